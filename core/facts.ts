@@ -1,0 +1,58 @@
+// What a device knows about a card at the moment of a tap or scan, looked up from the lists it
+// holds (edge-agent/src/lists/) or carried by a verified QR credential (core/credentials/).
+// The pure decision functions take these facts, never the lists themselves, so the same rules
+// run on the device and at the gateway and are tested with plain tables.
+import type { DenyReasonName } from './decide.js';
+
+/** What a holder may enter a venue with. */
+export type EntitlementKind = 'annual_pass' | 'ticket' | 'reservation';
+
+export interface Entitlement {
+  kind: EntitlementKind;
+  venueId: string;
+  /** Stable id of the pass, ticket or reservation (single-use checks, records). */
+  id: string;
+  /**
+   * Valid days, inclusive, as days since 1970-01-01 in China Standard Time (UTC+8, no DST):
+   * core code converts with localDay(ms) and never reads a clock.
+   */
+  fromDay: number;
+  toDay: number;
+  /** Time slot in minutes after local midnight, [start, end); 0 and 1440 for whole-day products. */
+  slotStartMin: number;
+  slotEndMin: number;
+  /** Entries allowed over the validity; 0 means unlimited (annual passes). */
+  maxEntries: number;
+}
+
+export interface CardFacts {
+  /** On the deny list, and why; undefined when not. */
+  deny: DenyReasonName | undefined;
+  /** Concession flags (core/card.ts ConcessionFlag), 0 for none. */
+  flags: number;
+  /** The issuing region is recognised here for same-city treatment (同城待遇). */
+  regionRecognised: boolean;
+  /** Entitlements held for the device's venue (empty on transit devices). */
+  entitlements: readonly Entitlement[];
+}
+
+/** China Standard Time: UTC+8 all year. */
+export const CST_OFFSET_MS = 8 * 3600 * 1000;
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Local (UTC+8) day number of a Unix-ms instant. */
+export function localDay(ms: number): number {
+  return Math.floor((ms + CST_OFFSET_MS) / DAY_MS);
+}
+
+/** Minutes after local (UTC+8) midnight of a Unix-ms instant. */
+export function localMinute(ms: number): number {
+  return Math.floor(((((ms + CST_OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS) / 60000);
+}
+
+export const noFacts: CardFacts = Object.freeze({
+  deny: undefined,
+  flags: 0,
+  regionRecognised: true,
+  entitlements: Object.freeze([]) as readonly Entitlement[],
+});

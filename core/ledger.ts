@@ -1,0 +1,256 @@
+// The gateway's pure commit planning: (card state, tap or top-up, fare function, now) → the
+// effect to commit atomically: the card's new balance (compare-and-set on its version), the
+// record for operators and Kafka, and the result for the device's ack. No I/O here: the store
+// applies effects, the ingest decides when.
+import type { CardState } from './card.js';
+import type { DirectionName } from './fare.js';
+import type { Pricer } from './pricing.js';
+import type { ReasonName } from './reasons.js';
+import type { FareLine } from './tariff/lines.js';
+import type { FareState } from './tariff/state.js';
+
+/** A tap as the gateway accepted it from a validated TapBatch (gateway/src/ingest/validate.ts). */
+export interface TapInput {
+  operatorId: string;
+  deviceId: string;
+  seq: number;
+  deviceTimeMs: number;
+  credential: 'card' | 'qr';
+  cardToken: string;
+  issuingRegion: string;
+  routeId: string;
+  stopId: string;
+  stationId: string;
+  venueId: string;
+  direction: DirectionName;
+  edgeDecision: 'allow' | 'deny';
+  edgeReason: ReasonName;
+  offline: boolean;
+  /** What the device records the tap as: from the device's profile (core/profiles.ts); default ride. */
+  record?: 'ride' | 'visit';
+  /** The ticket, reservation or pass a venue gate admitted on (core/visit.ts). */
+  entitlementId?: string;
+}
+
+export type OutcomeName = 'charged' | 'recorded';
+
+/** What a device (ack) and a card holder (top-up answer) are told. */
+export interface EffectResult {
+  outcome: OutcomeName;
+  chargedFen: number;
+  balanceAfterFen: number;
+  reason: ReasonName;
+}
+
+/** One committed fact: a ride/entry or a top-up. Never holds a card number or an ID number. */
+export interface LedgerRecord {
+  /** Unique and stable: "tap:<device>:<seq>" or "topup:<requestId>". Kafka consumers dedupe on it. */
+  id: string;
+  /** 'purchase': a venue ticket, pass or reservation paid or refunded (core/venue/payment.ts). */
+  kind: 'ride' | 'topup' | 'visit' | 'purchase';
+  cardToken: string;
+  cardMasked: string;
+  operatorId: string;
+  deviceId: string;
+  seq: number;
+  routeId: string;
+  stopId: string;
+  stationId: string;
+  venueId: string;
+  direction: DirectionName | '';
+  credential: 'card' | 'qr' | '';
+  /** When it happened: device time for taps, gateway time for top-ups (Unix ms). */
+  at: number;
+  committedAt: number;
+  edgeDecision: 'allow' | 'deny' | '';
+  edgeReason: ReasonName | '';
+  offline: boolean;
+  /** Rider category applied ('none', 'senior_free', a tariff's category id). */
+  concession: string;
+  baseFen: number;
+  /**
+   * Fare deducted, fen (0 for top-ups, free rides and denied taps; negative when a late exit
+   * gives back more of an earlier maximum fare than the real journey costs).
+   */
+  chargedFen: number;
+  /** Why the charge is what it is: the lines sum to chargedFen (empty for top-ups and 0 charges). */
+  lines: FareLine[];
+  /** Signed change of the balance: negative for a fare, positive for a top-up. */
+  amountFen: number;
+  balanceAfterFen: number;
+  outcome: OutcomeName;
+  reason: ReasonName;
+  /** Visits: the ticket, reservation or pass admitted on, when any. */
+  entitlementId?: string;
+}
+
+export interface Effect {
+  /** Exactly-once key; equal to record.id. A second commit with the same key changes nothing. */
+  dedupeKey: string;
+  cardToken: string;
+  /** Compare-and-set: the card version the plan was computed from; null leaves the card untouched. */
+  expectVersion: number | null;
+  newBalanceFen: number;
+  /** The card's fare state after the effect, written with the balance under the same compare-and-set. */
+  newFare: FareState;
+  record: LedgerRecord;
+  result: EffectResult;
+}
+
+export function tapRecordId(deviceId: string, seq: number): string {
+  return `tap:${deviceId}:${seq}`;
+}
+
+export function topUpRecordId(requestId: string): string {
+  return `topup:${requestId}`;
+}
+
+/** What every tap record says of the tap itself, whatever the gateway then makes of it. */
+export function tapRecordBase<K extends LedgerRecord['kind']>(
+  card: CardState,
+  tap: TapInput,
+  kind: K,
+  now: number,
+) {
+  return {
+    id: tapRecordId(tap.deviceId, tap.seq),
+    kind,
+    cardToken: tap.cardToken,
+    cardMasked: card.masked,
+    operatorId: tap.operatorId,
+    deviceId: tap.deviceId,
+    seq: tap.seq,
+    routeId: tap.routeId,
+    stopId: tap.stopId,
+    stationId: tap.stationId,
+    venueId: tap.venueId,
+    direction: tap.direction,
+    credential: tap.credential,
+    at: tap.deviceTimeMs,
+    committedAt: now,
+    edgeDecision: tap.edgeDecision,
+    edgeReason: tap.edgeReason,
+    offline: tap.offline,
+  };
+}
+
+/**
+ * Plans one tap. Rules, in order:
+ * 1. A tap the device denied is recorded, never charged (the rider did not pass).
+ * 2. A token this gateway never issued is recorded, never charged.
+ * 3. Otherwise the ride happened (the device let the rider through, maybe offline), so the
+ *    fare is due even when the card was reported lost meanwhile or the balance runs below
+ *    zero; the reason says so, for reconciliation.
+ */
+export function planTap(card: CardState, tap: TapInput, price: Pricer, now: number): Effect {
+  const base = tapRecordBase(card, tap, 'ride', now);
+  if (tap.edgeDecision === 'deny' || !card.known) {
+    const reason: ReasonName = tap.edgeDecision === 'deny' ? tap.edgeReason : 'UNKNOWN_CARD';
+    const result: EffectResult = {
+      outcome: 'recorded',
+      chargedFen: 0,
+      balanceAfterFen: card.balanceFen,
+      reason,
+    };
+    return {
+      dedupeKey: base.id,
+      cardToken: tap.cardToken,
+      expectVersion: null,
+      newBalanceFen: card.balanceFen,
+      newFare: card.fare,
+      record: { ...base, concession: 'none', baseFen: 0, amountFen: 0, lines: [], ...result },
+      result,
+    };
+  }
+  const quote = price(card, tap);
+  const balanceAfterFen = card.balanceFen - quote.chargeFen;
+  const reason: ReasonName =
+    card.status === 'lost'
+      ? 'LOST_AFTER_THE_FACT'
+      : balanceAfterFen < 0 && quote.chargeFen > 0
+        ? 'CHARGED_INTO_NEGATIVE'
+        : quote.reason;
+  const result: EffectResult = { outcome: 'charged', chargedFen: quote.chargeFen, balanceAfterFen, reason };
+  return {
+    dedupeKey: base.id,
+    cardToken: tap.cardToken,
+    expectVersion: card.version,
+    newBalanceFen: balanceAfterFen,
+    newFare: quote.fare,
+    record: {
+      ...base,
+      concession: quote.concession,
+      baseFen: quote.baseFen,
+      amountFen: 0 - quote.chargeFen, // not -chargeFen: a free ride must be +0, not -0, in JSON and in tests
+      lines: quote.lines,
+      ...result,
+    },
+    result,
+  };
+}
+
+export interface TopUpInput {
+  requestId: string;
+  amountFen: number;
+  /** Who topped up: an outlet, a counter or the holder's app (operator id for the record). */
+  channel: string;
+}
+
+/** Plans a top-up (社保卡充值). The caller has checked the card is known and the amount positive. */
+export function planTopUp(card: CardState, topUp: TopUpInput, now: number): Effect {
+  const balanceAfterFen = card.balanceFen + topUp.amountFen;
+  const result: EffectResult = { outcome: 'charged', chargedFen: 0, balanceAfterFen, reason: 'OK' };
+  const id = topUpRecordId(topUp.requestId);
+  return {
+    dedupeKey: id,
+    cardToken: card.token,
+    expectVersion: card.version,
+    newBalanceFen: balanceAfterFen,
+    newFare: card.fare,
+    record: {
+      id,
+      kind: 'topup',
+      cardToken: card.token,
+      cardMasked: card.masked,
+      operatorId: topUp.channel,
+      deviceId: '',
+      seq: 0,
+      routeId: '',
+      stopId: '',
+      stationId: '',
+      venueId: '',
+      direction: '',
+      credential: '',
+      at: now,
+      committedAt: now,
+      edgeDecision: '',
+      edgeReason: '',
+      offline: false,
+      concession: 'none',
+      baseFen: 0,
+      chargedFen: 0,
+      lines: [],
+      amountFen: topUp.amountFen,
+      balanceAfterFen,
+      outcome: 'charged',
+      reason: 'OK',
+    },
+    result,
+  };
+}
+
+/**
+ * Plans a run of effects on the same card in order, each from the state the previous one left:
+ * the expected versions chain (v, v+1, ...) so the whole run commits or conflicts together.
+ */
+export function chain(
+  card: CardState,
+  plan: (state: CardState) => Effect,
+): { effect: Effect; next: CardState } {
+  const effect = plan(card);
+  if (effect.expectVersion === null) return { effect, next: card };
+  return {
+    effect,
+    next: { ...card, version: card.version + 1, balanceFen: effect.newBalanceFen, fare: effect.newFare },
+  };
+}

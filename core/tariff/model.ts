@@ -1,0 +1,151 @@
+// The tariff as data (docs/tariffs.md): what an operator writes in JSON, modelled on GTFS-Fares v2
+// (fare media, rider categories, fare products, leg rules, transfer rules, timeframes, areas)
+// plus what Chinese tariffs need and GTFS lacks (distance scales for tap-in/tap-out, missing
+// tap-out handling, caps, monthly spend tiers, card discounts over the cash price).
+// Money is integer fen everywhere; distances are integer metres.
+
+export const TARIFF_FORMAT = 'onecard-tariff/1';
+
+export type MediumType = 'physical_card' | 'ecard_qr';
+
+export interface FareMedium {
+  /** Matches the tap's credential: 'card' (physical card) or 'qr' (e-card QR). */
+  id: 'card' | 'qr';
+  name: string;
+  type: MediumType;
+  /** Discount of this medium over the cash price, per network (e.g. Beijing bus cards: 50 % off). */
+  discounts?: { networkId: string; percentOff: number }[];
+}
+
+export type ConcessionFlagName = 'senior' | 'disabled' | 'student' | 'veteran';
+
+export interface RiderCategory {
+  id: string;
+  name: string;
+  /** Who is eligible: a card carrying any of these concession flags (core/card.ts). */
+  eligibleFlags: ConcessionFlagName[];
+  /** Networks where the category applies; absent means every network. */
+  networkIds?: string[];
+  /**
+   * free: fare 0, the ride is still recorded with the waived amount (the operator's subsidy claim);
+   * percentOfBase: the rider pays this share of the cash price (rounded down to the fen).
+   */
+  discount: { kind: 'free' } | { kind: 'percent_of_base'; percent: number };
+}
+
+export interface TapOutRules {
+  /**
+   * An entry with no exit is unfinished once a later tap of the card arrives this long after it
+   * (or a second entry on the network arrives): it is charged the maximum fare from its station.
+   */
+  missingAfterMin: number;
+  /** How long after an entry a late exit (or after an exit a late entry) still corrects it. */
+  correctWithinMin: number;
+}
+
+export interface Network {
+  id: string;
+  name: string;
+  /** Taps of these operators fall in this network when their route has no network of its own. */
+  operatorIds?: string[];
+  /** Present: legs are priced at the exit tap from the entry station (tap-in/tap-out). */
+  tapOut?: TapOutRules;
+}
+
+export interface Line {
+  id: string;
+  networkId: string;
+  /** Stations in line order with their distance from the line's first station, metres. */
+  stations: { stationId: string; atM: number }[];
+}
+
+export interface DistanceScale {
+  id: string;
+  /** Ascending: a leg up to upToM metres (inclusive) costs fen. */
+  bands: { upToM: number; fen: number }[];
+  /** Beyond the last band: fen more for each started stepM metres. */
+  beyond: { stepM: number; fen: number };
+}
+
+export interface FareProduct {
+  id: string;
+  name: string;
+  /** Cash price, fen; may be negative for a transfer product that is a discount (GTFS A+AB+B). */
+  amountFen: number;
+}
+
+/** One interval of a timeframe; several entries with one id make a timeframe of several intervals (as in GTFS). */
+export interface Timeframe {
+  id: string;
+  /** Local (UTC+8) minutes after midnight, [start, end). */
+  startMin: number;
+  endMin: number;
+  /** ISO weekdays (1 Monday … 7 Sunday); absent means every day. */
+  days?: number[];
+}
+
+export interface LegRule {
+  legGroupId: string;
+  networkId?: string;
+  fromAreaId?: string;
+  toAreaId?: string;
+  fromTimeframeId?: string;
+  /** Exactly one of productId and distanceScaleId. */
+  productId?: string;
+  distanceScaleId?: string;
+  /** Higher wins (GTFS rule_priority); then the more specific rule; then file order. */
+  priority?: number;
+}
+
+export type TransferType = 'a_ab' | 'a_ab_b' | 'ab';
+export type DurationLimitType = 'dep_arr' | 'dep_dep' | 'arr_dep' | 'arr_arr';
+
+export interface TransferRule {
+  fromLegGroupId?: string;
+  toLegGroupId?: string;
+  durationLimitMin?: number;
+  durationLimitType?: DurationLimitType;
+  /** Transfers allowed in one journey; -1 unlimited. Default 1. */
+  transferCount?: number;
+  type: TransferType;
+  /** The transfer product (AB); absent means 0 fen. */
+  productId?: string;
+}
+
+export interface Cap {
+  id: string;
+  period: 'day' | 'week';
+  networkIds: string[];
+  amountFen: number;
+}
+
+export interface SpendTiers {
+  id: string;
+  networkIds: string[];
+  /** Ascending fromFen starting at 0: the month's spend before a ride selects its discount. */
+  tiers: { fromFen: number; percentOff: number }[];
+}
+
+export interface TariffDoc {
+  format: typeof TARIFF_FORMAT;
+  id: string;
+  name: string;
+  /** ISO 4217; amounts are in its minor unit (fen for CNY, the gateway's currency). */
+  currency: string;
+  /** Where the figures come from (published rules), for people. */
+  sources?: string[];
+  media: FareMedium[];
+  riderCategories: RiderCategory[];
+  networks: Network[];
+  routeNetworks: { routeId: string; networkId: string }[];
+  lines: Line[];
+  areas: { id: string; name: string }[];
+  stopAreas: { areaId: string; stopId: string }[];
+  timeframes: Timeframe[];
+  products: FareProduct[];
+  distanceScales: DistanceScale[];
+  legRules: LegRule[];
+  transferRules: TransferRule[];
+  caps: Cap[];
+  spendTiers: SpendTiers[];
+}

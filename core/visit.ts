@@ -1,0 +1,89 @@
+// The gateway's pure planning of a visit (入馆/入园记录, station ID checks): a tap at a device
+// whose profile records visits (core/profiles.ts record: 'visit'). No money moves; the visit
+// is recorded exactly once like a ride, and reconciled: a visit the device allowed offline that
+// would have been refused online is kept and marked, never dropped.
+import type { CardState } from './card.js';
+import { concessionFor } from './fare.js';
+import { type Effect, type EffectResult, type TapInput, tapRecordBase, tapRecordId } from './ledger.js';
+import type { ReasonName } from './reasons.js';
+
+/**
+ * Entries an entitlement allows, as the gateway knows it. Until the venue products land (the
+ * tariff work), tickets and reservations are single-use and annual passes unlimited (0).
+ */
+export function entitlementLimit(tap: TapInput): number {
+  return tap.edgeReason === 'TICKET_ADMITTED' || tap.edgeReason === 'RESERVATION_ADMITTED' ? 1 : 0;
+}
+
+/** Key of a card's uses of one entitlement: '' when the tap used none. */
+export function useKey(tap: Pick<TapInput, 'cardToken' | 'entitlementId'>): string {
+  return tap.entitlementId ? `${tap.cardToken}:${tap.entitlementId}` : '';
+}
+
+/**
+ * Plans one visit. `priorUses`: committed allowed visits of the same card on the same
+ * entitlement (0 when the tap used none). Rules, in order:
+ * 1. Denied by the device: recorded with the device's reason.
+ * 2. A card this gateway never issued (another city's card at a library, 同城待遇): the visit
+ *    happened, recorded with the device's reason; nothing to check it against.
+ * 3. Reported lost before the visit reached us: LOST_AFTER_THE_FACT.
+ * 4. A limited entitlement already used up (two gates admitted it while offline): the record
+ *    is kept, marked ENTITLEMENT_REUSED_OFFLINE.
+ * 5. Otherwise the device's reason stands.
+ * A visit on an entitlement moves the card's version, so two visits of one card committed at
+ * once are serialised (compare-and-set) and priorUses stays exact.
+ */
+export function planVisit(card: CardState, tap: TapInput, priorUses: number, now: number): Effect {
+  const allowed = tap.edgeDecision === 'allow';
+  const limit = entitlementLimit(tap);
+  const reason: ReasonName =
+    !allowed || !card.known
+      ? tap.edgeReason
+      : card.status === 'lost'
+        ? 'LOST_AFTER_THE_FACT'
+        : limit > 0 && priorUses >= limit
+          ? 'ENTITLEMENT_REUSED_OFFLINE'
+          : tap.edgeReason;
+  const result: EffectResult = {
+    outcome: 'recorded',
+    chargedFen: 0,
+    balanceAfterFen: card.balanceFen,
+    reason,
+  };
+  const id = tapRecordId(tap.deviceId, tap.seq);
+  return {
+    dedupeKey: id,
+    cardToken: tap.cardToken,
+    expectVersion: allowed && card.known && useKey(tap) !== '' ? card.version : null,
+    newBalanceFen: card.balanceFen,
+    // A visit charges nothing: the tariff's fare state goes through unchanged.
+    newFare: card.fare,
+    record: {
+      ...tapRecordBase(card, tap, 'visit', now),
+      concession: allowed && tap.edgeReason === 'CONCESSION_ENTRY' ? concessionFor(card.flags) : 'none',
+      baseFen: 0,
+      lines: [],
+      amountFen: 0,
+      ...result,
+      ...(tap.entitlementId ? { entitlementId: tap.entitlementId } : {}),
+    },
+    result,
+  };
+}
+
+/**
+ * Plans a visit within a batch: reads and advances the running count of uses, so two taps of
+ * one card on one entitlement in the same batch are counted like two batches.
+ */
+export function planVisitCounting(
+  card: CardState,
+  tap: TapInput,
+  uses: Map<string, number>,
+  now: number,
+): Effect {
+  const key = useKey(tap);
+  const prior = key === '' ? 0 : (uses.get(key) ?? 0);
+  const effect = planVisit(card, tap, prior, now);
+  if (key !== '' && tap.edgeDecision === 'allow') uses.set(key, prior + 1);
+  return effect;
+}

@@ -1,0 +1,102 @@
+// Device health on its retained status topic: online with the numbers an operator watches
+// (deny-list version, journal depth, last acked seq, clock skew) on connect and every
+// statusIntervalMs; offline on an orderly stop (and as the last will, registered by the link).
+
+import { listKindCode } from '../../core/lists/envelope.js';
+import { topics } from '../../core/topics.js';
+import { v1 } from '../../protos/wire.js';
+import type { ListVersionInfo } from './lists/state.js';
+import type { Logger } from './log.js';
+import { SOFTWARE_VERSION } from './version.js';
+
+export interface StatusFigures {
+  denyListVersion: number;
+  journalDepth: number;
+  lastAckedSeq: number;
+  clockSkewMs: number;
+  /** Every list's version (DeviceStatus.lists); omitted by callers that keep none. */
+  lists?: ListVersionInfo[];
+  /** List messages refused since start. */
+  listsRefused?: number;
+}
+
+export interface StatusReporterOptions {
+  operatorId: string;
+  deviceId: string;
+  profile: string;
+  intervalMs: number;
+  figures: () => StatusFigures;
+  publish: (topic: string, payload: Uint8Array, retain: boolean) => Promise<void>;
+  isOnline: () => boolean;
+  now: () => number;
+  log: Logger;
+}
+
+export class StatusReporter {
+  private timer: NodeJS.Timeout | undefined;
+  readonly topic: string;
+
+  constructor(private readonly opts: StatusReporterOptions) {
+    this.topic = topics.status(opts.operatorId, opts.deviceId);
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.publishNow(), this.opts.intervalMs);
+  }
+
+  /** Stops the timer and, when the link is up, says "offline" (an orderly stop sends no will). */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    if (!this.opts.isOnline()) return;
+    try {
+      await this.opts.publish(this.topic, this.encode(false), true);
+    } catch (err) {
+      this.opts.log.warn({ err: (err as Error).message }, 'offline status not published');
+    }
+  }
+
+  /** Publishes the current status if the link is up (on connect, on a timer, on list changes). */
+  async publishNow(): Promise<void> {
+    if (!this.opts.isOnline()) return;
+    try {
+      await this.opts.publish(this.topic, this.encode(true), true);
+    } catch (err) {
+      this.opts.log.warn({ err: (err as Error).message }, 'status not published');
+    }
+  }
+
+  /** The last-will payload: offline, without figures that would be stale when it is sent. */
+  willPayload(): Uint8Array {
+    return v1.DeviceStatus.encode({
+      deviceId: this.opts.deviceId,
+      operatorId: this.opts.operatorId,
+      online: false,
+      profile: this.opts.profile,
+      softwareVersion: SOFTWARE_VERSION,
+    }).finish();
+  }
+
+  encode(online: boolean): Uint8Array {
+    const f = this.opts.figures();
+    return v1.DeviceStatus.encode({
+      deviceId: this.opts.deviceId,
+      operatorId: this.opts.operatorId,
+      online,
+      profile: this.opts.profile,
+      denyListVersion: f.denyListVersion,
+      journalDepth: f.journalDepth,
+      lastAckedSeq: f.lastAckedSeq,
+      deviceTimeMs: this.opts.now(),
+      clockSkewMs: f.clockSkewMs,
+      softwareVersion: SOFTWARE_VERSION,
+      lists: (f.lists ?? []).map((l) => ({
+        kind: listKindCode[l.kind],
+        scope: l.scope,
+        version: l.version,
+        entries: l.entries,
+      })),
+      listsRefused: f.listsRefused ?? 0,
+    }).finish();
+  }
+}

@@ -1,0 +1,230 @@
+// Journal → gateway: contiguous journal runs go out as TapBatch messages (QoS 1), oldest first.
+//
+// - A batch leaves when it holds batchMaxTaps taps, or when batchMaxDelayMs has passed since
+//   the first tap waiting for it arrived, whichever comes first.
+// - At most maxInflightBatches batches are unacknowledged at a time; an ack frees a slot.
+// - A batch whose BatchAck has not come within ackTimeoutMs is sent again with the same seqs
+//   (the gateway answers a resent tap with its original result and charges nothing twice).
+// - A BatchAck deletes exactly from_seq..to_seq from the journal. The journal is the truth:
+//   a batch is settled when none of its seqs remain in it, whichever ack removed them.
+// - While the link is down nothing is sent; on reconnect the whole journal is sent again from
+//   its oldest tap (the backlog drains oldest first, then live taps follow).
+import { topics } from '../../../core/topics.js';
+import { type BatchAck, v1 } from '../../../protos/wire.js';
+import type { Journal, JournalEntry } from '../journal/port.js';
+import type { Logger } from '../log.js';
+import { toWireTap } from '../wire.js';
+import { ClockSkew } from './skew.js';
+
+export interface BatcherOptions {
+  journal: Journal;
+  operatorId: string;
+  deviceId: string;
+  /** Publishes at QoS 1; resolves on PUBACK (which is not the commit: the BatchAck is). */
+  publish: (topic: string, payload: Uint8Array) => Promise<void>;
+  maxTaps: number;
+  maxDelayMs: number;
+  maxInflight: number;
+  ackTimeoutMs: number;
+  now: () => number;
+  log: Logger;
+  /** After an ack deleted taps from the journal. */
+  onAck?: (ack: BatchAck) => void;
+}
+
+interface Inflight {
+  from: number;
+  to: number;
+  sentAt: number;
+  timer: NodeJS.Timeout;
+}
+
+export class Batcher {
+  /** First seq not yet sent since the link came up. */
+  private nextSeq = 1;
+  private readonly inflight = new Map<number, Inflight>();
+  private delayTimer: NodeJS.Timeout | undefined;
+  /** The waiting taps are due whatever their count (their delay passed, or they are backlog). */
+  private due = false;
+  private online = false;
+  private running = false;
+  /** Highest seq sent since start: an ack above it cannot be for taps the gateway has seen. */
+  private highestSent = 0;
+  private readonly topic: string;
+  readonly skew = new ClockSkew();
+
+  constructor(private readonly opts: BatcherOptions) {
+    this.topic = topics.taps(opts.operatorId, opts.deviceId);
+  }
+
+  start(): void {
+    this.running = true;
+    this.rewind();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.online = false;
+    this.clearInflight();
+    clearTimeout(this.delayTimer);
+    this.delayTimer = undefined;
+  }
+
+  get inflightCount(): number {
+    return this.inflight.size;
+  }
+
+  /** The MQTT link came up or went down. */
+  setOnline(online: boolean): void {
+    if (!this.running) return;
+    this.online = online;
+    if (!online) {
+      // Whatever was in flight may or may not have arrived: on reconnect everything still in
+      // the journal is sent again, so per-batch timers have nothing left to do.
+      this.clearInflight();
+      return;
+    }
+    this.rewind();
+    this.pump();
+  }
+
+  /** A tap was appended to the journal. */
+  notify(): void {
+    if (!this.running) return;
+    if (!this.delayTimer && !this.due) {
+      this.delayTimer = setTimeout(() => {
+        this.delayTimer = undefined;
+        this.due = true;
+        this.pump();
+      }, this.opts.maxDelayMs);
+    }
+    this.pump();
+  }
+
+  /** A BatchAck from the gateway. */
+  onAck(payload: Uint8Array): void {
+    if (!this.running) return;
+    const { journal, log } = this.opts;
+    let ack: BatchAck;
+    try {
+      ack = v1.BatchAck.decode(payload);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'malformed batch ack ignored');
+      return;
+    }
+    const from = Number(ack.fromSeq);
+    const to = Math.min(Number(ack.toSeq), this.highestSent);
+    if (ack.deviceId !== this.opts.deviceId || from < 1 || to < from) {
+      log.warn(
+        { deviceId: ack.deviceId, fromSeq: from, toSeq: Number(ack.toSeq), highestSent: this.highestSent },
+        'batch ack ignored: not for a range this device sent',
+      );
+      return;
+    }
+    const receivedAt = this.opts.now();
+    const matching = this.inflight.get(from);
+    this.skew.sample(matching?.sentAt ?? receivedAt, receivedAt, Number(ack.gatewayTimeMs));
+    journal.deleteRange(from, to);
+    for (const b of [...this.inflight.values()]) {
+      if (b.from <= to && b.to >= from && this.settled(b)) this.drop(b);
+    }
+    this.opts.onAck?.(ack);
+    this.pump();
+  }
+
+  /** Sends what is due while the window has room. */
+  private pump(): void {
+    const { journal, maxTaps, maxInflight } = this.opts;
+    while (this.online && this.inflight.size < maxInflight) {
+      const waiting = journal.lastSeq() - this.nextSeq + 1;
+      if (waiting <= 0 || (!this.due && waiting < maxTaps)) break;
+      const run = contiguousPrefix(journal.range(this.nextSeq, maxTaps));
+      if (run.length === 0) {
+        this.nextSeq = journal.lastSeq() + 1;
+        break;
+      }
+      this.nextSeq = run[run.length - 1]!.seq + 1;
+      this.send(run, undefined);
+    }
+    if (journal.lastSeq() < this.nextSeq) {
+      this.due = false;
+      clearTimeout(this.delayTimer);
+      this.delayTimer = undefined;
+    }
+  }
+
+  private send(run: JournalEntry[], existing: Inflight | undefined): void {
+    const from = run[0]!.seq;
+    const to = run[run.length - 1]!.seq;
+    const now = this.opts.now();
+    const payload = v1.TapBatch.encode({
+      deviceId: this.opts.deviceId,
+      operatorId: this.opts.operatorId,
+      taps: run.map(toWireTap),
+      sentAtMs: now,
+    }).finish();
+    this.opts.publish(this.topic, payload).catch((err: Error) => {
+      // The ack timeout resends it; nothing is lost while the journal holds the taps.
+      this.opts.log.warn({ fromSeq: from, toSeq: to, err: err.message }, 'tap batch not published');
+    });
+    this.highestSent = Math.max(this.highestSent, to);
+    if (existing) {
+      existing.sentAt = now;
+      return;
+    }
+    const batch: Inflight = { from, to, sentAt: now, timer: this.ackTimer(from) };
+    this.inflight.set(from, batch);
+  }
+
+  private ackTimer(from: number): NodeJS.Timeout {
+    return setTimeout(() => this.resend(from), this.opts.ackTimeoutMs);
+  }
+
+  private resend(from: number): void {
+    const b = this.inflight.get(from);
+    if (!b || !this.online) return;
+    const entries = this.opts.journal.range(b.from, b.to - b.from + 1).filter((e) => e.seq <= b.to);
+    if (entries.length === 0) {
+      this.drop(b);
+      this.pump();
+      return;
+    }
+    this.opts.log.warn({ fromSeq: b.from, toSeq: b.to }, 'no ack in time: batch sent again');
+    // An ack of an overlapping range (e.g. from before a restart) may have cut holes: each
+    // contiguous run goes out as its own batch, so every batch stays contiguous.
+    for (let rest = entries; rest.length > 0; ) {
+      const run = contiguousPrefix(rest);
+      this.send(run, b);
+      rest = rest.slice(run.length);
+    }
+    b.timer = this.ackTimer(b.from);
+  }
+
+  private settled(b: Inflight): boolean {
+    const first = this.opts.journal.range(b.from, 1)[0];
+    return first === undefined || first.seq > b.to;
+  }
+
+  private drop(b: Inflight): void {
+    clearTimeout(b.timer);
+    this.inflight.delete(b.from);
+  }
+
+  private clearInflight(): void {
+    for (const b of this.inflight.values()) clearTimeout(b.timer);
+    this.inflight.clear();
+  }
+
+  /** Starts over from the oldest tap in the journal; all of it is due at once (backlog). */
+  private rewind(): void {
+    const { journal } = this.opts;
+    this.nextSeq = journal.oldestSeq() ?? journal.lastSeq() + 1;
+    this.due = true;
+  }
+}
+
+function contiguousPrefix(entries: JournalEntry[]): JournalEntry[] {
+  let n = entries.length > 0 ? 1 : 0;
+  while (n < entries.length && entries[n]!.seq === entries[n - 1]!.seq + 1) n++;
+  return n === entries.length ? entries : entries.slice(0, n);
+}

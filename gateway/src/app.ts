@@ -1,0 +1,185 @@
+// Wires the gateway's modules together; holds no logic of its own. Start order: store, HTTP
+// (so devices can resync lists), MQTT and ingest, Kafka relay. Stop order is the reverse.
+import { randomBytes } from 'node:crypto';
+import { loadAccounts } from './auth/accounts.js';
+import { deriveKeys } from './auth/tokens.js';
+import { CardService } from './cards/service.js';
+import type { GatewayConfig } from './config.js';
+import { Fleet } from './fleet.js';
+import { buildHttp, createFastify } from './http/server.js';
+import { DeviceRegistry } from './ingest/devices.js';
+import { Ingest } from './ingest/ingest.js';
+import { OutboxRelay } from './kafka/relay.js';
+import { DenyListPublisher } from './lists/deny.js';
+import { ListPublisher } from './lists/publisher.js';
+import { ListService } from './lists/service.js';
+import { ListSigner } from './lists/signer.js';
+import { LiveFeed } from './live/feed.js';
+import { createMetrics, registerRelayMetrics } from './metrics.js';
+import { type EmbeddedBroker, startEmbeddedBroker } from './mqtt/broker.js';
+import { MqttLink } from './mqtt/link.js';
+import { qrServiceFrom } from './qr/wiring.js';
+import { Reconciler } from './reconcile/reconciler.js';
+import type { Store } from './store/port.js';
+import { openRedisStore } from './store/redis.js';
+import { openSqliteStore } from './store/sqlite.js';
+import { loadTariff } from './tariff/load.js';
+import { venuesFrom } from './venues/wiring.js';
+
+export interface Gateway {
+  /** Base URL of the HTTP API, e.g. http://127.0.0.1:8080 */
+  url: string;
+  store: Store;
+  stop(): Promise<void>;
+}
+
+export async function openStore(config: GatewayConfig): Promise<Store> {
+  return config.store === 'redis'
+    ? openRedisStore({ url: config.redisUrl, partitions: config.redisPartitions })
+    : openSqliteStore({ file: config.sqliteFile });
+}
+
+export async function startGateway(config: GatewayConfig): Promise<Gateway> {
+  const now = () => Date.now();
+  // First: a tariff that cannot be read stops the start before anything listens.
+  const tariff = loadTariff(config.tariff, {
+    busFlatFen: config.busFlatFen,
+    metroFlatFen: config.metroFlatFen,
+  });
+  // Read before anything starts: a broken accounts file stops the gateway with a readable message.
+  const accounts = new Map(loadAccounts(config.operatorsFile).map((a) => [a.username, a]));
+  const app = createFastify(config.logLevel);
+  const log = app.log;
+  const metrics = createMetrics();
+  const broker: EmbeddedBroker | undefined =
+    config.embeddedBrokerPort > 0 ? await startEmbeddedBroker(config.embeddedBrokerPort) : undefined;
+  const store = await openStore(config);
+  const fleet = new Fleet(log, now);
+  const devices = new DeviceRegistry(store, now);
+  const live = new LiveFeed(now);
+
+  let link: MqttLink | undefined;
+  const publish = async (topic: string, payload: Uint8Array, retain = false) => {
+    if (!link) throw new Error('MQTT not started');
+    await link.publish(topic, payload, retain);
+  };
+  const listPublisher = new ListPublisher(
+    store,
+    new ListSigner(config.listSigningKeyHex, config.listKeyId),
+    publish,
+    log,
+    now,
+  );
+  const lists = new ListService(store, listPublisher, now);
+  const deny = new DenyListPublisher(store, listPublisher, now);
+  const cards = new CardService(store, deny, Buffer.from(config.tokenKeyHex, 'hex'), now, lists);
+  const relay = config.kafkaBrokers
+    ? new OutboxRelay({
+        store,
+        brokers: config.kafkaBrokers,
+        topic: config.kafkaTopic,
+        owner: `${config.instanceId}-${randomBytes(4).toString('hex')}`,
+        log,
+      })
+    : undefined;
+  if (relay) registerRelayMetrics(metrics, () => relay.stats());
+  const venues = venuesFrom({
+    venuesDir: config.venuesDir,
+    store,
+    // Purchases, reservations and cancellations reach the venue's gates as signed deltas.
+    entitlements: lists,
+    registry: metrics.registry,
+    log,
+    now,
+  });
+  const ingest = new Ingest({
+    store,
+    devices,
+    fare: tariff.price,
+    limits: config,
+    sendAck: (topic, payload) => {
+      if (!link) throw new Error('MQTT not started');
+      link.send(topic, payload);
+    },
+    metrics,
+    log,
+    now,
+    onCommitted: () => relay?.kick(),
+    reconciler: new Reconciler({
+      store,
+      deny,
+      log,
+      now,
+      onFinding: (kind) => metrics.findings.inc({ kind }),
+    }),
+    onRecords: (records) => live.publish(records),
+    passages: venues.passages,
+  });
+
+  const qr = qrServiceFrom(config, (n) => cards.tokenOf(n), now, metrics.registry);
+  await buildHttp(app, {
+    qr,
+    venues,
+    store,
+    cards,
+    deny,
+    lists,
+    fleet,
+    devices,
+    metrics,
+    tariff: tariff.summary,
+    live,
+    auth: {
+      keys: deriveKeys(Buffer.from(config.authKeyHex || config.tokenKeyHex, 'hex')),
+      accounts,
+      store,
+      now,
+    },
+    ready: async () => {
+      const storeOk = await store.ping().then(
+        () => true,
+        () => false,
+      );
+      const checks = { store: storeOk, mqtt: link?.connected ?? false };
+      return { ready: checks.store && checks.mqtt, checks };
+    },
+  });
+  await app.listen({ host: config.httpHost, port: config.httpPort });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.httpPort;
+
+  const mqttUrl = broker ? `mqtt://127.0.0.1:${broker.port}` : config.mqttUrl;
+  link = new MqttLink({
+    url: mqttUrl,
+    clientId: config.instanceId,
+    protocolVersion: config.mqttProtocolVersion,
+    shareGroup: config.mqttShareGroup,
+    concurrency: config.ingestConcurrency,
+    log,
+    onTaps: (topic, payload) => ingest.handle(topic, payload),
+    onStatus: (topic, payload) => fleet.onStatus(topic, payload),
+  });
+  await link.start();
+  listPublisher.start();
+  venues.sweeper.start();
+  await relay?.start();
+  log.info(
+    { http: `http://${config.httpHost}:${port}`, mqtt: mqttUrl, store: config.store },
+    'gateway started',
+  );
+
+  return {
+    url: `http://${config.httpHost}:${port}`,
+    store,
+    async stop() {
+      await venues.sweeper.stop();
+      listPublisher.stop();
+      live.stop();
+      await relay?.stop();
+      await link?.stop();
+      await app.close();
+      await store.close();
+      await broker?.close();
+    },
+  };
+}

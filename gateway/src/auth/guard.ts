@@ -1,0 +1,154 @@
+// The Fastify side of auth: one onRequest hook per route folder (operator, holder, device),
+// and the audit hook that writes every state-changing request (docs/decisions/0130, 0131).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Store } from '../store/port.js';
+import type { Account } from './accounts.js';
+import { can, type Permission, type Principal } from './policy.js';
+import { type TokenKeys, verifyDeviceCredential, verifyToken } from './tokens.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+    /** The card a holder token speaks for. */
+    holderCard?: string;
+    deviceId?: string;
+    /** What a state-changing request acted on, for the audit log (a token, a device id; never a card number). */
+    auditTarget?: string;
+  }
+  interface FastifyContextConfig {
+    permission?: Permission;
+    /** Audit action name, e.g. card.topup; state-changing routes name one. */
+    audit?: string;
+  }
+}
+
+export const SESSION_COOKIE = 'oc_session';
+
+export interface AuthContext {
+  keys: TokenKeys;
+  accounts: ReadonlyMap<string, Account>;
+  store: Store;
+  now: () => number;
+}
+
+export class AuthError extends Error {
+  constructor(
+    readonly statusCode: 401 | 403,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function bearer(req: FastifyRequest, scheme = 'Bearer'): string | undefined {
+  const h = req.headers.authorization;
+  return h?.startsWith(`${scheme} `) ? h.slice(scheme.length + 1).trim() : undefined;
+}
+
+export function cookie(req: FastifyRequest, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+/** The signed-in operator, or undefined. A removed or changed account loses its sessions. */
+export function operatorOf(ctx: AuthContext, req: FastifyRequest): Principal | undefined {
+  const fromCookie = cookie(req, SESSION_COOKIE);
+  const token = bearer(req) ?? fromCookie;
+  if (!token) return undefined;
+  const claims = verifyToken(ctx.keys.session, 'op', token, ctx.now());
+  const account = typeof claims?.u === 'string' ? ctx.accounts.get(claims.u) : undefined;
+  if (!account || account.role !== claims?.r || account.tenant !== claims?.t) return undefined;
+  // A cookie goes with every request the browser makes, even one another site triggers; a
+  // state change must then carry a JSON body, which a cross-site form cannot send (CSRF).
+  if (fromCookie && !bearer(req) && req.method !== 'GET' && req.method !== 'HEAD') {
+    if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return undefined;
+  }
+  return { kind: 'operator', username: account.username, role: account.role, tenant: account.tenant };
+}
+
+function permissionOf(req: FastifyRequest): Permission | undefined {
+  return req.routeOptions.config.permission;
+}
+
+/** Operator routes: a valid session and the route's permission, else 401/403. */
+export function guardOperators(app: FastifyInstance, ctx: AuthContext): void {
+  app.addHook('onRequest', async (req) => {
+    const p = operatorOf(ctx, req);
+    if (!p) throw new AuthError(401, 'UNAUTHENTICATED', 'log in first (session cookie or Bearer token)');
+    req.principal = p;
+    const permission = permissionOf(req);
+    if (!permission || !can(p, permission))
+      throw new AuthError(403, 'FORBIDDEN', `role ${p.role} may not ${permission ?? 'use this route'}`);
+  });
+  auditWrites(app, ctx);
+}
+
+/** The card token a valid holder token speaks for, or undefined. */
+export function holderOf(ctx: AuthContext, req: FastifyRequest): string | undefined {
+  const token = bearer(req);
+  const claims = token ? verifyToken(ctx.keys.session, 'holder', token, ctx.now()) : undefined;
+  return typeof claims?.c === 'string' ? claims.c : undefined;
+}
+
+/** The registered device whose credential the request carries, or undefined. */
+export async function deviceOf(ctx: AuthContext, req: FastifyRequest): Promise<string | undefined> {
+  const credential = bearer(req, 'Device');
+  const deviceId = credential ? verifyDeviceCredential(ctx.keys.device, credential) : undefined;
+  return deviceId && (await ctx.store.getDevice(deviceId)) ? deviceId : undefined;
+}
+
+/** Holder routes: a holder token (docs/decisions/0132); the routes only ever see that card. */
+export function guardHolders(app: FastifyInstance, ctx: AuthContext): void {
+  app.addHook('onRequest', async (req) => {
+    req.holderCard = holderOf(ctx, req);
+    if (!req.holderCard) throw new AuthError(401, 'UNAUTHENTICATED', 'a holder token is required');
+  });
+  auditWrites(app, ctx);
+}
+
+/** Device-facing routes: a registered device's credential, or an operator allowed to read devices. */
+export function guardDevices(app: FastifyInstance, ctx: AuthContext): void {
+  app.addHook('onRequest', async (req) => {
+    if (bearer(req, 'Device')) {
+      req.deviceId = await deviceOf(ctx, req);
+      if (req.deviceId) return;
+      throw new AuthError(401, 'UNAUTHENTICATED', 'unknown device or wrong device credential');
+    }
+    const p = operatorOf(ctx, req);
+    if (p && can(p, 'devices:read')) req.principal = p;
+    else
+      throw new AuthError(
+        p ? 403 : 401,
+        p ? 'FORBIDDEN' : 'UNAUTHENTICATED',
+        'a device credential is required',
+      );
+  });
+}
+
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Every state-changing request, allowed or refused by a rule, goes to the audit log before
+ * the answer leaves (onSend): a client that saw "done" can rely on the entry existing.
+ */
+export function auditWrites(app: FastifyInstance, ctx: AuthContext): void {
+  app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload) => {
+    if (!WRITES.has(req.method) || reply.statusCode === 401) return payload;
+    const params = req.params as Record<string, string> | undefined;
+    const p = req.principal;
+    await ctx.store.appendAudit({
+      at: ctx.now(),
+      actor: p ? p.username : req.holderCard ? 'holder' : 'unknown',
+      role: p ? p.role : req.holderCard ? 'holder' : '',
+      tenant: p?.tenant ?? '',
+      action: req.routeOptions.config.audit ?? `${req.method} ${req.routeOptions.url ?? ''}`,
+      target: req.auditTarget ?? params?.token ?? req.holderCard ?? '',
+      status: reply.statusCode,
+    });
+    return payload;
+  });
+}

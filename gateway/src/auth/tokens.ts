@@ -1,0 +1,73 @@
+// Signed, expiring tokens (HMAC-SHA256) for operator sessions and card holders, and the device
+// credential. Stateless, so every gateway instance accepts them (docs/decisions/0130).
+// Form: <kind>.<payload b64url JSON>.<mac b64url>; the kind is inside the MAC too, so a holder
+// token can never pass as an operator session.
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+
+export type TokenKind = 'op' | 'holder';
+
+export interface TokenKeys {
+  session: Buffer;
+  device: Buffer;
+}
+
+/** Separate keys per use, derived from one secret (RFC 5869), so one leaked use leaks no other. */
+export function deriveKeys(secret: Buffer): TokenKeys {
+  const k = (info: string) => Buffer.from(hkdfSync('sha256', secret, 'onecard-auth', info, 32));
+  return { session: k('sessions v1'), device: k('device credentials v1') };
+}
+
+function mac(key: Buffer, text: string): string {
+  return createHmac('sha256', key).update(text).digest('base64url');
+}
+
+export function signToken(
+  key: Buffer,
+  kind: TokenKind,
+  claims: Record<string, unknown>,
+  expiresAt: number,
+): string {
+  const body = `${kind}.${Buffer.from(JSON.stringify({ ...claims, exp: expiresAt })).toString('base64url')}`;
+  return `${body}.${mac(key, body)}`;
+}
+
+/** The claims, or undefined when the token is malformed, forged, of another kind or expired. */
+export function verifyToken(
+  key: Buffer,
+  kind: TokenKind,
+  token: string,
+  now: number,
+): Record<string, unknown> | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[0] !== kind) return undefined;
+  const body = `${parts[0]}.${parts[1]}`;
+  const want = Buffer.from(mac(key, body));
+  const got = Buffer.from(parts[2]!);
+  if (want.length !== got.length || !timingSafeEqual(want, got)) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >;
+    return typeof claims.exp === 'number' && claims.exp > now ? claims : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A device's credential for the HTTP list resync: HMAC of its id. Given once at registration;
+ * a device removed from the registry is refused even with a valid credential.
+ */
+export function deviceCredential(key: Buffer, deviceId: string): string {
+  return `${deviceId}.${mac(key, `device:${deviceId}`)}`;
+}
+
+export function verifyDeviceCredential(key: Buffer, credential: string): string | undefined {
+  const i = credential.lastIndexOf('.');
+  if (i <= 0) return undefined;
+  const deviceId = credential.slice(0, i);
+  const want = Buffer.from(deviceCredential(key, deviceId));
+  const got = Buffer.from(credential);
+  return want.length === got.length && timingSafeEqual(want, got) ? deviceId : undefined;
+}

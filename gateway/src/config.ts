@@ -1,0 +1,346 @@
+// Gateway configuration: one schema, a default and a description per key, read from the
+// environment (ONECARD_*) and validated once at start-up with every problem reported at once.
+import { parseKeyList } from '../../core/credentials/keys.js';
+
+export interface GatewayConfig {
+  /** Instance id: MQTT client id, outbox lease owner. */
+  instanceId: string;
+  store: 'sqlite' | 'redis';
+  sqliteFile: string;
+  redisUrl: string;
+  redisPartitions: number;
+  mqttUrl: string;
+  /** 5 with Mosquitto/EMQX (shared subscriptions); 4 with the embedded aedes broker. */
+  mqttProtocolVersion: 4 | 5;
+  /** Shared-subscription group; empty = plain subscription (one gateway only). */
+  mqttShareGroup: string;
+  /** Start an embedded aedes broker on this port (0 = none). */
+  embeddedBrokerPort: number;
+  httpHost: string;
+  httpPort: number;
+  /** 32+ bytes hex: HMAC key that turns card numbers into tokens (shared with devices). */
+  tokenKeyHex: string;
+  listSigningKeyHex: string;
+  listKeyId: string;
+  kafkaBrokers: string;
+  kafkaTopic: string;
+  /** 'flat', a shipped tariff's name ('beijing') or a tariff JSON file's path. */
+  tariff: string;
+  busFlatFen: number;
+  metroFlatFen: number;
+  /** A batch with more taps than this is rejected whole (dead-lettered). */
+  maxTapsPerBatch: number;
+  /** A message larger than this is rejected before decoding. */
+  maxBatchBytes: number;
+  /** Batches processed concurrently (they pipeline into the store). */
+  ingestConcurrency: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  /** E-card QR issuer keys "id:seedhex,...": the first signs, all are published (rotation). */
+  qrSigningKeys: string;
+  qrCredentialTtlSec: number;
+  /** Outside issuer (national e-card platform) base URL; empty: no online checks. */
+  qrOutsideIssuerUrl: string;
+  qrOutsideTimeoutMs: number;
+  /** JSON file of operator accounts (docs/decisions/0130); empty: nobody can log in. */
+  operatorsFile: string;
+  /** 32+ bytes hex: signs sessions, holder tokens and device credentials; empty: derived from tokenKeyHex. */
+  authKeyHex: string;
+  /** Folder of venue files (<city>/*.json); empty: the shipped gateway/venues. */
+  venuesDir: string;
+}
+
+type Kind = 'string' | 'int' | 'enum';
+interface Key {
+  env: string;
+  kind: Kind;
+  default: string;
+  description: string;
+  values?: readonly string[];
+  min?: number;
+  max?: number;
+  pattern?: RegExp;
+  /** Never echoed in error messages (private keys). */
+  secret?: boolean;
+}
+
+/** The schema: README's configuration table is this list. */
+export const configSchema: Record<keyof GatewayConfig, Key> = {
+  instanceId: {
+    env: 'ONECARD_INSTANCE_ID',
+    kind: 'string',
+    default: `gw-${process.pid}`,
+    description: 'Instance id (MQTT client id, outbox lease owner)',
+    pattern: /^[A-Za-z0-9_.-]{1,64}$/,
+  },
+  store: {
+    env: 'ONECARD_STORE',
+    kind: 'enum',
+    values: ['sqlite', 'redis'],
+    default: 'sqlite',
+    description: 'sqlite (one file, embedded) or redis (Lua commits, for scale)',
+  },
+  sqliteFile: {
+    env: 'ONECARD_SQLITE_FILE',
+    kind: 'string',
+    default: '.run/gateway.db',
+    description: 'SQLite database file',
+  },
+  redisUrl: {
+    env: 'ONECARD_REDIS_URL',
+    kind: 'string',
+    default: 'redis://127.0.0.1:6379',
+    description: 'Redis URL',
+    pattern: /^rediss?:\/\//,
+  },
+  redisPartitions: {
+    env: 'ONECARD_REDIS_PARTITIONS',
+    kind: 'int',
+    default: '16',
+    min: 1,
+    max: 1024,
+    description: 'Hash-slot partitions of card keys (one Lua call per batch and partition)',
+  },
+  mqttUrl: {
+    env: 'ONECARD_MQTT_URL',
+    kind: 'string',
+    default: 'mqtt://127.0.0.1:1883',
+    description: 'MQTT broker URL',
+    pattern: /^(mqtts?|wss?|tcp):\/\//,
+  },
+  mqttProtocolVersion: {
+    env: 'ONECARD_MQTT_PROTOCOL_VERSION',
+    kind: 'enum',
+    values: ['4', '5'],
+    default: '5',
+    description: 'MQTT protocol: 5 (Mosquitto/EMQX) or 4 (3.1.1, embedded aedes)',
+  },
+  mqttShareGroup: {
+    env: 'ONECARD_MQTT_SHARE_GROUP',
+    kind: 'string',
+    default: 'gateway',
+    description: 'Shared subscription group ($share/<group>/...); empty for a plain subscription',
+    pattern: /^[A-Za-z0-9_-]{0,64}$/,
+  },
+  embeddedBrokerPort: {
+    env: 'ONECARD_EMBEDDED_BROKER_PORT',
+    kind: 'int',
+    default: '0',
+    min: 0,
+    max: 65535,
+    description: 'Run an embedded aedes MQTT broker on this port (0: none)',
+  },
+  httpHost: {
+    env: 'ONECARD_HTTP_HOST',
+    kind: 'string',
+    default: '127.0.0.1',
+    description: 'HTTP listen address',
+  },
+  httpPort: {
+    env: 'ONECARD_HTTP_PORT',
+    kind: 'int',
+    default: '8080',
+    min: 0,
+    max: 65535,
+    description: 'HTTP port (API, console, metrics)',
+  },
+  tokenKeyHex: {
+    env: 'ONECARD_TOKEN_KEY',
+    kind: 'string',
+    default: '',
+    description: 'Card-token HMAC key, 64+ hex chars (required; the same key on devices)',
+    pattern: /^([0-9a-fA-F]{2}){32,}$/,
+  },
+  listSigningKeyHex: {
+    env: 'ONECARD_LIST_SIGNING_KEY',
+    kind: 'string',
+    default: '',
+    description:
+      'Ed25519 private key (32-byte seed, 64 hex chars) that signs the lists sent to devices (required; devices hold its public key)',
+    pattern: /^[0-9a-fA-F]{64}$/,
+  },
+  listKeyId: {
+    env: 'ONECARD_LIST_KEY_ID',
+    kind: 'string',
+    default: 'k1',
+    description: 'Id of the list signing key, carried in every signed list (key rotation)',
+    pattern: /^[A-Za-z0-9_.-]{1,32}$/,
+  },
+  kafkaBrokers: {
+    env: 'ONECARD_KAFKA_BROKERS',
+    kind: 'string',
+    default: '',
+    description: 'Kafka bootstrap servers; empty: no Kafka relay',
+  },
+  kafkaTopic: {
+    env: 'ONECARD_KAFKA_TOPIC',
+    kind: 'string',
+    default: 'onecard.records.v1',
+    description: 'Kafka topic for committed records',
+  },
+  tariff: {
+    env: 'ONECARD_TARIFF',
+    kind: 'string',
+    default: 'beijing',
+    description:
+      "Tariff: a shipped one by name (gateway/tariffs/<name>/), a tariff JSON file's path, or 'flat' (the two flat fares below)",
+    pattern: /^.{1,4096}$/,
+  },
+  busFlatFen: {
+    env: 'ONECARD_BUS_FARE_FEN',
+    kind: 'int',
+    default: '200',
+    min: 0,
+    max: 100_000,
+    description: 'Flat bus fare, fen (ONECARD_TARIFF=flat)',
+  },
+  metroFlatFen: {
+    env: 'ONECARD_METRO_FARE_FEN',
+    kind: 'int',
+    default: '300',
+    min: 0,
+    max: 100_000,
+    description: 'Flat metro fare (charged at exit), fen (ONECARD_TARIFF=flat)',
+  },
+  maxTapsPerBatch: {
+    env: 'ONECARD_MAX_TAPS_PER_BATCH',
+    kind: 'int',
+    default: '1000',
+    min: 1,
+    max: 100_000,
+    description: 'Largest accepted batch, taps',
+  },
+  maxBatchBytes: {
+    env: 'ONECARD_MAX_BATCH_BYTES',
+    kind: 'int',
+    default: '262144',
+    min: 1024,
+    max: 16_777_216,
+    description: 'Largest accepted batch message, bytes',
+  },
+  ingestConcurrency: {
+    env: 'ONECARD_INGEST_CONCURRENCY',
+    kind: 'int',
+    default: '64',
+    min: 1,
+    max: 10_000,
+    description: 'Batches processed at once',
+  },
+  logLevel: {
+    env: 'ONECARD_LOG_LEVEL',
+    kind: 'enum',
+    values: ['fatal', 'error', 'warn', 'info', 'debug', 'silent'],
+    default: 'info',
+    description: 'Log level',
+  },
+  qrSigningKeys: {
+    env: 'ONECARD_QR_SIGNING_KEYS',
+    kind: 'string',
+    secret: true,
+    default: '',
+    description:
+      'E-card QR issuer Ed25519 seeds "id:64hex,...": the first signs, all are published (rotation); empty: no QR issuing',
+    pattern: /^(\d{1,3}:[0-9a-fA-F]{64}(,\d{1,3}:[0-9a-fA-F]{64})*)?$/,
+  },
+  qrCredentialTtlSec: {
+    env: 'ONECARD_QR_CREDENTIAL_TTL_SEC',
+    kind: 'int',
+    default: '86400',
+    min: 300,
+    max: 30 * 86400,
+    description: 'How long an e-card app credential is valid offline, seconds',
+  },
+  qrOutsideIssuerUrl: {
+    env: 'ONECARD_QR_OUTSIDE_ISSUER_URL',
+    kind: 'string',
+    default: '',
+    description:
+      "Outside QR issuer (national e-card platform) adapter URL; empty: outside codes can't be checked",
+    pattern: /^(https?:\/\/.+)?$/,
+  },
+  qrOutsideTimeoutMs: {
+    env: 'ONECARD_QR_OUTSIDE_TIMEOUT_MS',
+    kind: 'int',
+    default: '800',
+    min: 50,
+    max: 10_000,
+    description: 'Longest wait for the outside issuer, ms (devices wait at the gate)',
+  },
+  operatorsFile: {
+    env: 'ONECARD_OPERATORS_FILE',
+    kind: 'string',
+    default: '',
+    description:
+      'Operator accounts, JSON (scripts/operator-account.ts makes entries); empty: no operator can log in',
+  },
+  authKeyHex: {
+    env: 'ONECARD_AUTH_KEY',
+    kind: 'string',
+    secret: true,
+    default: '',
+    description:
+      'Key for sessions, holder tokens and device credentials, 64+ hex chars; empty: derived from ONECARD_TOKEN_KEY',
+    pattern: /^(([0-9a-fA-F]{2}){32,})?$/,
+  },
+  venuesDir: {
+    env: 'ONECARD_VENUES_DIR',
+    kind: 'string',
+    default: '',
+    description:
+      'Folder of venue files (products, slots, capacity; <city>/*.json); empty: the shipped gateway/venues',
+  },
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`The gateway configuration has ${problems.length} problem(s):\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** Reads and validates; throws ConfigError listing every problem. `overrides` wins over env. */
+export function loadGatewayConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<GatewayConfig> = {},
+): GatewayConfig {
+  const problems: string[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(configSchema) as [keyof GatewayConfig, Key][]) {
+    if (overrides[name] !== undefined) {
+      out[name] = overrides[name];
+      continue;
+    }
+    const raw = env[key.env] ?? key.default;
+    const where = `${key.env} (${key.description})`;
+    if (key.kind === 'int') {
+      const n = Number(raw);
+      if (!Number.isInteger(n)) problems.push(`${where}: "${raw}" is not a whole number`);
+      else if ((key.min !== undefined && n < key.min) || (key.max !== undefined && n > key.max))
+        problems.push(`${where}: ${n} is outside ${key.min}..${key.max}`);
+      out[name] = n;
+    } else if (key.kind === 'enum') {
+      if (!key.values?.includes(raw))
+        problems.push(`${where}: "${raw}" is not one of ${key.values?.join(', ')}`);
+      out[name] = name === 'mqttProtocolVersion' ? Number(raw) : raw;
+    } else {
+      if (key.pattern && !key.pattern.test(raw))
+        problems.push(
+          raw === ''
+            ? `${where}: is required`
+            : `${where}: ${key.secret ? 'the value' : `"${raw}"`} has the wrong form`,
+        );
+      out[name] = raw;
+    }
+  }
+  const config = out as unknown as GatewayConfig;
+  if (config.store === 'redis' && !env[configSchema.redisUrl.env] && overrides.redisUrl === undefined)
+    problems.push(`${configSchema.redisUrl.env}: required when ONECARD_STORE=redis`);
+  if (config.embeddedBrokerPort > 0 && config.mqttProtocolVersion === 5)
+    problems.push('the embedded aedes broker speaks MQTT 3.1.1 only: set ONECARD_MQTT_PROTOCOL_VERSION=4');
+  if (config.embeddedBrokerPort > 0 && config.mqttShareGroup !== '')
+    problems.push(
+      'the embedded aedes broker has no shared subscriptions: set ONECARD_MQTT_SHARE_GROUP= (empty)',
+    );
+  const qrKeys = parseKeyList(config.qrSigningKeys);
+  if (typeof qrKeys === 'string') problems.push(`${configSchema.qrSigningKeys.env}: ${qrKeys}`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,58 @@
+// The audit log, for auditors and admins: every state-changing request, who, what, when, target.
+import type { FastifyPluginAsync } from 'fastify';
+import { AuthError } from '../../auth/guard.js';
+import * as s from '../schemas.js';
+import type { Services } from '../server.js';
+
+const entry = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    at: { type: 'integer' },
+    actor: { type: 'string' },
+    role: { type: 'string' },
+    tenant: { type: 'string' },
+    action: { type: 'string' },
+    target: { type: 'string', description: 'Card token, device id or username; never a card number' },
+    status: { type: 'integer' },
+  },
+} as const;
+
+export const auditRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  app.get<{ Querystring: { limit: number; cursor?: string } }>(
+    '/v1/audit',
+    {
+      config: { permission: 'audit:read' },
+      schema: {
+        tags: ['audit'],
+        summary: 'Audit log, newest first',
+        querystring: {
+          type: 'object',
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+            cursor: { type: 'string', pattern: '^[0-9-]{1,40}$' },
+          },
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { items: { type: 'array', items: entry }, nextCursor: { type: 'string' } },
+          },
+          ...s.errors,
+        },
+      },
+    },
+    async (req) => {
+      // The log spans every operator; an auditor bound to one tenant would see others' actions.
+      if (req.principal?.tenant)
+        throw new AuthError(403, 'FORBIDDEN', 'the audit log is for unbound auditors');
+      try {
+        return await services.store.queryAudit({ limit: req.query.limit, cursor: req.query.cursor });
+      } catch (err) {
+        if (err instanceof RangeError) throw Object.assign(new Error(err.message), { statusCode: 400 });
+        throw err;
+      }
+    },
+  );
+};

@@ -1,0 +1,176 @@
+// Card service staff: issue, look up, top up, report lost / found (cards:read / cards:write).
+// Cards are addressed by token here; the holder routes take the card number in the body.
+import type { FastifyPluginAsync } from 'fastify';
+import { ConcessionFlag } from '../../../../core/card.js';
+import * as s from '../schemas.js';
+import { type Services, toCardJson } from '../server.js';
+
+const topUpBody = {
+  type: 'object',
+  properties: {
+    amountFen: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 100_000_00,
+      description: 'Amount, fen; at most 100,000 CNY',
+    },
+    requestId: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9_.:-]{8,64}$',
+      description: 'Idempotency key: a retry with the same id tops up once',
+    },
+    channel: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9_.-]{1,64}$',
+      default: 'counter',
+      description: 'Outlet or app that took the money',
+    },
+  },
+  required: ['amountFen', 'requestId'],
+  additionalProperties: false,
+} as const;
+
+export const cardRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  const { cards } = services;
+  app.post<{
+    Body: {
+      cardNumber: string;
+      region: string;
+      concessions?: Array<keyof typeof ConcessionFlag>;
+      balanceFen?: number;
+    };
+  }>(
+    '/v1/cards',
+    {
+      config: { permission: 'cards:write', audit: 'card.issue' },
+      schema: {
+        tags: ['cards'],
+        summary:
+          'Issue (register) a card: only its token, masked number, region and concession flags are kept',
+        body: {
+          type: 'object',
+          properties: {
+            cardNumber: s.cardNumber,
+            region: { type: 'string', pattern: '^[0-9]{6}$' },
+            concessions: {
+              type: 'array',
+              items: { type: 'string', enum: Object.keys(ConcessionFlag) },
+              uniqueItems: true,
+            },
+            balanceFen: { type: 'integer', minimum: 0, maximum: 100_000_00 },
+          },
+          required: ['cardNumber', 'region'],
+          additionalProperties: false,
+        },
+        response: { 201: { $ref: 'Card#' }, ...s.errors },
+      },
+    },
+    async (req, reply) => {
+      const card = await cards.issue({
+        ...req.body,
+        concessions: req.body.concessions ?? [],
+        balanceFen: req.body.balanceFen ?? 0,
+      });
+      req.auditTarget = card.token;
+      return reply.status(201).send(toCardJson(card));
+    },
+  );
+  app.post<{ Body: { cardNumber: string } }>(
+    '/v1/cards/lookup',
+    {
+      config: { permission: 'cards:read' },
+      schema: {
+        tags: ['cards'],
+        summary: 'Find a card by its number (at the counter; the number goes in the body, never a URL)',
+        body: {
+          type: 'object',
+          properties: { cardNumber: s.cardNumber },
+          required: ['cardNumber'],
+          additionalProperties: false,
+        },
+        response: { 200: { $ref: 'Card#' }, ...s.errors },
+      },
+    },
+    async (req) => toCardJson(await cards.get(cards.tokenOf(req.body.cardNumber))),
+  );
+  app.get<{ Params: { token: string } }>(
+    '/v1/cards/:token',
+    {
+      config: { permission: 'cards:read' },
+      schema: {
+        tags: ['cards'],
+        summary: 'Card balance and status',
+        params: s.tokenParam,
+        response: { 200: { $ref: 'Card#' }, ...s.errors },
+      },
+    },
+    async (req) => toCardJson(await cards.get(req.params.token)),
+  );
+  app.post<{ Params: { token: string }; Body: { amountFen: number; requestId: string; channel: string } }>(
+    '/v1/cards/:token/topups',
+    {
+      config: { permission: 'cards:write', audit: 'card.topup' },
+      schema: {
+        tags: ['cards'],
+        summary: 'Top up the transit account (社保卡充值), idempotent by requestId',
+        params: s.tokenParam,
+        body: topUpBody,
+        response: { 200: { $ref: 'MoneyResult#' }, ...s.errors },
+      },
+    },
+    async (req) => cards.topUp(req.params.token, req.body.amountFen, req.body.requestId, req.body.channel),
+  );
+  const denyAnswer = { type: 'object', properties: { denyListVersion: { type: 'integer' } } } as const;
+  app.post<{ Params: { token: string } }>(
+    '/v1/cards/:token/lost',
+    {
+      config: { permission: 'cards:write', audit: 'card.lost' },
+      schema: {
+        tags: ['cards'],
+        summary: 'Report the card lost (挂失): it goes on every device’s deny list within seconds',
+        params: s.tokenParam,
+        response: { 200: denyAnswer, ...s.errors },
+      },
+    },
+    async (req) => cards.reportLost(req.params.token),
+  );
+  app.post<{ Params: { token: string } }>(
+    '/v1/cards/:token/found',
+    {
+      config: { permission: 'cards:write', audit: 'card.found' },
+      schema: {
+        tags: ['cards'],
+        summary: 'Withdraw a lost report: the card works again',
+        params: s.tokenParam,
+        response: { 200: denyAnswer, ...s.errors },
+      },
+    },
+    async (req) => cards.reportFound(req.params.token),
+  );
+  app.get<{ Params: { token: string }; Querystring: { limit: number; cursor?: string } }>(
+    '/v1/cards/:token/records',
+    {
+      config: { permission: 'cards:read' },
+      schema: {
+        tags: ['cards'],
+        summary: 'A card’s rides and top-ups, newest first',
+        params: s.tokenParam,
+        querystring: {
+          type: 'object',
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+            cursor: { type: 'string', maxLength: 200 },
+          },
+          additionalProperties: false,
+        },
+        response: { 200: { $ref: 'RecordPage#' }, ...s.errors },
+      },
+    },
+    async (req) =>
+      services.store.queryRecords({
+        cardToken: req.params.token,
+        limit: req.query.limit,
+        cursor: req.query.cursor,
+      }),
+  );
+};

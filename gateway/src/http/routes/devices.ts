@@ -1,0 +1,147 @@
+// Device registry (which devices may send taps) and live fleet health.
+import type { FastifyPluginAsync } from 'fastify';
+import { type ProfileName, profiles } from '../../../../core/profiles.js';
+import { AuthError } from '../../auth/guard.js';
+import { mayWriteOperator, scopeOperator } from '../../auth/policy.js';
+import { deviceCredential } from '../../auth/tokens.js';
+import type { Device } from '../../store/port.js';
+import * as s from '../schemas.js';
+import type { Services } from '../server.js';
+
+const id = { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' } as const;
+const loc = { type: 'string', pattern: '^[A-Za-z0-9_.:-]{0,64}$', default: '' } as const;
+
+const device = {
+  type: 'object',
+  properties: {
+    deviceId: id,
+    operatorId: id,
+    profile: { type: 'string', enum: Object.keys(profiles) },
+    routeId: loc,
+    stationId: loc,
+    venueId: loc,
+    online: { type: 'boolean' },
+    lastSeenAt: { type: 'integer' },
+    denyListVersion: { type: 'integer' },
+    listsRefused: { type: 'integer', description: 'List messages the device refused since it started' },
+    lists: {
+      type: 'array',
+      description: 'Versions of the lists the device decides with',
+      items: {
+        type: 'object',
+        properties: {
+          kind: { type: 'string' },
+          scope: { type: 'string' },
+          version: { type: 'integer' },
+          entries: { type: 'integer' },
+        },
+      },
+    },
+    journalDepth: { type: 'integer' },
+    lastAckedSeq: { type: 'integer' },
+    clockSkewMs: { type: 'integer' },
+    softwareVersion: { type: 'string' },
+    listLag: { type: 'integer', description: 'Deny-list versions the device is behind the gateway' },
+    behind: { type: 'boolean', description: 'Offline, silent, lagging its list or its uploads' },
+  },
+} as const;
+
+/** A device is behind when the console should draw the eye to it. */
+const SILENT_MS = 60_000;
+const BACKLOG = 100;
+const SKEW_MS = 5_000;
+
+export const deviceRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  app.post<{ Body: Device }>(
+    '/v1/devices',
+    {
+      config: { permission: 'devices:write', audit: 'device.register' },
+      schema: {
+        tags: ['devices'],
+        summary:
+          'Register or update a device (only registered devices may send taps); answers its HTTP credential',
+        body: {
+          type: 'object',
+          properties: {
+            deviceId: id,
+            operatorId: id,
+            profile: device.properties.profile,
+            routeId: loc,
+            stationId: loc,
+            venueId: loc,
+          },
+          required: ['deviceId', 'operatorId', 'profile'],
+          additionalProperties: false,
+        },
+        response: {
+          201: {
+            ...device,
+            properties: {
+              ...device.properties,
+              credential: { type: 'string', description: 'Send as "Authorization: Device <credential>"' },
+            },
+          },
+          ...s.errors,
+        },
+      },
+    },
+    async (req, reply) => {
+      const missing = profiles[req.body.profile as ProfileName].requires.filter((f) => !req.body[f]);
+      if (missing.length > 0)
+        throw Object.assign(new Error(`${missing.join(', ')} required for the ${req.body.profile} profile`), {
+          statusCode: 400,
+          code: 'BAD_REQUEST',
+        });
+      req.auditTarget = req.body.deviceId;
+      if (!mayWriteOperator(req.principal!, req.body.operatorId))
+        throw new AuthError(403, 'FORBIDDEN', `may not register devices of operator ${req.body.operatorId}`);
+      const existing = await services.store.getDevice(req.body.deviceId);
+      if (existing && !mayWriteOperator(req.principal!, existing.operatorId))
+        throw new AuthError(403, 'FORBIDDEN', `device ${req.body.deviceId} belongs to another operator`);
+      await services.store.upsertDevice(req.body);
+      services.devices.forget(req.body.deviceId);
+      const credential = deviceCredential(services.auth.keys.device, req.body.deviceId);
+      return reply.status(201).send({ ...req.body, credential });
+    },
+  );
+  app.get<{ Querystring: { operator?: string } }>(
+    '/v1/devices',
+    {
+      config: { permission: 'devices:read' },
+      schema: {
+        tags: ['devices'],
+        summary: 'Registered devices with their live health; the ones behind first',
+        querystring: { type: 'object', properties: { operator: id }, additionalProperties: false },
+        response: {
+          200: {
+            type: 'object',
+            properties: { items: { type: 'array', items: device }, denyListVersion: { type: 'integer' } },
+          },
+          ...s.errors,
+        },
+      },
+    },
+    async (req) => {
+      const scope = scopeOperator(req.principal!, req.query.operator);
+      if (!scope.ok) throw new AuthError(403, 'FORBIDDEN', scope.reason);
+      const version = await services.store.denyListVersion();
+      const now = services.auth.now();
+      const items = (await services.store.listDevices())
+        .filter((d) => scope.operatorId === undefined || d.operatorId === scope.operatorId)
+        .map((d) => {
+          const h = services.fleet.get(d.deviceId);
+          const listLag = h ? Math.max(0, version - h.denyListVersion) : version;
+          const behind =
+            h === undefined ||
+            !h.online ||
+            now - h.lastSeenAt > SILENT_MS ||
+            listLag > 0 ||
+            h.journalDepth > BACKLOG ||
+            Math.abs(h.clockSkewMs) > SKEW_MS;
+          return { ...h, ...d, online: h?.online ?? false, listLag, behind };
+        })
+        .sort((a, b) => Number(b.behind) - Number(a.behind) || a.deviceId.localeCompare(b.deviceId));
+      return { items, denyListVersion: version };
+    },
+  );
+};

@@ -1,0 +1,82 @@
+// Card holder services (交通出行相关查询, 充值, 挂失), behind a holder token
+// (docs/decisions/0132): every route acts on the token's card and no other, so no card number
+// or card token travels in these requests at all.
+import type { FastifyPluginAsync } from 'fastify';
+import * as s from '../schemas.js';
+import { type Services, toCardJson } from '../server.js';
+
+export const holderRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  const { cards, store } = services;
+  const mine = (card: string | undefined) => card as string;
+  app.get(
+    '/v1/holder/card',
+    {
+      schema: {
+        tags: ['holder'],
+        summary: 'My card: balance and status',
+        response: { 200: { $ref: 'Card#' }, ...s.errors },
+      },
+    },
+    async (req) => toCardJson(await cards.get(mine(req.holderCard))),
+  );
+  app.post<{ Body: { amountFen: number; requestId: string } }>(
+    '/v1/holder/topups',
+    {
+      config: { audit: 'holder.topup' },
+      schema: {
+        tags: ['holder'],
+        summary: 'Top up my card from the app, idempotent by requestId',
+        body: {
+          type: 'object',
+          properties: {
+            amountFen: { type: 'integer', minimum: 1, maximum: 100_000_00 },
+            requestId: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{8,64}$' },
+          },
+          required: ['amountFen', 'requestId'],
+          additionalProperties: false,
+        },
+        response: { 200: { $ref: 'MoneyResult#' }, ...s.errors },
+      },
+    },
+    async (req) => cards.topUp(mine(req.holderCard), req.body.amountFen, req.body.requestId, 'holder-app'),
+  );
+  app.post(
+    '/v1/holder/lost',
+    {
+      config: { audit: 'holder.lost' },
+      schema: {
+        tags: ['holder'],
+        summary: 'Report my card lost (挂失)',
+        response: {
+          200: { type: 'object', properties: { denyListVersion: { type: 'integer' } } },
+          ...s.errors,
+        },
+      },
+    },
+    async (req) => cards.reportLost(mine(req.holderCard)),
+  );
+  app.get<{ Querystring: { limit: number; cursor?: string } }>(
+    '/v1/holder/records',
+    {
+      schema: {
+        tags: ['holder'],
+        summary: 'My rides and top-ups, newest first',
+        querystring: {
+          type: 'object',
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+            cursor: { type: 'string', maxLength: 200 },
+          },
+          additionalProperties: false,
+        },
+        response: { 200: { $ref: 'RecordPage#' }, ...s.errors },
+      },
+    },
+    async (req) =>
+      store.queryRecords({
+        cardToken: mine(req.holderCard),
+        limit: req.query.limit,
+        cursor: req.query.cursor,
+      }),
+  );
+};

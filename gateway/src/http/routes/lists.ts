@@ -1,0 +1,44 @@
+// Devices resync their deny list here when they missed deltas (or boot with no list). Reached
+// with the device's credential ("Authorization: Device <credential>", given at registration) or
+// an operator session that may read devices (auth/guard.ts guardDevices).
+import type { FastifyPluginAsync } from 'fastify';
+import type { Services } from '../server.js';
+
+export const listRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  app.get<{ Querystring: { since: number } }>(
+    '/v1/lists/deny',
+    {
+      schema: {
+        tags: ['lists'],
+        summary: 'Deny-list changes after a version, or the whole list (reset) when too far behind',
+        querystring: {
+          type: 'object',
+          properties: { since: { type: 'integer', minimum: 0, default: 0 } },
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              version: { type: 'integer' },
+              reset: { type: 'boolean', description: 'true: clear the list, then apply the changes' },
+              changes: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    version: { type: 'integer' },
+                    token: { type: 'string' },
+                    add: { type: 'boolean' },
+                    reason: { type: 'string', enum: ['lost', 'frozen', 'negative_balance'] },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (req) => services.deny.sync(req.query.since),
+  );
+};

@@ -1,0 +1,70 @@
+// Operators: the reconciliation report. Taps the devices allowed offline (or on lists not yet
+// updated) that would have been refused online, newest found first: rides that took a card
+// below zero (the card went on the deny list), cards used after their lost report, single-use
+// tickets admitted at two gates. Card tokens and masked numbers only, never a card number.
+import type { FastifyPluginAsync } from 'fastify';
+import * as s from '../schemas.js';
+import type { Services } from '../server.js';
+
+const finding = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', description: 'The record id, tap:<device>:<seq>' },
+    kind: { type: 'string', enum: ['negative_balance', 'lost_after_the_fact', 'entitlement_reused'] },
+    reason: { type: 'string', description: 'The record reason (docs/reason-codes.md)' },
+    action: { type: 'string', enum: ['deny_listed', 'marked'] },
+    at: { type: 'integer', description: 'Tap time (device clock), Unix ms' },
+    foundAt: { type: 'integer', description: 'When the gateway reconciled it, Unix ms' },
+    cardToken: { type: 'string' },
+    cardMasked: { type: 'string' },
+    operatorId: { type: 'string' },
+    deviceId: { type: 'string' },
+    seq: { type: 'integer' },
+    routeId: { type: 'string' },
+    stationId: { type: 'string' },
+    venueId: { type: 'string' },
+    entitlementId: { type: 'string' },
+    offline: { type: 'boolean' },
+    chargedFen: { type: 'integer' },
+    balanceAfterFen: { type: 'integer' },
+  },
+  required: ['id', 'kind', 'reason', 'action', 'at', 'foundAt', 'cardToken', 'deviceId', 'seq', 'offline'],
+} as const;
+
+export const reportRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  app.get<{ Querystring: { since?: number; limit: number } }>(
+    '/v1/reports/reconciliation',
+    {
+      config: { permission: 'records:read' },
+      schema: {
+        tags: ['reports'],
+        summary: 'Reconciliation findings: offline decisions that would have been refused online',
+        querystring: {
+          type: 'object',
+          properties: {
+            since: { type: 'integer', minimum: 0, description: 'Found at or after, Unix ms' },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+          },
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { items: { type: 'array', items: finding } },
+            required: ['items'],
+          },
+          ...s.errors,
+        },
+      },
+    },
+    async (req) => {
+      const items = await services.store.findings({
+        limit: req.query.limit,
+        ...(req.query.since !== undefined ? { since: req.query.since } : {}),
+      });
+      // A tenant account sees its own operator's findings only (docs/decisions/0130).
+      const tenant = req.principal?.tenant;
+      return { items: tenant ? items.filter((f) => f.operatorId === tenant) : items };
+    },
+  );
+};

@@ -1,0 +1,155 @@
+// The tap path at the gateway, one batch at a time (many batches run concurrently):
+//   validate → known device? → load cards → plan (pure) → commit (atomic, exactly once)
+//   → on version conflicts re-plan just those taps → ack to the device.
+// The ack goes out only after the commit returned: the device deletes acked taps from its
+// journal, so an ack must never run ahead of durable state. A crash anywhere before the ack
+// means the device resends and the dedupe keys answer with the original results.
+
+import type { EffectResult, LedgerRecord, TapInput } from '../../../core/ledger.js';
+import type { Pricer } from '../../../core/pricing.js';
+import { reasonCode } from '../../../core/reasons.js';
+import { topics } from '../../../core/topics.js';
+import { v1 } from '../../../protos/wire.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { Reconciler } from '../reconcile/reconciler.js';
+import type { Store } from '../store/port.js';
+import type { DeviceRegistry } from './devices.js';
+import { planBatch, uniqueTokens } from './plan.js';
+import { type Limits, type ValidBatch, validateBatch } from './validate.js';
+import { loadUses, withRecordKind } from './visits.js';
+
+/** After this many rounds of conflicts the batch fails; the device resends it later. */
+const MAX_CONFLICT_ROUNDS = 20;
+
+export interface IngestDeps {
+  store: Store;
+  devices: DeviceRegistry;
+  fare: Pricer;
+  limits: Limits;
+  /** Sends a BatchAck (QoS 1, without waiting for the broker; see MqttLink.send). */
+  sendAck: (topic: string, payload: Uint8Array) => void;
+  metrics: Metrics;
+  log: Logger;
+  now: () => number;
+  /** Called after every commit (the Kafka relay wakes up). */
+  onCommitted?: () => void;
+  /** Offline taps that would have been refused online: deny list and operator report, before the ack. */
+  reconciler?: Reconciler;
+  /** The records a commit applied (not duplicates), for the console's live view. */
+  onRecords?: (records: LedgerRecord[]) => void;
+  /** Venue occupancy and reservations used, from the visits (gateway/src/venues/passages.ts), before the ack. */
+  passages?: { recordVisits(taps: readonly TapInput[]): Promise<void> };
+}
+
+type TapOutcome = EffectResult & { duplicate: boolean };
+
+export class Ingest {
+  constructor(private readonly deps: IngestDeps) {}
+
+  /** Handles one MQTT message. Never throws: failures are logged, counted and dead-lettered. */
+  async handle(topic: string, payload: Buffer): Promise<void> {
+    const { metrics, log } = this.deps;
+    const started = this.deps.now();
+    try {
+      const v = validateBatch(topic, payload, this.deps.limits, started);
+      if (!v.ok) return await this.reject(topic, payload, v.reason, v.detail);
+      const device = await this.deps.devices.get(v.batch.deviceId);
+      if (!device || device.operatorId !== v.batch.operatorId) {
+        return await this.reject(
+          topic,
+          payload,
+          'UNKNOWN_DEVICE',
+          `${v.batch.operatorId}/${v.batch.deviceId}`,
+        );
+      }
+      if (v.batch.invalid.length > 0) {
+        metrics.tapsInvalid.inc(v.batch.invalid.length);
+        const detail = v.batch.invalid.map((i) => `seq ${i.seq}: ${i.problem}`).join('; ');
+        await this.deps.store.putDeadLetter({ topic, reason: `INVALID_TAP ${detail}`, payload, at: started });
+        log.warn({ device: v.batch.deviceId, invalid: v.batch.invalid }, 'malformed taps quarantined');
+      }
+      const taps = withRecordKind(v.batch.taps, device.profile);
+      const outcomes = await this.commitTaps(taps);
+      await this.deps.reconciler?.reconcile(taps, outcomes);
+      await this.deps.passages?.recordVisits(taps);
+      this.ack(v.batch, outcomes);
+      metrics.batches.inc();
+      metrics.batchSeconds.observe((this.deps.now() - started) / 1000);
+      this.deps.onCommitted?.();
+    } catch (err) {
+      // Store or broker trouble: no ack, so the device keeps the taps and resends them.
+      metrics.ingestErrors.inc();
+      log.error({ err, topic }, 'batch failed; the device will resend it');
+    }
+  }
+
+  private async reject(topic: string, payload: Buffer, reason: string, detail: string): Promise<void> {
+    this.deps.metrics.batchesRejected.inc({ reason });
+    this.deps.log.warn({ topic, reason, detail }, 'batch rejected');
+    await this.deps.store.putDeadLetter({
+      topic,
+      reason: `${reason}: ${detail}`,
+      payload,
+      at: this.deps.now(),
+    });
+  }
+
+  private async commitTaps(taps: TapInput[]): Promise<Map<number, TapOutcome>> {
+    const { store, fare, metrics } = this.deps;
+    const results = new Map<number, TapOutcome>();
+    let pending = taps;
+    for (let round = 0; pending.length > 0; round++) {
+      if (round === MAX_CONFLICT_ROUNDS) throw new Error(`still conflicting after ${round} rounds`);
+      const cards = await store.loadCards(uniqueTokens(pending));
+      const uses = await loadUses(store, pending);
+      const effects = planBatch(pending, cards, fare, this.deps.now(), uses);
+      const outcomes = await store.commit(effects);
+      const retry: TapInput[] = [];
+      const applied: LedgerRecord[] = [];
+      outcomes.forEach((o, i) => {
+        if (o.status === 'applied') applied.push(effects[i]!.record);
+        const tap = pending[i]!;
+        if (o.status === 'conflict') retry.push(tap);
+        else {
+          results.set(tap.seq, { ...o.result, duplicate: o.status === 'duplicate' });
+          if (o.status === 'duplicate') metrics.tapsDuplicate.inc();
+          else metrics.taps.inc({ outcome: o.result.outcome, reason: o.result.reason });
+        }
+      });
+      if (applied.length > 0) this.deps.onRecords?.(applied);
+      if (retry.length > 0) metrics.commitConflicts.inc(retry.length);
+      pending = retry;
+    }
+    return results;
+  }
+
+  private ack(batch: ValidBatch, outcomes: Map<number, TapOutcome>): void {
+    const results = [
+      ...batch.taps.map((t) => {
+        const o = outcomes.get(t.seq)!;
+        return {
+          seq: t.seq,
+          outcome: o.outcome === 'charged' ? v1.Outcome.OUTCOME_CHARGED : v1.Outcome.OUTCOME_RECORDED,
+          chargedFen: o.chargedFen,
+          balanceAfterFen: o.balanceAfterFen,
+          reason: reasonCode(o.reason),
+          duplicate: o.duplicate,
+        };
+      }),
+      ...batch.invalid.map((i) => ({
+        seq: i.seq,
+        outcome: v1.Outcome.OUTCOME_RECORDED,
+        reason: reasonCode('INVALID_TAP'),
+      })),
+    ].sort((a, b) => a.seq - b.seq);
+    const ack = v1.BatchAck.encode({
+      deviceId: batch.deviceId,
+      fromSeq: results[0]?.seq ?? 0,
+      toSeq: results[results.length - 1]?.seq ?? 0,
+      results,
+      gatewayTimeMs: this.deps.now(),
+    }).finish();
+    this.deps.sendAck(topics.ack(batch.operatorId, batch.deviceId), ack);
+  }
+}

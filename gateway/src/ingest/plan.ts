@@ -1,0 +1,31 @@
+// Pure: turns a batch's taps into effects, one per tap in tap order. Taps of the same card are
+// chained, each planned from the state the previous one leaves, so a batch with three rides
+// of one card charges three fares against one compare-and-set version run.
+import { type CardState, unknownCard } from '../../../core/card.js';
+import { chain, type Effect, planTap, type TapInput } from '../../../core/ledger.js';
+import type { Pricer } from '../../../core/pricing.js';
+import { planVisitCounting } from '../../../core/visit.js';
+
+export function planBatch(
+  taps: readonly TapInput[],
+  cards: ReadonlyMap<string, CardState>,
+  fare: Pricer,
+  now: number,
+  /** Committed uses per card and entitlement (gateway/src/ingest/visits.ts); advanced here. */
+  uses: Map<string, number> = new Map(),
+): Effect[] {
+  // States this batch moved, over the loaded ones (which may be a large shared map: not copied).
+  const moved = new Map<string, CardState>();
+  return taps.map((tap) => {
+    const card = moved.get(tap.cardToken) ?? cards.get(tap.cardToken) ?? unknownCard(tap.cardToken);
+    const { effect, next } = chain(card, (c) =>
+      tap.record === 'visit' ? planVisitCounting(c, tap, uses, now) : planTap(c, tap, fare, now),
+    );
+    moved.set(tap.cardToken, next);
+    return effect;
+  });
+}
+
+export function uniqueTokens(taps: readonly { cardToken: string }[]): string[] {
+  return [...new Set(taps.map((t) => t.cardToken))];
+}

@@ -1,0 +1,155 @@
+// Strict validation of a tap batch as it arrives from MQTT. Two levels:
+// - the batch: size, protobuf, ids matching the topic, tap count. A batch failing here is
+//   rejected whole (dead-lettered, counted, not acked: the device keeps it and resends);
+// - each tap: a malformed tap is quarantined with its reason and acked as INVALID_TAP, so one
+//   bad tap never blocks the device's journal and is never lost either.
+import type { DirectionName } from '../../../core/fare.js';
+import type { TapInput } from '../../../core/ledger.js';
+import { TOKEN_BYTES } from '../../../core/pii.js';
+import { reasonName } from '../../../core/reasons.js';
+import { parseDeviceTopic } from '../../../core/topics.js';
+import { type Tap, type TapBatch, v1 } from '../../../protos/wire.js';
+
+export type BatchRejection =
+  | 'OVERSIZED'
+  | 'MALFORMED_PROTOBUF'
+  | 'BAD_TOPIC'
+  | 'TOPIC_MISMATCH'
+  | 'EMPTY_BATCH'
+  | 'TOO_MANY_TAPS'
+  | 'UNKNOWN_DEVICE';
+
+export interface InvalidTap {
+  seq: number;
+  problem: string;
+}
+
+export interface ValidBatch {
+  operatorId: string;
+  deviceId: string;
+  sentAtMs: number;
+  taps: TapInput[];
+  invalid: InvalidTap[];
+}
+
+export type Validation =
+  | { ok: true; batch: ValidBatch }
+  | { ok: false; reason: BatchRejection; detail: string };
+
+export interface Limits {
+  maxBatchBytes: number;
+  maxTapsPerBatch: number;
+}
+
+const REGION = /^(\d{6})?$/;
+const LOCATION_ID = /^[A-Za-z0-9_.:-]{0,64}$/;
+// Taps stamped before 2020 or more than a day ahead of the gateway are clock faults.
+const EARLIEST_MS = Date.UTC(2020, 0, 1);
+const MAX_AHEAD_MS = 24 * 3600 * 1000;
+
+const directions: Record<number, DirectionName> = {
+  [v1.Direction.DIRECTION_BOARD]: 'board',
+  [v1.Direction.DIRECTION_ENTRY]: 'entry',
+  [v1.Direction.DIRECTION_EXIT]: 'exit',
+};
+
+export function validateBatch(topic: string, payload: Uint8Array, limits: Limits, now: number): Validation {
+  if (payload.byteLength > limits.maxBatchBytes)
+    return {
+      ok: false,
+      reason: 'OVERSIZED',
+      detail: `${payload.byteLength} bytes > ${limits.maxBatchBytes}`,
+    };
+  const ids = parseDeviceTopic(topic);
+  if (ids?.leaf !== 'taps') return { ok: false, reason: 'BAD_TOPIC', detail: topic };
+  let decoded: TapBatch;
+  try {
+    decoded = v1.TapBatch.decode(payload);
+  } catch (err) {
+    return { ok: false, reason: 'MALFORMED_PROTOBUF', detail: (err as Error).message };
+  }
+  if (decoded.deviceId !== ids.deviceId || decoded.operatorId !== ids.operatorId)
+    return {
+      ok: false,
+      reason: 'TOPIC_MISMATCH',
+      detail: `payload ${decoded.operatorId}/${decoded.deviceId} on topic ${ids.operatorId}/${ids.deviceId}`,
+    };
+  if (decoded.taps.length === 0) return { ok: false, reason: 'EMPTY_BATCH', detail: 'no taps' };
+  if (decoded.taps.length > limits.maxTapsPerBatch)
+    return {
+      ok: false,
+      reason: 'TOO_MANY_TAPS',
+      detail: `${decoded.taps.length} > ${limits.maxTapsPerBatch}`,
+    };
+
+  const taps: TapInput[] = [];
+  const invalid: InvalidTap[] = [];
+  const seen = new Set<number>();
+  for (const tap of decoded.taps as Tap[]) {
+    const seq = Number(tap.seq);
+    const problem = tapProblem(tap, seq, seen, now);
+    if (problem) {
+      invalid.push({ seq: Number.isSafeInteger(seq) ? seq : 0, problem });
+      continue;
+    }
+    seen.add(seq);
+    taps.push(toInput(tap, seq, ids.operatorId, ids.deviceId));
+  }
+  return {
+    ok: true,
+    batch: {
+      operatorId: ids.operatorId,
+      deviceId: ids.deviceId,
+      sentAtMs: Number(decoded.sentAtMs),
+      taps,
+      invalid,
+    },
+  };
+}
+
+function tapProblem(tap: Tap, seq: number, seen: Set<number>, now: number): string | undefined {
+  if (!Number.isSafeInteger(seq) || seq < 1) return `seq ${seq} is not a positive integer`;
+  if (seen.has(seq)) return `seq ${seq} appears twice in the batch`;
+  if (tap.cardToken.length !== TOKEN_BYTES)
+    return `card_token has ${tap.cardToken.length} bytes, not ${TOKEN_BYTES}`;
+  const t = Number(tap.deviceTimeMs);
+  if (!Number.isSafeInteger(t) || t < EARLIEST_MS || t > now + MAX_AHEAD_MS)
+    return `device_time_ms ${t} is implausible`;
+  if (
+    tap.credential !== v1.CredentialKind.CREDENTIAL_KIND_CARD &&
+    tap.credential !== v1.CredentialKind.CREDENTIAL_KIND_QR
+  )
+    return `credential ${tap.credential} is unknown`;
+  if (directions[tap.direction] === undefined) return `direction ${tap.direction} is unknown`;
+  if (tap.decision !== v1.Decision.DECISION_ALLOW && tap.decision !== v1.Decision.DECISION_DENY)
+    return `decision ${tap.decision} is unknown`;
+  if (reasonName(tap.reason) === 'UNSPECIFIED') return `reason ${tap.reason} is unknown`;
+  if (!REGION.test(tap.issuingRegion)) return 'issuing_region is not a 6-digit code';
+  const loc = tap.location;
+  for (const id of [loc?.routeId, loc?.stopId, loc?.stationId, loc?.venueId]) {
+    if (id !== undefined && id !== null && !LOCATION_ID.test(id)) return 'a location id has the wrong form';
+  }
+  if (tap.entitlementId && !LOCATION_ID.test(tap.entitlementId)) return 'entitlement_id has the wrong form';
+  return undefined;
+}
+
+function toInput(tap: Tap, seq: number, operatorId: string, deviceId: string): TapInput {
+  return {
+    operatorId,
+    deviceId,
+    seq,
+    deviceTimeMs: Number(tap.deviceTimeMs),
+    credential: tap.credential === v1.CredentialKind.CREDENTIAL_KIND_QR ? 'qr' : 'card',
+    cardToken: Buffer.from(tap.cardToken).toString('hex'),
+    issuingRegion: tap.issuingRegion,
+    routeId: tap.location?.routeId ?? '',
+    stopId: tap.location?.stopId ?? '',
+    stationId: tap.location?.stationId ?? '',
+    venueId: tap.location?.venueId ?? '',
+    direction: directions[tap.direction]!,
+    edgeDecision: tap.decision === v1.Decision.DECISION_DENY ? 'deny' : 'allow',
+    edgeReason: reasonName(tap.reason),
+    offline: tap.offline,
+    ...(tap.entitlementId ? { entitlementId: tap.entitlementId } : {}),
+  };
+}

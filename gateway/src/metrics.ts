@@ -1,0 +1,98 @@
+// Prometheus metrics of one gateway instance (served at GET /metrics). One registry per
+// instance so tests can run several gateways in one process.
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { RelayStats } from './kafka/relay.js';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const m = {
+    registry,
+    batches: new Counter({
+      name: 'onecard_batches_total',
+      help: 'Tap batches accepted',
+      registers: [registry],
+    }),
+    batchesRejected: new Counter({
+      name: 'onecard_batches_rejected_total',
+      help: 'Tap batches rejected whole, by reason (dead-lettered)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    taps: new Counter({
+      name: 'onecard_taps_total',
+      help: 'Taps committed, by outcome and reason',
+      labelNames: ['outcome', 'reason'],
+      registers: [registry],
+    }),
+    tapsDuplicate: new Counter({
+      name: 'onecard_taps_duplicate_total',
+      help: 'Redelivered taps answered from the dedupe record',
+      registers: [registry],
+    }),
+    tapsInvalid: new Counter({
+      name: 'onecard_taps_invalid_total',
+      help: 'Malformed taps quarantined',
+      registers: [registry],
+    }),
+    commitConflicts: new Counter({
+      name: 'onecard_commit_conflicts_total',
+      help: 'Card version conflicts re-planned',
+      registers: [registry],
+    }),
+    ingestErrors: new Counter({
+      name: 'onecard_ingest_errors_total',
+      help: 'Batches that failed with an internal error (device resends)',
+      registers: [registry],
+    }),
+    batchSeconds: new Histogram({
+      name: 'onecard_batch_commit_seconds',
+      help: 'From batch arrival to ack sent',
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+      registers: [registry],
+    }),
+    denyChanges: new Counter({
+      name: 'onecard_deny_list_changes_total',
+      help: 'Deny-list changes published',
+      registers: [registry],
+    }),
+    findings: new Counter({
+      name: 'onecard_reconciliation_findings_total',
+      help: 'Taps decided offline that would have been refused online (operator report)',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+  };
+  return m;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Kafka relay figures, read when Prometheus scrapes. */
+export function registerRelayMetrics(metrics: Metrics, stats: () => RelayStats): void {
+  const registers = [metrics.registry];
+  new Gauge({
+    name: 'onecard_outbox_lag_seconds',
+    help: 'Age of the oldest record not yet published to Kafka',
+    registers,
+    collect() {
+      this.set(stats().lagMs / 1000);
+    },
+  });
+  new Gauge({
+    name: 'onecard_kafka_published_records',
+    help: 'Records published to Kafka by this instance (resends count again)',
+    registers,
+    collect() {
+      this.set(stats().published);
+    },
+  });
+  new Gauge({
+    name: 'onecard_kafka_relay_errors',
+    help: 'Failed relay rounds (retried with backoff)',
+    registers,
+    collect() {
+      this.set(stats().errors);
+    },
+  });
+}

@@ -1,0 +1,149 @@
+// The gateway's MQTT client. Subscribes to every device's taps and status (as a shared
+// subscription when several gateway instances run) and hands messages to the ingest with a
+// bound on concurrent batches.
+//
+// Backpressure: mqtt.js sends the PUBACK for a QoS 1 message when handleMessage calls back, and
+// reads no further packet until then. We call back at once while fewer than `concurrency`
+// batches are in flight, so batches pipeline into the store; when the bound is reached we call
+// back only when a slot frees, so the broker (not our heap) holds the excess. The PUBACK is not
+// what makes a tap safe: the device keeps every tap until it gets our BatchAck after commit.
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { sharedFilter, topics } from '../../../core/topics.js';
+import type { Logger } from '../log.js';
+
+export interface MqttLinkOptions {
+  url: string;
+  clientId: string;
+  protocolVersion: 4 | 5;
+  shareGroup: string;
+  concurrency: number;
+  log: Logger;
+  onTaps: (topic: string, payload: Buffer) => Promise<void>;
+  onStatus: (topic: string, payload: Buffer) => void;
+}
+
+export class MqttLink {
+  private client: MqttClient | undefined;
+  private inflight = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly opts: MqttLinkOptions) {}
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  async start(): Promise<void> {
+    const { opts } = this;
+    const options: IClientOptions = {
+      clientId: opts.clientId,
+      protocolVersion: opts.protocolVersion,
+      // A clean session, on purpose. With a persistent session the broker keeps dealing this
+      // instance its share of the shared subscription while it is down (Mosquitto queues for
+      // offline members), so a crashed or retired instance would sit on devices' batches
+      // until its session expires. Devices resend unacked batches (the journal is the source
+      // of truth), so whatever was in flight to a dead instance reaches a live one.
+      clean: true,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      ...(opts.protocolVersion === 5
+        ? { properties: { sessionExpiryInterval: 3600, receiveMaximum: 1000 } }
+        : {}),
+    };
+    const client = mqtt.connect(opts.url, options);
+    this.client = client;
+    client.handleMessage = (packet, callback) => {
+      const topic = packet.topic;
+      const payload = packet.payload as Buffer;
+      if (topic.endsWith('/status')) {
+        opts.onStatus(topic, payload);
+        callback();
+        return;
+      }
+      this.acquire().then(() => {
+        callback();
+        opts.onTaps(topic, payload).finally(() => this.release());
+      });
+    };
+    client.on('error', (err) => opts.log.warn({ err: err.message }, 'mqtt error'));
+    client.on('offline', () => opts.log.warn('mqtt offline'));
+    client.on('connect', (ack) => {
+      opts.log.info({ sessionPresent: ack.sessionPresent }, 'mqtt connected');
+      // Subscribe on every connect: a broker that lost our session (restart without
+      // persistence) would otherwise leave us deaf.
+      const share = (f: string) => (opts.shareGroup ? sharedFilter(opts.shareGroup, f) : f);
+      client.subscribe(
+        { [share(topics.filters.taps)]: { qos: 1 }, [topics.filters.status]: { qos: 1 } },
+        (err) => err && opts.log.error({ err: err.message }, 'subscribe failed'),
+      );
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`MQTT broker at ${opts.url} did not answer within 15 s`)),
+        15_000,
+      );
+      client.once('connect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  async publish(topic: string, payload: Uint8Array, retain = false): Promise<void> {
+    const client = this.client;
+    if (!client) throw new Error('mqtt link not started');
+    await client.publishAsync(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), {
+      qos: 1,
+      retain,
+    });
+  }
+
+  /**
+   * QoS 1 publish that does not wait for the broker's PUBACK: used for batch acks from inside
+   * the ingest. Waiting there would deadlock once the ingest is saturated, because mqtt.js reads
+   * incoming PUBACKs on the same packet stream that handleMessage is then holding back. mqtt.js
+   * still retries the message until the broker acknowledges it; a lost ack only makes the
+   * device resend, and the resend is answered from the dedupe record.
+   */
+  send(topic: string, payload: Uint8Array): void {
+    const client = this.client;
+    if (!client) throw new Error('mqtt link not started');
+    client.publish(
+      topic,
+      Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+      { qos: 1 },
+      (err) => {
+        if (err) this.opts.log.warn({ topic, err: err.message }, 'ack not published; the device will resend');
+      },
+    );
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    // Let queued acks go out for a moment, then close regardless: anything unsent is resent
+    // by the devices, so a stuck broker must never keep the process from stopping.
+    const graceful = client.endAsync(false);
+    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 2000).unref());
+    if ((await Promise.race([graceful, timeout])) === 'timeout') await client.endAsync(true);
+  }
+
+  private acquire(): Promise<void> {
+    if (this.inflight < this.opts.concurrency) {
+      this.inflight++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) =>
+      this.waiting.push(() => {
+        this.inflight++;
+        resolve();
+      }),
+    );
+  }
+
+  private release(): void {
+    this.inflight--;
+    this.waiting.shift()?.();
+  }
+}

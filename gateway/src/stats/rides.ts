@@ -1,0 +1,90 @@
+// Ride counters for the console's charts (docs/decisions/0134): what one committed ride adds
+// to its (operator, hour, line, concession) bucket. Pure; both stores apply it inside the same
+// atomic commit as the record, so the figures never disagree with the records.
+import type { LedgerRecord } from '../../../core/ledger.js';
+
+export const HOUR_MS = 3_600_000;
+
+export interface StatCounts {
+  rides: number;
+  /** Refused at the gate (lost card, no balance, ...). */
+  denied: number;
+  chargedFen: number;
+  /** Allowed concession rides that cost the rider nothing: what a subsidy claim counts. */
+  free: number;
+  /** Fare forgone on allowed concession rides (base fare minus what was charged), fen. */
+  forgoneFen: number;
+}
+
+export interface StatKey {
+  operatorId: string;
+  /** Start of the UTC hour, Unix ms. */
+  hour: number;
+  /** Route or metro line; for gates without one, the station or venue. */
+  line: string;
+  concession: string;
+}
+
+export type StatRow = StatKey & StatCounts;
+
+export const metrics = ['rides', 'denied', 'chargedFen', 'free', 'forgoneFen'] as const;
+
+/** The bucket a record counts in and what it adds; undefined for top-ups. */
+export function statOf(r: LedgerRecord): StatRow | undefined {
+  if (r.kind !== 'ride') return undefined;
+  const denied = r.edgeDecision === 'deny';
+  const concession = !denied && r.concession !== 'none';
+  return {
+    operatorId: r.operatorId,
+    hour: Math.floor(r.at / HOUR_MS) * HOUR_MS,
+    line: r.routeId || r.stationId || r.venueId || '-',
+    concession: r.concession,
+    rides: 1,
+    denied: denied ? 1 : 0,
+    chargedFen: r.chargedFen,
+    free: concession && r.chargedFen === 0 && r.baseFen > 0 ? 1 : 0,
+    forgoneFen: concession ? Math.max(0, r.baseFen - r.chargedFen) : 0,
+  };
+}
+
+export interface StatSummary {
+  byHour: Array<{ hour: number } & StatCounts>;
+  byLine: Array<{ line: string } & StatCounts>;
+  byConcession: Array<{ concession: string } & StatCounts>;
+}
+
+export function zero(): StatCounts {
+  return { rides: 0, denied: 0, chargedFen: 0, free: 0, forgoneFen: 0 };
+}
+
+function groupBy<K extends string | number>(
+  rows: Iterable<StatRow>,
+  key: (r: StatRow) => K,
+): Map<K, StatCounts> {
+  const out = new Map<K, StatCounts>();
+  for (const r of rows) {
+    const k = key(r);
+    let c = out.get(k);
+    if (!c) {
+      c = zero();
+      out.set(k, c);
+    }
+    for (const m of metrics) c[m] += r[m];
+  }
+  return out;
+}
+
+/** The three views the charts draw: hours in order, lines by rides, concession groups. */
+export function summarize(rows: readonly StatRow[]): StatSummary {
+  return {
+    byHour: [...groupBy(rows, (r) => r.hour)]
+      .map(([hour, c]) => ({ hour, ...c }))
+      .sort((a, b) => a.hour - b.hour),
+    byLine: [...groupBy(rows, (r) => r.line)]
+      .map(([line, c]) => ({ line, ...c }))
+      .sort((a, b) => b.rides - a.rides),
+    byConcession: [...groupBy(rows, (r) => r.concession)]
+      .map(([concession, c]) => ({ concession, ...c }))
+      .sort((a, b) => b.rides - a.rides),
+  };
+}

@@ -1,0 +1,89 @@
+// commit() on Redis: the effects are grouped by partition and each group goes to Redis as ONE
+// commitEffects script call (lua/commitEffects-4.lua), so a batch of taps costs one call per
+// partition it touches rather than one per tap. Encoding and decoding live here, pure.
+import type { Effect, EffectResult } from '../../../core/ledger.js';
+import { encodeFareState } from '../../../core/tariff/state.js';
+import type { CommitOutcome } from './port.js';
+import { resultCode, ScriptResult } from './redis-codes.js';
+import type { RedisKeys } from './redis-keys.js';
+import { statIncrements } from './redis-stats.js';
+
+export interface PartitionCall {
+  partition: number;
+  /** Positions of this call's effects in the commit's effect list, in order. */
+  positions: number[];
+  keys: string[];
+  args: string[];
+}
+
+export function commitCalls(effects: readonly Effect[], keys: RedisKeys): PartitionCall[] {
+  const calls = new Map<number, { call: PartitionCall; keyNo: Map<string, number>; meta: unknown[] }>();
+  effects.forEach((e, position) => {
+    const p = keys.partitionOf(e.cardToken);
+    let group = calls.get(p);
+    if (!group) {
+      const fixed = [keys.seen(p), keys.records(p), keys.byTime(p), keys.outbox(p)];
+      group = {
+        call: { partition: p, positions: [], keys: fixed, args: [''] },
+        keyNo: new Map(fixed.map((k, i) => [k, i + 1])),
+        meta: [],
+      };
+      calls.set(p, group);
+    }
+    const { call, keyNo } = group;
+    // Lua indexes KEYS from 1; each distinct key is passed once however many effects use it.
+    const no = (key: string): number => {
+      let n = keyNo.get(key);
+      if (n === undefined) {
+        n = call.keys.push(key);
+        keyNo.set(key, n);
+      }
+      return n;
+    };
+    const r = e.record;
+    const indexes = [keys.byCard(e.cardToken)];
+    if (r.deviceId) indexes.push(keys.byDevice(p, r.deviceId));
+    if (r.routeId) indexes.push(keys.byRoute(p, r.routeId));
+    if (r.operatorId) indexes.push(keys.byOperator(p, r.operatorId));
+    const cas = e.expectVersion !== null;
+    group.meta.push([
+      e.dedupeKey,
+      r.id,
+      cas ? no(keys.card(e.cardToken)) : 0,
+      cas ? String(e.expectVersion) : false,
+      cas ? String(e.expectVersion! + 1) : '',
+      String(e.newBalanceFen),
+      String(r.at),
+      indexes.map(no),
+      cas ? encodeFareState(e.newFare) : '',
+      statIncrements(r, p, keys, no),
+    ]);
+    call.positions.push(position);
+    call.args.push(JSON.stringify(r), JSON.stringify(e.result));
+  });
+  return [...calls.values()].map(({ call, meta }) => {
+    call.args[0] = JSON.stringify(meta);
+    return call;
+  });
+}
+
+/** Puts one call's flat reply (code, payload, code, payload, ...) back in the commit's order. */
+export function decodeCall(
+  call: PartitionCall,
+  effects: readonly Effect[],
+  reply: unknown,
+  into: CommitOutcome[],
+): void {
+  const flat = reply as unknown[];
+  if (!Array.isArray(flat) || flat.length !== call.positions.length * 2)
+    throw new Error(`commitEffects answered ${JSON.stringify(reply)} for ${call.positions.length} effects`);
+  call.positions.forEach((position, i) => {
+    const code = resultCode('commitEffects', flat[2 * i]);
+    const effect = effects[position]!;
+    if (code === ScriptResult.OK) into[position] = { status: 'applied', result: effect.result };
+    else if (code === ScriptResult.DUPLICATE)
+      into[position] = { status: 'duplicate', result: JSON.parse(String(flat[2 * i + 1])) as EffectResult };
+    else if (code === ScriptResult.CONFLICT) into[position] = { status: 'conflict' };
+    else throw new Error(`commitEffects answered code ${code}`);
+  });
+}

@@ -1,0 +1,140 @@
+// Every Redis key the store uses, built here and nowhere else. Keys that one script changes
+// together share a hash tag ({pN}, {lists}, ...), so the same code runs on Redis Cluster: a
+// card, its records, their indexes, the dedupe keys and the outbox of partition N all live in
+// the slot of {pN}.
+import { isTokenHex } from '../../../core/pii.js';
+
+/**
+ * The partition of a card: the first 4 bytes of its token as an unsigned integer, modulo the
+ * partition count. Tokens are keyed hashes, so partitions fill evenly.
+ */
+export function partitionOf(token: string, partitions: number): number {
+  if (!isTokenHex(token)) throw new TypeError(`not a card token (32 lowercase hex): '${token}'`);
+  return Number.parseInt(token.slice(0, 8), 16) % partitions;
+}
+
+export class RedisKeys {
+  constructor(
+    readonly prefix: string,
+    readonly partitions: number,
+  ) {
+    if (/[{}]/.test(prefix)) throw new TypeError(`a key prefix must not contain braces: '${prefix}'`);
+    if (!Number.isInteger(partitions) || partitions < 1)
+      throw new RangeError(`partitions must be a positive integer, got ${partitions}`);
+  }
+
+  partitionOf(token: string): number {
+    return partitionOf(token, this.partitions);
+  }
+
+  /** The first key of partition p; every key of the partition starts with it. */
+  private part(p: number): string {
+    return `${this.prefix}:{p${p}}`;
+  }
+
+  /** Hash: b balance, v version, s status, f flags, m masked number, r region, fs fare state JSON. */
+  card(token: string): string {
+    return `${this.part(this.partitionOf(token))}:card:${token}`;
+  }
+
+  /** Hash: dedupe key → result JSON. */
+  seen(p: number): string {
+    return `${this.part(p)}:seen`;
+  }
+
+  /** Hash: record id → record JSON. */
+  records(p: number): string {
+    return `${this.part(p)}:rec`;
+  }
+
+  /** Zset of every record of the partition, scored by record.at. */
+  byTime(p: number): string {
+    return `${this.part(p)}:ix:t`;
+  }
+
+  /** Zset of a card's records; the only index that lives in one partition. */
+  byCard(token: string): string {
+    return `${this.part(this.partitionOf(token))}:ix:c:${token}`;
+  }
+
+  byDevice(p: number, deviceId: string): string {
+    return `${this.part(p)}:ix:d:${deviceId}`;
+  }
+
+  byRoute(p: number, routeId: string): string {
+    return `${this.part(p)}:ix:r:${routeId}`;
+  }
+
+  byOperator(p: number, operatorId: string): string {
+    return `${this.part(p)}:ix:o:${operatorId}`;
+  }
+
+  /**
+   * Hash of ride counters of one operator for one UTC day in partition p:
+   * field <hour ms>|<line>|<concession>|<metric letter> → count (redis-stats.ts).
+   */
+  stats(p: number, operatorId: string, day: string): string {
+    return `${this.part(p)}:st:${operatorId}:${day}`;
+  }
+
+  /** Stream: one entry per committed record, field i = record id. */
+  outbox(p: number): string {
+    return `${this.part(p)}:outbox`;
+  }
+
+  outboxLease(p: number): string {
+    return `${this.part(p)}:outbox:lease`;
+  }
+
+  /** Hash: token → deny reason. */
+  deny(): string {
+    return `${this.prefix}:{lists}:deny`;
+  }
+
+  /**
+   * Keyed list (store/port.ts ValueListKind): entries hash (l), version counter (lv), change log
+   * (ll). The part comes first so no scope (which may hold ':') can make two keys meet.
+   */
+  list(kind: string, scope: string, part: 'l' | 'lv' | 'll' = 'l'): string {
+    return `${this.prefix}:{lists}:${part}:${kind}:${scope}`;
+  }
+
+  denyVersion(): string {
+    return `${this.prefix}:{lists}:deny:version`;
+  }
+
+  /** List of changes; element k is version k + 1. */
+  denyLog(): string {
+    return `${this.prefix}:{lists}:deny:log`;
+  }
+
+  /** Hash: device id → device JSON. */
+  devices(): string {
+    return `${this.prefix}:{devices}:all`;
+  }
+
+  /** Hash: finding id → finding JSON. */
+  findings(): string {
+    return `${this.prefix}:{findings}:all`;
+  }
+
+  /** Sorted set: finding id scored by when it was found. */
+  findingsByTime(): string {
+    return `${this.prefix}:{findings}:by-time`;
+  }
+
+  /** List of dead letters, newest first. */
+  deadLetters(): string {
+    return `${this.prefix}:{dlq}:letters`;
+  }
+
+  /** Stream of audit entries (field e = entry JSON), oldest first. */
+  audit(): string {
+    return `${this.prefix}:{audit}:log`;
+  }
+
+  /** The partition count the data was written with; another count would misplace every card. */
+  layout(): string {
+    return `${this.prefix}:{meta}:partitions`;
+  }
+}

@@ -1,0 +1,71 @@
+// The keyed lists (store/port.ts ValueListKind) on Redis, under the {lists} hash tag: entries
+// (hash), version (counter) and change log (list), changed together by lua/changeList-3.lua.
+import type { Redis } from 'ioredis';
+import type { ListChange, ListVersionChanges, ValueListKind } from './port.js';
+import { resultCode, ScriptResult } from './redis-codes.js';
+import type { RedisKeys } from './redis-keys.js';
+import type { Scripts } from './redis-scripts.js';
+
+export class RedisLists {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly scripts: Scripts,
+  ) {}
+
+  async changeList(
+    kind: ValueListKind,
+    scope: string,
+    changes: readonly ListChange[],
+    now: number,
+  ): Promise<ListVersionChanges | null> {
+    if (changes.length === 0) return null;
+    const reply = (await this.scripts.run(
+      'changeList',
+      [this.keys.list(kind, scope), this.keys.list(kind, scope, 'lv'), this.keys.list(kind, scope, 'll')],
+      [now, ...changes.flatMap((c) => [c.key, c.value])],
+    )) as [unknown, number?, ...string[]];
+    if (resultCode('changeList', reply[0]) === ScriptResult.NOOP) return null;
+    const flat = reply.slice(2) as string[];
+    const effective: ListChange[] = [];
+    for (let i = 0; i < flat.length; i += 2) effective.push({ key: flat[i]!, value: flat[i + 1] ?? '' });
+    return { version: Number(reply[1]), at: now, changes: effective };
+  }
+
+  async listVersion(kind: ValueListKind, scope: string): Promise<number> {
+    return Number((await this.redis.get(this.keys.list(kind, scope, 'lv'))) ?? 0);
+  }
+
+  async listSize(kind: ValueListKind, scope: string): Promise<number> {
+    return this.redis.hlen(this.keys.list(kind, scope));
+  }
+
+  async listChangesSince(
+    kind: ValueListKind,
+    scope: string,
+    since: number,
+    limit: number,
+  ): Promise<ListVersionChanges[]> {
+    const from = Math.max(0, since);
+    if (limit <= 0) return [];
+    const rows = await this.redis.lrange(this.keys.list(kind, scope, 'll'), from, from + limit - 1);
+    return rows.map((row, i) => {
+      const e = JSON.parse(row) as { at: number; c: Array<[string, string]> | Record<string, never> };
+      // cjson encodes an empty table as {}; a logged version always has changes, but be exact.
+      const pairs = Array.isArray(e.c) ? e.c : [];
+      return { version: from + i + 1, at: e.at, changes: pairs.map(([key, value]) => ({ key, value })) };
+    });
+  }
+
+  async listEntriesPage(
+    kind: ValueListKind,
+    scope: string,
+    cursor: string,
+    limit: number,
+  ): Promise<{ entries: ListChange[]; next: string | undefined }> {
+    const [next, flat] = await this.redis.hscan(this.keys.list(kind, scope), cursor || '0', 'COUNT', limit);
+    const entries: ListChange[] = [];
+    for (let i = 0; i < flat.length; i += 2) entries.push({ key: flat[i]!, value: flat[i + 1]! });
+    return { entries, next: next === '0' ? undefined : next };
+  }
+}

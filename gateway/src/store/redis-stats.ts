@@ -1,0 +1,81 @@
+// The Redis store's ride counters (stats/rides.ts): commitEffects-4.lua HINCRBYs them in the
+// same script call as the record, in a hash per (partition, operator, UTC day) so the keys
+// stay in the partition's hash slot; a query sums the partitions.
+import type { Redis } from 'ioredis';
+import type { LedgerRecord } from '../../../core/ledger.js';
+import { HOUR_MS, type StatRow, type StatSummary, statOf, summarize } from '../stats/rides.js';
+import type { RedisKeys } from './redis-keys.js';
+
+const LETTERS = { rides: 'r', denied: 'd', chargedFen: 'c', free: 'f', forgoneFen: 'g' } as const;
+const METRIC_OF: Record<string, keyof typeof LETTERS> = {
+  r: 'rides',
+  d: 'denied',
+  c: 'chargedFen',
+  f: 'free',
+  g: 'forgoneFen',
+};
+const DAY_MS = 24 * HOUR_MS;
+
+function day(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10).replaceAll('-', '');
+}
+
+/** [statsKey#, field, n, ...] for the Lua script, or false for a record that counts nowhere. */
+export function statIncrements(
+  r: LedgerRecord,
+  p: number,
+  keys: RedisKeys,
+  no: (key: string) => number,
+): false | Array<number | string> {
+  const s = statOf(r);
+  if (!s) return false;
+  const out: Array<number | string> = [no(keys.stats(p, s.operatorId, day(s.hour)))];
+  const prefix = `${s.hour}|${s.line}|${s.concession}|`;
+  for (const [metric, letter] of Object.entries(LETTERS))
+    if (s[metric as keyof typeof LETTERS] !== 0) out.push(prefix + letter, s[metric as keyof typeof LETTERS]);
+  return out;
+}
+
+export async function queryStats(
+  redis: Redis,
+  keys: RedisKeys,
+  operators: readonly string[],
+  from: number,
+  to: number,
+): Promise<StatSummary> {
+  const wanted: string[] = [];
+  for (let d = Math.floor(from / DAY_MS) * DAY_MS; d < to; d += DAY_MS)
+    for (const op of operators)
+      for (let p = 0; p < keys.partitions; p++) wanted.push(keys.stats(p, op, day(d)));
+  const opOf = (key: string) => key.split(':st:')[1]!.split(':')[0]!;
+  const hashes = await Promise.all(wanted.map((k) => redis.hgetall(k)));
+  const rows: StatRow[] = [];
+  hashes.forEach((h, i) => {
+    const buckets = new Map<string, StatRow>();
+    for (const [field, value] of Object.entries(h)) {
+      const [hour, line, concession, letter] = field.split('|') as [string, string, string, string];
+      const at = Number(hour);
+      if (at < from || at >= to) continue;
+      const k = `${hour}|${line}|${concession}`;
+      let row = buckets.get(k);
+      if (!row) {
+        row = {
+          operatorId: opOf(wanted[i]!),
+          hour: at,
+          line,
+          concession,
+          rides: 0,
+          denied: 0,
+          chargedFen: 0,
+          free: 0,
+          forgoneFen: 0,
+        };
+        buckets.set(k, row);
+      }
+      const metric = METRIC_OF[letter];
+      if (metric) row[metric] += Number(value);
+    }
+    rows.push(...buckets.values());
+  });
+  return summarize(rows);
+}

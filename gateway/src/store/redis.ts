@@ -1,0 +1,307 @@
+// The store for scale: Redis (ioredis), atomic steps as Lua scripts (lua/*.lua), keys ready for
+// Redis Cluster (redis-keys.ts). Cards are spread over a fixed number of partitions; commit()
+// costs one script call per partition a batch touches, all sent at once.
+import { Redis } from 'ioredis';
+import { type CardState, type CardStatus, unknownCard } from '../../../core/card.js';
+import type { DenyReasonName } from '../../../core/decide.js';
+import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js';
+import { decodeFareState } from '../../../core/tariff/state.js';
+import type { StatSummary } from '../stats/rides.js';
+import type {
+  AuditEntry,
+  AuditPage,
+  CommitOutcome,
+  DeadLetter,
+  DenyChange,
+  DenyEntry,
+  Device,
+  Finding,
+  NewCard,
+  OutboxEntry,
+  RecordPage,
+  RecordQuery,
+  Store,
+} from './port.js';
+import { appendAudit, queryAudit } from './redis-audit.js';
+import { resultCode, ScriptResult } from './redis-codes.js';
+import { commitCalls, decodeCall } from './redis-commit.js';
+import {
+  changeDenyList,
+  denyChangesSince,
+  denyEntriesPage,
+  denyListVersion,
+  denySnapshot,
+} from './redis-deny.js';
+import { RedisKeys } from './redis-keys.js';
+import { RedisLists } from './redis-lists.js';
+import { queryRecords } from './redis-query.js';
+import { defineScripts, type Scripts } from './redis-scripts.js';
+import { queryStats } from './redis-stats.js';
+import { RedisVenueStore } from './redis-venues.js';
+import { checkPartition, deviceOf } from './values.js';
+import type { VenueStore } from './venue-port.js';
+
+export interface RedisStoreOptions {
+  url: string;
+  /** First part of every key; default 'oc'. Must not contain braces (they delimit hash tags). */
+  keyPrefix?: string;
+  /** Card partitions (hash slots in use); default 16. Fixed for the life of the data. */
+  partitions?: number;
+}
+
+export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
+  const keys = new RedisKeys(opts.keyPrefix ?? 'oc', opts.partitions ?? 16);
+  // Auto-pipelining: the concurrent calls of a commit (one per partition) and of many batches
+  // in flight share network writes.
+  const redis = new Redis(opts.url, { enableAutoPipelining: true });
+  try {
+    await checkLayout(redis, keys);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
+  return new RedisStore(redis, keys, defineScripts(redis));
+}
+
+/** Refuses to open data written with another partition count: every card would be looked for elsewhere. */
+async function checkLayout(redis: Redis, keys: RedisKeys): Promise<void> {
+  await redis.set(keys.layout(), String(keys.partitions), 'NX');
+  const stored = Number(await redis.get(keys.layout()));
+  if (stored !== keys.partitions)
+    throw new Error(
+      `the Redis data under '${keys.prefix}' uses ${stored} partitions, not ${keys.partitions}; open it with partitions: ${stored}`,
+    );
+}
+
+const CARD_FIELDS = ['b', 'v', 's', 'f', 'm', 'r', 'fs'] as const;
+
+interface StoredDeadLetter {
+  topic: string;
+  reason: string;
+  /** base64 */
+  payload: string;
+  at: number;
+}
+
+class RedisStore implements Store {
+  private readonly lists: RedisLists;
+  readonly venues: VenueStore;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly scripts: Scripts,
+  ) {
+    this.venues = new RedisVenueStore(redis, keys.prefix, scripts);
+    this.lists = new RedisLists(redis, keys, scripts);
+  }
+
+  readonly changeList: Store['changeList'] = (...a) => this.lists.changeList(...a);
+  readonly listVersion: Store['listVersion'] = (...a) => this.lists.listVersion(...a);
+  readonly denyEntriesPage: Store['denyEntriesPage'] = (cursor, limit) =>
+    denyEntriesPage(this.redis, this.keys, cursor, limit);
+  readonly listSize: Store['listSize'] = (...a) => this.lists.listSize(...a);
+  readonly listChangesSince: Store['listChangesSince'] = (...a) => this.lists.listChangesSince(...a);
+  readonly listEntriesPage: Store['listEntriesPage'] = (...a) => this.lists.listEntriesPage(...a);
+
+  async issueCard(card: NewCard): Promise<void> {
+    const reply = await this.scripts.run(
+      'issueCard',
+      [this.keys.card(card.token)],
+      [String(card.balanceFen), String(card.flags), card.masked, card.region],
+    );
+    resultCode('issueCard', reply);
+  }
+
+  async loadCards(tokens: readonly string[]): Promise<Map<string, CardState>> {
+    const rows = await Promise.all(tokens.map((t) => this.redis.hmget(this.keys.card(t), ...CARD_FIELDS)));
+    const out = new Map<string, CardState>();
+    tokens.forEach((token, i) => {
+      const [b, v, s, f, m, r, fs] = rows[i]!;
+      if (v === null || v === undefined) out.set(token, unknownCard(token));
+      else
+        out.set(token, {
+          token,
+          known: true,
+          version: Number(v),
+          balanceFen: Number(b),
+          status: s as CardStatus,
+          flags: Number(f),
+          masked: m ?? '',
+          region: r ?? '',
+          fare: decodeFareState(fs, `card ${token}`),
+        });
+    });
+    return out;
+  }
+
+  async commit(effects: readonly Effect[]): Promise<CommitOutcome[]> {
+    const calls = commitCalls(effects, this.keys);
+    const outcomes: CommitOutcome[] = new Array(effects.length);
+    // Partitions are independent (per-card atomicity is what the port promises), so their
+    // calls go out together rather than one after another.
+    const replies = await Promise.all(calls.map((c) => this.scripts.run('commitEffects', c.keys, c.args)));
+    calls.forEach((call, i) => {
+      decodeCall(call, effects, replies[i], outcomes);
+    });
+    return outcomes;
+  }
+
+  async committedResult(cardToken: string, dedupeKey: string): Promise<EffectResult | undefined> {
+    const seen = await this.redis.hget(this.keys.seen(this.keys.partitionOf(cardToken)), dedupeKey);
+    return seen === null ? undefined : (JSON.parse(seen) as EffectResult);
+  }
+
+  async setCardStatus(token: string, status: CardStatus): Promise<boolean> {
+    const reply = await this.scripts.run('setCardStatus', [this.keys.card(token)], [status]);
+    return resultCode('setCardStatus', reply) === ScriptResult.OK;
+  }
+
+  changeDenyList(
+    token: string,
+    add: boolean,
+    reason: DenyReasonName,
+    now: number,
+  ): Promise<DenyChange | null> {
+    return changeDenyList(this.scripts, this.keys, { token, add, reason, at: now });
+  }
+
+  denyListVersion(): Promise<number> {
+    return denyListVersion(this.redis, this.keys);
+  }
+
+  denyChangesSince(since: number, limit: number): Promise<DenyChange[]> {
+    return denyChangesSince(this.redis, this.keys, since, limit);
+  }
+
+  denySnapshot(): Promise<{ version: number; entries: DenyEntry[] }> {
+    return denySnapshot(this.redis, this.keys);
+  }
+
+  queryRecords(q: RecordQuery): Promise<RecordPage> {
+    return queryRecords(this.redis, this.keys, q);
+  }
+
+  async queryStats(q: { operatorId?: string; from: number; to: number }): Promise<StatSummary> {
+    // Every operator with a ride has a registered device (ingest refuses the others).
+    const operators =
+      q.operatorId !== undefined
+        ? [q.operatorId]
+        : [...new Set((await this.listDevices()).map((d) => d.operatorId))];
+    return queryStats(this.redis, this.keys, operators, q.from, q.to);
+  }
+
+  outboxPartitions(): number {
+    return this.keys.partitions;
+  }
+
+  async readOutbox(partition: number, limit: number): Promise<OutboxEntry[]> {
+    checkPartition(partition, this.keys.partitions);
+    const entries = await this.redis.xrange(this.keys.outbox(partition), '-', '+', 'COUNT', limit);
+    if (entries.length === 0) return [];
+    const recordIds = entries.map(([, fields]) => fields[1]!);
+    const bodies = await this.redis.hmget(this.keys.records(partition), ...recordIds);
+    return entries.map(([id], i) => {
+      const body = bodies[i];
+      // commitEffects writes the record and its outbox entry in one step; a gap is data loss.
+      if (!body)
+        throw new Error(`outbox entry ${id} of partition ${partition}: record ${recordIds[i]} missing`);
+      return { id, record: JSON.parse(body) as LedgerRecord };
+    });
+  }
+
+  async ackOutbox(partition: number, uptoId: string): Promise<void> {
+    checkPartition(partition, this.keys.partitions);
+    const m = /^(\d+)-(\d+)$/.exec(uptoId);
+    if (!m) throw new RangeError(`not an outbox id of this store: ${uptoId}`);
+    // MINID keeps ids >= the threshold; the id right after uptoId keeps everything newer.
+    const next = `${m[1]}-${BigInt(m[2]!) + 1n}`;
+    await this.redis.xtrim(this.keys.outbox(partition), 'MINID', next);
+  }
+
+  async leaseOutbox(partition: number, owner: string, ttlMs: number): Promise<boolean> {
+    checkPartition(partition, this.keys.partitions);
+    const reply = await this.scripts.run('leaseOutbox', [this.keys.outboxLease(partition)], [owner, ttlMs]);
+    return resultCode('leaseOutbox', reply) === ScriptResult.OK;
+  }
+
+  async putDeadLetter(letter: DeadLetter): Promise<void> {
+    const stored: StoredDeadLetter = {
+      topic: letter.topic,
+      reason: letter.reason,
+      payload: letter.payload.toString('base64'),
+      at: letter.at,
+    };
+    await this.redis.lpush(this.keys.deadLetters(), JSON.stringify(stored));
+  }
+
+  async deadLetters(limit: number): Promise<DeadLetter[]> {
+    if (limit <= 0) return [];
+    const rows = await this.redis.lrange(this.keys.deadLetters(), 0, limit - 1);
+    return rows.map((row) => {
+      const l = JSON.parse(row) as StoredDeadLetter;
+      return { topic: l.topic, reason: l.reason, payload: Buffer.from(l.payload, 'base64'), at: l.at };
+    });
+  }
+
+  async putFindings(findings: readonly Finding[]): Promise<void> {
+    if (findings.length === 0) return;
+    // Both keys share the {findings} hash slot; NX on both keeps the first finding per id.
+    const multi = this.redis.multi();
+    for (const f of findings) {
+      multi.hsetnx(this.keys.findings(), f.id, JSON.stringify(f));
+      multi.zadd(this.keys.findingsByTime(), 'NX', f.foundAt, f.id);
+    }
+    const replies = await multi.exec();
+    const failed = replies?.find(([err]) => err);
+    if (!replies || failed) throw failed?.[0] ?? new Error('findings were not written (transaction aborted)');
+  }
+
+  async findings(q: { limit: number; since?: number }): Promise<Finding[]> {
+    if (q.limit <= 0) return [];
+    const ids = await this.redis.zrevrangebyscore(
+      this.keys.findingsByTime(),
+      '+inf',
+      q.since ?? 0,
+      'LIMIT',
+      0,
+      q.limit,
+    );
+    if (ids.length === 0) return [];
+    const bodies = await this.redis.hmget(this.keys.findings(), ...ids);
+    return bodies.filter((b): b is string => b !== null).map((b) => JSON.parse(b) as Finding);
+  }
+
+  async upsertDevice(device: Device): Promise<void> {
+    await this.redis.hset(this.keys.devices(), device.deviceId, JSON.stringify(deviceOf(device)));
+  }
+
+  async getDevice(deviceId: string): Promise<Device | undefined> {
+    const body = await this.redis.hget(this.keys.devices(), deviceId);
+    return body === null ? undefined : (JSON.parse(body) as Device);
+  }
+
+  async listDevices(): Promise<Device[]> {
+    const all = await this.redis.hgetall(this.keys.devices());
+    return Object.keys(all)
+      .sort()
+      .map((id) => JSON.parse(all[id]!) as Device);
+  }
+
+  appendAudit(entry: AuditEntry): Promise<void> {
+    return appendAudit(this.redis, this.keys.audit(), entry);
+  }
+
+  queryAudit(q: { limit: number; cursor?: string }): Promise<AuditPage> {
+    return queryAudit(this.redis, this.keys.audit(), q);
+  }
+
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
+  async close(): Promise<void> {
+    if (this.redis.status === 'end') return;
+    await this.redis.quit();
+  }
+}

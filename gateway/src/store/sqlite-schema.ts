@@ -1,0 +1,176 @@
+// The SQLite store's schema, created at open; every statement is idempotent so a restart (or a
+// second process opening the same file) finds what it needs. And the records query it serves.
+import type { CardState, CardStatus } from '../../../core/card.js';
+import { decodeFareState } from '../../../core/tariff/state.js';
+import { decodeCursor } from './cursor.js';
+import type { RecordQuery } from './port.js';
+
+export const schema = `
+CREATE TABLE IF NOT EXISTS cards (
+  token TEXT PRIMARY KEY,
+  balance INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  flags INTEGER NOT NULL,
+  masked TEXT NOT NULL,
+  region TEXT NOT NULL,
+  -- The tariff engine's per-card state as compact JSON (core/tariff/state.ts); '' when empty.
+  fare TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+
+-- Exactly once: a dedupe key seen before answers with the result stored with it.
+CREATE TABLE IF NOT EXISTS dedupe (
+  key TEXT PRIMARY KEY,
+  result TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- The record as JSON, plus the columns queries filter on. Each index ends in (at, id) so a
+-- filtered query reads its page in order, newest first, straight off the index.
+CREATE TABLE IF NOT EXISTS records (
+  id TEXT NOT NULL UNIQUE,
+  card TEXT NOT NULL,
+  device TEXT NOT NULL,
+  route TEXT NOT NULL,
+  operator TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS records_by_time ON records (at, id);
+CREATE INDEX IF NOT EXISTS records_by_card ON records (card, at, id);
+CREATE INDEX IF NOT EXISTS records_by_device ON records (device, at, id);
+CREATE INDEX IF NOT EXISTS records_by_route ON records (route, at, id);
+CREATE INDEX IF NOT EXISTS records_by_operator ON records (operator, at, id);
+
+-- AUTOINCREMENT: ids never come back after the relay deleted every row, so they keep growing.
+CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  record_id TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox_lease (
+  partition INTEGER PRIMARY KEY,
+  owner TEXT NOT NULL,
+  expires INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS deny (
+  token TEXT PRIMARY KEY,
+  reason TEXT NOT NULL
+) WITHOUT ROWID;
+-- One row per change; the list's version is the last row's.
+CREATE TABLE IF NOT EXISTS deny_log (
+  version INTEGER PRIMARY KEY,
+  token TEXT NOT NULL,
+  added INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+
+-- The keyed lists besides deny (store/port.ts ValueListKind): entries, version, change log.
+CREATE TABLE IF NOT EXISTS list_entry (
+  kind TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (kind, scope, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS list_version (
+  kind TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  PRIMARY KEY (kind, scope)
+) WITHOUT ROWID;
+-- One row per version: the changes as JSON [[key, value], ...].
+CREATE TABLE IF NOT EXISTS list_log (
+  kind TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  changes TEXT NOT NULL,
+  PRIMARY KEY (kind, scope, version)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS devices (
+  device_id TEXT PRIMARY KEY,
+  body TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS findings (
+  id TEXT PRIMARY KEY,
+  found_at INTEGER NOT NULL,
+  body TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS findings_by_time ON findings (found_at, id);
+
+CREATE TABLE IF NOT EXISTS dead_letters (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  topic TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  payload BLOB NOT NULL,
+  at INTEGER NOT NULL
+);
+`;
+
+/**
+ * The WHERE clause of a records query. The keyset condition (at, id) < cursor is a row value
+ * comparison, which SQLite answers from the (…, at, id) indexes without sorting.
+ */
+export function recordFilter(q: RecordQuery): { filter: string; params: (string | number)[] } {
+  // The most selective index, named: without statistics the planner may walk the operator's
+  // index (every ride of a bus company) for a query that also names one card (same order as
+  // the Redis store's chooseIndexes). Tenant accounts add the operator to every query.
+  const index =
+    q.cardToken !== undefined
+      ? 'records_by_card'
+      : q.deviceId !== undefined
+        ? 'records_by_device'
+        : q.routeId !== undefined
+          ? 'records_by_route'
+          : q.operatorId !== undefined
+            ? 'records_by_operator'
+            : 'records_by_time';
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  const add = (condition: string, ...values: (string | number)[]) => {
+    where.push(condition);
+    params.push(...values);
+  };
+  if (q.cardToken !== undefined) add('card = ?', q.cardToken);
+  if (q.deviceId !== undefined) add('device = ?', q.deviceId);
+  if (q.routeId !== undefined) add('route = ?', q.routeId);
+  if (q.operatorId !== undefined) add('operator = ?', q.operatorId);
+  if (q.from !== undefined) add('at >= ?', q.from);
+  if (q.to !== undefined) add('at < ?', q.to);
+  if (q.cursor !== undefined) {
+    const c = decodeCursor(q.cursor);
+    add('(at, id) < (?, ?)', c.at, c.id);
+  }
+  return { filter: `INDEXED BY ${index}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`, params };
+}
+
+export interface CardRow {
+  token: string;
+  balance: number;
+  version: number;
+  status: CardStatus;
+  flags: number;
+  masked: string;
+  region: string;
+  fare: string;
+}
+
+/** Files written before the fare column existed get it on open (ALTER TABLE ADD COLUMN is cheap). */
+export const addFareColumn = "ALTER TABLE cards ADD COLUMN fare TEXT NOT NULL DEFAULT ''";
+
+export function cardOf(row: CardRow): CardState {
+  return {
+    token: row.token,
+    known: true,
+    version: row.version,
+    balanceFen: row.balance,
+    status: row.status,
+    flags: row.flags,
+    masked: row.masked,
+    region: row.region,
+    fare: decodeFareState(row.fare, `card ${row.token}`),
+  };
+}

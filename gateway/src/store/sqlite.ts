@@ -1,0 +1,347 @@
+// The embedded store: one SQLite file (better-sqlite3), for a single site or the demo.
+// Durability first: the gateway acks a tap only after commit() returns and the device then
+// deletes the tap from its journal, so a commit must be on disk when it returns: WAL with
+// synchronous=FULL (NORMAL may lose the last transactions on power loss).
+import Database from 'better-sqlite3';
+import { type CardState, type CardStatus, unknownCard } from '../../../core/card.js';
+import type { DenyReasonName } from '../../../core/decide.js';
+import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js';
+import { encodeFareState } from '../../../core/tariff/state.js';
+import type { StatSummary } from '../stats/rides.js';
+import { encodeCursor } from './cursor.js';
+import type {
+  AuditEntry,
+  AuditPage,
+  CommitOutcome,
+  DeadLetter,
+  DenyChange,
+  DenyEntry,
+  Device,
+  Finding,
+  NewCard,
+  OutboxEntry,
+  RecordPage,
+  RecordQuery,
+  Store,
+} from './port.js';
+import { appendAudit, auditSchema, queryAudit } from './sqlite-audit.js';
+import { SqliteLists } from './sqlite-lists.js';
+import { addFareColumn, type CardRow, cardOf, recordFilter, schema } from './sqlite-schema.js';
+import { bumpSql, bumpStats, queryStats, statsSchema } from './sqlite-stats.js';
+import { SqliteVenueStore } from './sqlite-venues.js';
+import { checkPartition, deviceOf } from './values.js';
+import type { VenueStore } from './venue-port.js';
+
+export interface SqliteStoreOptions {
+  /** Path of the database file, or ':memory:' for a store that lives as long as the process. */
+  file: string;
+}
+
+export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> {
+  // timeout: how long a writer waits for another connection's write transaction (SQLITE_BUSY).
+  const db = new Database(opts.file, { timeout: 10_000 });
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec(schema);
+  const columns = db.pragma('table_info(cards)') as { name: string }[];
+  if (!columns.some((c) => c.name === 'fare')) db.exec(addFareColumn);
+  db.exec(auditSchema);
+  db.exec(statsSchema);
+  return new SqliteStore(db);
+}
+
+interface DenyLogRow {
+  version: number;
+  token: string;
+  added: number;
+  reason: DenyReasonName;
+  at: number;
+}
+
+class SqliteStore implements Store {
+  private readonly queries = new Map<string, Database.Statement>();
+  private readonly commitTx: Database.Transaction<(effects: readonly Effect[]) => CommitOutcome[]>;
+  private readonly denyTx: Database.Transaction<
+    (token: string, add: boolean, reason: DenyReasonName, at: number) => DenyChange | null
+  >;
+  private readonly statusTx: Database.Transaction<(token: string, status: CardStatus) => boolean>;
+  private readonly lists: SqliteLists;
+  readonly venues: VenueStore;
+
+  constructor(private readonly db: Database.Database) {
+    this.venues = new SqliteVenueStore(db);
+    this.commitTx = db.transaction((effects: readonly Effect[]) => {
+      const broken = new Set<string>();
+      return effects.map((e) => this.apply(e, broken));
+    });
+    this.denyTx = db.transaction(this.changeDeny.bind(this));
+    this.statusTx = db.transaction(this.changeStatus.bind(this));
+    this.lists = new SqliteLists(db);
+  }
+
+  /** Prepared once per distinct SQL text (queryRecords builds a few variants). */
+  private sql(text: string): Database.Statement {
+    let statement = this.queries.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.queries.set(text, statement);
+    }
+    return statement;
+  }
+
+  async issueCard(card: NewCard): Promise<void> {
+    this.sql(
+      `INSERT INTO cards (token, balance, version, status, flags, masked, region)
+       VALUES (?, ?, 1, 'active', ?, ?, ?) ON CONFLICT (token) DO NOTHING`,
+    ).run(card.token, card.balanceFen, card.flags, card.masked, card.region);
+  }
+
+  async loadCards(tokens: readonly string[]): Promise<Map<string, CardState>> {
+    const get = this.sql('SELECT * FROM cards WHERE token = ?');
+    const out = new Map<string, CardState>();
+    for (const token of tokens) {
+      const row = get.get(token) as CardRow | undefined;
+      out.set(token, row ? cardOf(row) : unknownCard(token));
+    }
+    return out;
+  }
+
+  async commit(effects: readonly Effect[]): Promise<CommitOutcome[]> {
+    // IMMEDIATE takes the write lock at BEGIN: two connections on one file queue up here
+    // instead of both reading under a shared lock and one failing at its first write.
+    return this.commitTx.immediate(effects);
+  }
+
+  /**
+   * In order: dedupe, then compare-and-set, then everything the effect writes. `broken` holds
+   * the cards whose chain in this commit was cut by an effect that did not apply.
+   */
+  private apply(e: Effect, broken: Set<string>): CommitOutcome {
+    const seen = this.sql('SELECT result FROM dedupe WHERE key = ?').get(e.dedupeKey) as
+      | { result: string }
+      | undefined;
+    if (seen) {
+      if (e.expectVersion !== null) broken.add(e.cardToken);
+      return { status: 'duplicate', result: JSON.parse(seen.result) as EffectResult };
+    }
+    if (e.expectVersion !== null) {
+      const cas = broken.has(e.cardToken)
+        ? undefined
+        : this.sql(
+            'UPDATE cards SET balance = ?, fare = ?, version = version + 1 WHERE token = ? AND version = ?',
+          ).run(e.newBalanceFen, encodeFareState(e.newFare), e.cardToken, e.expectVersion);
+      if (cas?.changes !== 1) {
+        broken.add(e.cardToken);
+        return { status: 'conflict' };
+      }
+    }
+    const r = e.record;
+    this.sql('INSERT INTO dedupe (key, result) VALUES (?, ?)').run(e.dedupeKey, JSON.stringify(e.result));
+    this.sql(
+      'INSERT INTO records (id, card, device, route, operator, at, body) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(r.id, r.cardToken, r.deviceId, r.routeId, r.operatorId, r.at, JSON.stringify(r));
+    this.sql('INSERT INTO outbox (record_id) VALUES (?)').run(r.id);
+    bumpStats(this.sql(bumpSql), r);
+    return { status: 'applied', result: e.result };
+  }
+
+  async committedResult(_cardToken: string, dedupeKey: string): Promise<EffectResult | undefined> {
+    const seen = this.sql('SELECT result FROM dedupe WHERE key = ?').get(dedupeKey) as
+      | { result: string }
+      | undefined;
+    return seen ? (JSON.parse(seen.result) as EffectResult) : undefined;
+  }
+
+  async setCardStatus(token: string, status: CardStatus): Promise<boolean> {
+    return this.statusTx.immediate(token, status);
+  }
+
+  private changeStatus(token: string, status: CardStatus): boolean {
+    const row = this.sql('SELECT status FROM cards WHERE token = ?').get(token) as
+      | { status: CardStatus }
+      | undefined;
+    if (!row) return false;
+    // A status change bumps the version, so a tap planned from the old status re-plans (its
+    // record then says LOST_AFTER_THE_FACT rather than OK).
+    if (row.status !== status)
+      this.sql('UPDATE cards SET status = ?, version = version + 1 WHERE token = ?').run(status, token);
+    return true;
+  }
+
+  async changeDenyList(
+    token: string,
+    add: boolean,
+    reason: DenyReasonName,
+    now: number,
+  ): Promise<DenyChange | null> {
+    return this.denyTx.immediate(token, add, reason, now);
+  }
+
+  private changeDeny(token: string, add: boolean, reason: DenyReasonName, at: number): DenyChange | null {
+    const current = this.sql('SELECT reason FROM deny WHERE token = ?').get(token) as
+      | { reason: DenyReasonName }
+      | undefined;
+    if (add ? current?.reason === reason : current === undefined) return null;
+    if (add)
+      this.sql(
+        'INSERT INTO deny (token, reason) VALUES (?, ?) ON CONFLICT (token) DO UPDATE SET reason = ?',
+      ).run(token, reason, reason);
+    else this.sql('DELETE FROM deny WHERE token = ?').run(token);
+    const version = this.denyVersion() + 1;
+    this.sql('INSERT INTO deny_log (version, token, added, reason, at) VALUES (?, ?, ?, ?, ?)').run(
+      version,
+      token,
+      add ? 1 : 0,
+      reason,
+      at,
+    );
+    return { version, token, add, reason, at };
+  }
+
+  private denyVersion(): number {
+    return (this.sql('SELECT max(version) AS v FROM deny_log').get() as { v: number | null }).v ?? 0;
+  }
+
+  async denyListVersion(): Promise<number> {
+    return this.denyVersion();
+  }
+
+  async denyChangesSince(since: number, limit: number): Promise<DenyChange[]> {
+    const rows = this.sql('SELECT * FROM deny_log WHERE version > ? ORDER BY version LIMIT ?').all(
+      since,
+      limit,
+    ) as DenyLogRow[];
+    return rows.map((r) => ({
+      version: r.version,
+      token: r.token,
+      add: r.added === 1,
+      reason: r.reason,
+      at: r.at,
+    }));
+  }
+
+  async denySnapshot(): Promise<{ version: number; entries: DenyEntry[] }> {
+    // One read transaction: the entries are exactly those of the version returned.
+    return this.db.transaction(() => ({
+      version: this.denyVersion(),
+      entries: this.sql('SELECT token, reason FROM deny ORDER BY token').all() as DenyEntry[],
+    }))();
+  }
+
+  readonly changeList: Store['changeList'] = (...a) => this.lists.changeList(...a);
+  readonly listVersion: Store['listVersion'] = (...a) => this.lists.listVersion(...a);
+  readonly denyEntriesPage: Store['denyEntriesPage'] = (...a) => this.lists.denyEntriesPage(...a);
+  readonly listSize: Store['listSize'] = (...a) => this.lists.listSize(...a);
+  readonly listChangesSince: Store['listChangesSince'] = (...a) => this.lists.listChangesSince(...a);
+  readonly listEntriesPage: Store['listEntriesPage'] = (...a) => this.lists.listEntriesPage(...a);
+
+  async queryRecords(q: RecordQuery): Promise<RecordPage> {
+    const { filter, params } = recordFilter(q);
+    // One row more than asked tells whether another page exists.
+    const rows = this.sql(`SELECT body FROM records ${filter} ORDER BY at DESC, id DESC LIMIT ?`).all(
+      ...params,
+      q.limit + 1,
+    ) as { body: string }[];
+    const items = rows.slice(0, q.limit).map((r) => JSON.parse(r.body) as LedgerRecord);
+    const last = items.at(-1);
+    return rows.length > q.limit && last ? { items, nextCursor: encodeCursor(last) } : { items };
+  }
+
+  async queryStats(q: { operatorId?: string; from: number; to: number }): Promise<StatSummary> {
+    return queryStats(this.db, q);
+  }
+
+  outboxPartitions(): number {
+    return 1;
+  }
+
+  async readOutbox(partition: number, limit: number): Promise<OutboxEntry[]> {
+    checkPartition(partition, 1);
+    const rows = this.sql(
+      `SELECT o.id AS id, r.body AS body FROM outbox o JOIN records r ON r.id = o.record_id
+       ORDER BY o.id LIMIT ?`,
+    ).all(limit) as { id: number; body: string }[];
+    return rows.map((r) => ({ id: String(r.id), record: JSON.parse(r.body) as LedgerRecord }));
+  }
+
+  async ackOutbox(partition: number, uptoId: string): Promise<void> {
+    checkPartition(partition, 1);
+    if (!/^[0-9]{1,15}$/.test(uptoId)) throw new RangeError(`not an outbox id of this store: ${uptoId}`);
+    this.sql('DELETE FROM outbox WHERE id <= ?').run(Number(uptoId));
+  }
+
+  async leaseOutbox(partition: number, owner: string, ttlMs: number): Promise<boolean> {
+    checkPartition(partition, 1);
+    const now = Date.now();
+    // Taken when free, expired or already ours; the WHERE leaves another owner's live lease be.
+    const result = this.sql(
+      `INSERT INTO outbox_lease (partition, owner, expires) VALUES (?, ?, ?)
+       ON CONFLICT (partition) DO UPDATE SET owner = excluded.owner, expires = excluded.expires
+       WHERE outbox_lease.owner = excluded.owner OR outbox_lease.expires <= ?`,
+    ).run(partition, owner, now + ttlMs, now);
+    return result.changes === 1;
+  }
+
+  async putDeadLetter(letter: DeadLetter): Promise<void> {
+    this.sql('INSERT INTO dead_letters (topic, reason, payload, at) VALUES (?, ?, ?, ?)').run(
+      letter.topic,
+      letter.reason,
+      letter.payload,
+      letter.at,
+    );
+  }
+
+  async deadLetters(limit: number): Promise<DeadLetter[]> {
+    return this.sql('SELECT topic, reason, payload, at FROM dead_letters ORDER BY id DESC LIMIT ?').all(
+      limit,
+    ) as DeadLetter[];
+  }
+
+  async putFindings(findings: readonly Finding[]): Promise<void> {
+    const put = this.sql('INSERT OR IGNORE INTO findings (id, found_at, body) VALUES (?, ?, ?)');
+    this.db.transaction(() => {
+      for (const f of findings) put.run(f.id, f.foundAt, JSON.stringify(f));
+    })();
+  }
+
+  async findings(q: { limit: number; since?: number }): Promise<Finding[]> {
+    const rows = this.sql(
+      'SELECT body FROM findings WHERE found_at >= ? ORDER BY found_at DESC, id DESC LIMIT ?',
+    ).all(q.since ?? 0, q.limit) as { body: string }[];
+    return rows.map((r) => JSON.parse(r.body) as Finding);
+  }
+
+  async upsertDevice(device: Device): Promise<void> {
+    this.sql(
+      'INSERT INTO devices (device_id, body) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET body = excluded.body',
+    ).run(device.deviceId, JSON.stringify(deviceOf(device)));
+  }
+
+  async getDevice(deviceId: string): Promise<Device | undefined> {
+    const row = this.sql('SELECT body FROM devices WHERE device_id = ?').get(deviceId) as
+      | { body: string }
+      | undefined;
+    return row ? (JSON.parse(row.body) as Device) : undefined;
+  }
+
+  async listDevices(): Promise<Device[]> {
+    const rows = this.sql('SELECT body FROM devices ORDER BY device_id').all() as { body: string }[];
+    return rows.map((r) => JSON.parse(r.body) as Device);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    appendAudit(this.db, entry);
+  }
+
+  async queryAudit(q: { limit: number; cursor?: string }): Promise<AuditPage> {
+    return queryAudit(this.db, q);
+  }
+
+  async ping(): Promise<void> {
+    this.sql('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

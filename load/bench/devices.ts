@@ -1,0 +1,135 @@
+// Simulated devices for the benchmark: lightweight publishers that speak the real wire
+// protocol (TapBatch out, BatchAck in) over the real broker, without a journal, so the bench
+// measures the gateway and not the simulators. Each device keeps a window of batches in
+// flight and records the time from publish to ack per batch.
+import mqtt, { type MqttClient } from 'mqtt';
+import { topics } from '../../core/topics.js';
+import { v1 } from '../../protos/wire.js';
+
+export interface SimDevice {
+  deviceId: string;
+  operatorId: string;
+}
+
+export interface RunOptions {
+  mqttUrl: string;
+  devices: SimDevice[];
+  tokens: Buffer[];
+  tapsPerBatch: number;
+  /** Batches in flight per device (unacked). */
+  window: number;
+  /** Stop after this many taps in all (bounded). */
+  totalTaps: number;
+  /** Offered load, taps per second in all; 0 = as fast as acks allow. */
+  ratePerSec: number;
+  /** Give up after this long even if acks are missing (bounded). */
+  maxSeconds: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface RunResult {
+  tapsSent: number;
+  tapsAcked: number;
+  seconds: number;
+  ackLatenciesMs: number[];
+  duplicates: number;
+}
+
+export async function runDevices(o: RunOptions): Promise<RunResult> {
+  const client: MqttClient = await mqtt.connectAsync(o.mqttUrl, {
+    clientId: `bench-${process.pid}`,
+    protocolVersion: 5,
+    clean: true,
+  });
+  const perDevice = Math.ceil(o.totalTaps / o.devices.length / o.tapsPerBatch);
+  const state = o.devices.map((d) => ({
+    ...d,
+    nextSeq: 1,
+    batchesLeft: perDevice,
+    inflight: new Map<number, number>(),
+  }));
+  const byAckTopic = new Map(state.map((s) => [topics.ack(s.operatorId, s.deviceId), s]));
+  const latencies: number[] = [];
+  let acked = 0;
+  let duplicates = 0;
+  let tokenIndex = 0;
+  const total = perDevice * o.tapsPerBatch * o.devices.length;
+  const started = performance.now();
+  let wake: (() => void) | undefined;
+
+  client.on('message', (topic, payload) => {
+    const s = byAckTopic.get(topic);
+    if (!s) return;
+    const ack = v1.BatchAck.decode(payload);
+    const sentAt = s.inflight.get(Number(ack.fromSeq));
+    if (sentAt === undefined) return;
+    s.inflight.delete(Number(ack.fromSeq));
+    latencies.push(performance.now() - sentAt);
+    acked += ack.results.length;
+    for (const r of ack.results) if (r.duplicate) duplicates++;
+    o.onProgress?.(acked, total);
+    wake?.();
+  });
+  await client.subscribeAsync([...byAckTopic.keys()], { qos: 1 });
+
+  const send = (s: (typeof state)[number]) => {
+    const from = s.nextSeq;
+    const now = Date.now();
+    const taps = [];
+    for (let i = 0; i < o.tapsPerBatch; i++) {
+      taps.push({
+        seq: s.nextSeq++,
+        deviceTimeMs: now,
+        credential: v1.CredentialKind.CREDENTIAL_KIND_CARD,
+        cardToken: o.tokens[tokenIndex++ % o.tokens.length],
+        issuingRegion: '500228',
+        location: { routeId: 'r1', stopId: 's1' },
+        direction: v1.Direction.DIRECTION_BOARD,
+        decision: v1.Decision.DECISION_ALLOW,
+        reason: v1.Reason.REASON_OK,
+      });
+    }
+    const payload = v1.TapBatch.encode({
+      deviceId: s.deviceId,
+      operatorId: s.operatorId,
+      taps,
+      sentAtMs: now,
+    }).finish();
+    s.inflight.set(from, performance.now());
+    s.batchesLeft--;
+    client.publish(topics.taps(s.operatorId, s.deviceId), Buffer.from(payload), { qos: 1 });
+  };
+
+  const deadline = started + o.maxSeconds * 1000;
+  const batchInterval = o.ratePerSec > 0 ? (1000 * o.tapsPerBatch) / o.ratePerSec : 0;
+  let sentBatches = 0;
+  while (acked < total && performance.now() < deadline) {
+    let progressed = false;
+    for (const s of state) {
+      if (s.batchesLeft === 0 || s.inflight.size >= o.window) continue;
+      // Paced mode: the next batch is due at started + n × interval (open loop, no coordinated omission).
+      if (batchInterval > 0 && performance.now() < started + sentBatches * batchInterval) break;
+      send(s);
+      sentBatches++;
+      progressed = true;
+    }
+    if (!progressed) {
+      const waitMs =
+        batchInterval > 0 ? Math.max(0, started + sentBatches * batchInterval - performance.now()) : 50;
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, Math.min(50, Math.max(1, waitMs)));
+      });
+      wake = undefined;
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await client.endAsync();
+  return {
+    tapsSent: sentBatches * o.tapsPerBatch,
+    tapsAcked: acked,
+    seconds,
+    ackLatenciesMs: latencies,
+    duplicates,
+  };
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# npm run bench [-- --quick]: starts Redis and Mosquitto (if not running), runs the benchmarks,
+# prints progress on stderr and the figures as one JSON object on the last line of stdout; a full
+# run (not --quick) also writes them into README.md (scripts/readme-bench.ts).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+bash scripts/setup.sh
+# Stop afterwards only what this run started.
+if ! bash scripts/services.sh status | grep -q "redis up" || ! bash scripts/services.sh status | grep -q "mosquitto up"; then
+  trap 'bash scripts/services.sh down' EXIT
+fi
+bash scripts/services.sh up redis mosquitto
+set -a; . .run/services.env; set +a
+mkdir -p .run/bench
+# The figures are the last line; keep it, and a full run writes them into README.md.
+node --import tsx load/bench/main.ts "$@" | tee .run/bench/output.txt
+tail -n 1 .run/bench/output.txt >.run/bench/latest.json
+case " $* " in
+  *" --quick "*) ;;
+  *) node --import tsx scripts/readme-bench.ts .run/bench/latest.json ;;
+esac

@@ -1,0 +1,152 @@
+// Writes the latest benchmark figures into README.md (between the bench markers) from the JSON
+// line `npm run bench` saved in .run/bench/latest.json, with each figure's target and the
+// baseline measured in the same run, so the README's figures are always a real run's.
+// `node --import tsx scripts/readme-bench.ts [file]`; scripts/bench.sh runs it after a full run.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+type Figures = Record<string, number | boolean | string>;
+
+interface Row {
+  what: string;
+  key: string;
+  unit: string;
+  target: string;
+  /** The same-run baseline and the ratio key, when the figure has one. */
+  baseline?: string;
+  ratio?: string;
+  /** True when a higher figure is better (for the verdict against the target). */
+  higher?: boolean;
+  limit?: number;
+}
+
+const rows: Row[] = [
+  {
+    what: 'tap path: taps/s, devices → Mosquitto → gateway → Redis → acks',
+    key: 'taps_per_s',
+    unit: '/s',
+    target: '≥ 20,000',
+    baseline: 'redis_lua_commits_per_s',
+    ratio: 'ratio_taps_to_lua_commits',
+    higher: true,
+    limit: 20_000,
+  },
+  { what: 'ack p99 at an offered 10,000 taps/s', key: 'ack_p99_ms', unit: 'ms', target: '≤ 100', limit: 100 },
+  { what: 'ack p50 at an offered 10,000 taps/s', key: 'ack_p50_ms', unit: 'ms', target: '' },
+  {
+    what: 'edge decision p99 (card tap, lists of N cards)',
+    key: 'edge_decision_p99_us',
+    unit: 'µs',
+    target: '≤ 50',
+    baseline: 'map_lookup_p99_us_1m',
+    ratio: 'ratio_edge_decision_to_map_lookup_p99',
+    limit: 50,
+  },
+  {
+    what: 'edge decision through the entry rules, p99',
+    key: 'edge_entry_decision_p99_us',
+    unit: 'µs',
+    target: '',
+  },
+  {
+    what: 'list bytes per card',
+    key: 'list_bytes_per_card',
+    unit: 'B',
+    target: '≤ 16',
+    baseline: 'map_bytes_per_card_1m',
+    ratio: 'ratio_list_to_map_bytes_per_card',
+    limit: 16,
+  },
+  { what: 'snapshot load, 10 M cards', key: 'snapshot_load_s_10m', unit: 's', target: '≤ 5', limit: 5 },
+  {
+    what: 'QR verify p99 (first scan of a holder)',
+    key: 'qr_verify_p99_us',
+    unit: 'µs',
+    target: '≤ 300',
+    baseline: 'ed25519_verify_p99_us',
+    ratio: 'ratio_qr_verify_to_ed25519_p99',
+    limit: 300,
+  },
+  {
+    what: 'QR verify p99 (holder seen before)',
+    key: 'qr_verify_warm_p99_us',
+    unit: 'µs',
+    target: '≤ 300',
+    baseline: 'ed25519_verify_p99_us',
+    ratio: 'ratio_qr_verify_warm_to_ed25519_p99',
+    limit: 300,
+  },
+  {
+    what: 'fare calculations/s, Beijing multi-leg days, one core',
+    key: 'fare_calcs_per_s',
+    unit: '/s',
+    target: '≥ 200,000',
+    baseline: 'flat_fare_calcs_per_s',
+    ratio: 'ratio_fare_to_flat',
+    higher: true,
+    limit: 200_000,
+  },
+  {
+    what: 'entry decisions/s on the device',
+    key: 'entry_decide_per_s',
+    unit: '/s',
+    target: '',
+    baseline: 'entry_decide_baseline_per_s',
+    ratio: 'ratio_entry_decide_to_deny_only',
+    higher: true,
+  },
+  {
+    what: 'venue tickets bought with the card/s (place, pay, confirm), Redis',
+    key: 'venue_purchases_per_s',
+    unit: '/s',
+    target: '',
+    baseline: 'venue_topups_per_s',
+    ratio: 'venue_purchase_to_topup_ratio',
+    higher: true,
+  },
+];
+
+const fmt = (v: unknown): string =>
+  typeof v === 'number' ? (Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : String(v)) : '—';
+
+export function benchTable(f: Figures): string {
+  const lines = [
+    '| figure | this run | target | same-run baseline | ratio |',
+    '| --- | ---: | --- | ---: | ---: |',
+  ];
+  for (const r of rows) {
+    if (!(r.key in f)) continue;
+    const v = f[r.key] as number;
+    const verdict =
+      r.limit === undefined ? '' : (r.higher ? v >= r.limit : v <= r.limit) ? ' ✓' : ' ✗ (not met)';
+    const base = r.baseline && r.baseline in f ? `${fmt(f[r.baseline])} (\`${r.baseline}\`)` : '';
+    const ratio = r.ratio && r.ratio in f ? fmt(f[r.ratio]) : '';
+    lines.push(
+      `| ${r.what} (\`${r.key}\`) | ${fmt(v)} ${r.unit} | ${r.target}${verdict} | ${base} | ${ratio} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+const BEGIN = '<!-- bench:begin -->';
+const END = '<!-- bench:end -->';
+
+export function withBenchTable(readme: string, f: Figures, when: string): string {
+  const a = readme.indexOf(BEGIN);
+  const b = readme.indexOf(END);
+  if (a < 0 || b < a) throw new Error(`README.md has no ${BEGIN} … ${END} section`);
+  const scale = f.quick ? 'quick run (`--quick`, smaller counts)' : 'full run';
+  const body = `${benchTable(f)}\n\n${scale}, ${when}; every key of the run: \`docs/bench-latest.json\`.`;
+  return `${readme.slice(0, a + BEGIN.length)}\n${body}\n${readme.slice(b)}`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const root = join(import.meta.dirname, '..');
+  const file = process.argv[2] ?? join(root, '.run/bench/latest.json');
+  const figures = JSON.parse(readFileSync(file, 'utf8')) as Figures;
+  const readmeFile = join(root, 'README.md');
+  const when = new Date().toISOString().slice(0, 10);
+  writeFileSync(readmeFile, withBenchTable(readFileSync(readmeFile, 'utf8'), figures, when));
+  writeFileSync(join(root, 'docs/bench-latest.json'), `${JSON.stringify(figures, null, 2)}\n`);
+  console.error(`README.md benchmark figures written from ${file}`);
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The one test command (npm test; .ci/run runs exactly this). From a fresh clone it installs
+# what it needs, starts Redis, Mosquitto and Kafka on 127.0.0.1 (data in .run/), runs lint,
+# typecheck and every test (unit, integration, end-to-end), and stops the services again.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+step() { echo "==> $*" >&2; }
+
+bash scripts/setup.sh
+step "lint and format check (biome)"
+npx biome check .
+step "typecheck (tsc)"
+npx tsc --noEmit -p .
+
+step "starting Redis, Mosquitto and Kafka on 127.0.0.1"
+trap 'bash scripts/services.sh down' EXIT
+bash scripts/services.sh up
+set -a; . .run/services.env; set +a
+
+# Two runs: unit and integration suites in parallel, then the end-to-end suite alone (it kills
+# and restarts processes and the broker, and its gateways publish on the shared list topics).
+step "running tests: unit and integration"
+status=0
+rm -f .run/vitest-1.json .run/vitest-2.json
+npx vitest run --project unit --project integration --reporter=default --reporter=json \
+  --outputFile.json=.run/vitest-1.json "$@" || status=$?
+step "running tests: end to end (real processes, and a real browser for the console)"
+bash scripts/browser.sh
+npx vitest run --project e2e --reporter=default --reporter=json --outputFile.json=.run/vitest-2.json "$@" || status=$?
+# One plain closing line that any CI reads: "N passed, N failed".
+node -e '
+  const fs = require("fs");
+  let passed = 0, failed = 0, skipped = 0;
+  for (const f of [".run/vitest-1.json", ".run/vitest-2.json"]) {
+    if (!fs.existsSync(f)) { failed++; continue; }
+    const r = JSON.parse(fs.readFileSync(f, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests + (r.success || r.numFailedTests ? 0 : 1);
+    skipped += r.numPendingTests + r.numTodoTests;
+  }
+  console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
+'
+exit $status

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { ConcessionFlag } from '../../core/card.js';
+import type { TapInput } from '../../core/ledger.js';
+import { planVisit, planVisitCounting } from '../../core/visit.js';
+import { cardState, tapInput } from '../support/taps.js';
+
+const visit = (o: Partial<TapInput> = {}) =>
+  tapInput({ record: 'visit', venueId: 'park-1', routeId: '', stopId: '', direction: 'entry', ...o });
+const ticket = { edgeReason: 'TICKET_ADMITTED', entitlementId: 't1' } as const;
+
+describe('planning a visit', () => {
+  const table: Array<
+    [string, Partial<TapInput>, Parameters<typeof cardState>[0], number, string, number | null]
+  > = [
+    // [case, tap, card, prior uses, reason, expected version]
+    [
+      'a library visit is recorded with the device reason',
+      { edgeReason: 'READER_CARD_ACCEPTED' },
+      {},
+      0,
+      'READER_CARD_ACCEPTED',
+      null,
+    ],
+    [
+      'a refused visit is recorded, not marked',
+      { edgeDecision: 'deny', edgeReason: 'NO_TICKET' },
+      {},
+      0,
+      'NO_TICKET',
+      null,
+    ],
+    [
+      "another city's card (unknown here) is recorded",
+      { edgeReason: 'IDENTITY_VERIFIED' },
+      { known: false },
+      0,
+      'IDENTITY_VERIFIED',
+      null,
+    ],
+    [
+      'a card reported lost before the visit arrived is marked',
+      { edgeReason: 'READER_CARD_ACCEPTED' },
+      { status: 'lost' },
+      0,
+      'LOST_AFTER_THE_FACT',
+      null,
+    ],
+    ['the first use of a ticket stands, and serialises on the card', ticket, {}, 0, 'TICKET_ADMITTED', 3],
+    [
+      'a second use of a single-use ticket is kept and marked',
+      ticket,
+      {},
+      1,
+      'ENTITLEMENT_REUSED_OFFLINE',
+      3,
+    ],
+    [
+      'a reservation is single-use too',
+      { edgeReason: 'RESERVATION_ADMITTED', entitlementId: 'r1' },
+      {},
+      1,
+      'ENTITLEMENT_REUSED_OFFLINE',
+      3,
+    ],
+    [
+      'an annual pass is not',
+      { edgeReason: 'ANNUAL_PASS_ADMITTED', entitlementId: 'p1' },
+      {},
+      9,
+      'ANNUAL_PASS_ADMITTED',
+      3,
+    ],
+  ];
+  it.each(table)('%s', (_name, tap, card, prior, reason, version) => {
+    const e = planVisit(cardState(card), visit(tap), prior, 5);
+    expect(e.result).toEqual({
+      outcome: 'recorded',
+      chargedFen: 0,
+      balanceAfterFen: cardState(card).balanceFen,
+      reason,
+    });
+    expect(e.record).toMatchObject({ kind: 'visit', reason, chargedFen: 0, amountFen: 0, committedAt: 5 });
+    expect(e.expectVersion).toBe(version);
+    expect(e.newBalanceFen).toBe(cardState(card).balanceFen);
+  });
+
+  it('records the concession of a free entry and the entitlement used', () => {
+    const free = planVisit(
+      cardState({ flags: ConcessionFlag.SENIOR }),
+      visit({ edgeReason: 'CONCESSION_ENTRY' }),
+      0,
+      5,
+    );
+    expect(free.record.concession).toBe('senior_free');
+    expect(planVisit(cardState(), visit(ticket), 0, 5).record.entitlementId).toBe('t1');
+  });
+
+  it('counts uses within a batch: the second tap on one ticket is marked', () => {
+    const uses = new Map<string, number>();
+    const reasons = [1, 2].map(
+      (seq) => planVisitCounting(cardState(), visit({ ...ticket, seq }), uses, 5).result.reason,
+    );
+    expect(reasons).toEqual(['TICKET_ADMITTED', 'ENTITLEMENT_REUSED_OFFLINE']);
+  });
+});

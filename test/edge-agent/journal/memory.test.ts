@@ -1,0 +1,7 @@
+import { emptyJournalState, MemoryJournal } from '../../../edge-agent/src/journal/memory.js';
+import { journalContract } from './contract.js';
+
+journalContract('in-memory adapter', () => {
+  const state = emptyJournalState();
+  return { open: () => new MemoryJournal(state), dispose: () => {} };
+});

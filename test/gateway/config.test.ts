@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadGatewayConfig } from '../../gateway/src/config.js';
+
+const key = 'ab'.repeat(32);
+const listKey = 'cd'.repeat(32);
+const keys = { ONECARD_TOKEN_KEY: key, ONECARD_LIST_SIGNING_KEY: listKey };
+
+describe('gateway configuration', () => {
+  it('takes defaults for everything but the token and list signing keys', () => {
+    const c = loadGatewayConfig(keys);
+    expect(c).toMatchObject({
+      store: 'sqlite',
+      mqttProtocolVersion: 5,
+      httpPort: 8080,
+      busFlatFen: 200,
+      tokenKeyHex: key,
+      listSigningKeyHex: listKey,
+      listKeyId: 'k1',
+    });
+  });
+  it('reports every problem at once, in words a person understands', () => {
+    let error: unknown;
+    try {
+      loadGatewayConfig({
+        ONECARD_STORE: 'postgres',
+        ONECARD_HTTP_PORT: 'eighty',
+        ONECARD_BUS_FARE_FEN: '-1',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(5);
+    expect(problems.join('\n')).toMatch(/ONECARD_STORE .*"postgres" is not one of sqlite, redis/);
+    expect(problems.join('\n')).toMatch(/ONECARD_HTTP_PORT .*"eighty" is not a whole number/);
+    expect(problems.join('\n')).toMatch(/ONECARD_BUS_FARE_FEN .*-1 is outside 0\.\.100000/);
+    expect(problems.join('\n')).toMatch(/ONECARD_TOKEN_KEY .*is required/);
+    expect(problems.join('\n')).toMatch(/ONECARD_LIST_SIGNING_KEY .*is required/);
+  });
+  it('explains that the embedded broker needs MQTT 3.1.1 and a plain subscription', () => {
+    expect(() => loadGatewayConfig({ ...keys, ONECARD_EMBEDDED_BROKER_PORT: '1883' })).toThrow(
+      /aedes broker speaks MQTT 3\.1\.1[\s\S]*no shared subscriptions/,
+    );
+  });
+  it('requires a Redis URL when the Redis store is chosen', () => {
+    expect(() => loadGatewayConfig({ ...keys, ONECARD_STORE: 'redis' })).toThrow(/ONECARD_REDIS_URL/);
+  });
+  it('never echoes a malformed QR signing key (a private key) in the error', () => {
+    const secret = `1:${'ab'.repeat(31)}`;
+    let message = '';
+    try {
+      loadGatewayConfig({ ONECARD_TOKEN_KEY: key, ONECARD_QR_SIGNING_KEYS: secret });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/ONECARD_QR_SIGNING_KEYS .*the value has the wrong form/);
+    expect(message).not.toContain('abab');
+  });
+  it('refuses a QR key id listed twice', () => {
+    const seed = 'cd'.repeat(32);
+    expect(() =>
+      loadGatewayConfig({ ONECARD_TOKEN_KEY: key, ONECARD_QR_SIGNING_KEYS: `1:${seed},1:${seed}` }),
+    ).toThrow(/ONECARD_QR_SIGNING_KEYS: key id 1 appears twice/);
+  });
+});

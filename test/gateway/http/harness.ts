@@ -1,0 +1,98 @@
+// The gateway's HTTP side in-process (fastify inject) over a real SQLite store, with one
+// account per role, for the role and tenant tests. MQTT is not part of these tests: the deny
+// list publisher's messages are dropped instead of sent.
+import type { FastifyInstance } from 'fastify';
+import type { Account } from '../../../gateway/src/auth/accounts.js';
+import { hashPassword } from '../../../gateway/src/auth/passwords.js';
+import type { Role } from '../../../gateway/src/auth/policy.js';
+import { deriveKeys } from '../../../gateway/src/auth/tokens.js';
+import { CardService } from '../../../gateway/src/cards/service.js';
+import { Fleet } from '../../../gateway/src/fleet.js';
+import { buildHttp, createFastify } from '../../../gateway/src/http/server.js';
+import { DeviceRegistry } from '../../../gateway/src/ingest/devices.js';
+import { DenyListPublisher } from '../../../gateway/src/lists/deny.js';
+import { ListPublisher } from '../../../gateway/src/lists/publisher.js';
+import { ListService } from '../../../gateway/src/lists/service.js';
+import { LiveFeed } from '../../../gateway/src/live/feed.js';
+import { silentLogger as log } from '../../../gateway/src/log.js';
+import { createMetrics } from '../../../gateway/src/metrics.js';
+import type { Store } from '../../../gateway/src/store/port.js';
+import { openSqliteStore } from '../../../gateway/src/store/sqlite.js';
+import { loadTariff } from '../../../gateway/src/tariff/load.js';
+import { testSigner } from '../../support/lists.js';
+
+export const PASSWORD = 'correct horse battery';
+export const TOKEN_KEY = Buffer.from('c0'.repeat(32), 'hex');
+
+export const logins: Array<{ username: string; role: Role; tenant: string }> = [
+  { username: 'root', role: 'admin', tenant: '' },
+  { username: 'audrey', role: 'auditor', tenant: '' },
+  { username: 'counter1', role: 'card_service', tenant: '' },
+  { username: 'busco-ops', role: 'transit_operator', tenant: 'busco' },
+  { username: 'metro-ops', role: 'transit_operator', tenant: 'metroco' },
+  { username: 'museum-ops', role: 'venue_operator', tenant: 'museum' },
+  { username: 'ecard', role: 'ecard_app', tenant: '' },
+];
+
+export interface TestHttp {
+  app: FastifyInstance;
+  store: Store;
+  cards: CardService;
+  live: LiveFeed;
+  /** Bearer header of a fresh session for the username. */
+  as(username: string): Promise<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+export async function startTestHttp(): Promise<TestHttp> {
+  const hash = await hashPassword(PASSWORD);
+  const accounts = new Map<string, Account>(logins.map((l) => [l.username, { ...l, passwordHash: hash }]));
+  const store = await openSqliteStore({ file: ':memory:' });
+  const now = () => Date.now();
+  const publisher = new ListPublisher(store, testSigner, async () => {}, log, now);
+  const lists = new ListService(store, publisher, now);
+  const deny = new DenyListPublisher(store, publisher, now);
+  const cards = new CardService(store, deny, TOKEN_KEY, now, lists);
+  const live = new LiveFeed(now);
+  const app = createFastify('silent');
+  await buildHttp(app, {
+    store,
+    cards,
+    deny,
+    fleet: new Fleet(log, now),
+    devices: new DeviceRegistry(store, now),
+    metrics: createMetrics(),
+    live,
+    lists,
+    tariff: loadTariff('flat', { busFlatFen: 200, metroFlatFen: 300 }).summary,
+    auth: { keys: deriveKeys(TOKEN_KEY), accounts, store, now },
+    ready: async () => ({ ready: true, checks: {} }),
+  });
+  await app.ready();
+  const sessions = new Map<string, string>();
+  return {
+    app,
+    store,
+    cards,
+    live,
+    async as(username) {
+      let token = sessions.get(username);
+      if (!token) {
+        const r = await app.inject({
+          method: 'POST',
+          url: '/v1/auth/login',
+          payload: { username, password: PASSWORD, bearer: true },
+        });
+        if (r.statusCode !== 200) throw new Error(`login ${username}: ${r.statusCode} ${r.body}`);
+        token = r.json<{ token: string }>().token;
+        sessions.set(username, token);
+      }
+      return { authorization: `Bearer ${token}` };
+    },
+    async close() {
+      live.stop();
+      await app.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { flatFare } from '../../../core/fare.js';
+import { flatPricer } from '../../../core/pricing.js';
+import { planBatch, uniqueTokens } from '../../../gateway/src/ingest/plan.js';
+import { cardState, tapInput } from '../../support/taps.js';
+
+const fare = flatPricer(flatFare({ busFlatFen: 200, metroFlatFen: 300 }));
+const A = 'aa'.repeat(16);
+const B = 'bb'.repeat(16);
+
+describe('planning a batch', () => {
+  it('chains taps of the same card and keeps tap order', () => {
+    const cards = new Map([
+      [A, cardState({ token: A, version: 1, balanceFen: 1000 })],
+      [B, cardState({ token: B, version: 7, balanceFen: 500 })],
+    ]);
+    const taps = [
+      tapInput({ seq: 1, cardToken: A }),
+      tapInput({ seq: 2, cardToken: B }),
+      tapInput({ seq: 3, cardToken: A }),
+    ];
+    const effects = planBatch(taps, cards, fare, 0);
+    expect(effects.map((e) => [e.cardToken, e.expectVersion, e.newBalanceFen])).toEqual([
+      [A, 1, 800],
+      [B, 7, 300],
+      [A, 2, 600],
+    ]);
+  });
+  it('treats a card missing from the loaded states as unknown', () => {
+    const [effect] = planBatch([tapInput({ cardToken: B })], new Map(), fare, 0);
+    expect(effect?.result.reason).toBe('UNKNOWN_CARD');
+    expect(effect?.expectVersion).toBeNull();
+  });
+  it('loads each card once', () => {
+    expect(uniqueTokens([{ cardToken: A }, { cardToken: B }, { cardToken: A }])).toEqual([A, B]);
+  });
+  it("plans a visit device's taps as visits, money untouched, and rides as rides", () => {
+    const cards = new Map([[A, cardState({ token: A, version: 1, balanceFen: 1000 })]]);
+    const taps = [
+      tapInput({
+        seq: 1,
+        cardToken: A,
+        record: 'visit',
+        direction: 'entry',
+        edgeReason: 'TICKET_ADMITTED',
+        entitlementId: 't1',
+      }),
+      tapInput({ seq: 2, cardToken: A }),
+      tapInput({
+        seq: 3,
+        cardToken: A,
+        record: 'visit',
+        direction: 'entry',
+        edgeReason: 'TICKET_ADMITTED',
+        entitlementId: 't1',
+      }),
+    ];
+    const uses = new Map([[`${A}:t1`, 0]]);
+    const effects = planBatch(taps, cards, fare, 0, uses);
+    expect(effects.map((e) => [e.record.kind, e.result.reason, e.expectVersion, e.newBalanceFen])).toEqual([
+      ['visit', 'TICKET_ADMITTED', 1, 1000],
+      ['ride', 'OK', 2, 800],
+      ['visit', 'ENTITLEMENT_REUSED_OFFLINE', 3, 800],
+    ]);
+  });
+});

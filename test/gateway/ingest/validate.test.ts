@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { validateBatch } from '../../../gateway/src/ingest/validate.js';
+import { v1 } from '../../../protos/wire.js';
+
+const NOW = Date.UTC(2026, 10, 23, 9, 0, 0);
+const limits = { maxBatchBytes: 64 * 1024, maxTapsPerBatch: 100 };
+const topic = 'onecard/v1/busco/v-1/taps';
+
+function tap(seq: number, overrides: Record<string, unknown> = {}) {
+  return {
+    seq,
+    deviceTimeMs: NOW - 1000,
+    credential: v1.CredentialKind.CREDENTIAL_KIND_CARD,
+    cardToken: Buffer.alloc(16, seq),
+    issuingRegion: '500228',
+    location: { routeId: 'r12', stopId: 's3' },
+    direction: v1.Direction.DIRECTION_BOARD,
+    decision: v1.Decision.DECISION_ALLOW,
+    reason: v1.Reason.REASON_OK,
+    ...overrides,
+  };
+}
+
+function batch(taps: object[], ids = { deviceId: 'v-1', operatorId: 'busco' }) {
+  return Buffer.from(v1.TapBatch.encode({ ...ids, taps, sentAtMs: NOW }).finish());
+}
+
+describe('validating a tap batch', () => {
+  it('accepts a well-formed batch and converts the taps', () => {
+    const v = validateBatch(topic, batch([tap(1), tap(2)]), limits, NOW);
+    expect(v.ok).toBe(true);
+    if (!v.ok) return;
+    expect(v.batch.taps.map((t) => t.seq)).toEqual([1, 2]);
+    expect(v.batch.taps[0]).toMatchObject({
+      operatorId: 'busco',
+      deviceId: 'v-1',
+      cardToken: '01'.repeat(16),
+      direction: 'board',
+      edgeDecision: 'allow',
+      edgeReason: 'OK',
+      routeId: 'r12',
+      credential: 'card',
+    });
+    expect(v.batch.invalid).toEqual([]);
+  });
+
+  it.each([
+    ['bytes that are not protobuf', topic, Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]), 'MALFORMED_PROTOBUF'],
+    ['a batch larger than the limit', topic, Buffer.alloc(limits.maxBatchBytes + 1), 'OVERSIZED'],
+    ['a topic that is not a device taps topic', 'onecard/v1/busco/v-1/status', batch([tap(1)]), 'BAD_TOPIC'],
+    [
+      'a device id that differs from the topic',
+      'onecard/v1/busco/v-2/taps',
+      batch([tap(1)]),
+      'TOPIC_MISMATCH',
+    ],
+    [
+      'an operator id that differs from the topic',
+      'onecard/v1/metroco/v-1/taps',
+      batch([tap(1)]),
+      'TOPIC_MISMATCH',
+    ],
+    ['an empty batch', topic, batch([]), 'EMPTY_BATCH'],
+    [
+      'more taps than allowed',
+      topic,
+      batch(Array.from({ length: 101 }, (_, i) => tap(i + 1))),
+      'TOO_MANY_TAPS',
+    ],
+  ])('rejects %s', (_name, t, payload, reason) => {
+    const v = validateBatch(t, payload, limits, NOW);
+    expect(v.ok).toBe(false);
+    if (!v.ok) expect(v.reason).toBe(reason);
+  });
+
+  it.each([
+    ['a token of the wrong length', { cardToken: Buffer.alloc(8) }, /card_token has 8 bytes/],
+    ['a clock before 2020', { deviceTimeMs: Date.UTC(2019, 0, 1) }, /implausible/],
+    ['a clock more than a day ahead', { deviceTimeMs: NOW + 2 * 86_400_000 }, /implausible/],
+    ['an unknown credential kind', { credential: 9 }, /credential/],
+    ['an unknown direction', { direction: 0 }, /direction/],
+    ['an unknown decision', { decision: 0 }, /decision/],
+    ['an unknown reason', { reason: 999 }, /reason/],
+    ['a region that is not 6 digits', { issuingRegion: '5002' }, /issuing_region/],
+    ['a location id with a slash', { location: { routeId: 'r/1' } }, /location/],
+  ])('quarantines a tap with %s and keeps the rest', (_name, overrides, problem) => {
+    const v = validateBatch(topic, batch([tap(1), tap(2, overrides), tap(3)]), limits, NOW);
+    expect(v.ok).toBe(true);
+    if (!v.ok) return;
+    expect(v.batch.taps.map((t) => t.seq)).toEqual([1, 3]);
+    expect(v.batch.invalid).toHaveLength(1);
+    expect(v.batch.invalid[0]?.seq).toBe(2);
+    expect(v.batch.invalid[0]?.problem).toMatch(problem);
+  });
+
+  it('quarantines a sequence number that repeats within the batch', () => {
+    const v = validateBatch(topic, batch([tap(1), tap(1)]), limits, NOW);
+    expect(v.ok && v.batch.invalid[0]?.problem).toMatch(/twice/);
+  });
+
+  it('never throws on random bytes', () => {
+    let seed = 42;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed;
+    };
+    const valid = batch([tap(1), tap(2)]);
+    for (let i = 0; i < 2000; i++) {
+      const bytes = i % 2 === 0 ? Buffer.from(valid) : Buffer.alloc(rand() % 200);
+      if (i % 2 === 0) for (let k = 0; k < 3; k++) bytes[rand() % bytes.length] = rand() & 0xff;
+      else for (let k = 0; k < bytes.length; k++) bytes[k] = rand() & 0xff;
+      expect(() => validateBatch(topic, bytes, limits, NOW)).not.toThrow();
+    }
+  });
+});

@@ -1,0 +1,51 @@
+import type { MessageHeader } from 'node-rdkafka';
+import { describe, expect, it } from 'vitest';
+import { createRecordDeduper, RECORD_ID_HEADER, recordIdOf } from '../../../gateway/src/kafka/dedupe.js';
+
+describe('createRecordDeduper', () => {
+  it('reports a record id as new the first time and as seen every time after', () => {
+    const dedupe = createRecordDeduper(10);
+    expect(dedupe.seen('tap:dev-1:1')).toBe(false);
+    expect(dedupe.seen('tap:dev-1:1')).toBe(true);
+    expect(dedupe.seen('tap:dev-1:1')).toBe(true);
+    expect(dedupe.seen('tap:dev-1:2')).toBe(false);
+  });
+
+  it('keeps one of each record when a stream delivers some twice', () => {
+    const dedupe = createRecordDeduper(100);
+    const delivered = ['topup:a', 'tap:d:1', 'tap:d:2', 'tap:d:1', 'tap:d:2', 'tap:d:3', 'topup:a'];
+    const applied = delivered.filter((id) => !dedupe.seen(id));
+    expect(applied).toEqual(['topup:a', 'tap:d:1', 'tap:d:2', 'tap:d:3']);
+  });
+
+  it('remembers at most maxKeys ids, forgetting the least recently seen first', () => {
+    const dedupe = createRecordDeduper(2);
+    dedupe.seen('a');
+    dedupe.seen('b');
+    dedupe.seen('a'); // a is now more recent than b
+    dedupe.seen('c'); // evicts b
+    expect(dedupe.size).toBe(2);
+    expect(dedupe.seen('a')).toBe(true);
+    expect(dedupe.seen('b')).toBe(false);
+  });
+
+  it('refuses a window that is not a positive integer', () => {
+    expect(() => createRecordDeduper(0)).toThrow('maxKeys must be a positive integer, got 0');
+    expect(() => createRecordDeduper(1.5)).toThrow('maxKeys must be a positive integer, got 1.5');
+  });
+});
+
+describe('recordIdOf', () => {
+  it('reads the record id from the record-id header, whatever the header order', () => {
+    const headers: MessageHeader[] = [
+      { schema: 'onecard.v1.LedgerRecord+json' },
+      { [RECORD_ID_HEADER]: Buffer.from('tap:d:7') },
+    ];
+    expect(recordIdOf(headers)).toBe('tap:d:7');
+  });
+
+  it('returns undefined for a message without the header', () => {
+    expect(recordIdOf(undefined)).toBeUndefined();
+    expect(recordIdOf([{ schema: 'x' }])).toBeUndefined();
+  });
+});

@@ -1,0 +1,126 @@
+// The deny list (versioned, with a change log), devices and dead letters.
+import { describe, expect, it } from 'vitest';
+import type { Device } from '../../../gateway/src/store/port.js';
+import { T0, token } from './fixtures.js';
+import type { StoreHarness } from './harness.js';
+
+function device(deviceId: string, routeId = 'r1'): Device {
+  return { deviceId, operatorId: 'bus-co', profile: 'bus_validator', routeId, stationId: '', venueId: '' };
+}
+
+export function listsContract(h: StoreHarness): void {
+  describe('deny list', () => {
+    it('starts empty at version 0', async () => {
+      expect(await h.store().denyListVersion()).toBe(0);
+      expect(await h.store().denySnapshot()).toEqual({ version: 0, entries: [] });
+      expect(await h.store().denyChangesSince(0, 10)).toEqual([]);
+    });
+
+    it('adds an entry as the next version; the same add again changes nothing and answers null', async () => {
+      const store = h.store();
+      expect(await store.changeDenyList(token(1), true, 'lost', T0)).toEqual({
+        version: 1,
+        token: token(1),
+        add: true,
+        reason: 'lost',
+        at: T0,
+      });
+      expect(await store.changeDenyList(token(1), true, 'lost', T0 + 1)).toBeNull();
+      expect(await store.denyListVersion()).toBe(1);
+    });
+
+    it('counts a new reason for a listed card as a change', async () => {
+      await h.store().changeDenyList(token(1), true, 'lost', T0);
+      expect(await h.store().changeDenyList(token(1), true, 'frozen', T0 + 1)).toMatchObject({
+        version: 2,
+        reason: 'frozen',
+      });
+      expect((await h.store().denySnapshot()).entries).toEqual([{ token: token(1), reason: 'frozen' }]);
+    });
+
+    it('removes an entry as the next version; removing an absent entry answers null', async () => {
+      const store = h.store();
+      expect(await store.changeDenyList(token(2), false, 'lost', T0)).toBeNull();
+      await store.changeDenyList(token(2), true, 'lost', T0);
+      expect(await store.changeDenyList(token(2), false, 'lost', T0 + 1)).toMatchObject({
+        version: 2,
+        add: false,
+      });
+      expect(await store.changeDenyList(token(2), false, 'lost', T0 + 2)).toBeNull();
+      expect(await store.denySnapshot()).toEqual({ version: 2, entries: [] });
+    });
+
+    it('lists the changes after a version, oldest first, at most limit', async () => {
+      const store = h.store();
+      await store.changeDenyList(token(1), true, 'lost', T0 + 1);
+      await store.changeDenyList(token(2), true, 'negative_balance', T0 + 2);
+      await store.changeDenyList(token(1), false, 'lost', T0 + 3);
+      expect(await store.denyChangesSince(0, 10)).toEqual([
+        { version: 1, token: token(1), add: true, reason: 'lost', at: T0 + 1 },
+        { version: 2, token: token(2), add: true, reason: 'negative_balance', at: T0 + 2 },
+        { version: 3, token: token(1), add: false, reason: 'lost', at: T0 + 3 },
+      ]);
+      expect((await store.denyChangesSince(1, 1)).map((c) => c.version)).toEqual([2]);
+      expect(await store.denyChangesSince(3, 10)).toEqual([]);
+    });
+
+    it('snapshots exactly the entries of the current version, by token', async () => {
+      const store = h.store();
+      for (const n of [5, 3, 4]) await store.changeDenyList(token(n), true, 'frozen', T0);
+      await store.changeDenyList(token(4), false, 'frozen', T0);
+      expect(await store.denySnapshot()).toEqual({
+        version: 4,
+        entries: [
+          { token: token(3), reason: 'frozen' },
+          { token: token(5), reason: 'frozen' },
+        ],
+      });
+    });
+
+    it('numbers concurrent changes from two instances 1, 2, 3, ... without gaps or repeats', async () => {
+      const other = await h.open();
+      const changes = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 === 0 ? h.store() : other).changeDenyList(token(100 + i), true, 'lost', T0 + i),
+        ),
+      );
+      expect(changes.map((c) => c!.version).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      );
+      const log = await other.denyChangesSince(0, 100);
+      expect(log.map((c) => c.version)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect((await h.store().denySnapshot()).entries).toHaveLength(20);
+    });
+  });
+
+  describe('devices', () => {
+    it('registers, replaces and lists devices by id', async () => {
+      const store = h.store();
+      await store.upsertDevice(device('bus-2'));
+      await store.upsertDevice(device('bus-1'));
+      await store.upsertDevice(device('bus-2', 'r9'));
+      expect(await store.getDevice('bus-2')).toEqual(device('bus-2', 'r9'));
+      expect(await store.listDevices()).toEqual([device('bus-1'), device('bus-2', 'r9')]);
+    });
+
+    it('answers undefined for a device never registered', async () => {
+      expect(await h.store().getDevice('nobody')).toBeUndefined();
+      expect(await h.store().listDevices()).toEqual([]);
+    });
+  });
+
+  describe('dead letters', () => {
+    it('keeps letters with their payload bytes intact and lists the newest first', async () => {
+      const store = h.store();
+      const payload = Buffer.from([0, 1, 2, 0xfe, 0xff]);
+      for (let i = 0; i < 3; i++)
+        await store.putDeadLetter({ topic: `t/${i}`, reason: `bad ${i}`, payload, at: T0 + i });
+      const letters = await store.deadLetters(2);
+      expect(letters).toEqual([
+        { topic: 't/2', reason: 'bad 2', payload, at: T0 + 2 },
+        { topic: 't/1', reason: 'bad 1', payload, at: T0 + 1 },
+      ]);
+      expect(Buffer.isBuffer(letters[0]!.payload)).toBe(true);
+    });
+  });
+}

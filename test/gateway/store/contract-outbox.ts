@@ -1,0 +1,57 @@
+// The outbox the Kafka relay drains: oldest first per partition, acked up to an id, leased.
+import { describe, expect, it } from 'vitest';
+import { issue, load, planRun, tap, token } from './fixtures.js';
+import type { StoreHarness } from './harness.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The partition that holds the record, found by reading every partition. */
+async function partitionOf(h: StoreHarness, recordId: string): Promise<number> {
+  for (let p = 0; p < h.store().outboxPartitions(); p++)
+    if ((await h.store().readOutbox(p, 1_000)).some((e) => e.record.id === recordId)) return p;
+  throw new Error(`${recordId} is in no outbox partition`);
+}
+
+export function outboxContract(h: StoreHarness): void {
+  describe('outbox', () => {
+    async function ride(seq: number) {
+      const card = await load(h.store(), token(1));
+      const [effect] = planRun(new Map([[token(1), card]]), [tap({ cardToken: token(1), seq })]);
+      await h.store().commit([effect!]);
+      return effect!.record;
+    }
+
+    it('holds each committed record once, oldest first, until acked up to and including an id', async () => {
+      await issue(h.store(), 1);
+      const records = [await ride(1), await ride(2), await ride(3)];
+      const p = await partitionOf(h, records[0]!.id);
+      const entries = await h.store().readOutbox(p, 10);
+      expect(entries.map((e) => e.record)).toEqual(records);
+      expect((await h.store().readOutbox(p, 2)).map((e) => e.record.id)).toEqual([
+        'tap:bus-1:1',
+        'tap:bus-1:2',
+      ]);
+
+      await h.store().ackOutbox(p, entries[1]!.id);
+      // Committed after the read: an ack of older ids must leave it.
+      const late = await ride(4);
+      expect((await h.store().readOutbox(p, 10)).map((e) => e.record)).toEqual([records[2], late]);
+    });
+
+    it('reads nothing from an empty partition and refuses a partition it does not have', async () => {
+      for (let p = 0; p < h.store().outboxPartitions(); p++)
+        expect(await h.store().readOutbox(p, 10)).toEqual([]);
+      await expect(h.store().readOutbox(h.store().outboxPartitions(), 10)).rejects.toThrow(RangeError);
+    });
+
+    it('leases a partition to one owner at a time, renews it for its holder, frees it on expiry', async () => {
+      const other = await h.open();
+      expect(await h.store().leaseOutbox(0, 'relay-a', 60_000)).toBe(true);
+      expect(await other.leaseOutbox(0, 'relay-b', 60_000)).toBe(false);
+      expect(await h.store().leaseOutbox(0, 'relay-a', 30)).toBe(true);
+      await sleep(80);
+      expect(await other.leaseOutbox(0, 'relay-b', 60_000)).toBe(true);
+      expect(await h.store().leaseOutbox(0, 'relay-a', 60_000)).toBe(false);
+    });
+  });
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { unknownCard } from '../../../core/card.js';
+import type { CommitOutcome } from '../../../gateway/src/store/port.js';
+import { ScriptResult } from '../../../gateway/src/store/redis-codes.js';
+import { commitCalls, decodeCall } from '../../../gateway/src/store/redis-commit.js';
+import { partitionOf, RedisKeys } from '../../../gateway/src/store/redis-keys.js';
+import { planRun, rideOf, tap, token } from './fixtures.js';
+
+const keys = new RedisKeys('oc', 16);
+
+function card(n: number) {
+  return { ...unknownCard(token(n)), known: true, version: 3, balanceFen: 1_000 };
+}
+
+describe('card partitions', () => {
+  it('are the first 4 bytes of the token as an unsigned integer, modulo the count', () => {
+    expect(partitionOf(`ffffffff${'0'.repeat(24)}`, 16)).toBe(15);
+    expect(partitionOf(`0000001a${'0'.repeat(24)}`, 16)).toBe(10);
+    expect(partitionOf(`0000001a${'0'.repeat(24)}`, 7)).toBe(26 % 7);
+  });
+
+  it('refuse a token that is not 32 lowercase hex', () => {
+    expect(() => partitionOf('A'.repeat(32), 16)).toThrow("not a card token (32 lowercase hex): 'AAAA");
+  });
+
+  it('refuse a key prefix with braces, which would break the hash tags', () => {
+    expect(() => new RedisKeys('o{c}', 16)).toThrow("a key prefix must not contain braces: 'o{c}'");
+  });
+});
+
+describe('commitEffects calls', () => {
+  it('make one call per partition, keys passed once, effects in order', () => {
+    const cards = new Map([0, 1].map((n) => [token(n), card(n)]));
+    const taps = [0, 1, 0].map((n, i) => tap({ cardToken: token(n), seq: i + 1 }));
+    const effects = planRun(cards, taps);
+    const calls = commitCalls(effects, keys);
+    expect(calls.map((c) => [c.partition, c.positions])).toEqual([
+      [0, [0, 2]],
+      [1, [1]],
+    ]);
+    const first = calls[0]!;
+    expect(first.keys).toEqual([
+      'oc:{p0}:seen',
+      'oc:{p0}:rec',
+      'oc:{p0}:ix:t',
+      'oc:{p0}:outbox',
+      `oc:{p0}:card:${token(0)}`,
+      `oc:{p0}:ix:c:${token(0)}`,
+      'oc:{p0}:ix:d:bus-1',
+      'oc:{p0}:ix:r:r1',
+      'oc:{p0}:ix:o:bus-co',
+      // Ride counters of bus-co for the UTC day of T0 (2025-06-15), in the same hash slot.
+      'oc:{p0}:st:bus-co:20250615',
+    ]);
+    // Both taps fall in the hour starting 1749999600000; each adds a ride and its 200 fen.
+    const stats = [10, '1749999600000|r1|none|r', 1, '1749999600000|r1|none|c', 200];
+    expect(JSON.parse(first.args[0]!)).toEqual([
+      [
+        'tap:bus-1:1',
+        'tap:bus-1:1',
+        5,
+        '3',
+        '4',
+        '800',
+        String(taps[0]!.deviceTimeMs),
+        [6, 7, 8, 9],
+        '{}',
+        stats,
+      ],
+      [
+        'tap:bus-1:3',
+        'tap:bus-1:3',
+        5,
+        '4',
+        '5',
+        '600',
+        String(taps[2]!.deviceTimeMs),
+        [6, 7, 8, 9],
+        '{}',
+        stats,
+      ],
+    ]);
+    expect(first.args.slice(1)).toEqual([
+      JSON.stringify(effects[0]!.record),
+      JSON.stringify(effects[0]!.result),
+      JSON.stringify(effects[2]!.record),
+      JSON.stringify(effects[2]!.result),
+    ]);
+  });
+
+  it('leave the card out of an effect that does not touch it', () => {
+    const effect = rideOf(unknownCard(token(2)), tap({ cardToken: token(2), seq: 1 }));
+    const [call] = commitCalls([effect], keys);
+    expect(JSON.parse(call!.args[0]!)[0].slice(2, 5)).toEqual([0, false, '']);
+    expect(call!.keys.some((k) => k.includes(':card:'))).toBe(false);
+  });
+
+  it('put the replies back in the order of the effects', () => {
+    const effects = planRun(new Map([[token(1), card(1)]]), [tap({ cardToken: token(1), seq: 1 })]);
+    const [call] = commitCalls(effects, keys);
+    const outcomes: CommitOutcome[] = [];
+    decodeCall(
+      call!,
+      effects,
+      [ScriptResult.DUPLICATE, JSON.stringify({ ...effects[0]!.result, chargedFen: 7 })],
+      outcomes,
+    );
+    expect(outcomes).toEqual([{ status: 'duplicate', result: { ...effects[0]!.result, chargedFen: 7 } }]);
+    expect(() => decodeCall(call!, effects, [99, ''], outcomes)).toThrow(
+      'Lua script commitEffects returned an unknown code: 99',
+    );
+  });
+});

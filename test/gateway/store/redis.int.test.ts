@@ -1,0 +1,84 @@
+// The store contract against the real Redis: each test writes under its own random key prefix
+// and deletes those keys after; a second store on the same prefix stands for a second gateway.
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { planTap } from '../../../core/ledger.js';
+import { openRedisStore } from '../../../gateway/src/store/redis.js';
+import { testEnv, uniqueId } from '../../support/env.js';
+import { storeContract } from './contract.js';
+import { fare, issue, tap, token } from './fixtures.js';
+
+let admin: Redis;
+let prefix = '';
+
+beforeAll(() => {
+  admin = new Redis(testEnv.redisUrl());
+});
+
+afterAll(async () => {
+  await admin.quit();
+});
+
+beforeEach(() => {
+  prefix = uniqueId('oc');
+});
+
+afterEach(async () => {
+  let cursor = '0';
+  do {
+    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (keys.length > 0) await admin.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+});
+
+storeContract('redis', () => openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix }));
+
+describe('Redis store', () => {
+  it('keeps a card, its records, dedupe keys and outbox in the hash slot of its partition', async () => {
+    const store = await openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix, partitions: 16 });
+    const card = await issue(store, 0x2345, 1_000);
+    await store.commit([planTap(card, tap({ cardToken: token(0x2345), seq: 1 }), fare, 1)]);
+    await store.close();
+    // token(0x2345) starts with 0x00002345; 0x2345 % 16 = 5.
+    const keys = (await admin.keys(`${prefix}:*`)).filter((k) => !k.includes('{meta}')).sort();
+    expect(keys).toEqual(
+      [
+        `card:${token(0x2345)}`,
+        'ix:c:' + token(0x2345),
+        'ix:d:bus-1',
+        'ix:o:bus-co',
+        'ix:r:r1',
+        'ix:t',
+        'outbox',
+        'rec',
+        'seen',
+        'st:bus-co:20250615',
+      ]
+        .map((k) => `${prefix}:{p5}:${k}`)
+        .sort(),
+    );
+  });
+
+  it('refuses to open data written with another partition count', async () => {
+    const first = await openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix, partitions: 4 });
+    await first.close();
+    await expect(
+      openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix, partitions: 8 }),
+    ).rejects.toThrow(
+      `the Redis data under '${prefix}' uses 4 partitions, not 8; open it with partitions: 4`,
+    );
+  });
+
+  it('spreads the outbox over its partitions', async () => {
+    const store = await openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix, partitions: 4 });
+    expect(store.outboxPartitions()).toBe(4);
+    for (const n of [0, 1, 2, 3]) {
+      const card = await issue(store, n);
+      await store.commit([planTap(card, tap({ cardToken: token(n), seq: n + 1 }), fare, 1)]);
+    }
+    for (const p of [0, 1, 2, 3])
+      expect((await store.readOutbox(p, 10)).map((e) => e.record.cardToken)).toEqual([token(p)]);
+    await store.close();
+  });
+});

@@ -1,0 +1,60 @@
+// The store contract against SQLite: each test gets a new database file in a temp folder; a
+// second store on the same file stands for a second gateway process.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../../gateway/src/store/sqlite.js';
+import { uniqueId } from '../../support/env.js';
+import { storeContract } from './contract.js';
+import { issue, load, token, topUpOf } from './fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'onecard-store-'));
+let file = '';
+
+beforeEach(() => {
+  file = join(dir, `${uniqueId('store')}.db`);
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+storeContract('sqlite', () => openSqliteStore({ file }));
+
+describe('SQLite store', () => {
+  it('keeps its data when the file is opened again', async () => {
+    const first = await openSqliteStore({ file });
+    await issue(first, 1, 1_234);
+    await first.changeDenyList(token(1), true, 'lost', 1);
+    await first.close();
+    const again = await openSqliteStore({ file });
+    expect((await again.loadCards([token(1)])).get(token(1))).toMatchObject({
+      balanceFen: 1_234,
+      version: 1,
+    });
+    expect(await again.denyListVersion()).toBe(1);
+    await again.close();
+  });
+
+  it('adds the fare column to a file written before the tariff engine, keeping its cards', async () => {
+    const old = new Database(file);
+    old.exec(`CREATE TABLE cards (token TEXT PRIMARY KEY, balance INTEGER NOT NULL, version INTEGER NOT NULL,
+      status TEXT NOT NULL, flags INTEGER NOT NULL, masked TEXT NOT NULL, region TEXT NOT NULL) WITHOUT ROWID`);
+    old.prepare("INSERT INTO cards VALUES (?, 700, 4, 'active', 0, 'A12****01', '500100')").run(token(1));
+    old.close();
+    const store = await openSqliteStore({ file });
+    expect(await load(store, token(1))).toMatchObject({ balanceFen: 700, version: 4, fare: {} });
+    await store.commit([topUpOf(await load(store, token(1)), 'q1', 300)]);
+    expect(await load(store, token(1))).toMatchObject({ balanceFen: 1_000, version: 5 });
+    await store.close();
+  });
+
+  it('runs in memory with one outbox partition', async () => {
+    const store = await openSqliteStore({ file: ':memory:' });
+    await issue(store, 1);
+    expect(store.outboxPartitions()).toBe(1);
+    await store.close();
+  });
+});

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { benchTable, withBenchTable } from '../../scripts/readme-bench.js';
+
+describe('README benchmark figures', () => {
+  const figures = {
+    taps_per_s: 12_345,
+    redis_lua_commits_per_s: 23_000,
+    ratio_taps_to_lua_commits: 0.537,
+    ack_p99_ms: 80.5,
+    fare_calcs_per_s: 600_000,
+    flat_fare_calcs_per_s: 9_000_000,
+    ratio_fare_to_flat: 0.067,
+    quick: false,
+  };
+
+  it('puts each figure with its target, its same-run baseline and the ratio, and says which targets are missed', () => {
+    const table = benchTable(figures);
+    expect(table).toContain(
+      '| tap path: taps/s, devices → Mosquitto → gateway → Redis → acks (`taps_per_s`) | 12,345 /s | ≥ 20,000 ✗ (not met) | 23,000 (`redis_lua_commits_per_s`) | 0.537 |',
+    );
+    expect(table).toContain(
+      '| ack p99 at an offered 10,000 taps/s (`ack_p99_ms`) | 80.5 ms | ≤ 100 ✓ |  |  |',
+    );
+    expect(table).toContain('600,000 /s | ≥ 200,000 ✓ | 9,000,000 (`flat_fare_calcs_per_s`) | 0.067 |');
+  });
+
+  it('leaves out figures the run did not measure', () => {
+    expect(benchTable(figures)).not.toContain('qr_verify_p99_us');
+  });
+
+  it('replaces only what lies between the markers', () => {
+    const readme = 'intro\n<!-- bench:begin -->\nold\n<!-- bench:end -->\noutro\n';
+    const out = withBenchTable(readme, figures, '2026-11-23');
+    expect(out.startsWith('intro\n<!-- bench:begin -->\n| figure |')).toBe(true);
+    expect(out).toContain('full run, 2026-11-23');
+    expect(out.endsWith('<!-- bench:end -->\noutro\n')).toBe(true);
+    expect(out).not.toContain('old');
+  });
+});

@@ -1,0 +1,40 @@
+// Where the test services run. scripts/services.sh starts them and writes .run/services.env;
+// scripts/test.sh exports the same variables. A suite that needs a service and cannot find it
+// fails with this message rather than skipping: a skipped test is a promise not kept.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '../..');
+
+function fromEnvFile(): Record<string, string> {
+  const file = join(root, '.run/services.env');
+  if (!existsSync(file)) return {};
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const i = line.indexOf('=');
+    if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return out;
+}
+
+function need(name: string): string {
+  const value = process.env[name] ?? fromEnvFile()[name];
+  if (!value) {
+    throw new Error(
+      `${name} is not set: start the test services with 'bash scripts/services.sh up' (npm test does)`,
+    );
+  }
+  return value;
+}
+
+export const testEnv = {
+  root,
+  redisUrl: () => need('ONECARD_TEST_REDIS_URL'),
+  mqttUrl: () => need('ONECARD_TEST_MQTT_URL'),
+  kafkaBrokers: () => need('ONECARD_TEST_KAFKA_BROKERS'),
+};
+
+/** A short random id for key prefixes, topics and file names, so suites never collide. */
+export function uniqueId(prefix = 't'): string {
+  return `${prefix}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+}

@@ -1,0 +1,55 @@
+// An in-process gateway for integration tests: the SQLite store in a fresh temp folder, the test
+// Mosquitto with a shared-subscription group of its own (so suites never take each other's
+// batches), the test list-signing key and one operator account per role. Suites pass only what
+// they are about (the tariff, a venues folder, a store, extra tenant accounts).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Gateway, startGateway } from '../../gateway/src/app.js';
+import { type GatewayConfig, loadGatewayConfig } from '../../gateway/src/config.js';
+import { testEnv, uniqueId } from './env.js';
+import { LIST_KEY_ID, LIST_SEED_HEX } from './lists.js';
+import { type TenantAccount, writeOperatorsFile } from './operators.js';
+
+export interface TestGateway {
+  gw: Gateway;
+  /** The gateway's temp folder (its database, operators file); suites may put files in it. */
+  dir: string;
+}
+
+export async function startTestGateway(
+  overrides: Partial<GatewayConfig> & { tokenKeyHex: string },
+  opts: { dir?: string; tenants?: TenantAccount[] } = {},
+): Promise<TestGateway> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'onecard-gw-'));
+  const gw = await startGateway(
+    loadGatewayConfig(
+      {},
+      {
+        instanceId: uniqueId('gw'),
+        store: 'sqlite',
+        sqliteFile: join(dir, 'gw.db'),
+        mqttUrl: testEnv.mqttUrl(),
+        mqttShareGroup: uniqueId('g'),
+        httpPort: 0,
+        listSigningKeyHex: LIST_SEED_HEX,
+        listKeyId: LIST_KEY_ID,
+        logLevel: 'silent',
+        operatorsFile: await writeOperatorsFile(dir, opts.tenants ?? []),
+        ...overrides,
+      },
+    ),
+  );
+  return { gw, dir };
+}
+
+/** Polls fn every 20 ms until it returns a value, or fails after ms with what was awaited. */
+export async function until<T>(what: string, fn: () => T | undefined, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
