@@ -34,6 +34,12 @@ export interface CardFacts {
   regionRecognised: boolean;
   /** Entitlements held for the device's venue (empty on transit devices). */
   entitlements: readonly Entitlement[];
+  /**
+   * Set when the credential is an entitlement itself (a signed QR ticket or reservation), not a
+   * card: it admits only on this entitlement (then the one in `entitlements`), and only at a
+   * device kind that admits on its kind (docs/decisions/0070-qr-through-entry-rules.md).
+   */
+  presented?: Entitlement;
 }
 
 /** China Standard Time: UTC+8 all year. */

@@ -38,6 +38,7 @@ export type ReasonName =
   | 'QR_OUTSIDE_REFUSED'
   | 'QR_OUTSIDE_CONFIRMED'
   | 'QR_TICKET_ACCEPTED'
+  | 'QR_TICKET_NOT_ACCEPTED_HERE'
   | EntryReasonName
   | 'TARIFF_MISSING_TAP_OUT'
   | 'TARIFF_LATE_TAP_CORRECTED'
@@ -121,6 +122,7 @@ export const displayText: Record<ReasonName, { zh: string; en: string }> = {
   QR_CODE_NOT_YET_VALID: { zh: '手机时间有误，请校准', en: 'Phone clock is ahead, check it' },
   QR_REPLAYED: { zh: '二维码已使用，请刷新', en: 'Code already used, refresh it' },
   QR_WRONG_VENUE: { zh: '非本场馆门票', en: 'Ticket is for another venue' },
+  // Deprecated (docs/decisions/0070): no longer produced; kept for records made before.
   QR_WRONG_DATE: { zh: '非当日门票', en: 'Ticket is for another day' },
   QR_WRONG_SLOT: { zh: '不在预约时段', en: 'Outside your time slot' },
   QR_TICKET_USED: { zh: '门票已使用', en: 'Ticket already used' },
@@ -128,7 +130,9 @@ export const displayText: Record<ReasonName, { zh: string; en: string }> = {
   QR_ADMITTED_UNCHECKED: { zh: '请通行', en: 'Welcome' },
   QR_OUTSIDE_REFUSED: { zh: '二维码无效', en: 'Invalid QR code' },
   QR_OUTSIDE_CONFIRMED: { zh: '验证通过', en: 'Code confirmed' },
+  // Deprecated too: QR tickets now admit as RESERVATION_ADMITTED / TICKET_ADMITTED.
   QR_TICKET_ACCEPTED: { zh: '验票成功，请入场', en: 'Ticket accepted, welcome' },
+  QR_TICKET_NOT_ACCEPTED_HERE: { zh: '此处不能使用该门票', en: 'This ticket is not accepted here' },
   ...entryDisplayText,
   TARIFF_MISSING_TAP_OUT: {
     zh: '上次未出站，已按最高票价扣费',

@@ -2,10 +2,15 @@
 // used-ticket lookup passed in as tiny ports), total (any input yields a verdict, never an
 // exception) and allow-safe (only a payload whose every check passed yields ok: true).
 //
+// A verdict says what the code PROVES (a card, or an entitlement), never whether the holder may
+// pass: that is the entry rules' word (core/entry/decide.ts), the same as for a card tap. So a
+// ticket's venue, day and slot are part of its proof, judged there against the device kind and
+// the gate's slot tolerance (docs/decisions/0070-qr-through-entry-rules.md).
+//
 // Check order matters: cheap structural checks, then signatures, then time, and the replay
 // memory last, so only authentic, fresh codes ever enter it (garbage cannot flush it).
 import type { KeyObject } from 'node:crypto';
-import { CST_OFFSET_MS, type Entitlement } from '../facts.js';
+import type { Entitlement } from '../facts.js';
 import type { ReasonName } from '../reasons.js';
 import { base45Decode } from './base45.js';
 import { ed25519Verify, type Keyring, publicKeyFromRaw } from './keys.js';
@@ -55,8 +60,6 @@ export interface QrPolicy {
 
 export interface QrContext {
   nowMs: number;
-  /** The device's venue id ('' on transit devices: tickets are refused there). */
-  venueId: string;
   replay: ReplayGuard;
   /** Whether this ticket id (16 hex) was already used on this device. */
   ticketUsed: (ticketIdHex: string) => boolean;
@@ -81,13 +84,8 @@ export type QrRefusal = Extract<
   | 'QR_CODE_EXPIRED'
   | 'QR_CODE_NOT_YET_VALID'
   | 'QR_REPLAYED'
-  | 'QR_WRONG_VENUE'
-  | 'QR_WRONG_DATE'
-  | 'QR_WRONG_SLOT'
   | 'QR_TICKET_USED'
 >;
-
-const DAY_MS = 86_400_000;
 
 /** Longest QR text considered at all (a version-40 symbol holds 4,296 alphanumeric characters). */
 export const MAX_QR_TEXT = 4296;
@@ -160,15 +158,8 @@ export function verifyTicket(b: Uint8Array, policy: QrPolicy, ctx: QrContext): Q
     return refuse('QR_FORGED');
   const holderToken = Buffer.from(t.body.holderToken).toString('hex');
   const id = Buffer.from(t.body.ticketId).toString('hex');
-  if (t.body.venueId !== ctx.venueId) return refuse('QR_WRONG_VENUE', holderToken);
-  // Day and slot as instants, with the skew allowance at both ends: a gate clock a little off
-  // must not turn a visitor away at the edge of the slot.
-  const dayStart = t.body.day * DAY_MS - CST_OFFSET_MS;
-  const early = ctx.nowMs + policy.skewMs;
-  const late = ctx.nowMs - policy.skewMs;
-  if (early < dayStart || late >= dayStart + DAY_MS) return refuse('QR_WRONG_DATE', holderToken);
-  if (early < dayStart + t.body.slotStartMin * 60_000 || late >= dayStart + t.body.slotEndMin * 60_000)
-    return refuse('QR_WRONG_SLOT', holderToken);
+  // A spent single-use code proves nothing any more, like a replayed dynamic code. Venue, day
+  // and slot are not checked here: they are the entitlement the entry rules judge.
   if (ctx.ticketUsed(id)) return refuse('QR_TICKET_USED', holderToken);
   return {
     ok: true,

@@ -1,11 +1,24 @@
 // Venue admission from entitlements: which reservation, ticket or annual pass lets the card in
 // now, or the most useful reason why none does. Pure.
 import { type Entitlement, type EntitlementKind, localDay, localMinute } from '../facts.js';
+import type { AdmissionName } from '../profiles.js';
 import type { ReasonName } from '../reasons.js';
 import { type CardHistory, usesOf } from './history.js';
 import type { EntryRules } from './rules.js';
 
 export type Admission = { ok: true; entitlement: Entitlement } | { ok: false; reason: ReasonName };
+
+/**
+ * The entitlement kinds each device kind admits on, in order of preference (the pass before a
+ * ticket). A presented ticket of any other kind is refused QR_TICKET_NOT_ACCEPTED_HERE.
+ */
+export const admittedKinds: Readonly<Record<AdmissionName, readonly EntitlementKind[]>> = {
+  fare: [],
+  identity: [],
+  reader_card: [],
+  reservation: ['reservation'],
+  ticket_or_pass: ['annual_pass', 'ticket'],
+};
 
 /** How far a refusal got: the furthest one is the one the holder needs to hear. */
 const refusalRank: Partial<Record<ReasonName, number>> = {

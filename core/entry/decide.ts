@@ -3,16 +3,18 @@
 // device remembers of it (CardHistory), the time and whether the device is online. Pure, so
 // the edge agent and the gateway run the same code and tests are plain tables.
 //
-// Order: deny list → issuing region → exit without entry → anti-passback → entries per day →
-// admission (fare, identity, reader card, reservation, ticket/pass/concession) → offline risk.
-// The first refusal wins; each is a stable reason code (docs/reason-codes.md, 80–109).
+// Order: deny list → issuing region → a presented ticket's kind and venue → exit without entry →
+// anti-passback → entries per day → admission (fare, identity, reader card, reservation,
+// ticket/pass/concession) → offline risk. The first refusal wins; each is a stable reason code
+// (docs/reason-codes.md, 80–109). A card and an e-card QR code of the same holder get the same
+// facts and so the same decision (docs/decisions/0070-qr-through-entry-rules.md).
 import { ConcessionFlag } from '../card.js';
 import type { DenyReasonName } from '../decide.js';
 import type { CardFacts } from '../facts.js';
 import { applyConcession, type ConcessionName, concessionFor } from '../fare.js';
 import type { Profile } from '../profiles.js';
 import { displayText, type ReasonName } from '../reasons.js';
-import { admit } from './admission.js';
+import { admit, admittedKinds } from './admission.js';
 import type { CardHistory } from './history.js';
 import type { EntryRules, OfflineRiskLimits } from './rules.js';
 
@@ -60,6 +62,15 @@ export function decideEntry(gate: Gate, tap: TapContext): EntryDecision {
   if (deny !== undefined && (deny !== 'negative_balance' || profile.admission === 'fare'))
     return refuse(denyReasons[deny]);
   if (!facts.regionRecognised) return refuse('REGION_NOT_RECOGNISED');
+  // A signed ticket is judged like the same entitlement on a card (below), but it is no card:
+  // where the device kind does not admit on its kind it proves nothing, whatever the holder's card could do.
+  const presented = facts.presented;
+  if (presented !== undefined) {
+    if (!admittedKinds[profile.admission].includes(presented.kind))
+      return refuse('QR_TICKET_NOT_ACCEPTED_HERE');
+    if (presented.venueId !== gate.venueId) return refuse('QR_WRONG_VENUE');
+  }
+  const entitlements = presented ? [presented] : facts.entitlements;
 
   const dir = profile.direction;
   let flagged: ReasonName | undefined;
@@ -102,7 +113,7 @@ export function decideEntry(gate: Gate, tap: TapContext): EntryDecision {
       reason = 'READER_CARD_ACCEPTED';
       break;
     case 'reservation': {
-      const a = admit(facts.entitlements, ['reservation'], gate.venueId, rules, h, now, 'NO_RESERVATION');
+      const a = admit(entitlements, admittedKinds.reservation, gate.venueId, rules, h, now, 'NO_RESERVATION');
       if (!a.ok) return refuse(a.reason);
       entitlementId = a.entitlement.id;
       reason = 'RESERVATION_ADMITTED';
@@ -116,15 +127,7 @@ export function decideEntry(gate: Gate, tap: TapContext): EntryDecision {
         reason = 'CONCESSION_ENTRY';
         break;
       }
-      const a = admit(
-        facts.entitlements,
-        ['annual_pass', 'ticket'],
-        gate.venueId,
-        rules,
-        h,
-        now,
-        'NO_TICKET',
-      );
+      const a = admit(entitlements, admittedKinds.ticket_or_pass, gate.venueId, rules, h, now, 'NO_TICKET');
       if (!a.ok) return refuse(a.reason);
       entitlementId = a.entitlement.id;
       reason = a.entitlement.kind === 'annual_pass' ? 'ANNUAL_PASS_ADMITTED' : 'TICKET_ADMITTED';

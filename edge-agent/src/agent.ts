@@ -174,8 +174,6 @@ export async function startAgent(
   });
   // A caller-provided journal keeps its own persistence; used tickets then live in memory.
   const qr = openQrGate(options.journal ? { ...config, journalFile: ':memory:' } : config, {
-    profile,
-    deny: { lookup: (tokenHex: string) => lists.state.denyOf(tokenHex) },
     isOnline,
     now,
     log,

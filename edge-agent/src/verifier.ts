@@ -1,13 +1,16 @@
-// One tap, start to finish on the device: card number → keyed token (the number is dropped
-// here), card facts from the lists, decision by the gate's entry rules (core/entry/, the same
-// rules the gateway knows), durable journal append, then the gate signal. All synchronous:
-// nothing in between waits on a network.
+// One tap or scan, start to finish on the device: card number → keyed token (the number is
+// dropped here), or QR code → what it proves (qr/gate.ts); card facts from the lists, decision
+// by the gate's entry rules (core/entry/, the same rules the gateway knows), durable journal
+// append, then the gate signal. All synchronous: nothing in between waits on a network (an
+// outside issuer's QR code excepted, qr/gate.ts).
+import { credentialFacts, provenToken } from '../../core/credentials/index.js';
 import type { EdgeDecision } from '../../core/decide.js';
+import type { CardFacts } from '../../core/facts.js';
 import { cardToken } from '../../core/pii.js';
 import type { Profile } from '../../core/profiles.js';
 import { displayText, type ReasonName } from '../../core/reasons.js';
 import type { Journal, JournalEntry } from './journal/port.js';
-import { NO_TOKEN, type QrDecided, type QrGate } from './qr/gate.js';
+import { NO_TOKEN, type QrDecided, type QrGate, refusedScan } from './qr/gate.js';
 import type { GateSignal, ReaderTap } from './reader/port.js';
 import type { EntryEngine } from './rules/engine.js';
 import type { FactsLookup } from './rules/facts.js';
@@ -49,35 +52,85 @@ export interface VerifierOptions {
 
 const REGION = /^\d{6}$/;
 
+/** A credential about to be judged by the entry rules: a card tap or a verified QR code. */
+interface Presented {
+  credential: 'card' | 'qr';
+  /** Journaled as the card token (32 hex). */
+  token: string;
+  /** Whose passages the entry rules count (anti-passback, entries per day, offline limits). */
+  historyKey: string;
+  issuingRegion: string;
+  facts: CardFacts;
+  /** A single-use ticket's id: spent when the decision admits on it. */
+  ticketId?: string;
+}
+
 export class Verifier {
   constructor(private readonly opts: VerifierOptions) {}
 
   handle(tap: ReaderTap): GateSignal | undefined {
     const { opts } = this;
-    if (tap.credential === 'qr') {
-      const record = (d: QrDecided) => this.recordQr(d);
-      if (opts.qr) return opts.qr.handle(tap.qrText ?? '', record, tap.respond);
-      return record({
-        cardToken: NO_TOKEN,
-        issuingRegion: '',
-        decision: 'deny',
-        reason: 'QR_MALFORMED',
-        concession: 'none',
-      });
-    }
+    if (tap.credential === 'qr') return this.scan(tap);
     const tokenBytes = cardToken(opts.tokenKey, tap.cardNumber);
     const token = tokenBytes.toString('hex');
     const region = tap.issuingRegion && REGION.test(tap.issuingRegion) ? tap.issuingRegion : '';
     const now = opts.now();
+    return this.pass(
+      {
+        credential: 'card',
+        token,
+        historyKey: token,
+        issuingRegion: region,
+        facts: opts.facts(tokenBytes, region),
+      },
+      now,
+    );
+  }
+
+  /**
+   * A QR scan: the QR gate says what the code proves; a card or an entitlement then goes
+   * through the same entry rules as a card tap (docs/decisions/0070-qr-through-entry-rules.md).
+   */
+  private scan(tap: ReaderTap): GateSignal | undefined {
+    const { opts } = this;
+    const record = (d: QrDecided) => this.recordQr(d);
+    if (!opts.qr) return record(refusedScan(NO_TOKEN, 'QR_MALFORMED'));
+    const now = opts.now();
+    const proof = opts.qr.prove(tap.qrText ?? '', now);
+    if (!proof.ok) return record(refusedScan(proof.cardToken ?? NO_TOKEN, proof.reason));
+    if (proof.kind === 'outside') return opts.qr.outside(proof.code, now, record, tap.respond);
+    const token = provenToken(proof);
+    const region = proof.kind === 'dynamic' ? proof.region : '';
+    const ticketId = proof.kind === 'ticket' ? proof.entitlement.id : undefined;
+    return this.pass(
+      {
+        credential: 'qr',
+        token,
+        // A ticket bound to no card: every such ticket journals the zero token, so its own id
+        // keeps its passages (they must not share one anti-passback window).
+        historyKey: ticketId !== undefined && token === NO_TOKEN ? ticketId : token,
+        issuingRegion: region,
+        facts: credentialFacts(proof, opts.facts(Buffer.from(token, 'hex'), region)),
+        ...(ticketId !== undefined ? { ticketId } : {}),
+      },
+      now,
+    );
+  }
+
+  /** Entry rules → (a ticket spent) → journal → the passage remembered → gate signal. */
+  private pass(p: Presented, now: number): GateSignal {
+    const { opts } = this;
     const online = opts.isOnline();
-    const d = opts.rules.decide(token, opts.facts(tokenBytes, region), now, online);
+    const d = opts.rules.decide(p.historyKey, p.facts, now, online);
     const decided = d.decision;
+    if (p.ticketId !== undefined && decided.decision === 'allow' && decided.entitlementId === p.ticketId)
+      opts.qr?.spend(p.ticketId, now);
     // Durable before the gate opens: see the DECISION in journal/port.ts.
     const entry = opts.journal.append({
       deviceTimeMs: now,
-      credential: tap.credential ?? 'card',
-      cardToken: token,
-      issuingRegion: region,
+      credential: p.credential,
+      cardToken: p.token,
+      issuingRegion: p.issuingRegion,
       ...opts.location,
       direction: opts.profile.direction,
       decision: decided.decision,
@@ -86,14 +139,14 @@ export class Verifier {
       offline: !online,
       ...(decided.entitlementId ? { entitlementId: decided.entitlementId } : {}),
     });
-    opts.rules.passed(token, d, entry.seq, now, entry.offline);
+    opts.rules.passed(p.historyKey, d, entry.seq, now, entry.offline);
     opts.onDecision(
       {
         seq: entry.seq,
         decision: decided.decision,
         reason: decided.reason,
         display: decided.display,
-        cardToken: token,
+        cardToken: p.token,
         offline: entry.offline,
         deviceTimeMs: entry.deviceTimeMs,
       },
@@ -102,7 +155,7 @@ export class Verifier {
     return { seq: entry.seq, decision: decided.decision, display: decided.display };
   }
 
-  /** A QR scan decided by edge-agent/src/qr/gate.ts: journaled, then the gate signal. */
+  /** A QR scan decided without the entry rules (refused code, outside issuer): journaled, then the gate signal. */
   private recordQr(d: QrDecided): GateSignal {
     const { opts } = this;
     const display = displayText[d.reason];

@@ -58,7 +58,6 @@ export async function benchQr(quick: boolean): Promise<Record<string, number>> {
   };
   const ctx: QrContext = {
     nowMs: now,
-    venueId: '',
     replay: new LruReplayGuard(n * 4, () => now),
     ticketUsed: () => false,
     credentials: new LruCredentialCache(n * 2, () => now),

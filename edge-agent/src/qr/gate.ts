@@ -1,7 +1,10 @@
-// A QR scan, start to finish on the device: verify offline (core/credentials) → what the code
-// proves (a card token and its concession flags, or an entitlement) → decision → the verifier
-// journals it (credential QR) and signals the gate. Outside issuers' codes are checked online
-// when the link is up; otherwise, or when the check fails, the venue's policy decides.
+// A QR scan on the device, the credential side only: verify the code offline
+// (core/credentials) and say what it PROVES: a card (token, concession flags, region), an
+// entitlement (a signed ticket or reservation), or a refusal. Whether the holder may pass is
+// the entry rules' word, taken by the verifier exactly as for a card tap
+// (docs/decisions/0070-qr-through-entry-rules.md). Outside issuers' codes prove nothing offline:
+// they are checked online when the link is up; otherwise, or when the check fails, the venue's
+// policy decides, here.
 
 import {
   Keyring,
@@ -9,14 +12,11 @@ import {
   type QrContext,
   type QrPolicy,
   type QrVerdict,
-  qrFacts,
   verifyQr,
 } from '../../../core/credentials/index.js';
-import { type DenyReasonName, decideCardTap } from '../../../core/decide.js';
 import { localDay } from '../../../core/facts.js';
-import { type ConcessionName, concessionFor } from '../../../core/fare.js';
+import type { ConcessionName } from '../../../core/fare.js';
 import { cardTokenHex } from '../../../core/pii.js';
-import type { Profile } from '../../../core/profiles.js';
 import type { ReasonName } from '../../../core/reasons.js';
 import type { EdgeConfig } from '../config.js';
 import type { Logger } from '../log.js';
@@ -25,7 +25,7 @@ import { LruCredentialCache, LruReplayGuard } from './caches.js';
 import { gatewayOnlineCheck, type OnlineCheck } from './online.js';
 import { openUsedTickets, type UsedTickets } from './used-tickets.js';
 
-/** What the verifier journals for a QR scan. */
+/** A scan decided without the entry rules (a refused code, an outside issuer's code): what the verifier journals. */
 export interface QrDecided {
   cardToken: string;
   issuingRegion: string;
@@ -46,78 +46,57 @@ export const NO_TOKEN = '0'.repeat(32);
 export interface QrGateOptions {
   policy: QrPolicy;
   offlinePolicy: 'refuse' | 'admit';
-  profile: Profile;
-  venueId: string;
   tokenKey: Buffer;
-  deny: { lookup(tokenHex: string): DenyReasonName | undefined };
   replay: QrContext['replay'];
   credentials?: QrContext['credentials'];
   used: UsedTickets;
   online: OnlineCheck;
   isOnline: () => boolean;
-  now: () => number;
   log: Logger;
 }
 
 export class QrGate {
   constructor(private readonly opts: QrGateOptions) {}
 
-  /**
-   * Decides a scan. Offline-verifiable codes are decided and journaled before this returns;
-   * an outside code checked online returns undefined and calls respond when decided.
-   */
-  handle(text: string, record: RecordScan, respond?: (signal: GateSignal) => void): GateSignal | undefined {
+  /** What the scanned text proves, verified offline. Never throws. */
+  prove(text: string, nowMs: number): QrVerdict {
     const { opts } = this;
-    const nowMs = opts.now();
-    const verdict = verifyQr(text, opts.policy, {
+    return verifyQr(text, opts.policy, {
       nowMs,
-      venueId: opts.venueId,
       replay: opts.replay,
       ticketUsed: (id) => opts.used.has(id),
       ...(opts.credentials ? { credentials: opts.credentials } : {}),
     });
-    if (verdict.ok && verdict.kind === 'outside') {
-      if (!opts.isOnline() || !respond) return record(this.unchecked(verdict.code));
-      // The gate waits for respond; if journaling fails (the agent stopping meanwhile), the scan
-      // was never decided and the gate stays shut, as for any tap the journal refused.
-      void this.checkOnline(verdict.code, nowMs)
-        .then((d) => respond(record(d)))
-        .catch((err: unknown) =>
-          opts.log.error({ err: (err as Error).message }, 'QR online check not journaled'),
-        );
-      return undefined;
-    }
-    return record(this.decide(verdict, nowMs));
   }
 
-  private decide(verdict: Exclude<QrVerdict, { kind: 'outside' }>, nowMs: number): QrDecided {
-    if (!verdict.ok) return deny(verdict.cardToken ?? NO_TOKEN, verdict.reason);
-    if (verdict.kind === 'dynamic') {
-      // The card's facts as the decision rules see them; a valid credential does not outlive a
-      // lost-card report: the deny list has the last word.
-      const facts = qrFacts(verdict, {
-        deny: this.opts.deny.lookup(verdict.cardToken),
-        regionRecognised: true,
-      });
-      const decided = decideCardTap(this.opts.profile, facts.deny);
-      return {
-        cardToken: verdict.cardToken,
-        issuingRegion: verdict.region,
-        decision: decided.decision,
-        reason: decided.reason,
-        concession: decided.decision === 'allow' ? concessionFor(facts.flags) : 'none',
-      };
-    }
-    // Single use: remembered durably BEFORE the gate opens. A crash in between costs the
-    // visitor a second scan at the desk; the other order could admit twice.
-    this.opts.used.add(verdict.entitlement.id, localDay(nowMs));
-    return {
-      cardToken: verdict.holderToken,
-      issuingRegion: '',
-      decision: 'allow',
-      reason: 'QR_TICKET_ACCEPTED',
-      concession: 'none',
-    };
+  /**
+   * A single-use ticket admitted someone: remembered durably BEFORE the gate opens. A crash in
+   * between costs the visitor a second scan at the desk; the other order could admit twice.
+   */
+  spend(ticketIdHex: string, nowMs: number): void {
+    this.opts.used.add(ticketIdHex, localDay(nowMs));
+  }
+
+  /**
+   * An outside issuer's code: checked online when the link is up and the reader can wait
+   * (returns undefined, calls respond once decided and journaled); otherwise the venue's policy.
+   */
+  outside(
+    code: string,
+    nowMs: number,
+    record: RecordScan,
+    respond?: (signal: GateSignal) => void,
+  ): GateSignal | undefined {
+    const { opts } = this;
+    if (!opts.isOnline() || !respond) return record(this.unchecked(code));
+    // The gate waits for respond; if journaling fails (the agent stopping meanwhile), the scan
+    // was never decided and the gate stays shut, as for any tap the journal refused.
+    void this.checkOnline(code, nowMs)
+      .then((d) => respond(record(d)))
+      .catch((err: unknown) =>
+        opts.log.error({ err: (err as Error).message }, 'QR online check not journaled'),
+      );
+    return undefined;
   }
 
   private async checkOnline(code: string, atMs: number): Promise<QrDecided> {
@@ -132,7 +111,7 @@ export class QrGate {
           reason: 'QR_OUTSIDE_CONFIRMED',
           concession: 'none',
         }
-      : deny(token, 'QR_OUTSIDE_REFUSED');
+      : refusedScan(token, 'QR_OUTSIDE_REFUSED');
   }
 
   /** No online answer: the venue's policy. An admitted scan is marked by its reason for reconciliation. */
@@ -146,7 +125,7 @@ export class QrGate {
           reason: 'QR_ADMITTED_UNCHECKED',
           concession: 'none',
         }
-      : deny(token, 'QR_NEEDS_ONLINE_CHECK');
+      : refusedScan(token, 'QR_NEEDS_ONLINE_CHECK');
   }
 
   /**
@@ -159,20 +138,22 @@ export class QrGate {
   }
 }
 
-function deny(cardToken: string, reason: ReasonName): QrDecided {
+/** A scan refused before the entry rules (the code proved nothing, or its issuer said no). */
+export function refusedScan(cardToken: string, reason: ReasonName): QrDecided {
   return { cardToken, issuingRegion: '', decision: 'deny', reason, concession: 'none' };
 }
 
 /** Builds the QR gate from the edge configuration; close() releases the used-ticket table. */
 export function openQrGate(
   config: EdgeConfig,
-  deps: Pick<QrGateOptions, 'profile' | 'deny' | 'isOnline' | 'now' | 'log'> & { fetch?: typeof fetch },
+  deps: Pick<QrGateOptions, 'isOnline' | 'log'> & { now: () => number; fetch?: typeof fetch },
 ): { gate: QrGate; close(): void } {
   const keys = parseKeyList(config.qrIssuerKeys);
   if (typeof keys === 'string') throw new Error(`qrIssuerKeys: ${keys}`);
   const used = openUsedTickets(config.journalFile, localDay(deps.now()));
   const gate = new QrGate({
-    ...deps,
+    isOnline: deps.isOnline,
+    log: deps.log,
     policy: {
       keys: new Keyring(keys),
       skewMs: config.qrSkewMs,
@@ -180,7 +161,6 @@ export function openQrGate(
       outsidePrefixes: config.qrOutsidePrefixes.split(',').filter((p) => p !== ''),
     },
     offlinePolicy: config.qrOfflinePolicy,
-    venueId: config.venueId,
     tokenKey: Buffer.from(config.tokenKeyHex, 'hex'),
     replay: new LruReplayGuard(config.qrReplayCacheSize, deps.now),
     credentials: new LruCredentialCache(CREDENTIAL_CACHE_SIZE, deps.now),

@@ -38,7 +38,6 @@ export function context(over: Partial<QrContext> = {}): QrContext {
   const seen = new Set<string>();
   return {
     nowMs: NOW,
-    venueId: 'museum-1',
     replay: { firstSeen: (key) => !seen.has(key) && Boolean(seen.add(key)) },
     ticketUsed: () => false,
     ...over,
@@ -46,14 +45,22 @@ export function context(over: Partial<QrContext> = {}): QrContext {
 }
 
 export function app(
-  over: { keyId?: number; key?: typeof issuer; notBefore?: number; notAfter?: number } = {},
+  over: {
+    keyId?: number;
+    key?: typeof issuer;
+    notBefore?: number;
+    notAfter?: number;
+    cardToken?: Uint8Array;
+    flags?: number;
+    region?: number;
+  } = {},
 ): ReferenceApp {
   const a = new ReferenceApp();
   a.credential = issueCredential((over.key ?? issuer).privateKey, {
     keyId: over.keyId ?? 1,
-    cardToken: TOKEN,
-    flags: 1,
-    region: 500228,
+    cardToken: over.cardToken ?? TOKEN,
+    flags: over.flags ?? 1,
+    region: over.region ?? 500228,
     notBeforeSec: Math.floor((over.notBefore ?? NOW - 3600_000) / 1000),
     notAfterSec: Math.floor((over.notAfter ?? NOW + 86_400_000) / 1000),
     appPublicKey: rawPublicKey(a.keys.publicKey),

@@ -55,6 +55,7 @@ function run(c: Case) {
 }
 
 const senior = { flags: ConcessionFlag.SENIOR };
+const presented = (e: Entitlement): Partial<CardFacts> => ({ entitlements: [e], presented: e });
 const table: Array<[string, Case]> = [
   // Every kind: the plain allow, and the deny list.
   ['bus: a fare is due', { profile: 'bus_validator', decision: 'allow', reason: 'OK' }],
@@ -526,6 +527,114 @@ const table: Array<[string, Case]> = [
       online: false,
       facts: { deny: 'lost' },
       history: { offlineTapsThisHour: 3 },
+      decision: 'deny',
+      reason: 'CARD_LOST',
+    },
+  ],
+  // A presented entitlement (a signed QR ticket or reservation, docs/decisions/0070).
+  ...(
+    ['bus_validator', 'metro_entry_gate', 'metro_exit_gate', 'station_id_gate', 'library_gate'] as const
+  ).map((profile): [string, Case] => [
+    `${profile}: a presented reservation is not accepted here`,
+    {
+      profile,
+      facts: presented(ent({ kind: 'reservation' })),
+      decision: 'deny',
+      reason: 'QR_TICKET_NOT_ACCEPTED_HERE',
+    },
+  ]),
+  [
+    'museum: a presented ticket is not a reservation',
+    {
+      profile: 'museum_gate',
+      facts: presented(ent({ kind: 'ticket' })),
+      decision: 'deny',
+      reason: 'QR_TICKET_NOT_ACCEPTED_HERE',
+    },
+  ],
+  [
+    'scenic: a presented reservation is not a ticket',
+    {
+      profile: 'scenic_turnstile',
+      facts: presented(ent({ kind: 'reservation' })),
+      decision: 'deny',
+      reason: 'QR_TICKET_NOT_ACCEPTED_HERE',
+    },
+  ],
+  [
+    'museum: a presented reservation for another venue',
+    {
+      profile: 'museum_gate',
+      facts: presented(ent({ kind: 'reservation', venueId: 'other' })),
+      decision: 'deny',
+      reason: 'QR_WRONG_VENUE',
+    },
+  ],
+  [
+    'museum: a presented reservation in its slot admits on itself',
+    {
+      profile: 'museum_gate',
+      facts: presented(ent({ kind: 'reservation', id: 'qr1', ...slot(10, 11) })),
+      decision: 'allow',
+      reason: 'RESERVATION_ADMITTED',
+      entitlementId: 'qr1',
+    },
+  ],
+  [
+    'museum: a presented reservation is judged with the slot tolerance like a listed one',
+    {
+      profile: 'museum_gate',
+      facts: presented(ent({ kind: 'reservation', ...slot(10.5, 11) })),
+      decision: 'deny',
+      reason: 'SLOT_NOT_STARTED',
+    },
+  ],
+  [
+    'museum: a presented reservation for tomorrow',
+    {
+      profile: 'museum_gate',
+      facts: presented(ent({ kind: 'reservation', fromDay: TODAY + 1, toDay: TODAY + 1 })),
+      decision: 'deny',
+      reason: 'NO_RESERVATION',
+    },
+  ],
+  [
+    "museum: a presented reservation admits on itself, not on the holder's other entitlements",
+    {
+      profile: 'museum_gate',
+      facts: {
+        ...presented(ent({ kind: 'reservation', id: 'qr1', ...slot(14, 15) })),
+        entitlements: [ent({ kind: 'reservation', id: 'listed', ...slot(10, 11) })],
+      },
+      decision: 'deny',
+      reason: 'SLOT_NOT_STARTED',
+    },
+  ],
+  [
+    'scenic: a presented ticket admits',
+    {
+      profile: 'scenic_turnstile',
+      facts: presented(ent({ kind: 'ticket', id: 'qr2' })),
+      decision: 'allow',
+      reason: 'TICKET_ADMITTED',
+      entitlementId: 'qr2',
+    },
+  ],
+  [
+    "scenic: a senior's presented ticket is kept, the entry is free",
+    {
+      profile: 'scenic_turnstile',
+      facts: { ...presented(ent({ kind: 'ticket' })), ...senior },
+      decision: 'allow',
+      reason: 'CONCESSION_ENTRY',
+      entitlementId: '',
+    },
+  ],
+  [
+    "museum: a presented reservation of a lost card's holder",
+    {
+      profile: 'museum_gate',
+      facts: { ...presented(ent({ kind: 'reservation' })), deny: 'lost' },
       decision: 'deny',
       reason: 'CARD_LOST',
     },

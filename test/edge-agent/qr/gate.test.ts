@@ -1,31 +1,35 @@
-// QR scans through the device's verifier: verify offline → decision → journal (credential QR).
+// QR scans through the device's verifier: what the code proves → the entry rules → journal
+// (credential QR). How each device kind decides is in rules.test.ts.
 import { describe, expect, it } from 'vitest';
 import { QR_PREFIX, rawPublicKey } from '../../../core/credentials/index.js';
 import { app, NOW, rotatedIssuer, ticket } from '../../core/credentials/fixtures.js';
 
 import { device, TOKEN } from './support.js';
 
+const bus = { profile: 'bus_validator', routeId: 'r12', venueId: '' } as const;
+
 describe('QR scans on the device, offline', () => {
-  it('a dynamic code admits, journaled as credential QR with the card token and concession', () => {
-    const d = device();
+  it('a dynamic code is decided as its card: journaled as credential QR with the token, region and concession', () => {
+    const d = device(bus);
     expect(d.scan(app().code(NOW))).toMatchObject({
       seq: 1,
       decision: 'allow',
-      display: { en: 'Entry recorded' },
+      display: { en: 'Free ride (concession)' },
     });
     expect(d.journal.range(1, 1)[0]).toMatchObject({
       credential: 'qr',
       cardToken: TOKEN,
       issuingRegion: '500228',
+      routeId: 'r12',
       decision: 'allow',
-      reason: 'ENTRY_RECORDED',
+      reason: 'CONCESSION_FREE',
       concession: 'senior_free',
       offline: true,
     });
   });
 
   it('a valid code of a card on the deny list is refused for the deny reason', () => {
-    const d = device({}, { denied: 'lost' });
+    const d = device(bus, { holders: { [TOKEN]: { deny: 'lost' } } });
     expect(d.scan(app().code(NOW))?.decision).toBe('deny');
     expect(d.journal.range(1, 1)[0]).toMatchObject({
       reason: 'CARD_LOST',
@@ -34,8 +38,14 @@ describe('QR scans on the device, offline', () => {
     });
   });
 
+  it("a code from a region the device does not recognise is refused like the card's tap", () => {
+    const d = device(bus, { regions: ['110000'] });
+    expect(d.scan(app().code(NOW))?.decision).toBe('deny');
+    expect(d.journal.range(1, 1)[0]).toMatchObject({ reason: 'REGION_NOT_RECOGNISED', cardToken: TOKEN });
+  });
+
   it('the same code twice: the second scan is refused as replayed', () => {
-    const d = device();
+    const d = device(bus);
     const code = app().code(NOW);
     d.scan(code);
     expect(d.scan(code)).toMatchObject({ decision: 'deny', display: { zh: '二维码已使用，请刷新' } });
@@ -57,15 +67,21 @@ describe('QR scans on the device, offline', () => {
     expect(d.scan(app().code(NOW))?.decision).toBe('deny');
   });
 
-  it('a ticket admits once; the second scan is refused as used', () => {
+  it('a reservation admits once, journaled with its entitlement; the second scan is refused as used', () => {
     const d = device();
     const t = ticket();
     expect(d.scan(t)?.decision).toBe('allow');
     expect(d.scan(t)?.decision).toBe('deny');
-    expect(d.journal.range(1, 2).map((e) => [e.reason, e.cardToken])).toEqual([
-      ['QR_TICKET_ACCEPTED', TOKEN],
-      ['QR_TICKET_USED', TOKEN],
-    ]);
+    const [first, second] = d.journal.range(1, 2);
+    expect(first).toMatchObject({
+      credential: 'qr',
+      cardToken: TOKEN,
+      venueId: 'museum-1',
+      reason: 'RESERVATION_ADMITTED',
+      entitlementId: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
+    expect(second).toMatchObject({ credential: 'qr', cardToken: TOKEN, reason: 'QR_TICKET_USED' });
+    expect(second).not.toHaveProperty('entitlementId');
   });
 
   it.each([
@@ -84,7 +100,7 @@ describe('QR scans on the device, offline', () => {
   );
 
   it('random and mutated scans never open the gate and never throw', () => {
-    const d = device({ qrOfflinePolicy: 'admit' });
+    const d = device({ ...bus, qrOfflinePolicy: 'admit' });
     let r = 12345;
     const next = () => {
       r = (Math.imul(r, 1103515245) + 12345) >>> 0;

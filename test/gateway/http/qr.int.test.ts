@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keyring, type QrContext, verifyQr } from '../../../core/credentials/index.js';
+import { localDay } from '../../../core/facts.js';
 import { cardTokenHex } from '../../../core/pii.js';
 import { type Gateway, startGateway } from '../../../gateway/src/app.js';
 import { loadGatewayConfig } from '../../../gateway/src/config.js';
@@ -48,7 +49,6 @@ function ctx(over: Partial<QrContext> = {}): QrContext {
   const seen = new Set<string>();
   return {
     nowMs: Date.now(),
-    venueId: 'museum-7',
     replay: { firstSeen: (k) => !seen.has(k) && seen.add(k).size > 0 },
     ticketUsed: () => false,
     ...over,
@@ -186,7 +186,7 @@ describe('POST /v1/tickets', () => {
     expect((await call('POST', '/v1/tickets', body, '')).status).toBe(401);
   });
 
-  it('issues a reservation that verifies at its venue in its slot, and nowhere else', async () => {
+  it('issues a reservation whose code proves its venue, day and slot (the entry rules judge them)', async () => {
     const r = await call<{ code: string; bytes: number; ticketId: string }>('POST', '/v1/tickets', {
       kind: 'reservation',
       venueId: 'museum-7',
@@ -201,10 +201,15 @@ describe('POST /v1/tickets', () => {
     const at = Date.parse('2026-05-01T10:15:00+08:00');
     expect(verifyQr(r.body.code, policy, ctx({ nowMs: at }))).toMatchObject({
       ok: true,
-      entitlement: { id: r.body.ticketId, kind: 'reservation', slotStartMin: 600, slotEndMin: 660 },
-    });
-    expect(verifyQr(r.body.code, policy, ctx({ nowMs: at, venueId: 'museum-8' }))).toMatchObject({
-      reason: 'QR_WRONG_VENUE',
+      entitlement: {
+        id: r.body.ticketId,
+        kind: 'reservation',
+        venueId: 'museum-7',
+        fromDay: localDay(at),
+        toDay: localDay(at),
+        slotStartMin: 600,
+        slotEndMin: 660,
+      },
     });
   });
 
