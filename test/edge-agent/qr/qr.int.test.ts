@@ -1,5 +1,6 @@
 // QR scans through a real agent and a real gateway over Mosquitto: a dynamic code decided with
-// no network arrives at the gateway as a credential-QR record; an outside issuer's code is
+// no network by the gate's entry rules arrives at the gateway as a credential-QR record; a
+// signed reservation admits on itself and its record names it; an outside issuer's code is
 // checked online through the gateway and the fake issuer, and admitted-and-marked when the
 // issuer fails at a venue whose policy says admit.
 import { mkdtempSync } from 'node:fs';
@@ -34,6 +35,7 @@ interface RecordJson {
   offline: boolean;
   venueId: string;
   seq: number;
+  entitlementId?: string;
 }
 
 /** Operator calls (registering devices, issuing cards, reading records) go as the admin. */
@@ -52,14 +54,17 @@ function post(path: string, body: unknown): Promise<Response> {
   });
 }
 
-async function deviceConfig(over: Partial<EdgeConfig>): Promise<EdgeConfig> {
+async function deviceConfig(
+  over: Partial<EdgeConfig>,
+  profile: 'metro_entry_gate' | 'museum_gate' = 'metro_entry_gate',
+): Promise<EdgeConfig> {
   const keys = (await (await fetch(`${gw.url}/v1/qr/keys`)).json()) as {
     keys: Array<{ keyId: number; publicKey: string }>;
   };
   const ids = { deviceId: uniqueId('gate'), operatorId: uniqueId('op') };
   const registered = await post('/v1/devices', {
     ...ids,
-    profile: 'metro_entry_gate',
+    profile,
     stationId: 'st-1',
     venueId: 'museum-9',
   });
@@ -68,7 +73,7 @@ async function deviceConfig(over: Partial<EdgeConfig>): Promise<EdgeConfig> {
   return edgeConfig({
     gatewayCredential: credential,
     ...ids,
-    profile: 'metro_entry_gate',
+    profile,
     stationId: 'st-1',
     venueId: 'museum-9',
     mqttUrl: testEnv.mqttUrl(),
@@ -134,8 +139,9 @@ describe('QR scans, agent → Mosquitto → gateway', () => {
     });
     const offline = await start(config);
     expect(await offline.reader.scan(app.code())).toMatchObject({ seq: 1, decision: 'allow' });
+    // A fresh code of the same holder, at once: the metro gate's anti-passback, as for the card.
     const code = app.code();
-    expect(await offline.reader.scan(code)).toMatchObject({ seq: 2, decision: 'allow' });
+    expect(await offline.reader.scan(code)).toMatchObject({ seq: 2, decision: 'deny' });
     expect(await offline.reader.scan(code)).toMatchObject({ seq: 3, decision: 'deny' });
     running.splice(running.indexOf(offline.agent), 1);
     await offline.agent.stop();
@@ -146,10 +152,40 @@ describe('QR scans, agent → Mosquitto → gateway', () => {
     const recs = (await records(config.deviceId)).sort((a, b) => a.seq - b.seq);
     expect(recs.map((r) => [r.seq, r.credential, r.edgeDecision, r.edgeReason, r.offline])).toEqual([
       [1, 'qr', 'allow', 'ENTRY_RECORDED', true],
-      [2, 'qr', 'allow', 'ENTRY_RECORDED', true],
+      [2, 'qr', 'deny', 'PASSBACK', true],
       [3, 'qr', 'deny', 'QR_REPLAYED', true],
     ]);
     expect(recs.every((r) => r.cardToken === cardTokenHex(KEY, 'QRHOLDER1'))).toBe(true);
+  });
+
+  it('a signed reservation at a museum gate admits on itself, and the record names it', async () => {
+    // Today in China, derived from the clock: the reservation is for the whole day.
+    const date = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const issued = await post('/v1/tickets', {
+      kind: 'reservation',
+      venueId: 'museum-9',
+      date,
+      cardNumber: 'QRHOLDER1',
+    });
+    expect(issued.status).toBe(200);
+    const { code, ticketId } = (await issued.json()) as { code: string; ticketId: string };
+    const { agent, reader } = await start(await deviceConfig({}, 'museum_gate'));
+    await until('link up', () => agent.online());
+    expect(await reader.scan(code)).toMatchObject({
+      decision: 'allow',
+      display: { en: 'Reservation confirmed, welcome' },
+    });
+    expect(await reader.scan(code)).toMatchObject({
+      decision: 'deny',
+      display: { en: 'Ticket already used' },
+    });
+    await until('journal drained', () => agent.journalDepth() === 0, 20_000);
+    const recs = (await records(agent.config.deviceId)).sort((a, b) => a.seq - b.seq);
+    expect(recs.map((r) => [r.credential, r.edgeDecision, r.edgeReason, r.entitlementId ?? ''])).toEqual([
+      ['qr', 'allow', 'RESERVATION_ADMITTED', ticketId],
+      ['qr', 'deny', 'QR_TICKET_USED', ''],
+    ]);
+    expect(recs[0]!.cardToken).toBe(cardTokenHex(KEY, 'QRHOLDER1'));
   });
 
   it("an outside issuer's code is checked online through the gateway", async () => {
