@@ -77,6 +77,14 @@ const rows: Row[] = [
     limit: 300,
   },
   {
+    what: 'QR scan decision p99 (holder seen before: verify + entry rules)',
+    key: 'qr_decide_warm_p99_us',
+    unit: 'µs',
+    target: '',
+    baseline: 'qr_verify_warm_p99_us',
+    ratio: 'ratio_qr_decide_to_verify_warm_p99',
+  },
+  {
     what: 'fare calculations/s, Beijing multi-leg days, one core',
     key: 'fare_calcs_per_s',
     unit: '/s',

@@ -6,11 +6,16 @@
 //             signature, app-key import, app signature, time windows, replay memory): the
 //             worst case, and the figure held against the target (p99 ≤ 300 µs);
 //             qr_verify_warm_p99_us: the same for a holder whose credential the device has
-//             verified before (the credential cache skips the issuer signature and key import).
-// Timed per operation (hrtime), the three interleaved in rounds so that CPU frequency and the
+//             verified before (the credential cache skips the issuer signature and key import);
+//             qr_decide_warm_p99_us: that warm verification plus what the verifier does next
+//             before the journal: credentialFacts() and the entry rules (rules/engine.ts on a
+//             metro entry gate, the holder's history in memory): the scan's whole decision
+//             (docs/decisions/0070-qr-through-entry-rules.md).
+// Timed per operation (hrtime), the four interleaved in rounds so that CPU frequency and the
 // other processes on the machine weigh on them alike.
 import { verify } from 'node:crypto';
 import {
+  credentialFacts,
   issueCredential,
   Keyring,
   makeDynamicCode,
@@ -21,7 +26,12 @@ import {
   rawPublicKey,
   verifyQr,
 } from '../../core/credentials/index.js';
+import { defaultRules } from '../../core/entry/rules.js';
+import { noFacts } from '../../core/facts.js';
+import { profiles } from '../../core/profiles.js';
 import { LruCredentialCache, LruReplayGuard } from '../../edge-agent/src/qr/caches.js';
+import { EntryEngine } from '../../edge-agent/src/rules/engine.js';
+import { MemoryHistory } from '../../edge-agent/src/rules/history.js';
 import { percentile, round } from './stats.js';
 
 export async function benchQr(quick: boolean): Promise<Record<string, number>> {
@@ -48,6 +58,9 @@ export async function benchQr(quick: boolean): Promise<Record<string, number>> {
   const warm = Array.from({ length: n }, (_, i) =>
     qrText(makeDynamicCode(app.privateKey, warmCredential, now, i)),
   );
+  const decide = Array.from({ length: n }, (_, i) =>
+    qrText(makeDynamicCode(app.privateKey, warmCredential, now, n + 10 + i)),
+  );
   const bare = makeDynamicCode(app.privateKey, warmCredential, now, n + 1);
   const [bareMsg, bareSig] = [bare.subarray(0, 137), bare.subarray(137)];
   const policy: QrPolicy = {
@@ -63,8 +76,28 @@ export async function benchQr(quick: boolean): Promise<Record<string, number>> {
     credentials: new LruCredentialCache(n * 2, () => now),
   };
   verifyQr(qrText(makeDynamicCode(app.privateKey, warmCredential, now, n + 2)), policy, ctx);
+  const rules = new EntryEngine({
+    gate: {
+      profile: profiles.metro_entry_gate,
+      rules: defaultRules.metro_entry_gate,
+      venueId: '',
+      risk: { maxTapsPerCardPerHour: 10, maxUnconfirmedFen: 2000, fareEstimateFen: 200 },
+    },
+    history: new MemoryHistory(1000),
+    lastAckedSeq: () => 0,
+  });
+  /** Verify, facts, entry rules: the decision the verifier journals (the lists lookup is edge.ts's figure). */
+  const decideScan = (text: string): boolean => {
+    const v = verifyQr(text, policy, ctx);
+    if (!v.ok || v.kind === 'outside') return false;
+    const facts = credentialFacts(v, noFacts);
+    return (
+      rules.decide(v.kind === 'dynamic' ? v.cardToken : v.holderToken, facts, now, false).decision
+        .decision === 'allow'
+    );
+  };
 
-  const us = { cold: [] as number[], warm: [] as number[], bare: [] as number[] };
+  const us = { cold: [] as number[], warm: [] as number[], decide: [] as number[], bare: [] as number[] };
   let failures = 0;
   const step = 250;
   for (let start = 0; start < n; start += step) {
@@ -84,8 +117,13 @@ export async function benchQr(quick: boolean): Promise<Record<string, number>> {
       if (!verifyQr(warm[i]!, policy, ctx).ok) failures++;
       us.warm.push(Number(process.hrtime.bigint() - t0) / 1000);
     }
+    for (let i = start; i < end; i++) {
+      const t0 = process.hrtime.bigint();
+      if (!decideScan(decide[i]!)) failures++;
+      us.decide.push(Number(process.hrtime.bigint() - t0) / 1000);
+    }
   }
-  if (failures > 0) throw new Error(`qr bench: ${failures} verifications failed`);
+  if (failures > 0) throw new Error(`qr bench: ${failures} verifications or decisions failed`);
   for (const a of Object.values(us)) a.sort((x, y) => x - y);
   const p = (a: number[], q: number) => round(percentile(a, q), 1);
   return {
@@ -93,10 +131,13 @@ export async function benchQr(quick: boolean): Promise<Record<string, number>> {
     qr_verify_p99_us: p(us.cold, 99),
     qr_verify_warm_p50_us: p(us.warm, 50),
     qr_verify_warm_p99_us: p(us.warm, 99),
+    qr_decide_warm_p50_us: p(us.decide, 50),
+    qr_decide_warm_p99_us: p(us.decide, 99),
     ed25519_verify_p50_us: p(us.bare, 50),
     ed25519_verify_p99_us: p(us.bare, 99),
     ratio_qr_verify_to_ed25519_p99: round(percentile(us.cold, 99) / percentile(us.bare, 99), 2),
     ratio_qr_verify_warm_to_ed25519_p99: round(percentile(us.warm, 99) / percentile(us.bare, 99), 2),
+    ratio_qr_decide_to_verify_warm_p99: round(percentile(us.decide, 99) / percentile(us.warm, 99), 2),
     qr_dynamic_code_bytes: 201,
     qr_dynamic_code_chars: cold[0]!.length,
     qr_verify_ops: n,
