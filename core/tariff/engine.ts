@@ -236,7 +236,12 @@ export interface Overdue extends Priced {
  * same charge (caps and tiers count it in that period). The open entry does not remember the
  * medium, so medium discounts are those of the physical card. Undefined: nothing is due.
  */
-export function closeOverdue(t: CompiledTariff, flags: number, before: FareState, now: number): Overdue | undefined {
+export function closeOverdue(
+  t: CompiledTariff,
+  flags: number,
+  before: FareState,
+  now: number,
+): Overdue | undefined {
   const entry = before.open;
   const rules = entry && t.networks.get(entry.n)?.tapOut;
   if (!entry || !rules) return undefined;
@@ -263,7 +268,14 @@ function finish(ctx: Ctx, entryRecorded: boolean): Priced {
       : chargeFen === 0 && baseFen > 0 && ctx.concession !== 'none'
         ? 'CONCESSION_FREE'
         : 'OK');
-  return { chargeFen, baseFen, concession: ctx.concession, lines: ctx.lines, state: clean(ctx.state), reason };
+  return {
+    chargeFen,
+    baseFen,
+    concession: ctx.concession,
+    lines: ctx.lines,
+    state: clean(ctx.state),
+    reason,
+  };
 }
 
 /** Drops undefined keys so the stored JSON stays small and comparable. */

@@ -17,6 +17,8 @@ import type {
   Device,
   Finding,
   NewCard,
+  OpenEntry,
+  OpenEntryQuery,
   OutboxEntry,
   RecordPage,
   RecordQuery,
@@ -189,6 +191,23 @@ class RedisStore implements Store {
         ? [q.operatorId]
         : [...new Set((await this.listDevices()).map((d) => d.operatorId))];
     return queryStats(this.redis, this.keys, operators, q.from, q.to);
+  }
+
+  async openEntries(q: OpenEntryQuery): Promise<OpenEntry[]> {
+    checkPartition(q.partition, this.keys.partitions);
+    // Equal scores come in member order, as the SQLite store's ORDER BY at, card.
+    const flat = await this.redis.zrangebyscore(
+      this.keys.openEntries(q.partition),
+      '-inf',
+      q.before,
+      'WITHSCORES',
+      'LIMIT',
+      q.offset,
+      q.limit,
+    );
+    const out: OpenEntry[] = [];
+    for (let i = 0; i < flat.length; i += 2) out.push({ cardToken: flat[i]!, at: Number(flat[i + 1]) });
+    return out;
   }
 
   outboxPartitions(): number {

@@ -6,7 +6,19 @@ import { ConcessionFlag } from '../../../core/card.js';
 import { closeOverdue } from '../../../core/tariff/engine.js';
 import { sumLines } from '../../../core/tariff/lines.js';
 import type { FareState } from '../../../core/tariff/state.js';
-import { beijingDoc, bus, bus1, charges, compile, lineKinds, MIN, MON, metroIn, metroOut, run } from './support.js';
+import {
+  beijingDoc,
+  bus,
+  bus1,
+  charges,
+  compile,
+  lineKinds,
+  MIN,
+  MON,
+  metroIn,
+  metroOut,
+  run,
+} from './support.js';
 
 const bj = compile(beijingDoc());
 const H = 60 * MIN;
@@ -20,7 +32,11 @@ describe('closeOverdue', () => {
   it.each([
     ['no open entry', {}, AM8 + 10 * H],
     ['an open metro entry one millisecond before its 4-hour limit', metroEntry, AM8 + 4 * H - 1],
-    ['an open bus route 1 entry before its 3-hour limit', entered(bus1('entry', 'sihui', AM8)), AM8 + 3 * H - 1],
+    [
+      'an open bus route 1 entry before its 3-hour limit',
+      entered(bus1('entry', 'sihui', AM8)),
+      AM8 + 3 * H - 1,
+    ],
     [
       'only an unfinished entry (already charged)',
       { unf: { n: 'bj-metro', s: 'bj-xidan', t: AM8, c: 600 } },
