@@ -7,6 +7,7 @@ import type { CardState } from '../../../core/card.js';
 import { planTap } from '../../../core/ledger.js';
 import { planOverdue } from '../../../core/overdue.js';
 import { tariffPricer } from '../../../core/pricing.js';
+import { HOUR_MS } from '../../../gateway/src/stats/rides.js';
 import type { OpenEntry, Store } from '../../../gateway/src/store/port.js';
 import { readTariff, tariffPath } from '../../../gateway/src/tariff/load.js';
 import { MissingTapOutSweeper } from '../../../gateway/src/tariff/sweep.js';
@@ -121,6 +122,11 @@ export function openEntriesContract(h: StoreHarness): void {
       const page = await h.store().queryRecords({ cardToken: token(1), limit: 10 });
       expect(page.items[0]).toMatchObject({ id: charge.record.id, kind: 'adjustment', chargedFen: 700 });
       expect(await outboxRecordIds(h.store())).toContain(charge.record.id);
+      // Revenue counts the charge; the rides are the taps (the entry), not the adjustment.
+      const stats = await h.store().queryStats({ operatorId: 'bj-metro', from: T0 - HOUR_MS, to: LATER });
+      expect(stats.byLine).toEqual([
+        { line: 'bj-pingguoyuan', rides: 1, denied: 0, chargedFen: 700, free: 0, forgoneFen: 0 },
+      ]);
     });
   });
 
