@@ -98,8 +98,11 @@ export interface OpenEntryQuery {
   partition: number;
   /** Entries made at or before this time (Unix ms). */
   before: number;
-  /** Entries to skip (the ones the caller read and left open in this round). */
-  offset: number;
+  /**
+   * Keyset cursor: only entries after this one (by time, then token), so entries removed
+   * meanwhile (charged by another instance, closed by a tap) never make a page skip others.
+   */
+  after?: OpenEntry;
   limit: number;
 }
 
@@ -258,7 +261,8 @@ export interface Store {
    * The sweep's index of open entries (docs/decisions/0113): every known card whose fare state
    * holds an open entry, by the entry's time, so the sweep reads the old ones without reading
    * every card. commit() keeps it in the same atomic step as the card's fare state (an applied
-   * effect that expects a version sets or clears the card's entry). Oldest first, then by token.
+   * effect that expects a version sets or clears the card's entry). Oldest first, then by token
+   * (token order: byte order of the lowercase hex, the same in both stores).
    */
   openEntries(q: OpenEntryQuery): Promise<OpenEntry[]>;
 

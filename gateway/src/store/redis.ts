@@ -195,18 +195,27 @@ class RedisStore implements Store {
 
   async openEntries(q: OpenEntryQuery): Promise<OpenEntry[]> {
     checkPartition(q.partition, this.keys.partitions);
-    // Equal scores come in member order, as the SQLite store's ORDER BY at, card.
-    const flat = await this.redis.zrangebyscore(
-      this.keys.openEntries(q.partition),
-      '-inf',
-      q.before,
-      'WITHSCORES',
-      'LIMIT',
-      q.offset,
-      q.limit,
-    );
+    const { after, before, limit } = q;
     const out: OpenEntry[] = [];
-    for (let i = 0; i < flat.length; i += 2) out.push({ cardToken: flat[i]!, at: Number(flat[i + 1]) });
+    // Equal scores come in member order, as the SQLite store's ORDER BY at, card. The range
+    // starts at the cursor's time, inclusive: the entries of that time up to the cursor's token
+    // are dropped here, page after page if a crowd of cards entered in that one millisecond.
+    for (let skip = 0; out.length < limit; skip += limit) {
+      const flat = await this.redis.zrangebyscore(
+        this.keys.openEntries(q.partition),
+        after ? after.at : '-inf',
+        before,
+        'WITHSCORES',
+        'LIMIT',
+        skip,
+        limit,
+      );
+      for (let i = 0; i < flat.length && out.length < limit; i += 2) {
+        const e = { cardToken: flat[i]!, at: Number(flat[i + 1]) };
+        if (!after || e.at > after.at || e.cardToken > after.cardToken) out.push(e);
+      }
+      if (flat.length < 2 * limit) break;
+    }
     return out;
   }
 

@@ -271,9 +271,16 @@ class SqliteStore implements Store {
 
   async openEntries(q: OpenEntryQuery): Promise<OpenEntry[]> {
     checkPartition(q.partition, 1);
-    return this.sql(
-      'SELECT card AS cardToken, at FROM open_entries WHERE at <= ? ORDER BY at, card LIMIT ? OFFSET ?',
-    ).all(q.before, q.limit, q.offset) as OpenEntry[];
+    const select = 'SELECT card AS cardToken, at FROM open_entries WHERE at <= ?';
+    const rows = q.after
+      ? this.sql(`${select} AND (at, card) > (?, ?) ORDER BY at, card LIMIT ?`).all(
+          q.before,
+          q.after.at,
+          q.after.cardToken,
+          q.limit,
+        )
+      : this.sql(`${select} ORDER BY at, card LIMIT ?`).all(q.before, q.limit);
+    return rows as OpenEntry[];
   }
 
   outboxPartitions(): number {

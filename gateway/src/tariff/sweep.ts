@@ -9,7 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { LedgerRecord } from '../../../core/ledger.js';
 import { planOverdue } from '../../../core/overdue.js';
 import type { CompiledTariff } from '../../../core/tariff/compile.js';
-import type { Store } from '../store/port.js';
+import type { OpenEntry, Store } from '../store/port.js';
 
 export interface SweepOptions {
   store: Store;
@@ -78,11 +78,13 @@ export class MissingTapOutSweeper {
   private async sweepPartition(partition: number, now: number, report: SweepReport): Promise<void> {
     const { store, tariff } = this.opts;
     const limit = this.opts.pageSize ?? 500;
-    // Entries read and left open (not due, conflict, duplicate) stay in the index: skip them.
-    let offset = 0;
+    // A cursor, not an offset: what another instance charges meanwhile leaves the index, and an
+    // offset would then step over entries nobody has looked at in this round.
+    let after: OpenEntry | undefined;
     for (;;) {
-      const page = await store.openEntries({ partition, before: now - this.shortestMs!, offset, limit });
+      const page = await store.openEntries({ partition, before: now - this.shortestMs!, after, limit });
       if (page.length === 0) return;
+      after = page.at(-1);
       const cards = await store.loadCards(page.map((e) => e.cardToken));
       const effects = [];
       for (const e of page) {
@@ -101,7 +103,6 @@ export class MissingTapOutSweeper {
       this.opts.onOutcome?.('applied', applied.length);
       this.opts.onOutcome?.('conflict', conflicts);
       this.opts.onOutcome?.('duplicate', duplicates);
-      offset += page.length - applied.length;
       if (page.length < limit) return;
     }
   }

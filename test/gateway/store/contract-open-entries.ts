@@ -37,7 +37,7 @@ const metro = (n: number, seq: number, direction: 'entry' | 'exit', stationId: s
 async function openEntries(store: Store, before = Number.MAX_SAFE_INTEGER): Promise<OpenEntry[]> {
   const out: OpenEntry[] = [];
   for (let partition = 0; partition < store.outboxPartitions(); partition++)
-    out.push(...(await store.openEntries({ partition, before, offset: 0, limit: 1000 })));
+    out.push(...(await store.openEntries({ partition, before, limit: 1000 })));
   return out.sort((a, b) => a.at - b.at || a.cardToken.localeCompare(b.cardToken));
 }
 
@@ -69,22 +69,56 @@ export function openEntriesContract(h: StoreHarness): void {
       expect(await openEntries(h.store())).toEqual([]);
     });
 
-    it('lists entries made at or before the time asked, oldest first, by offset and limit', async () => {
-      // Cards 1, 17 and 33 share a partition (16 Redis partitions; SQLite has one).
+    it('lists entries made at or before the time asked, oldest first then by token, page by page after a cursor', async () => {
+      // Cards 1, 17, 33, 49 and 65 share a partition (16 Redis partitions; SQLite has one).
       await enter(h.store(), 17, 30);
       await enter(h.store(), 1, 10);
       await enter(h.store(), 33, 20);
       await enter(h.store(), 49, 50);
+      await enter(h.store(), 65, 20); // the same millisecond as card 33
+      const at20 = [token(33), token(65)].sort();
       const all = await openEntries(h.store());
-      expect(all.map((e) => e.cardToken)).toEqual([token(1), token(33), token(17), token(49)]);
-      const partition = [...Array(h.store().outboxPartitions()).keys()];
-      const pages: string[][] = [];
-      for (const offset of [0, 2])
-        for (const p of partition) {
-          const page = await h.store().openEntries({ partition: p, before: T0 + 30 * MIN, offset, limit: 2 });
-          if (page.length > 0) pages.push(page.map((e) => e.cardToken));
+      expect(all.map((e) => e.cardToken)).toEqual([token(1), ...at20, token(17), token(49)]);
+      let partition = 0;
+      while ((await h.store().openEntries({ partition, before: T0 + 60 * MIN, limit: 1 })).length === 0)
+        partition++;
+      for (const limit of [1, 2, 3]) {
+        const read: OpenEntry[] = [];
+        let after: OpenEntry | undefined;
+        for (;;) {
+          const page = await h.store().openEntries({ partition, before: T0 + 30 * MIN, after, limit });
+          if (page.length === 0) break;
+          expect(page.length).toBeLessThanOrEqual(limit);
+          read.push(...page);
+          after = page.at(-1);
         }
-      expect(pages).toEqual([[token(1), token(33)], [token(17)]]);
+        expect(read).toEqual(all.slice(0, 4));
+      }
+    });
+
+    it('does not step over entries when those before the cursor leave the index', async () => {
+      for (const [n, minutes] of [
+        [1, 10],
+        [17, 20],
+        [33, 30],
+        [49, 40],
+      ] as const)
+        await enter(h.store(), n, minutes);
+      let partition = 0;
+      while ((await h.store().openEntries({ partition, before: T0 + 60 * MIN, limit: 1 })).length === 0)
+        partition++;
+      const first = await h.store().openEntries({ partition, before: T0 + 60 * MIN, limit: 2 });
+      expect(first.map((e) => e.cardToken)).toEqual([token(1), token(17)]);
+      // Another instance charges both meanwhile.
+      const cards = await h.store().loadCards(first.map((e) => e.cardToken));
+      const charged = await h
+        .store()
+        .commit(first.map((e) => planOverdue(cards.get(e.cardToken)!, tariff, LATER)!));
+      expect(charged.map((o) => o.status)).toEqual(['applied', 'applied']);
+      const next = await h
+        .store()
+        .openEntries({ partition, before: T0 + 60 * MIN, after: first[1], limit: 2 });
+      expect(next.map((e) => e.cardToken)).toEqual([token(33), token(49)]);
     });
 
     it('moves a card to its newer entry, and keeps it through a top-up', async () => {
