@@ -44,10 +44,17 @@ export interface EffectResult {
 
 /** One committed fact: a ride/entry or a top-up. Never holds a card number or an ID number. */
 export interface LedgerRecord {
-  /** Unique and stable: "tap:<device>:<seq>" or "topup:<requestId>". Kafka consumers dedupe on it. */
+  /**
+   * Unique and stable: "tap:<device>:<seq>", "topup:<requestId>" or "sweep:<token>:<entry time>".
+   * Kafka consumers dedupe on it.
+   */
   id: string;
-  /** 'purchase': a venue ticket, pass or reservation paid or refunded (core/venue/payment.ts). */
-  kind: 'ride' | 'topup' | 'visit' | 'purchase';
+  /**
+   * 'purchase': a venue ticket, pass or reservation paid or refunded (core/venue/payment.ts).
+   * 'adjustment': a fare charged with no tap of its own, e.g. a missing tap-out closed by the
+   * sweep (core/overdue.ts): no device, no sequence number, dated when the charge fell due.
+   */
+  kind: 'ride' | 'topup' | 'visit' | 'purchase' | 'adjustment';
   cardToken: string;
   cardMasked: string;
   operatorId: string;

@@ -217,18 +217,65 @@ export function priceTap(t: CompiledTariff, flags: number, before: FareState, ta
     else note(ctx, 'TARIFF_NO_FARE_RULE');
   }
 
+  return finish(ctx, tap.direction === 'entry' && rules !== undefined);
+}
+
+/** An overdue open entry closed by the sweep: what priceTap gives, and when it was due. */
+export interface Overdue extends Priced {
+  /** The entry charged as unfinished. */
+  entry: PendingTap;
+  /** When it became overdue (entry time + the network's limit): the charge's time. */
+  at: number;
+}
+
+/**
+ * The sweep's half of a missing tap-out (docs/decisions/0113): an open entry that no tap has
+ * closed by `now`, its network's limit after it, is charged as unfinished exactly as a later
+ * tap would charge it (line missing_tap_out, `unf` for the late exit to correct). The charge
+ * is dated when the entry became overdue, not when the sweep ran, so every sweeper plans the
+ * same charge (caps and tiers count it in that period). The open entry does not remember the
+ * medium, so medium discounts are those of the physical card. Undefined: nothing is due.
+ */
+export function closeOverdue(
+  t: CompiledTariff,
+  flags: number,
+  before: FareState,
+  now: number,
+): Overdue | undefined {
+  const entry = before.open;
+  const rules = entry && t.networks.get(entry.n)?.tapOut;
+  if (!entry || !rules) return undefined;
+  const at = entry.t + rules.missingAfterMin * 60_000;
+  if (now < at) return undefined;
+  const state: FareState = { ...before, open: undefined };
+  const ctx: Ctx = { t, rider: { flags, medium: 'card' }, state, lines: [], concession: 'none', flags: 0 };
+  expire(t, state, at);
+  state.unf = { ...entry, c: chargeMax(ctx, entry, at, 'missing_tap_out') };
+  // A station the tariff cannot price from is still closed (the card leaves the sweep), uncharged.
+  if (ctx.lines.length === 0) note(ctx, 'TARIFF_NO_FARE_RULE');
+  return { ...finish(ctx, false), entry, at };
+}
+
+function finish(ctx: Ctx, entryRecorded: boolean): Priced {
   const chargeFen = sumLines(ctx.lines);
   let baseFen = 0;
   for (const l of ctx.lines)
     if (l.kind === 'base' || l.kind === 'missing_tap_out' || l.kind === 'no_tap_in') baseFen += l.fen;
   const reason =
     PRECEDENCE.find((_, i) => (ctx.flags & (1 << i)) !== 0) ??
-    (tap.direction === 'entry' && rules && ctx.lines.length === 0
+    (entryRecorded && ctx.lines.length === 0
       ? 'ENTRY_RECORDED'
       : chargeFen === 0 && baseFen > 0 && ctx.concession !== 'none'
         ? 'CONCESSION_FREE'
         : 'OK');
-  return { chargeFen, baseFen, concession: ctx.concession, lines: ctx.lines, state: clean(state), reason };
+  return {
+    chargeFen,
+    baseFen,
+    concession: ctx.concession,
+    lines: ctx.lines,
+    state: clean(ctx.state),
+    reason,
+  };
 }
 
 /** Drops undefined keys so the stored JSON stays small and comparable. */

@@ -24,6 +24,7 @@ import type { Store } from './store/port.js';
 import { openRedisStore } from './store/redis.js';
 import { openSqliteStore } from './store/sqlite.js';
 import { loadTariff } from './tariff/load.js';
+import { MissingTapOutSweeper } from './tariff/sweep.js';
 import { venuesFrom } from './venues/wiring.js';
 
 export interface Gateway {
@@ -116,6 +117,20 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     passages: venues.passages,
   });
 
+  // Missing tap-outs of cards that never tap again (docs/decisions/0113); flat fares have none.
+  const tapOutSweeper =
+    tariff.compiled && config.tapOutSweepSec > 0
+      ? new MissingTapOutSweeper({
+          store,
+          tariff: tariff.compiled,
+          log,
+          now,
+          intervalMs: config.tapOutSweepSec * 1000,
+          onRecords: () => relay?.kick(),
+          onOutcome: (outcome, n) => metrics.missingTapOuts.inc({ outcome }, n),
+        })
+      : undefined;
+
   const qr = qrServiceFrom(config, (n) => cards.tokenOf(n), now, metrics.registry);
   await buildHttp(app, {
     qr,
@@ -162,6 +177,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   await link.start();
   listPublisher.start();
   venues.sweeper.start();
+  tapOutSweeper?.start();
   await relay?.start();
   log.info(
     { http: `http://${config.httpHost}:${port}`, mqtt: mqttUrl, store: config.store },
@@ -173,6 +189,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     store,
     async stop() {
       await venues.sweeper.stop();
+      await tapOutSweeper?.stop();
       listPublisher.stop();
       live.stop();
       await relay?.stop();

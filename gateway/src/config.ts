@@ -47,6 +47,8 @@ export interface GatewayConfig {
   authKeyHex: string;
   /** Folder of venue files (<city>/*.json); empty: the shipped gateway/venues. */
   venuesDir: string;
+  /** Seconds between sweeps for missing tap-outs (docs/decisions/0113); 0: no sweep. */
+  tapOutSweepSec: number;
 }
 
 type Kind = 'string' | 'int' | 'enum';
@@ -287,6 +289,15 @@ export const configSchema: Record<keyof GatewayConfig, Key> = {
     default: '',
     description:
       'Folder of venue files (products, slots, capacity; <city>/*.json); empty: the shipped gateway/venues',
+  },
+  tapOutSweepSec: {
+    env: 'ONECARD_TAP_OUT_SWEEP_SEC',
+    kind: 'int',
+    default: '60',
+    min: 0,
+    max: 86_400,
+    description:
+      "Seconds between sweeps that charge the maximum fare for entries never tapped out once their network's limit (tapOut.missingAfterMin) has passed; 0: no sweep",
   },
 };
 

@@ -35,6 +35,12 @@ export function createMetrics() {
       help: 'Malformed taps quarantined',
       registers: [registry],
     }),
+    missingTapOuts: new Counter({
+      name: 'onecard_missing_tap_out_sweep_total',
+      help: 'Missing tap-outs the sweep committed, by outcome (applied, conflict, duplicate)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
     commitConflicts: new Counter({
       name: 'onecard_commit_conflicts_total',
       help: 'Card version conflicts re-planned',

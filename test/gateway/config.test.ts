@@ -38,6 +38,14 @@ describe('gateway configuration', () => {
     expect(problems.join('\n')).toMatch(/ONECARD_TOKEN_KEY .*is required/);
     expect(problems.join('\n')).toMatch(/ONECARD_LIST_SIGNING_KEY .*is required/);
   });
+  it('sweeps for missing tap-outs every minute unless told otherwise, and 0 turns the sweep off', () => {
+    expect(loadGatewayConfig(keys).tapOutSweepSec).toBe(60);
+    expect(loadGatewayConfig({ ...keys, ONECARD_TAP_OUT_SWEEP_SEC: '0' }).tapOutSweepSec).toBe(0);
+    expect(() => loadGatewayConfig({ ...keys, ONECARD_TAP_OUT_SWEEP_SEC: '-5' })).toThrow(
+      /ONECARD_TAP_OUT_SWEEP_SEC .*-5 is outside 0\.\.86400/,
+    );
+  });
+
   it('explains that the embedded broker needs MQTT 3.1.1 and a plain subscription', () => {
     expect(() => loadGatewayConfig({ ...keys, ONECARD_EMBEDDED_BROKER_PORT: '1883' })).toThrow(
       /aedes broker speaks MQTT 3\.1\.1[\s\S]*no shared subscriptions/,

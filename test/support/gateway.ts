@@ -36,6 +36,9 @@ export async function startTestGateway(
         listKeyId: LIST_KEY_ID,
         logLevel: 'silent',
         operatorsFile: await writeOperatorsFile(dir, opts.tenants ?? []),
+        // Off unless a suite is about it: test taps are often dated long ago, and a sweep
+        // between two taps would charge the open entry the suite means to close.
+        tapOutSweepSec: 0,
         ...overrides,
       },
     ),

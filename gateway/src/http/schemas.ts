@@ -35,7 +35,12 @@ export const record = {
   type: 'object',
   properties: {
     id: { type: 'string' },
-    kind: { type: 'string', enum: ['ride', 'topup', 'visit', 'purchase'] },
+    kind: {
+      type: 'string',
+      enum: ['ride', 'topup', 'visit', 'purchase', 'adjustment'],
+      description:
+        'adjustment: a fare charged with no tap of its own (a missing tap-out, docs/decisions/0113)',
+    },
     cardToken: { type: 'string' },
     cardMasked: { type: 'string' },
     operatorId: { type: 'string' },

@@ -29,20 +29,25 @@ export type StatRow = StatKey & StatCounts;
 
 export const metrics = ['rides', 'denied', 'chargedFen', 'free', 'forgoneFen'] as const;
 
-/** The bucket a record counts in and what it adds; undefined for top-ups. */
+/**
+ * The bucket a record counts in and what it adds; undefined for top-ups and venue records. An
+ * adjustment (a missing tap-out the sweep charged, docs/decisions/0113) is no ride but its fare
+ * counts, as it would have on the ride record of a later tap that revealed it.
+ */
 export function statOf(r: LedgerRecord): StatRow | undefined {
-  if (r.kind !== 'ride') return undefined;
+  if (r.kind !== 'ride' && r.kind !== 'adjustment') return undefined;
   const denied = r.edgeDecision === 'deny';
   const concession = !denied && r.concession !== 'none';
+  const ride = r.kind === 'ride';
   return {
     operatorId: r.operatorId,
     hour: Math.floor(r.at / HOUR_MS) * HOUR_MS,
     line: r.routeId || r.stationId || r.venueId || '-',
     concession: r.concession,
-    rides: 1,
+    rides: ride ? 1 : 0,
     denied: denied ? 1 : 0,
     chargedFen: r.chargedFen,
-    free: concession && r.chargedFen === 0 && r.baseFen > 0 ? 1 : 0,
+    free: ride && concession && r.chargedFen === 0 && r.baseFen > 0 ? 1 : 0,
     forgoneFen: concession ? Math.max(0, r.baseFen - r.chargedFen) : 0,
   };
 }

@@ -86,6 +86,26 @@ export interface OutboxEntry {
   record: LedgerRecord;
 }
 
+/** A card with an open entry, as the sweep's index keeps it (docs/decisions/0113). */
+export interface OpenEntry {
+  cardToken: string;
+  /** The entry's device time, Unix ms. */
+  at: number;
+}
+
+export interface OpenEntryQuery {
+  /** Partition, as for the outbox: 0 .. outboxPartitions() - 1. */
+  partition: number;
+  /** Entries made at or before this time (Unix ms). */
+  before: number;
+  /**
+   * Keyset cursor: only entries after this one (by time, then token), so entries removed
+   * meanwhile (charged by another instance, closed by a tap) never make a page skip others.
+   */
+  after?: OpenEntry;
+  limit: number;
+}
+
 export interface DeadLetter {
   topic: string;
   reason: string;
@@ -236,6 +256,15 @@ export interface Store {
    * records (statOf). operatorId undefined: every operator.
    */
   queryStats(q: { operatorId?: string; from: number; to: number }): Promise<StatSummary>;
+
+  /**
+   * The sweep's index of open entries (docs/decisions/0113): every known card whose fare state
+   * holds an open entry, by the entry's time, so the sweep reads the old ones without reading
+   * every card. commit() keeps it in the same atomic step as the card's fare state (an applied
+   * effect that expects a version sets or clears the card's entry). Oldest first, then by token
+   * (token order: byte order of the lowercase hex, the same in both stores).
+   */
+  openEntries(q: OpenEntryQuery): Promise<OpenEntry[]>;
 
   /** Outbox partitions: 1 for SQLite, the hash-slot partitions for Redis. */
   outboxPartitions(): number;

@@ -57,6 +57,10 @@ export function commitCalls(effects: readonly Effect[], keys: RedisKeys): Partit
       indexes.map(no),
       cas ? encodeFareState(e.newFare) : '',
       statIncrements(r, p, keys, no),
+      // The sweep's open-entry index follows the fare state written with the card.
+      cas ? no(keys.openEntries(p)) : 0,
+      cas && e.newFare.open ? String(e.newFare.open.t) : false,
+      e.cardToken,
     ]);
     call.positions.push(position);
     call.args.push(JSON.stringify(r), JSON.stringify(e.result));

@@ -77,6 +77,11 @@ export class RedisKeys {
     return `${this.part(p)}:st:${operatorId}:${day}`;
   }
 
+  /** Zset of the partition's cards with an open entry, scored by the entry's time (docs/decisions/0113). */
+  openEntries(p: number): string {
+    return `${this.part(p)}:open`;
+  }
+
   /** Stream: one entry per committed record, field i = record id. */
   outbox(p: number): string {
     return `${this.part(p)}:outbox`;

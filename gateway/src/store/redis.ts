@@ -17,6 +17,8 @@ import type {
   Device,
   Finding,
   NewCard,
+  OpenEntry,
+  OpenEntryQuery,
   OutboxEntry,
   RecordPage,
   RecordQuery,
@@ -189,6 +191,32 @@ class RedisStore implements Store {
         ? [q.operatorId]
         : [...new Set((await this.listDevices()).map((d) => d.operatorId))];
     return queryStats(this.redis, this.keys, operators, q.from, q.to);
+  }
+
+  async openEntries(q: OpenEntryQuery): Promise<OpenEntry[]> {
+    checkPartition(q.partition, this.keys.partitions);
+    const { after, before, limit } = q;
+    const out: OpenEntry[] = [];
+    // Equal scores come in member order, as the SQLite store's ORDER BY at, card. The range
+    // starts at the cursor's time, inclusive: the entries of that time up to the cursor's token
+    // are dropped here, page after page if a crowd of cards entered in that one millisecond.
+    for (let skip = 0; out.length < limit; skip += limit) {
+      const flat = await this.redis.zrangebyscore(
+        this.keys.openEntries(q.partition),
+        after ? after.at : '-inf',
+        before,
+        'WITHSCORES',
+        'LIMIT',
+        skip,
+        limit,
+      );
+      for (let i = 0; i < flat.length && out.length < limit; i += 2) {
+        const e = { cardToken: flat[i]!, at: Number(flat[i + 1]) };
+        if (!after || e.at > after.at || e.cardToken > after.cardToken) out.push(e);
+      }
+      if (flat.length < 2 * limit) break;
+    }
+    return out;
   }
 
   outboxPartitions(): number {

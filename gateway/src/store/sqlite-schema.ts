@@ -89,6 +89,14 @@ CREATE TABLE IF NOT EXISTS list_log (
   PRIMARY KEY (kind, scope, version)
 ) WITHOUT ROWID;
 
+-- The sweep's index (docs/decisions/0113): cards whose fare state holds an open entry, by the
+-- entry's time; commit() keeps it with the card's fare state.
+CREATE TABLE IF NOT EXISTS open_entries (
+  card TEXT PRIMARY KEY,
+  at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS open_entries_by_time ON open_entries (at, card);
+
 CREATE TABLE IF NOT EXISTS devices (
   device_id TEXT PRIMARY KEY,
   body TEXT NOT NULL
@@ -174,3 +182,12 @@ export function cardOf(row: CardRow): CardState {
     fare: decodeFareState(row.fare, `card ${row.token}`),
   };
 }
+
+/**
+ * Indexes the cards whose fare state already holds an open entry (a file written before the
+ * open-entry index). CASE, not AND: json_extract must not see a fare that is not JSON ('').
+ */
+export const indexOpenEntries = `INSERT OR IGNORE INTO open_entries (card, at)
+  SELECT token, open_at FROM (
+    SELECT token, CASE WHEN json_valid(fare) THEN json_extract(fare, '$.open.t') END AS open_at FROM cards
+  ) WHERE open_at IS NOT NULL`;

@@ -19,6 +19,8 @@ import type {
   Device,
   Finding,
   NewCard,
+  OpenEntry,
+  OpenEntryQuery,
   OutboxEntry,
   RecordPage,
   RecordQuery,
@@ -26,7 +28,14 @@ import type {
 } from './port.js';
 import { appendAudit, auditSchema, queryAudit } from './sqlite-audit.js';
 import { SqliteLists } from './sqlite-lists.js';
-import { addFareColumn, type CardRow, cardOf, recordFilter, schema } from './sqlite-schema.js';
+import {
+  addFareColumn,
+  type CardRow,
+  cardOf,
+  indexOpenEntries,
+  recordFilter,
+  schema,
+} from './sqlite-schema.js';
 import { bumpSql, bumpStats, queryStats, statsSchema } from './sqlite-stats.js';
 import { SqliteVenueStore } from './sqlite-venues.js';
 import { checkPartition, deviceOf } from './values.js';
@@ -42,9 +51,12 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
   const db = new Database(opts.file, { timeout: 10_000 });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
+  const hadOpenIndex = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'open_entries'`).get();
   db.exec(schema);
   const columns = db.pragma('table_info(cards)') as { name: string }[];
   if (!columns.some((c) => c.name === 'fare')) db.exec(addFareColumn);
+  // A file written before the sweep (docs/decisions/0113): index the entries already open.
+  if (!hadOpenIndex) db.exec(indexOpenEntries);
   db.exec(auditSchema);
   db.exec(statsSchema);
   return new SqliteStore(db);
@@ -134,6 +146,12 @@ class SqliteStore implements Store {
         broken.add(e.cardToken);
         return { status: 'conflict' };
       }
+      const open = e.newFare.open;
+      if (open)
+        this.sql(
+          'INSERT INTO open_entries (card, at) VALUES (?, ?) ON CONFLICT (card) DO UPDATE SET at = excluded.at',
+        ).run(e.cardToken, open.t);
+      else this.sql('DELETE FROM open_entries WHERE card = ?').run(e.cardToken);
     }
     const r = e.record;
     this.sql('INSERT INTO dedupe (key, result) VALUES (?, ?)').run(e.dedupeKey, JSON.stringify(e.result));
@@ -249,6 +267,20 @@ class SqliteStore implements Store {
 
   async queryStats(q: { operatorId?: string; from: number; to: number }): Promise<StatSummary> {
     return queryStats(this.db, q);
+  }
+
+  async openEntries(q: OpenEntryQuery): Promise<OpenEntry[]> {
+    checkPartition(q.partition, 1);
+    const select = 'SELECT card AS cardToken, at FROM open_entries WHERE at <= ?';
+    const rows = q.after
+      ? this.sql(`${select} AND (at, card) > (?, ?) ORDER BY at, card LIMIT ?`).all(
+          q.before,
+          q.after.at,
+          q.after.cardToken,
+          q.limit,
+        )
+      : this.sql(`${select} ORDER BY at, card LIMIT ?`).all(q.before, q.limit);
+    return rows as OpenEntry[];
   }
 
   outboxPartitions(): number {

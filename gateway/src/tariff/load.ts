@@ -56,6 +56,8 @@ export interface TariffSummary {
 
 export interface LoadedTariff {
   price: Pricer;
+  /** The compiled tariff (for the missing tap-out sweep); undefined for the flat fares. */
+  compiled?: CompiledTariff;
   summary: TariffSummary;
 }
 
@@ -75,6 +77,7 @@ export function loadTariff(spec: string, flat: FlatTariff): LoadedTariff {
   const { id, name, currency, sources, networks } = tariff.doc;
   return {
     price: tariffPricer(tariff),
+    compiled: tariff,
     summary: {
       id,
       name,

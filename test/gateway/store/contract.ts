@@ -8,6 +8,7 @@ import { concurrencyContract } from './contract-concurrency.js';
 import { fareStateContract } from './contract-fare.js';
 import { findingsContract } from './contract-findings.js';
 import { listsContract } from './contract-lists.js';
+import { openEntriesContract } from './contract-open-entries.js';
 import { outboxContract } from './contract-outbox.js';
 import { recordsContract } from './contract-records.js';
 import { statsContract } from './contract-stats.js';
@@ -47,6 +48,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     concurrencyContract(harness);
     findingsContract(harness);
     fareStateContract(harness);
+    openEntriesContract(harness);
     auditContract(harness);
     statsContract(harness);
     venuesContract(harness);

@@ -51,6 +51,8 @@ describe('commitEffects calls', () => {
       'oc:{p0}:ix:o:bus-co',
       // Ride counters of bus-co for the UTC day of T0 (2025-06-15), in the same hash slot.
       'oc:{p0}:st:bus-co:20250615',
+      // The open-entry index (docs/decisions/0113), kept with each card's fare state.
+      'oc:{p0}:open',
     ]);
     // Both taps fall in the hour starting 1749999600000; each adds a ride and its 200 fen.
     const stats = [10, '1749999600000|r1|none|r', 1, '1749999600000|r1|none|c', 200];
@@ -66,6 +68,10 @@ describe('commitEffects calls', () => {
         [6, 7, 8, 9],
         '{}',
         stats,
+        // A bus ride leaves no open entry: the card is taken off the index.
+        11,
+        false,
+        token(0),
       ],
       [
         'tap:bus-1:3',
@@ -78,6 +84,9 @@ describe('commitEffects calls', () => {
         [6, 7, 8, 9],
         '{}',
         stats,
+        11,
+        false,
+        token(0),
       ],
     ]);
     expect(first.args.slice(1)).toEqual([

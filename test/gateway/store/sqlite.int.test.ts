@@ -51,6 +51,23 @@ describe('SQLite store', () => {
     await store.close();
   });
 
+  it('indexes the open entries of a file written before the sweep (docs/decisions/0113)', async () => {
+    const old = new Database(file);
+    old.exec(`CREATE TABLE cards (token TEXT PRIMARY KEY, balance INTEGER NOT NULL, version INTEGER NOT NULL,
+      status TEXT NOT NULL, flags INTEGER NOT NULL, masked TEXT NOT NULL, region TEXT NOT NULL,
+      fare TEXT NOT NULL DEFAULT '') WITHOUT ROWID`);
+    const put = old.prepare("INSERT INTO cards VALUES (?, 700, 4, 'active', 0, 'A12****01', '500100', ?)");
+    put.run(token(1), '{"open":{"n":"bj-metro","s":"bj-xidan","t":1750000000000,"c":0}}');
+    put.run(token(2), '');
+    put.run(token(3), '{"unf":{"n":"bj-metro","s":"bj-xidan","t":1750000000000,"c":700}}');
+    old.close();
+    const store = await openSqliteStore({ file });
+    expect(await store.openEntries({ partition: 0, before: Number.MAX_SAFE_INTEGER, limit: 10 })).toEqual([
+      { cardToken: token(1), at: 1_750_000_000_000 },
+    ]);
+    await store.close();
+  });
+
   it('runs in memory with one outbox partition', async () => {
     const store = await openSqliteStore({ file: ':memory:' });
     await issue(store, 1);

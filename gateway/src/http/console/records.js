@@ -113,7 +113,7 @@ export function mount(root, me) {
             h('td', {}, r.operatorId),
             h('td', {}, r.deviceId),
             h('td', {}, where(r)),
-            h('td', {}, r.kind === 'ride' ? t(`conc.${r.concession}`) : ''),
+            h('td', {}, r.kind === 'ride' || r.kind === 'adjustment' ? t(`conc.${r.concession}`) : ''),
             h('td', { class: 'num' }, r.kind === 'topup' ? `+${yuan(r.amountFen)}` : yuan(r.chargedFen)),
             h('td', { class: 'num' }, yuan(r.balanceAfterFen)),
             h('td', {}, reasonText(r.reason)),

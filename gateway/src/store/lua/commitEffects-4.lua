@@ -4,7 +4,8 @@
   expected card version that is not the card's changes nothing, and neither does any later
   effect on that card that expects a version after a duplicate or a conflict (it was chained
   from a state that does not exist); otherwise the card's balance and version, the dedupe key,
-  the record, its indexes and an outbox entry are written together.
+  the record, its indexes, the card's place in the open-entry index and an outbox entry are
+  written together.
   Every key comes in KEYS; ARGV[1] refers to them by position.
 
   Input:
@@ -17,7 +18,9 @@
     ARGV[1] JSON array, one entry per effect:
               dedupeKey, recordId, cardKey#, expectVersion, nextVersion, newBalanceFen, at, indexKeys#,
               fareState (the tariff engine's per-card JSON, written with the balance)
-              stats: false, or [statsKey#, field, n, field, n, ...] ride counters (redis-stats.ts)
+              stats: false, or [statsKey#, field, n, field, n, ...] ride counters (redis-stats.ts),
+              openKey# (the partition's open-entry zset; 0 with cardKey# 0), openAt (the open
+              entry's time, or false: the card has none), cardToken (docs/decisions/0113)
             # = position in KEYS (indexKeys#: an array of them); expectVersion false leaves the
             card untouched (cardKey# 0); numbers as decimal strings, so Redis stores exactly what
             the gateway computed.
@@ -37,7 +40,8 @@ local broken = {}
 -- share an operator, hour, line and concession, so this is a few HINCRBYs instead of a few per tap.
 local bumps = {}
 for i, e in ipairs(effects) do
-  local dedupeKey, recordId, card, expect, nextVersion, balance, at, indexes, fare, stats = unpack(e)
+  local dedupeKey, recordId, card, expect, nextVersion, balance, at, indexes, fare, stats, openKey, openAt, token =
+    unpack(e)
   local original = redis.call('HGET', KEYS[1], dedupeKey)
   if original then
     if expect then
@@ -52,6 +56,11 @@ for i, e in ipairs(effects) do
   else
     if expect then
       redis.call('HSET', KEYS[card], 'b', balance, 'v', nextVersion, 'fs', fare)
+      if openAt then
+        redis.call('ZADD', KEYS[openKey], openAt, token)
+      else
+        redis.call('ZREM', KEYS[openKey], token)
+      end
     end
     redis.call('HSET', KEYS[1], dedupeKey, ARGV[2 * i + 1])
     redis.call('HSET', KEYS[2], recordId, ARGV[2 * i])
