@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { luaResultTable } from './redis-codes.js';
 
 /** Bump when a script's KEYS or ARGV change meaning. */
-const SCRIPT_VERSION = 1;
+const SCRIPT_VERSION = 2;
 
 export type ScriptName =
   | 'commitEffects'
