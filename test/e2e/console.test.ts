@@ -26,6 +26,9 @@ const OP = 'busco';
 let dir: string;
 let gw: GatewayProc;
 let bus: AgentProc;
+let library: AgentProc;
+/** The shipped library (gateway/venues/beijing/library.json) and its operator's account. */
+const LIBRARY = 'bj-library';
 let browser: BrowserContext;
 let page: Page;
 let token: string;
@@ -87,6 +90,20 @@ beforeAll(async () => {
     );
     return items.find((d) => d.deviceId === 'bus-7')?.online;
   });
+  await api(gw.url, 'POST', '/v1/devices', {
+    deviceId: 'lib-gate-1',
+    operatorId: 'bj-libraries',
+    profile: 'library_gate',
+    venueId: LIBRARY,
+  });
+  library = startAgentProcess({
+    deviceId: 'lib-gate-1',
+    operatorId: 'bj-libraries',
+    profile: 'library_gate',
+    location: { venueId: LIBRARY },
+    gatewayUrl: gw.url,
+    journalFile: join(dir, 'lib-gate-1.db'),
+  });
   browser = await launchBrowser();
   page = await browser.newPage();
   page.on('dialog', (d) => void d.accept());
@@ -95,6 +112,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await bus?.kill();
+  await library?.kill();
   await gw?.kill();
 });
 
@@ -194,6 +212,27 @@ describe('operator console in Chromium', () => {
     expect(await page.getAttribute('tr[data-device="bus-9"]', 'class')).toBe('behind');
     expect(await page.getAttribute('tr[data-device="bus-7"]', 'class')).toBe('');
     await shot('devices');
+  });
+
+  it("counts a real entry at the library gate on the Venues page, the warning share marked", async () => {
+    await page.goto(`${gw.url}/#venues`);
+    await page.waitForSelector('[data-testid=venue-inside]');
+    await page.selectOption('select[name=venue]', LIBRARY);
+    await expect.poll(() => page.textContent('[data-testid=venue-entries]')).toMatch(/0$/);
+    library.tap(others[2]!);
+    await waitFor('the entry decided', () => library.decisions().length === 1);
+    expect(library.decisions()[0]).toMatchObject({ decision: 'allow' });
+    await expect
+      .poll(async () => {
+        await page.click('[data-testid=venue-refresh]');
+        return page.textContent('[data-testid=venue-entries]');
+      })
+      .toMatch(/1$/);
+    expect(await page.textContent('[data-testid=venue-inside]')).toMatch(/1$/);
+    // The hourly chart has a bar, and the instantaneous limit shows its warning line.
+    expect(await page.locator('[data-testid=venue-day] svg.chart rect.bar').count()).toBeGreaterThan(0);
+    expect(await page.locator('.meter-warn').count()).toBe(1);
+    await shot('venues');
   });
 
   it('reads in English and fits a tablet', async () => {

@@ -248,7 +248,7 @@ export const venueOperatorRoutes: FastifyPluginAsync<{ services: Services }> = a
       schema: {
         tags: ['venues'],
         summary:
-          "A day at a venue for its operator: visits per hour, occupancy against capacity, reservations per slot, entries per pass or ticket",
+          'A day at a venue for its operator: visits per hour, occupancy against capacity, reservations per slot, entries per pass or ticket',
         params: v.venueParams,
         querystring: { type: 'object', properties: { day: v.date }, additionalProperties: false },
         response: { 200: v.venueStats, ...v.venueErrors },
