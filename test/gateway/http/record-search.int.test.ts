@@ -56,10 +56,7 @@ afterAll(async () => {
 
 describe('records by station and stop', () => {
   it('finds a stop’s and a station’s records, newest first, in the account’s scope', async () => {
-    expect(ids((await get('root', '/v1/records?stop=stop-a')).body)).toEqual([
-      'tap:b1:3',
-      'tap:b1:1',
-    ]);
+    expect(ids((await get('root', '/v1/records?stop=stop-a')).body)).toEqual(['tap:b1:3', 'tap:b1:1']);
     expect(ids((await get('root', '/v1/records?station=st-x')).body)).toEqual(['tap:m1:5', 'tap:m1:4']);
     // A bus company asking for a metro station sees none of the metro's records.
     expect(ids((await get('busco-ops', '/v1/records?station=st-x')).body)).toEqual([]);
@@ -89,9 +86,11 @@ describe('records by masked card number', () => {
     expect(problem.candidates.map((c: { cardToken: string }) => c.cardToken).sort()).toEqual(
       [token(1), token(101)].sort(),
     );
-    expect(problem.candidates.find((c: { cardToken: string }) => c.cardToken === token(101))).toMatchObject(
-      { cardMasked: 'A12****01', records: 2, lastAt: T0 + 4000 },
-    );
+    expect(problem.candidates.find((c: { cardToken: string }) => c.cardToken === token(101))).toMatchObject({
+      cardMasked: 'A12****01',
+      records: 2,
+      lastAt: T0 + 4000,
+    });
     expect((await get('root', '/v1/records.csv?card=A12****01')).status).toBe(422);
   });
 

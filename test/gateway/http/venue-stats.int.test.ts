@@ -90,14 +90,22 @@ describe('who reads a venue day', () => {
   ])('%s reading %s: %i', async (as, venue, status) => {
     const r = await call('GET', `/v1/venues/${venue}/stats?day=${today}`, undefined, as);
     expect(r.status).toBe(status);
-    if (status !== 200) expect(r).toMatchObject({ type: expect.stringMatching(/^application\/problem\+json/), body: { status } });
+    if (status !== 200)
+      expect(r).toMatchObject({
+        type: expect.stringMatching(/^application\/problem\+json/),
+        body: { status },
+      });
   });
 
   it('asks for a login, and answers a bad day and an unknown venue as problems', async () => {
     expect((await call('GET', '/v1/venues/city-museum/stats')).status).toBe(401);
-    expect(await call('GET', '/v1/venues/city-museum/stats?day=2026-02-30', undefined, 'admin')).toMatchObject(
-      { status: 400, type: expect.stringMatching(/^application\/problem\+json/), body: { code: 'VENUE_BAD_DATE' } },
-    );
+    expect(
+      await call('GET', '/v1/venues/city-museum/stats?day=2026-02-30', undefined, 'admin'),
+    ).toMatchObject({
+      status: 400,
+      type: expect.stringMatching(/^application\/problem\+json/),
+      body: { code: 'VENUE_BAD_DATE' },
+    });
     expect(await call('GET', '/v1/venues/nowhere/stats', undefined, 'admin')).toMatchObject({
       status: 404,
       type: expect.stringMatching(/^application\/problem\+json/),
@@ -119,7 +127,12 @@ describe('who reads a venue day', () => {
 describe('a venue day', () => {
   it('holds visits per hour, occupancy against capacity, reservations per slot and entries by kind', async () => {
     const pass = (id: string, minute: number, direction: 'entry' | 'exit') =>
-      call('POST', '/v1/venues/city-museum/passages', { id, at: at(DAY + 1, minute), direction }, 'museum-ops');
+      call(
+        'POST',
+        '/v1/venues/city-museum/passages',
+        { id, at: at(DAY + 1, minute), direction },
+        'museum-ops',
+      );
     for (let i = 1; i <= 4; i++) expect((await pass(`d${i}`, 9 * 60 + i, 'entry')).status).toBe(200);
     await pass('d4', 9 * 60 + 4, 'entry');
     await pass('d5', 10 * 60 + 15, 'exit');
@@ -154,7 +167,12 @@ describe('a venue day', () => {
     expect(r.body.hours[9]).toEqual({ hour: 9, entries: 4, exits: 0 });
     expect(r.body.hours[10]).toEqual({ hour: 10, entries: 0, exits: 1 });
     // Another day is untouched.
-    const other = await call<Record<string, any>>('GET', `/v1/venues/city-museum/stats?day=${today}`, undefined, 'admin');
+    const other = await call<Record<string, any>>(
+      'GET',
+      `/v1/venues/city-museum/stats?day=${today}`,
+      undefined,
+      'admin',
+    );
     expect(other.body.occupancy).toMatchObject({ inside: 0, entriesToday: 0 });
   });
 

@@ -100,17 +100,16 @@ export function recordsContract(h: StoreHarness): void {
     it('finds the records of every card shown with a masked number', async () => {
       // Card 100 is shown as A12****00, like card 0.
       const twin = await issue(h.store(), 100, 1_000);
-      const [ride] = planRun(
-        new Map([[twin.token, twin]]),
-        [tap({ cardToken: twin.token, deviceId: 'dev-9', seq: 99, deviceTimeMs: T0 + 20_000 })],
-      );
+      const [ride] = planRun(new Map([[twin.token, twin]]), [
+        tap({ cardToken: twin.token, deviceId: 'dev-9', seq: 99, deviceTimeMs: T0 + 20_000 }),
+      ]);
       await h.store().commit([ride!]);
       const shown = [...committed, ride!.record].filter((r) => r.cardMasked === 'A12****00');
       expect(new Set(shown.map((r) => r.cardToken)).size).toBe(2);
       expect(await readAll(h.store(), { cardMasked: 'A12****00', limit: 3 })).toEqual(newestFirst(shown));
-      expect(
-        await readAll(h.store(), { cardMasked: 'A12****00', operatorId: 'metro-co', limit: 3 }),
-      ).toEqual(newestFirst(shown.filter((r) => r.operatorId === 'metro-co')));
+      expect(await readAll(h.store(), { cardMasked: 'A12****00', operatorId: 'metro-co', limit: 3 })).toEqual(
+        newestFirst(shown.filter((r) => r.operatorId === 'metro-co')),
+      );
     });
 
     it('keeps records from `from` (inclusive) up to `to` (exclusive)', async () => {

@@ -159,7 +159,14 @@ export function venuesContract(h: StoreHarness): void {
       await p('c', 'entry', 10, 'annual_pass');
       await p('d', 'exit', 10);
       await p('e', 'entry', 23);
-      await v.recordPassage({ venueId: V, id: 'f', day: DAY + 1, direction: 'entry', hour: 9, kind: 'ticket' });
+      await v.recordPassage({
+        venueId: V,
+        id: 'f',
+        day: DAY + 1,
+        direction: 'entry',
+        hour: 9,
+        kind: 'ticket',
+      });
 
       const c = await v.dayCounts(V, DAY);
       expect(c.hours).toHaveLength(24);

@@ -44,12 +44,15 @@ function meter(label, count, limit, warnAt, level) {
         ? h('span', { class: `badge ${level === 'full' ? 'bad' : 'warn'}` }, t(`ven.${level}`))
         : '',
     ),
-    h(
-      'div',
-      { class: 'meter-track' },
-      limit > 0 ? placed('meter-warn', 'left', share(warnAt)) : '',
-      placed('meter-fill', 'width', share(count)),
-    ),
+    // No limit: nothing to fill against; the count alone says it.
+    limit > 0
+      ? h(
+          'div',
+          { class: 'meter-track' },
+          placed('meter-warn', 'left', share(warnAt)),
+          placed('meter-fill', 'width', share(count)),
+        )
+      : '',
     limit > 0 ? h('div', { class: 'note' }, t('ven.warnAt', { n: num(warnAt) })) : '',
   );
 }
@@ -128,7 +131,7 @@ export function mount(root, me) {
           ? h('p', { class: 'note' }, t('ven.none'))
           : columns(
               s.hours.map((x) => ({ label: String(x.hour).padStart(2, '0'), value: x.entries })),
-              { format: num, labelEvery: 2, title: t('ven.perHour') },
+              { width: 960, height: 200, format: num, labelEvery: 2, title: t('ven.perHour') },
             ),
       ),
       h(
