@@ -12,6 +12,11 @@ import { startTestGateway } from '../../support/gateway.js';
 import { bearerFor, holderBearer } from '../../support/operators.js';
 
 let gw: Gateway;
+
+interface DayJson {
+  hours: Array<{ hour: number; entries: number; exits: number }>;
+  occupancy: { inside: number; entriesToday: number };
+}
 const DAY = localDay(Date.now());
 const today = dateOf(DAY);
 const tomorrow = dateOf(DAY + 1);
@@ -144,7 +149,7 @@ describe('a venue day', () => {
     );
     expect(booked.status).toBe(200);
 
-    const r = await call<Record<string, any>>(
+    const r = await call<DayJson>(
       'GET',
       `/v1/venues/city-museum/stats?day=${tomorrow}`,
       undefined,
@@ -167,12 +172,7 @@ describe('a venue day', () => {
     expect(r.body.hours[9]).toEqual({ hour: 9, entries: 4, exits: 0 });
     expect(r.body.hours[10]).toEqual({ hour: 10, entries: 0, exits: 1 });
     // Another day is untouched.
-    const other = await call<Record<string, any>>(
-      'GET',
-      `/v1/venues/city-museum/stats?day=${today}`,
-      undefined,
-      'admin',
-    );
+    const other = await call<DayJson>('GET', `/v1/venues/city-museum/stats?day=${today}`, undefined, 'admin');
     expect(other.body.occupancy).toMatchObject({ inside: 0, entriesToday: 0 });
   });
 
