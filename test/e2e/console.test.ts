@@ -26,6 +26,9 @@ const OP = 'busco';
 let dir: string;
 let gw: GatewayProc;
 let bus: AgentProc;
+let library: AgentProc;
+/** The shipped library (gateway/venues/beijing/library.json) and its operator's account. */
+const LIBRARY = 'bj-library';
 let browser: BrowserContext;
 let page: Page;
 let token: string;
@@ -87,6 +90,20 @@ beforeAll(async () => {
     );
     return items.find((d) => d.deviceId === 'bus-7')?.online;
   });
+  await api(gw.url, 'POST', '/v1/devices', {
+    deviceId: 'lib-gate-1',
+    operatorId: 'bj-libraries',
+    profile: 'library_gate',
+    venueId: LIBRARY,
+  });
+  library = startAgentProcess({
+    deviceId: 'lib-gate-1',
+    operatorId: 'bj-libraries',
+    profile: 'library_gate',
+    location: { venueId: LIBRARY },
+    gatewayUrl: gw.url,
+    journalFile: join(dir, 'lib-gate-1.db'),
+  });
   browser = await launchBrowser();
   page = await browser.newPage();
   page.on('dialog', (d) => void d.accept());
@@ -95,6 +112,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await bus?.kill();
+  await library?.kill();
   await gw?.kill();
 });
 
@@ -130,7 +148,19 @@ describe('operator console in Chromium', () => {
 
   it('finds the tap by card and exports the search as CSV', async () => {
     await page.goto(`${gw.url}/#records`);
+    // The first page (every record) is there before searching, so a search is waited for by
+    // its row count, not by a row the unfiltered page also shows.
+    await page.waitForSelector('[data-testid=records-table] tr[data-id="tap:bus-7:13"]');
+    // The masked number as the console shows it (decision 0136).
+    await page.fill('[data-testid=records-form] input[name=card]', 'C31****01');
+    await page.click('[data-testid=records-form] button[type=submit]');
+    await expect.poll(() => page.locator('[data-testid=records-table] tbody tr').count()).toBe(1);
+    expect(await page.getAttribute('[data-testid=records-table] tbody tr', 'data-id')).toBe('tap:bus-7:1');
     await page.fill('[data-testid=records-form] input[name=card]', token);
+    await page.fill('[data-testid=records-form] input[name=stop]', 'nowhere');
+    await page.click('[data-testid=records-form] button[type=submit]');
+    await expect.poll(() => page.textContent('[data-testid=records-table] tbody')).toContain('没有记录');
+    await page.fill('[data-testid=records-form] input[name=stop]', '');
     await page.click('[data-testid=records-form] button[type=submit]');
     await page.waitForSelector('[data-testid=records-table] tr[data-id="tap:bus-7:1"]');
     expect(await page.locator('[data-testid=records-table] tbody tr').count()).toBe(1);
@@ -194,6 +224,27 @@ describe('operator console in Chromium', () => {
     expect(await page.getAttribute('tr[data-device="bus-9"]', 'class')).toBe('behind');
     expect(await page.getAttribute('tr[data-device="bus-7"]', 'class')).toBe('');
     await shot('devices');
+  });
+
+  it('counts a real entry at the library gate on the Venues page, the warning share marked', async () => {
+    await page.goto(`${gw.url}/#venues`);
+    await page.waitForSelector('[data-testid=venue-inside]');
+    await page.selectOption('select[name=venue]', LIBRARY);
+    await expect.poll(() => page.textContent('[data-testid=venue-entries]')).toMatch(/0$/);
+    library.tap(others[2]!);
+    await waitFor('the entry decided', () => library.decisions().length === 1);
+    expect(library.decisions()[0]).toMatchObject({ decision: 'allow' });
+    await expect
+      .poll(async () => {
+        await page.click('[data-testid=venue-refresh]');
+        return page.textContent('[data-testid=venue-entries]');
+      })
+      .toMatch(/1$/);
+    expect(await page.textContent('[data-testid=venue-inside]')).toMatch(/1$/);
+    // The hourly chart has a bar, and the instantaneous limit shows its warning line.
+    expect(await page.locator('[data-testid=venue-day] svg.chart rect.bar').count()).toBeGreaterThan(0);
+    expect(await page.locator('.meter-warn').count()).toBe(1);
+    await shot('venues');
   });
 
   it('reads in English and fits a tablet', async () => {

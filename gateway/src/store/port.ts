@@ -61,8 +61,14 @@ export interface ListVersionChanges {
 
 export interface RecordQuery {
   cardToken?: string;
+  /** The masked number as records carry it (core/pii.ts maskCardNumber): every card shown so. */
+  cardMasked?: string;
   deviceId?: string;
   routeId?: string;
+  /** Metro station or venue-less gate's station (record.stationId). */
+  stationId?: string;
+  /** Bus stop (record.stopId). */
+  stopId?: string;
   operatorId?: string;
   /** Inclusive lower bound on record.at (Unix ms). */
   from?: number;

@@ -44,6 +44,9 @@ export function commitCalls(effects: readonly Effect[], keys: RedisKeys): Partit
     const indexes = [keys.byCard(e.cardToken)];
     if (r.deviceId) indexes.push(keys.byDevice(p, r.deviceId));
     if (r.routeId) indexes.push(keys.byRoute(p, r.routeId));
+    if (r.stationId) indexes.push(keys.byStation(p, r.stationId));
+    if (r.stopId) indexes.push(keys.byStop(p, r.stopId));
+    if (r.cardMasked) indexes.push(keys.byMasked(p, r.cardMasked));
     if (r.operatorId) indexes.push(keys.byOperator(p, r.operatorId));
     const cas = e.expectVersion !== null;
     group.meta.push([

@@ -61,6 +61,19 @@ export class RedisKeys {
     return `${this.part(p)}:ix:d:${deviceId}`;
   }
 
+  byStation(p: number, stationId: string): string {
+    return `${this.part(p)}:ix:s:${stationId}`;
+  }
+
+  byStop(p: number, stopId: string): string {
+    return `${this.part(p)}:ix:sp:${stopId}`;
+  }
+
+  /** Records of every card shown with this masked number (docs/decisions/0136). */
+  byMasked(p: number, masked: string): string {
+    return `${this.part(p)}:ix:m:${masked}`;
+  }
+
   byRoute(p: number, routeId: string): string {
     return `${this.part(p)}:ix:r:${routeId}`;
   }

@@ -1,5 +1,5 @@
 // queryRecords on Redis. Records live in their card's partition, so a query reads the most
-// selective index (card > device > route > operator > all) of every partition that can hold a
+// selective index (card > masked > device > station > stop > route > operator > all) of every partition that can hold a
 // match (one for a card, all for the others), merges them newest first and filters on the
 // other criteria. Each partition is read lazily in growing batches with
 // ZRANGE index max min BYSCORE REV LIMIT: a page touches a few batches, never the whole index.
@@ -36,8 +36,11 @@ function chooseIndexes(keys: RedisKeys, q: RecordQuery): { index: string; record
   }
   const every = (index: (p: number) => string) =>
     Array.from({ length: keys.partitions }, (_, p) => ({ index: index(p), records: keys.records(p) }));
-  const { deviceId, routeId, operatorId } = q;
+  const { cardMasked, deviceId, stationId, stopId, routeId, operatorId } = q;
+  if (cardMasked) return every((p) => keys.byMasked(p, cardMasked));
   if (deviceId) return every((p) => keys.byDevice(p, deviceId));
+  if (stationId) return every((p) => keys.byStation(p, stationId));
+  if (stopId) return every((p) => keys.byStop(p, stopId));
   if (routeId) return every((p) => keys.byRoute(p, routeId));
   if (operatorId) return every((p) => keys.byOperator(p, operatorId));
   return every((p) => keys.byTime(p));
@@ -47,7 +50,10 @@ function chooseIndexes(keys: RedisKeys, q: RecordQuery): { index: string; record
 function matches(r: LedgerRecord, q: RecordQuery): boolean {
   return (
     (q.cardToken === undefined || r.cardToken === q.cardToken) &&
+    (q.cardMasked === undefined || r.cardMasked === q.cardMasked) &&
     (q.deviceId === undefined || r.deviceId === q.deviceId) &&
+    (q.stationId === undefined || r.stationId === q.stationId) &&
+    (q.stopId === undefined || r.stopId === q.stopId) &&
     (q.routeId === undefined || r.routeId === q.routeId) &&
     (q.operatorId === undefined || r.operatorId === q.operatorId) &&
     (q.from === undefined || r.at >= q.from) &&

@@ -4,6 +4,7 @@
 import type { Redis } from 'ioredis';
 import type { Booking, BookingStatus } from '../../../core/venue/booking.js';
 import type { Occupancy } from '../../../core/venue/occupancy.js';
+import { dayCounts, passageFields, type VenueDayCounts } from '../stats/venues.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
 import type { Scripts } from './redis-scripts.js';
 import type { PassageInput, PlaceOutcome, VenueStore } from './venue-port.js';
@@ -141,7 +142,7 @@ export class RedisVenueStore implements VenueStore {
     const reply = (await this.scripts.run(
       'recordPassage',
       [this.keys.occupancy(p.venueId, p.day), this.keys.seen(p.venueId, p.day)],
-      [p.id, p.direction, DAY_KEYS_TTL_SEC],
+      [p.id, p.direction, DAY_KEYS_TTL_SEC, ...passageFields(p)],
     )) as number[];
     const [applied, ib, eb, ia, ea] = reply.map(Number) as [number, number, number, number, number];
     return {
@@ -154,5 +155,10 @@ export class RedisVenueStore implements VenueStore {
   async occupancy(venueId: string, day: number): Promise<Occupancy> {
     const [i, e] = await this.redis.hmget(this.keys.occupancy(venueId, day), 'i', 'e');
     return { inside: Number(i ?? 0), entriesToday: Number(e ?? 0) };
+  }
+
+  async dayCounts(venueId: string, day: number): Promise<VenueDayCounts> {
+    const all = await this.redis.hgetall(this.keys.occupancy(venueId, day));
+    return dayCounts(new Map(Object.entries(all).map(([f, n]) => [f, Number(n)])));
   }
 }

@@ -40,6 +40,11 @@ CREATE INDEX IF NOT EXISTS records_by_card ON records (card, at, id);
 CREATE INDEX IF NOT EXISTS records_by_device ON records (device, at, id);
 CREATE INDEX IF NOT EXISTS records_by_route ON records (route, at, id);
 CREATE INDEX IF NOT EXISTS records_by_operator ON records (operator, at, id);
+-- Station, stop and masked-number searches (docs/decisions/0136): indexes on expressions over
+-- the stored JSON, so files written before them need no new columns.
+CREATE INDEX IF NOT EXISTS records_by_station ON records (json_extract(body, '$.stationId'), at, id);
+CREATE INDEX IF NOT EXISTS records_by_stop ON records (json_extract(body, '$.stopId'), at, id);
+CREATE INDEX IF NOT EXISTS records_by_masked ON records (json_extract(body, '$.cardMasked'), at, id);
 
 -- AUTOINCREMENT: ids never come back after the relay deleted every row, so they keep growing.
 CREATE TABLE IF NOT EXISTS outbox (
@@ -129,13 +134,19 @@ export function recordFilter(q: RecordQuery): { filter: string; params: (string 
   const index =
     q.cardToken !== undefined
       ? 'records_by_card'
-      : q.deviceId !== undefined
-        ? 'records_by_device'
-        : q.routeId !== undefined
-          ? 'records_by_route'
-          : q.operatorId !== undefined
-            ? 'records_by_operator'
-            : 'records_by_time';
+      : q.cardMasked !== undefined
+        ? 'records_by_masked'
+        : q.deviceId !== undefined
+          ? 'records_by_device'
+          : q.stationId !== undefined
+            ? 'records_by_station'
+            : q.stopId !== undefined
+              ? 'records_by_stop'
+              : q.routeId !== undefined
+                ? 'records_by_route'
+                : q.operatorId !== undefined
+                  ? 'records_by_operator'
+                  : 'records_by_time';
   const where: string[] = [];
   const params: (string | number)[] = [];
   const add = (condition: string, ...values: (string | number)[]) => {
@@ -143,7 +154,10 @@ export function recordFilter(q: RecordQuery): { filter: string; params: (string 
     params.push(...values);
   };
   if (q.cardToken !== undefined) add('card = ?', q.cardToken);
+  if (q.cardMasked !== undefined) add("json_extract(body, '$.cardMasked') = ?", q.cardMasked);
   if (q.deviceId !== undefined) add('device = ?', q.deviceId);
+  if (q.stationId !== undefined) add("json_extract(body, '$.stationId') = ?", q.stationId);
+  if (q.stopId !== undefined) add("json_extract(body, '$.stopId') = ?", q.stopId);
   if (q.routeId !== undefined) add('route = ?', q.routeId);
   if (q.operatorId !== undefined) add('operator = ?', q.operatorId);
   if (q.from !== undefined) add('at >= ?', q.from);

@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import type { Booking, BookingStatus } from '../../../core/venue/booking.js';
 import type { Occupancy } from '../../../core/venue/occupancy.js';
+import { dayCounts, passageFields, type VenueDayCounts } from '../stats/venues.js';
 import { HOLDING, type PassageInput, type PlaceOutcome, type VenueStore } from './venue-port.js';
 
 export const venueSchema = `
@@ -42,6 +43,13 @@ CREATE TABLE IF NOT EXISTS venue_occupancy (
   inside INTEGER NOT NULL,
   entries INTEGER NOT NULL,
   PRIMARY KEY (venue, day)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS venue_day_counts (
+  venue TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  field TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (venue, day, field)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS venue_passages (
   venue TEXT NOT NULL,
@@ -198,11 +206,24 @@ export class SqliteVenueStore implements VenueStore {
       `INSERT INTO venue_occupancy (venue, day, inside, entries) VALUES (?, ?, ?, ?)
          ON CONFLICT (venue, day) DO UPDATE SET inside = excluded.inside, entries = excluded.entries`,
     ).run(p.venueId, p.day, after.inside, after.entriesToday);
+    const bump = this.sql(
+      `INSERT INTO venue_day_counts (venue, day, field, n) VALUES (?, ?, ?, 1)
+         ON CONFLICT (venue, day, field) DO UPDATE SET n = n + 1`,
+    );
+    for (const field of passageFields(p)) bump.run(p.venueId, p.day, field);
     return { applied: true, before, after };
   }
 
   async occupancy(venueId: string, day: number): Promise<Occupancy> {
     return this.occ(venueId, day);
+  }
+
+  async dayCounts(venueId: string, day: number): Promise<VenueDayCounts> {
+    const rows = this.sql('SELECT field, n FROM venue_day_counts WHERE venue = ? AND day = ?').all(
+      venueId,
+      day,
+    ) as { field: string; n: number }[];
+    return dayCounts(new Map(rows.map((r) => [r.field, r.n])));
   }
 
   private occ(venueId: string, day: number): Occupancy {

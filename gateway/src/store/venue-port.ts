@@ -5,6 +5,7 @@
 // Store.commit (core/venue/payment.ts), never here.
 import type { Booking, BookingStatus } from '../../../core/venue/booking.js';
 import type { Occupancy } from '../../../core/venue/occupancy.js';
+import type { EntryKind, VenueDayCounts } from '../stats/venues.js';
 
 export type PlaceOutcome =
   /** Written now; the counter (if any) grew by the booking's seats. */
@@ -23,6 +24,10 @@ export interface PassageInput {
   id: string;
   day: number;
   direction: 'entry' | 'exit';
+  /** Local hour of the day (0-23) the visits-per-hour counter it adds to (stats/venues.ts). */
+  hour: number;
+  /** What admitted an entry (annual-pass use); 'none' for exits. */
+  kind: EntryKind;
 }
 
 export interface VenueStore {
@@ -57,8 +62,13 @@ export interface VenueStore {
   noShowDays(venueId: string, tokens: readonly string[]): Promise<Map<string, number[]>>;
   /**
    * Counts an entry (inside + 1, entries + 1) or an exit (inside - 1, never below 0) of the
-   * day, once per passage id. Returns occupancy before and after (equal when not applied).
+   * day, and its hour and kind counters (stats/venues.ts passageFields), once per passage id. Returns occupancy before and after (equal when not applied).
    */
   recordPassage(p: PassageInput): Promise<{ applied: boolean; before: Occupancy; after: Occupancy }>;
   occupancy(venueId: string, day: number): Promise<Occupancy>;
+  /**
+   * The day's visit counters recordPassage keeps with the occupancy (docs/decisions/0135):
+   * entries and exits per local hour, entries per entitlement kind.
+   */
+  dayCounts(venueId: string, day: number): Promise<VenueDayCounts>;
 }

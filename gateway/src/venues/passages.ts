@@ -2,11 +2,12 @@
 // used, entries and exits move the venue's occupancy, and the operator is warned when it
 // reaches the warning share or the capacity (最大承载量). No-shows are settled after a slot.
 import type { FastifyBaseLogger } from 'fastify';
-import { localDay } from '../../../core/facts.js';
+import { localDay, localMinute } from '../../../core/facts.js';
 import { type TapInput, tapRecordId } from '../../../core/ledger.js';
 import { isNoShow } from '../../../core/venue/booking.js';
 import { lateToleranceMin } from '../../../core/venue/gates.js';
 import { type Level, type Occupancy, occupancyLevels, risenLevel } from '../../../core/venue/occupancy.js';
+import type { EntryKind } from '../stats/venues.js';
 import type { Store } from '../store/port.js';
 import type { VenueCounters } from './metrics.js';
 import type { VenueService } from './service.js';
@@ -62,16 +63,21 @@ export class VenuePassages {
     const venue = this.opts.venues.find(p.venueId);
     if (!venue) return { applied: false, occupancy: { inside: 0, entriesToday: 0 } };
     const { store } = this.opts;
+    const entry = p.direction === 'entry' && p.entitlementId !== '';
+    const bookingId = p.entitlementId.replace(/\.\d+$/, '');
+    // What admitted the entry, for the annual-pass use figure (docs/decisions/0135).
+    let kind: EntryKind = 'none';
+    if (entry) kind = (await store.venues.getBooking(p.venueId, bookingId))?.kind ?? 'none';
     const done = await store.venues.recordPassage({
       venueId: p.venueId,
       id: p.id,
       day: localDay(p.at),
       direction: p.direction,
+      hour: Math.floor(localMinute(p.at) / 60),
+      kind,
     });
-    if (done.applied && p.direction === 'entry' && p.entitlementId !== '') {
-      const bookingId = p.entitlementId.replace(/\.\d+$/, '');
+    if (done.applied && entry)
       await store.venues.transitionBooking(p.venueId, bookingId, ['confirmed'], 'used');
-    }
     const level = done.applied ? risenLevel(venue.capacity, done.before, done.after) : undefined;
     if (!level || level === 'normal') return { applied: done.applied, occupancy: done.after };
     const warning: CapacityWarning = { venueId: p.venueId, level, occupancy: done.after, at: p.at };

@@ -43,6 +43,8 @@ export function recordsContract(h: StoreHarness): void {
           deviceId: `dev-${i % 3}`,
           seq: i + 1,
           routeId: i % 2 === 0 ? 'r2' : 'r1',
+          stopId: `s${i % 4}`,
+          stationId: i % 3 === 0 ? 'st-a' : '',
           operatorId: i % 5 === 0 ? 'metro-co' : 'bus-co',
           deviceTimeMs: T0 + Math.floor(i / 3) * 1_000,
         }),
@@ -82,6 +84,31 @@ export function recordsContract(h: StoreHarness): void {
       );
       expect(await readAll(h.store(), { operatorId: 'metro-co', limit: 2 })).toEqual(
         newestFirst(committed.filter((r) => r.operatorId === 'metro-co')),
+      );
+    });
+
+    it('finds records by station and by stop, with the other criteria', async () => {
+      expect(await readAll(h.store(), { stationId: 'st-a', limit: 3 })).toEqual(
+        newestFirst(committed.filter((r) => r.stationId === 'st-a')),
+      );
+      expect(await readAll(h.store(), { stopId: 's1', operatorId: 'bus-co', limit: 2 })).toEqual(
+        newestFirst(committed.filter((r) => r.stopId === 's1' && r.operatorId === 'bus-co')),
+      );
+      expect((await h.store().queryRecords({ stationId: 'nowhere', limit: 5 })).items).toEqual([]);
+    });
+
+    it('finds the records of every card shown with a masked number', async () => {
+      // Card 100 is shown as A12****00, like card 0.
+      const twin = await issue(h.store(), 100, 1_000);
+      const [ride] = planRun(new Map([[twin.token, twin]]), [
+        tap({ cardToken: twin.token, deviceId: 'dev-9', seq: 99, deviceTimeMs: T0 + 20_000 }),
+      ]);
+      await h.store().commit([ride!]);
+      const shown = [...committed, ride!.record].filter((r) => r.cardMasked === 'A12****00');
+      expect(new Set(shown.map((r) => r.cardToken)).size).toBe(2);
+      expect(await readAll(h.store(), { cardMasked: 'A12****00', limit: 3 })).toEqual(newestFirst(shown));
+      expect(await readAll(h.store(), { cardMasked: 'A12****00', operatorId: 'metro-co', limit: 3 })).toEqual(
+        newestFirst(shown.filter((r) => r.operatorId === 'metro-co')),
       );
     });
 

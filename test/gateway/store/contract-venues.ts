@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Booking } from '../../../core/venue/booking.js';
 import { planPayment } from '../../../core/venue/payment.js';
+import type { EntryKind } from '../../../gateway/src/stats/venues.js';
 import { issue, T0, token } from './fixtures.js';
 import type { StoreHarness } from './harness.js';
 
@@ -133,7 +134,7 @@ export function venuesContract(h: StoreHarness): void {
     it('counts each passage once; exits never go below zero', async () => {
       const v = h.store().venues;
       const p = (id: string, direction: 'entry' | 'exit') =>
-        v.recordPassage({ venueId: V, id, day: DAY, direction });
+        v.recordPassage({ venueId: V, id, day: DAY, direction, hour: 10, kind: 'none' });
       expect(await p('t1', 'entry')).toEqual({
         applied: true,
         before: { inside: 0, entriesToday: 0 },
@@ -146,6 +147,43 @@ export function venuesContract(h: StoreHarness): void {
       expect((await p('t5', 'exit')).after).toEqual({ inside: 0, entriesToday: 2 });
       expect(await v.occupancy(V, DAY)).toEqual({ inside: 0, entriesToday: 2 });
       expect(await v.occupancy(V, DAY + 1)).toEqual({ inside: 0, entriesToday: 0 });
+    });
+
+    it('keeps visits per hour and entries per kind with the occupancy, each passage once', async () => {
+      const v = h.store().venues;
+      const p = (id: string, direction: 'entry' | 'exit', hour: number, kind: EntryKind = 'none') =>
+        v.recordPassage({ venueId: V, id, day: DAY, direction, hour, kind });
+      await p('a', 'entry', 9, 'annual_pass');
+      await p('a', 'entry', 9, 'annual_pass');
+      await p('b', 'entry', 9, 'reservation');
+      await p('c', 'entry', 10, 'annual_pass');
+      await p('d', 'exit', 10);
+      await p('e', 'entry', 23);
+      await v.recordPassage({
+        venueId: V,
+        id: 'f',
+        day: DAY + 1,
+        direction: 'entry',
+        hour: 9,
+        kind: 'ticket',
+      });
+
+      const c = await v.dayCounts(V, DAY);
+      expect(c.hours).toHaveLength(24);
+      expect(c.hours.filter((x) => x.entries + x.exits > 0)).toEqual([
+        { hour: 9, entries: 2, exits: 0 },
+        { hour: 10, entries: 1, exits: 1 },
+        { hour: 23, entries: 1, exits: 0 },
+      ]);
+      expect(c.entries).toEqual({ annual_pass: 2, reservation: 1, ticket: 0, none: 1 });
+      expect(await v.occupancy(V, DAY)).toEqual({ inside: 3, entriesToday: 4 });
+      expect((await v.dayCounts(V, DAY + 1)).entries.ticket).toBe(1);
+      expect((await v.dayCounts('other-venue', DAY)).entries).toEqual({
+        annual_pass: 0,
+        reservation: 0,
+        ticket: 0,
+        none: 0,
+      });
     });
   });
 

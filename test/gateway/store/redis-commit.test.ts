@@ -48,6 +48,7 @@ describe('commitEffects calls', () => {
       `oc:{p0}:ix:c:${token(0)}`,
       'oc:{p0}:ix:d:bus-1',
       'oc:{p0}:ix:r:r1',
+      'oc:{p0}:ix:sp:s1',
       'oc:{p0}:ix:o:bus-co',
       // Ride counters of bus-co for the UTC day of T0 (2025-06-15), in the same hash slot.
       'oc:{p0}:st:bus-co:20250615',
@@ -55,7 +56,7 @@ describe('commitEffects calls', () => {
       'oc:{p0}:open',
     ]);
     // Both taps fall in the hour starting 1749999600000; each adds a ride and its 200 fen.
-    const stats = [10, '1749999600000|r1|none|r', 1, '1749999600000|r1|none|c', 200];
+    const stats = [11, '1749999600000|r1|none|r', 1, '1749999600000|r1|none|c', 200];
     expect(JSON.parse(first.args[0]!)).toEqual([
       [
         'tap:bus-1:1',
@@ -65,7 +66,7 @@ describe('commitEffects calls', () => {
         '4',
         '800',
         String(taps[0]!.deviceTimeMs),
-        [6, 7, 8, 9],
+        [6, 7, 8, 9, 10],
         '{}',
         stats,
         // A bus ride leaves no open entry: the card is taken off the index.
@@ -81,7 +82,7 @@ describe('commitEffects calls', () => {
         '5',
         '600',
         String(taps[2]!.deviceTimeMs),
-        [6, 7, 8, 9],
+        [6, 7, 8, 9, 10],
         '{}',
         stats,
         11,

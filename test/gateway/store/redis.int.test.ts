@@ -47,8 +47,10 @@ describe('Redis store', () => {
         `card:${token(0x2345)}`,
         'ix:c:' + token(0x2345),
         'ix:d:bus-1',
+        'ix:m:A12****29', // newCard's mask: n % 100 = 0x2345 % 100
         'ix:o:bus-co',
         'ix:r:r1',
+        'ix:sp:s1',
         'ix:t',
         'outbox',
         'rec',

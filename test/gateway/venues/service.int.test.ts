@@ -332,6 +332,34 @@ describe.each(adapters)('over %s', (_name, open) => {
     });
   });
 
+  describe('visits per hour and annual-pass use (docs/decisions/0135)', () => {
+    it('counts entries per local hour and per what admitted them, each passage once', async () => {
+      const a = await card(store, 1, 100_000);
+      const pass = await w.service.book('park', reserve(a, { productId: 'pass', requestId: 'buy-pass-1' }));
+      const ticket = await w.service.book('park', reserve(a, { productId: 'day', requestId: 'buy-day-1' }));
+      const d = DAY + 1;
+      const enter = (id: string, minute: number, entitlementId: string) =>
+        w.passages.record({ venueId: 'park', id, at: at(d, minute), direction: 'entry', entitlementId });
+      await enter('tap:g:1', 9 * 60 + 5, pass.id);
+      await enter('tap:g:1', 9 * 60 + 5, pass.id);
+      await enter('tap:g:2', 9 * 60 + 59, ticket.id);
+      await enter('tap:g:3', 10 * 60, '');
+      await w.passages.record({
+        venueId: 'park',
+        id: 'tap:x:1',
+        at: at(d, 10 * 60 + 30),
+        direction: 'exit',
+        entitlementId: '',
+      });
+      const c = await store.venues.dayCounts('park', d);
+      expect(c.hours.slice(9, 11)).toEqual([
+        { hour: 9, entries: 2, exits: 0 },
+        { hour: 10, entries: 1, exits: 1 },
+      ]);
+      expect(c.entries).toEqual({ annual_pass: 1, ticket: 1, reservation: 0, none: 1 });
+    });
+  });
+
   describe('the sweeper', () => {
     const pendingTicket = (payerToken: string, id: string) => ({
       id,

@@ -2,11 +2,14 @@
 // exporting mount(root) that returns a cleanup function (streams and timers stop on leave).
 import { getLang, setLang, t, translate } from './i18n.js';
 import { api, h, loadReasons } from './util.js';
+import { myVenues } from './venues.js';
 
 const pages = [
   { id: 'live', permission: 'live:read', load: () => import('./live.js') },
   { id: 'records', permission: 'records:read', load: () => import('./records.js') },
   { id: 'stats', permission: 'stats:read', load: () => import('./stats.js') },
+  // Shown only to accounts with venues to watch (a bus company has none).
+  { id: 'venues', permission: 'stats:read', load: () => import('./venues.js'), needs: 'venues' },
   { id: 'devices', permission: 'devices:read', load: () => import('./devices.js') },
   { id: 'cards', permission: 'cards:read', load: () => import('./cards.js') },
   { id: 'audit', permission: 'audit:read', load: () => import('./audit.js') },
@@ -18,7 +21,9 @@ let cleanup = () => {};
 const $ = (id) => document.getElementById(id);
 
 function allowed() {
-  return pages.filter((p) => me?.permissions.includes(p.permission));
+  return pages.filter(
+    (p) => me?.permissions.includes(p.permission) && (p.needs !== 'venues' || me.venueCount > 0),
+  );
 }
 
 function renderNav() {
@@ -51,12 +56,17 @@ async function route() {
   cleanup = mod.mount(view, me) ?? (() => {});
 }
 
+async function signedIn() {
+  await loadReasons();
+  me.venueCount = (await myVenues(me)).length;
+}
+
 async function start() {
   setLang(getLang());
   translate();
   try {
     me = await api('GET', '/v1/auth/me');
-    await loadReasons();
+    await signedIn();
   } catch {
     me = undefined;
   }
@@ -72,7 +82,7 @@ $('login-form').addEventListener('submit', async (e) => {
       username: form.get('username'),
       password: form.get('password'),
     });
-    await loadReasons();
+    await signedIn();
     e.target.reset();
     await route();
   } catch {

@@ -1,5 +1,7 @@
-// Ride records: search by card, line, device, operator and time; keyset pages (newer/older);
-// CSV export of the same search, streamed by the server.
+// Ride records: search by card (token, masked number or, for card staff, the number), line,
+// station, stop, device, operator and time; keyset pages (newer/older); CSV export of the same
+// search, streamed by the server. A masked number shown for several cards lists them to pick
+// from (docs/decisions/0136).
 import { t } from './i18n.js';
 import { api, errorText, h, reasonText, time, where, yuan } from './util.js';
 
@@ -13,8 +15,10 @@ export function mount(root, me) {
   const form = h(
     'form',
     { class: 'filters', 'data-testid': 'records-form' },
-    input('card', 'rec.card', { placeholder: 'a1b2… / A1234…', autocomplete: 'off' }),
+    input('card', 'rec.card', { placeholder: 'C31****01 / a1b2…', autocomplete: 'off' }),
     input('route', 'rec.route'),
+    input('station', 'rec.station'),
+    input('stop', 'rec.stop'),
     input('device', 'rec.device'),
     me.tenant ? '' : input('operator', 'rec.operator'),
     input('from', 'rec.from', { type: 'datetime-local' }),
@@ -27,6 +31,7 @@ export function mount(root, me) {
     ),
   );
   const error = h('p', { class: 'error', role: 'alert' });
+  const choices = h('div', { class: 'row', 'data-testid': 'card-candidates' });
   const body = h('tbody');
   const pageNo = h('span', { class: 'note' });
   const newer = h('button', { class: 'ghost', type: 'button', disabled: true }, t('rec.newer'));
@@ -34,7 +39,7 @@ export function mount(root, me) {
   const csv = form.querySelector('[data-testid=csv]');
   root.append(
     h('h1', {}, t('rec.title')),
-    h('div', { class: 'card' }, form, error),
+    h('div', { class: 'card' }, form, error, choices),
     h(
       'div',
       { class: 'card table-wrap' },
@@ -69,17 +74,41 @@ export function mount(root, me) {
 
   let filters = new URLSearchParams();
   const cursors = [undefined];
+  // Only the newest request may fill the table: an earlier answer arriving late is dropped.
+  let latest = 0;
+
+  function showCandidates(candidates) {
+    choices.replaceChildren(
+      h('span', { class: 'note' }, t('rec.ambiguous')),
+      ...candidates.map((c) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'ghost mono',
+            'data-token': c.cardToken,
+            onclick: () => {
+              form.elements.card.value = c.cardToken;
+              form.requestSubmit();
+            },
+          },
+          `${c.cardMasked} · ${c.cardToken.slice(0, 8)}… · ${time(c.lastAt, true)}`,
+        ),
+      ),
+    );
+  }
 
   async function filtersFromForm() {
     const f = new FormData(form);
     const q = new URLSearchParams();
     let card = String(f.get('card') ?? '').trim();
-    if (card && !/^[0-9a-f]{32}$/.test(card)) {
-      // A card number: only staff who may look cards up can turn it into the token.
+    if (card && !/^[0-9a-f]{32}$/.test(card) && !card.includes('*')) {
+      // A card number never goes into a URL: only staff who may look cards up turn it into
+      // the token. Tokens and masked numbers go as they are.
       card = (await api('POST', '/v1/cards/lookup', { cardNumber: card })).token;
     }
     if (card) q.set('card', card);
-    for (const k of ['route', 'device', 'operator']) {
+    for (const k of ['route', 'station', 'stop', 'device', 'operator']) {
       const v = String(f.get(k) ?? '').trim();
       if (v) q.set(k, v);
     }
@@ -92,11 +121,14 @@ export function mount(root, me) {
 
   async function load(index) {
     error.textContent = '';
+    choices.replaceChildren();
     const q = new URLSearchParams(filters);
     q.set('limit', String(PAGE));
     if (cursors[index]) q.set('cursor', cursors[index]);
+    const mine = ++latest;
     try {
       const page = await api('GET', `/v1/records?${q}`);
+      if (mine !== latest) return;
       cursors[index + 1] = page.nextCursor;
       cursors.length = index + 2;
       body.replaceChildren(
@@ -126,7 +158,11 @@ export function mount(root, me) {
       older.onclick = () => load(index + 1);
       newer.onclick = () => load(index - 1);
     } catch (err) {
-      error.textContent = errorText(err);
+      if (mine !== latest) return;
+      if (err.code === 'CARD_AMBIGUOUS') {
+        body.replaceChildren();
+        showCandidates(err.problem.candidates ?? []);
+      } else error.textContent = errorText(err);
     }
   }
 

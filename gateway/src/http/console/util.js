@@ -19,6 +19,7 @@ export class ApiError extends Error {
     super(problem?.detail ?? problem?.title ?? `HTTP ${status}`);
     this.status = status;
     this.code = problem?.code;
+    this.problem = problem ?? {};
   }
 }
 

@@ -1,11 +1,13 @@
-// Operators: ride records by card, device, route, operator and time range, newest first,
-// keyset-paginated (the cursor is opaque; pages never skip or repeat under inserts), and the
-// same search as a streamed CSV file. A tenant account sees its own operator only.
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+// Operators: ride records by card (token or masked number), device, route, station, stop,
+// operator and time range, newest first, keyset-paginated (the cursor is opaque; pages never
+// skip or repeat under inserts), and the same search as a streamed CSV file. A tenant account
+// sees its own operator only (docs/decisions/0136).
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { AuthError } from '../../auth/guard.js';
 import { scopeOperator } from '../../auth/policy.js';
-import type { RecordQuery } from '../../store/port.js';
+import type { RecordQuery, Store } from '../../store/port.js';
 import { recordsCsv } from '../csv.js';
+import { type CardFilter, resolveCard } from '../record-card.js';
 import * as s from '../schemas.js';
 import type { Services } from '../server.js';
 
@@ -13,6 +15,8 @@ interface Query {
   card?: string;
   device?: string;
   route?: string;
+  station?: string;
+  stop?: string;
   operator?: string;
   from?: number;
   to?: number;
@@ -22,9 +26,16 @@ interface Query {
 
 const id = { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' } as const;
 const filters = {
-  card: { type: 'string', pattern: '^[0-9a-f]{32}$', description: 'Card token' },
+  card: {
+    type: 'string',
+    pattern: '^[0-9A-Za-z*]{1,40}$',
+    description:
+      'Card token (32 hex), or the masked number as shown (C31****01); a full card number is refused (400 CARD_NUMBER_IN_URL)',
+  },
   device: id,
   route: id,
+  station: { ...id, description: 'Station (metro, station gates)' },
+  stop: { ...id, description: 'Bus stop' },
   operator: id,
   from: { type: 'integer', minimum: 0, description: 'From (inclusive), Unix ms' },
   to: { type: 'integer', minimum: 0, description: 'To (exclusive), Unix ms' },
@@ -32,19 +43,59 @@ const filters = {
 
 export const CSV_MAX_ROWS = 200_000;
 
-function scoped(req: FastifyRequest<{ Querystring: Query }>): Omit<RecordQuery, 'limit' | 'cursor'> {
+/** The search the account may run, or the problem that refuses it. */
+async function scoped(
+  store: Store,
+  req: FastifyRequest<{ Querystring: Query }>,
+): Promise<{ q: Omit<RecordQuery, 'limit' | 'cursor'>; card: CardFilter }> {
   const q = req.query;
   const scope = scopeOperator(req.principal!, q.operator);
   if (!scope.ok) throw new AuthError(403, 'FORBIDDEN', scope.reason);
-  return {
-    cardToken: q.card,
+  const rest = {
     deviceId: q.device,
     routeId: q.route,
+    stationId: q.station,
+    stopId: q.stop,
     operatorId: scope.operatorId,
     from: q.from,
     to: q.to,
   };
+  const card = await resolveCard(store, q.card, rest);
+  return {
+    q: { ...rest, ...(card.ok ? { cardToken: card.cardToken, cardMasked: card.cardMasked } : {}) },
+    card,
+  };
 }
+
+function refuse(reply: FastifyReply, card: Exclude<CardFilter, { ok: true }>) {
+  const { ok: _, ...problem } = card;
+  return reply
+    .status(card.status)
+    .type('application/problem+json')
+    .send({ type: 'about:blank', title: card.detail, ...problem });
+}
+
+/** 422 CARD_AMBIGUOUS: a problem with the cards a masked number names. */
+const ambiguous = {
+  type: 'object',
+  properties: {
+    ...s.problem.properties,
+    candidates: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          cardToken: { type: 'string' },
+          cardMasked: { type: 'string' },
+          lastAt: { type: 'integer', description: 'Newest record seen, Unix ms' },
+          records: { type: 'integer', description: 'Records seen (of the newest 500 matching)' },
+        },
+        required: ['cardToken', 'cardMasked', 'lastAt', 'records'],
+      },
+    },
+  },
+  required: ['title', 'status', 'code'],
+} as const;
 
 export const recordRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   app.get<{ Querystring: Query }>(
@@ -63,11 +114,14 @@ export const recordRoutes: FastifyPluginAsync<{ services: Services }> = async (a
           },
           additionalProperties: false,
         },
-        response: { 200: { $ref: 'RecordPage#' }, ...s.errors },
+        response: { 200: { $ref: 'RecordPage#' }, ...s.errors, 422: ambiguous },
       },
     },
-    async (req) =>
-      services.store.queryRecords({ ...scoped(req), limit: req.query.limit, cursor: req.query.cursor }),
+    async (req, reply) => {
+      const { q, card } = await scoped(services.store, req);
+      if (!card.ok) return refuse(reply, card);
+      return services.store.queryRecords({ ...q, limit: req.query.limit, cursor: req.query.cursor });
+    },
   );
   app.get<{ Querystring: Query }>(
     '/v1/records.csv',
@@ -77,11 +131,16 @@ export const recordRoutes: FastifyPluginAsync<{ services: Services }> = async (a
         tags: ['records'],
         summary: `The same search as CSV (text/csv, streamed; at most ${CSV_MAX_ROWS} rows)`,
         querystring: { type: 'object', properties: filters, additionalProperties: false },
-        response: { 200: { type: 'string', description: 'text/csv; charset=utf-8' }, ...s.errors },
+        response: {
+          200: { type: 'string', description: 'text/csv; charset=utf-8' },
+          ...s.errors,
+          422: ambiguous,
+        },
       },
     },
     async (req, reply) => {
-      const q = scoped(req);
+      const { q, card } = await scoped(services.store, req);
+      if (!card.ok) return refuse(reply, card);
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="onecard-records-${Date.now()}.csv"`)

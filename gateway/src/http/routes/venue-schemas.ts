@@ -183,6 +183,63 @@ export const occupancy = {
   required: ['venueId', 'date', 'inside', 'entriesToday', 'capacity', 'levels'],
 } as const;
 
+const level = { type: 'string', enum: ['normal', 'warning', 'full'] } as const;
+
+/** GET /v1/venues/:venueId/stats (docs/decisions/0135). */
+export const venueStats = {
+  type: 'object',
+  properties: {
+    venueId: str,
+    date: str,
+    capacity,
+    warnAt: {
+      type: 'object',
+      description: 'Counts at which the warning share of each limit is reached (0: no limit)',
+      properties: { instant: int, daily: int },
+      required: ['instant', 'daily'],
+    },
+    occupancy: {
+      type: 'object',
+      properties: {
+        inside: int,
+        entriesToday: int,
+        levels: {
+          type: 'object',
+          properties: { instant: level, daily: level },
+          required: ['instant', 'daily'],
+        },
+      },
+      required: ['inside', 'entriesToday', 'levels'],
+    },
+    hours: {
+      type: 'array',
+      description: 'Local hours 0-23: entries and exits counted by the gates',
+      items: {
+        type: 'object',
+        properties: { hour: int, entries: int, exits: int },
+        required: ['hour', 'entries', 'exits'],
+      },
+    },
+    entries: {
+      type: 'object',
+      description: 'Entries of the day by what admitted them (annual_pass: annual-pass use)',
+      properties: { annual_pass: int, reservation: int, ticket: int, none: int },
+      required: ['annual_pass', 'reservation', 'ticket', 'none'],
+    },
+    slots: {
+      type: 'array',
+      description: 'Reservations per slot: places booked against the slot capacity',
+      items: {
+        type: 'object',
+        properties: { startMin: int, endMin: int, capacity: int, booked: int, open: int },
+        required: ['startMin', 'endMin', 'capacity', 'booked', 'open'],
+      },
+    },
+    sold: { ...int, description: 'Tickets and passes sold for the day (against capacity.daily)' },
+  },
+  required: ['venueId', 'date', 'capacity', 'warnAt', 'occupancy', 'hours', 'entries', 'slots', 'sold'],
+} as const;
+
 const DAY_MS = 86_400_000;
 
 /** Days since 1970-01-01 of a local calendar date (undefined when not a real date). */

@@ -241,6 +241,45 @@ export const venueOperatorRoutes: FastifyPluginAsync<{ services: Services }> = a
     },
   );
 
+  app.get<VenueReq & { Querystring: { day?: string } }>(
+    '/v1/venues/:venueId/stats',
+    {
+      config: { permission: 'stats:read' },
+      schema: {
+        tags: ['venues'],
+        summary:
+          'A day at a venue for its operator: visits per hour, occupancy against capacity, reservations per slot, entries per pass or ticket',
+        params: v.venueParams,
+        querystring: { type: 'object', properties: { day: v.date }, additionalProperties: false },
+        response: { 200: v.venueStats, ...v.venueErrors },
+      },
+    },
+    async (req) => {
+      const venueId = req.params.venueId;
+      const d = day(req.query.day);
+      const [occupancy, counts, availability] = await Promise.all([
+        venues.passages.occupancy(venueId, d),
+        services.store.venues.dayCounts(venueId, d),
+        service.availability(venueId, d),
+      ]);
+      const { capacity, levels, ...now } = occupancy;
+      return {
+        venueId,
+        date: v.dateOf(d),
+        capacity,
+        warnAt: {
+          instant: capacity.instant > 0 ? Math.ceil(capacity.instant * capacity.warnShare) : 0,
+          daily: capacity.daily > 0 ? Math.ceil(capacity.daily * capacity.warnShare) : 0,
+        },
+        occupancy: { ...now, levels },
+        hours: counts.hours,
+        entries: counts.entries,
+        slots: availability.slots,
+        sold: availability.daily.sold,
+      };
+    },
+  );
+
   app.post<VenueReq & { Body: { date: string } }>(
     '/v1/venues/:venueId/no-shows',
     {
