@@ -190,13 +190,14 @@ describe('operator console in Chromium', () => {
     await shot('cards');
 
     // The deny list reaches the device over MQTT; its status then reports the new version.
-    await waitFor('the device holds the new deny list', async () => {
-      const { items } = await api<{ items: Array<{ deviceId: string; denyListVersion?: number }> }>(
-        gw.url,
-        'GET',
-        '/v1/devices',
-      );
-      return (items.find((d) => d.deviceId === 'bus-7')?.denyListVersion ?? 0) >= 1;
+    // Wait for the gateway's version as it stands after the report, not for "any version":
+    // the device may already hold an earlier one, and then the tap would race the delta.
+    type Fleet = { items: Array<{ deviceId: string; denyListVersion?: number }>; denyListVersion: number };
+    const { denyListVersion: wanted } = await api<Fleet>(gw.url, 'GET', '/v1/devices');
+    expect(wanted).toBeGreaterThanOrEqual(1);
+    await waitFor(`the device holds deny list version ${wanted}`, async () => {
+      const { items } = await api<Fleet>(gw.url, 'GET', '/v1/devices');
+      return (items.find((d) => d.deviceId === 'bus-7')?.denyListVersion ?? 0) >= wanted;
     });
     await page.goto(`${gw.url}/#live`);
     await page.waitForSelector('.badge.ok');
