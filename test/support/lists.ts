@@ -1,11 +1,19 @@
 // A list-signing key pair for tests (gateway side: seed; device side: "keyId:public"), and
 // helpers that play the gateway's signed list wire.
 
+import { randomBytes } from 'node:crypto';
 import type { ListKind } from '../../core/lists/envelope.js';
 import { sha256 } from '../../core/lists/envelope.js';
 import { ListSigner } from '../../gateway/src/lists/signer.js';
 
-export const LIST_SEED_HEX = '1157'.repeat(16);
+/**
+ * A fresh key for each test file (vitest loads this module once per file). The suites share
+ * one Mosquitto, where each gateway leaves its lists' signed heads retained; with one key for
+ * all, a device of one file took another file's head (a higher version, validly signed) and
+ * then refused its own gateway's next delta as "not newer". Other deployments' lists must fail
+ * the signature check, as they would in the field.
+ */
+export const LIST_SEED_HEX = randomBytes(32).toString('hex');
 export const LIST_KEY_ID = 'test';
 export const testSigner = new ListSigner(LIST_SEED_HEX, LIST_KEY_ID);
 /** ONECARD_EDGE_LIST_KEYS for devices that trust testSigner. */

@@ -70,7 +70,7 @@ describe('commitEffects calls', () => {
         '{}',
         stats,
         // A bus ride leaves no open entry: the card is taken off the index.
-        11,
+        12,
         false,
         token(0),
       ],
@@ -85,7 +85,7 @@ describe('commitEffects calls', () => {
         [6, 7, 8, 9, 10],
         '{}',
         stats,
-        11,
+        12,
         false,
         token(0),
       ],
