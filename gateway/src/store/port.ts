@@ -74,6 +74,8 @@ export interface RecordQuery {
   from?: number;
   /** Exclusive upper bound on record.at (Unix ms). */
   to?: number;
+  /** Only records of these kinds (a card holder's rides, visits or top-ups); absent: every kind. */
+  kinds?: readonly LedgerRecord['kind'][];
   limit: number;
   /** Opaque cursor from a previous page. */
   cursor?: string;

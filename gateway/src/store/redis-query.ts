@@ -57,7 +57,8 @@ function matches(r: LedgerRecord, q: RecordQuery): boolean {
     (q.routeId === undefined || r.routeId === q.routeId) &&
     (q.operatorId === undefined || r.operatorId === q.operatorId) &&
     (q.from === undefined || r.at >= q.from) &&
-    (q.to === undefined || r.at < q.to)
+    (q.to === undefined || r.at < q.to) &&
+    (q.kinds === undefined || q.kinds.includes(r.kind))
   );
 }
 

@@ -162,6 +162,9 @@ export function recordFilter(q: RecordQuery): { filter: string; params: (string 
   if (q.operatorId !== undefined) add('operator = ?', q.operatorId);
   if (q.from !== undefined) add('at >= ?', q.from);
   if (q.to !== undefined) add('at < ?', q.to);
+  // Kinds filter the rows an index found (a holder's own records: one card, few rows).
+  if (q.kinds !== undefined)
+    add(`json_extract(body, '$.kind') IN (${q.kinds.map(() => '?').join(', ') || "''"})`, ...q.kinds);
   if (q.cursor !== undefined) {
     const c = decodeCursor(q.cursor);
     add('(at, id) < (?, ?)', c.at, c.id);

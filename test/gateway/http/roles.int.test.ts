@@ -301,6 +301,19 @@ describe('card holders', () => {
       action: 'holder.topup',
       target: busCard,
     });
+    // The app's three lists: each holds its own kinds of this card's records only.
+    const kindsIn = async (url: string) => {
+      const r = await t.app.inject({ method: 'GET', url, headers });
+      expect(r.statusCode).toBe(200);
+      const items = r.json().items as LedgerRecord[];
+      expect(new Set(items.map((i) => i.cardToken))).toEqual(new Set(items.length ? [busCard] : []));
+      return items.map((i) => i.kind);
+    };
+    expect(await kindsIn('/v1/holder/rides')).toEqual(['ride', 'ride']);
+    // This one and the counter's top-up of an earlier case.
+    expect(await kindsIn('/v1/holder/topups')).toEqual(['topup', 'topup']);
+    expect(await kindsIn('/v1/holder/visits')).toEqual([]);
+    expect((await t.app.inject({ method: 'GET', url: '/v1/holder/rides' })).statusCode).toBe(401);
   });
 
   it('an operator session is no holder token, and no token is refused', async () => {

@@ -67,6 +67,15 @@ export function recordsContract(h: StoreHarness): void {
       expect(await readAll(h.store(), { cardToken: token(0), limit: 2 })).toEqual(newestFirst(mine));
     });
 
+    it('keeps only the kinds asked for, page by page', async () => {
+      const mine = committed.filter((r) => r.cardToken === token(0));
+      for (const kinds of [['ride'], ['topup'], ['ride', 'topup'], ['visit']] as const) {
+        const want = mine.filter((r) => (kinds as readonly string[]).includes(r.kind));
+        expect(await readAll(h.store(), { cardToken: token(0), kinds, limit: 2 })).toEqual(newestFirst(want));
+      }
+      expect(await readAll(h.store(), { cardToken: token(0), kinds: [], limit: 2 })).toEqual([]);
+    });
+
     it('finds a device’s records across cards in every partition', async () => {
       const mine = committed.filter((r) => r.deviceId === 'dev-1');
       expect(new Set(mine.map((r) => r.cardToken)).size).toBe(4);

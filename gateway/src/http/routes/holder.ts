@@ -2,8 +2,21 @@
 // (docs/decisions/0132): every route acts on the token's card and no other, so no card number
 // or card token travels in these requests at all.
 import type { FastifyPluginAsync } from 'fastify';
+import type { LedgerRecord } from '../../../../core/ledger.js';
 import * as s from '../schemas.js';
 import { type Services, toCardJson } from '../server.js';
+
+/**
+ * The holder's record lists (交通出行相关查询): url, OpenAPI summary, kinds (absent: all).
+ * A missing tap-out's adjustment belongs with the rides it corrects; a ticket or pass bought
+ * with the card with the visits it opens.
+ */
+const holderLists: Array<[string, string, LedgerRecord['kind'][] | undefined]> = [
+  ['/v1/holder/records', 'My records of every kind, newest first', undefined],
+  ['/v1/holder/rides', 'My rides (and fare adjustments), newest first', ['ride', 'adjustment']],
+  ['/v1/holder/visits', 'My venue visits and ticket or pass purchases, newest first', ['visit', 'purchase']],
+  ['/v1/holder/topups', 'My top-ups, newest first', ['topup']],
+];
 
 export const holderRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   const { cards, store } = services;
@@ -55,28 +68,31 @@ export const holderRoutes: FastifyPluginAsync<{ services: Services }> = async (a
     },
     async (req) => cards.reportLost(mine(req.holderCard)),
   );
-  app.get<{ Querystring: { limit: number; cursor?: string } }>(
-    '/v1/holder/records',
-    {
-      schema: {
-        tags: ['holder'],
-        summary: 'My rides and top-ups, newest first',
-        querystring: {
-          type: 'object',
-          properties: {
-            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-            cursor: { type: 'string', maxLength: 200 },
+  // One list of everything, and one per kind of record, as the e-card app shows them.
+  for (const [url, summary, kinds] of holderLists)
+    app.get<{ Querystring: { limit: number; cursor?: string } }>(
+      url,
+      {
+        schema: {
+          tags: ['holder'],
+          summary,
+          querystring: {
+            type: 'object',
+            properties: {
+              limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+              cursor: { type: 'string', maxLength: 200 },
+            },
+            additionalProperties: false,
           },
-          additionalProperties: false,
+          response: { 200: { $ref: 'RecordPage#' }, ...s.errors },
         },
-        response: { 200: { $ref: 'RecordPage#' }, ...s.errors },
       },
-    },
-    async (req) =>
-      store.queryRecords({
-        cardToken: mine(req.holderCard),
-        limit: req.query.limit,
-        cursor: req.query.cursor,
-      }),
-  );
+      async (req) =>
+        store.queryRecords({
+          cardToken: mine(req.holderCard),
+          ...(kinds ? { kinds } : {}),
+          limit: req.query.limit,
+          cursor: req.query.cursor,
+        }),
+    );
 };
