@@ -1,6 +1,7 @@
 // The one-command demo (npm run demo): the gateway with its embedded MQTT broker (aedes), the
-// SQLite store and the Beijing tariff; five devices (a bus validator, metro entry and exit gates,
-// a library gate, a scenic-area turnstile) running the real edge agent with SQLite journals;
+// SQLite store and the Beijing tariff; seven devices, one of each kind (a bus validator, metro
+// entry and exit gates, a station ID-check gate, a library gate, a museum gate, a scenic-area
+// turnstile) running the real edge agent with SQLite journals;
 // riders on plausible journeys (scripts/demo/riders.ts). Half-way it reports one card lost:
 // watch that card's next taps be denied at the devices. One holder rides with the e-card app
 // instead (test/support/app.ts): its QR codes are verified offline.
@@ -8,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { localDay } from '../core/facts.js';
+import { localDay, localMinute } from '../core/facts.js';
 import { type Agent, loadEdgeConfig, startAgent } from '../edge-agent/src/index.js';
 import { ManualReader, syntheticCardNumber } from '../edge-agent/src/reader/simulated.js';
 import { startGateway } from '../gateway/src/app.js';
@@ -112,9 +113,26 @@ const devices = [
     stationId: 'bj-xidan',
     venueId: '',
   },
+  // 交通服务 at Beijing West: the card as identity only, no fare; a lost card is refused.
+  {
+    deviceId: 'id-gate-beijingxi',
+    operatorId: 'bj-rail',
+    profile: 'station_id_gate',
+    routeId: '',
+    stationId: 'bj-beijingxi',
+    venueId: '',
+  },
   // Venues: the card as reader card; free entry for seniors and the disabled at the park, two
   // annual passes (旅游年卡) on the park's signed entitlement list, the others turned away with
-  // NO_TICKET.
+  // NO_TICKET; the museum admits reservations for the current slot only.
+  {
+    deviceId: 'museum-gate-1',
+    operatorId: 'cityculture',
+    profile: 'museum_gate',
+    routeId: '',
+    stationId: '',
+    venueId: 'museum-1',
+  },
   {
     deviceId: 'lib-gate-1',
     operatorId: 'cityculture',
@@ -166,6 +184,27 @@ const passes = await fetch(`${gateway.url}/v1/admin/lists/entitlements/park-1`, 
   }),
 });
 if (!passes.ok) throw new Error(`annual passes: ${passes.status} ${await passes.text()}`);
+// Museum reservations (文化场馆预约) for cards 12 to 15, in the two-hour slot that started on
+// the hour; card 16 comes without one and is refused.
+const slotStart = Math.floor(localMinute(Date.now()) / 60) * 60;
+const reservations = await fetch(`${gateway.url}/v1/admin/lists/entitlements/museum-1`, {
+  method: 'PUT',
+  headers: { authorization, 'content-type': 'application/json' },
+  body: JSON.stringify({
+    put: [12, 13, 14, 15].map((i) => ({
+      token: tokens[i],
+      kind: 'reservation',
+      id: `rv-${i}`,
+      fromDay: today,
+      toDay: today,
+      slotStartMin: slotStart,
+      slotEndMin: Math.min(slotStart + 120, 1440),
+      maxEntries: 1,
+    })),
+  }),
+});
+if (!reservations.ok)
+  throw new Error(`museum reservations: ${reservations.status} ${await reservations.text()}`);
 
 // The e-card app of card 0's holder, and the issuer keys the devices verify its codes with.
 const eCardApp = new ReferenceApp();
@@ -200,7 +239,13 @@ for (const d of devices) {
     },
   });
   const agent = await startAgent(config, reader);
+  // Refusals everywhere, and admissions where the reason says something (a reservation in its slot).
+  const showAllows = d.profile === 'museum_gate';
   agent.events.on('decision', (e) => {
+    if (e.decision === 'allow' && showAllows)
+      console.log(
+        `  ${d.deviceId}: card ${e.cardToken.slice(0, 8)}… admitted (${e.reason}: ${e.display.en})`,
+      );
     if (e.decision === 'deny')
       console.log(
         `  ${d.deviceId}: card ${e.cardToken.slice(0, 8)}… DENIED (${e.reason}: ${e.display.zh} ${e.display.en})`,
@@ -229,7 +274,9 @@ const readers: Record<Stop, ManualReader> = {
   bus: readerOf('bus-101'),
   metroIn: readerOf('gate-in-pingguoyuan'),
   metroOut: readerOf('gate-out-xidan'),
+  station: readerOf('id-gate-beijingxi'),
   library: readerOf('lib-gate-1'),
+  museum: readerOf('museum-gate-1'),
   park: readerOf('park-gate-1'),
 };
 function readerOf(deviceId: string): ManualReader {
@@ -237,7 +284,13 @@ function readerOf(deviceId: string): ManualReader {
 }
 // Seniors (0, 1), the disabled (4) and the annual-pass holders (6, 7) visit the park, and one
 // rider without a ticket (9), whom the turnstile refuses.
-const riders = new Riders(cards.length, 4, Math.random, (stop, card) => stop !== 'park' || card < 10);
+// Holders of a museum reservation (12-15) and one without (16) visit the museum.
+const riders = new Riders(
+  cards.length,
+  4,
+  Math.random,
+  (stop, card) => (stop !== 'park' || card < 10) && (stop !== 'museum' || (card >= 12 && card <= 16)),
+);
 let taps = 0;
 let reportedLost = false;
 const started = Date.now();

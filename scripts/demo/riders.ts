@@ -4,7 +4,7 @@
 // deliberate passback now and then (the gate must refuse it); bus validators take any tap.
 // Pure: the caller passes the clock and the random source, and taps the readers.
 
-export type Stop = 'bus' | 'metroIn' | 'metroOut' | 'library' | 'park';
+export type Stop = 'bus' | 'metroIn' | 'metroOut' | 'station' | 'library' | 'museum' | 'park';
 
 export interface NextTap {
   stop: Stop;
@@ -51,7 +51,7 @@ export class Riders {
       return { stop: 'metroIn', card: this.lastEntered, passback: true };
     const card = Math.floor(this.random() * this.cards.length);
     const state = this.cards[card]!;
-    const open = (['metroIn', 'library', 'park'] as const).filter(
+    const open = (['metroIn', 'station', 'library', 'museum', 'park'] as const).filter(
       (s) =>
         !state.passed.has(s) &&
         !(s === 'metroIn' && state.inMetroSince !== undefined) &&

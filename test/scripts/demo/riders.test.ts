@@ -13,8 +13,8 @@ function run(riders: Riders, ticks: number, stepMs = 250): NextTap[] {
 
 describe('demo riders', () => {
   it('taps a card out at the metro exit once its ride is over, and not before', () => {
-    // Card 0 picks the second choice (metroIn) first.
-    const riders = new Riders(3, 1, sequence(0, 0.4, 0.9, 0));
+    // Card 0 picks the second of six choices (metroIn) first.
+    const riders = new Riders(3, 1, sequence(0, 0.2, 0.9, 0));
     const first = riders.next(0);
     expect(first).toEqual({ stop: 'metroIn', card: 0, passback: false });
     expect(riders.next(500).stop).not.toBe('metroOut');
