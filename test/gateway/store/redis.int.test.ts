@@ -83,4 +83,20 @@ describe('Redis store', () => {
       expect((await store.readOutbox(p, 10)).map((e) => e.record.cardToken)).toEqual([token(p)]);
     await store.close();
   });
+
+  it('commits more effects in one script call than Lua unpacks at once, each once', async () => {
+    // One partition: every effect in one commitEffects call, whose writes go out in slices.
+    const store = await openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix, partitions: 1 });
+    const n = 4_500; // 9,000 values per HSET: past the 8,000 unpack() takes at once
+    const cards = await Promise.all(Array.from({ length: n }, (_, i) => issue(store, i)));
+    const effects = cards.map((card, i) => planTap(card, tap({ cardToken: token(i), seq: i + 1 }), fare, 1));
+    const first = await store.commit(effects);
+    expect(first.filter((o) => o.status === 'applied')).toHaveLength(n);
+    const again = await store.commit(effects);
+    expect(again.every((o) => o.status === 'duplicate')).toBe(true);
+    expect((await store.readOutbox(0, 2 * n)).length).toBe(n);
+    const loaded = await store.loadCards(cards.map((c) => c.token));
+    expect([...loaded.values()].every((c) => c.version === 2)).toBe(true);
+    await store.close();
+  });
 });

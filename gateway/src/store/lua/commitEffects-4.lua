@@ -8,6 +8,13 @@
   written together.
   Every key comes in KEYS; ARGV[1] refers to them by position.
 
+  The effects are decided one after another, but their writes are gathered and issued once per
+  key at the end (one HSET of all dedupe keys, one of all records, one ZADD per index key, the
+  last state of each card): the script is atomic, so the end state is the same as writing each
+  effect in turn, and a call of n taps costs a few Redis commands per key instead of about
+  fourteen per tap. Later effects of the same call read what earlier ones decided from the local
+  tables below, never from Redis.
+
   Input:
     KEYS[1] dedupe hash        <prefix>:{pN}:seen     dedupe key -> result JSON
     KEYS[2] records hash       <prefix>:{pN}:rec      record id -> record JSON
@@ -36,39 +43,93 @@ local out = {}
 -- Cards whose chain was cut in this call: a later link was planned from a state after an
 -- effect that did not apply, so it must not apply either, even if the versions line up.
 local broken = {}
+-- Decided in this call: dedupe key -> result JSON; card key# -> its state after this call.
+local decided = {}
+local cards = {}
+local cardOrder = {}
+-- Writes gathered for the end of the call.
+local seenArgs = {}
+local recArgs = {}
+local zadds = {}
+local zaddOrder = {}
+local outboxIds = {}
 -- Ride counters summed over the call and written once per field: the taps of one call mostly
 -- share an operator, hour, line and concession, so this is a few HINCRBYs instead of a few per tap.
 local bumps = {}
+
+local function zadd(key, score, member)
+  local args = zadds[key]
+  if not args then
+    args = {}
+    zadds[key] = args
+    zaddOrder[#zaddOrder + 1] = key
+  end
+  args[#args + 1] = score
+  args[#args + 1] = member
+end
+
+-- Variadic commands in slices: unpack() is bounded by Lua's C stack (8,000 values).
+local SLICE = 1000
+local function callSliced(command, key, args)
+  for from = 1, #args, SLICE do
+    redis.call(command, key, unpack(args, from, math.min(from + SLICE - 1, #args)))
+  end
+end
+
+-- One read for every dedupe key of the call (sliced like the writes).
+local keysToRead = {}
+for i, e in ipairs(effects) do
+  keysToRead[i] = e[1]
+end
+local originals = {}
+for from = 1, #keysToRead, SLICE do
+  local part = redis.call('HMGET', KEYS[1], unpack(keysToRead, from, math.min(from + SLICE - 1, #keysToRead)))
+  for j = 1, #part do
+    originals[from + j - 1] = part[j]
+  end
+end
+
 for i, e in ipairs(effects) do
   local dedupeKey, recordId, card, expect, nextVersion, balance, at, indexes, fare, stats, openKey, openAt, token =
     unpack(e)
-  local original = redis.call('HGET', KEYS[1], dedupeKey)
+  local original = decided[dedupeKey] or originals[i]
+  local version = nil
+  if expect and not original and not broken[card] then
+    local known = cards[card]
+    if known then
+      version = known.v
+    else
+      version = redis.call('HGET', KEYS[card], 'v')
+    end
+  end
   if original then
     if expect then
       broken[card] = true
     end
     out[#out + 1] = RC.DUPLICATE
     out[#out + 1] = original
-  elseif expect and (broken[card] or redis.call('HGET', KEYS[card], 'v') ~= expect) then
+  elseif expect and (broken[card] or version ~= expect) then
     broken[card] = true
     out[#out + 1] = RC.CONFLICT
     out[#out + 1] = ''
   else
     if expect then
-      redis.call('HSET', KEYS[card], 'b', balance, 'v', nextVersion, 'fs', fare)
-      if openAt then
-        redis.call('ZADD', KEYS[openKey], openAt, token)
-      else
-        redis.call('ZREM', KEYS[openKey], token)
+      if not cards[card] then
+        cardOrder[#cardOrder + 1] = card
       end
+      cards[card] = { v = nextVersion, b = balance, fs = fare, openKey = openKey, openAt = openAt, token = token }
     end
-    redis.call('HSET', KEYS[1], dedupeKey, ARGV[2 * i + 1])
-    redis.call('HSET', KEYS[2], recordId, ARGV[2 * i])
-    redis.call('ZADD', KEYS[3], at, recordId)
+    local result = ARGV[2 * i + 1]
+    decided[dedupeKey] = result
+    seenArgs[#seenArgs + 1] = dedupeKey
+    seenArgs[#seenArgs + 1] = result
+    recArgs[#recArgs + 1] = recordId
+    recArgs[#recArgs + 1] = ARGV[2 * i]
+    zadd(3, at, recordId)
     for _, k in ipairs(indexes) do
-      redis.call('ZADD', KEYS[k], at, recordId)
+      zadd(k, at, recordId)
     end
-    redis.call('XADD', KEYS[4], '*', 'i', recordId)
+    outboxIds[#outboxIds + 1] = recordId
     if stats then
       local bucket = bumps[stats[1]]
       if not bucket then
@@ -81,6 +142,25 @@ for i, e in ipairs(effects) do
     end
     out[#out + 1] = RC.OK
     out[#out + 1] = ''
+  end
+end
+
+callSliced('HSET', KEYS[1], seenArgs)
+callSliced('HSET', KEYS[2], recArgs)
+for _, key in ipairs(zaddOrder) do
+  callSliced('ZADD', KEYS[key], zadds[key])
+end
+-- One outbox entry per record, in commit order: the relay reads them one by one.
+for _, id in ipairs(outboxIds) do
+  redis.call('XADD', KEYS[4], '*', 'i', id)
+end
+for _, card in ipairs(cardOrder) do
+  local c = cards[card]
+  redis.call('HSET', KEYS[card], 'b', c.b, 'v', c.v, 'fs', c.fs)
+  if c.openAt then
+    redis.call('ZADD', KEYS[c.openKey], c.openAt, c.token)
+  else
+    redis.call('ZREM', KEYS[c.openKey], c.token)
   end
 end
 for key, bucket in pairs(bumps) do
