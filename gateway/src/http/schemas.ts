@@ -124,3 +124,13 @@ export const cardNumber = {
   pattern: '^[A-Za-z0-9]+$',
   description: 'Card number (社保卡卡号); sent in the body only, never in a URL',
 } as const;
+
+/** The query string of a paged list: page size and the opaque cursor of the previous page. */
+export const pageQuery = {
+  type: 'object',
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+    cursor: { type: 'string', maxLength: 200 },
+  },
+  additionalProperties: false,
+} as const;

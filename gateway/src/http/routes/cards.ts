@@ -155,14 +155,7 @@ export const cardRoutes: FastifyPluginAsync<{ services: Services }> = async (app
         tags: ['cards'],
         summary: 'A card’s rides and top-ups, newest first',
         params: s.tokenParam,
-        querystring: {
-          type: 'object',
-          properties: {
-            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-            cursor: { type: 'string', maxLength: 200 },
-          },
-          additionalProperties: false,
-        },
+        querystring: s.pageQuery,
         response: { 200: { $ref: 'RecordPage#' }, ...s.errors },
       },
     },

@@ -76,14 +76,7 @@ export const holderRoutes: FastifyPluginAsync<{ services: Services }> = async (a
         schema: {
           tags: ['holder'],
           summary,
-          querystring: {
-            type: 'object',
-            properties: {
-              limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-              cursor: { type: 'string', maxLength: 200 },
-            },
-            additionalProperties: false,
-          },
+          querystring: s.pageQuery,
           response: { 200: { $ref: 'RecordPage#' }, ...s.errors },
         },
       },
