@@ -44,3 +44,49 @@ export function maskIdNumber(idNumber: string): string {
   if (n.length <= 7) return '*'.repeat(n.length);
   return `${n.slice(0, 3)}${'*'.repeat(n.length - 7)}${n.slice(-4)}`;
 }
+
+/** What a free-text value was refused for (docs/decisions/0156-no-personal-data-in-free-text.md). */
+export type PersonalDataShape = 'id_number' | 'card_number' | 'bank_card_number';
+
+// 18-character resident ID number (GB 11643): 17 digits and a check character; digits on either
+// side would make it part of a longer number, which is judged as a bank card number instead.
+const ID_NUMBER = /(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])/g;
+// Social security card number (社会保障号码 is the ID number; the card's own number is one letter
+// and eight digits). Alphanumerics on both sides make it part of a longer token (a UUID's hex
+// group, a hash), where it is not read as a card number.
+const CARD_NUMBER = /(?<![A-Za-z0-9])[A-Za-z][0-9]{8}(?![A-Za-z0-9])/;
+// The card is also a UnionPay debit card: 16 to 19 digits beginning 62, with a Luhn check digit.
+const BANK_CARD = /(?<![0-9])62[0-9]{14,17}(?![0-9])/g;
+const GB11643_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const GB11643_CHECK = '10X98765432';
+
+/** True when the 18 characters carry a valid GB 11643 check character (MOD 11-2). */
+export function isIdNumberChecksumValid(id: string): boolean {
+  if (!/^[0-9]{17}[0-9Xx]$/.test(id)) return false;
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += (id.charCodeAt(i) - 48) * GB11643_WEIGHTS[i]!;
+  return GB11643_CHECK[sum % 11] === id[17]!.toUpperCase();
+}
+
+function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = digits.length - 1, double = false; i >= 0; i--, double = !double) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/**
+ * Whether a free-text value (an id, a channel, a username) carries something shaped like
+ * personal data, so it can be refused before it reaches record ids, keys, logs or Kafka. Pure
+ * and conservative: a UUID, a timestamp or an order number passes; an ID number needs its check
+ * character and a bank card number its Luhn digit, so few honest numbers are caught.
+ */
+export function personalDataShape(text: string): PersonalDataShape | undefined {
+  for (const m of text.matchAll(ID_NUMBER)) if (isIdNumberChecksumValid(m[0])) return 'id_number';
+  if (CARD_NUMBER.test(text)) return 'card_number';
+  for (const m of text.matchAll(BANK_CARD)) if (luhnValid(m[0])) return 'bank_card_number';
+  return undefined;
+}

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { cardToken, cardTokenHex, isTokenHex, maskCardNumber, maskIdNumber } from '../../core/pii.js';
+import {
+  cardToken,
+  cardTokenHex,
+  isIdNumberChecksumValid,
+  isTokenHex,
+  maskCardNumber,
+  maskIdNumber,
+  personalDataShape,
+} from '../../core/pii.js';
 
 const key = Buffer.alloc(32, 7);
 
@@ -28,4 +36,43 @@ describe('masking', () => {
     ['50022819800101123X', '500***********123X'],
     ['110105194912310021', '110***********0021'],
   ])('ID number %s → %s', (n, masked) => expect(maskIdNumber(n)).toBe(masked));
+});
+
+describe('personal data in free text (decision 0156)', () => {
+  it.each([
+    // ID numbers (GB 11643) with a valid check character, alone or inside other text.
+    ['500228198001011230', 'id_number'],
+    ['11010519491231002X', 'id_number'],
+    ['11010519491231002x', 'id_number'],
+    ['req-500228198001011230', 'id_number'],
+    ['topup:11010519491231002X:1', 'id_number'],
+    // Social security card numbers: one letter and eight digits, as a whole word.
+    ['A12345678', 'card_number'],
+    ['a12345678', 'card_number'],
+    ['topup-A12345678-1', 'card_number'],
+    ['A12345678.counter', 'card_number'],
+    // UnionPay debit card numbers (the card is one): 62…, 16 to 19 digits, Luhn-valid.
+    ['6222021001123459', 'bank_card_number'],
+    ['pay-6217001234567890122', 'bank_card_number'],
+  ])('%s is refused as %s', (text, shape) => expect(personalDataShape(text)).toBe(shape));
+
+  it.each([
+    ['500228198001011231', 'an ID number with a wrong check character'],
+    ['5002281980010112301', 'nineteen digits and no Luhn digit'],
+    ['0f8fad5b-d9cb-469f-a165-70867728950e', 'a UUID'],
+    ['a1234567-b123-4567-a123-a12345678bcd', 'a UUID with a letter and eight digits inside a group'],
+    ['1733300000000', 'a Unix time in ms'],
+    ['counter-01', 'a channel name'],
+    ['xA12345678', 'letters joined to the card-number shape'],
+    ['A1234567', 'seven digits'],
+    ['A123456789', 'nine digits'],
+    ['6222021001123458', 'a 62 number with a wrong Luhn digit'],
+    ['', 'nothing'],
+  ])('%s passes (%s)', (text) => expect(personalDataShape(text)).toBeUndefined());
+
+  it('checks the GB 11643 check character', () => {
+    expect(isIdNumberChecksumValid('500228198001011230')).toBe(true);
+    expect(isIdNumberChecksumValid('500228198001011239')).toBe(false);
+    expect(isIdNumberChecksumValid('50022819800101123')).toBe(false);
+  });
 });
