@@ -49,7 +49,12 @@ function bearer(req: FastifyRequest, scheme = 'Bearer'): string | undefined {
 export function cookie(req: FastifyRequest, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k !== name) continue;
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      return undefined; // a malformed cookie is no session (401), never a server error
+    }
   }
   return undefined;
 }

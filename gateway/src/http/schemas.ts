@@ -125,6 +125,15 @@ export const cardNumber = {
   description: 'Card number (社保卡卡号); sent in the body only, never in a URL',
 } as const;
 
+/**
+ * A time as Unix ms: 1970 to 2100. Bounded so no request can carry a time that overflows a
+ * date computation or an index (decision 0156).
+ */
+export const unixMs = { type: 'integer', minimum: 0, maximum: 4_102_444_800_000 } as const;
+
+/** A list version or sequence number: a safe integer. */
+export const version = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+
 /** The query string of a paged list: page size and the opaque cursor of the previous page. */
 export const pageQuery = {
   type: 'object',

@@ -1,12 +1,14 @@
 // The store for scale: Redis (ioredis), atomic steps as Lua scripts (lua/*.lua), keys ready for
 // Redis Cluster (redis-keys.ts). Cards are spread over a fixed number of partitions; commit()
 // costs one script call per partition a batch touches, all sent at once.
+
 import { Redis } from 'ioredis';
 import { type CardState, type CardStatus, unknownCard } from '../../../core/card.js';
 import type { DenyReasonName } from '../../../core/decide.js';
 import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js';
 import { decodeFareState } from '../../../core/tariff/state.js';
 import type { StatSummary } from '../stats/rides.js';
+import { checkEffects, checkNewCard } from './amounts.js';
 import type {
   AuditEntry,
   AuditPage,
@@ -119,6 +121,7 @@ class RedisStore implements Store {
   readonly listEntriesPage: Store['listEntriesPage'] = (...a) => this.lists.listEntriesPage(...a);
 
   async issueCard(card: NewCard): Promise<void> {
+    checkNewCard(card);
     const reply = await this.scripts.run(
       'issueCard',
       [this.keys.card(card.token)],
@@ -150,6 +153,7 @@ class RedisStore implements Store {
   }
 
   async commit(effects: readonly Effect[]): Promise<CommitOutcome[]> {
+    checkEffects(effects);
     const calls = commitCalls(effects, this.keys);
     const outcomes: CommitOutcome[] = new Array(effects.length);
     // Partitions are independent (per-card atomicity is what the port promises), so their

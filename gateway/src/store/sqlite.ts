@@ -2,12 +2,14 @@
 // Durability first: the gateway acks a tap only after commit() returns and the device then
 // deletes the tap from its journal, so a commit must be on disk when it returns: WAL with
 // synchronous=FULL (NORMAL may lose the last transactions on power loss).
+
 import Database from 'better-sqlite3';
 import { type CardState, type CardStatus, unknownCard } from '../../../core/card.js';
 import type { DenyReasonName } from '../../../core/decide.js';
 import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js';
 import { encodeFareState } from '../../../core/tariff/state.js';
 import type { StatSummary } from '../stats/rides.js';
+import { checkEffects, checkNewCard } from './amounts.js';
 import { encodeCursor } from './cursor.js';
 import type {
   AuditEntry,
@@ -102,6 +104,7 @@ class SqliteStore implements Store {
   }
 
   async issueCard(card: NewCard): Promise<void> {
+    checkNewCard(card);
     this.sql(
       `INSERT INTO cards (token, balance, version, status, flags, masked, region)
        VALUES (?, ?, 1, 'active', ?, ?, ?) ON CONFLICT (token) DO NOTHING`,
@@ -119,6 +122,7 @@ class SqliteStore implements Store {
   }
 
   async commit(effects: readonly Effect[]): Promise<CommitOutcome[]> {
+    checkEffects(effects);
     // IMMEDIATE takes the write lock at BEGIN: two connections on one file queue up here
     // instead of both reading under a shared lock and one failing at its first write.
     return this.commitTx.immediate(effects);

@@ -2,6 +2,7 @@
 // suite that sqlite.int.test.ts and redis.int.test.ts run against their adapter.
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from '../../../gateway/src/store/port.js';
+import { amountsContract } from './contract-amounts.js';
 import { auditContract } from './contract-audit.js';
 import { commitContract } from './contract-commit.js';
 import { concurrencyContract } from './contract-concurrency.js';
@@ -41,6 +42,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     });
 
     commitContract(harness);
+    amountsContract(harness);
     recordsContract(harness);
     listsContract(harness);
     valueListsContract(harness);

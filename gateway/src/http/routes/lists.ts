@@ -2,6 +2,7 @@
 // with the device's credential ("Authorization: Device <credential>", given at registration) or
 // an operator session that may read devices (auth/guard.ts guardDevices).
 import type { FastifyPluginAsync } from 'fastify';
+import * as s from '../schemas.js';
 import type { Services } from '../server.js';
 
 export const listRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
@@ -13,7 +14,7 @@ export const listRoutes: FastifyPluginAsync<{ services: Services }> = async (app
         summary: 'Deny-list changes after a version, or the whole list (reset) when too far behind',
         querystring: {
           type: 'object',
-          properties: { since: { type: 'integer', minimum: 0, default: 0 } },
+          properties: { since: { ...s.version, default: 0 } },
           additionalProperties: false,
         },
         response: {

@@ -142,6 +142,8 @@ export const qrRoutes: FastifyPluginAsync<{ services: Services }> = async (app, 
   app.post<{ Body: { code: string; venueId: string; deviceId: string; at: number } }>(
     '/v1/qr/online-check',
     {
+      // An outside issuer's code is its own format (it may be all digits): passed on, never kept.
+      config: { opaqueFields: ['body.code'] },
       schema: {
         tags: ['devices'],
         summary: "A device asks whether an outside issuer's code is valid (short timeout on both sides)",
@@ -151,7 +153,7 @@ export const qrRoutes: FastifyPluginAsync<{ services: Services }> = async (app, 
             code: { type: 'string', minLength: 1, maxLength: 4296 },
             venueId: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{0,64}$' },
             deviceId: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
-            at: { type: 'integer', minimum: 0 },
+            at: { ...s.unixMs, description: 'Scan time (device clock), Unix ms' },
           },
           required: ['code', 'venueId', 'deviceId', 'at'],
           additionalProperties: false,

@@ -37,8 +37,8 @@ const filters = {
   station: { ...id, description: 'Station (metro, station gates)' },
   stop: { ...id, description: 'Bus stop' },
   operator: id,
-  from: { type: 'integer', minimum: 0, description: 'From (inclusive), Unix ms' },
-  to: { type: 'integer', minimum: 0, description: 'To (exclusive), Unix ms' },
+  from: { ...s.unixMs, description: 'From (inclusive), Unix ms' },
+  to: { ...s.unixMs, description: 'To (exclusive), Unix ms' },
 } as const;
 
 export const CSV_MAX_ROWS = 200_000;

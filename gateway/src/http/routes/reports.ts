@@ -42,7 +42,7 @@ export const reportRoutes: FastifyPluginAsync<{ services: Services }> = async (a
         querystring: {
           type: 'object',
           properties: {
-            since: { type: 'integer', minimum: 0, description: 'Found at or after, Unix ms' },
+            since: { ...s.unixMs, description: 'Found at or after, Unix ms' },
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
           },
           additionalProperties: false,

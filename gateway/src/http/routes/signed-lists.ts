@@ -4,6 +4,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { LIST_KINDS, type ListKind } from '../../../../core/lists/envelope.js';
+import * as s from '../schemas.js';
 import type { Services } from '../server.js';
 
 export const signedListRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
@@ -30,7 +31,7 @@ export const signedListRoutes: FastifyPluginAsync<{ services: Services }> = asyn
         },
         querystring: {
           type: 'object',
-          properties: { since: { type: 'integer', minimum: 0, default: 0 } },
+          properties: { since: { ...s.version, default: 0 } },
           additionalProperties: false,
         },
         response: {

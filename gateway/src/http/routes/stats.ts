@@ -27,13 +27,11 @@ export const statsRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
           type: 'object',
           properties: {
             from: {
-              type: 'integer',
-              minimum: 0,
+              ...s.unixMs,
               description: 'Unix ms (rounded down to the hour); default 24 h ago',
             },
             to: {
-              type: 'integer',
-              minimum: 0,
+              ...s.unixMs,
               description: 'Unix ms, exclusive; default now; at most 62 days after from',
             },
             operator: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },

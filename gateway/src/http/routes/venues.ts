@@ -184,7 +184,7 @@ export const venueOperatorRoutes: FastifyPluginAsync<{ services: Services }> = a
               pattern: '^[A-Za-z0-9_.:-]{1,96}$',
               description: 'Unique per passage (idempotent)',
             },
-            at: { type: 'integer', minimum: 0, description: 'When, Unix ms' },
+            at: { ...s.unixMs, description: 'When, Unix ms' },
             direction: { type: 'string', enum: ['entry', 'exit'] },
           },
           required: ['id', 'at', 'direction'],
