@@ -43,6 +43,8 @@ export interface TestHttpOptions {
   venuesDir?: string;
   /** Serve the QR routes, signing with this key list (ONECARD_QR_SIGNING_KEYS). */
   qrSigningKeys?: string;
+  /** The outside issuer the QR online checks ask (test/support/fake-issuer.ts). */
+  qrOutsideIssuerUrl?: string;
   /** The store to run on (closed with the app); default a fresh in-memory SQLite store. */
   store?: Store;
   /** More accounts besides the ones in logins. */
@@ -91,7 +93,7 @@ export async function startTestHttp(opts: TestHttpOptions = {}): Promise<TestHtt
         {
           qrSigningKeys: opts.qrSigningKeys,
           qrCredentialTtlSec: 86_400,
-          qrOutsideIssuerUrl: '',
+          qrOutsideIssuerUrl: opts.qrOutsideIssuerUrl ?? '',
           qrOutsideTimeoutMs: 300,
         },
         (n) => cards.tokenOf(n),
