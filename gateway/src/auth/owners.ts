@@ -14,6 +14,7 @@ export function ownersFrom(src: {
     if (n.operatorIds && n.operatorIds.length > 0) operatorsOf.set(n.id, n.operatorIds);
   return {
     venue: (venueId) => src.venues?.find(venueId)?.operatorId,
+    // The network as the fare engine finds it (core/tariff/engine.ts): by route, then station.
     place(routeId, stationId) {
       const t = src.tariff;
       const network =

@@ -76,11 +76,6 @@ export function scopeOperator(p: Principal, requested: string | undefined): Scop
   return { ok: true, operatorId: p.tenant };
 }
 
-/** Writes to devices: a tenant account only registers devices of its own operator. */
-export function mayWriteOperator(p: Principal, operatorId: string): boolean {
-  return can(p, 'devices:write') && (p.tenant === '' || p.tenant === operatorId);
-}
-
 // Tenancy (docs/decisions/0154-tenancy.md): who owns what, and what a tenant-bound account or a
 // device may reach. The route handlers call these; the owners come from the venue files and
 // the tariff (auth/owners.ts), never from what a tenant registered itself.
