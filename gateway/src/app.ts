@@ -2,6 +2,7 @@
 // (so devices can resync lists), MQTT and ingest, Kafka relay. Stop order is the reverse.
 import { randomBytes } from 'node:crypto';
 import { loadAccounts } from './auth/accounts.js';
+import { ownersFrom } from './auth/owners.js';
 import { deriveKeys } from './auth/tokens.js';
 import { CardService } from './cards/service.js';
 import type { GatewayConfig } from './config.js';
@@ -143,6 +144,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     devices,
     metrics,
     tariff: tariff.summary,
+    owners: ownersFrom({ venues: venues.service, tariff: tariff.compiled }),
     live,
     auth: {
       keys: deriveKeys(Buffer.from(config.authKeyHex || config.tokenKeyHex, 'hex')),

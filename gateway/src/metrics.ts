@@ -68,6 +68,12 @@ export function createMetrics() {
       labelNames: ['kind'],
       registers: [registry],
     }),
+    tenantRefusals: new Counter({
+      name: 'onecard_tenant_refusals_total',
+      help: "Requests refused for reaching another tenant's data (403 FORBIDDEN_TENANT), per route",
+      labelNames: ['route'],
+      registers: [registry],
+    }),
   };
   return m;
 }

@@ -4,8 +4,10 @@
 // is for registered devices; the issuer keys are public (devices and apps verify with them).
 // A QR route missing from the table is refused (fail closed).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Counter } from 'prom-client';
 import { type AuthContext, AuthError, auditWrites, deviceOf, holderOf, operatorOf } from './guard.js';
-import { can } from './policy.js';
+import { can, mayDeviceActAt, mayIssueTickets, type Owners } from './policy.js';
+import { enforce } from './tenancy.js';
 
 type Audience = 'holder' | 'operator' | 'device' | 'public';
 
@@ -18,9 +20,11 @@ const audiences: Record<string, Audience> = {
 
 export function guardQr(
   app: FastifyInstance,
-  ctx: AuthContext,
+  services: { auth: AuthContext; owners: Owners; metrics: { tenantRefusals: Counter<'route'> } },
   tokenOf: (cardNumber: string) => string,
 ): void {
+  const ctx = services.auth;
+  const refusals = services.metrics.tenantRefusals;
   app.addHook('onRequest', async (req) => {
     const audience = audiences[req.routeOptions.url ?? ''];
     if (audience === 'public') return;
@@ -52,19 +56,16 @@ export function guardQr(
       throw new AuthError(403, 'FORBIDDEN', 'the holder token is for another card');
     if (audience === 'device' && body?.deviceId !== req.deviceId)
       throw new AuthError(403, 'FORBIDDEN', 'a device checks codes in its own name only');
-    if (audience === 'operator' && req.principal?.tenant && body?.venueId !== undefined) {
-      // A venue operator sells for the venues its own devices guard.
-      const mine = (await ctx.store.listDevices()).some(
-        (d) => d.operatorId === req.principal?.tenant && d.venueId === body.venueId,
-      );
-      if (!mine)
-        throw new AuthError(
-          403,
-          'FORBIDDEN',
-          `venue ${body.venueId} is not one of ${req.principal.tenant}'s`,
-        );
+    if (audience === 'device' && body?.venueId !== undefined) {
+      // The outside issuer is told the venue: a device asks only for the venue it stands at.
+      const device = await ctx.store.getDevice(req.deviceId ?? '');
+      enforce(req, refusals, mayDeviceActAt(device?.venueId ?? '', body.venueId));
     }
     if (audience === 'operator') req.auditTarget = body?.venueId;
+    // A venue operator sells for the venues its venue files give it (not for the venues its
+    // devices claim: registering a device never makes a venue one's own).
+    if (audience === 'operator' && body?.venueId !== undefined)
+      enforce(req, refusals, mayIssueTickets(req.principal!, body.venueId, services.owners));
   });
   auditWrites(app, ctx);
 }

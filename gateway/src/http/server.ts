@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import { type CardState, ConcessionFlag } from '../../../core/card.js';
 import { type AuthContext, AuthError, guardDevices, guardHolders, guardOperators } from '../auth/guard.js';
+import type { Owners } from '../auth/policy.js';
 import { guardQr } from '../auth/qr-guard.js';
 import type { CardService } from '../cards/service.js';
 import { CardError } from '../cards/service.js';
@@ -53,6 +54,8 @@ export interface Services {
   /** The tariff pricing the taps (gateway/src/tariff/load.ts). */
   tariff: TariffSummary;
   auth: AuthContext;
+  /** Who owns which venue, route and station, for the tenancy rules (auth/owners.ts, 0154). */
+  owners: Owners;
   live: LiveFeed;
   /** Venue products, bookings and occupancy (routes/venues.ts); absent: not served. */
   venues?: { service: VenueService; passages: VenuePassages };
@@ -131,7 +134,7 @@ export async function buildHttp(app: FastifyInstance, services: Services): Promi
   // The tariff in use is published information (fares are public notices).
   await app.register(tariffRoutes, { services });
   await app.register(async (qr) => {
-    guardQr(qr, services.auth, (n) => services.cards.tokenOf(n));
+    guardQr(qr, services, (n) => services.cards.tokenOf(n));
     await qr.register(qrRoutes, { services });
   });
   await app.register(async (operators) => {

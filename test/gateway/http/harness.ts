@@ -1,8 +1,10 @@
-// The gateway's HTTP side in-process (fastify inject) over a real SQLite store, with one
-// account per role, for the role and tenant tests. MQTT is not part of these tests: the deny
-// list publisher's messages are dropped instead of sent.
-import type { FastifyInstance } from 'fastify';
+// The gateway's HTTP side in-process (fastify inject) over a real SQLite store (or a store the
+// suite opens), with one account per role, for the role and tenant tests. MQTT is not part of
+// these tests: the list publisher's messages are dropped instead of sent. Venues and QR
+// issuing are served when the suite asks (every route of the gateway then exists).
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { Account } from '../../../gateway/src/auth/accounts.js';
+import { ownersFrom } from '../../../gateway/src/auth/owners.js';
 import { hashPassword } from '../../../gateway/src/auth/passwords.js';
 import type { Role } from '../../../gateway/src/auth/policy.js';
 import { deriveKeys } from '../../../gateway/src/auth/tokens.js';
@@ -16,9 +18,11 @@ import { ListService } from '../../../gateway/src/lists/service.js';
 import { LiveFeed } from '../../../gateway/src/live/feed.js';
 import { silentLogger as log } from '../../../gateway/src/log.js';
 import { createMetrics } from '../../../gateway/src/metrics.js';
+import { qrServiceFrom } from '../../../gateway/src/qr/wiring.js';
 import type { Store } from '../../../gateway/src/store/port.js';
 import { openSqliteStore } from '../../../gateway/src/store/sqlite.js';
 import { loadTariff } from '../../../gateway/src/tariff/load.js';
+import { venuesFrom } from '../../../gateway/src/venues/wiring.js';
 import { testSigner } from '../../support/lists.js';
 
 export const PASSWORD = 'correct horse battery';
@@ -34,6 +38,21 @@ export const logins: Array<{ username: string; role: Role; tenant: string }> = [
   { username: 'ecard', role: 'ecard_app', tenant: '' },
 ];
 
+export interface TestHttpOptions {
+  /** Serve the venue routes with the venue files of this folder. */
+  venuesDir?: string;
+  /** Serve the QR routes, signing with this key list (ONECARD_QR_SIGNING_KEYS). */
+  qrSigningKeys?: string;
+  /** The outside issuer the QR online checks ask (test/support/fake-issuer.ts). */
+  qrOutsideIssuerUrl?: string;
+  /** The store to run on (closed with the app); default a fresh in-memory SQLite store. */
+  store?: Store;
+  /** More accounts besides the ones in logins. */
+  accounts?: Array<{ username: string; role: Role; tenant: string }>;
+  /** Sees every route as it is registered (fastify onRoute), before any is added. */
+  onRoute?: (route: RouteOptions) => void;
+}
+
 export interface TestHttp {
   app: FastifyInstance;
   store: Store;
@@ -44,10 +63,12 @@ export interface TestHttp {
   close(): Promise<void>;
 }
 
-export async function startTestHttp(): Promise<TestHttp> {
+export async function startTestHttp(opts: TestHttpOptions = {}): Promise<TestHttp> {
   const hash = await hashPassword(PASSWORD);
-  const accounts = new Map<string, Account>(logins.map((l) => [l.username, { ...l, passwordHash: hash }]));
-  const store = await openSqliteStore({ file: ':memory:' });
+  const accounts = new Map<string, Account>(
+    [...logins, ...(opts.accounts ?? [])].map((l) => [l.username, { ...l, passwordHash: hash }]),
+  );
+  const store = opts.store ?? (await openSqliteStore({ file: ':memory:' }));
   const now = () => Date.now();
   const publisher = new ListPublisher(store, testSigner, async () => {}, log, now);
   const lists = new ListService(store, publisher, now);
@@ -55,13 +76,40 @@ export async function startTestHttp(): Promise<TestHttp> {
   const cards = new CardService(store, deny, TOKEN_KEY, now, lists);
   const live = new LiveFeed(now);
   const app = createFastify('silent');
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
+  const metrics = createMetrics();
+  const venues = opts.venuesDir
+    ? venuesFrom({
+        venuesDir: opts.venuesDir,
+        store,
+        entitlements: lists,
+        registry: metrics.registry,
+        log: app.log,
+        now,
+      })
+    : undefined;
+  const qr = opts.qrSigningKeys
+    ? qrServiceFrom(
+        {
+          qrSigningKeys: opts.qrSigningKeys,
+          qrCredentialTtlSec: 86_400,
+          qrOutsideIssuerUrl: opts.qrOutsideIssuerUrl ?? '',
+          qrOutsideTimeoutMs: 300,
+        },
+        (n) => cards.tokenOf(n),
+        now,
+      )
+    : undefined;
   await buildHttp(app, {
+    ...(venues ? { venues } : {}),
+    ...(qr ? { qr } : {}),
+    owners: ownersFrom({ venues: venues?.service }),
     store,
     cards,
     deny,
     fleet: new Fleet(log, now),
     devices: new DeviceRegistry(store, now),
-    metrics: createMetrics(),
+    metrics,
     live,
     lists,
     tariff: loadTariff('flat', { busFlatFen: 200, metroFlatFen: 300 }).summary,

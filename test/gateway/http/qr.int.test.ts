@@ -1,7 +1,7 @@
 // The QR issuing API on a running gateway (SQLite store, the real Mosquitto): the reference app
 // obtains its credential and its codes verify offline with the published keys; tickets;
 // online checks through the fake outside issuer (a real HTTP server with latency and failures).
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,9 +55,24 @@ function ctx(over: Partial<QrContext> = {}): QrContext {
   };
 }
 
+const museum7 = {
+  id: 'museum-7',
+  name: 'Museum 7',
+  kind: 'museum',
+  operatorId: 'museum',
+  openMin: 540,
+  closeMin: 1020,
+  slots: [{ startMin: 540, endMin: 660, capacity: 30 }],
+  booking: { horizonDays: 7, maxParty: 2 },
+  products: [{ id: 'visit', name: 'Visit', kind: 'reservation', priceFen: 0 }],
+};
+
 beforeAll(async () => {
   issuer = await startFakeIssuer({ latencyMs: 30, codes: { 'HSA:GOOD': 'NAT123456', 'HSA:ANON': null } });
   const dir = mkdtempSync(join(tmpdir(), 'onecard-qr-'));
+  // The museum's venue file makes museum-7 the venue operator's (its tickets, docs/decisions/0154).
+  mkdirSync(join(dir, 'venues', 'qr-city'), { recursive: true });
+  writeFileSync(join(dir, 'venues', 'qr-city', 'museum.json'), JSON.stringify(museum7));
   gw = await startGateway(
     loadGatewayConfig(
       {},
@@ -75,6 +90,7 @@ beforeAll(async () => {
         qrSigningKeys: `2:${SEED_2},1:${SEED_1}`,
         qrOutsideIssuerUrl: issuer.url,
         qrOutsideTimeoutMs: 300,
+        venuesDir: join(dir, 'venues'),
         operatorsFile: await writeOperatorsFile(dir, [
           { username: 'museum-ops', role: 'venue_operator', tenant: 'museum' },
           { username: 'bus-ops', role: 'transit_operator', tenant: 'busco' },

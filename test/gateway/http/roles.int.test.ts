@@ -151,7 +151,7 @@ describe('ride records', () => {
     for (const url of ['/v1/records?operator=metroco', '/v1/records.csv?operator=metroco']) {
       const r = await call('busco-ops', 'GET', url);
       expect(r.statusCode).toBe(403);
-      expect(r.json()).toMatchObject({ code: 'FORBIDDEN' });
+      expect(r.json()).toMatchObject({ code: 'FORBIDDEN_TENANT' });
     }
   });
 

@@ -258,7 +258,7 @@ describe('occupancy', () => {
     expect((await call('GET', '/v1/venues/park/occupancy', undefined, 'park-ops')).status).toBe(200);
     expect(await call('GET', '/v1/venues/tiny-museum/occupancy', undefined, 'park-ops')).toMatchObject({
       status: 403,
-      body: { code: 'FORBIDDEN' },
+      body: { code: 'FORBIDDEN_TENANT' },
     });
     expect((await call('GET', '/v1/venues/tiny-museum/occupancy', undefined, 'counter')).status).toBe(403);
   });

@@ -1,6 +1,7 @@
 // The audit log, for auditors and admins: every state-changing request, who, what, when, target.
 import type { FastifyPluginAsync } from 'fastify';
-import { AuthError } from '../../auth/guard.js';
+import { mayReadAudit } from '../../auth/policy.js';
+import { enforce } from '../../auth/tenancy.js';
 import * as s from '../schemas.js';
 import type { Services } from '../server.js';
 
@@ -45,8 +46,7 @@ export const auditRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
     },
     async (req) => {
       // The log spans every operator; an auditor bound to one tenant would see others' actions.
-      if (req.principal?.tenant)
-        throw new AuthError(403, 'FORBIDDEN', 'the audit log is for unbound auditors');
+      enforce(req, services.metrics.tenantRefusals, mayReadAudit(req.principal!));
       try {
         return await services.store.queryAudit({ limit: req.query.limit, cursor: req.query.cursor });
       } catch (err) {

@@ -2,6 +2,8 @@
 // Cards are addressed by token here; the holder routes take the card number in the body.
 import type { FastifyPluginAsync } from 'fastify';
 import { ConcessionFlag } from '../../../../core/card.js';
+import { cardScope } from '../../auth/policy.js';
+import { enforce } from '../../auth/tenancy.js';
 import * as s from '../schemas.js';
 import { type Services, toCardJson } from '../server.js';
 
@@ -32,6 +34,12 @@ const topUpBody = {
 
 export const cardRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   const { cards } = services;
+  const refusals = services.metrics.tenantRefusals;
+  // A card's balance, status and concessions are the card service's (0154): not for a tenant.
+  app.addHook('preHandler', async (req) => {
+    if (req.routeOptions.url !== '/v1/cards/:token/records')
+      enforce(req, refusals, cardScope(req.principal!, 'card'));
+  });
   app.post<{
     Body: {
       cardNumber: string;
@@ -159,11 +167,16 @@ export const cardRoutes: FastifyPluginAsync<{ services: Services }> = async (app
         response: { 200: { $ref: 'RecordPage#' }, ...s.errors },
       },
     },
-    async (req) =>
-      services.store.queryRecords({
+    async (req) => {
+      // A tenant-bound account sees the card's records at its own operator only.
+      const scope = cardScope(req.principal!, 'records');
+      enforce(req, refusals, scope);
+      return services.store.queryRecords({
         cardToken: req.params.token,
+        operatorId: scope.operatorId,
         limit: req.query.limit,
         cursor: req.query.cursor,
-      }),
+      });
+    },
   );
 };

@@ -1,8 +1,8 @@
 // Device registry (which devices may send taps) and live fleet health.
 import type { FastifyPluginAsync } from 'fastify';
 import { type ProfileName, profiles } from '../../../../core/profiles.js';
-import { AuthError } from '../../auth/guard.js';
-import { mayWriteOperator, scopeOperator } from '../../auth/policy.js';
+import { mayRegisterDevice, scopeOperator } from '../../auth/policy.js';
+import { enforce } from '../../auth/tenancy.js';
 import { deviceCredential } from '../../auth/tokens.js';
 import type { Device } from '../../store/port.js';
 import * as s from '../schemas.js';
@@ -93,11 +93,12 @@ export const deviceRoutes: FastifyPluginAsync<{ services: Services }> = async (a
           code: 'BAD_REQUEST',
         });
       req.auditTarget = req.body.deviceId;
-      if (!mayWriteOperator(req.principal!, req.body.operatorId))
-        throw new AuthError(403, 'FORBIDDEN', `may not register devices of operator ${req.body.operatorId}`);
       const existing = await services.store.getDevice(req.body.deviceId);
-      if (existing && !mayWriteOperator(req.principal!, existing.operatorId))
-        throw new AuthError(403, 'FORBIDDEN', `device ${req.body.deviceId} belongs to another operator`);
+      enforce(
+        req,
+        services.metrics.tenantRefusals,
+        mayRegisterDevice(req.principal!, req.body, existing?.operatorId, services.owners),
+      );
       await services.store.upsertDevice(req.body);
       services.devices.forget(req.body.deviceId);
       const credential = deviceCredential(services.auth.keys.device, req.body.deviceId);
@@ -123,7 +124,7 @@ export const deviceRoutes: FastifyPluginAsync<{ services: Services }> = async (a
     },
     async (req) => {
       const scope = scopeOperator(req.principal!, req.query.operator);
-      if (!scope.ok) throw new AuthError(403, 'FORBIDDEN', scope.reason);
+      enforce(req, services.metrics.tenantRefusals, scope);
       const version = await services.store.denyListVersion();
       const now = services.auth.now();
       const items = (await services.store.listDevices())

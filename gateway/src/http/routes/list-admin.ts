@@ -3,6 +3,7 @@
 // is one new version of its list and one signed delta to the devices.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Entitlement } from '../../../../core/facts.js';
+import { mayFetchList } from '../../auth/policy.js';
 import type { ListService } from '../../lists/service.js';
 import type { Services } from '../server.js';
 
@@ -208,9 +209,13 @@ export const listAdminRoutes: FastifyPluginAsync<{ services: Services }> = async
         },
       },
     },
-    async () => {
+    async (req) => {
       const venues = [...new Set((await store.listDevices()).map((d) => d.venueId).filter(Boolean))];
-      return { items: await lists.versions(venues) };
+      // A tenant-bound account sees the versions of the lists it may fetch (0154).
+      const items = (await lists.versions(venues)).filter(
+        (l) => mayFetchList(req.principal!, l.kind, l.scope, services.owners).ok,
+      );
+      return { items };
     },
   );
 };

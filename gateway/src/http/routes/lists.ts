@@ -1,7 +1,10 @@
 // Devices resync their deny list here when they missed deltas (or boot with no list). Reached
 // with the device's credential ("Authorization: Device <credential>", given at registration) or
-// an operator session that may read devices (auth/guard.ts guardDevices).
+// an operator session that may read devices (auth/guard.ts guardDevices); the deny list names
+// every lost card, so among operators only unbound accounts get it (docs/decisions/0154).
 import type { FastifyPluginAsync } from 'fastify';
+import { mayFetchList } from '../../auth/policy.js';
+import { enforce, listReader } from '../../auth/tenancy.js';
 import * as s from '../schemas.js';
 import type { Services } from '../server.js';
 
@@ -37,9 +40,14 @@ export const listRoutes: FastifyPluginAsync<{ services: Services }> = async (app
               },
             },
           },
+          ...s.errors,
         },
       },
     },
-    async (req) => services.deny.sync(req.query.since),
+    async (req) => {
+      const who = await listReader(req, services.devices);
+      enforce(req, services.metrics.tenantRefusals, mayFetchList(who, 'deny', 'all', services.owners));
+      return services.deny.sync(req.query.since);
+    },
   );
 };

@@ -2,8 +2,8 @@
 // SSE rather than WebSockets: one direction is all it needs, it rides plain HTTP (cookies,
 // proxies) and the browser reconnects by itself.
 import type { FastifyPluginAsync } from 'fastify';
-import { AuthError } from '../../auth/guard.js';
 import { scopeOperator } from '../../auth/policy.js';
+import { enforce } from '../../auth/tenancy.js';
 import * as s from '../schemas.js';
 import type { Services } from '../server.js';
 
@@ -33,7 +33,7 @@ export const liveRoutes: FastifyPluginAsync<{ services: Services }> = async (app
     },
     async (req, reply) => {
       const scope = scopeOperator(req.principal!, req.query.operator);
-      if (!scope.ok) throw new AuthError(403, 'FORBIDDEN', scope.reason);
+      enforce(req, services.metrics.tenantRefusals, scope);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {

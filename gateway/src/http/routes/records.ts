@@ -3,9 +3,9 @@
 // skip or repeat under inserts), and the same search as a streamed CSV file. A tenant account
 // sees its own operator only (docs/decisions/0136).
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { AuthError } from '../../auth/guard.js';
 import { scopeOperator } from '../../auth/policy.js';
-import type { RecordQuery, Store } from '../../store/port.js';
+import { enforce } from '../../auth/tenancy.js';
+import type { RecordQuery } from '../../store/port.js';
 import { recordsCsv } from '../csv.js';
 import { type CardFilter, resolveCard } from '../record-card.js';
 import * as s from '../schemas.js';
@@ -45,12 +45,12 @@ export const CSV_MAX_ROWS = 200_000;
 
 /** The search the account may run, or the problem that refuses it. */
 async function scoped(
-  store: Store,
+  services: Services,
   req: FastifyRequest<{ Querystring: Query }>,
 ): Promise<{ q: Omit<RecordQuery, 'limit' | 'cursor'>; card: CardFilter }> {
   const q = req.query;
   const scope = scopeOperator(req.principal!, q.operator);
-  if (!scope.ok) throw new AuthError(403, 'FORBIDDEN', scope.reason);
+  enforce(req, services.metrics.tenantRefusals, scope);
   const rest = {
     deviceId: q.device,
     routeId: q.route,
@@ -60,7 +60,7 @@ async function scoped(
     from: q.from,
     to: q.to,
   };
-  const card = await resolveCard(store, q.card, rest);
+  const card = await resolveCard(services.store, q.card, rest);
   return {
     q: { ...rest, ...(card.ok ? { cardToken: card.cardToken, cardMasked: card.cardMasked } : {}) },
     card,
@@ -118,7 +118,7 @@ export const recordRoutes: FastifyPluginAsync<{ services: Services }> = async (a
       },
     },
     async (req, reply) => {
-      const { q, card } = await scoped(services.store, req);
+      const { q, card } = await scoped(services, req);
       if (!card.ok) return refuse(reply, card);
       return services.store.queryRecords({ ...q, limit: req.query.limit, cursor: req.query.cursor });
     },
@@ -139,7 +139,7 @@ export const recordRoutes: FastifyPluginAsync<{ services: Services }> = async (a
       },
     },
     async (req, reply) => {
-      const { q, card } = await scoped(services.store, req);
+      const { q, card } = await scoped(services, req);
       if (!card.ok) return refuse(reply, card);
       return reply
         .type('text/csv; charset=utf-8')

@@ -4,6 +4,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { LIST_KINDS, type ListKind } from '../../../../core/lists/envelope.js';
+import { mayFetchList } from '../../auth/policy.js';
+import { enforce, listReader } from '../../auth/tenancy.js';
 import * as s from '../schemas.js';
 import type { Services } from '../server.js';
 
@@ -38,6 +40,8 @@ export const signedListRoutes: FastifyPluginAsync<{ services: Services }> = asyn
           200: { type: 'string', format: 'binary', description: 'The framed list stream' },
           204: { type: 'null', description: 'The device is current, or there is no list yet' },
           400: { $ref: 'Problem#' },
+          401: { $ref: 'Problem#' },
+          403: { $ref: 'Problem#' },
         },
       },
     },
@@ -51,6 +55,9 @@ export const signedListRoutes: FastifyPluginAsync<{ services: Services }> = asyn
           code: 'BAD_REQUEST',
           detail: 'entitlements are per venue; every other list has the scope "all"',
         });
+      // A device gets its own venue's entitlements; an operator those of its venues (0154).
+      const who = await listReader(req, services.devices);
+      enforce(req, services.metrics.tenantRefusals, mayFetchList(who, kind, scope, services.owners));
       const answer = await services.lists.answer(kind, scope, req.query.since);
       if (answer.type === 'current') return reply.status(204).send();
       return reply

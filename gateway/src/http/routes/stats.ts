@@ -1,8 +1,8 @@
 // Revenue and ridership for the console's charts, from the counters the stores keep at commit
 // (stats/rides.ts): per hour, per line, per concession group, and free rides for subsidy claims.
 import type { FastifyPluginAsync } from 'fastify';
-import { AuthError } from '../../auth/guard.js';
 import { scopeOperator } from '../../auth/policy.js';
+import { enforce } from '../../auth/tenancy.js';
 import { HOUR_MS, metrics, zero } from '../../stats/rides.js';
 import * as s from '../schemas.js';
 import type { Services } from '../server.js';
@@ -56,7 +56,7 @@ export const statsRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
     },
     async (req) => {
       const scope = scopeOperator(req.principal!, req.query.operator);
-      if (!scope.ok) throw new AuthError(403, 'FORBIDDEN', scope.reason);
+      enforce(req, services.metrics.tenantRefusals, scope);
       const now = services.auth.now();
       const to = req.query.to ?? now;
       const from = Math.floor((req.query.from ?? to - 24 * HOUR_MS) / HOUR_MS) * HOUR_MS;

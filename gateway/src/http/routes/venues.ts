@@ -4,7 +4,8 @@
 // edge config, walk-ins at the desk, occupancy, no-show settling.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { gateConfig } from '../../../../core/venue/gates.js';
-import { AuthError } from '../../auth/guard.js';
+import { mayActOnVenue } from '../../auth/policy.js';
+import { enforce } from '../../auth/tenancy.js';
 import * as s from '../schemas.js';
 import type { Services } from '../server.js';
 import * as v from './venue-schemas.js';
@@ -60,17 +61,11 @@ export const venueOperatorRoutes: FastifyPluginAsync<{ services: Services }> = a
   if (!venues) return;
   const service = venues.service;
   const day = (date: string | undefined) => (date === undefined ? service.today() : v.dayOrThrow(date));
-  // A venue operator account acts on its own venues only (the tenant is its operator id).
+  // A tenant-bound account acts on its own venues only (the venue file names the operator).
   app.addHook('preHandler', async (req: FastifyRequest) => {
     const venueId = (req.params as { venueId?: string } | undefined)?.venueId;
-    const tenant = req.principal?.tenant ?? '';
-    if (venueId === undefined || tenant === '') return;
-    if (service.find(venueId)?.operatorId !== tenant)
-      throw new AuthError(
-        403,
-        'FORBIDDEN',
-        `account ${req.principal?.username} may only act on its own venues`,
-      );
+    if (venueId !== undefined)
+      enforce(req, services.metrics.tenantRefusals, mayActOnVenue(req.principal!, venueId, services.owners));
   });
 
   app.get<VenueReq & { Querystring: { gate?: string } }>(
