@@ -25,8 +25,11 @@ status=0
 rm -f .run/vitest-1.json .run/vitest-2.json
 npx vitest run --project unit --project integration --reporter=default --reporter=json \
   --outputFile.json=.run/vitest-1.json "$@" || status=$?
-step "running tests: end to end (real processes, and a real browser for the console)"
+step "running tests: end to end (real processes, a real browser for the console, k6 for the load scripts)"
 bash scripts/browser.sh
+# k6 for the load-script smoke test (test/e2e/k6-smoke.test.ts): built once, minutes, here
+# rather than inside a test's time limit. The test builds it too when it is missing.
+bash scripts/k6-build.sh >/dev/null || status=$?
 npx vitest run --project e2e --reporter=default --reporter=json --outputFile.json=.run/vitest-2.json "$@" || status=$?
 # One plain closing line that any CI reads: "N passed, N failed".
 node -e '

@@ -2,15 +2,15 @@
 // credential bound to its key (what every phone does about once a day).
 import { check } from 'k6';
 import http from 'k6/http';
-import { BASE, env, headers, pick, shape } from './common.js';
+import { BASE, env, headers, limits, pick, shape } from './common.js';
 
 export const options = {
   ...shape,
-  thresholds: {
+  thresholds: limits({
     http_req_failed: ['rate<0.01'],
     'http_req_duration{kind:token}': ['p(95)<150'],
     'http_req_duration{kind:credential}': ['p(95)<150'],
-  },
+  }),
 };
 
 export default function () {

@@ -2,17 +2,17 @@
 // one line over a day, the next page by cursor.
 import { check } from 'k6';
 import http from 'k6/http';
-import { BASE, env, headers, pick, shape } from './common.js';
+import { BASE, env, headers, limits, pick, shape } from './common.js';
 
 export const options = {
   ...shape,
-  thresholds: {
+  thresholds: limits({
     http_req_failed: ['rate<0.01'],
     'http_req_duration{kind:first}': ['p(95)<200'],
     'http_req_duration{kind:card}': ['p(95)<200'],
     'http_req_duration{kind:line_day}': ['p(95)<200'],
     'http_req_duration{kind:next}': ['p(95)<200'],
-  },
+  }),
 };
 
 export default function () {

@@ -2,11 +2,11 @@
 // a day and a one-hour slot.
 import { check } from 'k6';
 import http from 'k6/http';
-import { BASE, env, headers, pick, shape } from './common.js';
+import { BASE, env, headers, limits, pick, shape } from './common.js';
 
 export const options = {
   ...shape,
-  thresholds: { http_req_failed: ['rate<0.01'], http_req_duration: ['p(95)<150'] },
+  thresholds: limits({ http_req_failed: ['rate<0.01'], http_req_duration: ['p(95)<150'] }),
 };
 
 export default function () {

@@ -1,16 +1,15 @@
 // The ridership/revenue page's data: a month of one bus company, and the last 24 hours.
 import { check } from 'k6';
 import http from 'k6/http';
-import { BASE, env, headers, shape } from './common.js';
+import { BASE, env, headers, limits, steady } from './common.js';
 
 export const options = {
-  ...shape,
-  scenarios: { steady: { ...shape.scenarios.steady, vus: Number(__ENV.VUS || 4) } },
-  thresholds: {
+  scenarios: { steady: steady(4) },
+  thresholds: limits({
     http_req_failed: ['rate<0.01'],
     'http_req_duration{kind:month}': ['p(95)<500'],
     'http_req_duration{kind:day}': ['p(95)<250'],
-  },
+  }),
 };
 
 export default function () {

@@ -2,11 +2,15 @@
 // retry of the previous key, which must answer duplicate without charging twice.
 import { check } from 'k6';
 import http from 'k6/http';
-import { BASE, env, headers, pick, shape } from './common.js';
+import { BASE, env, headers, limits, pick, shape } from './common.js';
 
 export const options = {
   ...shape,
-  thresholds: { http_req_failed: ['rate<0.01'], http_req_duration: ['p(95)<150'], checks: ['rate>0.99'] },
+  thresholds: limits({
+    http_req_failed: ['rate<0.01'],
+    http_req_duration: ['p(95)<150'],
+    checks: ['rate>0.99'],
+  }),
 };
 
 let last;

@@ -58,8 +58,13 @@ export interface Proc {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function startProcess(name: string, script: string, env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(testEnv.root, script)], {
+export function startProcess(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  args: string[] = [],
+): Proc {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(testEnv.root, script), ...args], {
     cwd: testEnv.root,
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
