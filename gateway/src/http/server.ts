@@ -39,7 +39,7 @@ import { tariffRoutes } from './routes/tariff.js';
 import { venueHolderRoutes } from './routes/venue-holder.js';
 import { venueOperatorRoutes, venuePublicRoutes } from './routes/venues.js';
 import * as schemas from './schemas.js';
-import { buildValidator, redactQuery, refusePersonalData, strictTextIntegers } from './validation.js';
+import { buildValidator, redactUrl, refusePersonalData, strictTextIntegers } from './validation.js';
 
 export interface Services {
   store: Store;
@@ -165,10 +165,12 @@ export async function buildHttp(app: FastifyInstance, services: Services): Promi
   return app;
 }
 
-export function createFastify(logLevel: string): FastifyInstance {
+/** The Fastify instance; `stream` sends the log elsewhere than stdout (tests read it). */
+export function createFastify(logLevel: string, stream?: { write(line: string): void }): FastifyInstance {
   return Fastify({
     logger: {
       level: logLevel,
+      ...(stream ? { stream } : {}),
       // Card numbers travel only in request bodies, which are never logged; redact anyway.
       redact: ['req.body.cardNumber', 'req.headers.authorization'],
       // A request line is logged without its query string's values: a search by card (even a
@@ -177,7 +179,7 @@ export function createFastify(logLevel: string): FastifyInstance {
         req: (req: { method: string; url: string; id: string }) => ({
           id: req.id,
           method: req.method,
-          url: redactQuery(req.url),
+          url: redactUrl(req.url),
         }),
       },
     },

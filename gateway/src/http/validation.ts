@@ -163,13 +163,28 @@ export class NotAnIntegerError extends Error {
   }
 }
 
-/** A URL for the log: the path, and the query string's names with their values left out. */
-export function redactQuery(url: string): string {
+/**
+ * A URL for the log: the query string's names with their values left out, and any path
+ * segment shaped like personal data (a card number typed where a token goes) replaced.
+ */
+export function redactUrl(url: string): string {
   const q = url.indexOf('?');
-  if (q < 0) return url;
+  const path = (q < 0 ? url : url.slice(0, q))
+    .split('/')
+    .map((segment) => (personalDataShape(safeDecode(segment)) ? '…' : segment))
+    .join('/');
+  if (q < 0) return path;
   const names = url
     .slice(q + 1)
     .split('&')
     .map((pair) => pair.split('=')[0]);
-  return `${url.slice(0, q)}?${names.map((n) => `${n}=…`).join('&')}`;
+  return `${path}?${names.map((n) => `${n}=…`).join('&')}`;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }

@@ -51,6 +51,8 @@ export interface TestHttpOptions {
   accounts?: Array<{ username: string; role: Role; tenant: string }>;
   /** Sees every route as it is registered (fastify onRoute), before any is added. */
   onRoute?: (route: RouteOptions) => void;
+  /** Log at this level into lines (default: silent). */
+  log?: { level: string; lines: string[] };
 }
 
 export interface TestHttp {
@@ -75,7 +77,9 @@ export async function startTestHttp(opts: TestHttpOptions = {}): Promise<TestHtt
   const deny = new DenyListPublisher(store, publisher, now);
   const cards = new CardService(store, deny, TOKEN_KEY, now, lists);
   const live = new LiveFeed(now);
-  const app = createFastify('silent');
+  const app = opts.log
+    ? createFastify(opts.log.level, { write: (line) => void opts.log!.lines.push(line) })
+    : createFastify('silent');
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   const metrics = createMetrics();
   const venues = opts.venuesDir
