@@ -45,7 +45,7 @@ export function maskIdNumber(idNumber: string): string {
   return `${n.slice(0, 3)}${'*'.repeat(n.length - 7)}${n.slice(-4)}`;
 }
 
-/** What a free-text value was refused for (docs/decisions/0156-no-personal-data-in-free-text.md). */
+/** What a free-text value was refused for (docs/decisions/0156-strict-input.md). */
 export type PersonalDataShape = 'id_number' | 'card_number' | 'bank_card_number';
 
 // 18-character resident ID number (GB 11643): 17 digits and a check character; digits on either

@@ -1,7 +1,7 @@
 // Entry rules as data (the pretix way): per gate, a handful of numbers evaluated against a small
 // set of variables (the card's facts, the device's history of the card, now). Each profile has
 // defaults; a gate's configuration may override any of them (edge-agent config entry* keys).
-// See docs/decisions/0080-entry-rules-as-data.md for why the defaults are what they are.
+// See docs/decisions/0080-device-kinds-and-entry-rules.md for why the defaults are what they are.
 import type { ProfileName } from '../profiles.js';
 
 /** What an exit gate answers when it knows of no entry for the card. */

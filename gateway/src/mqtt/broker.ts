@@ -1,6 +1,6 @@
 // The embedded MQTT broker (aedes) for the one-command demo and single-site installs.
 // aedes speaks MQTT 3.1.1 and has no shared subscriptions, so this setup runs one gateway;
-// production and the tests use Mosquitto (see docs/decisions/0002-brokers.md).
+// production and the tests use Mosquitto (see docs/decisions/0002-brokers-and-stores.md).
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 
