@@ -17,6 +17,10 @@ describe('card tokens', () => {
     expect(cardTokenHex(key, 'A12345678')).toBe(cardTokenHex(key, 'A12345678'));
     expect(cardTokenHex(key, 'A12345678')).not.toBe(cardTokenHex(Buffer.alloc(32, 8), 'A12345678'));
   });
+  it('match the test vector of docs/topics.md (a vendor checks its own code against it)', () => {
+    expect(cardTokenHex(key, 'A12345678')).toBe('644fd72577a0651e3054cce810467f71');
+    expect(cardTokenHex(key, ' a12345678 ')).toBe('644fd72577a0651e3054cce810467f71');
+  });
   it('ignore case and surrounding spaces of the card number', () => {
     expect(cardTokenHex(key, ' a12345678 ')).toBe(cardTokenHex(key, 'A12345678'));
   });
