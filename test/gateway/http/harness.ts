@@ -7,6 +7,7 @@ import { hashPassword } from '../../../gateway/src/auth/passwords.js';
 import type { Role } from '../../../gateway/src/auth/policy.js';
 import { deriveKeys } from '../../../gateway/src/auth/tokens.js';
 import { CardService } from '../../../gateway/src/cards/service.js';
+import { loadGatewayConfig } from '../../../gateway/src/config.js';
 import { Fleet } from '../../../gateway/src/fleet.js';
 import { buildHttp, createFastify } from '../../../gateway/src/http/server.js';
 import { DeviceRegistry } from '../../../gateway/src/ingest/devices.js';
@@ -16,6 +17,7 @@ import { ListService } from '../../../gateway/src/lists/service.js';
 import { LiveFeed } from '../../../gateway/src/live/feed.js';
 import { silentLogger as log } from '../../../gateway/src/log.js';
 import { createMetrics } from '../../../gateway/src/metrics.js';
+import { paymentsFrom } from '../../../gateway/src/payments/wiring.js';
 import type { Store } from '../../../gateway/src/store/port.js';
 import { openSqliteStore } from '../../../gateway/src/store/sqlite.js';
 import { loadTariff } from '../../../gateway/src/tariff/load.js';
@@ -55,13 +57,26 @@ export async function startTestHttp(): Promise<TestHttp> {
   const cards = new CardService(store, deny, TOKEN_KEY, now, lists);
   const live = new LiveFeed(now);
   const app = createFastify('silent');
+  const metrics = createMetrics();
+  // The configured defaults: no payment provider here (paid top-ups: test/gateway/payments/).
+  const payments = paymentsFrom(
+    loadGatewayConfig({}, { tokenKeyHex: TOKEN_KEY.toString('hex'), listSigningKeyHex: '11'.repeat(32) }),
+    {
+      store,
+      cards,
+      registry: metrics.registry,
+      now,
+      ownNotifyUrl: () => 'http://127.0.0.1:1/v1/payments/notify',
+    },
+  );
   await buildHttp(app, {
+    payments,
     store,
     cards,
     deny,
     fleet: new Fleet(log, now),
     devices: new DeviceRegistry(store, now),
-    metrics: createMetrics(),
+    metrics,
     live,
     lists,
     tariff: loadTariff('flat', { busFlatFen: 200, metroFlatFen: 300 }).summary,
