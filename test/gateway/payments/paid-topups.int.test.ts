@@ -34,7 +34,7 @@ describe.each<StoreKind>(['sqlite', 'redis'])('paid top-ups on %s', (kind) => {
     sim = await startSimulator({ attempts: 3, backoffMs: 20 });
     a = await startPayingGateway(kind, sim);
     // A second gateway on the same data, as a second instance behind the load balancer.
-    b = await startPayingGateway(kind, sim, a.dir);
+    b = await startPayingGateway(kind, sim, { dir: a.dir });
     url = a.gw.url;
   });
 

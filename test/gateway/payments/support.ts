@@ -24,7 +24,7 @@ export type StoreKind = 'sqlite' | 'redis';
 export async function startPayingGateway(
   kind: StoreKind,
   sim: Simulator,
-  dir?: string,
+  opts: { dir?: string; now?: () => number } = {},
 ): Promise<TestGateway> {
   return startTestGateway(
     {
@@ -34,7 +34,7 @@ export async function startPayingGateway(
       ...LIMITS,
       ...(kind === 'redis' ? { store: 'redis', redisUrl: `${testEnv.redisUrl()}/9` } : {}),
     },
-    dir ? { dir } : {},
+    { ...(opts.dir ? { dir: opts.dir } : {}), deps: { now: opts.now } },
   );
 }
 
