@@ -20,7 +20,8 @@
 //        order's) is what the notification reports. Then the signed notification is POSTed to
 //        the order's notifyUrl, signed afresh for every delivery, until a 2xx answer or the
 //        attempts run out.
-//   GET  /v1/payments/{providerTxnId} → {acknowledged, attempts, lastStatus, notification}
+//   GET  /v1/payments/{providerTxnId} → {acknowledged, attempts, lastStatus, done, notification}
+//        (done: the deliveries ended, acknowledged or out of attempts)
 //   POST /v1/payments/{providerTxnId}/redeliver → {status}: one more delivery, as providers do
 //        when the merchant asks again (the gateway must not credit twice)
 import { randomBytes } from 'node:crypto';
@@ -43,6 +44,8 @@ interface Payment {
   attempts: number;
   acknowledged: boolean;
   lastStatus: number;
+  /** The delivery loop ended: acknowledged, or out of attempts. */
+  done: boolean;
   notification?: PaymentNotification;
 }
 
@@ -85,12 +88,13 @@ async function deliver(p: Payment, txn: string): Promise<number> {
 
 /** Until acknowledged, at most attemptsMax deliveries, the waits doubling (bounded). */
 async function notifyUntilAcknowledged(p: Payment, txn: string): Promise<void> {
-  for (let attempt = 1; attempt <= attemptsMax && !p.acknowledged; attempt++) {
+  for (let attempt = 1; attempt <= attemptsMax; attempt++) {
     await deliver(p, txn);
-    if (p.acknowledged) return;
+    if (p.acknowledged || attempt === attemptsMax) break;
     const wait = Math.min(backoffMs * 2 ** (attempt - 1), 30_000);
     await new Promise((r) => setTimeout(r, wait));
   }
+  p.done = true;
 }
 
 async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -130,7 +134,15 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     const txn = id('tx_');
     order.paidBy = txn;
     const amountFen = b.amountFen === undefined ? order.amountFen : Number(b.amountFen);
-    const p: Payment = { order, amountFen, paidAt, attempts: 0, acknowledged: false, lastStatus: 0 };
+    const p: Payment = {
+      order,
+      amountFen,
+      paidAt,
+      attempts: 0,
+      acknowledged: false,
+      lastStatus: 0,
+      done: false,
+    };
     payments.set(txn, p);
     void notifyUntilAcknowledged(p, txn);
     return send(res, 200, { providerTxnId: txn, paidAt });
@@ -139,8 +151,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const p = m ? payments.get(m[1]!) : undefined;
   if (m && !p) return send(res, 404, { code: 'UNKNOWN_PAYMENT' });
   if (m && p && req.method === 'GET' && !m[2]) {
-    const { acknowledged, attempts, lastStatus, notification } = p;
-    return send(res, 200, { acknowledged, attempts, lastStatus, notification });
+    const { acknowledged, attempts, lastStatus, done, notification } = p;
+    return send(res, 200, { acknowledged, attempts, lastStatus, done, notification });
   }
   if (m && p && req.method === 'POST' && m[2]) return send(res, 200, { status: await deliver(p, m[1]!) });
   send(res, 404, { code: 'NOT_FOUND' });

@@ -22,6 +22,7 @@ export interface Simulator {
     acknowledged: boolean;
     attempts: number;
     lastStatus: number;
+    done: boolean;
     notification?: PaymentNotification;
   }>;
   redeliver(txn: string): Promise<number>;

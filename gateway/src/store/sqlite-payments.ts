@@ -1,6 +1,7 @@
 // Store.payments on SQLite: each step one IMMEDIATE transaction, so a daily-sum check and the
 // write it allows cannot interleave with another gateway process on the same file.
 import type Database from 'better-sqlite3';
+import { fitsDaily } from '../payments/limits.js';
 import { countsToday, type OrderStatus, type TopUpOrder } from '../payments/order.js';
 import type { CreateOrderOutcome, PaymentStore } from './payment-port.js';
 
@@ -81,7 +82,7 @@ export class SqlitePaymentStore implements PaymentStore {
       .map(orderOf)
       .filter((x) => countsToday(x, now));
     const usedFen = today.reduce((sum, x) => sum + x.amountFen, 0);
-    if (usedFen + o.amountFen > limit) return { status: 'over_daily', usedFen };
+    if (!fitsDaily(usedFen, o.amountFen, limit)) return { status: 'over_daily', usedFen };
     this.sql(
       `INSERT INTO payment_orders (id, card, request_id, day, status, txn, updated_at, retain_until, body)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -155,7 +156,7 @@ export class SqlitePaymentStore implements PaymentStore {
     );
     const usedFen = sum();
     if (seen) return { ok: true, usedFen };
-    if (usedFen + amount > limit) return { ok: false, usedFen };
+    if (!fitsDaily(usedFen, amount, limit)) return { ok: false, usedFen };
     this.sql('INSERT INTO payment_daily_use (key, day, id, amount) VALUES (?, ?, ?, ?)').run(
       key,
       day,
