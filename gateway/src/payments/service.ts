@@ -62,6 +62,8 @@ export class PaymentService {
   ): Promise<{ order: TopUpOrder; created: boolean }> {
     const { store, provider, limits } = this.o;
     const known = await store.payments.orderByRequest(cardToken, requestId);
+    if (known && known.amountFen !== amountFen)
+      this.refuse('orders', 'PAYMENT_CONFLICT', 'this requestId made an order of another amount');
     if (known) {
       this.o.counters.orders.inc({ outcome: 'duplicate' });
       return { order: known, created: false };

@@ -186,6 +186,17 @@ describe.each<StoreKind>(['sqlite', 'redis'])('paid top-ups on %s', (kind) => {
     const again = await makeOrder(url, c, 1_000, 'same-request-1');
     expect(first.status).toBe(201);
     expect(again).toEqual({ status: 200, body: first.body });
+    const other = await makeOrder(url, c, 1_001, 'same-request-1');
+    expect(other).toMatchObject({ status: 409, body: { code: 'PAYMENT_CONFLICT' } });
+    // Another holder cannot read it: as unknown as a missing order.
+    const stranger = await card();
+    const peek = await call(
+      url,
+      'GET',
+      `/v1/holder/topup-orders/${String(first.body.orderId)}`,
+      stranger.holder,
+    );
+    expect(peek).toMatchObject({ status: 404, body: { code: 'PAYMENT_ORDER_UNKNOWN' } });
     orders.push(String(first.body.orderId));
     const gone = await call(url, 'POST', '/v1/holder/topups', c.holder, {
       amountFen: 100,
