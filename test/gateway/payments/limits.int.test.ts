@@ -4,10 +4,13 @@
 // shared Redis never count here (time passed in).
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planTap } from '../../../core/ledger.js';
+import { uniqueId } from '../../support/env.js';
 import type { TestGateway } from '../../support/gateway.js';
 import { expectedBalancesFen, moneyTally } from '../../support/money.js';
 import { bearerFor } from '../../support/operators.js';
 import { type Simulator, startSimulator } from '../../support/payment-simulator.js';
+import { fare, tap } from '../store/fixtures.js';
 import {
   balanceOf,
   call,
@@ -27,6 +30,8 @@ const DAY_MS = 24 * 3600_000;
 describe.each<StoreKind>(['sqlite', 'redis'])('top-up limits on %s', (kind) => {
   const offset = randomInt(1_000, 100_000) * DAY_MS;
   const now = () => Date.now() + offset;
+  // Top-up request ids are exactly-once keys in the store, which the Redis suites share.
+  const run = uniqueId('c');
   let sim: Simulator;
   let g: TestGateway;
   let url = '';
@@ -92,17 +97,17 @@ describe.each<StoreKind>(['sqlite', 'redis'])('top-up limits on %s', (kind) => {
   it('requires a reason from the closed list for a counter top-up and keeps it in the audit log', async () => {
     const c = await card();
     const path = `/v1/cards/${c.token}/topups`;
-    const none = await call(url, 'POST', path, counter, { amountFen: 100, requestId: 'counter-r-0001' });
+    const none = await call(url, 'POST', path, counter, { amountFen: 100, requestId: `${run}-r-0001` });
     expect(none).toMatchObject({ status: 400, body: { code: 'BAD_REQUEST' } });
     const prose = await call(url, 'POST', path, counter, {
       amountFen: 100,
-      requestId: 'counter-r-0002',
+      requestId: `${run}-r-0002`,
       reason: 'card 6222021234567890',
     });
     expect(prose.status).toBe(400);
     const ok = await call(url, 'POST', path, counter, {
       amountFen: 100,
-      requestId: 'counter-r-0003',
+      requestId: `${run}-r-0003`,
       reason: 'cash',
     });
     expect(ok).toMatchObject({ status: 200, body: { balanceAfterFen: 100, duplicate: false } });
@@ -121,11 +126,11 @@ describe.each<StoreKind>(['sqlite', 'redis'])('top-up limits on %s', (kind) => {
     const up = (amountFen: number, requestId: string) =>
       call(url, 'POST', path, counter, { amountFen, requestId, reason: 'cash' });
     // 100 fen went in above (same account, same day).
-    expect((await up(20_000, 'counter-d-0001')).status).toBe(200);
-    expect((await up(20_000, 'counter-d-0001')).body).toMatchObject({ duplicate: true });
-    const over = await up(9_901, 'counter-d-0002');
+    expect((await up(20_000, `${run}-d-0001`)).status).toBe(200);
+    expect((await up(20_000, `${run}-d-0001`)).body).toMatchObject({ duplicate: true });
+    const over = await up(9_901, `${run}-d-0002`);
     expect(over).toMatchObject({ status: 422, body: { code: 'TOPUP_LIMIT_OPERATOR_DAILY' } });
-    expect((await up(9_900, 'counter-d-0003')).status).toBe(200);
+    expect((await up(9_900, `${run}-d-0003`)).status).toBe(200);
     expect(await balanceOf(url, c)).toBe(29_900);
   });
 
@@ -142,5 +147,19 @@ describe.each<StoreKind>(['sqlite', 'redis'])('top-up limits on %s', (kind) => {
     const unpaid = String((await makeOrder(url, c, 1_000)).body.orderId);
     const refused = await call(url, 'POST', `/v1/payments/orders/${unpaid}/refund`, counter);
     expect(refused).toMatchObject({ status: 409, body: { code: 'PAYMENT_ORDER_NOT_REFUNDABLE' } });
+  });
+
+  it('refuses to refund an order whose money the card has spent, and changes nothing', async () => {
+    const c = await card();
+    const orderId = await creditedOrder(c, 150);
+    // A 2-yuan bus ride (the card goes below zero, as a ride let through may).
+    const state = (await g.gw.store.loadCards([c.token])).get(c.token)!;
+    await g.gw.store.commit([
+      planTap(state, tap({ cardToken: c.token, seq: 1, deviceId: `${run}-bus` }), fare, now()),
+    ]);
+    const refused = await call(url, 'POST', `/v1/payments/orders/${orderId}/refund`, counter);
+    expect(refused).toMatchObject({ status: 409, body: { code: 'PAYMENT_REFUND_BALANCE' } });
+    expect(await orderStatus(url, c, orderId)).toBe('credited');
+    expect(await balanceOf(url, c)).toBe(-50);
   });
 });
