@@ -18,7 +18,6 @@ import { LiveFeed } from './live/feed.js';
 import { createMetrics, registerRelayMetrics } from './metrics.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from './mqtt/broker.js';
 import { MqttLink } from './mqtt/link.js';
-import type { PaymentProvider } from './payments/port.js';
 import { paymentsFrom } from './payments/wiring.js';
 import { qrServiceFrom } from './qr/wiring.js';
 import { Reconciler } from './reconcile/reconciler.js';
@@ -45,10 +44,9 @@ export async function openStore(config: GatewayConfig): Promise<Store> {
     : openSqliteStore({ file: config.sqliteFile });
 }
 
-/** What tests put in instead of the real thing: the clock, the payment provider adapter. */
+/** What tests put in instead of the real thing: the clock (a day of their own, say). */
 export interface GatewayDeps {
   now?: () => number;
-  paymentProvider?: PaymentProvider;
 }
 
 export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}): Promise<Gateway> {
@@ -150,7 +148,6 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     registry: metrics.registry,
     now,
     ownNotifyUrl: () => `${ownUrl}/v1/payments/notify`,
-    provider: deps.paymentProvider,
   });
   await buildHttp(app, {
     qr,

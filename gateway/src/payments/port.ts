@@ -19,7 +19,10 @@ export interface PaymentProvider {
   prepare(req: PrepareRequest): Promise<{ payReference: string }>;
 }
 
-/** The provider over HTTP: POST <base>/v1/orders, as the simulator offers it. */
+/**
+ * The provider over HTTP: POST <base>/v1/orders, the simulator's API (scripts/payment-simulator.ts).
+ * A real provider gets an adapter of its own behind the same port (its API, its request signing).
+ */
 export class HttpPaymentProvider implements PaymentProvider {
   readonly name = 'simulator';
 

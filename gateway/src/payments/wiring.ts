@@ -6,7 +6,7 @@ import type { CardService } from '../cards/service.js';
 import type { Store } from '../store/port.js';
 import type { PaymentConfig } from './config-schema.js';
 import { registerPaymentMetrics } from './metrics.js';
-import { HttpPaymentProvider, type PaymentProvider } from './port.js';
+import { HttpPaymentProvider } from './port.js';
 import { PaymentService } from './service.js';
 
 export function paymentsFrom(
@@ -18,13 +18,9 @@ export function paymentsFrom(
     now: () => number;
     /** The gateway's own notify URL, known once it listens (used when the config names none). */
     ownNotifyUrl: () => string;
-    /** A provider adapter other than HTTP (tests); default: HTTP at paymentProviderUrl, if set. */
-    provider?: PaymentProvider;
   },
 ): PaymentService {
-  const provider =
-    deps.provider ??
-    (config.paymentProviderUrl ? new HttpPaymentProvider(config.paymentProviderUrl) : undefined);
+  const provider = config.paymentProviderUrl ? new HttpPaymentProvider(config.paymentProviderUrl) : undefined;
   const providerPublicKey = config.paymentProviderPublicKeyHex
     ? publicKeyFromRaw(Buffer.from(config.paymentProviderPublicKeyHex, 'hex'))
     : undefined;
