@@ -17,6 +17,8 @@ import { hashPassword } from '../gateway/src/auth/passwords.js';
 import { loadGatewayConfig } from '../gateway/src/config.js';
 import { ListSigner } from '../gateway/src/lists/signer.js';
 import { ReferenceApp } from '../test/support/app.js';
+import { startSimulator } from '../test/support/payment-simulator.js';
+import { paidTopUp } from './demo/paid-topup.js';
 import { Riders, type Stop } from './demo/riders.js';
 
 const secondsArg = process.argv.indexOf('--seconds');
@@ -50,6 +52,8 @@ writeFileSync(
   }),
 );
 
+// The payment provider, simulated in its own process: holders top up by paying it (0150).
+const paymentSim = await startSimulator({}, join(import.meta.dirname, '..'));
 const gateway = await startGateway(
   loadGatewayConfig(
     {},
@@ -69,6 +73,8 @@ const gateway = await startGateway(
       logLevel: 'error',
       qrSigningKeys: `1:${randomBytes(32).toString('hex')}`,
       operatorsFile,
+      paymentProviderUrl: paymentSim.url,
+      paymentProviderPublicKeyHex: paymentSim.publicKeyHex,
     },
   ),
 );
@@ -211,6 +217,8 @@ const eCardApp = new ReferenceApp();
 // The e-card app's backend gets the holder a token (here the admin stands in for it).
 const holderToken = (await post('/v1/holder-tokens', { cardNumber: cards[0]! })).token as string;
 await eCardApp.fetchCredential(gateway.url, cards[0]!, `Bearer ${holderToken}`);
+// The same holder tops up from the app: paid at the provider, credited on its notification.
+await paidTopUp(gateway.url, `Bearer ${holderToken}`, paymentSim, 5_000);
 const qrKeys = (await (await fetch(`${gateway.url}/v1/qr/keys`)).json()) as {
   keys: Array<{ keyId: number; publicKey: string }>;
 };
@@ -330,6 +338,7 @@ async function stop(): Promise<void> {
   clearInterval(timer);
   for (const a of agents) await a.agent.stop();
   await gateway.stop();
+  await paymentSim.stop();
   console.log('  demo stopped');
   process.exit(0);
 }

@@ -19,6 +19,7 @@ import { LiveFeed } from './live/feed.js';
 import { createMetrics, registerRelayMetrics } from './metrics.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from './mqtt/broker.js';
 import { MqttLink } from './mqtt/link.js';
+import { paymentsFrom } from './payments/wiring.js';
 import { qrServiceFrom } from './qr/wiring.js';
 import { Reconciler } from './reconcile/reconciler.js';
 import type { Store } from './store/port.js';
@@ -27,6 +28,9 @@ import { openSqliteStore } from './store/sqlite.js';
 import { loadTariff } from './tariff/load.js';
 import { MissingTapOutSweeper } from './tariff/sweep.js';
 import { venuesFrom } from './venues/wiring.js';
+
+/** Orders past their retention go within this long (hourly is plenty for days of retention). */
+const PAYMENT_PRUNE_MS = 3600_000;
 
 export interface Gateway {
   /** Base URL of the HTTP API, e.g. http://127.0.0.1:8080 */
@@ -41,8 +45,13 @@ export async function openStore(config: GatewayConfig): Promise<Store> {
     : openSqliteStore({ file: config.sqliteFile });
 }
 
-export async function startGateway(config: GatewayConfig): Promise<Gateway> {
-  const now = () => Date.now();
+/** What tests put in instead of the real thing: the clock (a day of their own, say). */
+export interface GatewayDeps {
+  now?: () => number;
+}
+
+export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}): Promise<Gateway> {
+  const now = deps.now ?? (() => Date.now());
   // First: a tariff that cannot be read stops the start before anything listens.
   const tariff = loadTariff(config.tariff, {
     busFlatFen: config.busFlatFen,
@@ -133,8 +142,17 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       : undefined;
 
   const qr = qrServiceFrom(config, (n) => cards.tokenOf(n), now, metrics.registry);
+  let ownUrl = '';
+  const payments = paymentsFrom(config, {
+    store,
+    cards,
+    registry: metrics.registry,
+    now,
+    ownNotifyUrl: () => `${ownUrl}/v1/payments/notify`,
+  });
   await buildHttp(app, {
     qr,
+    payments,
     venues,
     store,
     cards,
@@ -164,6 +182,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   await app.listen({ host: config.httpHost, port: config.httpPort });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
+  ownUrl = `http://${config.httpHost}:${port}`;
 
   const mqttUrl = broker ? `mqtt://127.0.0.1:${broker.port}` : config.mqttUrl;
   link = new MqttLink({
@@ -180,6 +199,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   listPublisher.start();
   venues.sweeper.start();
   tapOutSweeper?.start();
+  payments.start(PAYMENT_PRUNE_MS, (err) => log.warn({ err }, 'pruning payment orders failed'));
   await relay?.start();
   log.info(
     { http: `http://${config.httpHost}:${port}`, mqtt: mqttUrl, store: config.store },
@@ -192,6 +212,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     async stop() {
       await venues.sweeper.stop();
       await tapOutSweeper?.stop();
+      payments.stop();
       listPublisher.stop();
       live.stop();
       await relay?.stop();

@@ -1,8 +1,9 @@
 // Gateway configuration: one schema, a default and a description per key, read from the
 // environment (ONECARD_*) and validated once at start-up with every problem reported at once.
 import { parseKeyList } from '../../core/credentials/keys.js';
+import { type PaymentConfig, paymentConfigKeys, paymentConfigProblems } from './payments/config-schema.js';
 
-export interface GatewayConfig {
+export interface GatewayConfig extends PaymentConfig {
   /** Instance id: MQTT client id, outbox lease owner. */
   instanceId: string;
   store: 'sqlite' | 'redis';
@@ -52,7 +53,7 @@ export interface GatewayConfig {
 }
 
 type Kind = 'string' | 'int' | 'enum';
-interface Key {
+export interface ConfigKey {
   env: string;
   kind: Kind;
   default: string;
@@ -66,7 +67,7 @@ interface Key {
 }
 
 /** The schema: README's configuration table is this list. */
-export const configSchema: Record<keyof GatewayConfig, Key> = {
+export const configSchema: Record<keyof GatewayConfig, ConfigKey> = {
   instanceId: {
     env: 'ONECARD_INSTANCE_ID',
     kind: 'string',
@@ -299,6 +300,7 @@ export const configSchema: Record<keyof GatewayConfig, Key> = {
     description:
       "Seconds between sweeps that charge the maximum fare for entries never tapped out once their network's limit (tapOut.missingAfterMin) has passed; 0: no sweep",
   },
+  ...paymentConfigKeys,
 };
 
 export class ConfigError extends Error {
@@ -314,7 +316,7 @@ export function loadGatewayConfig(
 ): GatewayConfig {
   const problems: string[] = [];
   const out: Record<string, unknown> = {};
-  for (const [name, key] of Object.entries(configSchema) as [keyof GatewayConfig, Key][]) {
+  for (const [name, key] of Object.entries(configSchema) as [keyof GatewayConfig, ConfigKey][]) {
     if (overrides[name] !== undefined) {
       out[name] = overrides[name];
       continue;
@@ -352,6 +354,7 @@ export function loadGatewayConfig(
     );
   const qrKeys = parseKeyList(config.qrSigningKeys);
   if (typeof qrKeys === 'string') problems.push(`${configSchema.qrSigningKeys.env}: ${qrKeys}`);
+  problems.push(...paymentConfigProblems(config));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

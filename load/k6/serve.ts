@@ -79,6 +79,8 @@ const gw = await startGateway(
       logLevel: 'warn',
       operatorsFile: join(dir, 'operators.json'),
       qrSigningKeys: `1:${randomBytes(32).toString('hex')}`,
+      // topups.js measures the counter's top-up path, not the account's daily sum (0151).
+      counterTopupDailyFen: 1_000_000_000,
     },
   ),
 );

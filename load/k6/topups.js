@@ -22,7 +22,7 @@ export default function () {
     : { token: pick(env.cardTokens), requestId: `k6-${__VU}-${__ITER}-${Date.now()}` };
   const r = http.post(
     `${BASE}/v1/cards/${body.token}/topups`,
-    JSON.stringify({ amountFen: 100, requestId: body.requestId, channel: 'k6' }),
+    JSON.stringify({ amountFen: 100, requestId: body.requestId, channel: 'k6', reason: 'cash' }),
     headers('counter', true),
   );
   check(r, {

@@ -46,6 +46,9 @@ describe('the one-command demo', () => {
     expect(out).toMatch(/DENIED \(CARD_LOST/);
     expect(out).toMatch(/gate-in-pingguoyuan: card [0-9a-f]{8}… DENIED \(PASSBACK/);
     expect(out).toMatch(/e-card QR on bus-101 \(\d+ chars\): allow/);
+    expect(out).toMatch(
+      /holder top-up ¥50\.00 paid at the payment simulator: .* credited on its signed notification, balance ¥\d+\.\d\d → ¥\d+\.\d\d/,
+    );
     expect(out).toMatch(/\d+ taps so far, \d+ records at the gateway/);
     expect(out).toContain('demo stopped');
     // No card number in what the demo prints: tokens and masked forms only.

@@ -188,6 +188,7 @@ describe('gateway tap path (SQLite store, real Mosquitto)', () => {
       {
         amountFen: 5000,
         requestId: 'topup-0000001',
+        reason: 'cash',
       },
     );
     const second = await call<{ balanceAfterFen: number; duplicate: boolean }>(
@@ -196,6 +197,7 @@ describe('gateway tap path (SQLite store, real Mosquitto)', () => {
       {
         amountFen: 5000,
         requestId: 'topup-0000001',
+        reason: 'cash',
       },
     );
     expect(first.body).toMatchObject({ balanceAfterFen: 5000, duplicate: false });

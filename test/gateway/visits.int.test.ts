@@ -168,6 +168,7 @@ describe('visits and reconciliation at the gateway', () => {
     const topUp = await call('POST', `/v1/cards/${card.body.token}/topups`, {
       amountFen: 1000,
       requestId: uniqueId('t'),
+      reason: 'cash',
     });
     expect(topUp.status).toBeLessThan(300);
     expect(await listed()).toEqual([]);

@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Gateway, startGateway } from '../../gateway/src/app.js';
+import { type Gateway, type GatewayDeps, startGateway } from '../../gateway/src/app.js';
 import { type GatewayConfig, loadGatewayConfig } from '../../gateway/src/config.js';
 import { testEnv, uniqueId } from './env.js';
 import { LIST_KEY_ID, LIST_SEED_HEX } from './lists.js';
@@ -19,7 +19,7 @@ export interface TestGateway {
 
 export async function startTestGateway(
   overrides: Partial<GatewayConfig> & { tokenKeyHex: string },
-  opts: { dir?: string; tenants?: TenantAccount[] } = {},
+  opts: { dir?: string; tenants?: TenantAccount[]; deps?: GatewayDeps } = {},
 ): Promise<TestGateway> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'onecard-gw-'));
   const gw = await startGateway(
@@ -42,6 +42,7 @@ export async function startTestGateway(
         ...overrides,
       },
     ),
+    opts.deps,
   );
   return { gw, dir };
 }

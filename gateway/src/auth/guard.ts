@@ -14,6 +14,8 @@ declare module 'fastify' {
     deviceId?: string;
     /** What a state-changing request acted on, for the audit log (a token, a device id; never a card number). */
     auditTarget?: string;
+    /** Why, from a closed list (a counter top-up's reason), for the audit log. */
+    auditReason?: string;
   }
   interface FastifyContextConfig {
     permission?: Permission;
@@ -153,6 +155,7 @@ export function auditWrites(app: FastifyInstance, ctx: AuthContext): void {
       action: req.routeOptions.config.audit ?? `${req.method} ${req.routeOptions.url ?? ''}`,
       target: req.auditTarget ?? params?.token ?? req.holderCard ?? '',
       status: reply.statusCode,
+      ...(req.auditReason ? { reason: req.auditReason } : {}),
     });
     return payload;
   });

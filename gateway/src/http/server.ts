@@ -14,6 +14,7 @@ import type { DenyListPublisher } from '../lists/deny.js';
 import type { ListService } from '../lists/service.js';
 import type { LiveFeed } from '../live/feed.js';
 import type { Metrics } from '../metrics.js';
+import type { PaymentService } from '../payments/service.js';
 import type { QrService } from '../qr/service.js';
 import type { Store } from '../store/port.js';
 import type { TariffSummary } from '../tariff/load.js';
@@ -30,6 +31,7 @@ import { holderTokenRoutes } from './routes/holder-tokens.js';
 import { listAdminRoutes } from './routes/list-admin.js';
 import { listRoutes } from './routes/lists.js';
 import { liveRoutes } from './routes/live.js';
+import { holderPaymentRoutes, notifyRoutes, operatorPaymentRoutes } from './routes/payments.js';
 import { qrRoutes } from './routes/qr.js';
 import { recordRoutes } from './routes/records.js';
 import { reportRoutes } from './routes/reports.js';
@@ -57,6 +59,8 @@ export interface Services {
   /** Who owns which venue, route and station, for the tenancy rules (auth/owners.ts, 0154). */
   owners: Owners;
   live: LiveFeed;
+  /** Paid top-ups, provider notifications, counter top-up limits (routes/payments.ts). */
+  payments: PaymentService;
   /** Venue products, bookings and occupancy (routes/venues.ts); absent: not served. */
   venues?: { service: VenueService; passages: VenuePassages };
   /** Readiness: store reachable and MQTT connected. */
@@ -149,11 +153,13 @@ export async function buildHttp(app: FastifyInstance, services: Services): Promi
     await operators.register(reportRoutes, { services });
     await operators.register(listAdminRoutes, { services });
     await operators.register(venueOperatorRoutes, { services });
+    await operators.register(operatorPaymentRoutes, { services });
   });
   await app.register(async (holders) => {
     guardHolders(holders, services.auth);
     await holders.register(holderRoutes, { services });
     await holders.register(venueHolderRoutes, { services });
+    await holders.register(holderPaymentRoutes, { services });
   });
   await app.register(async (devices) => {
     guardDevices(devices, services.auth);
@@ -161,6 +167,8 @@ export async function buildHttp(app: FastifyInstance, services: Services): Promi
     await devices.register(signedListRoutes, { services });
   });
   await app.register(venuePublicRoutes, { services });
+  // Signed by the payment provider: the signature, not a session, authenticates it (0150).
+  await app.register(notifyRoutes, { services });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -5,6 +5,7 @@ import type { CardState, CardStatus } from '../../../core/card.js';
 import type { DenyReasonName } from '../../../core/decide.js';
 import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js';
 import type { StatSummary } from '../stats/rides.js';
+import type { PaymentStore } from './payment-port.js';
 import type { VenueStore } from './venue-port.js';
 
 /** A card as issued: the store never sees the card number or the ID number, only the token. */
@@ -174,6 +175,8 @@ export interface AuditEntry {
   target: string;
   /** HTTP status of the answer: 2xx done, 4xx refused. */
   status: number;
+  /** Why, from a closed list (a counter top-up's reason); absent for most actions. */
+  reason?: string;
 }
 
 export interface AuditPage {
@@ -185,6 +188,8 @@ export interface AuditPage {
 export interface Store {
   /** Venue bookings, capacity counters, no-shows and occupancy (venue-port.ts). */
   readonly venues: VenueStore;
+  /** Paid top-up orders and daily sums (payment-port.ts). */
+  readonly payments: PaymentStore;
   /** Registers a card (idempotent by token: an existing card is left as it is). */
   issueCard(card: NewCard): Promise<void>;
   /** Current states; a token never issued comes back as core/card.ts unknownCard(token). */

@@ -151,6 +151,35 @@ export class RedisKeys {
     return `${this.prefix}:{audit}:log`;
   }
 
+  /**
+   * Paid top-up orders (redis-payments.ts) share one hash tag {pay}: a daily-sum check reads
+   * every order of the card's day in the script that writes the new one. Orders are few next
+   * to taps, so one slot carries them. Hash: body (creation facts JSON), st, txn, up, amt, exp.
+   */
+  payOrder(id: string): string {
+    return `${this.prefix}:{pay}:order:${id}`;
+  }
+
+  /** The order id of a card's request id (idempotent order creation). */
+  payRequest(token: string, requestId: string): string {
+    return `${this.prefix}:{pay}:req:${token}:${requestId}`;
+  }
+
+  /** Set of the order ids a card made on a China-time day (the daily sum). */
+  payCardDay(token: string, day: number): string {
+    return `${this.prefix}:{pay}:day:${day}:${token}`;
+  }
+
+  /** Hash of a daily sum: id → amount, '#sum' → the total. The day first: no key can end in one. */
+  payDailyUse(key: string, day: number): string {
+    return `${this.prefix}:{pay}:use:${day}:${key}`;
+  }
+
+  /** Zset of order ids by retainUntil (prune). */
+  payRetention(): string {
+    return `${this.prefix}:{pay}:retain`;
+  }
+
   /** The partition count the data was written with; another count would misplace every card. */
   layout(): string {
     return `${this.prefix}:{meta}:partitions`;

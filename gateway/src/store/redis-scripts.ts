@@ -16,10 +16,14 @@ export type ScriptName =
   | 'changeDenyList'
   | 'changeList'
   | 'leaseOutbox'
-  | VenueScriptName;
+  | VenueScriptName
+  | PaymentScriptName;
 
 /** Venue bookings and occupancy (redis-venues.ts). */
 type VenueScriptName = 'placeBooking' | 'transitionBooking' | 'recordPassage';
+
+/** Paid top-up orders and daily sums (redis-payments.ts). */
+type PaymentScriptName = 'createOrder' | 'transitionOrder' | 'addDailyUse';
 
 /** Scripts whose file name gives the fixed keys only; the caller passes more after them. */
 const VARIADIC: ReadonlySet<ScriptName> = new Set(['commitEffects', 'placeBooking']);

@@ -9,6 +9,7 @@ import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js
 import { decodeFareState } from '../../../core/tariff/state.js';
 import type { StatSummary } from '../stats/rides.js';
 import { checkEffects, checkNewCard } from './amounts.js';
+import type { PaymentStore } from './payment-port.js';
 import type {
   AuditEntry,
   AuditPage,
@@ -38,6 +39,7 @@ import {
 } from './redis-deny.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisLists } from './redis-lists.js';
+import { RedisPaymentStore } from './redis-payments.js';
 import { queryRecords } from './redis-query.js';
 import { defineScripts, type Scripts } from './redis-scripts.js';
 import { queryStats } from './redis-stats.js';
@@ -101,6 +103,7 @@ interface StoredDeadLetter {
 class RedisStore implements Store {
   private readonly lists: RedisLists;
   readonly venues: VenueStore;
+  readonly payments: PaymentStore;
 
   constructor(
     private readonly redis: Redis,
@@ -109,6 +112,7 @@ class RedisStore implements Store {
     private readonly commitLinks: ReadonlyArray<{ link: Redis; scripts: Scripts | undefined }>,
   ) {
     this.venues = new RedisVenueStore(redis, keys.prefix, scripts);
+    this.payments = new RedisPaymentStore(redis, keys, scripts);
     this.lists = new RedisLists(redis, keys, scripts);
   }
 

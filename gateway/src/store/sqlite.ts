@@ -11,6 +11,7 @@ import { encodeFareState } from '../../../core/tariff/state.js';
 import type { StatSummary } from '../stats/rides.js';
 import { checkEffects, checkNewCard } from './amounts.js';
 import { encodeCursor } from './cursor.js';
+import type { PaymentStore } from './payment-port.js';
 import type {
   AuditEntry,
   AuditPage,
@@ -30,6 +31,7 @@ import type {
 } from './port.js';
 import { appendAudit, auditSchema, queryAudit } from './sqlite-audit.js';
 import { SqliteLists } from './sqlite-lists.js';
+import { SqlitePaymentStore } from './sqlite-payments.js';
 import {
   addFareColumn,
   type CardRow,
@@ -81,9 +83,11 @@ class SqliteStore implements Store {
   private readonly statusTx: Database.Transaction<(token: string, status: CardStatus) => boolean>;
   private readonly lists: SqliteLists;
   readonly venues: VenueStore;
+  readonly payments: PaymentStore;
 
   constructor(private readonly db: Database.Database) {
     this.venues = new SqliteVenueStore(db);
+    this.payments = new SqlitePaymentStore(db);
     this.commitTx = db.transaction((effects: readonly Effect[]) => {
       const broken = new Set<string>();
       return effects.map((e) => this.apply(e, broken));

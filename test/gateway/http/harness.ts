@@ -9,6 +9,7 @@ import { hashPassword } from '../../../gateway/src/auth/passwords.js';
 import type { Role } from '../../../gateway/src/auth/policy.js';
 import { deriveKeys } from '../../../gateway/src/auth/tokens.js';
 import { CardService } from '../../../gateway/src/cards/service.js';
+import { loadGatewayConfig } from '../../../gateway/src/config.js';
 import { Fleet } from '../../../gateway/src/fleet.js';
 import { buildHttp, createFastify } from '../../../gateway/src/http/server.js';
 import { DeviceRegistry } from '../../../gateway/src/ingest/devices.js';
@@ -18,6 +19,7 @@ import { ListService } from '../../../gateway/src/lists/service.js';
 import { LiveFeed } from '../../../gateway/src/live/feed.js';
 import { silentLogger as log } from '../../../gateway/src/log.js';
 import { createMetrics } from '../../../gateway/src/metrics.js';
+import { paymentsFrom } from '../../../gateway/src/payments/wiring.js';
 import { qrServiceFrom } from '../../../gateway/src/qr/wiring.js';
 import type { Store } from '../../../gateway/src/store/port.js';
 import { openSqliteStore } from '../../../gateway/src/store/sqlite.js';
@@ -82,6 +84,17 @@ export async function startTestHttp(opts: TestHttpOptions = {}): Promise<TestHtt
     : createFastify('silent');
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   const metrics = createMetrics();
+  // The configured defaults: no payment provider here (paid top-ups: test/gateway/payments/).
+  const payments = paymentsFrom(
+    loadGatewayConfig({}, { tokenKeyHex: TOKEN_KEY.toString('hex'), listSigningKeyHex: '11'.repeat(32) }),
+    {
+      store,
+      cards,
+      registry: metrics.registry,
+      now,
+      ownNotifyUrl: () => 'http://127.0.0.1:1/v1/payments/notify',
+    },
+  );
   const venues = opts.venuesDir
     ? venuesFrom({
         venuesDir: opts.venuesDir,
@@ -108,6 +121,7 @@ export async function startTestHttp(opts: TestHttpOptions = {}): Promise<TestHtt
     ...(venues ? { venues } : {}),
     ...(qr ? { qr } : {}),
     owners: ownersFrom({ venues: venues?.service }),
+    payments,
     store,
     cards,
     deny,

@@ -178,6 +178,7 @@ describe('cards', () => {
     const top = await call('counter1', 'POST', `/v1/cards/${busCard}/topups`, {
       amountFen: 1000,
       requestId: 'counter-topup-1',
+      reason: 'cash',
     });
     expect(top.statusCode).toBe(200);
     expect((await call('counter1', 'POST', `/v1/cards/${busCard}/lost`, {})).statusCode).toBe(200);
@@ -185,7 +186,13 @@ describe('cards', () => {
     expect((await call('counter1', 'POST', `/v1/cards/${busCard}/found`, {})).statusCode).toBe(200);
     const audit = (await call('root', 'GET', '/v1/audit?limit=3')).json().items;
     expect(audit.map((e: { action: string }) => e.action)).toEqual(['card.found', 'card.lost', 'card.topup']);
-    expect(audit[2]).toMatchObject({ actor: 'counter1', role: 'card_service', target: busCard, status: 200 });
+    expect(audit[2]).toMatchObject({
+      actor: 'counter1',
+      role: 'card_service',
+      target: busCard,
+      status: 200,
+      reason: 'cash',
+    });
   });
 
   it('find a card by number in the body; the number is nowhere in the audit log', async () => {
@@ -295,11 +302,14 @@ describe('card holders', () => {
       headers,
       payload: { amountFen: 500, requestId: 'app-topup-0001' },
     });
-    expect(top.json()).toMatchObject({ outcome: 'charged', duplicate: false });
+    // A holder token alone adds no money any more: paid orders only (docs/decisions/0151).
+    expect(top.statusCode).toBe(410);
+    expect(top.json()).toMatchObject({ code: 'PAYMENT_REQUIRED' });
     expect((await call('root', 'GET', '/v1/audit?limit=1')).json().items[0]).toMatchObject({
       actor: 'holder',
       action: 'holder.topup',
       target: busCard,
+      status: 410,
     });
     // The app's three lists: each holds its own kinds of this card's records only.
     const kindsIn = async (url: string) => {
@@ -310,8 +320,8 @@ describe('card holders', () => {
       return items.map((i) => i.kind);
     };
     expect(await kindsIn('/v1/holder/rides')).toEqual(['ride', 'ride']);
-    // This one and the counter's top-up of an earlier case.
-    expect(await kindsIn('/v1/holder/topups')).toEqual(['topup', 'topup']);
+    // The counter's top-up of an earlier case.
+    expect(await kindsIn('/v1/holder/topups')).toEqual(['topup']);
     expect(await kindsIn('/v1/holder/visits')).toEqual([]);
     expect((await t.app.inject({ method: 'GET', url: '/v1/holder/rides' })).statusCode).toBe(401);
   });

@@ -11,6 +11,7 @@ import { findingsContract } from './contract-findings.js';
 import { listsContract } from './contract-lists.js';
 import { openEntriesContract } from './contract-open-entries.js';
 import { outboxContract } from './contract-outbox.js';
+import { paymentsContract } from './contract-payments.js';
 import { recordsContract } from './contract-records.js';
 import { statsContract } from './contract-stats.js';
 import { valueListsContract } from './contract-value-lists.js';
@@ -54,5 +55,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     auditContract(harness);
     statsContract(harness);
     venuesContract(harness);
+    paymentsContract(harness);
   });
 }

@@ -6,7 +6,8 @@ import { planTap } from '../../../core/ledger.js';
 import { openRedisStore } from '../../../gateway/src/store/redis.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { storeContract } from './contract.js';
-import { fare, issue, tap, token } from './fixtures.js';
+import { order } from './contract-payments.js';
+import { fare, issue, T0, tap, token } from './fixtures.js';
 
 let admin: Redis;
 let prefix = '';
@@ -98,5 +99,29 @@ describe('Redis store', () => {
     const loaded = await store.loadCards(cards.map((c) => c.token));
     expect([...loaded.values()].every((c) => c.version === 2)).toBe(true);
     await store.close();
+  });
+
+  it('keeps payment orders under the {pay} hash tag, each key with a TTL past its retention', async () => {
+    const store = await openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix });
+    const o = order('po_aaaaaaaaaaaaaaaaaaab', { retainUntil: T0 + 3_600_000 });
+    expect((await store.payments.createOrder(o, 10_000, T0)).status).toBe('created');
+    await store.payments.addDailyUse('op:counter1', 20_300, 'r1', 100, 1_000);
+    await store.close();
+    const keys = (await admin.keys(`${prefix}:*`)).filter((k) => !k.includes('{meta}')).sort();
+    expect(keys).toEqual(
+      [
+        `day:20300:${token(1)}`,
+        'order:po_aaaaaaaaaaaaaaaaaaab',
+        `req:${token(1)}:req-po_aaaaaaaaaaaaaaaaaaab`,
+        'retain',
+        'use:20300:op:counter1',
+      ].map((k) => `${prefix}:{pay}:${k}`),
+    );
+    // Retention (1 hour) plus a day: the safety net behind prune().
+    for (const k of keys.filter((k) => !k.endsWith(':retain'))) {
+      expect(await admin.pttl(k)).toBeGreaterThan(0);
+      expect(await admin.pttl(k)).toBeLessThanOrEqual(3 * 24 * 3_600_000);
+    }
+    expect(await admin.pttl(`${prefix}:{pay}:order:po_aaaaaaaaaaaaaaaaaaab`)).toBeGreaterThan(24 * 3_600_000);
   });
 });

@@ -123,6 +123,8 @@ export function mount(root, me) {
                         amountFen: Math.round(Number(amount.value) * 100),
                         requestId: `console-${crypto.randomUUID()}`,
                         channel: 'console',
+                        // Money taken at the counter (docs/decisions/0151: a reason from a closed list).
+                        reason: 'cash',
                       }),
                     ),
                 },

@@ -16,6 +16,7 @@ const entry = {
     action: { type: 'string' },
     target: { type: 'string', description: 'Card token, device id or username; never a card number' },
     status: { type: 'integer' },
+    reason: { type: 'string', description: 'Why, from a closed list (counter top-ups)' },
   },
 } as const;
 

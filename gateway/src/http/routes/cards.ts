@@ -6,6 +6,10 @@ import { cardScope } from '../../auth/policy.js';
 import { enforce } from '../../auth/tenancy.js';
 import * as s from '../schemas.js';
 import { type Services, toCardJson } from '../server.js';
+import { paymentErrors } from './payments.js';
+
+/** Closed list: free text could carry a card or ID number into the audit log. */
+export const counterTopUpReasons = ['cash', 'bank_card', 'correction', 'compensation', 'migration'] as const;
 
 const topUpBody = {
   type: 'object',
@@ -27,8 +31,14 @@ const topUpBody = {
       default: 'counter',
       description: 'Outlet or app that took the money',
     },
+    reason: {
+      type: 'string',
+      enum: [...counterTopUpReasons],
+      description:
+        'Why staff top up at the counter (kept in the audit log; no free text, docs/decisions/0151)',
+    },
   },
-  required: ['amountFen', 'requestId'],
+  required: ['amountFen', 'requestId', 'reason'],
   additionalProperties: false,
 } as const;
 
@@ -114,19 +124,32 @@ export const cardRoutes: FastifyPluginAsync<{ services: Services }> = async (app
     },
     async (req) => toCardJson(await cards.get(req.params.token)),
   );
-  app.post<{ Params: { token: string }; Body: { amountFen: number; requestId: string; channel: string } }>(
+  app.post<{
+    Params: { token: string };
+    Body: { amountFen: number; requestId: string; channel: string; reason: string };
+  }>(
     '/v1/cards/:token/topups',
     {
       config: { permission: 'cards:write', audit: 'card.topup' },
       schema: {
         tags: ['cards'],
-        summary: 'Top up the transit account (社保卡充值), idempotent by requestId',
+        summary:
+          "Top up the transit account at the counter (社保卡充值), idempotent by requestId, within the account's daily sum",
         params: s.tokenParam,
         body: topUpBody,
-        response: { 200: { $ref: 'MoneyResult#' }, ...s.errors },
+        response: { 200: { $ref: 'MoneyResult#' }, ...paymentErrors },
       },
     },
-    async (req) => cards.topUp(req.params.token, req.body.amountFen, req.body.requestId, req.body.channel),
+    async (req) => {
+      req.auditReason = req.body.reason;
+      return services.payments.counterTopUp({
+        account: req.principal?.username ?? '',
+        cardToken: req.params.token,
+        amountFen: req.body.amountFen,
+        requestId: req.body.requestId,
+        channel: req.body.channel,
+      });
+    },
   );
   const denyAnswer = { type: 'object', properties: { denyListVersion: { type: 'integer' } } } as const;
   app.post<{ Params: { token: string } }>(

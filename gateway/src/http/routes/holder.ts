@@ -1,8 +1,9 @@
-// Card holder services (交通出行相关查询, 充值, 挂失), behind a holder token
+// Card holder services (交通出行相关查询, 挂失; 充值 is routes/payments.ts), behind a holder token
 // (docs/decisions/0132): every route acts on the token's card and no other, so no card number
 // or card token travels in these requests at all.
 import type { FastifyPluginAsync } from 'fastify';
 import type { LedgerRecord } from '../../../../core/ledger.js';
+import { PaymentError } from '../../payments/errors.js';
 import * as s from '../schemas.js';
 import { type Services, toCardJson } from '../server.js';
 
@@ -32,26 +33,22 @@ export const holderRoutes: FastifyPluginAsync<{ services: Services }> = async (a
     },
     async (req) => toCardJson(await cards.get(mine(req.holderCard))),
   );
-  app.post<{ Body: { amountFen: number; requestId: string } }>(
+  // Gone (docs/decisions/0151): a holder token alone must not add money. Old apps learn where
+  // to go instead of getting a bare 404.
+  app.post(
     '/v1/holder/topups',
     {
       config: { audit: 'holder.topup' },
       schema: {
         tags: ['holder'],
-        summary: 'Top up my card from the app, idempotent by requestId',
-        body: {
-          type: 'object',
-          properties: {
-            amountFen: { type: 'integer', minimum: 1, maximum: 100_000_00 },
-            requestId: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{8,64}$' },
-          },
-          required: ['amountFen', 'requestId'],
-          additionalProperties: false,
-        },
-        response: { 200: { $ref: 'MoneyResult#' }, ...s.errors },
+        summary: 'Gone: top up through a paid order (POST /v1/holder/topup-orders)',
+        deprecated: true,
+        response: { 410: { $ref: 'Problem#' }, ...s.errors },
       },
     },
-    async (req) => cards.topUp(mine(req.holderCard), req.body.amountFen, req.body.requestId, 'holder-app'),
+    async () => {
+      throw new PaymentError('PAYMENT_REQUIRED', 'top-ups are paid orders now: POST /v1/holder/topup-orders');
+    },
   );
   app.post(
     '/v1/holder/lost',
