@@ -5,6 +5,7 @@ import type { CardState, CardStatus } from '../../../core/card.js';
 import type { DenyReasonName } from '../../../core/decide.js';
 import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js';
 import type { StatSummary } from '../stats/rides.js';
+import type { AuthStore } from './auth-port.js';
 import type { VenueStore } from './venue-port.js';
 
 /** A card as issued: the store never sees the card number or the ID number, only the token. */
@@ -185,6 +186,8 @@ export interface AuditPage {
 export interface Store {
   /** Venue bookings, capacity counters, no-shows and occupancy (venue-port.ts). */
   readonly venues: VenueStore;
+  /** Failed-login counters, revoked sessions, session and holder-token epochs (auth-port.ts). */
+  readonly auth: AuthStore;
   /** Registers a card (idempotent by token: an existing card is left as it is). */
   issueCard(card: NewCard): Promise<void>;
   /** Current states; a token never issued comes back as core/card.ts unknownCard(token). */

@@ -16,6 +16,8 @@ export type ScriptName =
   | 'changeDenyList'
   | 'changeList'
   | 'leaseOutbox'
+  | 'noteLoginFailure'
+  | 'revokeSession'
   | VenueScriptName;
 
 /** Venue bookings and occupancy (redis-venues.ts). */

@@ -7,6 +7,7 @@ import type { DenyReasonName } from '../../../core/decide.js';
 import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js';
 import { decodeFareState } from '../../../core/tariff/state.js';
 import type { StatSummary } from '../stats/rides.js';
+import type { AuthStore } from './auth-port.js';
 import type {
   AuditEntry,
   AuditPage,
@@ -25,6 +26,7 @@ import type {
   Store,
 } from './port.js';
 import { appendAudit, queryAudit } from './redis-audit.js';
+import { RedisAuthStore } from './redis-auth.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
 import { commitCalls, decodeCall } from './redis-commit.js';
 import {
@@ -99,6 +101,7 @@ interface StoredDeadLetter {
 class RedisStore implements Store {
   private readonly lists: RedisLists;
   readonly venues: VenueStore;
+  readonly auth: AuthStore;
 
   constructor(
     private readonly redis: Redis,
@@ -107,6 +110,7 @@ class RedisStore implements Store {
     private readonly commitLinks: ReadonlyArray<{ link: Redis; scripts: Scripts | undefined }>,
   ) {
     this.venues = new RedisVenueStore(redis, keys.prefix, scripts);
+    this.auth = new RedisAuthStore(redis, keys, scripts);
     this.lists = new RedisLists(redis, keys, scripts);
   }
 

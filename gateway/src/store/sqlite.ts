@@ -8,6 +8,7 @@ import type { DenyReasonName } from '../../../core/decide.js';
 import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js';
 import { encodeFareState } from '../../../core/tariff/state.js';
 import type { StatSummary } from '../stats/rides.js';
+import type { AuthStore } from './auth-port.js';
 import { encodeCursor } from './cursor.js';
 import type {
   AuditEntry,
@@ -27,6 +28,7 @@ import type {
   Store,
 } from './port.js';
 import { appendAudit, auditSchema, queryAudit } from './sqlite-audit.js';
+import { SqliteAuthStore } from './sqlite-auth.js';
 import { SqliteLists } from './sqlite-lists.js';
 import {
   addFareColumn,
@@ -79,9 +81,11 @@ class SqliteStore implements Store {
   private readonly statusTx: Database.Transaction<(token: string, status: CardStatus) => boolean>;
   private readonly lists: SqliteLists;
   readonly venues: VenueStore;
+  readonly auth: AuthStore;
 
   constructor(private readonly db: Database.Database) {
     this.venues = new SqliteVenueStore(db);
+    this.auth = new SqliteAuthStore(db);
     this.commitTx = db.transaction((effects: readonly Effect[]) => {
       const broken = new Set<string>();
       return effects.map((e) => this.apply(e, broken));
