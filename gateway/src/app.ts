@@ -2,6 +2,7 @@
 // (so devices can resync lists), MQTT and ingest, Kafka relay. Stop order is the reverse.
 import { randomBytes } from 'node:crypto';
 import { loadAccounts } from './auth/accounts.js';
+import { defaultAuthLimits } from './auth/throttle.js';
 import { deriveKeys } from './auth/tokens.js';
 import { CardService } from './cards/service.js';
 import type { GatewayConfig } from './config.js';
@@ -49,7 +50,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   });
   // Read before anything starts: a broken accounts file stops the gateway with a readable message.
   const accounts = new Map(loadAccounts(config.operatorsFile).map((a) => [a.username, a]));
-  const app = createFastify(config.logLevel);
+  const app = createFastify(config.logLevel, config.trustProxy);
   const log = app.log;
   const metrics = createMetrics();
   const broker: EmbeddedBroker | undefined =
@@ -149,6 +150,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       accounts,
       store,
       now,
+      limits: { ...defaultAuthLimits, holderTokenTtlMs: config.holderTokenTtlSec * 1000 },
     },
     ready: async () => {
       const storeOk = await store.ping().then(

@@ -45,6 +45,10 @@ export interface GatewayConfig {
   operatorsFile: string;
   /** 32+ bytes hex: signs sessions, holder tokens and device credentials; empty: derived from tokenKeyHex. */
   authKeyHex: string;
+  /** Proxies whose X-Forwarded-For/-Proto are believed (Fastify trustProxy), comma-separated; empty: none. */
+  trustProxy: string;
+  /** How long a holder token lives, seconds (docs/decisions/0132). */
+  holderTokenTtlSec: number;
   /** Folder of venue files (<city>/*.json); empty: the shipped gateway/venues. */
   venuesDir: string;
   /** Seconds between sweeps for missing tap-outs (docs/decisions/0113); 0: no sweep. */
@@ -282,6 +286,23 @@ export const configSchema: Record<keyof GatewayConfig, Key> = {
     description:
       'Key for sessions, holder tokens and device credentials, 64+ hex chars; empty: derived from ONECARD_TOKEN_KEY',
     pattern: /^(([0-9a-fA-F]{2}){32,})?$/,
+  },
+  trustProxy: {
+    env: 'ONECARD_TRUST_PROXY',
+    kind: 'string',
+    default: '',
+    description:
+      'Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (the client address the login throttle counts; https for Secure cookies): addresses or CIDRs, comma-separated, or loopback, linklocal, uniquelocal; empty: none (the peer is the client)',
+    pattern:
+      /^((loopback|linklocal|uniquelocal|[0-9A-Fa-f.:]+(\/\d{1,3})?)(, ?(loopback|linklocal|uniquelocal|[0-9A-Fa-f.:]+(\/\d{1,3})?))*)?$/,
+  },
+  holderTokenTtlSec: {
+    env: 'ONECARD_HOLDER_TOKEN_TTL_SEC',
+    kind: 'int',
+    default: '1800',
+    min: 60,
+    max: 43_200,
+    description: 'How long a holder token lives, seconds (it also ends when the card is reported lost)',
   },
   venuesDir: {
     env: 'ONECARD_VENUES_DIR',

@@ -138,8 +138,9 @@ export async function buildHttp(app: FastifyInstance, services: Services): Promi
   return app;
 }
 
-export function createFastify(logLevel: string): FastifyInstance {
+export function createFastify(logLevel: string, trustProxy = ''): FastifyInstance {
   return Fastify({
+    trustProxy: trustProxy === '' ? false : trustProxy,
     logger: {
       level: logLevel,
       // Card numbers travel only in request bodies, which are never logged; redact anyway.

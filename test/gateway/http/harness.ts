@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Account } from '../../../gateway/src/auth/accounts.js';
 import { hashPassword } from '../../../gateway/src/auth/passwords.js';
 import type { Role } from '../../../gateway/src/auth/policy.js';
+import type { AuthLimits } from '../../../gateway/src/auth/throttle.js';
 import { deriveKeys } from '../../../gateway/src/auth/tokens.js';
 import { CardService } from '../../../gateway/src/cards/service.js';
 import { Fleet } from '../../../gateway/src/fleet.js';
@@ -44,17 +45,28 @@ export interface TestHttp {
   close(): Promise<void>;
 }
 
-export async function startTestHttp(): Promise<TestHttp> {
+export interface TestHttpOptions {
+  /** The clock of the auth context and the services (default: Date.now). */
+  now?: () => number;
+  limits?: AuthLimits;
+  /** ONECARD_TRUST_PROXY. */
+  trustProxy?: string;
+  /** Another accounts table than `logins`, all with PASSWORD unless given. */
+  accounts?: Map<string, Account>;
+}
+
+export async function startTestHttp(opts: TestHttpOptions = {}): Promise<TestHttp> {
   const hash = await hashPassword(PASSWORD);
-  const accounts = new Map<string, Account>(logins.map((l) => [l.username, { ...l, passwordHash: hash }]));
+  const accounts =
+    opts.accounts ?? new Map<string, Account>(logins.map((l) => [l.username, { ...l, passwordHash: hash }]));
   const store = await openSqliteStore({ file: ':memory:' });
-  const now = () => Date.now();
+  const now = opts.now ?? (() => Date.now());
   const publisher = new ListPublisher(store, testSigner, async () => {}, log, now);
   const lists = new ListService(store, publisher, now);
   const deny = new DenyListPublisher(store, publisher, now);
   const cards = new CardService(store, deny, TOKEN_KEY, now, lists);
   const live = new LiveFeed(now);
-  const app = createFastify('silent');
+  const app = createFastify('silent', opts.trustProxy);
   await buildHttp(app, {
     store,
     cards,
@@ -65,7 +77,13 @@ export async function startTestHttp(): Promise<TestHttp> {
     live,
     lists,
     tariff: loadTariff('flat', { busFlatFen: 200, metroFlatFen: 300 }).summary,
-    auth: { keys: deriveKeys(TOKEN_KEY), accounts, store, now },
+    auth: {
+      keys: deriveKeys(TOKEN_KEY),
+      accounts,
+      store,
+      now,
+      ...(opts.limits ? { limits: opts.limits } : {}),
+    },
     ready: async () => ({ ready: true, checks: {} }),
   });
   await app.ready();
