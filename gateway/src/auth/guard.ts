@@ -69,14 +69,21 @@ export function cookie(req: FastifyRequest, name: string): string | undefined {
   return undefined;
 }
 
-/** The session the request carries (Bearer, else the cookie), or undefined. */
-export async function sessionOfRequest(ctx: AuthContext, req: FastifyRequest): Promise<Session | undefined> {
+/**
+ * The session the request carries (Bearer, else the cookie), or undefined. `anyBody`: for
+ * logout, which ends the session however it is asked to (a forced logout gains nobody anything).
+ */
+export async function sessionOfRequest(
+  ctx: AuthContext,
+  req: FastifyRequest,
+  anyBody = false,
+): Promise<Session | undefined> {
   const fromCookie = cookie(req, SESSION_COOKIE);
   const token = bearer(req) ?? fromCookie;
   if (!token) return undefined;
   // A cookie goes with every request the browser makes, even one another site triggers; a
   // state change must then carry a JSON body, which a cross-site form cannot send (CSRF).
-  if (fromCookie && !bearer(req) && req.method !== 'GET' && req.method !== 'HEAD') {
+  if (!anyBody && fromCookie && !bearer(req) && req.method !== 'GET' && req.method !== 'HEAD') {
     if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return undefined;
   }
   return sessionOf(ctx, token);

@@ -127,7 +127,7 @@ export const authRoutes: FastifyPluginAsync<{ services: Services }> = async (app
       },
     },
     async (req, reply) => {
-      const session = await sessionOfRequest(ctx, req);
+      const session = await sessionOfRequest(ctx, req, true);
       if (session) {
         await endSession(ctx, session);
         await ctx.store.appendAudit({
