@@ -1,5 +1,6 @@
 // Gateway configuration: one schema, a default and a description per key, read from the
 // environment (ONECARD_*) and validated once at start-up with every problem reported at once.
+import { isIP } from 'node:net';
 import { parseKeyList } from '../../core/credentials/keys.js';
 
 export interface GatewayConfig {
@@ -293,8 +294,9 @@ export const configSchema: Record<keyof GatewayConfig, Key> = {
     default: '',
     description:
       'Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (the client address the login throttle counts; https for Secure cookies): addresses or CIDRs, comma-separated, or loopback, linklocal, uniquelocal; empty: none (the peer is the client)',
-    pattern:
-      /^((loopback|linklocal|uniquelocal|[0-9A-Fa-f.:]+(\/\d{1,3})?)(, ?(loopback|linklocal|uniquelocal|[0-9A-Fa-f.:]+(\/\d{1,3})?))*)?$/,
+    // Each entry is checked in trustProxyProblem; hop counts and 'true' are not offered: with
+    // them any client could name its own address and dodge the login throttle.
+    pattern: /^[0-9A-Za-z.:/, ]{0,1024}$/,
   },
   holderTokenTtlSec: {
     env: 'ONECARD_HOLDER_TOKEN_TTL_SEC',
@@ -371,8 +373,24 @@ export function loadGatewayConfig(
     problems.push(
       'the embedded aedes broker has no shared subscriptions: set ONECARD_MQTT_SHARE_GROUP= (empty)',
     );
+  const proxyProblem = trustProxyProblem(config.trustProxy);
+  if (proxyProblem) problems.push(`${configSchema.trustProxy.env}: ${proxyProblem}`);
   const qrKeys = parseKeyList(config.qrSigningKeys);
   if (typeof qrKeys === 'string') problems.push(`${configSchema.qrSigningKeys.env}: ${qrKeys}`);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** What is wrong with a trustProxy list (addresses, CIDRs, proxy-addr's names), or undefined. */
+function trustProxyProblem(list: string): string | undefined {
+  if (list === '') return undefined;
+  for (const entry of list.split(',').map((e) => e.trim())) {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) continue;
+    const [address = '', bits, extra] = entry.split('/');
+    const version = isIP(address);
+    if (version === 0 || extra !== undefined) return `"${entry}" is not an address, a CIDR or a known name`;
+    if (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128)))
+      return `"${entry}" has a wrong prefix length`;
+  }
+  return undefined;
 }
