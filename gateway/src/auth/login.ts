@@ -24,21 +24,36 @@ export function loginLockedUntil(ctx: AuthContext, s: LoginSubjects): Promise<nu
   return ctx.store.auth.loginLockedUntil([s.account, s.address], ctx.now());
 }
 
-export async function noteLoginFailure(ctx: AuthContext, s: LoginSubjects): Promise<void> {
+/**
+ * Counts the attempt as a failure before its password is checked, so that a burst sent in
+ * parallel gets no more password checks than one sent in a row (each would otherwise pass the
+ * lock check before any failure was counted). Answers until when the login is refused, or 0
+ * to go on to the password check; a refused attempt's counts are taken back.
+ */
+export async function beginLogin(ctx: AuthContext, s: LoginSubjects): Promise<number> {
   const limits = limitsOf(ctx);
   const now = ctx.now();
-  await Promise.all([
+  const [account, address] = await Promise.all([
     ctx.store.auth.noteLoginFailure(s.account, limits.account, now, limits.maxThrottled),
     ctx.store.auth.noteLoginFailure(s.address, limits.address, now, limits.maxThrottled),
   ]);
+  if (account.counted && address.counted) return 0;
+  await Promise.all([
+    account.counted ? ctx.store.auth.forgiveLoginFailure(s.account, now) : undefined,
+    address.counted ? ctx.store.auth.forgiveLoginFailure(s.address, now) : undefined,
+  ]);
+  return Math.max(account.lockedUntil, address.lockedUntil);
 }
 
 /**
- * A right password clears the account's count, not the address's: else one working account
- * would let an address guess at the others without end.
+ * A right password clears the account's count; the address only gets this attempt's count
+ * back: else one working account would let an address guess at the others without end.
  */
 export async function noteLoginSuccess(ctx: AuthContext, s: LoginSubjects): Promise<void> {
-  await ctx.store.auth.clearLoginFailures(s.account);
+  await Promise.all([
+    ctx.store.auth.clearLoginFailures(s.account),
+    ctx.store.auth.forgiveLoginFailure(s.address, ctx.now()),
+  ]);
 }
 
 /** How a login attempt names its user in the audit log: an account, or a hash of what was typed. */

@@ -58,6 +58,14 @@ export function nextFailure(r: ThrottleRecord | undefined, rule: ThrottleRule, n
   };
 }
 
+/**
+ * One counted failure taken back (a login counted before its password check, the password
+ * right after all). A lockout that failure began stays: it was a real fifth attempt.
+ */
+export function forgiveFailure(r: ThrottleRecord | undefined, now: number): ThrottleRecord | undefined {
+  return r && r.expiresAt > now && r.failures > 0 ? { ...r, failures: r.failures - 1 } : undefined;
+}
+
 /** Until when the record locks its subject as of now; 0 when it does not. */
 export function lockedUntil(r: ThrottleRecord | undefined, now: number): number {
   return r && r.expiresAt > now && r.lockedUntil > now ? r.lockedUntil : 0;

@@ -13,11 +13,19 @@ export interface AuthStore {
    */
   loginLockedUntil(subjects: readonly string[], now: number): Promise<number>;
   /**
-   * Counts one failed login of the subject (auth/throttle.ts nextFailure, atomically) and
-   * returns until when it is locked now (0: not locked). Expired records are dropped; when
-   * `cap` records exist already, the ones soonest to expire make room for a new subject.
+   * Counts one failed login of the subject (auth/throttle.ts nextFailure, atomically): counted
+   * false when the subject was locked already (nothing changed), and until when it is locked
+   * now (0: not locked). Expired records are dropped; when `cap` records exist already, the
+   * ones soonest to expire make room for a new subject.
    */
-  noteLoginFailure(subject: string, rule: ThrottleRule, now: number, cap: number): Promise<number>;
+  noteLoginFailure(
+    subject: string,
+    rule: ThrottleRule,
+    now: number,
+    cap: number,
+  ): Promise<{ counted: boolean; lockedUntil: number }>;
+  /** Takes one counted failure back (auth/throttle.ts forgiveFailure). */
+  forgiveLoginFailure(subject: string, now: number): Promise<void>;
   /** Forgets the subject's failures (a right password for that account). */
   clearLoginFailures(subject: string): Promise<void>;
 

@@ -35,13 +35,27 @@ export class RedisAuthStore implements AuthStore {
     return Math.max(0, ...stored.map((s) => lockedUntil(parseRecord(s), now)));
   }
 
-  async noteLoginFailure(subject: string, rule: ThrottleRule, now: number, cap: number): Promise<number> {
+  async noteLoginFailure(
+    subject: string,
+    rule: ThrottleRule,
+    now: number,
+    cap: number,
+  ): Promise<{ counted: boolean; lockedUntil: number }> {
     const reply = await this.scripts.run(
       'noteLoginFailure',
       [this.keys.loginThrottle(), this.keys.loginThrottleExpiry()],
       [subject, now, rule.maxFailures, rule.windowMs, rule.lockMs, rule.maxLockMs, cap, MAX_LOCKOUTS],
     );
-    return Number(reply);
+    const [code, lockedUntil] = reply as [number, number];
+    return {
+      counted: resultCode('noteLoginFailure', code) === ScriptResult.OK,
+      lockedUntil: Number(lockedUntil),
+    };
+  }
+
+  async forgiveLoginFailure(subject: string, now: number): Promise<void> {
+    const reply = await this.scripts.run('forgiveLoginFailure', [this.keys.loginThrottle()], [subject, now]);
+    resultCode('forgiveLoginFailure', reply);
   }
 
   async clearLoginFailures(subject: string): Promise<void> {

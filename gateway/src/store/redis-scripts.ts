@@ -17,6 +17,7 @@ export type ScriptName =
   | 'changeList'
   | 'leaseOutbox'
   | 'noteLoginFailure'
+  | 'forgiveLoginFailure'
   | 'revokeSession'
   | VenueScriptName;
 

@@ -2,6 +2,7 @@
 // two gateway processes on one file count every failure once.
 import type Database from 'better-sqlite3';
 import {
+  forgiveFailure,
   lockedUntil as lockOf,
   nextFailure,
   type ThrottleRecord,
@@ -53,6 +54,7 @@ const recordOf = (r: ThrottleRow | undefined): ThrottleRecord | undefined =>
 
 export class SqliteAuthStore implements AuthStore {
   private readonly failTx;
+  private readonly forgiveTx;
   private readonly revokeTx;
   private readonly bumpTx;
 
@@ -61,6 +63,7 @@ export class SqliteAuthStore implements AuthStore {
   constructor(private readonly db: Database.Database) {
     db.exec(authSchema);
     this.failTx = db.transaction(this.fail.bind(this));
+    this.forgiveTx = db.transaction(this.forgive.bind(this));
     this.revokeTx = db.transaction(this.revoke.bind(this));
     this.bumpTx = db.transaction(
       (card: string) =>
@@ -88,15 +91,22 @@ export class SqliteAuthStore implements AuthStore {
     return Math.max(0, ...subjects.map((s) => lockOf(recordOf(get.get(s) as ThrottleRow | undefined), now)));
   }
 
-  async noteLoginFailure(subject: string, rule: ThrottleRule, now: number, cap: number): Promise<number> {
+  async noteLoginFailure(
+    subject: string,
+    rule: ThrottleRule,
+    now: number,
+    cap: number,
+  ): Promise<{ counted: boolean; lockedUntil: number }> {
     return this.failTx.immediate(subject, rule, now, cap);
   }
 
-  private fail(subject: string, rule: ThrottleRule, now: number, cap: number): number {
+  private fail(subject: string, rule: ThrottleRule, now: number, cap: number) {
     this.sql('DELETE FROM login_throttle WHERE expires <= ?').run(now);
     const row = this.sql('SELECT * FROM login_throttle WHERE subject = ?').get(subject) as
       | ThrottleRow
       | undefined;
+    const held = lockOf(recordOf(row), now);
+    if (held > 0) return { counted: false, lockedUntil: held };
     if (!row) {
       // Room for the new subject: the soonest to expire go (ties by subject, as Redis ZPOPMIN).
       const { n } = this.sql('SELECT count(*) AS n FROM login_throttle').get() as { n: number };
@@ -113,7 +123,19 @@ export class SqliteAuthStore implements AuthStore {
          window_start = excluded.window_start, lockouts = excluded.lockouts,
          locked_until = excluded.locked_until, expires = excluded.expires`,
     ).run(subject, r.failures, r.windowStart, r.lockouts, r.lockedUntil, r.expiresAt);
-    return lockOf(r, now);
+    return { counted: true, lockedUntil: lockOf(r, now) };
+  }
+
+  async forgiveLoginFailure(subject: string, now: number): Promise<void> {
+    this.forgiveTx.immediate(subject, now);
+  }
+
+  private forgive(subject: string, now: number): void {
+    const row = this.sql('SELECT * FROM login_throttle WHERE subject = ?').get(subject) as
+      | ThrottleRow
+      | undefined;
+    const r = forgiveFailure(recordOf(row), now);
+    if (r) this.sql('UPDATE login_throttle SET failures = ? WHERE subject = ?').run(r.failures, subject);
   }
 
   async clearLoginFailures(subject: string): Promise<void> {

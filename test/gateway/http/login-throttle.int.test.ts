@@ -51,6 +51,14 @@ describe('failed logins per account', () => {
     expect(metrics.body).toMatch(/onecard_logins_total\{outcome="throttled"\} 196/);
   });
 
+  it('give a burst sent all at once no more password checks than one sent in a row', async () => {
+    await start();
+    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => login('root', `guess-${i}`)));
+    const codes = answers.map((r) => r.statusCode);
+    expect(countOf(codes, 401)).toBe(5);
+    expect(countOf(codes, 429)).toBe(45);
+  });
+
   it('refuse the right password during the lockout and accept it once the lockout ends', async () => {
     await start();
     await statuses(5, (i) => login('root', `guess-${i}`));
@@ -95,6 +103,12 @@ describe('failed logins per address', () => {
     expect(answers[30]).toBe(429);
     expect((await login('root', PASSWORD, '198.51.100.9')).statusCode).toBe(429);
     expect((await login('root', PASSWORD, '198.51.100.10')).statusCode).toBe(200);
+  });
+
+  it('are not counted for right passwords: an office behind one address logs in as often as it needs', async () => {
+    await start();
+    const answers = await statuses(40, () => login('root', PASSWORD, '198.51.100.20'));
+    expect(answers.every((s) => s === 200)).toBe(true);
   });
 
   it('are not evaded by a made-up X-Forwarded-For when no proxy is trusted', async () => {

@@ -11,8 +11,10 @@ const rule: ThrottleRule = { maxFailures: 3, windowMs: 60_000, lockMs: 1_000, ma
 const CAP = 50;
 
 export function authContract(h: StoreHarness): void {
-  const fail = (subject: string, now: number, cap = CAP) =>
+  const note = (subject: string, now: number, cap = CAP) =>
     h.store().auth.noteLoginFailure(subject, rule, now, cap);
+  /** Until when the subject is locked after one more failure. */
+  const fail = async (subject: string, now: number, cap = CAP) => (await note(subject, now, cap)).lockedUntil;
 
   describe('failed logins', () => {
     it('lock a subject after maxFailures in the window, for lockMs', async () => {
@@ -26,10 +28,13 @@ export function authContract(h: StoreHarness): void {
       expect(await auth.loginLockedUntil(['other'], T0 + 500)).toBe(0);
     });
 
-    it('change nothing while the subject is locked (a failure that raced the lock)', async () => {
-      for (const i of [0, 1, 2]) await fail('s1', T0 + i);
-      expect(await fail('s1', T0 + 10)).toBe(T0 + 1_002);
-      expect(await fail('s1', T0 + 20)).toBe(T0 + 1_002);
+    it('are not counted while the subject is locked, and say so', async () => {
+      expect(await note('s1', T0)).toEqual({ counted: true, lockedUntil: 0 });
+      expect(await note('s1', T0 + 1)).toEqual({ counted: true, lockedUntil: 0 });
+      // The failure that locks is counted (it was a real attempt); the ones during the lock not.
+      expect(await note('s1', T0 + 2)).toEqual({ counted: true, lockedUntil: T0 + 1_002 });
+      expect(await note('s1', T0 + 10)).toEqual({ counted: false, lockedUntil: T0 + 1_002 });
+      expect(await note('s1', T0 + 20)).toEqual({ counted: false, lockedUntil: T0 + 1_002 });
       // After the lock: a full count again before the next lockout.
       expect(await fail('s1', T0 + 1_002)).toBe(0);
       expect(await fail('s1', T0 + 1_003)).toBe(0);
@@ -62,6 +67,22 @@ export function authContract(h: StoreHarness): void {
       expect(await fail('s1', later + 2)).toBe(later + 2 + 1_000);
     });
 
+    it('are taken back one at a time (a login counted before its right password), never below 0', async () => {
+      const auth = h.store().auth;
+      await fail('s1', T0);
+      await fail('s1', T0 + 1);
+      await auth.forgiveLoginFailure('s1', T0 + 2);
+      await auth.forgiveLoginFailure('s1', T0 + 2);
+      await auth.forgiveLoginFailure('s1', T0 + 2);
+      await auth.forgiveLoginFailure('never-seen', T0 + 2);
+      expect(await fail('s1', T0 + 3)).toBe(0);
+      expect(await fail('s1', T0 + 4)).toBe(0);
+      expect(await fail('s1', T0 + 5)).toBe(T0 + 1_005);
+      // A lockout stays.
+      await auth.forgiveLoginFailure('s1', T0 + 6);
+      expect(await auth.loginLockedUntil(['s1'], T0 + 6)).toBe(T0 + 1_005);
+    });
+
     it('are cleared for a subject (a right password), and for that subject only', async () => {
       for (const s of ['s1', 's2']) for (const i of [0, 1]) await fail(s, T0 + i);
       await h.store().auth.clearLoginFailures('s1');
@@ -72,9 +93,10 @@ export function authContract(h: StoreHarness): void {
     it('are counted once each by concurrent instances', async () => {
       const other = await h.open();
       const until = await Promise.all(
-        [h.store(), other, h.store()].map((s) => s.auth.noteLoginFailure('s1', rule, T0, CAP)),
+        [h.store(), other, h.store(), other].map((s) => s.auth.noteLoginFailure('s1', rule, T0, CAP)),
       );
-      expect(until.sort((a, b) => a - b)).toEqual([0, 0, T0 + 1_000]);
+      expect(until.filter((u) => u.counted)).toHaveLength(3);
+      expect(until.map((u) => u.lockedUntil).sort((a, b) => a - b)).toEqual([0, 0, T0 + 1_000, T0 + 1_000]);
       expect(await other.auth.loginLockedUntil(['s1'], T0)).toBe(T0 + 1_000);
     });
 

@@ -5,9 +5,9 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { operatorOf, SESSION_COOKIE, sessionOfRequest } from '../../auth/guard.js';
 import {
   auditName,
+  beginLogin,
   loginLockedUntil,
   loginSubjects,
-  noteLoginFailure,
   noteLoginSuccess,
 } from '../../auth/login.js';
 import { verifyPassword } from '../../auth/passwords.js';
@@ -86,8 +86,10 @@ export const authRoutes: FastifyPluginAsync<{ services: Services }> = async (app
         });
       };
       // Locked: refused before the password is checked, the right one too (else the lockout
-      // would only slow the guessing down), and without counting (docs/decisions/0152).
-      const lockedUntil = await loginLockedUntil(ctx, subjects);
+      // would only slow the guessing down), and without counting (docs/decisions/0152). The
+      // read first: a flood against a locked account then writes nothing.
+      let lockedUntil = await loginLockedUntil(ctx, subjects);
+      if (lockedUntil === 0) lockedUntil = await beginLogin(ctx, subjects);
       if (lockedUntil > 0) {
         services.metrics.logins.inc({ outcome: 'throttled' });
         await audit(429);
@@ -97,7 +99,7 @@ export const authRoutes: FastifyPluginAsync<{ services: Services }> = async (app
       const account = ctx.accounts.get(username);
       const ok = await verifyPassword(password, account?.passwordHash ?? DUMMY_HASH);
       if (!account || !ok) {
-        await noteLoginFailure(ctx, subjects);
+        // Counted already (beginLogin).
         services.metrics.logins.inc({ outcome: 'bad_login' });
         await audit(401);
         return problem(reply, 401, 'BAD_LOGIN', 'wrong username or password');

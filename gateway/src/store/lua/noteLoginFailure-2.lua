@@ -19,8 +19,9 @@
     ARGV[7] records kept at most
     ARGV[8] lockouts counted at most (throttle.ts MAX_LOCKOUTS)
 
-  Output:
-    until when the subject is locked now, Unix ms; 0 when it is not
+  Output: { code, until when the subject is locked now (Unix ms; 0 when it is not) }
+    RC.OK    the failure is counted
+    RC.NOOP  the subject was locked already: nothing changed
 ]]
 local subject, now = ARGV[1], tonumber(ARGV[2])
 local maxFailures, window = tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -40,9 +41,8 @@ if stored then
   local f, w, l, u, e = string.match(stored, '^(%d+):(%d+):(%d+):(%d+):(%d+)$')
   if tonumber(e) > now then
     failures, windowStart, lockouts, lockedUntil = tonumber(f), tonumber(w), tonumber(l), tonumber(u)
-    -- A failure that raced a lockout (its password check began before the lock) changes nothing.
     if lockedUntil > now then
-      return lockedUntil
+      return { RC.NOOP, lockedUntil }
     end
   end
 else
@@ -69,6 +69,6 @@ redis.call('HSET', KEYS[1], subject,
   string.format('%d:%d:%d:%d:%d', failures, windowStart, lockouts, lockedUntil, expiresAt))
 redis.call('ZADD', KEYS[2], expiresAt, subject)
 if lockedUntil > now then
-  return lockedUntil
+  return { RC.OK, lockedUntil }
 end
-return 0
+return { RC.OK, 0 }
