@@ -49,6 +49,14 @@ describe('failed logins per account', () => {
     expect(r.json()).toMatchObject({ status: 429, code: 'LOGIN_THROTTLED' });
     const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toMatch(/onecard_logins_total\{outcome="throttled"\} 196/);
+    // The audit log has the five failures that locked the account, not the 196 refusals.
+    const audit = await t.app.inject({
+      method: 'GET',
+      url: '/v1/audit?limit=500',
+      headers: await t.as('audrey'),
+    });
+    const rootLogins = audit.json().items.filter((e: { target: string }) => e.target === 'root');
+    expect(rootLogins.map((e: { status: number }) => e.status)).toEqual([401, 401, 401, 401, 401]);
   });
 
   it('give a burst sent all at once no more password checks than one sent in a row', async () => {

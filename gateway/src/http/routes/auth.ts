@@ -91,8 +91,9 @@ export const authRoutes: FastifyPluginAsync<{ services: Services }> = async (app
       let lockedUntil = await loginLockedUntil(ctx, subjects);
       if (lockedUntil === 0) lockedUntil = await beginLogin(ctx, subjects);
       if (lockedUntil > 0) {
+        // Counted, not audited: a refusal costs the sender nothing, so a flood of them would
+        // grow the audit log (kept for good) without bound. The failures that locked are there.
         services.metrics.logins.inc({ outcome: 'throttled' });
-        await audit(429);
         reply.header('retry-after', String(Math.max(1, Math.ceil((lockedUntil - ctx.now()) / 1000))));
         return problem(reply, 429, 'LOGIN_THROTTLED', 'too many failed logins; try again later');
       }
