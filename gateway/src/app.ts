@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadAccounts } from './auth/accounts.js';
 import { ownersFrom } from './auth/owners.js';
+import { defaultAuthLimits } from './auth/throttle.js';
 import { deriveKeys } from './auth/tokens.js';
 import { CardService } from './cards/service.js';
 import type { GatewayConfig } from './config.js';
@@ -59,7 +60,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   });
   // Read before anything starts: a broken accounts file stops the gateway with a readable message.
   const accounts = new Map(loadAccounts(config.operatorsFile).map((a) => [a.username, a]));
-  const app = createFastify(config.logLevel);
+  const app = createFastify(config.logLevel, config.trustProxy);
   const log = app.log;
   const metrics = createMetrics();
   const broker: EmbeddedBroker | undefined =
@@ -169,6 +170,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       accounts,
       store,
       now,
+      limits: { ...defaultAuthLimits, holderTokenTtlMs: config.holderTokenTtlSec * 1000 },
     },
     ready: async () => {
       const storeOk = await store.ping().then(

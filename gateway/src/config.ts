@@ -1,5 +1,6 @@
 // Gateway configuration: one schema, a default and a description per key, read from the
 // environment (ONECARD_*) and validated once at start-up with every problem reported at once.
+import { isIP } from 'node:net';
 import { parseKeyList } from '../../core/credentials/keys.js';
 import { type PaymentConfig, paymentConfigKeys, paymentConfigProblems } from './payments/config-schema.js';
 
@@ -46,6 +47,10 @@ export interface GatewayConfig extends PaymentConfig {
   operatorsFile: string;
   /** 32+ bytes hex: signs sessions, holder tokens and device credentials; empty: derived from tokenKeyHex. */
   authKeyHex: string;
+  /** Proxies whose X-Forwarded-For/-Proto are believed (Fastify trustProxy), comma-separated; empty: none. */
+  trustProxy: string;
+  /** How long a holder token lives, seconds (docs/decisions/0132). */
+  holderTokenTtlSec: number;
   /** Folder of venue files (<city>/*.json); empty: the shipped gateway/venues. */
   venuesDir: string;
   /** Seconds between sweeps for missing tap-outs (docs/decisions/0113); 0: no sweep. */
@@ -284,6 +289,24 @@ export const configSchema: Record<keyof GatewayConfig, ConfigKey> = {
       'Key for sessions, holder tokens and device credentials, 64+ hex chars; empty: derived from ONECARD_TOKEN_KEY',
     pattern: /^(([0-9a-fA-F]{2}){32,})?$/,
   },
+  trustProxy: {
+    env: 'ONECARD_TRUST_PROXY',
+    kind: 'string',
+    default: '',
+    description:
+      'Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (the client address the login throttle counts; https for Secure cookies): addresses or CIDRs, comma-separated, or loopback, linklocal, uniquelocal; empty: none (the peer is the client)',
+    // Each entry is checked in trustProxyProblem; hop counts and 'true' are not offered: with
+    // them any client could name its own address and dodge the login throttle.
+    pattern: /^[0-9A-Za-z.:/, ]{0,1024}$/,
+  },
+  holderTokenTtlSec: {
+    env: 'ONECARD_HOLDER_TOKEN_TTL_SEC',
+    kind: 'int',
+    default: '1800',
+    min: 60,
+    max: 43_200,
+    description: 'How long a holder token lives, seconds (it also ends when the card is reported lost)',
+  },
   venuesDir: {
     env: 'ONECARD_VENUES_DIR',
     kind: 'string',
@@ -352,9 +375,25 @@ export function loadGatewayConfig(
     problems.push(
       'the embedded aedes broker has no shared subscriptions: set ONECARD_MQTT_SHARE_GROUP= (empty)',
     );
+  const proxyProblem = trustProxyProblem(config.trustProxy);
+  if (proxyProblem) problems.push(`${configSchema.trustProxy.env}: ${proxyProblem}`);
   const qrKeys = parseKeyList(config.qrSigningKeys);
   if (typeof qrKeys === 'string') problems.push(`${configSchema.qrSigningKeys.env}: ${qrKeys}`);
   problems.push(...paymentConfigProblems(config));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** What is wrong with a trustProxy list (addresses, CIDRs, proxy-addr's names), or undefined. */
+function trustProxyProblem(list: string): string | undefined {
+  if (list === '') return undefined;
+  for (const entry of list.split(',').map((e) => e.trim())) {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) continue;
+    const [address = '', bits, extra] = entry.split('/');
+    const version = isIP(address);
+    if (version === 0 || extra !== undefined) return `"${entry}" is not an address, a CIDR or a known name`;
+    if (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128)))
+      return `"${entry}" has a wrong prefix length`;
+  }
+  return undefined;
 }

@@ -62,6 +62,12 @@ export function createMetrics() {
       help: 'Deny-list changes published',
       registers: [registry],
     }),
+    logins: new Counter({
+      name: 'onecard_logins_total',
+      help: 'Operator logins, by outcome (ok, bad_login, throttled: refused during a lockout)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
     findings: new Counter({
       name: 'onecard_reconciliation_findings_total',
       help: 'Taps decided offline that would have been refused online (operator report)',

@@ -51,6 +51,20 @@ describe('gateway configuration', () => {
       /aedes broker speaks MQTT 3\.1\.1[\s\S]*no shared subscriptions/,
     );
   });
+  it('trusts no proxy unless told which, by address, CIDR or name; never all', () => {
+    expect(loadGatewayConfig(keys).trustProxy).toBe('');
+    for (const ok of ['127.0.0.1', 'loopback', '10.0.0.0/8, fd00::/8', '192.0.2.1,uniquelocal'])
+      expect(loadGatewayConfig({ ...keys, ONECARD_TRUST_PROXY: ok }).trustProxy).toBe(ok);
+    for (const bad of ['true', '*', '1', 'proxy.example', '10.0.0.0/33', '127.0.0.1,'])
+      expect(() => loadGatewayConfig({ ...keys, ONECARD_TRUST_PROXY: bad })).toThrow(/ONECARD_TRUST_PROXY/);
+  });
+  it('keeps holder tokens 30 minutes unless told otherwise, between a minute and 12 hours', () => {
+    expect(loadGatewayConfig(keys).holderTokenTtlSec).toBe(1800);
+    expect(loadGatewayConfig({ ...keys, ONECARD_HOLDER_TOKEN_TTL_SEC: '600' }).holderTokenTtlSec).toBe(600);
+    expect(() => loadGatewayConfig({ ...keys, ONECARD_HOLDER_TOKEN_TTL_SEC: '86400' })).toThrow(
+      /ONECARD_HOLDER_TOKEN_TTL_SEC .*86400 is outside 60\.\.43200/,
+    );
+  });
   it('requires a Redis URL when the Redis store is chosen', () => {
     expect(() => loadGatewayConfig({ ...keys, ONECARD_STORE: 'redis' })).toThrow(/ONECARD_REDIS_URL/);
   });

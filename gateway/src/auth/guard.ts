@@ -4,7 +4,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Store } from '../store/port.js';
 import type { Account } from './accounts.js';
 import { can, type Permission, type Principal } from './policy.js';
-import { type TokenKeys, verifyDeviceCredential, verifyToken } from './tokens.js';
+import { holderCardOf, type Session, sessionOf } from './sessions.js';
+import type { AuthLimits } from './throttle.js';
+import { MAX_TOKEN_LENGTH, type TokenKeys, verifyDeviceCredential } from './tokens.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,6 +33,8 @@ export interface AuthContext {
   accounts: ReadonlyMap<string, Account>;
   store: Store;
   now: () => number;
+  /** Throttle rules, caps and token lifetimes; absent: throttle.ts defaultAuthLimits. */
+  limits?: AuthLimits;
 }
 
 export class AuthError extends Error {
@@ -48,33 +52,51 @@ function bearer(req: FastifyRequest, scheme = 'Bearer'): string | undefined {
   return h?.startsWith(`${scheme} `) ? h.slice(scheme.length + 1).trim() : undefined;
 }
 
+/**
+ * The cookie's value, or undefined when absent or not decodable: a malformed cookie (`%`, a cut
+ * UTF-8 sequence, kilobytes of it) is no session, answered 401 like none, never a 500.
+ */
 export function cookie(req: FastifyRequest, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
     if (k !== name) continue;
+    const raw = v.join('=');
+    if (raw.length > 3 * MAX_TOKEN_LENGTH) return undefined;
     try {
-      return decodeURIComponent(v.join('='));
+      return decodeURIComponent(raw);
     } catch {
-      return undefined; // a malformed cookie is no session (401), never a server error
+      return undefined;
     }
   }
   return undefined;
 }
 
-/** The signed-in operator, or undefined. A removed or changed account loses its sessions. */
-export function operatorOf(ctx: AuthContext, req: FastifyRequest): Principal | undefined {
+/**
+ * The session the request carries (Bearer, else the cookie), or undefined. `anyBody`: for
+ * logout, which ends the session however it is asked to (a forced logout gains nobody anything).
+ */
+export async function sessionOfRequest(
+  ctx: AuthContext,
+  req: FastifyRequest,
+  anyBody = false,
+): Promise<Session | undefined> {
   const fromCookie = cookie(req, SESSION_COOKIE);
   const token = bearer(req) ?? fromCookie;
   if (!token) return undefined;
-  const claims = verifyToken(ctx.keys.session, 'op', token, ctx.now());
-  const account = typeof claims?.u === 'string' ? ctx.accounts.get(claims.u) : undefined;
-  if (!account || account.role !== claims?.r || account.tenant !== claims?.t) return undefined;
   // A cookie goes with every request the browser makes, even one another site triggers; a
   // state change must then carry a JSON body, which a cross-site form cannot send (CSRF).
-  if (fromCookie && !bearer(req) && req.method !== 'GET' && req.method !== 'HEAD') {
+  if (!anyBody && fromCookie && !bearer(req) && req.method !== 'GET' && req.method !== 'HEAD') {
     if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return undefined;
   }
-  return { kind: 'operator', username: account.username, role: account.role, tenant: account.tenant };
+  return sessionOf(ctx, token);
+}
+
+/**
+ * The signed-in operator, or undefined. A removed or changed account (role, tenant, password)
+ * loses its sessions; a logged-out session is refused (docs/decisions/0152).
+ */
+export async function operatorOf(ctx: AuthContext, req: FastifyRequest): Promise<Principal | undefined> {
+  return (await sessionOfRequest(ctx, req))?.principal;
 }
 
 function permissionOf(req: FastifyRequest): Permission | undefined {
@@ -84,7 +106,7 @@ function permissionOf(req: FastifyRequest): Permission | undefined {
 /** Operator routes: a valid session and the route's permission, else 401/403. */
 export function guardOperators(app: FastifyInstance, ctx: AuthContext): void {
   app.addHook('onRequest', async (req) => {
-    const p = operatorOf(ctx, req);
+    const p = await operatorOf(ctx, req);
     if (!p) throw new AuthError(401, 'UNAUTHENTICATED', 'log in first (session cookie or Bearer token)');
     req.principal = p;
     const permission = permissionOf(req);
@@ -94,11 +116,10 @@ export function guardOperators(app: FastifyInstance, ctx: AuthContext): void {
   auditWrites(app, ctx);
 }
 
-/** The card token a valid holder token speaks for, or undefined. */
-export function holderOf(ctx: AuthContext, req: FastifyRequest): string | undefined {
+/** The card token a valid holder token speaks for, or undefined (also once the card was reported lost). */
+export async function holderOf(ctx: AuthContext, req: FastifyRequest): Promise<string | undefined> {
   const token = bearer(req);
-  const claims = token ? verifyToken(ctx.keys.session, 'holder', token, ctx.now()) : undefined;
-  return typeof claims?.c === 'string' ? claims.c : undefined;
+  return token ? holderCardOf(ctx, token) : undefined;
 }
 
 /** The registered device whose credential the request carries, or undefined. */
@@ -111,7 +132,7 @@ export async function deviceOf(ctx: AuthContext, req: FastifyRequest): Promise<s
 /** Holder routes: a holder token (docs/decisions/0132); the routes only ever see that card. */
 export function guardHolders(app: FastifyInstance, ctx: AuthContext): void {
   app.addHook('onRequest', async (req) => {
-    req.holderCard = holderOf(ctx, req);
+    req.holderCard = await holderOf(ctx, req);
     if (!req.holderCard) throw new AuthError(401, 'UNAUTHENTICATED', 'a holder token is required');
   });
   auditWrites(app, ctx);
@@ -125,7 +146,7 @@ export function guardDevices(app: FastifyInstance, ctx: AuthContext): void {
       if (req.deviceId) return;
       throw new AuthError(401, 'UNAUTHENTICATED', 'unknown device or wrong device credential');
     }
-    const p = operatorOf(ctx, req);
+    const p = await operatorOf(ctx, req);
     if (p && can(p, 'devices:read')) req.principal = p;
     else
       throw new AuthError(

@@ -29,7 +29,7 @@ export function guardQr(
     const audience = audiences[req.routeOptions.url ?? ''];
     if (audience === 'public') return;
     if (audience === 'holder') {
-      req.holderCard = holderOf(ctx, req);
+      req.holderCard = await holderOf(ctx, req);
       if (!req.holderCard) throw new AuthError(401, 'UNAUTHENTICATED', 'a holder token is required');
       return;
     }
@@ -38,7 +38,7 @@ export function guardQr(
       if (!req.deviceId) throw new AuthError(401, 'UNAUTHENTICATED', 'a device credential is required');
       return;
     }
-    const p = audience === 'operator' ? operatorOf(ctx, req) : undefined;
+    const p = audience === 'operator' ? await operatorOf(ctx, req) : undefined;
     if (!p) throw new AuthError(401, 'UNAUTHENTICATED', 'log in first (session cookie or Bearer token)');
     req.principal = p;
     if (!can(p, 'tickets:issue'))

@@ -9,12 +9,29 @@ export type TokenKind = 'op' | 'holder';
 export interface TokenKeys {
   session: Buffer;
   device: Buffer;
+  /** Hashes names and addresses for the login throttle and the audit log (never in clear). */
+  subjects: Buffer;
 }
 
 /** Separate keys per use, derived from one secret (RFC 5869), so one leaked use leaks no other. */
 export function deriveKeys(secret: Buffer): TokenKeys {
   const k = (info: string) => Buffer.from(hkdfSync('sha256', secret, 'onecard-auth', info, 32));
-  return { session: k('sessions v1'), device: k('device credentials v1') };
+  return { session: k('sessions v1'), device: k('device credentials v1'), subjects: k('subjects v1') };
+}
+
+/**
+ * Longer tokens are refused before any work: ours are a few hundred characters, and a cookie
+ * or header of kilobytes is someone probing.
+ */
+export const MAX_TOKEN_LENGTH = 2048;
+
+/**
+ * A keyed hash, base64url, 22 characters (128 bits): a throttle subject or an unknown
+ * username in the audit log. Keyed, so an 18-digit ID number typed as a username cannot be
+ * found again by hashing every ID number.
+ */
+export function keyedHash(key: Buffer, text: string): string {
+  return mac(key, text).slice(0, 22);
 }
 
 function mac(key: Buffer, text: string): string {
@@ -38,21 +55,24 @@ export function verifyToken(
   token: string,
   now: number,
 ): Record<string, unknown> | undefined {
+  if (token.length > MAX_TOKEN_LENGTH) return undefined;
   const parts = token.split('.');
   if (parts.length !== 3 || parts[0] !== kind) return undefined;
   const body = `${parts[0]}.${parts[1]}`;
   const want = Buffer.from(mac(key, body));
   const got = Buffer.from(parts[2]!);
   if (want.length !== got.length || !timingSafeEqual(want, got)) return undefined;
+  let claims: unknown;
   try {
-    const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as Record<
-      string,
-      unknown
-    >;
-    return typeof claims.exp === 'number' && claims.exp > now ? claims : undefined;
+    claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
   } catch {
     return undefined;
   }
+  // The MAC says we signed it; the shape is still checked, so that a token from a future (or
+  // buggy) version reads as invalid rather than throwing somewhere down the line.
+  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) return undefined;
+  const c = claims as Record<string, unknown>;
+  return typeof c.exp === 'number' && Number.isFinite(c.exp) && c.exp > now ? c : undefined;
 }
 
 /**
@@ -64,6 +84,7 @@ export function deviceCredential(key: Buffer, deviceId: string): string {
 }
 
 export function verifyDeviceCredential(key: Buffer, credential: string): string | undefined {
+  if (credential.length > MAX_TOKEN_LENGTH) return undefined;
   const i = credential.lastIndexOf('.');
   if (i <= 0) return undefined;
   const deviceId = credential.slice(0, i);

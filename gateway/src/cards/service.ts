@@ -83,9 +83,14 @@ export class CardService {
     throw new CardError('TOPUP_CONFLICT', 'the card is changing too fast; try again');
   }
 
-  /** Lost (挂失): the card goes on the deny list, which reaches every connected device at once. */
+  /**
+   * Lost (挂失): the card goes on the deny list, which reaches every connected device at once,
+   * and every holder token of the card ends: whoever holds the phone or a copied token loses
+   * the holder routes too (docs/decisions/0152). First, so a failure later still leaves them ended.
+   */
   async reportLost(token: string): Promise<{ denyListVersion: number }> {
     await this.get(token);
+    await this.store.auth.bumpHolderEpoch(token);
     await this.store.setCardStatus(token, 'lost');
     const change = await this.deny.change(token, true, 'lost');
     return { denyListVersion: change?.version ?? (await this.store.denyListVersion()) };

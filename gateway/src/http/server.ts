@@ -173,9 +173,17 @@ export async function buildHttp(app: FastifyInstance, services: Services): Promi
   return app;
 }
 
-/** The Fastify instance; `stream` sends the log elsewhere than stdout (tests read it). */
-export function createFastify(logLevel: string, stream?: { write(line: string): void }): FastifyInstance {
+/**
+ * The Fastify instance. `trustProxy`: ONECARD_TRUST_PROXY ('' trusts no proxy); `stream` sends
+ * the log elsewhere than stdout (tests read it).
+ */
+export function createFastify(
+  logLevel: string,
+  trustProxy = '',
+  stream?: { write(line: string): void },
+): FastifyInstance {
   return Fastify({
+    trustProxy: trustProxy === '' ? false : trustProxy,
     logger: {
       level: logLevel,
       ...(stream ? { stream } : {}),

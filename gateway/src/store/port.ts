@@ -5,6 +5,7 @@ import type { CardState, CardStatus } from '../../../core/card.js';
 import type { DenyReasonName } from '../../../core/decide.js';
 import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js';
 import type { StatSummary } from '../stats/rides.js';
+import type { AuthStore } from './auth-port.js';
 import type { PaymentStore } from './payment-port.js';
 import type { VenueStore } from './venue-port.js';
 
@@ -190,6 +191,8 @@ export interface Store {
   readonly venues: VenueStore;
   /** Paid top-up orders and daily sums (payment-port.ts). */
   readonly payments: PaymentStore;
+  /** Failed-login counters, revoked sessions, session and holder-token epochs (auth-port.ts). */
+  readonly auth: AuthStore;
   /** Registers a card (idempotent by token: an existing card is left as it is). */
   issueCard(card: NewCard): Promise<void>;
   /** Current states; a token never issued comes back as core/card.ts unknownCard(token). */

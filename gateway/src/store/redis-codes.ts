@@ -11,7 +11,7 @@ export const ScriptResult = {
   CONFLICT: 3,
   /** setCardStatus: no such card. transitionBooking: no such booking. */
   NOT_FOUND: 4,
-  /** placeBooking: the capacity counter would pass its limit. */
+  /** placeBooking: the capacity counter would pass its limit. revokeSession: the set is full. */
   FULL: 5,
 } as const;
 

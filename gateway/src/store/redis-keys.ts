@@ -180,6 +180,34 @@ export class RedisKeys {
     return `${this.prefix}:{pay}:retain`;
   }
 
+  /**
+   * Failed-login records (docs/decisions/0152), hash: subject → lua/noteLoginFailure-2.lua's
+   * record. Subjects are hashes of names and addresses, never a name in clear.
+   */
+  loginThrottle(): string {
+    return `${this.prefix}:{auth}:throttle`;
+  }
+
+  /** Zset of the throttled subjects scored by when their record expires (pruning, the cap). */
+  loginThrottleExpiry(): string {
+    return `${this.prefix}:{auth}:throttle:exp`;
+  }
+
+  /** Zset of revoked operator session ids, scored by the session's expiry. */
+  revokedSessions(): string {
+    return `${this.prefix}:{auth}:revoked`;
+  }
+
+  /** Hash: username → session epoch (a session minted under another epoch is void). */
+  sessionEpochs(): string {
+    return `${this.prefix}:{auth}:epochs`;
+  }
+
+  /** The card's holder-token epoch, in the card's partition; set once the card is reported lost. */
+  holderEpoch(token: string): string {
+    return `${this.part(this.partitionOf(token))}:holder:${token}`;
+  }
+
   /** The partition count the data was written with; another count would misplace every card. */
   layout(): string {
     return `${this.prefix}:{meta}:partitions`;

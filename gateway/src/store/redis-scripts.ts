@@ -16,6 +16,9 @@ export type ScriptName =
   | 'changeDenyList'
   | 'changeList'
   | 'leaseOutbox'
+  | 'noteLoginFailure'
+  | 'forgiveLoginFailure'
+  | 'revokeSession'
   | VenueScriptName
   | PaymentScriptName;
 

@@ -9,6 +9,7 @@ import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js
 import { decodeFareState } from '../../../core/tariff/state.js';
 import type { StatSummary } from '../stats/rides.js';
 import { checkEffects, checkNewCard } from './amounts.js';
+import type { AuthStore } from './auth-port.js';
 import type { PaymentStore } from './payment-port.js';
 import type {
   AuditEntry,
@@ -28,6 +29,7 @@ import type {
   Store,
 } from './port.js';
 import { appendAudit, queryAudit } from './redis-audit.js';
+import { RedisAuthStore } from './redis-auth.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
 import { commitCalls, decodeCall } from './redis-commit.js';
 import {
@@ -104,6 +106,7 @@ class RedisStore implements Store {
   private readonly lists: RedisLists;
   readonly venues: VenueStore;
   readonly payments: PaymentStore;
+  readonly auth: AuthStore;
 
   constructor(
     private readonly redis: Redis,
@@ -113,6 +116,7 @@ class RedisStore implements Store {
   ) {
     this.venues = new RedisVenueStore(redis, keys.prefix, scripts);
     this.payments = new RedisPaymentStore(redis, keys, scripts);
+    this.auth = new RedisAuthStore(redis, keys, scripts);
     this.lists = new RedisLists(redis, keys, scripts);
   }
 

@@ -10,6 +10,7 @@ import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js
 import { encodeFareState } from '../../../core/tariff/state.js';
 import type { StatSummary } from '../stats/rides.js';
 import { checkEffects, checkNewCard } from './amounts.js';
+import type { AuthStore } from './auth-port.js';
 import { encodeCursor } from './cursor.js';
 import type { PaymentStore } from './payment-port.js';
 import type {
@@ -30,6 +31,7 @@ import type {
   Store,
 } from './port.js';
 import { appendAudit, auditSchema, queryAudit } from './sqlite-audit.js';
+import { SqliteAuthStore } from './sqlite-auth.js';
 import { SqliteLists } from './sqlite-lists.js';
 import { SqlitePaymentStore } from './sqlite-payments.js';
 import {
@@ -84,10 +86,12 @@ class SqliteStore implements Store {
   private readonly lists: SqliteLists;
   readonly venues: VenueStore;
   readonly payments: PaymentStore;
+  readonly auth: AuthStore;
 
   constructor(private readonly db: Database.Database) {
     this.venues = new SqliteVenueStore(db);
     this.payments = new SqlitePaymentStore(db);
+    this.auth = new SqliteAuthStore(db);
     this.commitTx = db.transaction((effects: readonly Effect[]) => {
       const broken = new Set<string>();
       return effects.map((e) => this.apply(e, broken));

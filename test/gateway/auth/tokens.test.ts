@@ -1,9 +1,11 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseAccounts } from '../../../gateway/src/auth/accounts.js';
 import { hashPassword, verifyPassword } from '../../../gateway/src/auth/passwords.js';
 import {
   deriveKeys,
   deviceCredential,
+  MAX_TOKEN_LENGTH,
   signToken,
   verifyDeviceCredential,
   verifyToken,
@@ -28,8 +30,21 @@ describe('signed tokens', () => {
     expect(verifyToken(keys.session, 'holder', 'garbage', NOW)).toBeUndefined();
   });
 
+  it('are refused when the signed body is not an object with a finite numeric exp, or too long', () => {
+    const sign = (body: string) => {
+      const b = `op.${Buffer.from(body).toString('base64url')}`;
+      return `${b}.${createHmac('sha256', keys.session).update(b).digest('base64url')}`;
+    };
+    expect(verifyToken(keys.session, 'op', sign(`{"exp":${NOW + 1}}`), NOW)).toEqual({ exp: NOW + 1 });
+    for (const body of ['5', 'null', '[1]', '"x"', 'not json', `{"exp":"${NOW + 1}"}`, '{"exp":1e400}', '{}'])
+      expect(verifyToken(keys.session, 'op', sign(body), NOW)).toBeUndefined();
+    const long = signToken(keys.session, 'op', { pad: 'x'.repeat(MAX_TOKEN_LENGTH) }, NOW + 1000);
+    expect(verifyToken(keys.session, 'op', long, NOW)).toBeUndefined();
+  });
+
   it('derive a different key per use', () => {
     expect(keys.session.equals(keys.device)).toBe(false);
+    expect(keys.subjects.equals(keys.session)).toBe(false);
   });
 });
 

@@ -7,6 +7,7 @@ import type { Account } from '../../../gateway/src/auth/accounts.js';
 import { ownersFrom } from '../../../gateway/src/auth/owners.js';
 import { hashPassword } from '../../../gateway/src/auth/passwords.js';
 import type { Role } from '../../../gateway/src/auth/policy.js';
+import type { AuthLimits } from '../../../gateway/src/auth/throttle.js';
 import { deriveKeys } from '../../../gateway/src/auth/tokens.js';
 import { CardService } from '../../../gateway/src/cards/service.js';
 import { loadGatewayConfig } from '../../../gateway/src/config.js';
@@ -55,6 +56,13 @@ export interface TestHttpOptions {
   onRoute?: (route: RouteOptions) => void;
   /** Log at this level into lines (default: silent). */
   log?: { level: string; lines: string[] };
+  /** The clock of the auth context and the services (default: Date.now). */
+  now?: () => number;
+  limits?: AuthLimits;
+  /** ONECARD_TRUST_PROXY. */
+  trustProxy?: string;
+  /** Another accounts table than `logins` (+ accounts), all with PASSWORD unless given. */
+  accountsTable?: Map<string, Account>;
 }
 
 export interface TestHttp {
@@ -69,19 +77,21 @@ export interface TestHttp {
 
 export async function startTestHttp(opts: TestHttpOptions = {}): Promise<TestHttp> {
   const hash = await hashPassword(PASSWORD);
-  const accounts = new Map<string, Account>(
-    [...logins, ...(opts.accounts ?? [])].map((l) => [l.username, { ...l, passwordHash: hash }]),
-  );
+  const accounts =
+    opts.accountsTable ??
+    new Map<string, Account>(
+      [...logins, ...(opts.accounts ?? [])].map((l) => [l.username, { ...l, passwordHash: hash }]),
+    );
   const store = opts.store ?? (await openSqliteStore({ file: ':memory:' }));
-  const now = () => Date.now();
+  const now = opts.now ?? (() => Date.now());
   const publisher = new ListPublisher(store, testSigner, async () => {}, log, now);
   const lists = new ListService(store, publisher, now);
   const deny = new DenyListPublisher(store, publisher, now);
   const cards = new CardService(store, deny, TOKEN_KEY, now, lists);
   const live = new LiveFeed(now);
   const app = opts.log
-    ? createFastify(opts.log.level, { write: (line) => void opts.log!.lines.push(line) })
-    : createFastify('silent');
+    ? createFastify(opts.log.level, opts.trustProxy, { write: (line) => void opts.log!.lines.push(line) })
+    : createFastify('silent', opts.trustProxy);
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   const metrics = createMetrics();
   // The configured defaults: no payment provider here (paid top-ups: test/gateway/payments/).
@@ -131,7 +141,13 @@ export async function startTestHttp(opts: TestHttpOptions = {}): Promise<TestHtt
     live,
     lists,
     tariff: loadTariff('flat', { busFlatFen: 200, metroFlatFen: 300 }).summary,
-    auth: { keys: deriveKeys(TOKEN_KEY), accounts, store, now },
+    auth: {
+      keys: deriveKeys(TOKEN_KEY),
+      accounts,
+      store,
+      now,
+      ...(opts.limits ? { limits: opts.limits } : {}),
+    },
     ready: async () => ({ ready: true, checks: {} }),
   });
   await app.ready();

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from '../../../gateway/src/store/port.js';
 import { amountsContract } from './contract-amounts.js';
 import { auditContract } from './contract-audit.js';
+import { authContract } from './contract-auth.js';
 import { commitContract } from './contract-commit.js';
 import { concurrencyContract } from './contract-concurrency.js';
 import { fareStateContract } from './contract-fare.js';
@@ -53,6 +54,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     fareStateContract(harness);
     openEntriesContract(harness);
     auditContract(harness);
+    authContract(harness);
     statsContract(harness);
     venuesContract(harness);
     paymentsContract(harness);

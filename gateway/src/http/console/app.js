@@ -85,8 +85,8 @@ $('login-form').addEventListener('submit', async (e) => {
     await signedIn();
     e.target.reset();
     await route();
-  } catch {
-    $('login-error').textContent = t('login.bad');
+  } catch (err) {
+    $('login-error').textContent = t(err?.code === 'LOGIN_THROTTLED' ? 'login.throttled' : 'login.bad');
   }
 });
 

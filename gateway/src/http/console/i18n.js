@@ -8,6 +8,7 @@ const texts = {
   'login.password': ['密码', 'Password'],
   'login.submit': ['登录', 'Log in'],
   'login.bad': ['用户名或密码错误', 'Wrong username or password'],
+  'login.throttled': ['登录失败次数过多，请稍后再试', 'Too many failed logins: try again later'],
   'nav.live': ['实时', 'Live'],
   'nav.records': ['乘车记录', 'Ride records'],
   'nav.stats': ['客流与收入', 'Ridership & revenue'],

@@ -2,11 +2,9 @@
 // real-name check, asks for a holder token for the card it vouches for. The holder then calls
 // /v1/holder/* with it and only ever sees that card.
 import type { FastifyPluginAsync } from 'fastify';
-import { signToken } from '../../auth/tokens.js';
+import { mintHolderToken } from '../../auth/sessions.js';
 import * as s from '../schemas.js';
 import type { Services } from '../server.js';
-
-export const HOLDER_TTL_MS = 30 * 60_000;
 
 export const holderTokenRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   app.post<{ Body: { cardNumber: string } }>(
@@ -15,7 +13,8 @@ export const holderTokenRoutes: FastifyPluginAsync<{ services: Services }> = asy
       config: { permission: 'holder:issue', audit: 'holder.token' },
       schema: {
         tags: ['holder'],
-        summary: 'Mint a 30-minute holder token for a card (called by the e-card app backend)',
+        summary:
+          'Mint a holder token for a card (called by the e-card app backend); it lives ONECARD_HOLDER_TOKEN_TTL_SEC (30 minutes by default) and ends when the card is reported lost',
         body: {
           type: 'object',
           properties: { cardNumber: s.cardNumber },
@@ -35,9 +34,7 @@ export const holderTokenRoutes: FastifyPluginAsync<{ services: Services }> = asy
     async (req, reply) => {
       const card = await services.cards.get(services.cards.tokenOf(req.body.cardNumber));
       req.auditTarget = card.token;
-      const expiresAt = services.auth.now() + HOLDER_TTL_MS;
-      const token = signToken(services.auth.keys.session, 'holder', { c: card.token }, expiresAt);
-      return reply.status(201).send({ token, expiresAt });
+      return reply.status(201).send(await mintHolderToken(services.auth, card.token));
     },
   );
 };
