@@ -42,6 +42,8 @@ export async function startFullGateway(): Promise<TestGateway> {
       tokenKeyHex: FULL_KEY,
       qrSigningKeys: `1:${'12'.repeat(32)}`,
       venuesDir: join(dir, 'venues'),
+      // Notifications reach the signature check (no provider URL: orders answer 503).
+      paymentProviderPublicKeyHex: 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a',
       // To see what a failing request did: ONECARD_TEST_LOG=error (or debug).
       ...(process.env.ONECARD_TEST_LOG
         ? { logLevel: process.env.ONECARD_TEST_LOG as GatewayConfig['logLevel'] }

@@ -35,7 +35,13 @@ interface Route {
 const SEED = Number(process.env.ONECARD_FUZZ_SEED ?? 20261204);
 const RUNS = Number(process.env.ONECARD_FUZZ_RUNS ?? 1500);
 /** Answers a route may give when an outside service is missing: expected, not a failure. */
-const UNAVAILABLE_CODES = new Set(['NO_OUTSIDE_ISSUER', 'OUTSIDE_ISSUER_UNAVAILABLE', 'NOT_READY']);
+const UNAVAILABLE_CODES = new Set([
+  'NO_OUTSIDE_ISSUER',
+  'OUTSIDE_ISSUER_UNAVAILABLE',
+  'NOT_READY',
+  'PAYMENT_NOT_CONFIGURED',
+  'PAYMENT_PROVIDER_UNAVAILABLE',
+]);
 
 let t: TestGateway;
 let routes: Route[];

@@ -63,6 +63,8 @@ export interface TestHttpOptions {
   trustProxy?: string;
   /** Another accounts table than `logins` (+ accounts), all with PASSWORD unless given. */
   accountsTable?: Map<string, Account>;
+  /** A payment provider (test/support/payment-simulator.ts); absent: no paid top-ups. */
+  paymentProvider?: { url: string; publicKeyHex: string };
 }
 
 export interface TestHttp {
@@ -94,9 +96,21 @@ export async function startTestHttp(opts: TestHttpOptions = {}): Promise<TestHtt
     : createFastify('silent', opts.trustProxy);
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   const metrics = createMetrics();
-  // The configured defaults: no payment provider here (paid top-ups: test/gateway/payments/).
+  // No payment provider unless given (paid top-ups themselves: test/gateway/payments/).
   const payments = paymentsFrom(
-    loadGatewayConfig({}, { tokenKeyHex: TOKEN_KEY.toString('hex'), listSigningKeyHex: '11'.repeat(32) }),
+    loadGatewayConfig(
+      {},
+      {
+        tokenKeyHex: TOKEN_KEY.toString('hex'),
+        listSigningKeyHex: '11'.repeat(32),
+        ...(opts.paymentProvider
+          ? {
+              paymentProviderUrl: opts.paymentProvider.url,
+              paymentProviderPublicKeyHex: opts.paymentProvider.publicKeyHex,
+            }
+          : {}),
+      },
+    ),
     {
       store,
       cards,

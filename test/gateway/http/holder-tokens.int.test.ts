@@ -32,14 +32,12 @@ async function mint(cardNumber: string): Promise<{ authorization: string; expire
   return { authorization: `Bearer ${token}`, expiresAt };
 }
 
-let requests = 0;
 const holderRoutes: Array<['GET' | 'POST', string, (() => object)?]> = [
   ['GET', '/v1/holder/card'],
   ['GET', '/v1/holder/records'],
   ['GET', '/v1/holder/rides'],
   ['GET', '/v1/holder/visits'],
   ['GET', '/v1/holder/topups'],
-  ['POST', '/v1/holder/topups', () => ({ amountFen: 100, requestId: `req-${++requests}-abcdef` })],
   ['POST', '/v1/holder/lost', () => ({})],
 ];
 

@@ -148,8 +148,13 @@ describe('the throttle records', () => {
   it('keep a name that is no account out of the audit log, in clear (it may be an ID number)', async () => {
     await start();
     const idNumber = '11010519491231002X';
-    await login(idNumber, 'x');
-    await login(idNumber, 'y');
+    // A name shaped like an ID number is refused before any check (decision 0156)...
+    const refused = await login(idNumber, 'x');
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().code).toBe('PERSONAL_DATA_IN_FIELD');
+    // ...and any other name that is no account is kept as a hash.
+    await login('no-such-operator', 'x');
+    await login('no-such-operator', 'y');
     await login('root', 'wrong');
     const audit = await t.app.inject({
       method: 'GET',

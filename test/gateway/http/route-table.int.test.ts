@@ -14,6 +14,7 @@ import { openRedisStore } from '../../../gateway/src/store/redis.js';
 import { openSqliteStore } from '../../../gateway/src/store/sqlite.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { type FakeIssuer, startFakeIssuer } from '../../support/fake-issuer.js';
+import { type Simulator, startSimulator } from '../../support/payment-simulator.js';
 import { startTestHttp, type TestHttp, TOKEN_KEY } from './harness.js';
 import { type Call, ids, requests, table } from './route-table.js';
 
@@ -80,6 +81,7 @@ function suite(storeName: string, openStore: () => Promise<Store>) {
     let t: TestHttp;
     let url = '';
     let issuer: FakeIssuer;
+    let simulator: Simulator;
     const registered = new Set<string>();
     const auth = new Map<Column, string>();
 
@@ -115,10 +117,12 @@ function suite(storeName: string, openStore: () => Promise<Store>) {
           JSON.stringify(museum(venueId, operatorId)),
         );
       issuer = await startFakeIssuer({ latencyMs: 0 });
+      simulator = await startSimulator();
       t = await startTestHttp({
         venuesDir: join(dir, 'venues'),
         qrSigningKeys: `1:${'11'.repeat(32)}`,
         qrOutsideIssuerUrl: issuer.url,
+        paymentProvider: { url: simulator.url, publicKeyHex: simulator.publicKeyHex },
         store: await openStore(),
         accounts: [...tenantAccounts],
         onRoute: (r: RouteOptions) => {
@@ -157,6 +161,7 @@ function suite(storeName: string, openStore: () => Promise<Store>) {
     afterAll(async () => {
       await t?.close();
       await issuer?.close();
+      await simulator?.stop();
     });
 
     it('has a row for every registered route, and a request for every row', () => {

@@ -78,7 +78,11 @@ GET  /v1/holder/records                                    | 401 401 401  401  4
 GET  /v1/holder/rides                                      | 401 401 401  401  401 401 401 401 ok   401  401  401
 GET  /v1/holder/visits                                     | 401 401 401  401  401 401 401 401 ok   401  401  401
 GET  /v1/holder/topups                                     | 401 401 401  401  401 401 401 401 ok   401  401  401
-POST /v1/holder/topups                                     | 401 401 401  401  401 401 401 401 ok   401  401  401
+POST /v1/holder/topups                                     | 401 401 401  401  401 401 401 401 dom  401  401  401
+POST /v1/holder/topup-orders                               | 401 401 401  401  401 401 401 401 ok   401  401  401
+GET  /v1/holder/topup-orders/:orderId                      | 401 401 401  401  401 401 401 401 dom  401  401  401
+POST /v1/payments/notify                                   | dom dom dom  dom  dom dom dom dom dom  dom  dom  dom
+POST /v1/payments/orders/:orderId/refund                   | dom 403 403  dom  403 403 403 403 401  401  401  401
 POST /v1/holder/venues/:venueId/bookings                   | 401 401 401  401  401 401 401 401 ok   401  401  401
 POST /v1/holder/venues/:venueId/bookings/:bookingId/cancel | 401 401 401  401  401 401 401 401 dom  401  401  401
 GET  /v1/holder/venues/:venueId/my-bookings                | 401 401 401  401  401 401 401 401 ok   401  401  401
@@ -158,6 +162,7 @@ export function requests(token: (cardNumber: string) => string, now: number): Re
     'POST /v1/cards/:token/topups': post(`/v1/cards/${counter}/topups`, {
       amountFen: 100,
       requestId: 'table-topup-1',
+      reason: 'cash',
     }),
     'POST /v1/cards/:token/lost': post(`/v1/cards/${counter}/lost`),
     'POST /v1/cards/:token/found': post(`/v1/cards/${counter}/found`),
@@ -203,7 +208,24 @@ export function requests(token: (cardNumber: string) => string, now: number): Re
     'GET /v1/holder/rides': get('/v1/holder/rides'),
     'GET /v1/holder/visits': get('/v1/holder/visits'),
     'GET /v1/holder/topups': get('/v1/holder/topups'),
+    // Gone for good (410 PAYMENT_REQUIRED, docs/decisions/0151): the paid order flow replaced it.
     'POST /v1/holder/topups': post('/v1/holder/topups', { amountFen: 100, requestId: 'table-holder-1' }),
+    'POST /v1/holder/topup-orders': post('/v1/holder/topup-orders', {
+      amountFen: 100,
+      requestId: 'table-order-1',
+    }),
+    'GET /v1/holder/topup-orders/:orderId': get(`/v1/holder/topup-orders/po_${'a'.repeat(20)}`),
+    // Open at the HTTP level; a notification not signed by the provider is refused (400).
+    'POST /v1/payments/notify': post('/v1/payments/notify', {
+      orderId: `po_${'b'.repeat(20)}`,
+      amountFen: 100,
+      providerTxnId: 'table-txn-1',
+      paidAt: now,
+      timestamp: now,
+      nonce: 'table-nonce-1',
+      signature: 'A'.repeat(86),
+    }),
+    'POST /v1/payments/orders/:orderId/refund': post(`/v1/payments/orders/po_${'c'.repeat(20)}/refund`),
     'POST /v1/holder/venues/:venueId/bookings': post(`/v1/holder/venues/${venueB}/bookings`, {
       requestId: 'table-booking-1',
       productId: 'visit',

@@ -127,8 +127,8 @@ const notification = {
     orderId: { type: 'string', pattern: ORDER_ID_PATTERN },
     amountFen: { type: 'integer', minimum: 1, maximum: 100_000_00 },
     providerTxnId: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' },
-    paidAt: { type: 'integer', minimum: 0 },
-    timestamp: { type: 'integer', minimum: 0 },
+    paidAt: { ...s.unixMs, description: 'When the holder paid, Unix ms' },
+    timestamp: { ...s.unixMs, description: 'When the provider signed this notification, Unix ms' },
     nonce: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' },
     signature: { type: 'string', pattern: '^[A-Za-z0-9_-]{86}$', description: 'Ed25519, base64url' },
   },
@@ -145,6 +145,9 @@ export const notifyRoutes: FastifyPluginAsync<{ services: Services }> = async (a
   app.post<{ Body: PaymentNotification }>(
     '/v1/payments/notify',
     {
+      // The provider's own ids and signature are signed data, not free text: a transaction id
+      // that happened to look like a card number must not keep a paid order from its credit.
+      config: { opaqueFields: ['body.providerTxnId', 'body.nonce', 'body.signature'] },
       schema: {
         tags: ['payments'],
         summary: "The payment provider's signed notification that an order was paid",
