@@ -1,6 +1,6 @@
 // A bus company's own staff: an account bound to one operator (transit_operator, tenant busco)
 // logs in, then reads its records, its figures and its devices. Every read is narrowed to its
-// operator, and asking for another operator's data answers 403 FORBIDDEN, not a narrowed or
+// operator, and asking for another operator's data answers 403 FORBIDDEN_TENANT (docs/decisions/0154), not a narrowed or
 // empty page (scopeOperator in gateway/src/auth/policy.ts, docs/decisions/0130).
 import { check } from 'k6';
 import http from 'k6/http';
@@ -34,7 +34,7 @@ export function setup() {
 }
 
 const own = (items) => items.length > 0 && items.every((i) => i.operatorId === env.operator);
-const forbidden = (r) => r.status === 403 && r.json('code') === 'FORBIDDEN';
+const forbidden = (r) => r.status === 403 && r.json('code') === 'FORBIDDEN_TENANT';
 
 export default function (data) {
   const h = { headers: { authorization: data.authorization } };
