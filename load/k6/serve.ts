@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { startGateway } from '../../gateway/src/app.js';
 import { hashPassword } from '../../gateway/src/auth/passwords.js';
 import { loadGatewayConfig } from '../../gateway/src/config.js';
+import { startSimulator } from '../../test/support/payment-simulator.js';
 import { seedMonth } from '../seed-month.js';
 
 const { values: args } = parseArgs({
@@ -61,6 +62,8 @@ writeFileSync(
   JSON.stringify({ accounts: accounts.map((a) => ({ ...a, passwordHash })) }),
 );
 
+// The payment provider for paid-topups.js: the simulator process (docs/decisions/0150).
+const provider = await startSimulator({}, join(import.meta.dirname, '../..'));
 const gw = await startGateway(
   loadGatewayConfig(
     {},
@@ -81,6 +84,11 @@ const gw = await startGateway(
       qrSigningKeys: `1:${randomBytes(32).toString('hex')}`,
       // topups.js measures the counter's top-up path, not the account's daily sum (0151).
       counterTopupDailyFen: 1_000_000_000,
+      paymentProviderUrl: provider.url,
+      paymentProviderPublicKeyHex: provider.publicKeyHex,
+      // paid-topups.js tops up random seeded cards many times a run.
+      topupMaxDailyFen: 1_000_000_000,
+      topupMaxBalanceFen: 1_000_000_000,
     },
   ),
 );
@@ -138,6 +146,7 @@ writeFileSync(
       .subarray(-32)
       .toString('base64url'),
     venue: 'museum-1',
+    paymentProviderUrl: provider.url,
     now,
   }),
 );
@@ -145,6 +154,7 @@ renameSync(join(dir, 'env.json.tmp'), join(dir, 'env.json'));
 process.stdout.write(`ready: ${gw.url}\n`);
 const stop = async () => {
   await gw.stop();
+  await provider.stop();
   process.exit(0);
 };
 process.on('SIGTERM', () => void stop());
