@@ -88,7 +88,7 @@ const gw = await startGateway(
       paymentProviderPublicKeyHex: provider.publicKeyHex,
       // paid-topups.js tops up random seeded cards many times a run.
       topupMaxDailyFen: 1_000_000_000,
-      topupMaxBalanceFen: 1_000_000_000,
+      topupMaxBalanceFen: 2_000_000_000, // the seeded cards hold 1e9 fen (load/seed-month.ts)
     },
   ),
 );

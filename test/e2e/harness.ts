@@ -6,11 +6,26 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { expect } from 'vitest';
 import { testEnv } from '../support/env.js';
 import { LIST_KEY_ID, LIST_KEYS, LIST_SEED_HEX } from '../support/lists.js';
+import { expectedBalancesFen, moneyTallyOverHttp } from '../support/money.js';
 import { bearerFor, writeOperatorsFile } from '../support/operators.js';
 
 export const TOKEN_KEY = 'e2e0'.repeat(16);
+
+/**
+ * The money invariant at the end of a run (issue 9): the cards' balances sum to what they were
+ * issued with, plus top-ups, minus charges, plus refunds, to the fen, as the gateway's own
+ * records say (read over its API, as the admin session api() uses).
+ */
+export async function expectMoneyBalanced(
+  url: string,
+  cards: ReadonlyArray<{ token: string; issuedFen: number }>,
+): Promise<void> {
+  const t = await moneyTallyOverHttp(url, sessions.get(url)!, cards);
+  expect(t.balancesFen).toBe(expectedBalancesFen(t));
+}
 
 /** Admin session per gateway URL (api() sends it) and credential per registered device. */
 const sessions = new Map<string, string>();

@@ -13,6 +13,7 @@ import { testEnv, uniqueId } from '../support/env.js';
 import {
   type AgentProc,
   api,
+  expectMoneyBalanced,
   type GatewayProc,
   startAgentProcess,
   startGatewayProcess,
@@ -99,6 +100,7 @@ describe('a device offline for a day', () => {
     const senior = 'D10000002';
     const lost = 'D10000003';
     const issued = new Map<string, string>();
+    const money: Array<{ token: string; issuedFen: number }> = [];
     for (const [n, balanceFen, concessions] of [
       [rider, 500, []],
       [senior, 0, ['SENIOR']],
@@ -111,6 +113,7 @@ describe('a device offline for a day', () => {
         concessions,
       });
       issued.set(n, c.token);
+      money.push({ token: c.token, issuedFen: balanceFen });
     }
     await api(g.url, 'POST', '/v1/devices', {
       deviceId: busId,
@@ -219,5 +222,6 @@ describe('a device offline for a day', () => {
       },
       20_000,
     );
+    await expectMoneyBalanced(g.url, money);
   });
 });

@@ -13,6 +13,7 @@ import { testEnv, uniqueId } from '../support/env.js';
 import {
   type AgentProc,
   api,
+  expectMoneyBalanced,
   type GatewayProc,
   startAgentProcess,
   startGatewayProcess,
@@ -133,6 +134,11 @@ async function balance(g: GatewayProc, token: string): Promise<number> {
   return (await api<{ balanceFen: number }>(g.url, 'GET', `/v1/cards/${token}`)).balanceFen;
 }
 
+/** The cards as the money check takes them: each issued with the same balance. */
+function issuedAs(tokens: Map<string, string>, issuedFen: number) {
+  return [...tokens.values()].map((token) => ({ token, issuedFen }));
+}
+
 /** Every seq 1..n of the device has exactly one record. */
 function expectEachTapOnce(records: Page['items'], n: number): void {
   const seqs = records.map((r) => r.seq).sort((a, b) => a - b);
@@ -197,6 +203,7 @@ describe('the tap path with real processes', () => {
         ...Array.from({ length: 30 }, (_, i) => `tap:exit-1:${i + 1}`),
       ].sort(),
     );
+    await expectMoneyBalanced(g.url, issuedAs(tokens, 10_000));
   });
 
   it('loses no tap and charges none twice when a gateway is killed mid-stream and restarted', async () => {
@@ -230,6 +237,7 @@ describe('the tap path with real processes', () => {
     expectEachTapOnce(await allRecords(g2, 'device=bus-k'), total);
     for (const n of numbers) expect(await balance(g2, tokens.get(n)!)).toBe(100_000 - (total / 5) * BUS_FARE);
     expect(bus.decisions()).toHaveLength(total);
+    await expectMoneyBalanced(g2.url, issuedAs(tokens, 100_000));
   });
 
   it('keeps deciding while the broker is down and drains the backlog when it returns', async () => {
@@ -242,7 +250,7 @@ describe('the tap path with real processes', () => {
       stationId: 'S01',
     });
     const numbers = cards('B', 4);
-    await issue(g, numbers, 5_000);
+    const tokens = await issue(g, numbers, 5_000);
     // Eleven entries per card: about the offline backlog, not entry rules or offline limits.
     const gate = agent(g, op, 'entry-b', 'metro_entry_gate', { stationId: 'S01' }, NO_ENTRY_LIMITS);
     await waitFor('the agent is online', () => gate.lines.some((l) => l.includes('"online"')));
@@ -272,6 +280,7 @@ describe('the tap path with real processes', () => {
     const records = await allRecords(g, 'device=entry-b');
     expectEachTapOnce(records, 44);
     expect(records.filter((r) => r.offline)).toHaveLength(40);
+    await expectMoneyBalanced(g.url, issuedAs(tokens, 5_000));
   });
 
   it('denies the next tap of a card reported lost at the device, with no network round trip', async () => {

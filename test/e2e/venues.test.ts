@@ -13,7 +13,14 @@ import { edgeConfigSchema } from '../../edge-agent/src/config.js';
 import { dateOf } from '../../gateway/src/http/routes/venue-schemas.js';
 import { testEnv, uniqueId } from '../support/env.js';
 import { holderBearer } from '../support/operators.js';
-import { type AgentProc, api, startAgentProcess, startGatewayProcess, waitFor } from './harness.js';
+import {
+  type AgentProc,
+  api,
+  expectMoneyBalanced,
+  startAgentProcess,
+  startGatewayProcess,
+  waitFor,
+} from './harness.js';
 
 const procs: Array<{ kill(signal?: NodeJS.Signals): Promise<void> }> = [];
 
@@ -247,8 +254,15 @@ describe('a reservation made through the API at a real museum gate', () => {
       profile: 'scenic_turnstile',
       venueId: PARK,
     });
-    for (const cardNumber of ['E2EP00001', 'E2EP00002', 'E2EP00003'])
-      await api(g.url, 'POST', '/v1/cards', { cardNumber, region: '110000', balanceFen: 20_000 });
+    const money: Array<{ token: string; issuedFen: number }> = [];
+    for (const cardNumber of ['E2EP00001', 'E2EP00002', 'E2EP00003']) {
+      const c = await api<{ token: string }>(g.url, 'POST', '/v1/cards', {
+        cardNumber,
+        region: '110000',
+        balanceFen: 20_000,
+      });
+      money.push({ token: c.token, issuedFen: 20_000 });
+    }
     const day = localDay(Date.now()) + 1;
     const buy = (cardNumber: string, productId: string) =>
       asHolder<{ status: string; priceFen: number }>(
@@ -306,5 +320,6 @@ describe('a reservation made through the API at a real museum gate', () => {
       ['allow', 'ANNUAL_PASS_ADMITTED'],
       ['deny', 'NO_TICKET'],
     ]);
+    await expectMoneyBalanced(g.url, money);
   });
 });
