@@ -1,5 +1,6 @@
 // The store's auth part on SQLite (auth-port.ts): each change in one immediate transaction, so
 // two gateway processes on one file count every failure once.
+
 import type Database from 'better-sqlite3';
 import {
   forgiveFailure,
@@ -9,6 +10,7 @@ import {
   type ThrottleRule,
 } from '../auth/throttle.js';
 import type { AuthStore } from './auth-port.js';
+import { preparedCache } from './sqlite-prepared.js';
 
 const authSchema = `
 CREATE TABLE IF NOT EXISTS login_throttle (
@@ -58,9 +60,11 @@ export class SqliteAuthStore implements AuthStore {
   private readonly revokeTx;
   private readonly bumpTx;
 
-  private readonly statements = new Map<string, Database.Statement>();
+  /** Prepared once per distinct SQL text (sqlite-prepared.ts). */
+  private readonly sql: (text: string) => Database.Statement;
 
   constructor(private readonly db: Database.Database) {
+    this.sql = preparedCache(db);
     db.exec(authSchema);
     this.failTx = db.transaction(this.fail.bind(this));
     this.forgiveTx = db.transaction(this.forgive.bind(this));
@@ -74,16 +78,6 @@ export class SqliteAuthStore implements AuthStore {
           ).get(card) as { epoch: number }
         ).epoch,
     );
-  }
-
-  /** Prepared once per SQL text: the session and holder checks run on every request. */
-  private sql(text: string): Database.Statement {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
   }
 
   async loginLockedUntil(subjects: readonly string[], now: number): Promise<number> {

@@ -1,9 +1,11 @@
 // Store.payments on SQLite: each step one IMMEDIATE transaction, so a daily-sum check and the
 // write it allows cannot interleave with another gateway process on the same file.
+
 import type Database from 'better-sqlite3';
 import { fitsDaily } from '../payments/limits.js';
 import { countsToday, type OrderStatus, type TopUpOrder } from '../payments/order.js';
 import type { CreateOrderOutcome, PaymentStore } from './payment-port.js';
+import { preparedCache } from './sqlite-prepared.js';
 
 export const paymentSchema = `
 CREATE TABLE IF NOT EXISTS payment_orders (
@@ -48,22 +50,15 @@ export class SqlitePaymentStore implements PaymentStore {
   private readonly createTx;
   private readonly transitionTx;
   private readonly useTx;
-  private readonly statements = new Map<string, Database.Statement>();
+  /** Prepared once per distinct SQL text (sqlite-prepared.ts). */
+  private readonly sql: (text: string) => Database.Statement;
 
   constructor(private readonly db: Database.Database) {
+    this.sql = preparedCache(db);
     db.exec(paymentSchema);
     this.createTx = db.transaction(this.create.bind(this));
     this.transitionTx = db.transaction(this.transition.bind(this));
     this.useTx = db.transaction(this.use.bind(this));
-  }
-
-  private sql(text: string): Database.Statement {
-    let s = this.statements.get(text);
-    if (!s) {
-      s = this.db.prepare(text);
-      this.statements.set(text, s);
-    }
-    return s;
   }
 
   async createOrder(order: TopUpOrder, dailyLimitFen: number, now: number): Promise<CreateOrderOutcome> {

@@ -1,9 +1,11 @@
 // Store.venues on SQLite: each operation one IMMEDIATE transaction on the store's file, so a
 // capacity check and the write it allows cannot interleave with another process's.
+
 import type Database from 'better-sqlite3';
 import type { Booking, BookingStatus } from '../../../core/venue/booking.js';
 import type { Occupancy } from '../../../core/venue/occupancy.js';
 import { dayCounts, passageFields, type VenueDayCounts } from '../stats/venues.js';
+import { preparedCache } from './sqlite-prepared.js';
 import { HOLDING, type PassageInput, type PlaceOutcome, type VenueStore } from './venue-port.js';
 
 export const venueSchema = `
@@ -70,9 +72,11 @@ export class SqliteVenueStore implements VenueStore {
   private readonly transitionTx;
   private readonly passageTx;
 
-  private readonly statements = new Map<string, Database.Statement>();
+  /** Prepared once per distinct SQL text (sqlite-prepared.ts). */
+  private readonly sql: (text: string) => Database.Statement;
 
   constructor(private readonly db: Database.Database) {
+    this.sql = preparedCache(db);
     db.exec(venueSchema);
     this.placeTx = db.transaction(this.place.bind(this));
     this.transitionTx = db.transaction(this.transition.bind(this));
@@ -232,16 +236,6 @@ export class SqliteVenueStore implements VenueStore {
       day,
     ) as { inside: number; entries: number } | undefined;
     return { inside: row?.inside ?? 0, entriesToday: row?.entries ?? 0 };
-  }
-
-  /** Prepared once per SQL text. */
-  private sql(text: string): Database.Statement {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
   }
 
   private row(venueId: string, id: string): Row | undefined {

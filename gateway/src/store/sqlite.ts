@@ -34,6 +34,7 @@ import { appendAudit, auditSchema, queryAudit } from './sqlite-audit.js';
 import { SqliteAuthStore } from './sqlite-auth.js';
 import { SqliteLists } from './sqlite-lists.js';
 import { SqlitePaymentStore } from './sqlite-payments.js';
+import { preparedCache } from './sqlite-prepared.js';
 import {
   addFareColumn,
   type CardRow,
@@ -77,7 +78,6 @@ interface DenyLogRow {
 }
 
 class SqliteStore implements Store {
-  private readonly queries = new Map<string, Database.Statement>();
   private readonly commitTx: Database.Transaction<(effects: readonly Effect[]) => CommitOutcome[]>;
   private readonly denyTx: Database.Transaction<
     (token: string, add: boolean, reason: DenyReasonName, at: number) => DenyChange | null
@@ -88,7 +88,11 @@ class SqliteStore implements Store {
   readonly payments: PaymentStore;
   readonly auth: AuthStore;
 
+  /** Prepared once per distinct SQL text (sqlite-prepared.ts). */
+  private readonly sql: (text: string) => Database.Statement;
+
   constructor(private readonly db: Database.Database) {
+    this.sql = preparedCache(db);
     this.venues = new SqliteVenueStore(db);
     this.payments = new SqlitePaymentStore(db);
     this.auth = new SqliteAuthStore(db);
@@ -99,16 +103,6 @@ class SqliteStore implements Store {
     this.denyTx = db.transaction(this.changeDeny.bind(this));
     this.statusTx = db.transaction(this.changeStatus.bind(this));
     this.lists = new SqliteLists(db);
-  }
-
-  /** Prepared once per distinct SQL text (queryRecords builds a few variants). */
-  private sql(text: string): Database.Statement {
-    let statement = this.queries.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.queries.set(text, statement);
-    }
-    return statement;
   }
 
   async issueCard(card: NewCard): Promise<void> {
