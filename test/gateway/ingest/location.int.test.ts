@@ -103,8 +103,14 @@ describe.each(stores)('tap locations on the ingest path (%s store)', (_name, ope
     });
   }
 
-  /** One batch of board taps, each on the given route, card n; answers the batch's ack results. */
-  async function send(deviceId: string, taps: Array<{ seq: number; routeId: string; card: number }>) {
+  /**
+   * One batch of taps of card n (board taps on the given route, unless the tap says otherwise);
+   * answers the batch's ack results.
+   */
+  async function send(
+    deviceId: string,
+    taps: Array<{ seq: number; routeId?: string; card: number; tap?: Record<string, unknown> }>,
+  ) {
     const payload = v1.TapBatch.encode({
       deviceId,
       operatorId: OP,
@@ -115,10 +121,11 @@ describe.each(stores)('tap locations on the ingest path (%s store)', (_name, ope
         credential: v1.CredentialKind.CREDENTIAL_KIND_CARD,
         cardToken: Buffer.from(token(t.card), 'hex'),
         issuingRegion: '110000',
-        location: { routeId: t.routeId, stopId: 's1' },
+        location: { routeId: t.routeId ?? '', stopId: 's1' },
         direction: v1.Direction.DIRECTION_BOARD,
         decision: v1.Decision.DECISION_ALLOW,
         reason: v1.Reason.REASON_OK,
+        ...t.tap,
       })),
     }).finish();
     const before = acks.length;
@@ -218,5 +225,32 @@ describe.each(stores)('tap locations on the ingest path (%s store)', (_name, ope
     const record = (await store.queryRecords({ deviceId: dev, limit: 10 })).items[0]!;
     expect(record).toMatchObject({ outcome: 'recorded', reason: 'LOCATION_NOT_PRICED', chargedFen: 0 });
     expect(record.reason).not.toBe('TARIFF_NO_FARE_RULE');
+  });
+
+  it('refuses a visit at a venue the gate is not registered at, and does not count it as a use', async () => {
+    const dev = uniqueId('turnstile');
+    await register(dev, { profile: 'scenic_turnstile', routeId: '', venueId: 'park-a' });
+    await issue(store, 5, 1_000);
+    const visit = (venueId: string) => ({
+      location: { venueId },
+      direction: v1.Direction.DIRECTION_ENTRY,
+      reason: v1.Reason.REASON_TICKET_ADMITTED,
+      entitlementId: 'ticket-1',
+    });
+    // The single-use ticket, first claimed at another venue, then used at the gate's own.
+    expect(await send(dev, [{ seq: 1, card: 5, tap: visit('park-b') }])).toMatchObject([
+      { reason: v1.Reason.REASON_LOCATION_NOT_ALLOWED, chargedFen: 0 },
+    ]);
+    expect(await send(dev, [{ seq: 2, card: 5, tap: visit('park-a') }])).toMatchObject([
+      { reason: v1.Reason.REASON_TICKET_ADMITTED, chargedFen: 0 },
+    ]);
+    const records = (await store.queryRecords({ deviceId: dev, limit: 10 })).items;
+    expect(records.map((r) => [r.seq, r.kind, r.venueId, r.reason]).sort()).toEqual([
+      [1, 'visit', 'park-b', 'LOCATION_NOT_ALLOWED'],
+      [2, 'visit', 'park-a', 'TICKET_ADMITTED'],
+    ]);
+    expect((await store.findings({ limit: 10 })).map((f) => [f.kind, f.venueId])).toEqual([
+      ['location_not_allowed', 'park-b'],
+    ]);
   });
 });
