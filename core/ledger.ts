@@ -30,6 +30,11 @@ export interface TapInput {
   record?: 'ride' | 'visit';
   /** The ticket, reservation or pass a venue gate admitted on (core/visit.ts). */
   entitlementId?: string;
+  /**
+   * Set by the gateway before planning when the tap reports a location its device is not
+   * registered for (core/location.ts): the tap is refused, never priced (core/location.ts planRefusal).
+   */
+  refusal?: 'LOCATION_NOT_ALLOWED';
 }
 
 export type OutcomeName = 'charged' | 'recorded';
@@ -170,6 +175,27 @@ export function planTap(card: CardState, tap: TapInput, price: Pricer, now: numb
     };
   }
   const quote = price(card, tap);
+  if (quote.reason === 'TARIFF_NO_FARE_RULE' && quote.chargeFen === 0) {
+    // Nothing priced this tap (a route or station the tariff does not know, a leg no rule
+    // covers): never a silent free ride (docs/decisions/0161). The tap did happen at the
+    // device's own place, so the journey state moves on (an exit still closes its entry) and
+    // nothing is charged; the reason makes it a finding for the operator to fix the tariff.
+    const result: EffectResult = {
+      outcome: 'recorded',
+      chargedFen: 0,
+      balanceAfterFen: card.balanceFen,
+      reason: 'LOCATION_NOT_PRICED',
+    };
+    return {
+      dedupeKey: base.id,
+      cardToken: tap.cardToken,
+      expectVersion: card.version,
+      newBalanceFen: card.balanceFen,
+      newFare: quote.fare,
+      record: { ...base, concession: 'none', baseFen: 0, amountFen: 0, lines: [], ...result },
+      result,
+    };
+  }
   const balanceAfterFen = card.balanceFen - quote.chargeFen;
   const reason: ReasonName =
     card.status === 'lost'

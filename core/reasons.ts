@@ -20,6 +20,8 @@ export type ReasonName =
   | 'LOST_AFTER_THE_FACT'
   | 'DUPLICATE'
   | 'INVALID_TAP'
+  | 'LOCATION_NOT_ALLOWED'
+  | 'LOCATION_NOT_PRICED'
   | 'QR_MALFORMED'
   | 'QR_UNKNOWN_KEY'
   | 'QR_FORGED'
@@ -112,6 +114,12 @@ export const displayText: Record<ReasonName, { zh: string; en: string }> = {
   LOST_AFTER_THE_FACT: { zh: '此卡已挂失', en: 'Card reported lost' },
   DUPLICATE: { zh: '重复刷卡', en: 'Already recorded' },
   INVALID_TAP: { zh: '读卡失败，请重刷', en: 'Read error, tap again' },
+  // The rider already passed (the device decided); these tell the device's display why nothing was charged.
+  LOCATION_NOT_ALLOWED: {
+    zh: '设备位置未登记，本次未扣费',
+    en: 'Device location not registered: not charged',
+  },
+  LOCATION_NOT_PRICED: { zh: '此处暂无票价，本次未扣费', en: 'No fare for this place: not charged' },
   QR_MALFORMED: { zh: '二维码无法识别', en: 'QR code not recognised' },
   QR_UNKNOWN_KEY: { zh: '二维码已失效，请刷新', en: 'Code key unknown, refresh the code' },
   QR_FORGED: { zh: '二维码无效', en: 'Invalid QR code' },

@@ -25,6 +25,12 @@ export function createMetrics() {
       labelNames: ['outcome', 'reason'],
       registers: [registry],
     }),
+    tapsRefused: new Counter({
+      name: 'onecard_taps_refused_total',
+      help: 'Taps recorded but not charged: a place the device is not registered for, or no fare for it (docs/decisions/0161)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
     tapsDuplicate: new Counter({
       name: 'onecard_taps_duplicate_total',
       help: 'Redelivered taps answered from the dedupe record',

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ConcessionFlag, unknownCard } from '../../core/card.js';
 import { flatFare } from '../../core/fare.js';
 import { chain, planTap, planTopUp } from '../../core/ledger.js';
-import { flatPricer } from '../../core/pricing.js';
+import { flatPricer, tariffPricer } from '../../core/pricing.js';
 import { cardState, tapInput } from '../support/taps.js';
+import { beijingDoc, compile } from './tariff/support.js';
 
 const fare = flatPricer(flatFare({ busFlatFen: 200, metroFlatFen: 300 }));
 const NOW = Date.UTC(2026, 10, 23, 8, 0, 5);
@@ -117,6 +118,33 @@ describe('planning a tap', () => {
     const card = cardState({ fare: { open: { n: 'm', s: 'a', t: 1, c: 0 } } });
     const effect = planTap(card, tapInput({ edgeDecision: 'deny', edgeReason: 'CARD_LOST' }), fare, NOW);
     expect(effect).toMatchObject({ expectVersion: null, newFare: card.fare, record: { lines: [] } });
+  });
+
+  it('never charges a silent 0 where the tariff prices nothing: recorded, not priced (0161)', () => {
+    const beijing = tariffPricer(compile(beijingDoc()));
+    // A route and an operator no network of the tariff knows.
+    const e = planTap(cardState(), tapInput({ operatorId: 'nobody', routeId: 'nowhere' }), beijing, NOW);
+    expect(e.result).toEqual({
+      outcome: 'recorded',
+      chargedFen: 0,
+      balanceAfterFen: 1000,
+      reason: 'LOCATION_NOT_PRICED',
+    });
+    expect(e.record).toMatchObject({ routeId: 'nowhere', chargedFen: 0, amountFen: 0, lines: [] });
+  });
+
+  it('moves the journey on for a tap not priced: an exit still closes its entry', () => {
+    const entry = { n: 'bj-metro', s: 'bj-xizhimen', t: NOW - 600_000, c: 0 };
+    const card = cardState({ fare: { open: entry } });
+    const exit = tapInput({
+      operatorId: 'bj-metro',
+      routeId: '',
+      stationId: 'bj-nowhere',
+      direction: 'exit',
+    });
+    const e = planTap(card, exit, tariffPricer(compile(beijingDoc())), NOW);
+    expect(e).toMatchObject({ expectVersion: 3, result: { reason: 'LOCATION_NOT_PRICED', chargedFen: 0 } });
+    expect(e.newFare.open).toBeUndefined();
   });
 
   it('keeps only the token and the masked number of the card', () => {

@@ -1,5 +1,6 @@
 // The tap path at the gateway, one batch at a time (many batches run concurrently):
-//   validate → known device? → load cards → plan (pure) → commit (atomic, exactly once)
+//   validate → known device? → location allowed? → load cards → plan (pure) → commit (atomic,
+//   exactly once)
 //   → on version conflicts re-plan just those taps → ack to the device.
 // The ack goes out only after the commit returned: the device deletes acked taps from its
 // journal, so an ack must never run ahead of durable state. A crash anywhere before the ack
@@ -7,7 +8,7 @@
 
 import type { EffectResult, LedgerRecord, TapInput } from '../../../core/ledger.js';
 import type { Pricer } from '../../../core/pricing.js';
-import { reasonCode } from '../../../core/reasons.js';
+import { type ReasonName, reasonCode } from '../../../core/reasons.js';
 import { topics } from '../../../core/topics.js';
 import { v1 } from '../../../protos/wire.js';
 import type { Logger } from '../log.js';
@@ -15,9 +16,12 @@ import type { Metrics } from '../metrics.js';
 import type { Reconciler } from '../reconcile/reconciler.js';
 import type { Store } from '../store/port.js';
 import type { DeviceRegistry } from './devices.js';
-import { planBatch, uniqueTokens } from './plan.js';
+import { planBatch, uniqueTokens, withLocationChecked } from './plan.js';
 import { type Limits, type ValidBatch, validateBatch } from './validate.js';
 import { loadUses, withRecordKind } from './visits.js';
+
+/** Taps the gateway refused to price (docs/decisions/0161), counted once when first committed. */
+const REFUSALS: ReadonlySet<ReasonName> = new Set(['LOCATION_NOT_ALLOWED', 'LOCATION_NOT_PRICED']);
 
 /** After this many rounds of conflicts the batch fails; the device resends it later. */
 const MAX_CONFLICT_ROUNDS = 20;
@@ -69,7 +73,15 @@ export class Ingest {
         await this.deps.store.putDeadLetter({ topic, reason: `INVALID_TAP ${detail}`, payload, at: started });
         log.warn({ device: v.batch.deviceId, invalid: v.batch.invalid }, 'malformed taps quarantined');
       }
-      const taps = withRecordKind(v.batch.taps, device.profile);
+      // The tap's location is the device's claim; priced only where its registration allows
+      // (docs/decisions/0161). Refused taps are still committed: recorded, acked, reported.
+      const taps = withLocationChecked(withRecordKind(v.batch.taps, device.profile), device);
+      const refused = taps.filter((t) => t.refusal !== undefined).map((t) => t.seq);
+      if (refused.length > 0)
+        log.warn(
+          { device: v.batch.deviceId, seqs: refused },
+          'taps at a place the device is not registered for',
+        );
       const outcomes = await this.commitTaps(taps);
       await this.deps.reconciler?.reconcile(taps, outcomes);
       await this.deps.passages?.recordVisits(taps);
@@ -114,7 +126,10 @@ export class Ingest {
         else {
           results.set(tap.seq, { ...o.result, duplicate: o.status === 'duplicate' });
           if (o.status === 'duplicate') metrics.tapsDuplicate.inc();
-          else metrics.taps.inc({ outcome: o.result.outcome, reason: o.result.reason });
+          else {
+            metrics.taps.inc({ outcome: o.result.outcome, reason: o.result.reason });
+            if (REFUSALS.has(o.result.reason)) metrics.tapsRefused.inc({ reason: o.result.reason });
+          }
         }
       });
       if (applied.length > 0) this.deps.onRecords?.(applied);

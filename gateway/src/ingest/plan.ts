@@ -3,6 +3,7 @@
 // of one card charges three fares against one compare-and-set version run.
 import { type CardState, unknownCard } from '../../../core/card.js';
 import { chain, type Effect, planTap, type TapInput } from '../../../core/ledger.js';
+import { checkLocation, type LocationRegistration, planRefusal } from '../../../core/location.js';
 import type { Pricer } from '../../../core/pricing.js';
 import { planVisitCounting } from '../../../core/visit.js';
 
@@ -19,7 +20,11 @@ export function planBatch(
   return taps.map((tap) => {
     const card = moved.get(tap.cardToken) ?? cards.get(tap.cardToken) ?? unknownCard(tap.cardToken);
     const { effect, next } = chain(card, (c) =>
-      tap.record === 'visit' ? planVisitCounting(c, tap, uses, now) : planTap(c, tap, fare, now),
+      tap.refusal
+        ? planRefusal(c, tap, now)
+        : tap.record === 'visit'
+          ? planVisitCounting(c, tap, uses, now)
+          : planTap(c, tap, fare, now),
     );
     moved.set(tap.cardToken, next);
     return effect;
@@ -28,4 +33,13 @@ export function planBatch(
 
 export function uniqueTokens(taps: readonly { cardToken: string }[]): string[] {
   return [...new Set(taps.map((t) => t.cardToken))];
+}
+
+/**
+ * Marks the taps whose location the device may not report (core/location.ts) as refused, so
+ * planBatch records them without pricing them. The registration is the one the ingest already
+ * loaded for the batch (the device registry's cache): no store read per tap.
+ */
+export function withLocationChecked(taps: readonly TapInput[], reg: LocationRegistration): TapInput[] {
+  return taps.map((t) => (checkLocation(reg, t).ok ? t : { ...t, refusal: 'LOCATION_NOT_ALLOWED' }));
 }

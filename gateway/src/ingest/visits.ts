@@ -23,7 +23,7 @@ export function withRecordKind(taps: TapInput[], profile: string): TapInput[] {
 
 export async function loadUses(store: Store, taps: readonly TapInput[]): Promise<Map<string, number>> {
   const uses = new Map<string, number>();
-  const wanted = taps.filter((t) => t.record === 'visit' && useKey(t) !== '');
+  const wanted = taps.filter((t) => t.record === 'visit' && !t.refusal && useKey(t) !== '');
   if (wanted.length === 0) return uses;
   const own = new Set(wanted.map((t) => tapRecordId(t.deviceId, t.seq)));
   const keys = new Set(wanted.map(useKey));
@@ -40,7 +40,9 @@ export async function loadUses(store: Store, taps: readonly TapInput[]): Promise
       });
       for (const r of page.items) {
         const key = useKey({ cardToken: r.cardToken, entitlementId: r.entitlementId ?? '' });
-        if (r.kind !== 'visit' || r.edgeDecision !== 'allow' || !keys.has(key) || own.has(r.id)) continue;
+        // A refused visit (docs/decisions/0161) admitted nobody the gateway accepts: not a use.
+        if (r.kind !== 'visit' || r.edgeDecision !== 'allow' || r.reason === 'LOCATION_NOT_ALLOWED') continue;
+        if (!keys.has(key) || own.has(r.id)) continue;
         uses.set(key, (uses.get(key) ?? 0) + 1);
       }
       cursor = page.nextCursor;

@@ -19,6 +19,10 @@ const kinds: Partial<Record<ReasonName, Finding['kind']>> = {
   CHARGED_INTO_NEGATIVE: 'negative_balance',
   LOST_AFTER_THE_FACT: 'lost_after_the_fact',
   ENTITLEMENT_REUSED_OFFLINE: 'entitlement_reused',
+  // Not offline decisions but taps the gateway would not price (docs/decisions/0161): a device
+  // reporting a place it is not registered for, or a place the tariff has no fare for.
+  LOCATION_NOT_ALLOWED: 'location_not_allowed',
+  LOCATION_NOT_PRICED: 'location_not_priced',
 };
 
 export interface ReconcilerDeps {

@@ -131,7 +131,12 @@ export interface DeadLetter {
 export interface Finding {
   /** The record id ("tap:<device>:<seq>"). */
   id: string;
-  kind: 'negative_balance' | 'lost_after_the_fact' | 'entitlement_reused';
+  kind:
+    | 'negative_balance'
+    | 'lost_after_the_fact'
+    | 'entitlement_reused'
+    | 'location_not_allowed'
+    | 'location_not_priced';
   /** The record's reason (docs/reason-codes.md). */
   reason: string;
   /** What the gateway did: put the card on the deny list, or marked the record only. */
@@ -161,6 +166,11 @@ export interface Device {
   routeId: string;
   stationId: string;
   venueId: string;
+  /**
+   * More routes a bus validator may report besides routeId (docs/decisions/0161); absent: the
+   * registered route only.
+   */
+  routes?: string[];
 }
 
 /** One state-changing operator or holder action (docs/decisions/0131). Never a card number. */

@@ -10,6 +10,8 @@ export function deviceOf(d: Device): Device {
     routeId: d.routeId,
     stationId: d.stationId,
     venueId: d.venueId,
+    // Kept only when there are any, so devices registered before 0161 read back unchanged.
+    ...(d.routes && d.routes.length > 0 ? { routes: [...d.routes] } : {}),
   };
 }
 

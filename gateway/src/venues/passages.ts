@@ -46,7 +46,8 @@ export class VenuePassages {
    */
   async recordVisits(taps: readonly TapInput[]): Promise<void> {
     for (const t of taps) {
-      if (t.record !== 'visit' || t.edgeDecision !== 'allow' || t.venueId === '') continue;
+      // A refused tap (a venue the gate is not registered at, docs/decisions/0161) moves nothing.
+      if (t.record !== 'visit' || t.edgeDecision !== 'allow' || t.venueId === '' || t.refusal) continue;
       if (t.direction !== 'entry' && t.direction !== 'exit') continue;
       await this.record({
         venueId: t.venueId,

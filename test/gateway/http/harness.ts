@@ -52,6 +52,8 @@ export interface TestHttpOptions {
   store?: Store;
   /** More accounts besides the ones in logins. */
   accounts?: Array<{ username: string; role: Role; tenant: string }>;
+  /** The tariff (ONECARD_TARIFF: a shipped name or a file path) for who owns which route; default flat. */
+  tariff?: string;
   /** Sees every route as it is registered (fastify onRoute), before any is added. */
   onRoute?: (route: RouteOptions) => void;
   /** Log at this level into lines (default: silent). */
@@ -141,10 +143,11 @@ export async function startTestHttp(opts: TestHttpOptions = {}): Promise<TestHtt
         now,
       )
     : undefined;
+  const tariff = loadTariff(opts.tariff ?? 'flat', { busFlatFen: 200, metroFlatFen: 300 });
   await buildHttp(app, {
     ...(venues ? { venues } : {}),
     ...(qr ? { qr } : {}),
-    owners: ownersFrom({ venues: venues?.service }),
+    owners: ownersFrom({ venues: venues?.service, ...(tariff.compiled ? { tariff: tariff.compiled } : {}) }),
     payments,
     store,
     cards,
@@ -154,7 +157,7 @@ export async function startTestHttp(opts: TestHttpOptions = {}): Promise<TestHtt
     metrics,
     live,
     lists,
-    tariff: loadTariff('flat', { busFlatFen: 200, metroFlatFen: 300 }).summary,
+    tariff: tariff.summary,
     auth: {
       keys: deriveKeys(TOKEN_KEY),
       accounts,

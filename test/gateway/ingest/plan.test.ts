@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { flatFare } from '../../../core/fare.js';
 import { flatPricer } from '../../../core/pricing.js';
-import { planBatch, uniqueTokens } from '../../../gateway/src/ingest/plan.js';
+import { planBatch, uniqueTokens, withLocationChecked } from '../../../gateway/src/ingest/plan.js';
 import { cardState, tapInput } from '../../support/taps.js';
 
 const fare = flatPricer(flatFare({ busFlatFen: 200, metroFlatFen: 300 }));
@@ -30,6 +30,26 @@ describe('planning a batch', () => {
     const [effect] = planBatch([tapInput({ cardToken: B })], new Map(), fare, 0);
     expect(effect?.result.reason).toBe('UNKNOWN_CARD');
     expect(effect?.expectVersion).toBeNull();
+  });
+  it('marks the taps at a place the device may not report, and plans them without a price (0161)', () => {
+    const cards = new Map([[A, cardState({ token: A, version: 1, balanceFen: 1000 })]]);
+    const reg = { routeId: 'r12', stationId: '', venueId: '' };
+    const taps = withLocationChecked(
+      [
+        tapInput({ seq: 1, cardToken: A }),
+        tapInput({ seq: 2, cardToken: A, routeId: 'r99' }),
+        tapInput({ seq: 3, cardToken: A }),
+      ],
+      reg,
+    );
+    expect(taps.map((t) => t.refusal)).toEqual([undefined, 'LOCATION_NOT_ALLOWED', undefined]);
+    const effects = planBatch(taps, cards, fare, 0);
+    // The refused tap leaves the card alone, so the two rides still chain versions 1, 2.
+    expect(effects.map((e) => [e.expectVersion, e.newBalanceFen, e.result.reason])).toEqual([
+      [1, 800, 'OK'],
+      [null, 800, 'LOCATION_NOT_ALLOWED'],
+      [2, 600, 'OK'],
+    ]);
   });
   it('loads each card once', () => {
     expect(uniqueTokens([{ cardToken: A }, { cardToken: B }, { cardToken: A }])).toEqual([A, B]);

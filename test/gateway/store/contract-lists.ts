@@ -103,6 +103,16 @@ export function listsContract(h: StoreHarness): void {
       expect(await store.listDevices()).toEqual([device('bus-1'), device('bus-2', 'r9')]);
     });
 
+    it('keeps the extra routes a device may report, and drops an empty list (0161)', async () => {
+      const store = h.store();
+      await store.upsertDevice({ ...device('bus-3'), routes: ['r2', 'r3'] });
+      await store.upsertDevice({ ...device('bus-4'), routes: [] });
+      expect(await store.getDevice('bus-3')).toEqual({ ...device('bus-3'), routes: ['r2', 'r3'] });
+      expect(await store.getDevice('bus-4')).toEqual(device('bus-4'));
+      await store.upsertDevice(device('bus-3'));
+      expect(await store.listDevices()).toEqual([device('bus-3'), device('bus-4')]);
+    });
+
     it('answers undefined for a device never registered', async () => {
       expect(await h.store().getDevice('nobody')).toBeUndefined();
       expect(await h.store().listDevices()).toEqual([]);

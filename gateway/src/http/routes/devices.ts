@@ -10,6 +10,15 @@ import type { Services } from '../server.js';
 
 const id = { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' } as const;
 const loc = { type: 'string', pattern: '^[A-Za-z0-9_.:-]{0,64}$', default: '' } as const;
+const routes = {
+  type: 'array',
+  description:
+    'More routes the device may report besides routeId (a bus validator changing routes in its network); ' +
+    'taps at any other place are refused (docs/decisions/0161). Default: routeId only',
+  items: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' },
+  maxItems: 64,
+  uniqueItems: true,
+} as const;
 
 const device = {
   type: 'object',
@@ -18,6 +27,7 @@ const device = {
     operatorId: id,
     profile: { type: 'string', enum: Object.keys(profiles) },
     routeId: loc,
+    routes,
     stationId: loc,
     venueId: loc,
     online: { type: 'boolean' },
@@ -67,6 +77,7 @@ export const deviceRoutes: FastifyPluginAsync<{ services: Services }> = async (a
             operatorId: id,
             profile: device.properties.profile,
             routeId: loc,
+            routes,
             stationId: loc,
             venueId: loc,
           },
@@ -86,9 +97,28 @@ export const deviceRoutes: FastifyPluginAsync<{ services: Services }> = async (a
       },
     },
     async (req, reply) => {
-      const missing = profiles[req.body.profile as ProfileName].requires.filter((f) => !req.body[f]);
+      const profile = profiles[req.body.profile as ProfileName];
+      const missing = profile.requires.filter((f) => !req.body[f]);
       if (missing.length > 0)
         throw Object.assign(new Error(`${missing.join(', ')} required for the ${req.body.profile} profile`), {
+          statusCode: 400,
+          code: 'BAD_REQUEST',
+        });
+      // Only a device that stands on a route changes routes; anywhere else the list would let a
+      // gate report a route and be priced on its network.
+      if (req.body.routes && req.body.routes.length > 0 && !profile.requires.includes('routeId'))
+        throw Object.assign(new Error(`routes are for route devices, not the ${req.body.profile} profile`), {
+          statusCode: 400,
+          code: 'BAD_REQUEST',
+        });
+      // The routes of its operator's network, or of a network that names no operator (as the
+      // tenancy rules, 0154): never another operator's, whoever registers it (0161).
+      const foreign = (req.body.routes ?? []).filter((r) => {
+        const ops = services.owners.place(r, '');
+        return ops !== undefined && !ops.includes(req.body.operatorId);
+      });
+      if (foreign.length > 0)
+        throw Object.assign(new Error(`routes ${foreign.join(', ')} are on another operator's network`), {
           statusCode: 400,
           code: 'BAD_REQUEST',
         });

@@ -1,7 +1,9 @@
 // Operators: the reconciliation report. Taps the devices allowed offline (or on lists not yet
 // updated) that would have been refused online, newest found first: rides that took a card
 // below zero (the card went on the deny list), cards used after their lost report, single-use
-// tickets admitted at two gates. Card tokens and masked numbers only, never a card number.
+// tickets admitted at two gates; and taps the gateway would not price: a place the device is
+// not registered for, or no fare there (docs/decisions/0161). Card tokens and masked numbers
+// only, never a card number.
 import type { FastifyPluginAsync } from 'fastify';
 import * as s from '../schemas.js';
 import type { Services } from '../server.js';
@@ -10,7 +12,16 @@ const finding = {
   type: 'object',
   properties: {
     id: { type: 'string', description: 'The record id, tap:<device>:<seq>' },
-    kind: { type: 'string', enum: ['negative_balance', 'lost_after_the_fact', 'entitlement_reused'] },
+    kind: {
+      type: 'string',
+      enum: [
+        'negative_balance',
+        'lost_after_the_fact',
+        'entitlement_reused',
+        'location_not_allowed',
+        'location_not_priced',
+      ],
+    },
     reason: { type: 'string', description: 'The record reason (docs/reason-codes.md)' },
     action: { type: 'string', enum: ['deny_listed', 'marked'] },
     at: { type: 'integer', description: 'Tap time (device clock), Unix ms' },
