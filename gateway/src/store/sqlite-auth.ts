@@ -63,7 +63,7 @@ export class SqliteAuthStore implements AuthStore {
   /** Prepared once per distinct SQL text (sqlite-prepared.ts). */
   private readonly sql: (text: string) => Database.Statement;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
     this.sql = preparedCache(db);
     db.exec(authSchema);
     this.failTx = db.transaction(this.fail.bind(this));

@@ -53,7 +53,7 @@ export class SqlitePaymentStore implements PaymentStore {
   /** Prepared once per distinct SQL text (sqlite-prepared.ts). */
   private readonly sql: (text: string) => Database.Statement;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
     this.sql = preparedCache(db);
     db.exec(paymentSchema);
     this.createTx = db.transaction(this.create.bind(this));

@@ -75,7 +75,7 @@ export class SqliteVenueStore implements VenueStore {
   /** Prepared once per distinct SQL text (sqlite-prepared.ts). */
   private readonly sql: (text: string) => Database.Statement;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
     this.sql = preparedCache(db);
     db.exec(venueSchema);
     this.placeTx = db.transaction(this.place.bind(this));
