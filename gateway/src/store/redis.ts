@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { type CardState, type CardStatus, unknownCard } from '../../../core/card.js';
 import type { DenyReasonName } from '../../../core/decide.js';
 import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js';
+import { withSubsidy } from '../../../core/subsidy.js';
 import { decodeFareState } from '../../../core/tariff/state.js';
 import type { StatSummary } from '../stats/rides.js';
 import { checkEffects, checkNewCard } from './amounts.js';
@@ -260,7 +261,7 @@ class RedisStore implements Store {
       // commitEffects writes the record and its outbox entry in one step; a gap is data loss.
       if (!body)
         throw new Error(`outbox entry ${id} of partition ${partition}: record ${recordIds[i]} missing`);
-      return { id, record: JSON.parse(body) as LedgerRecord };
+      return { id, record: withSubsidy(JSON.parse(body) as LedgerRecord) };
     });
   }
 

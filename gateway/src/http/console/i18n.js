@@ -40,6 +40,7 @@ const texts = {
   'col.balance': ['余额 ¥', 'Balance ¥'],
   'col.reason': ['原因', 'Reason'],
   'col.concession': ['优惠', 'Concession'],
+  'col.subsidy': ['补贴 ¥', 'Subsidy ¥'],
   'col.kind': ['类型', 'Kind'],
   'rec.title': ['乘车记录查询', 'Search ride records'],
   'rec.card': ['卡（掩码卡号、令牌或卡号）', 'Card (masked number, token or number)'],
@@ -65,8 +66,12 @@ const texts = {
   'stats.rides': ['乘次', 'Rides'],
   'stats.revenue': ['收入 ¥', 'Revenue ¥'],
   'stats.denied': ['拒绝', 'Denied'],
-  'stats.free': ['免费乘次（补贴）', 'Free rides (subsidy)'],
-  'stats.forgone': ['优惠减免 ¥（补贴申报）', 'Fare forgone ¥ (subsidy claim)'],
+  'stats.free': ['免费乘次', 'Free rides'],
+  // The subsidy (docs/decisions/0162): what concessions waived beyond the card price.
+  'stats.subsidy': [
+    '优惠补贴 ¥（补贴申报，不含刷卡折扣）',
+    'Concession subsidy ¥ (claim; card discount not included)',
+  ],
   'stats.perHour': ['每小时乘次', 'Rides per hour'],
   'stats.perLine': ['各线路收入', 'Revenue per line'],
   'stats.perConcession': ['各优惠群体乘次', 'Rides per concession group'],
