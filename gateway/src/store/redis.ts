@@ -212,11 +212,13 @@ class RedisStore implements Store {
   }
 
   async queryStats(q: { operatorId?: string; from: number; to: number }): Promise<StatSummary> {
-    // Every operator with a ride has a registered device (ingest refuses the others).
+    // Every operator with a ride has a registered device (ingest refuses the others); '' holds
+    // the sweep's adjustments on a network that names no operator (core/overdue.ts), which the
+    // SQLite store's totals count too, so both stores' totals agree (docs/decisions/0162).
     const operators =
       q.operatorId !== undefined
         ? [q.operatorId]
-        : [...new Set((await this.listDevices()).map((d) => d.operatorId))];
+        : [...new Set(['', ...(await this.listDevices()).map((d) => d.operatorId)])];
     return queryStats(this.redis, this.keys, operators, q.from, q.to);
   }
 

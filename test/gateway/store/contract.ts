@@ -13,6 +13,7 @@ import { openEntriesContract } from './contract-open-entries.js';
 import { outboxContract } from './contract-outbox.js';
 import { recordsContract } from './contract-records.js';
 import { statsContract } from './contract-stats.js';
+import { subsidyContract } from './contract-subsidy.js';
 import { valueListsContract } from './contract-value-lists.js';
 import { venuesContract } from './contract-venues.js';
 import type { StoreHarness } from './harness.js';
@@ -53,6 +54,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     openEntriesContract(harness);
     auditContract(harness);
     statsContract(harness);
+    subsidyContract(harness);
     venuesContract(harness);
   });
 }
