@@ -68,10 +68,7 @@ const texts = {
   'stats.denied': ['拒绝', 'Denied'],
   'stats.free': ['免费乘次', 'Free rides'],
   // The subsidy (docs/decisions/0162): what concessions waived beyond the card price.
-  'stats.subsidy': [
-    '优惠补贴 ¥（补贴申报，不含刷卡折扣）',
-    'Concession subsidy ¥ (claim; card discount not included)',
-  ],
+  'stats.subsidy': ['优惠补贴 ¥（不含刷卡折扣）', 'Subsidy ¥ (excl. card discount)'],
   'stats.perHour': ['每小时乘次', 'Rides per hour'],
   'stats.perLine': ['各线路收入', 'Revenue per line'],
   'stats.perConcession': ['各优惠群体乘次', 'Rides per concession group'],
