@@ -102,9 +102,8 @@ function charge(
 }
 
 /**
- * Charges the maximum fare from a station for a journey whose other half is missing: what the
- * pending half remembers, the charge and the concession waived on it, for a late half to give
- * back (docs/decisions/0162). w is left out when 0, to keep the stored state small.
+ * Charges the maximum fare for a journey whose other half is missing; answers the charge and
+ * the concession waived on it (w, left out when 0) for a late half to give back (0162).
  */
 function chargeMax(
   ctx: Ctx,
@@ -128,24 +127,17 @@ function chargeMax(
 
 /** A late half of a journey: give back the maximum fare charged, charge the real one. */
 function correct(ctx: Ctx, p: PendingTap, leg: Leg, at: number): void {
-  // The concession waived on the maximum fare goes back with it, or a claim would count both
-  // the maximum fare and the real one (docs/decisions/0162): the reversal takes off the fare
-  // before the concession, a concession line puts back what the rider never paid.
+  // Its concession waiver goes back too, or a claim counts the maximum and the real fare (0162):
+  // the reversal takes off the fare before the concession, a line puts back what was not paid.
   const w = p.w ?? 0;
+  const charged = w === 0 ? ' charged' : '';
+  const fen = p.c + w;
   ctx.lines.push({
     kind: 'reversal',
-    fen: -(p.c + w),
-    note:
-      w === 0
-        ? `maximum fare ${yuan(p.c)} charged for the unmatched tap at ${p.s} given back`
-        : `maximum fare ${yuan(p.c + w)} for the unmatched tap at ${p.s} given back`,
+    fen: -fen,
+    note: `maximum fare ${yuan(fen)}${charged} for the unmatched tap at ${p.s} given back`,
   });
-  if (w !== 0)
-    ctx.lines.push({
-      kind: 'concession',
-      fen: w,
-      note: `of it, ${yuan(w)} the concession waived, not charged`,
-    });
+  if (w !== 0) ctx.lines.push({ kind: 'concession', fen: w, note: `${yuan(w)} of it waived, not charged` });
   accumulate(ctx.t, ctx.state, p.n, at, -p.c);
   // The corrected journey is closed: it takes no part in transfers (state.last is cleared).
   const price = priceLeg(ctx.t, leg);
