@@ -6,6 +6,7 @@ import type { CardState } from './card.js';
 import type { DirectionName } from './fare.js';
 import type { Pricer } from './pricing.js';
 import type { ReasonName } from './reasons.js';
+import { subsidyOf } from './subsidy.js';
 import type { FareLine } from './tariff/lines.js';
 import type { FareState } from './tariff/state.js';
 
@@ -87,6 +88,11 @@ export interface LedgerRecord {
   chargedFen: number;
   /** Why the charge is what it is: the lines sum to chargedFen (empty for top-ups and 0 charges). */
   lines: FareLine[];
+  /**
+   * Concession subsidy, fen: what the concession waived beyond the ordinary card price
+   * (core/subsidy.ts, docs/decisions/0162); 0 for ordinary riders and anything but fares.
+   */
+  subsidyFen: number;
   /** Signed change of the balance: negative for a fare, positive for a top-up. */
   amountFen: number;
   balanceAfterFen: number;
@@ -170,7 +176,7 @@ export function planTap(card: CardState, tap: TapInput, price: Pricer, now: numb
       expectVersion: null,
       newBalanceFen: card.balanceFen,
       newFare: card.fare,
-      record: { ...base, concession: 'none', baseFen: 0, amountFen: 0, lines: [], ...result },
+      record: { ...base, concession: 'none', baseFen: 0, amountFen: 0, lines: [], subsidyFen: 0, ...result },
       result,
     };
   }
@@ -216,6 +222,7 @@ export function planTap(card: CardState, tap: TapInput, price: Pricer, now: numb
       baseFen: quote.baseFen,
       amountFen: 0 - quote.chargeFen, // not -chargeFen: a free ride must be +0, not -0, in JSON and in tests
       lines: quote.lines,
+      subsidyFen: subsidyOf('ride', quote.lines),
       ...result,
     },
     result,
@@ -263,6 +270,7 @@ export function planTopUp(card: CardState, topUp: TopUpInput, now: number): Effe
       baseFen: 0,
       chargedFen: 0,
       lines: [],
+      subsidyFen: 0,
       amountFen: topUp.amountFen,
       balanceAfterFen,
       outcome: 'charged',

@@ -5,6 +5,7 @@
 // sweep racing the card's next tap, and a sweep repeated after a restart charge it once.
 import type { CardState } from './card.js';
 import type { Effect, EffectResult } from './ledger.js';
+import { subsidyOf } from './subsidy.js';
 import type { CompiledTariff } from './tariff/compile.js';
 import { closeOverdue } from './tariff/engine.js';
 
@@ -62,6 +63,7 @@ export function planOverdue(card: CardState, t: CompiledTariff, now: number): Ef
       concession: closed.concession,
       baseFen: closed.baseFen,
       lines: closed.lines,
+      subsidyFen: subsidyOf('adjustment', closed.lines),
       amountFen: 0 - closed.chargeFen,
       ...result,
     },

@@ -63,6 +63,7 @@ export function planVisit(card: CardState, tap: TapInput, priorUses: number, now
       concession: allowed && tap.edgeReason === 'CONCESSION_ENTRY' ? concessionFor(card.flags) : 'none',
       baseFen: 0,
       lines: [],
+      subsidyFen: 0,
       amountFen: 0,
       ...result,
       ...(tap.entitlementId ? { entitlementId: tap.entitlementId } : {}),

@@ -5,7 +5,7 @@
 import type { CompiledTariff } from './compile.js';
 import { accumulate, caps, concession, mediumDiscount, type Rider, spendTier } from './discounts.js';
 import { applyTransfer, type Leg, type LegPrice, maxLegFrom, priceLeg } from './legs.js';
-import { type FareLine, type FareLineKind, sumLines, yuan } from './lines.js';
+import { type FareLine, type FareLineKind, sumLines, waivedByConcession, yuan } from './lines.js';
 import type { FareState, PendingTap } from './state.js';
 
 export interface TariffTap {
@@ -101,10 +101,18 @@ function charge(
   accumulate(t, state, leg.networkId, leg.arr, fen);
 }
 
-/** Charges the maximum fare from a station for a journey whose other half is missing. */
-function chargeMax(ctx: Ctx, p: PendingTap, at: number, kind: 'missing_tap_out' | 'no_tap_in'): number {
+/**
+ * Charges the maximum fare for a journey whose other half is missing; answers the charge and
+ * the concession waived on it (w, left out when 0) for a late half to give back (0162).
+ */
+function chargeMax(
+  ctx: Ctx,
+  p: PendingTap,
+  at: number,
+  kind: 'missing_tap_out' | 'no_tap_in',
+): Pick<PendingTap, 'c' | 'w'> {
   const price = maxLegFrom(ctx.t, p.n, p.s, p.t);
-  if (!price) return 0;
+  if (!price) return { c: 0 };
   const start = ctx.lines.length;
   const what =
     kind === 'missing_tap_out'
@@ -112,16 +120,24 @@ function chargeMax(ctx: Ctx, p: PendingTap, at: number, kind: 'missing_tap_out' 
       : `no entry before exit at ${p.s}: maximum fare, `;
   charge(ctx, { networkId: p.n, from: p.s, to: '', dep: p.t, arr: at }, price, kind, what, false);
   note(ctx, kind === 'missing_tap_out' ? 'TARIFF_MISSING_TAP_OUT' : 'TARIFF_NO_TAP_IN');
-  return sumLines(ctx.lines.slice(start));
+  const added = ctx.lines.slice(start);
+  const w = waivedByConcession(added);
+  return w === 0 ? { c: sumLines(added) } : { c: sumLines(added), w };
 }
 
 /** A late half of a journey: give back the maximum fare charged, charge the real one. */
 function correct(ctx: Ctx, p: PendingTap, leg: Leg, at: number): void {
+  // Its concession waiver goes back too, or a claim counts the maximum and the real fare (0162):
+  // the reversal takes off the fare before the concession, a line puts back what was not paid.
+  const w = p.w ?? 0;
+  const charged = w === 0 ? ' charged' : '';
+  const fen = p.c + w;
   ctx.lines.push({
     kind: 'reversal',
-    fen: -p.c,
-    note: `maximum fare ${yuan(p.c)} charged for the unmatched tap at ${p.s} given back`,
+    fen: -fen,
+    note: `maximum fare ${yuan(fen)}${charged} for the unmatched tap at ${p.s} given back`,
   });
+  if (w !== 0) ctx.lines.push({ kind: 'concession', fen: w, note: `${yuan(w)} of it waived, not charged` });
   accumulate(ctx.t, ctx.state, p.n, at, -p.c);
   // The corrected journey is closed: it takes no part in transfers (state.last is cleared).
   const price = priceLeg(ctx.t, leg);
@@ -171,7 +187,7 @@ export function priceTap(t: CompiledTariff, flags: number, before: FareState, ta
     const secondEntry = tap.direction === 'entry' && net === open.n && tap.at >= open.t;
     if (!isExit && (secondEntry || tap.at - open.t >= limit)) {
       state.open = undefined;
-      state.unf = { ...open, c: chargeMax(ctx, open, tap.at, 'missing_tap_out') };
+      state.unf = { ...open, ...chargeMax(ctx, open, tap.at, 'missing_tap_out') };
     }
   }
 
@@ -187,8 +203,7 @@ export function priceTap(t: CompiledTariff, flags: number, before: FareState, ta
       // An entry older than the open one (an offline gate's late batch): a later entry exists,
       // so this journey is unfinished as far as we know; its late exit can still correct it.
       const older = { n: net, s: station, t: tap.at, c: 0 };
-      older.c = chargeMax(ctx, older, tap.at, 'missing_tap_out');
-      state.unf = older;
+      state.unf = { ...older, ...chargeMax(ctx, older, tap.at, 'missing_tap_out') };
     } else {
       state.open = { n: net, s: station, t: tap.at, c: 0 };
     }
@@ -207,8 +222,7 @@ export function priceTap(t: CompiledTariff, flags: number, before: FareState, ta
       correct(ctx, unf, { networkId: net, from: unf.s, to: station, dep: unf.t, arr: tap.at }, tap.at);
     } else {
       const pending = { n: net, s: station, t: tap.at, c: 0 };
-      pending.c = chargeMax(ctx, pending, tap.at, 'no_tap_in');
-      state.ux = pending;
+      state.ux = { ...pending, ...chargeMax(ctx, pending, tap.at, 'no_tap_in') };
     }
   } else if (tap.direction !== 'exit') {
     const leg = { networkId: net, from: station, to: '', dep: tap.at, arr: tap.at };
@@ -250,7 +264,7 @@ export function closeOverdue(
   const state: FareState = { ...before, open: undefined };
   const ctx: Ctx = { t, rider: { flags, medium: 'card' }, state, lines: [], concession: 'none', flags: 0 };
   expire(t, state, at);
-  state.unf = { ...entry, c: chargeMax(ctx, entry, at, 'missing_tap_out') };
+  state.unf = { ...entry, ...chargeMax(ctx, entry, at, 'missing_tap_out') };
   // A station the tariff cannot price from is still closed (the card leaves the sweep), uncharged.
   if (ctx.lines.length === 0) note(ctx, 'TARIFF_NO_FARE_RULE');
   return { ...finish(ctx, false), entry, at };

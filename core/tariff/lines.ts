@@ -13,7 +13,10 @@ export type FareLineKind =
   | 'transfer'
   /** Discount of the fare medium (card, e-card) over the cash price. */
   | 'card_discount'
-  /** What a rider category does not pay; for free groups the whole fare (recorded for subsidy). */
+  /**
+   * What a rider category does not pay of the card price (all of it for free groups): the
+   * subsidy (docs/decisions/0162). Positive when a reversal gives back one waived earlier.
+   */
   | 'concession'
   /** Monthly spend tier discount. */
   | 'spend_tier'
@@ -44,4 +47,18 @@ export function yuan(fen: number): string {
 /** Pays percentOff less, rounded down to the fen (the rider never pays a fraction more). */
 export function afterPercentOff(fen: number, percentOff: number): number {
   return Math.floor((fen * (100 - percentOff)) / 100);
+}
+
+/**
+ * The engine applies the concession after the base price, transfers and the medium's (card)
+ * discount, so a `concession` line is exactly "ordinary card price minus concession price" for
+ * its leg (discounts.ts). Summing those lines, and nothing else, leaves out the card
+ * discount every holder gets (the old "forgone" figure counted it) and needs no tariff at hand,
+ * so a record written before this field existed gives the same figure. Signed: a late exit that
+ * gives back a maximum fare also gives back the concession waived on it (a positive line).
+ */
+export function waivedByConcession(lines: readonly FareLine[]): number {
+  let fen = 0;
+  for (const l of lines) if (l.kind === 'concession') fen -= l.fen;
+  return fen;
 }

@@ -13,6 +13,8 @@ export interface PendingTap {
   t: number;
   /** Fen charged for it (0 for an open entry; the maximum fare for unfinished ones). */
   c: number;
+  /** Fen a concession waived on that maximum fare, given back with it (docs/decisions/0162); absent: 0. */
+  w?: number;
 }
 
 /** The last leg of the journey in progress, for transfer rules. */

@@ -79,6 +79,8 @@ function moneyEffect(
     outcome: 'charged',
     reason: 'OK',
     lines,
+    // Not a transit fare: its concession line is the venue's, outside the subsidy claim (0162).
+    subsidyFen: 0,
   };
   return {
     dedupeKey: id,

@@ -215,6 +215,17 @@ describe('operator console in Chromium', () => {
     // 14 taps: 13 allowed (1 senior free) and 1 denied.
     const tiles = await page.textContent('[data-testid=stats-tiles]');
     expect(tiles).toMatch(/乘次\s*14/);
+    // The claim the page shows is the records' subsidy summed (docs/decisions/0162).
+    const { items } = await api<{ items: Array<{ subsidyFen: number }> }>(
+      gw.url,
+      'GET',
+      '/v1/records?limit=100',
+    );
+    const subsidy = items.reduce((sum, r) => sum + r.subsidyFen, 0);
+    expect(subsidy).toBeGreaterThan(0);
+    expect(await page.textContent('[data-testid=stats-tiles] .tile:nth-child(5) .v')).toBe(
+      (subsidy / 100).toFixed(2),
+    );
     await shot('stats');
     await page.goto(`${gw.url}/#devices`);
     await page.waitForSelector('[data-testid=devices-table] tr[data-device="bus-7"]');

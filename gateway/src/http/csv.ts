@@ -20,6 +20,7 @@ export const csvColumns = [
   'concession',
   'baseFen',
   'chargedFen',
+  'subsidyFen',
   'amountFen',
   'balanceAfterFen',
   'outcome',

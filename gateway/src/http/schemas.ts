@@ -73,6 +73,11 @@ export const record = {
         required: ['kind', 'fen', 'note'],
       },
     },
+    subsidyFen: {
+      type: 'integer',
+      description:
+        'Concession subsidy: what the concession waived beyond the ordinary card price (negative when a late exit gives one back; docs/decisions/0162)',
+    },
     amountFen: { type: 'integer' },
     balanceAfterFen: { type: 'integer' },
     outcome: { type: 'string' },

@@ -2,6 +2,7 @@
 // to its (operator, hour, line, concession) bucket. Pure; both stores apply it inside the same
 // atomic commit as the record, so the figures never disagree with the records.
 import type { LedgerRecord } from '../../../core/ledger.js';
+import { withSubsidy } from '../../../core/subsidy.js';
 
 export const HOUR_MS = 3_600_000;
 
@@ -10,10 +11,13 @@ export interface StatCounts {
   /** Refused at the gate (lost card, no balance, ...). */
   denied: number;
   chargedFen: number;
-  /** Allowed concession rides that cost the rider nothing: what a subsidy claim counts. */
+  /** Allowed concession rides that cost the rider nothing. */
   free: number;
-  /** Fare forgone on allowed concession rides (base fare minus what was charged), fen. */
-  forgoneFen: number;
+  /**
+   * Concession subsidy, fen: the records' subsidyFen summed (core/subsidy.ts), so a claim
+   * (补贴申报) from these counters equals one from the records (docs/decisions/0162).
+   */
+  subsidyFen: number;
 }
 
 export interface StatKey {
@@ -27,7 +31,7 @@ export interface StatKey {
 
 export type StatRow = StatKey & StatCounts;
 
-export const metrics = ['rides', 'denied', 'chargedFen', 'free', 'forgoneFen'] as const;
+export const metrics = ['rides', 'denied', 'chargedFen', 'free', 'subsidyFen'] as const;
 
 /**
  * The bucket a record counts in and what it adds; undefined for top-ups and venue records. An
@@ -48,7 +52,8 @@ export function statOf(r: LedgerRecord): StatRow | undefined {
     denied: denied ? 1 : 0,
     chargedFen: r.chargedFen,
     free: ride && concession && r.chargedFen === 0 && r.baseFen > 0 ? 1 : 0,
-    forgoneFen: concession ? Math.max(0, r.baseFen - r.chargedFen) : 0,
+    // The record's own figure, never recomputed here: one definition (docs/decisions/0162).
+    subsidyFen: withSubsidy(r).subsidyFen,
   };
 }
 
@@ -59,7 +64,7 @@ export interface StatSummary {
 }
 
 export function zero(): StatCounts {
-  return { rides: 0, denied: 0, chargedFen: 0, free: 0, forgoneFen: 0 };
+  return { rides: 0, denied: 0, chargedFen: 0, free: 0, subsidyFen: 0 };
 }
 
 function groupBy<K extends string | number>(

@@ -6,6 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { LedgerRecord } from '../../../core/ledger.js';
 import { isTokenHex } from '../../../core/pii.js';
+import { withSubsidy } from '../../../core/subsidy.js';
 import { decodeCursor, encodeCursor, isAfter, newestFirst, type RecordKey } from './cursor.js';
 import type { RecordPage, RecordQuery } from './port.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -161,7 +162,7 @@ class IndexReader {
     const bodies = await this.redis.hmget(records, ...fresh.map((k) => k.id));
     for (const body of bodies) {
       if (body === null) continue;
-      const record = JSON.parse(body) as LedgerRecord;
+      const record = withSubsidy(JSON.parse(body) as LedgerRecord);
       if (this.o.keep(record)) this.buffer.push(record);
     }
   }

@@ -6,13 +6,15 @@ import type { LedgerRecord } from '../../../core/ledger.js';
 import { HOUR_MS, type StatRow, type StatSummary, statOf, summarize } from '../stats/rides.js';
 import type { RedisKeys } from './redis-keys.js';
 
-const LETTERS = { rides: 'r', denied: 'd', chargedFen: 'c', free: 'f', forgoneFen: 'g' } as const;
+// 'g' held the fare forgone before decision 0162 (it counted the card discount too); a new
+// letter so old hashes' figures of the other meaning are never added in.
+const LETTERS = { rides: 'r', denied: 'd', chargedFen: 'c', free: 'f', subsidyFen: 's' } as const;
 const METRIC_OF: Record<string, keyof typeof LETTERS> = {
   r: 'rides',
   d: 'denied',
   c: 'chargedFen',
   f: 'free',
-  g: 'forgoneFen',
+  s: 'subsidyFen',
 };
 const DAY_MS = 24 * HOUR_MS;
 
@@ -68,7 +70,7 @@ export async function queryStats(
           denied: 0,
           chargedFen: 0,
           free: 0,
-          forgoneFen: 0,
+          subsidyFen: 0,
         };
         buckets.set(k, row);
       }

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { type CardState, type CardStatus, unknownCard } from '../../../core/card.js';
 import type { DenyReasonName } from '../../../core/decide.js';
 import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js';
+import { withSubsidy } from '../../../core/subsidy.js';
 import { decodeFareState } from '../../../core/tariff/state.js';
 import type { StatSummary } from '../stats/rides.js';
 import { checkEffects, checkNewCard } from './amounts.js';
@@ -219,11 +220,13 @@ class RedisStore implements Store {
   }
 
   async queryStats(q: { operatorId?: string; from: number; to: number }): Promise<StatSummary> {
-    // Every operator with a ride has a registered device (ingest refuses the others).
+    // Every operator with a ride has a registered device (ingest refuses the others); '' holds
+    // the sweep's adjustments on a network that names no operator (core/overdue.ts), which the
+    // SQLite store's totals count too, so both stores' totals agree (docs/decisions/0162).
     const operators =
       q.operatorId !== undefined
         ? [q.operatorId]
-        : [...new Set((await this.listDevices()).map((d) => d.operatorId))];
+        : [...new Set(['', ...(await this.listDevices()).map((d) => d.operatorId)])];
     return queryStats(this.redis, this.keys, operators, q.from, q.to);
   }
 
@@ -268,7 +271,7 @@ class RedisStore implements Store {
       // commitEffects writes the record and its outbox entry in one step; a gap is data loss.
       if (!body)
         throw new Error(`outbox entry ${id} of partition ${partition}: record ${recordIds[i]} missing`);
-      return { id, record: JSON.parse(body) as LedgerRecord };
+      return { id, record: withSubsidy(JSON.parse(body) as LedgerRecord) };
     });
   }
 

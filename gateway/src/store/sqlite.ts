@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { type CardState, type CardStatus, unknownCard } from '../../../core/card.js';
 import type { DenyReasonName } from '../../../core/decide.js';
 import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js';
+import { withSubsidy } from '../../../core/subsidy.js';
 import { encodeFareState } from '../../../core/tariff/state.js';
 import type { StatSummary } from '../stats/rides.js';
 import { checkEffects, checkNewCard } from './amounts.js';
@@ -43,7 +44,7 @@ import {
   recordFilter,
   schema,
 } from './sqlite-schema.js';
-import { bumpSql, bumpStats, queryStats, statsSchema } from './sqlite-stats.js';
+import { bumpSql, bumpStats, migrateStats, queryStats, statsSchema } from './sqlite-stats.js';
 import { SqliteVenueStore } from './sqlite-venues.js';
 import { checkPartition, deviceOf } from './values.js';
 import type { VenueStore } from './venue-port.js';
@@ -66,6 +67,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
   if (!hadOpenIndex) db.exec(indexOpenEntries);
   db.exec(auditSchema);
   db.exec(statsSchema);
+  migrateStats(db);
   return new SqliteStore(db);
 }
 
@@ -266,7 +268,7 @@ class SqliteStore implements Store {
       ...params,
       q.limit + 1,
     ) as { body: string }[];
-    const items = rows.slice(0, q.limit).map((r) => JSON.parse(r.body) as LedgerRecord);
+    const items = rows.slice(0, q.limit).map((r) => withSubsidy(JSON.parse(r.body) as LedgerRecord));
     const last = items.at(-1);
     return rows.length > q.limit && last ? { items, nextCursor: encodeCursor(last) } : { items };
   }
@@ -299,7 +301,7 @@ class SqliteStore implements Store {
       `SELECT o.id AS id, r.body AS body FROM outbox o JOIN records r ON r.id = o.record_id
        ORDER BY o.id LIMIT ?`,
     ).all(limit) as { id: number; body: string }[];
-    return rows.map((r) => ({ id: String(r.id), record: JSON.parse(r.body) as LedgerRecord }));
+    return rows.map((r) => ({ id: String(r.id), record: withSubsidy(JSON.parse(r.body) as LedgerRecord) }));
   }
 
   async ackOutbox(partition: number, uptoId: string): Promise<void> {

@@ -343,7 +343,7 @@ describe('revenue and ridership', () => {
     const bus = (await call('busco-ops', 'GET', `/v1/stats?${range}`)).json();
     expect(bus.totals).toMatchObject({ rides: 1, chargedFen: 200 });
     expect(bus.byLine).toEqual([
-      { line: 'r12', rides: 1, denied: 0, chargedFen: 200, free: 0, forgoneFen: 0 },
+      { line: 'r12', rides: 1, denied: 0, chargedFen: 200, free: 0, subsidyFen: 0 },
     ]);
     expect((await call('root', 'GET', `/v1/stats?${range}`)).json().totals.rides).toBe(2);
     expect((await call('busco-ops', 'GET', '/v1/stats?operator=metroco')).statusCode).toBe(403);

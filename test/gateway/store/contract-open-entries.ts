@@ -159,7 +159,7 @@ export function openEntriesContract(h: StoreHarness): void {
       // Revenue counts the charge; the rides are the taps (the entry), not the adjustment.
       const stats = await h.store().queryStats({ operatorId: 'bj-metro', from: T0 - HOUR_MS, to: LATER });
       expect(stats.byLine).toEqual([
-        { line: 'bj-pingguoyuan', rides: 1, denied: 0, chargedFen: 700, free: 0, forgoneFen: 0 },
+        { line: 'bj-pingguoyuan', rides: 1, denied: 0, chargedFen: 700, free: 0, subsidyFen: 0 },
       ]);
     });
   });

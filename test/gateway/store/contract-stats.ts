@@ -45,12 +45,12 @@ export function statsContract(h: StoreHarness): void {
       await store.commit([topUpOf((await store.loadCards([token(2)])).get(token(2))!, 'top-1', 500)]);
 
       const all = await store.queryStats({ from: H0, to: H0 + 2 * HOUR_MS });
-      const c = (rides: number, denied: number, chargedFen: number, free: number, forgoneFen: number) => ({
+      const c = (rides: number, denied: number, chargedFen: number, free: number, subsidyFen: number) => ({
         rides,
         denied,
         chargedFen,
         free,
-        forgoneFen,
+        subsidyFen,
       });
       expect(all.byHour).toEqual([
         { hour: H0, ...c(3, 1, 200, 1, 200) },

@@ -15,6 +15,7 @@ import { outboxContract } from './contract-outbox.js';
 import { paymentsContract } from './contract-payments.js';
 import { recordsContract } from './contract-records.js';
 import { statsContract } from './contract-stats.js';
+import { subsidyContract } from './contract-subsidy.js';
 import { valueListsContract } from './contract-value-lists.js';
 import { venuesContract } from './contract-venues.js';
 import type { StoreHarness } from './harness.js';
@@ -56,6 +57,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     auditContract(harness);
     authContract(harness);
     statsContract(harness);
+    subsidyContract(harness);
     venuesContract(harness);
     paymentsContract(harness);
   });

@@ -5,10 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { ConcessionFlag } from '../../../core/card.js';
+import { HOUR_MS } from '../../../gateway/src/stats/rides.js';
 import { openSqliteStore } from '../../../gateway/src/store/sqlite.js';
 import { uniqueId } from '../../support/env.js';
 import { storeContract } from './contract.js';
-import { issue, load, token, topUpOf } from './fixtures.js';
+import { issue, load, rideOf, T0, tap, token, topUpOf } from './fixtures.js';
+
+const H0 = Math.floor(T0 / HOUR_MS) * HOUR_MS;
 
 const dir = mkdtempSync(join(tmpdir(), 'onecard-store-'));
 let file = '';
@@ -65,6 +69,34 @@ describe('SQLite store', () => {
     expect(await store.openEntries({ partition: 0, before: Number.MAX_SAFE_INTEGER, limit: 10 })).toEqual([
       { cardToken: token(1), at: 1_750_000_000_000 },
     ]);
+    await store.close();
+  });
+
+  it('drops the fare-forgone counter of a file written before decision 0162, counting the subsidy from then on', async () => {
+    const first = await openSqliteStore({ file });
+    const senior = await issue(first, 1, 10_000, ConcessionFlag.SENIOR);
+    await first.commit([rideOf(senior, tap({ cardToken: token(1), seq: 1 }))]);
+    await first.close();
+    // As the file was before: a forgone_fen counter, and records without subsidyFen.
+    const old = new Database(file);
+    old.exec(`DROP TABLE stats; CREATE TABLE stats (operator TEXT NOT NULL, hour INTEGER NOT NULL,
+      line TEXT NOT NULL, concession TEXT NOT NULL, rides INTEGER NOT NULL, denied INTEGER NOT NULL,
+      charged_fen INTEGER NOT NULL, free INTEGER NOT NULL, forgone_fen INTEGER NOT NULL,
+      PRIMARY KEY (operator, hour, line, concession)) WITHOUT ROWID`);
+    old.prepare("INSERT INTO stats VALUES ('bus-co', ?, 'r1', 'senior_free', 1, 0, 0, 1, 200)").run(H0);
+    old.exec(`UPDATE records SET body = json_remove(body, '$.subsidyFen')`);
+    old.close();
+
+    const store = await openSqliteStore({ file });
+    const [stored] = (await store.queryRecords({ limit: 10 })).items;
+    expect(stored).toMatchObject({ concession: 'senior_free', subsidyFen: 200 });
+    const before = await store.queryStats({ from: H0, to: H0 + HOUR_MS });
+    expect(before.byConcession).toEqual([
+      { concession: 'senior_free', rides: 1, denied: 0, chargedFen: 0, free: 1, subsidyFen: 0 },
+    ]);
+    await store.commit([rideOf(await load(store, token(1)), tap({ cardToken: token(1), seq: 2 }))]);
+    const after = await store.queryStats({ from: H0, to: H0 + HOUR_MS });
+    expect(after.byConcession).toMatchObject([{ concession: 'senior_free', rides: 2, subsidyFen: 200 }]);
     await store.close();
   });
 

@@ -62,6 +62,7 @@ export function mount(root, me) {
               'col.concession',
             ].map((k) => h('th', {}, t(k))),
             h('th', { class: 'num' }, t('col.fare')),
+            h('th', { class: 'num' }, t('col.subsidy')),
             h('th', { class: 'num' }, t('col.balance')),
             h('th', {}, t('col.reason')),
           ),
@@ -133,7 +134,7 @@ export function mount(root, me) {
       cursors.length = index + 2;
       body.replaceChildren(
         ...(page.items.length === 0
-          ? [h('tr', {}, h('td', { colspan: 10, class: 'note' }, t('rec.none')))]
+          ? [h('tr', {}, h('td', { colspan: 11, class: 'note' }, t('rec.none')))]
           : []),
         ...page.items.map((r) =>
           h(
@@ -147,6 +148,7 @@ export function mount(root, me) {
             h('td', {}, where(r)),
             h('td', {}, r.kind === 'ride' || r.kind === 'adjustment' ? t(`conc.${r.concession}`) : ''),
             h('td', { class: 'num' }, r.kind === 'topup' ? `+${yuan(r.amountFen)}` : yuan(r.chargedFen)),
+            h('td', { class: 'num' }, r.subsidyFen ? yuan(r.subsidyFen) : ''),
             h('td', { class: 'num' }, yuan(r.balanceAfterFen)),
             h('td', {}, reasonText(r.reason)),
           ),

@@ -60,7 +60,7 @@ export function mount(root) {
         tile('stats.revenue', yuan(tot.chargedFen)),
         tile('stats.denied', num(tot.denied), 'bad'),
         tile('stats.free', num(tot.free)),
-        tile('stats.forgone', yuan(tot.forgoneFen)),
+        tile('stats.subsidy', yuan(tot.subsidyFen)),
       ),
       h(
         'div',

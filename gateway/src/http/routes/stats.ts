@@ -1,5 +1,6 @@
 // Revenue and ridership for the console's charts, from the counters the stores keep at commit
-// (stats/rides.ts): per hour, per line, per concession group, and free rides for subsidy claims.
+// (stats/rides.ts): per hour, per line, per concession group, with free rides and the concession
+// subsidy for claims (docs/decisions/0162).
 import type { FastifyPluginAsync } from 'fastify';
 import { scopeOperator } from '../../auth/policy.js';
 import { enforce } from '../../auth/tenancy.js';
@@ -22,7 +23,8 @@ export const statsRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
       config: { permission: 'stats:read' },
       schema: {
         tags: ['stats'],
-        summary: 'Rides, revenue, refusals and free (subsidised) rides per hour, line and concession group',
+        summary:
+          'Rides, revenue, refusals, free rides and concession subsidy (docs/decisions/0162) per hour, line and concession group',
         querystring: {
           type: 'object',
           properties: {
