@@ -198,7 +198,7 @@ export function planTap(card: CardState, tap: TapInput, price: Pricer, now: numb
       expectVersion: card.version,
       newBalanceFen: card.balanceFen,
       newFare: quote.fare,
-      record: { ...base, concession: 'none', baseFen: 0, amountFen: 0, lines: [], ...result },
+      record: { ...base, concession: 'none', baseFen: 0, amountFen: 0, lines: [], subsidyFen: 0, ...result },
       result,
     };
   }

@@ -88,6 +88,7 @@ export function planRefusal(card: CardState, tap: TapInput, now: number): Effect
       baseFen: 0,
       amountFen: 0,
       lines: [],
+      subsidyFen: 0,
       ...result,
       ...(tap.entitlementId ? { entitlementId: tap.entitlementId } : {}),
     },
