@@ -99,6 +99,11 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     devices,
     fare: tariff.price,
     limits: config,
+    deadLetterBounds: {
+      maxCount: config.deadLetterMaxCount,
+      maxBytes: config.deadLetterMaxBytes,
+      maxPayloadBytes: config.deadLetterMaxPayloadBytes,
+    },
     sendAck: (topic, payload) => {
       if (!link) throw new Error('MQTT not started');
       link.send(topic, payload);

@@ -25,6 +25,11 @@ export function createMetrics() {
       labelNames: ['outcome', 'reason'],
       registers: [registry],
     }),
+    deadLettersDropped: new Counter({
+      name: 'onecard_dead_letters_dropped_total',
+      help: 'Oldest dead letters dropped to keep them within their count and byte bounds (docs/decisions/0160)',
+      registers: [registry],
+    }),
     tapsDuplicate: new Counter({
       name: 'onecard_taps_duplicate_total',
       help: 'Redelivered taps answered from the dedupe record',

@@ -51,6 +51,25 @@ describe('gateway configuration', () => {
       /aedes broker speaks MQTT 3\.1\.1[\s\S]*no shared subscriptions/,
     );
   });
+  it('bounds dead letters and per-device memory by default, and wants room for one letter', () => {
+    expect(loadGatewayConfig(keys)).toMatchObject({
+      deadLetterMaxCount: 10_000,
+      deadLetterMaxBytes: 16 * 1024 * 1024,
+      deadLetterMaxPayloadBytes: 4096,
+      fleetMaxDevices: 100_000,
+      deviceMissCacheMax: 10_000,
+    });
+    expect(() =>
+      loadGatewayConfig({
+        ...keys,
+        ONECARD_DEAD_LETTER_MAX_BYTES: '65536',
+        ONECARD_DEAD_LETTER_MAX_PAYLOAD_BYTES: '65536',
+      }),
+    ).toThrow(
+      'ONECARD_DEAD_LETTER_MAX_BYTES must exceed ONECARD_DEAD_LETTER_MAX_PAYLOAD_BYTES by 2048 (one letter must fit)',
+    );
+  });
+
   it('requires a Redis URL when the Redis store is chosen', () => {
     expect(() => loadGatewayConfig({ ...keys, ONECARD_STORE: 'redis' })).toThrow(/ONECARD_REDIS_URL/);
   });

@@ -16,6 +16,7 @@ export type ScriptName =
   | 'changeDenyList'
   | 'changeList'
   | 'leaseOutbox'
+  | 'putDeadLetter'
   | VenueScriptName;
 
 /** Venue bookings and occupancy (redis-venues.ts). */

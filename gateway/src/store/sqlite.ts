@@ -16,10 +16,12 @@ import type {
   AuditPage,
   CommitOutcome,
   DeadLetter,
+  DeadLetterBounds,
   DenyChange,
   DenyEntry,
   Device,
   Finding,
+  KeptDeadLetter,
   NewCard,
   OpenEntry,
   OpenEntryQuery,
@@ -29,6 +31,7 @@ import type {
   Store,
 } from './port.js';
 import { appendAudit, auditSchema, queryAudit } from './sqlite-audit.js';
+import { deadLetterSchema, SqliteDeadLetters } from './sqlite-dead-letters.js';
 import { SqliteLists } from './sqlite-lists.js';
 import {
   addFareColumn,
@@ -61,6 +64,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
   if (!hadOpenIndex) db.exec(indexOpenEntries);
   db.exec(auditSchema);
   db.exec(statsSchema);
+  deadLetterSchema(db);
   return new SqliteStore(db);
 }
 
@@ -80,6 +84,7 @@ class SqliteStore implements Store {
   >;
   private readonly statusTx: Database.Transaction<(token: string, status: CardStatus) => boolean>;
   private readonly lists: SqliteLists;
+  private readonly deadLetterBox: SqliteDeadLetters;
   readonly venues: VenueStore;
 
   constructor(private readonly db: Database.Database) {
@@ -91,6 +96,7 @@ class SqliteStore implements Store {
     this.denyTx = db.transaction(this.changeDeny.bind(this));
     this.statusTx = db.transaction(this.changeStatus.bind(this));
     this.lists = new SqliteLists(db);
+    this.deadLetterBox = new SqliteDeadLetters(db);
   }
 
   /** Prepared once per distinct SQL text (queryRecords builds a few variants). */
@@ -318,19 +324,12 @@ class SqliteStore implements Store {
     return result.changes === 1;
   }
 
-  async putDeadLetter(letter: DeadLetter): Promise<void> {
-    this.sql('INSERT INTO dead_letters (topic, reason, payload, at) VALUES (?, ?, ?, ?)').run(
-      letter.topic,
-      letter.reason,
-      letter.payload,
-      letter.at,
-    );
+  async putDeadLetter(letter: DeadLetter, bounds: DeadLetterBounds): Promise<{ dropped: number }> {
+    return this.deadLetterBox.put(letter, bounds);
   }
 
-  async deadLetters(limit: number): Promise<DeadLetter[]> {
-    return this.sql('SELECT topic, reason, payload, at FROM dead_letters ORDER BY id DESC LIMIT ?').all(
-      limit,
-    ) as DeadLetter[];
+  async deadLetters(limit: number): Promise<KeptDeadLetter[]> {
+    return this.deadLetterBox.list(limit);
   }
 
   async putFindings(findings: readonly Finding[]): Promise<void> {

@@ -6,6 +6,7 @@ import { amountsContract } from './contract-amounts.js';
 import { auditContract } from './contract-audit.js';
 import { commitContract } from './contract-commit.js';
 import { concurrencyContract } from './contract-concurrency.js';
+import { deadLettersContract } from './contract-dead-letters.js';
 import { fareStateContract } from './contract-fare.js';
 import { findingsContract } from './contract-findings.js';
 import { listsContract } from './contract-lists.js';
@@ -49,6 +50,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     outboxContract(harness);
     concurrencyContract(harness);
     findingsContract(harness);
+    deadLettersContract(harness);
     fareStateContract(harness);
     openEntriesContract(harness);
     auditContract(harness);
