@@ -18,7 +18,7 @@ import { ListSigner } from './lists/signer.js';
 import { LiveFeed } from './live/feed.js';
 import { createMetrics, registerRelayMetrics } from './metrics.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from './mqtt/broker.js';
-import { MqttLink } from './mqtt/link.js';
+import { MqttLink, maxPacketBytesFor } from './mqtt/link.js';
 import { qrServiceFrom } from './qr/wiring.js';
 import { Reconciler } from './reconcile/reconciler.js';
 import type { Store } from './store/port.js';
@@ -177,6 +177,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     protocolVersion: config.mqttProtocolVersion,
     shareGroup: config.mqttShareGroup,
     concurrency: config.ingestConcurrency,
+    maxPacketBytes: maxPacketBytesFor(config.maxBatchBytes),
     log,
     onTaps: (topic, payload) => ingest.handle(topic, payload),
     onStatus: (topic, payload) => fleet.onStatus(topic, payload),
