@@ -56,8 +56,18 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   const broker: EmbeddedBroker | undefined =
     config.embeddedBrokerPort > 0 ? await startEmbeddedBroker(config.embeddedBrokerPort) : undefined;
   const store = await openStore(config);
-  const fleet = new Fleet(log, now);
-  const devices = new DeviceRegistry(store, now);
+  // Both bounded (docs/decisions/0160): device ids in topics are anyone's to make up.
+  const devices = new DeviceRegistry(store, now, {
+    maxDevices: config.fleetMaxDevices,
+    maxMisses: config.deviceMissCacheMax,
+  });
+  const fleet = new Fleet({
+    log,
+    now,
+    devices,
+    maxDevices: config.fleetMaxDevices,
+    onDropped: (reason) => metrics.deviceStatusDropped.inc({ reason }),
+  });
   const live = new LiveFeed(now);
 
   let link: MqttLink | undefined;

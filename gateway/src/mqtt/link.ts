@@ -21,7 +21,8 @@ export interface MqttLinkOptions {
   maxPacketBytes: number;
   log: Logger;
   onTaps: (topic: string, payload: Buffer) => Promise<void>;
-  onStatus: (topic: string, payload: Buffer) => void;
+  /** Never rejects (Fleet.onStatus catches); the PUBACK does not wait for it. */
+  onStatus: (topic: string, payload: Buffer) => Promise<void> | void;
 }
 
 /**
@@ -79,7 +80,7 @@ export class MqttLink {
       const topic = packet.topic;
       const payload = packet.payload as Buffer;
       if (topic.endsWith('/status')) {
-        opts.onStatus(topic, payload);
+        void opts.onStatus(topic, payload);
         callback();
         return;
       }
