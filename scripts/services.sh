@@ -14,6 +14,9 @@ REDIS_PORT="${ONECARD_REDIS_PORT:-6390}"
 MQTT_PORT="${ONECARD_MQTT_PORT:-18830}"
 KAFKA_PORT="${ONECARD_KAFKA_PORT:-19092}"
 KAFKA_CPORT="${ONECARD_KAFKA_CONTROLLER_PORT:-19093}"
+# Largest MQTT packet the broker takes from anyone: the gateway's ONECARD_MAX_BATCH_BYTES
+# (262144) + 4096 for the PUBLISH envelope (docs/decisions/0160). Raise both together.
+MQTT_MAX_PACKET="${ONECARD_MQTT_MAX_PACKET_BYTES:-266240}"
 
 log() { echo "[services] $*" >&2; }
 
@@ -70,6 +73,9 @@ autosave_interval 1
 # Deep queues for gateways that are briefly away (restarts): devices also resend unacked batches.
 max_queued_messages 100000
 max_inflight_messages 100
+# A client sending a larger packet is disconnected before the message goes anywhere (MQTT 5
+# CONNACK tells it the limit); nothing bigger than the largest batch reaches a gateway.
+max_packet_size $MQTT_MAX_PACKET
 log_dest file $run/mosquitto/mosquitto.log
 log_type error
 log_type warning

@@ -19,7 +19,7 @@ import { ListSigner } from './lists/signer.js';
 import { LiveFeed } from './live/feed.js';
 import { createMetrics, registerRelayMetrics } from './metrics.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from './mqtt/broker.js';
-import { MqttLink } from './mqtt/link.js';
+import { MqttLink, maxPacketBytesFor } from './mqtt/link.js';
 import { paymentsFrom } from './payments/wiring.js';
 import { qrServiceFrom } from './qr/wiring.js';
 import { Reconciler } from './reconcile/reconciler.js';
@@ -66,8 +66,18 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const broker: EmbeddedBroker | undefined =
     config.embeddedBrokerPort > 0 ? await startEmbeddedBroker(config.embeddedBrokerPort) : undefined;
   const store = await openStore(config);
-  const fleet = new Fleet(log, now);
-  const devices = new DeviceRegistry(store, now);
+  // Both bounded (docs/decisions/0160): device ids in topics are anyone's to make up.
+  const devices = new DeviceRegistry(store, now, {
+    maxDevices: config.fleetMaxDevices,
+    maxMisses: config.deviceMissCacheMax,
+  });
+  const fleet = new Fleet({
+    log,
+    now,
+    devices,
+    maxDevices: config.fleetMaxDevices,
+    onDropped: (reason) => metrics.deviceStatusDropped.inc({ reason }),
+  });
   const live = new LiveFeed(now);
 
   let link: MqttLink | undefined;
@@ -109,6 +119,11 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     devices,
     fare: tariff.price,
     limits: config,
+    deadLetterBounds: {
+      maxCount: config.deadLetterMaxCount,
+      maxBytes: config.deadLetterMaxBytes,
+      maxPayloadBytes: config.deadLetterMaxPayloadBytes,
+    },
     sendAck: (topic, payload) => {
       if (!link) throw new Error('MQTT not started');
       link.send(topic, payload);
@@ -193,6 +208,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     protocolVersion: config.mqttProtocolVersion,
     shareGroup: config.mqttShareGroup,
     concurrency: config.ingestConcurrency,
+    maxPacketBytes: maxPacketBytesFor(config.maxBatchBytes),
     log,
     onTaps: (topic, payload) => ingest.handle(topic, payload),
     onStatus: (topic, payload) => fleet.onStatus(topic, payload),

@@ -34,6 +34,16 @@ export interface GatewayConfig extends PaymentConfig {
   maxTapsPerBatch: number;
   /** A message larger than this is rejected before decoding. */
   maxBatchBytes: number;
+  /** Dead letters kept at most (oldest dropped first; docs/decisions/0160). */
+  deadLetterMaxCount: number;
+  /** Bytes of dead letters kept at most (payload kept + topic + reason). */
+  deadLetterMaxBytes: number;
+  /** Payload bytes kept per dead letter; longer ones are cut (hash and size of the whole kept). */
+  deadLetterMaxPayloadBytes: number;
+  /** Devices whose live health the gateway holds (LRU; only registered devices report). */
+  fleetMaxDevices: number;
+  /** Unknown device ids remembered as unknown (LRU), so made-up ids cost one store read each at most. */
+  deviceMissCacheMax: number;
   /** Batches processed concurrently (they pipeline into the store). */
   ingestConcurrency: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -223,7 +233,51 @@ export const configSchema: Record<keyof GatewayConfig, ConfigKey> = {
     default: '262144',
     min: 1024,
     max: 16_777_216,
-    description: 'Largest accepted batch message, bytes',
+    description:
+      'Largest accepted batch message, bytes; also sets the MQTT maximum packet size the gateway accepts (plus 4096 for the envelope)',
+  },
+  deadLetterMaxCount: {
+    env: 'ONECARD_DEAD_LETTER_MAX_COUNT',
+    kind: 'int',
+    default: '10000',
+    min: 1,
+    max: 10_000_000,
+    description: 'Rejected batches kept for inspection, at most; the oldest are dropped first',
+  },
+  deadLetterMaxBytes: {
+    env: 'ONECARD_DEAD_LETTER_MAX_BYTES',
+    kind: 'int',
+    default: '16777216',
+    min: 65_536,
+    max: 1_073_741_824,
+    description:
+      'Bytes of rejected batches kept, at most (kept payload + topic + reason); the oldest are dropped first',
+  },
+  deadLetterMaxPayloadBytes: {
+    env: 'ONECARD_DEAD_LETTER_MAX_PAYLOAD_BYTES',
+    kind: 'int',
+    default: '4096',
+    min: 0,
+    max: 16_777_216,
+    description:
+      "Payload bytes kept per rejected batch; the rest is cut (the whole payload's SHA-256 and size are kept)",
+  },
+  fleetMaxDevices: {
+    env: 'ONECARD_FLEET_MAX_DEVICES',
+    kind: 'int',
+    default: '100000',
+    min: 1,
+    max: 10_000_000,
+    description: 'Devices whose live status the gateway holds in memory (least recently heard dropped first)',
+  },
+  deviceMissCacheMax: {
+    env: 'ONECARD_DEVICE_MISS_CACHE_MAX',
+    kind: 'int',
+    default: '10000',
+    min: 1,
+    max: 10_000_000,
+    description:
+      'Unknown device ids remembered (2 s each) so their batches skip the store; least recent dropped first',
   },
   ingestConcurrency: {
     env: 'ONECARD_INGEST_CONCURRENCY',
@@ -377,6 +431,10 @@ export function loadGatewayConfig(
     );
   const proxyProblem = trustProxyProblem(config.trustProxy);
   if (proxyProblem) problems.push(`${configSchema.trustProxy.env}: ${proxyProblem}`);
+  if (config.deadLetterMaxPayloadBytes + 2048 > config.deadLetterMaxBytes)
+    problems.push(
+      `${configSchema.deadLetterMaxBytes.env} must exceed ${configSchema.deadLetterMaxPayloadBytes.env} by 2048 (one letter must fit)`,
+    );
   const qrKeys = parseKeyList(config.qrSigningKeys);
   if (typeof qrKeys === 'string') problems.push(`${configSchema.qrSigningKeys.env}: ${qrKeys}`);
   problems.push(...paymentConfigProblems(config));

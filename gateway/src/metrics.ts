@@ -31,6 +31,17 @@ export function createMetrics() {
       labelNames: ['reason'],
       registers: [registry],
     }),
+    deadLettersDropped: new Counter({
+      name: 'onecard_dead_letters_dropped_total',
+      help: 'Oldest dead letters dropped to keep them within their count and byte bounds (docs/decisions/0160)',
+      registers: [registry],
+    }),
+    deviceStatusDropped: new Counter({
+      name: 'onecard_device_status_dropped_total',
+      help: 'Device status messages not taken: bad_topic, unknown_device, other_operator (the device is registered under another operator), malformed',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
     tapsDuplicate: new Counter({
       name: 'onecard_taps_duplicate_total',
       help: 'Redelivered taps answered from the dedupe record',

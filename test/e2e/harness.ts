@@ -68,6 +68,8 @@ export interface Proc {
   child: ChildProcess;
   /** Lines printed on stdout so far. */
   lines: string[];
+  /** Lines printed on stderr so far (the agents' and gateways' JSON logs). */
+  errLines: string[];
   /** Resolves when the process has exited. */
   exited: Promise<number | null>;
   kill(signal?: NodeJS.Signals): Promise<void>;
@@ -99,6 +101,7 @@ export function startProcess(
   return {
     child,
     lines,
+    errLines: errs,
     exited,
     async kill(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -65,6 +65,25 @@ describe('gateway configuration', () => {
       /ONECARD_HOLDER_TOKEN_TTL_SEC .*86400 is outside 60\.\.43200/,
     );
   });
+  it('bounds dead letters and per-device memory by default, and wants room for one letter', () => {
+    expect(loadGatewayConfig(keys)).toMatchObject({
+      deadLetterMaxCount: 10_000,
+      deadLetterMaxBytes: 16 * 1024 * 1024,
+      deadLetterMaxPayloadBytes: 4096,
+      fleetMaxDevices: 100_000,
+      deviceMissCacheMax: 10_000,
+    });
+    expect(() =>
+      loadGatewayConfig({
+        ...keys,
+        ONECARD_DEAD_LETTER_MAX_BYTES: '65536',
+        ONECARD_DEAD_LETTER_MAX_PAYLOAD_BYTES: '65536',
+      }),
+    ).toThrow(
+      'ONECARD_DEAD_LETTER_MAX_BYTES must exceed ONECARD_DEAD_LETTER_MAX_PAYLOAD_BYTES by 2048 (one letter must fit)',
+    );
+  });
+
   it('requires a Redis URL when the Redis store is chosen', () => {
     expect(() => loadGatewayConfig({ ...keys, ONECARD_STORE: 'redis' })).toThrow(/ONECARD_REDIS_URL/);
   });

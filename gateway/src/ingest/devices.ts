@@ -1,30 +1,58 @@
 // Which devices may send taps: the registry in the store, cached briefly so the hot path does
 // not ask the store for every batch. A device registered a moment ago is seen within the
 // negative-cache time (its batches are dead-lettered meanwhile and resent by the device).
+// Both caches are bounded LRUs (docs/decisions/0160): device ids arrive in topics anyone on
+// the broker can make up, so an unbounded map of them is memory an attacker can fill.
+import { LRUCache } from 'lru-cache';
 import type { Device, Store } from '../store/port.js';
 
 const HIT_TTL_MS = 30_000;
 const MISS_TTL_MS = 2_000;
 
+export interface DeviceCacheBounds {
+  /** Registered devices held (ONECARD_FLEET_MAX_DEVICES). */
+  maxDevices: number;
+  /** Unknown ids remembered as unknown (ONECARD_DEVICE_MISS_CACHE_MAX). */
+  maxMisses: number;
+}
+
+/** The configuration's defaults (gateway/src/config.ts). */
+const DEFAULT_BOUNDS: DeviceCacheBounds = { maxDevices: 100_000, maxMisses: 10_000 };
+
 export class DeviceRegistry {
-  private readonly cache = new Map<string, { device: Device | undefined; until: number }>();
+  private readonly hits: LRUCache<string, Device>;
+  private readonly misses: LRUCache<string, true>;
 
   constructor(
     private readonly store: Store,
-    private readonly now: () => number,
-  ) {}
+    now: () => number,
+    bounds: DeviceCacheBounds = DEFAULT_BOUNDS,
+  ) {
+    // The TTLs run on the injected clock, read on every check (ttlResolution 0: lru-cache
+    // would otherwise reuse one reading until a timer clears it).
+    const ttl = { perf: { now }, ttlResolution: 0 };
+    this.hits = new LRUCache({ max: bounds.maxDevices, ttl: HIT_TTL_MS, ...ttl });
+    this.misses = new LRUCache({ max: bounds.maxMisses, ttl: MISS_TTL_MS, ...ttl });
+  }
 
   async get(deviceId: string): Promise<Device | undefined> {
-    const t = this.now();
-    const hit = this.cache.get(deviceId);
-    if (hit && hit.until > t) return hit.device;
+    const hit = this.hits.get(deviceId);
+    if (hit) return hit;
+    if (this.misses.has(deviceId)) return undefined;
     const device = await this.store.getDevice(deviceId);
-    this.cache.set(deviceId, { device, until: t + (device ? HIT_TTL_MS : MISS_TTL_MS) });
+    if (device) this.hits.set(deviceId, device);
+    else this.misses.set(deviceId, true);
     return device;
   }
 
   /** Called when a device is (re)registered through the API. */
   forget(deviceId: string): void {
-    this.cache.delete(deviceId);
+    this.hits.delete(deviceId);
+    this.misses.delete(deviceId);
+  }
+
+  /** Entries held, for tests and metrics: never more than the bounds. */
+  size(): { devices: number; misses: number } {
+    return { devices: this.hits.size, misses: this.misses.size };
   }
 }

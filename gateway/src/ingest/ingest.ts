@@ -14,7 +14,7 @@ import { v1 } from '../../../protos/wire.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Reconciler } from '../reconcile/reconciler.js';
-import type { Store } from '../store/port.js';
+import type { DeadLetter, DeadLetterBounds, Store } from '../store/port.js';
 import type { DeviceRegistry } from './devices.js';
 import { planBatch, uniqueTokens, withLocationChecked } from './plan.js';
 import { type Limits, type ValidBatch, validateBatch } from './validate.js';
@@ -31,6 +31,8 @@ export interface IngestDeps {
   devices: DeviceRegistry;
   fare: Pricer;
   limits: Limits;
+  /** How much of the rejected input the store keeps (docs/decisions/0160). */
+  deadLetterBounds: DeadLetterBounds;
   /** Sends a BatchAck (QoS 1, without waiting for the broker; see MqttLink.send). */
   sendAck: (topic: string, payload: Uint8Array) => void;
   metrics: Metrics;
@@ -70,7 +72,7 @@ export class Ingest {
       if (v.batch.invalid.length > 0) {
         metrics.tapsInvalid.inc(v.batch.invalid.length);
         const detail = v.batch.invalid.map((i) => `seq ${i.seq}: ${i.problem}`).join('; ');
-        await this.deps.store.putDeadLetter({ topic, reason: `INVALID_TAP ${detail}`, payload, at: started });
+        await this.deadLetter({ topic, reason: `INVALID_TAP ${detail}`, payload, at: started });
         log.warn({ device: v.batch.deviceId, invalid: v.batch.invalid }, 'malformed taps quarantined');
       }
       // The tap's location is the device's claim; priced only where its registration allows
@@ -99,12 +101,13 @@ export class Ingest {
   private async reject(topic: string, payload: Buffer, reason: string, detail: string): Promise<void> {
     this.deps.metrics.batchesRejected.inc({ reason });
     this.deps.log.warn({ topic, reason, detail }, 'batch rejected');
-    await this.deps.store.putDeadLetter({
-      topic,
-      reason: `${reason}: ${detail}`,
-      payload,
-      at: this.deps.now(),
-    });
+    await this.deadLetter({ topic, reason: `${reason}: ${detail}`, payload, at: this.deps.now() });
+  }
+
+  /** Kept within the bounds (docs/decisions/0160); the letters that made room are counted. */
+  private async deadLetter(letter: DeadLetter): Promise<void> {
+    const { dropped } = await this.deps.store.putDeadLetter(letter, this.deps.deadLetterBounds);
+    if (dropped > 0) this.deps.metrics.deadLettersDropped.inc(dropped);
   }
 
   private async commitTaps(taps: TapInput[]): Promise<Map<number, TapOutcome>> {

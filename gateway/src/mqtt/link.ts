@@ -17,9 +17,23 @@ export interface MqttLinkOptions {
   protocolVersion: 4 | 5;
   shareGroup: string;
   concurrency: number;
+  /** Largest MQTT packet this client accepts (MQTT 5; see maxPacketBytesFor). */
+  maxPacketBytes: number;
   log: Logger;
   onTaps: (topic: string, payload: Buffer) => Promise<void>;
-  onStatus: (topic: string, payload: Buffer) => void;
+  /** Never rejects (Fleet.onStatus catches); the PUBACK does not wait for it. */
+  onStatus: (topic: string, payload: Buffer) => Promise<void> | void;
+}
+
+/**
+ * Room for the fixed header, the topic and the properties of a PUBLISH around a batch: topics
+ * are short (core/topics.ts) and the gateway's own subscriptions carry no user properties.
+ */
+export const PACKET_ENVELOPE_BYTES = 4096;
+
+/** The packet size that lets the largest accepted batch through and nothing much larger. */
+export function maxPacketBytesFor(maxBatchBytes: number): number {
+  return maxBatchBytes + PACKET_ENVELOPE_BYTES;
 }
 
 export class MqttLink {
@@ -38,16 +52,26 @@ export class MqttLink {
     const options: IClientOptions = {
       clientId: opts.clientId,
       protocolVersion: opts.protocolVersion,
-      // A clean session, on purpose. With a persistent session the broker keeps dealing this
-      // instance its share of the shared subscription while it is down (Mosquitto queues for
-      // offline members), so a crashed or retired instance would sit on devices' batches
-      // until its session expires. Devices resend unacked batches (the journal is the source
-      // of truth), so whatever was in flight to a dead instance reaches a live one.
+      // A clean session that ends with the connection, on purpose (docs/decisions/0160). While a
+      // session lives on, the broker keeps dealing this instance its share of the shared
+      // subscription (Mosquitto queues for offline members), so a crashed or retired instance
+      // would sit on 1/N of the devices' batches until its session expired. With MQTT 5 that
+      // takes both clean start and a session expiry interval of 0: clean start alone only
+      // drops an old session at connect. Devices resend unacked batches (the journal is the
+      // source of truth), so whatever was in flight to a dead instance reaches a live one.
       clean: true,
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
       ...(opts.protocolVersion === 5
-        ? { properties: { sessionExpiryInterval: 3600, receiveMaximum: 1000 } }
+        ? {
+            properties: {
+              sessionExpiryInterval: 0,
+              receiveMaximum: 1000,
+              // MQTT 5 §3.1.2.11.4: the broker must not send us a larger packet; it drops it
+              // for us instead, so junk past the batch limit never reaches the ingest.
+              maximumPacketSize: opts.maxPacketBytes,
+            },
+          }
         : {}),
     };
     const client = mqtt.connect(opts.url, options);
@@ -56,7 +80,7 @@ export class MqttLink {
       const topic = packet.topic;
       const payload = packet.payload as Buffer;
       if (topic.endsWith('/status')) {
-        opts.onStatus(topic, payload);
+        void opts.onStatus(topic, payload);
         callback();
         return;
       }

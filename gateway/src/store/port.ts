@@ -123,6 +123,24 @@ export interface DeadLetter {
   at: number;
 }
 
+/** How much of the dead letters a store keeps (docs/decisions/0160; store/dead-letters.ts). */
+export interface DeadLetterBounds {
+  /** Letters kept at most; the oldest go first. */
+  maxCount: number;
+  /** Bytes kept at most, counting each letter's kept payload, topic and reason. */
+  maxBytes: number;
+  /** Payload bytes kept per letter; the rest is cut. */
+  maxPayloadBytes: number;
+}
+
+/** A dead letter as kept: the payload possibly cut, with the whole payload's size and hash. */
+export interface KeptDeadLetter extends DeadLetter {
+  /** Size of the payload as received. */
+  payloadBytes: number;
+  /** SHA-256 of the payload as received, lowercase hex. */
+  payloadSha256: string;
+}
+
 /**
  * A reconciliation finding (gateway/src/reconcile/): a tap the device decided, offline or on
  * stale lists, that would have been refused online. Its record is kept and marked; the finding
@@ -303,9 +321,14 @@ export interface Store {
    */
   leaseOutbox(partition: number, owner: string, ttlMs: number): Promise<boolean>;
 
-  putDeadLetter(letter: DeadLetter): Promise<void>;
+  /**
+   * Keeps a letter within the bounds, in one atomic step: the payload cut to maxPayloadBytes,
+   * then the oldest letters dropped until both maxCount and maxBytes hold. Answers how many
+   * older letters were dropped (a letter bigger than maxBytes on its own drops itself too).
+   */
+  putDeadLetter(letter: DeadLetter, bounds: DeadLetterBounds): Promise<{ dropped: number }>;
   /** The newest first, at most limit. */
-  deadLetters(limit: number): Promise<DeadLetter[]>;
+  deadLetters(limit: number): Promise<KeptDeadLetter[]>;
 
   /** Keeps findings; one per id, the first kept (idempotent under redelivery). */
   putFindings(findings: readonly Finding[]): Promise<void>;

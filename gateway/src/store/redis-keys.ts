@@ -141,9 +141,14 @@ export class RedisKeys {
     return `${this.prefix}:{findings}:by-time`;
   }
 
-  /** List of dead letters, newest first. */
-  deadLetters(): string {
-    return `${this.prefix}:{dlq}:letters`;
+  /**
+   * Dead letters, apart from the ledger under their own prefix <prefix>:{dlq}: (one hash slot,
+   * so putDeadLetter-2.lua bounds them atomically; docs/decisions/0160). `kept` is the list,
+   * newest first, each element a JSON letter; `bytes` the sum of the kept letters' sizes.
+   * (Before the bounds, letters went to <prefix>:{dlq}:letters, unbounded: safe to delete.)
+   */
+  deadLetters(part: 'kept' | 'bytes' = 'kept'): string {
+    return `${this.prefix}:{dlq}:${part}`;
   }
 
   /** Stream of audit entries (field e = entry JSON), oldest first. */

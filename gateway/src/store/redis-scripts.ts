@@ -19,6 +19,7 @@ export type ScriptName =
   | 'noteLoginFailure'
   | 'forgiveLoginFailure'
   | 'revokeSession'
+  | 'putDeadLetter'
   | VenueScriptName
   | PaymentScriptName;
 

@@ -11,16 +11,19 @@ import { decodeFareState } from '../../../core/tariff/state.js';
 import type { StatSummary } from '../stats/rides.js';
 import { checkEffects, checkNewCard } from './amounts.js';
 import type { AuthStore } from './auth-port.js';
+import { checkBounds, keptLetter } from './dead-letters.js';
 import type { PaymentStore } from './payment-port.js';
 import type {
   AuditEntry,
   AuditPage,
   CommitOutcome,
   DeadLetter,
+  DeadLetterBounds,
   DenyChange,
   DenyEntry,
   Device,
   Finding,
+  KeptDeadLetter,
   NewCard,
   OpenEntry,
   OpenEntryQuery,
@@ -95,12 +98,18 @@ async function checkLayout(redis: Redis, keys: RedisKeys): Promise<void> {
 
 const CARD_FIELDS = ['b', 'v', 's', 'f', 'm', 'r', 'fs'] as const;
 
+/** A dead letter as the list holds it (short names: 10,000 of them are kept). */
 interface StoredDeadLetter {
-  topic: string;
-  reason: string;
-  /** base64 */
-  payload: string;
-  at: number;
+  t: string;
+  r: string;
+  /** The kept payload, base64. */
+  p: string;
+  a: number;
+  /** The whole payload's size and SHA-256. */
+  s: number;
+  h: string;
+  /** The bytes it counts against the bound (dead-letters.ts letterBytes). */
+  n: number;
 }
 
 class RedisStore implements Store {
@@ -290,22 +299,39 @@ class RedisStore implements Store {
     return resultCode('leaseOutbox', reply) === ScriptResult.OK;
   }
 
-  async putDeadLetter(letter: DeadLetter): Promise<void> {
+  async putDeadLetter(letter: DeadLetter, bounds: DeadLetterBounds): Promise<{ dropped: number }> {
+    checkBounds(bounds);
+    const { kept, bytes } = keptLetter(letter, bounds);
     const stored: StoredDeadLetter = {
-      topic: letter.topic,
-      reason: letter.reason,
-      payload: letter.payload.toString('base64'),
-      at: letter.at,
+      t: kept.topic,
+      r: kept.reason,
+      p: kept.payload.toString('base64'),
+      a: kept.at,
+      s: kept.payloadBytes,
+      h: kept.payloadSha256,
+      n: bytes,
     };
-    await this.redis.lpush(this.keys.deadLetters(), JSON.stringify(stored));
+    const dropped = await this.scripts.run(
+      'putDeadLetter',
+      [this.keys.deadLetters('kept'), this.keys.deadLetters('bytes')],
+      [JSON.stringify(stored), bytes, bounds.maxCount, bounds.maxBytes],
+    );
+    return { dropped: Number(dropped) };
   }
 
-  async deadLetters(limit: number): Promise<DeadLetter[]> {
+  async deadLetters(limit: number): Promise<KeptDeadLetter[]> {
     if (limit <= 0) return [];
-    const rows = await this.redis.lrange(this.keys.deadLetters(), 0, limit - 1);
+    const rows = await this.redis.lrange(this.keys.deadLetters('kept'), 0, limit - 1);
     return rows.map((row) => {
       const l = JSON.parse(row) as StoredDeadLetter;
-      return { topic: l.topic, reason: l.reason, payload: Buffer.from(l.payload, 'base64'), at: l.at };
+      return {
+        topic: l.t,
+        reason: l.r,
+        payload: Buffer.from(l.p, 'base64'),
+        at: l.a,
+        payloadBytes: l.s,
+        payloadSha256: l.h,
+      };
     });
   }
 

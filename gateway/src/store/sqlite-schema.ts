@@ -114,13 +114,6 @@ CREATE TABLE IF NOT EXISTS findings (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS findings_by_time ON findings (found_at, id);
 
-CREATE TABLE IF NOT EXISTS dead_letters (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  topic TEXT NOT NULL,
-  reason TEXT NOT NULL,
-  payload BLOB NOT NULL,
-  at INTEGER NOT NULL
-);
 `;
 
 /**

@@ -19,10 +19,12 @@ import type {
   AuditPage,
   CommitOutcome,
   DeadLetter,
+  DeadLetterBounds,
   DenyChange,
   DenyEntry,
   Device,
   Finding,
+  KeptDeadLetter,
   NewCard,
   OpenEntry,
   OpenEntryQuery,
@@ -33,6 +35,7 @@ import type {
 } from './port.js';
 import { appendAudit, auditSchema, queryAudit } from './sqlite-audit.js';
 import { SqliteAuthStore } from './sqlite-auth.js';
+import { deadLetterSchema, SqliteDeadLetters } from './sqlite-dead-letters.js';
 import { SqliteLists } from './sqlite-lists.js';
 import { SqlitePaymentStore } from './sqlite-payments.js';
 import { preparedCache } from './sqlite-prepared.js';
@@ -68,6 +71,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
   db.exec(auditSchema);
   db.exec(statsSchema);
   migrateStats(db);
+  deadLetterSchema(db);
   return new SqliteStore(db);
 }
 
@@ -86,6 +90,7 @@ class SqliteStore implements Store {
   >;
   private readonly statusTx: Database.Transaction<(token: string, status: CardStatus) => boolean>;
   private readonly lists: SqliteLists;
+  private readonly deadLetterBox: SqliteDeadLetters;
   readonly venues: VenueStore;
   readonly payments: PaymentStore;
   readonly auth: AuthStore;
@@ -105,6 +110,7 @@ class SqliteStore implements Store {
     this.denyTx = db.transaction(this.changeDeny.bind(this));
     this.statusTx = db.transaction(this.changeStatus.bind(this));
     this.lists = new SqliteLists(db);
+    this.deadLetterBox = new SqliteDeadLetters(db);
   }
 
   async issueCard(card: NewCard): Promise<void> {
@@ -322,19 +328,12 @@ class SqliteStore implements Store {
     return result.changes === 1;
   }
 
-  async putDeadLetter(letter: DeadLetter): Promise<void> {
-    this.sql('INSERT INTO dead_letters (topic, reason, payload, at) VALUES (?, ?, ?, ?)').run(
-      letter.topic,
-      letter.reason,
-      letter.payload,
-      letter.at,
-    );
+  async putDeadLetter(letter: DeadLetter, bounds: DeadLetterBounds): Promise<{ dropped: number }> {
+    return this.deadLetterBox.put(letter, bounds);
   }
 
-  async deadLetters(limit: number): Promise<DeadLetter[]> {
-    return this.sql('SELECT topic, reason, payload, at FROM dead_letters ORDER BY id DESC LIMIT ?').all(
-      limit,
-    ) as DeadLetter[];
+  async deadLetters(limit: number): Promise<KeptDeadLetter[]> {
+    return this.deadLetterBox.list(limit);
   }
 
   async putFindings(findings: readonly Finding[]): Promise<void> {

@@ -152,7 +152,7 @@ export async function startTestHttp(opts: TestHttpOptions = {}): Promise<TestHtt
     store,
     cards,
     deny,
-    fleet: new Fleet(log, now),
+    fleet: new Fleet({ log, now, devices: new DeviceRegistry(store, now), maxDevices: 1000 }),
     devices: new DeviceRegistry(store, now),
     metrics,
     live,

@@ -73,6 +73,7 @@ describe.each(stores)('tap locations on the ingest path (%s store)', (_name, ope
       devices: new DeviceRegistry(store, now),
       fare: tariff.price,
       limits: { maxBatchBytes: 65_536, maxTapsPerBatch: 100 },
+      deadLetterBounds: { maxCount: 100, maxBytes: 1_000_000, maxPayloadBytes: 4096 },
       sendAck: (_topic, payload) => void acks.push(v1.BatchAck.decode(payload)),
       metrics,
       log: silentLogger,

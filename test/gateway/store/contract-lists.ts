@@ -118,19 +118,4 @@ export function listsContract(h: StoreHarness): void {
       expect(await h.store().listDevices()).toEqual([]);
     });
   });
-
-  describe('dead letters', () => {
-    it('keeps letters with their payload bytes intact and lists the newest first', async () => {
-      const store = h.store();
-      const payload = Buffer.from([0, 1, 2, 0xfe, 0xff]);
-      for (let i = 0; i < 3; i++)
-        await store.putDeadLetter({ topic: `t/${i}`, reason: `bad ${i}`, payload, at: T0 + i });
-      const letters = await store.deadLetters(2);
-      expect(letters).toEqual([
-        { topic: 't/2', reason: 'bad 2', payload, at: T0 + 2 },
-        { topic: 't/1', reason: 'bad 1', payload, at: T0 + 1 },
-      ]);
-      expect(Buffer.isBuffer(letters[0]!.payload)).toBe(true);
-    });
-  });
 }

@@ -7,6 +7,7 @@ import { auditContract } from './contract-audit.js';
 import { authContract } from './contract-auth.js';
 import { commitContract } from './contract-commit.js';
 import { concurrencyContract } from './contract-concurrency.js';
+import { deadLettersContract } from './contract-dead-letters.js';
 import { fareStateContract } from './contract-fare.js';
 import { findingsContract } from './contract-findings.js';
 import { listsContract } from './contract-lists.js';
@@ -52,6 +53,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     outboxContract(harness);
     concurrencyContract(harness);
     findingsContract(harness);
+    deadLettersContract(harness);
     fareStateContract(harness);
     openEntriesContract(harness);
     auditContract(harness);

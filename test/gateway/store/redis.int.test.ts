@@ -63,6 +63,22 @@ describe('Redis store', () => {
     );
   });
 
+  it('keeps dead letters under their own {dlq} prefix, apart from the ledger, with a true byte total', async () => {
+    const store = await openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix, partitions: 4 });
+    const bounds = { maxCount: 3, maxBytes: 1 << 20, maxPayloadBytes: 1000 };
+    for (let i = 0; i < 10; i++)
+      await store.putDeadLetter(
+        { topic: `t/${i}`, reason: 'junk', payload: Buffer.alloc(5000), at: i },
+        bounds,
+      );
+    await store.close();
+    const keys = (await admin.keys(`${prefix}:*`)).filter((k) => !k.includes('{meta}')).sort();
+    expect(keys).toEqual([`${prefix}:{dlq}:bytes`, `${prefix}:{dlq}:kept`]);
+    expect(await admin.llen(`${prefix}:{dlq}:kept`)).toBe(3);
+    // Three letters of 1000 payload bytes kept + 3 topic bytes + 4 reason bytes.
+    expect(await admin.get(`${prefix}:{dlq}:bytes`)).toBe(String(3 * 1007));
+  });
+
   it('refuses to open data written with another partition count', async () => {
     const first = await openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix, partitions: 4 });
     await first.close();

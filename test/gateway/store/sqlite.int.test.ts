@@ -100,6 +100,26 @@ describe('SQLite store', () => {
     await store.close();
   });
 
+  it('bounds the dead letters of a file written before the bounds, oldest (its own) first', async () => {
+    const old = new Database(file);
+    old.exec(`CREATE TABLE dead_letters (id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL,
+      reason TEXT NOT NULL, payload BLOB NOT NULL, at INTEGER NOT NULL)`);
+    const put = old.prepare('INSERT INTO dead_letters (topic, reason, payload, at) VALUES (?, ?, ?, 1)');
+    for (let i = 0; i < 3; i++) put.run(`old/${i}`, 'r', Buffer.alloc(400));
+    old.close();
+    const store = await openSqliteStore({ file });
+    const bounds = { maxCount: 100, maxBytes: 1000, maxPayloadBytes: 100 };
+    const letter = { topic: 'new', reason: 'r', payload: Buffer.alloc(10), at: 2 };
+    // 3 × 406 bytes already there: with the new letter (14 bytes) the oldest must go.
+    expect(await store.putDeadLetter(letter, bounds)).toEqual({ dropped: 1 });
+    expect((await store.deadLetters(10)).map((l) => [l.topic, l.payloadBytes])).toEqual([
+      ['new', 10],
+      ['old/2', 400],
+      ['old/1', 400],
+    ]);
+    await store.close();
+  });
+
   it('runs in memory with one outbox partition', async () => {
     const store = await openSqliteStore({ file: ':memory:' });
     await issue(store, 1);
