@@ -158,7 +158,10 @@ export class PaymentService {
       'holder-app',
     );
     const credited = await store.payments.transitionOrder(order.id, sourcesOf('credited'), 'credited', now);
-    const duplicate = credit.duplicate || !credited?.changed;
+    // The money decides: exactly one delivery's credit applied (the exactly-once commit), so
+    // exactly one answer says duplicate: false, whichever delivery then moved the order's
+    // status (two gateways racing may each do one of the two steps).
+    const duplicate = credit.duplicate;
     this.o.counters.notifications.inc({ outcome: duplicate ? 'duplicate' : 'credited' });
     return { duplicate, order: credited?.order ?? order };
   }
