@@ -60,7 +60,8 @@ function networkOf(t: CompiledTariff, tap: TariffTap): string | undefined {
   return (
     t.networkOfRoute.get(tap.routeId) ??
     (tap.stationId ? t.networkOfStation.get(tap.stationId) : undefined) ??
-    t.networkOfOperator.get(tap.operatorId)
+    t.networkOfOperator.get(tap.operatorId) ??
+    t.catchAll
   );
 }
 

@@ -1,12 +1,10 @@
 // A leg's cash price from the leg rules (GTFS fare_leg_rules), and what a transfer rule
 // (GTFS fare_transfer_rules) makes of it when it continues the journey of the previous leg.
 
-import { localMinute } from '../facts.js';
 import { type CompiledTariff, distanceM } from './compile.js';
 import { distanceFare, distanceNote } from './distance.js';
 import type { LegRule, TransferRule } from './model.js';
 import type { LastLeg } from './state.js';
-import { isoWeekday } from './state.js';
 
 export interface Leg {
   networkId: string;
@@ -25,9 +23,14 @@ export interface LegPrice {
 }
 
 function inTimeframe(t: CompiledTariff, id: string, ms: number): boolean {
-  const minute = localMinute(ms);
+  const { minute, weekday, date } = t.local(ms);
   return (t.timeframes.get(id) ?? []).some(
-    (tf) => minute >= tf.startMin && minute < tf.endMin && (!tf.days || tf.days.includes(isoWeekday(ms))),
+    (tf) =>
+      minute >= tf.startMin &&
+      minute < tf.endMin &&
+      (!tf.days || tf.days.includes(weekday)) &&
+      (!tf.fromDate || date >= tf.fromDate) &&
+      (!tf.toDate || date <= tf.toDate),
   );
 }
 
@@ -35,6 +38,7 @@ function matches(t: CompiledTariff, r: LegRule, leg: Leg): boolean {
   if (r.fromAreaId && !t.areasOfStop.get(leg.from)?.includes(r.fromAreaId)) return false;
   if (r.toAreaId && !t.areasOfStop.get(leg.to)?.includes(r.toAreaId)) return false;
   if (r.fromTimeframeId && !inTimeframe(t, r.fromTimeframeId, leg.dep)) return false;
+  if (r.toTimeframeId && !inTimeframe(t, r.toTimeframeId, leg.arr)) return false;
   // A distance rule needs both ends; a single-tap leg cannot use it.
   if (r.distanceScaleId && distanceM(t, leg.networkId, leg.from, leg.to) === undefined) return false;
   return true;

@@ -50,6 +50,12 @@ export interface Network {
   operatorIds?: string[];
   /** Present: legs are priced at the exit tap from the entry station (tap-in/tap-out). */
   tapOut?: TapOutRules;
+  /**
+   * Taps that no route, station or operator places in another network fall in this one (at most
+   * one). GTFS-Fares v2: a leg rule with an empty network_id applies to every route, including
+   * routes of no network (docs/decisions/0112).
+   */
+  catchAll?: boolean;
 }
 
 export interface Line {
@@ -77,11 +83,14 @@ export interface FareProduct {
 /** One interval of a timeframe; several entries with one id make a timeframe of several intervals (as in GTFS). */
 export interface Timeframe {
   id: string;
-  /** Local (UTC+8) minutes after midnight, [start, end). */
+  /** Local minutes after midnight (in the tariff's timezone), [start, end). */
   startMin: number;
   endMin: number;
   /** ISO weekdays (1 Monday … 7 Sunday); absent means every day. */
   days?: number[];
+  /** Local dates 'YYYY-MM-DD', inclusive, between which it applies (GTFS calendar.txt); absent: open. */
+  fromDate?: string;
+  toDate?: string;
 }
 
 export interface LegRule {
@@ -90,6 +99,8 @@ export interface LegRule {
   fromAreaId?: string;
   toAreaId?: string;
   fromTimeframeId?: string;
+  /** The timeframe the leg's arrival must fall in (GTFS to_timeframe_group_id). */
+  toTimeframeId?: string;
   /** Exactly one of productId and distanceScaleId. */
   productId?: string;
   distanceScaleId?: string;
@@ -132,6 +143,11 @@ export interface TariffDoc {
   name: string;
   /** ISO 4217; amounts are in its minor unit (fen for CNY, the gateway's currency). */
   currency: string;
+  /**
+   * IANA zone in which timeframes are local times (GTFS agency_timezone); absent: China time
+   * (UTC+8). Day and week periods of caps and tiers stay in China time.
+   */
+  timezone?: string;
   /** Where the figures come from (published rules), for people. */
   sources?: string[];
   media: FareMedium[];

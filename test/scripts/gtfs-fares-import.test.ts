@@ -1,37 +1,59 @@
-// The import CLI end to end: a real feed folder in, a tariff file out that the gateway loads.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+// The import CLI end to end: a real feed folder in, a tariff file out that the gateway loads;
+// warnings refuse the write until accepted; errors always refuse it.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTariff } from '../../gateway/src/tariff/load.js';
 
 const root = join(import.meta.dirname, '../..');
-const run = (...args: string[]) =>
-  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/gtfs-fares-import.ts', ...args], {
+const run = (...args: string[]) => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/gtfs-fares-import.ts', ...args], {
     cwd: root,
     encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return { code: r.status, stderr: r.stderr };
+};
+const outFile = (name: string) => join(mkdtempSync(join(tmpdir(), 'onecard-gtfs-')), name);
 
 describe('scripts/gtfs-fares-import.ts', () => {
-  it('converts the Transcollines feed into a tariff file the gateway can load', () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'onecard-gtfs-')), 'transcollines.json');
-    run('test/fixtures/gtfs-fares-v2/transcollines', out, '--name', 'Transcollines');
+  it('converts the Transcollines feed into a tariff file the gateway can load, with a summary', () => {
+    const out = outFile('transcollines.json');
+    const { code, stderr } = run('test/fixtures/gtfs-fares-v2/transcollines', out, '--name', 'Transcollines');
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/fare_leg_rules\.txt +8 rows in {2}→ 8 leg rules/);
+    expect(stderr).toMatch(/timeframes\.txt +5 rows in {2}→ 1 timeframe intervals/);
+    expect(stderr).toContain('networks: 2 (REG, 924)');
+    expect(stderr).toContain('timezone of timeframes: America/Montreal');
     const doc = JSON.parse(readFileSync(out, 'utf8')) as { id: string; name: string };
     expect([doc.id, doc.name]).toEqual(['transcollines', 'Transcollines']);
     expect(readTariff(out).legRules.get('REG')).toHaveLength(8);
   });
 
+  it('writes nothing for a feed with warnings until they are accepted (Zakroczym: cash-only fares)', () => {
+    const out = outFile('zakroczym.json');
+    const refused = run('test/fixtures/gtfs-fares-v2/zakroczym', out);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      '6 warning(s): the tariff would charge differently from the feed; nothing written (rerun with --accept-warnings to accept them)',
+    );
+    expect(existsSync(out)).toBe(false);
+    const accepted = run('test/fixtures/gtfs-fares-v2/zakroczym', out, '--accept-warnings');
+    expect(accepted.code).toBe(0);
+    expect(accepted.stderr).toContain('networks: 1 (any-route)');
+    expect(readTariff(out).legRules.get('any-route')).toHaveLength(9);
+  });
+
   it('fails with the reasons and writes nothing when the folder is not a fares v2 feed', () => {
     const empty = mkdtempSync(join(tmpdir(), 'onecard-gtfs-empty-'));
-    let stderr = '';
-    try {
-      run(empty, join(empty, 'out.json'));
-    } catch (err) {
-      stderr = String((err as { stderr: string }).stderr);
-    }
-    expect(stderr).toContain('fare_products.txt: missing (required for a fares v2 import)');
-    expect(() => readFileSync(join(empty, 'out.json'))).toThrow();
+    writeFileSync(join(empty, 'fare_leg_join_rules.txt'), 'from_network_id,to_network_id\na,a\n');
+    const { code, stderr } = run(empty, join(empty, 'out.json'), '--accept-warnings');
+    expect(code).toBe(1);
+    expect(stderr).toContain('error: fare_products.txt: missing (required for a fares v2 import)');
+    expect(stderr).toContain(
+      'error: fare_leg_join_rules.txt:2: joined legs (effective fare legs) are not supported',
+    );
+    expect(existsSync(join(empty, 'out.json'))).toBe(false);
   });
 });
