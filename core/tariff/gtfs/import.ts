@@ -106,7 +106,12 @@ export function importGtfsFares(files: Readonly<Record<string, string>>, opts: I
     legTable,
     networks,
     opts.tapOut ?? { missingAfterMin: 240, correctWithinMin: 1440 },
-    { products, areas: ids(areasTable, 'area_id'), timeframes: ids(timeframeTable, 'timeframe_group_id') },
+    {
+      products,
+      areas: ids(areasTable, 'area_id'),
+      timeframes: ids(timeframeTable, 'timeframe_group_id'),
+      offCard: priced.offCard,
+    },
     r,
   );
   for (const l of legRules)
@@ -128,7 +133,7 @@ export function importGtfsFares(files: Readonly<Record<string, string>>, opts: I
   );
   const transferRules = importTransferRules(
     transferTable,
-    { products, legGroups: ids(legTable, 'leg_group_id') },
+    { products, legGroups: ids(legTable, 'leg_group_id'), offCard: priced.offCard },
     r,
   );
   if (r.errors.length > 0) return { ok: false, errors: r.errors, warnings: r.warnings };
@@ -147,7 +152,10 @@ export function importGtfsFares(files: Readonly<Record<string, string>>, opts: I
     areas,
     stopAreas,
     timeframes,
-    products: priced.products,
+    // Products only rows left out (sold off the card) used are left out with them.
+    products: priced.products.filter(
+      (p) => legRules.some((l) => l.productId === p.id) || transferRules.some((x) => x.productId === p.id),
+    ),
     distanceScales: [],
     legRules,
     transferRules,

@@ -2,7 +2,8 @@
 // The tariff keeps one price per product, the one a card tap pays (docs/decisions/0112):
 // the price on the transit-card medium (type 2), else the price with no medium. A different
 // price on the app medium (type 4) cannot be expressed: an error. Prices on media no card tap
-// uses (cash, paper, bank cards) change nothing: notes. Prices for a rider category other than
+// uses (cash, paper, bank cards) change nothing: notes; a product sold only on them is charged
+// to the card only when no rule for the same legs sells one on the card. Prices for a rider category other than
 // the default one are dropped only when the operator accepts it: warnings.
 import type { FareMedium, FareProduct } from '../model.js';
 import type { Table } from './csv.js';
@@ -21,6 +22,12 @@ export interface Priced {
   media: FareMedium[];
   categories: string[];
   currency: string | undefined;
+  /**
+   * Products sold only on media no card tap uses (cash, paper, bank cards), with the warning
+   * charging them to the card would deserve; the rules decide (./rules.ts): a rule for the same
+   * legs with a product sold on the card makes them irrelevant.
+   */
+  offCard: Map<string, { where: string; text: string }>;
 }
 
 /** "2.75" → 275: decimal text to minor units without floats; undefined if not a 2-decimal amount. */
@@ -102,6 +109,7 @@ export function importProducts(
   }
 
   const products: FareProduct[] = [];
+  const offCard = new Map<string, { where: string; text: string }>();
   const unused = [...rows.keys()].filter((id) => !used.has(id));
   if (unused.length > 0)
     r.note(t!.file, `products no leg or transfer rule uses, left out: ${unused.join(', ')}`);
@@ -145,12 +153,12 @@ export function importProducts(
       continue;
     }
     if (!card && !qr)
-      r.warn(
-        at(t!, chosen.line),
-        `product ${id}: priced only on medium ${chosen.medium}, which no card tap uses; card taps would be charged its price ${chosen.fen}`,
-      );
+      offCard.set(id, {
+        where: at(t!, chosen.line),
+        text: `product ${id}: priced only on medium ${chosen.medium}, which no card tap uses; card taps would be charged its price ${chosen.fen}`,
+      });
     products.push({ id, name: chosen.name || id, amountFen: chosen.fen });
   }
   r.count(t, `${products.length} products`);
-  return { products, media, categories: [...categories.keys()], currency };
+  return { products, media, categories: [...categories.keys()], currency, offCard };
 }

@@ -12,6 +12,57 @@ import { at, type Report } from './report.js';
 const TRANSFER_TYPES = ['a_ab', 'a_ab_b', 'ab'] as const;
 const LIMIT_TYPES = ['dep_arr', 'dep_dep', 'arr_dep', 'arr_arr'] as const;
 const CATCH_ALL = 'any-route';
+const LEG_KEY = [
+  'network_id',
+  'from_area_id',
+  'to_area_id',
+  'from_timeframe_group_id',
+  'to_timeframe_group_id',
+  'rule_priority',
+];
+const TRANSFER_KEY = [
+  'from_leg_group_id',
+  'to_leg_group_id',
+  'transfer_count',
+  'duration_limit',
+  'duration_limit_type',
+  'fare_transfer_type',
+];
+
+type Row = Table['rows'][number];
+type OffCard = Map<string, { where: string; text: string }>;
+
+/**
+ * GTFS gives one leg (or transfer) a product per medium: the same legs, a product on the card,
+ * another for cash, another for bank cards. The keys (legs matched) that have a product sold
+ * on the card or the app: there, rows with products sold only on other media are left out.
+ */
+function twinsOnCard(t: Table | undefined, keyOf: (row: Row) => string, offCard: OffCard): Set<string> {
+  return new Set((t?.rows ?? []).filter((row) => !offCard.has(row.get('fare_product_id'))).map(keyOf));
+}
+
+/** True: the row is left out (a twin prices card taps); else warns once per off-card product kept. */
+function offCardTwin(
+  row: Row,
+  keyOf: (row: Row) => string,
+  onCard: Set<string>,
+  offCard: OffCard,
+  r: Report,
+): boolean {
+  const off = offCard.get(row.get('fare_product_id'));
+  if (!off) return false;
+  if (onCard.has(keyOf(row))) return true;
+  if (!r.warnings.includes(`${off.where}: ${off.text}`)) r.warn(off.where, off.text);
+  return false;
+}
+
+function noteDropped(t: Table | undefined, lines: number[], r: Report): void {
+  if (lines.length > 0)
+    r.note(
+      t!.file,
+      `${lines.length} row(s) whose product is sold only on media no card tap uses left out; rows for the same legs with a product sold on the card price card taps (lines ${lines.join(', ')})`,
+    );
+}
 
 export interface Ruled {
   networks: Network[];
@@ -47,16 +98,23 @@ export function importLegRules(
   t: Table | undefined,
   networks: Map<string, Network>,
   tapOut: TapOutRules,
-  known: { products: Set<string>; areas: Set<string>; timeframes: Set<string> },
+  known: { products: Set<string>; areas: Set<string>; timeframes: Set<string>; offCard: OffCard },
   r: Report,
 ): LegRule[] {
   const withPriority = t?.header.includes('rule_priority') ?? false;
   const named = new Set((t?.rows ?? []).map((row) => row.get('network_id')).filter((n) => n !== ''));
   const rules: LegRule[] = [];
   const seen = new Map<string, { line: number; product: string }>();
+  const keyOf = (row: Row) => JSON.stringify(LEG_KEY.map((f) => row.get(f)));
+  const dropped: number[] = [];
+  const onCard = twinsOnCard(t, keyOf, known.offCard);
   let catchAll: string | undefined;
   for (const row of t?.rows ?? []) {
     const where = at(t!, row.line);
+    if (offCardTwin(row, keyOf, onCard, known.offCard, r)) {
+      dropped.push(row.line);
+      continue;
+    }
     const opt = (f: string) => row.get(f) || undefined;
     const productId = row.get('fare_product_id');
     if (!productId) r.error(where, 'fare_product_id is empty');
@@ -83,7 +141,7 @@ export function importLegRules(
       if (!/^-?\d+$/.test(priority)) r.error(where, `rule_priority '${priority}' is not an integer`);
       else base.priority = Number(priority);
     }
-    const key = JSON.stringify([row.get('network_id'), fields, base.priority]);
+    const key = keyOf(row);
     const twin = seen.get(key);
     if (twin && twin.product !== productId)
       r.warn(
@@ -136,18 +194,29 @@ export function importLegRules(
         `fares depend on the alighting area or time, so riders tap out (tapOut ${tapOut.missingAfterMin}/${tapOut.correctWithinMin} min)`,
       );
     }
-  r.count(t, `${rules.length} leg rules`);
+  noteDropped(t, dropped, r);
+  r.count(
+    t,
+    `${rules.length} leg rules${dropped.length > 0 ? ` (${dropped.length} rows sold off the card left out)` : ''}`,
+  );
   return rules;
 }
 
 export function importTransferRules(
   t: Table | undefined,
-  known: { products: Set<string>; legGroups: Set<string> },
+  known: { products: Set<string>; legGroups: Set<string>; offCard: OffCard },
   r: Report,
 ): TransferRule[] {
   const rules: TransferRule[] = [];
+  const keyOf = (row: Row) => JSON.stringify(TRANSFER_KEY.map((f) => row.get(f)));
+  const dropped: number[] = [];
+  const onCard = twinsOnCard(t, keyOf, known.offCard);
   for (const row of t?.rows ?? []) {
     const where = at(t!, row.line);
+    if (offCardTwin(row, keyOf, onCard, known.offCard, r)) {
+      dropped.push(row.line);
+      continue;
+    }
     const type = TRANSFER_TYPES[Number(row.get('fare_transfer_type'))];
     if (!type || row.get('fare_transfer_type') === '') {
       r.error(where, 'fare_transfer_type must be 0, 1 or 2');
@@ -190,6 +259,10 @@ export function importTransferRules(
         );
     rules.push(rule);
   }
-  r.count(t, `${rules.length} transfer rules`);
+  noteDropped(t, dropped, r);
+  r.count(
+    t,
+    `${rules.length} transfer rules${dropped.length > 0 ? ` (${dropped.length} rows sold off the card left out)` : ''}`,
+  );
   return rules;
 }

@@ -60,3 +60,17 @@ export function ride(
   const entry = priceTap(t, 0, {}, tap('entry', routeId, from, at));
   return priceTap(t, 0, entry.state, tap('exit', routeId, to, at + minutes * 60_000));
 }
+
+/** Rides in a row on one card, each an entry and an exit: the charge of each exit. */
+export function journey(
+  t: CompiledTariff,
+  legs: { route: string; from: string; to: string; at: number; minutes: number }[],
+): number[] {
+  let state = {};
+  return legs.map((l) => {
+    const entry = priceTap(t, 0, state, tap('entry', l.route, l.from, l.at));
+    const exit = priceTap(t, 0, entry.state, tap('exit', l.route, l.to, l.at + l.minutes * 60_000));
+    state = exit.state;
+    return exit.chargeFen;
+  });
+}
