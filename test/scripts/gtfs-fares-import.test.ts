@@ -56,4 +56,31 @@ describe('scripts/gtfs-fares-import.ts', () => {
     );
     expect(existsSync(join(empty, 'out.json'))).toBe(false);
   });
+
+  it('maps rider categories to card flags with --categories, and refuses a malformed file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'onecard-gtfs-cat-'));
+    writeFileSync(
+      join(dir, 'rider_categories.txt'),
+      'rider_category_id,is_default_fare_category\nadult,1\nsenior,0\n',
+    );
+    writeFileSync(
+      join(dir, 'fare_products.txt'),
+      'fare_product_id,rider_category_id,amount,currency\nbus,,2.00,CNY\nbus,senior,0,CNY\n',
+    );
+    writeFileSync(join(dir, 'fare_leg_rules.txt'), 'fare_product_id\nbus\n');
+    writeFileSync(join(dir, 'flags.json'), '{"senior": ["senior"]}');
+    writeFileSync(join(dir, 'bad.json'), '{"senior": "senior"}');
+    const out = join(dir, 'out.json');
+    const bad = run(dir, out, '--categories', join(dir, 'bad.json'));
+    expect([bad.code, bad.stderr.trim()]).toEqual([
+      2,
+      `--categories ${join(dir, 'bad.json')}: must be {"<rider_category_id>": ["senior", …]}`,
+    ]);
+    const ok = run(dir, out, '--categories', join(dir, 'flags.json'));
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toContain('rider categories: adult, senior → senior');
+    expect(readTariff(out).categories).toEqual([
+      { id: 'senior', name: 'senior', eligibleFlags: ['senior'], discount: { kind: 'free' } },
+    ]);
+  });
 });

@@ -4,12 +4,14 @@
 import type { TapOutRules, TariffDoc } from '../model.js';
 import { TARIFF_FORMAT } from '../model.js';
 import { validateTariff } from '../validate.js';
+import { type CategoryFlags, importCategories } from './categories.js';
 import { parseCsv, type Table } from './csv.js';
 import { importProducts } from './products.js';
 import { type ImportSummary, Report } from './report.js';
 import { importLegRules, importNetworks, importTransferRules } from './rules.js';
 import { importTimeframes } from './timeframes.js';
 
+export type { CategoryFlags } from './categories.js';
 export { minorUnits } from './products.js';
 export { formatSummary, type ImportSummary } from './report.js';
 
@@ -22,6 +24,8 @@ export interface ImportOptions {
   name: string;
   /** GTFS has no tap-out: networks whose leg rules need the exit stop (to_area_id) get these. */
   tapOut?: TapOutRules;
+  /** Rider category id → the card flags of its riders (./categories.ts); [] drops its prices. */
+  categoryFlags?: CategoryFlags;
 }
 
 /** Files a fares v2 import reads; the others of a GTFS folder are not fares. */
@@ -136,6 +140,17 @@ export function importGtfsFares(files: Readonly<Record<string, string>>, opts: I
     { products, legGroups: ids(legTable, 'leg_group_id'), offCard: priced.offCard },
     r,
   );
+  // Products only rows left out (sold off the card) used are left out with them.
+  const charged = priced.products.filter(
+    (p) => legRules.some((l) => l.productId === p.id) || transferRules.some((x) => x.productId === p.id),
+  );
+  const riderCategories = importCategories(
+    priced.categoryPrices,
+    priced.categories,
+    charged,
+    opts.categoryFlags,
+    r,
+  );
   if (r.errors.length > 0) return { ok: false, errors: r.errors, warnings: r.warnings };
 
   const doc: TariffDoc = {
@@ -145,17 +160,14 @@ export function importGtfsFares(files: Readonly<Record<string, string>>, opts: I
     currency: priced.currency ?? 'CNY',
     sources: ['Imported from a GTFS-Fares v2 feed (scripts/gtfs-fares-import.ts)'],
     media: priced.media,
-    riderCategories: [],
+    riderCategories,
     networks: [...networks.values()],
     routeNetworks,
     lines: [],
     areas,
     stopAreas,
     timeframes,
-    // Products only rows left out (sold off the card) used are left out with them.
-    products: priced.products.filter(
-      (p) => legRules.some((l) => l.productId === p.id) || transferRules.some((x) => x.productId === p.id),
-    ),
+    products: charged,
     distanceScales: [],
     legRules,
     transferRules,
@@ -170,7 +182,10 @@ export function importGtfsFares(files: Readonly<Record<string, string>>, opts: I
     networks: doc.networks.map((n) => n.id),
     areas: areas.length,
     media: doc.media.map((m) => m.id),
-    riderCategories: priced.categories,
+    riderCategories: [...priced.categories.keys()].map((id) => {
+      const c = riderCategories.find((x) => x.id === id);
+      return c ? `${id} → ${c.eligibleFlags.join('/')}` : id;
+    }),
     timezone: timezone ?? 'Asia/Shanghai (no agency.txt)',
   };
   return { ok: true, tariff: v.tariff, warnings: r.warnings, notes: r.notes, summary };

@@ -3,8 +3,8 @@
 // the price on the transit-card medium (type 2), else the price with no medium. A different
 // price on the app medium (type 4) cannot be expressed: an error. Prices on media no card tap
 // uses (cash, paper, bank cards) change nothing: notes; a product sold only on them is charged
-// to the card only when no rule for the same legs sells one on the card. Prices for a rider category other than
-// the default one are dropped only when the operator accepts it: warnings.
+// to the card only when no rule for the same legs sells one on the card. Prices for a rider
+// category other than the default one become concessions by card flag (./categories.ts).
 import type { FareMedium, FareProduct } from '../model.js';
 import type { Table } from './csv.js';
 import { at, type Report } from './report.js';
@@ -17,10 +17,20 @@ const MEDIUM_TYPES: Record<string, string> = {
   '4': 'mobile app',
 };
 
+export interface CategoryPrice {
+  category: string;
+  product: string;
+  fen: number;
+  where: string;
+}
+
 export interface Priced {
   products: FareProduct[];
   media: FareMedium[];
-  categories: string[];
+  /** Rider categories by id, with their names. */
+  categories: Map<string, string>;
+  /** Prices for rider categories other than the default one (card, app or no medium). */
+  categoryPrices: CategoryPrice[];
   currency: string | undefined;
   /**
    * Products sold only on media no card tap uses (cash, paper, bank cards), with the warning
@@ -81,7 +91,7 @@ export function importProducts(
   const categories = new Map<string, boolean>();
   for (const row of categoryTable?.rows ?? [])
     categories.set(row.get('rider_category_id'), row.get('is_default_fare_category') === '1');
-  r.count(categoryTable, 'kept by their default flag (prices of other categories: warnings)');
+  r.count(categoryTable, `${categories.size} categories (the default one prices products)`);
 
   type Row = { line: number; medium: string; category: string; fen: number; name: string };
   const rows = new Map<string, Row[]>();
@@ -110,18 +120,17 @@ export function importProducts(
 
   const products: FareProduct[] = [];
   const offCard = new Map<string, { where: string; text: string }>();
+  const categoryPrices: CategoryPrice[] = [];
   const unused = [...rows.keys()].filter((id) => !used.has(id));
   if (unused.length > 0)
     r.note(t!.file, `products no leg or transfer rule uses, left out: ${unused.join(', ')}`);
   for (const [id, all] of rows) {
     if (!used.has(id)) continue;
     const base = all.filter((x) => x.category === '' || categories.get(x.category) === true);
+    // Other categories' prices on the card (or on no medium) go to ./categories.ts.
     for (const x of all)
-      if (!base.includes(x))
-        r.warn(
-          at(t!, x.line),
-          `product ${id}: price ${x.fen} for rider category '${x.category}' dropped: riders of that category would pay the default fare (map the category to card flags in the tariff's riderCategories)`,
-        );
+      if (!base.includes(x) && (x.medium === '' || as.has(x.medium)))
+        categoryPrices.push({ category: x.category, product: id, fen: x.fen, where: at(t!, x.line) });
     const one = (pick: (x: Row) => boolean): Row | undefined => {
       const found = base.filter(pick);
       for (const x of found.slice(1))
@@ -160,5 +169,8 @@ export function importProducts(
     products.push({ id, name: chosen.name || id, amountFen: chosen.fen });
   }
   r.count(t, `${products.length} products`);
-  return { products, media, categories: [...categories.keys()], currency, offCard };
+  const names = new Map(
+    (categoryTable?.rows ?? []).map((row) => [row.get('rider_category_id'), row.get('rider_category_name')]),
+  );
+  return { products, media, categories: names, currency, offCard, categoryPrices };
 }

@@ -37,16 +37,6 @@ describe('accepted with notes: what changes no fare', () => {
 });
 
 describe('warnings: the operator accepts them or nothing is written', () => {
-  it('a price for a rider category other than the default one', () => {
-    const { warnings } = imported({
-      ...base,
-      'fare_products.txt': `${base['fare_products.txt']}rail_fare,Rail,,senior,0.00,CNY\n`,
-    });
-    expect(warnings).toEqual([
-      "fare_products.txt:7: product rail_fare: price 0 for rider category 'senior' dropped: riders of that category would pay the default fare (map the category to card flags in the tariff's riderCategories)",
-    ]);
-  });
-
   it('two rules for the same legs with different products, and a duration limit in seconds', () => {
     const { warnings } = imported({
       ...base,
