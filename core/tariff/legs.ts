@@ -39,6 +39,11 @@ function matches(t: CompiledTariff, r: LegRule, leg: Leg): boolean {
   if (r.toAreaId && !t.areasOfStop.get(leg.to)?.includes(r.toAreaId)) return false;
   if (r.fromTimeframeId && !inTimeframe(t, r.fromTimeframeId, leg.dep)) return false;
   if (r.toTimeframeId && !inTimeframe(t, r.toTimeframeId, leg.arr)) return false;
+  const inAreas = (ids: string[], stop: string) => ids.some((a) => t.areasOfStop.get(stop)?.includes(a));
+  if (r.exceptFromAreaIds && inAreas(r.exceptFromAreaIds, leg.from)) return false;
+  if (r.exceptToAreaIds && inAreas(r.exceptToAreaIds, leg.to)) return false;
+  if (r.exceptFromTimeframeIds?.some((id) => inTimeframe(t, id, leg.dep))) return false;
+  if (r.exceptToTimeframeIds?.some((id) => inTimeframe(t, id, leg.arr))) return false;
   // A distance rule needs both ends; a single-tap leg cannot use it.
   if (r.distanceScaleId && distanceM(t, leg.networkId, leg.from, leg.to) === undefined) return false;
   return true;

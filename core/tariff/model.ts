@@ -106,6 +106,15 @@ export interface LegRule {
   distanceScaleId?: string;
   /** Higher wins (GTFS rule_priority); then the more specific rule; then file order. */
   priority?: number;
+  /**
+   * The leg must not start (end) in these areas, or depart (arrive) in these timeframes. GTFS
+   * without rule_priority reads an empty area or timeframe as "any but those other rules name"
+   * (docs/decisions/0112); the importer lists them here.
+   */
+  exceptFromAreaIds?: string[];
+  exceptToAreaIds?: string[];
+  exceptFromTimeframeIds?: string[];
+  exceptToTimeframeIds?: string[];
 }
 
 export type TransferType = 'a_ab' | 'a_ab_b' | 'ab';

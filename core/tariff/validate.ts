@@ -213,6 +213,14 @@ export function validateTariff(input: unknown): Validated {
     c.ref(o, 'toAreaId', p, areas, 'area');
     c.ref(o, 'fromTimeframeId', p, timeframes, 'timeframe');
     c.ref(o, 'toTimeframeId', p, timeframes, 'timeframe');
+    for (const [k, known, what] of [
+      ['exceptFromAreaIds', areas, 'area'],
+      ['exceptToAreaIds', areas, 'area'],
+      ['exceptFromTimeframeIds', timeframes, 'timeframe'],
+      ['exceptToTimeframeIds', timeframes, 'timeframe'],
+    ] as const)
+      for (const id of c.arr(o[k] ?? [], `${p}.${k}`))
+        if (!known.has(id as string)) c.fail(`${p}.${k}`, `unknown ${what} '${String(id)}'`);
     if ((o.productId === undefined) === (o.distanceScaleId === undefined))
       c.fail(p, 'needs exactly one of productId and distanceScaleId');
     c.ref(o, 'productId', p, products, 'product');

@@ -3,7 +3,7 @@
 //
 // An empty network_id (GTFS reference, fare_leg_rules.txt): without a rule_priority column it
 // means "every network except those other rules name"; with one, the network does not affect
-// the match. Either way it covers routes of no network, which the tariff holds in one catch-all
+// the match. Empty areas and timeframes read the same way (LegRule.except…). Either way it covers routes of no network, which the tariff holds in one catch-all
 // network (Network.catchAll): a feed naming no network still charges its fares.
 import type { LegRule, Network, TapOutRules, TransferRule } from '../model.js';
 import type { Table } from './csv.js';
@@ -30,6 +30,12 @@ const TRANSFER_KEY = [
 ];
 
 type Row = Table['rows'][number];
+const EXCEPT = [
+  ['from_area_id', 'exceptFromAreaIds'],
+  ['to_area_id', 'exceptToAreaIds'],
+  ['from_timeframe_group_id', 'exceptFromTimeframeIds'],
+  ['to_timeframe_group_id', 'exceptToTimeframeIds'],
+] as const;
 type OffCard = Map<string, { where: string; text: string }>;
 
 /**
@@ -108,6 +114,13 @@ export function importLegRules(
   const keyOf = (row: Row) => JSON.stringify(LEG_KEY.map((f) => row.get(f)));
   const dropped: number[] = [];
   const onCard = twinsOnCard(t, keyOf, known.offCard);
+  // Without rule_priority an empty area or timeframe is "any but those the file names".
+  const namedIn = new Map(
+    EXCEPT.map(([field]) => [
+      field,
+      [...new Set((t?.rows ?? []).map((row) => row.get(field)).filter((v) => v))],
+    ]),
+  );
   let catchAll: string | undefined;
   for (const row of t?.rows ?? []) {
     const where = at(t!, row.line);
@@ -136,6 +149,10 @@ export function importLegRules(
     };
     for (const [k, v] of Object.entries(fields))
       if (v !== undefined) (base as unknown as Record<string, string>)[k] = v;
+    if (!withPriority)
+      for (const [field, except] of EXCEPT)
+        if (!row.get(field) && namedIn.get(field)!.length > 0)
+          (base as unknown as Record<string, string[]>)[except] = namedIn.get(field)!;
     const priority = row.get('rule_priority');
     if (priority !== '') {
       if (!/^-?\d+$/.test(priority)) r.error(where, `rule_priority '${priority}' is not an integer`);

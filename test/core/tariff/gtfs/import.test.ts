@@ -63,6 +63,36 @@ describe('an empty network_id', () => {
   });
 });
 
+describe('an empty area', () => {
+  const areas = {
+    'fare_products.txt': products,
+    'areas.txt': 'area_id\na\nb\nc\n',
+    'stop_areas.txt': 'area_id,stop_id\na,sa\nb,sb\nc,sc\n',
+  };
+  const rules = 'from_area_id,to_area_id,fare_product_id\na,,flat\n,b,rail_fare\n,,peak\n';
+
+  it('without rule_priority: any area but those the file names in that field', () => {
+    const { tariff, t } = imported({ ...areas, 'fare_leg_rules.txt': rules });
+    expect(tariff.legRules[2]).toMatchObject({ exceptFromAreaIds: ['a'], exceptToAreaIds: ['b'] });
+    // a → b: "from a" rules exclude the empty-from rule, and b is named so "to empty" fails too.
+    expect(ride(t, 'X', 'sa', 'sb', T)).toMatchObject({ chargeFen: 0, reason: 'TARIFF_NO_FARE_RULE' });
+    expect(
+      [ride(t, 'X', 'sa', 'sc', T), ride(t, 'X', 'sc', 'sb', T), ride(t, 'X', 'sc', 'sc', T)].map(
+        (p) => p.chargeFen,
+      ),
+    ).toEqual([200, 400, 300]);
+  });
+
+  it('with rule_priority: an empty area does not affect the match (then the more specific rule)', () => {
+    const { tariff, t } = imported({
+      ...areas,
+      'fare_leg_rules.txt': rules.replace('fare_product_id', 'fare_product_id,rule_priority'),
+    });
+    expect(tariff.legRules[2]!.exceptFromAreaIds).toBeUndefined();
+    expect(ride(t, 'X', 'sa', 'sb', T).chargeFen).toBe(200);
+  });
+});
+
 describe('timeframes', () => {
   const peakFeed = (zone: string, extra: Record<string, string> = {}) => ({
     'agency.txt': `agency_id,agency_name,agency_url,agency_timezone\na,A,https://a.example,${zone}\n`,
