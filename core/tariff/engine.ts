@@ -125,7 +125,7 @@ function correct(ctx: Ctx, p: PendingTap, leg: Leg, at: number): void {
   });
   accumulate(ctx.t, ctx.state, p.n, at, -p.c);
   // The corrected journey is closed: it takes no part in transfers (state.last is cleared).
-  const price = priceLeg(ctx.t, leg);
+  const price = priceLeg(ctx.t, leg, ctx.rider.medium);
   if (price) charge(ctx, leg, price, 'base', '', false);
   else note(ctx, 'TARIFF_NO_FARE_RULE');
   note(ctx, 'TARIFF_LATE_TAP_CORRECTED');
@@ -200,7 +200,7 @@ export function priceTap(t: CompiledTariff, flags: number, before: FareState, ta
     if (entry) {
       state.open = undefined;
       const leg = { networkId: net, from: entry.s, to: station, dep: entry.t, arr: tap.at };
-      const price = priceLeg(t, leg);
+      const price = priceLeg(t, leg, ctx.rider.medium);
       if (price) charge(ctx, leg, price, 'base', '', true);
       else note(ctx, 'TARIFF_NO_FARE_RULE');
     } else if (unf) {
@@ -213,7 +213,7 @@ export function priceTap(t: CompiledTariff, flags: number, before: FareState, ta
     }
   } else if (tap.direction !== 'exit') {
     const leg = { networkId: net, from: station, to: '', dep: tap.at, arr: tap.at };
-    const price = priceLeg(t, leg);
+    const price = priceLeg(t, leg, ctx.rider.medium);
     if (price) charge(ctx, leg, price, 'base', '', true);
     else note(ctx, 'TARIFF_NO_FARE_RULE');
   }

@@ -3,7 +3,7 @@
 
 import { type CompiledTariff, distanceM } from './compile.js';
 import { distanceFare, distanceNote } from './distance.js';
-import type { LegRule, TransferRule } from './model.js';
+import type { FareProduct, LegRule, TransferRule } from './model.js';
 import type { LastLeg } from './state.js';
 
 export interface Leg {
@@ -20,6 +20,15 @@ export interface LegPrice {
   legGroupId: string;
   fen: number;
   note: string;
+  /** The tap's medium: transfer products are priced for it too. */
+  medium: Medium;
+}
+
+type Medium = 'card' | 'qr';
+
+/** A product's price for the medium tapped (FareProduct.qrFen). */
+function amount(p: FareProduct, medium: Medium): number {
+  return medium === 'qr' && p.qrFen !== undefined ? p.qrFen : p.amountFen;
 }
 
 function inTimeframe(t: CompiledTariff, id: string, ms: number): boolean {
@@ -50,18 +59,18 @@ function matches(t: CompiledTariff, r: LegRule, leg: Leg): boolean {
 }
 
 /** The first matching rule (they are sorted best first); undefined when none prices this leg. */
-export function priceLeg(t: CompiledTariff, leg: Leg): LegPrice | undefined {
+export function priceLeg(t: CompiledTariff, leg: Leg, medium: Medium = 'card'): LegPrice | undefined {
   const rules = t.legRules.get(leg.networkId);
   if (!rules) return undefined;
   for (const r of rules) {
     if (!matches(t, r, leg)) continue;
     if (r.productId) {
       const p = t.products.get(r.productId)!;
-      return { legGroupId: r.legGroupId, fen: Math.max(0, p.amountFen), note: p.name };
+      return { legGroupId: r.legGroupId, fen: Math.max(0, amount(p, medium)), note: p.name, medium };
     }
     const scale = t.scales.get(r.distanceScaleId!)!;
     const m = distanceM(t, leg.networkId, leg.from, leg.to)!;
-    return { legGroupId: r.legGroupId, fen: distanceFare(scale, m), note: distanceNote(scale, m) };
+    return { legGroupId: r.legGroupId, fen: distanceFare(scale, m), note: distanceNote(scale, m), medium };
   }
   return undefined;
 }
@@ -124,7 +133,7 @@ export function applyTransfer(
     const count = r.transferCount ?? 1;
     if (count !== -1 && last.k >= count) continue;
     if (!within(r, last, leg)) continue;
-    const ab = r.productId ? t.products.get(r.productId)!.amountFen : 0;
+    const ab = r.productId ? amount(t.products.get(r.productId)!, price.medium) : 0;
     const fen = r.type === 'a_ab' ? ab : r.type === 'a_ab_b' ? ab + price.fen : ab - last.p;
     return {
       fen: Math.max(0, fen),

@@ -78,6 +78,8 @@ export interface FareProduct {
   name: string;
   /** Cash price, fen; may be negative for a transfer product that is a discount (GTFS A+AB+B). */
   amountFen: number;
+  /** What an e-card QR tap pays when it differs from amountFen (GTFS: a price per fare medium). */
+  qrFen?: number;
 }
 
 /** One interval of a timeframe; several entries with one id make a timeframe of several intervals (as in GTFS). */

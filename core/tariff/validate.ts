@@ -186,6 +186,7 @@ export function validateTariff(input: unknown): Validated {
   each('products', (o, p) => {
     c.str(o, 'name', p);
     c.int(o, 'amountFen', p, -MAX_FEN, MAX_FEN);
+    c.int(o, 'qrFen', p, -MAX_FEN, MAX_FEN, true);
   });
   each('distanceScales', (o, p) => {
     let prev = 0;

@@ -53,14 +53,23 @@ export function importCategories(
       );
       continue;
     }
-    // Every product the rules charge: the category's price, or the default one where it has none.
+    // Every product the rules charge: the category's price, or the default one where it has none;
+    // and its prices on the app medium against the product's QR price.
     const pairs = [...charged.values()]
       .filter((p) => p.amountFen > 0)
       .map((p) => ({
         base: p.amountFen,
-        fen: own.find((x) => x.product === p.id)?.fen ?? p.amountFen,
+        fen: own.find((x) => x.product === p.id && !x.qr)?.fen ?? p.amountFen,
         product: p.id,
-      }));
+      }))
+      .concat(
+        own
+          .filter((x) => x.qr)
+          .map((x) => {
+            const p = charged.get(x.product)!;
+            return { base: p.qrFen ?? p.amountFen, fen: x.fen, product: `${x.product} (app)` };
+          }),
+      );
     const ok = shares(pairs);
     if (ok.length === 0) {
       r.error(

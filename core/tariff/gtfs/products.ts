@@ -1,7 +1,7 @@
 // fare_media.txt, rider_categories.txt and fare_products.txt → the tariff's media and products.
 // The tariff keeps one price per product, the one a card tap pays (docs/decisions/0112):
-// the price on the transit-card medium (type 2), else the price with no medium. A different
-// price on the app medium (type 4) cannot be expressed: an error. Prices on media no card tap
+// the price on the transit-card medium (type 2), else the price with no medium; an e-card QR
+// tap pays the app medium's (type 4) price where it differs (qrFen). Prices on media no card tap
 // uses (cash, paper, bank cards) change nothing: notes; a product sold only on them is charged
 // to the card only when no rule for the same legs sells one on the card. Prices for a rider
 // category other than the default one become concessions by card flag (./categories.ts).
@@ -22,6 +22,8 @@ export interface CategoryPrice {
   product: string;
   fen: number;
   where: string;
+  /** A price on the app medium (compared with the product's QR price). */
+  qr: boolean;
 }
 
 export interface Priced {
@@ -130,7 +132,13 @@ export function importProducts(
     // Other categories' prices on the card (or on no medium) go to ./categories.ts.
     for (const x of all)
       if (!base.includes(x) && (x.medium === '' || as.has(x.medium)))
-        categoryPrices.push({ category: x.category, product: id, fen: x.fen, where: at(t!, x.line) });
+        categoryPrices.push({
+          category: x.category,
+          product: id,
+          fen: x.fen,
+          where: at(t!, x.line),
+          qr: as.get(x.medium) === 'qr',
+        });
     const one = (pick: (x: Row) => boolean): Row | undefined => {
       const found = base.filter(pick);
       for (const x of found.slice(1))
@@ -144,11 +152,6 @@ export function importProducts(
     const unknown = one((x) => x.medium === '');
     const card = one((x) => as.get(x.medium) === 'card') ?? unknown;
     const qr = one((x) => as.get(x.medium) === 'qr') ?? unknown;
-    if (card && qr && card.fen !== qr.fen)
-      r.error(
-        at(t!, qr.line),
-        `product ${id}: the transit card pays ${card.fen} and the app ${qr.fen}; the tariff has one price per product (per-medium prices are not supported)`,
-      );
     const others = base.filter((x) => x.medium !== '' && !as.has(x.medium));
     for (const x of others)
       if (card || qr)
@@ -166,7 +169,15 @@ export function importProducts(
         where: at(t!, chosen.line),
         text: `product ${id}: priced only on medium ${chosen.medium}, which no card tap uses; card taps would be charged its price ${chosen.fen}`,
       });
-    products.push({ id, name: chosen.name || id, amountFen: chosen.fen });
+    if (!card && qr)
+      offCard.set(id, {
+        where: at(t!, qr.line),
+        text: `product ${id}: sold only on the app medium ${qr.medium}; card taps would be charged its price ${qr.fen}`,
+      });
+    const product: FareProduct = { id, name: chosen.name || id, amountFen: chosen.fen };
+    // The e-card QR pays the app medium's price (else the price with no medium) where it differs.
+    if (qr && qr.fen !== chosen.fen) product.qrFen = qr.fen;
+    products.push(product);
   }
   r.count(t, `${products.length} products`);
   const names = new Map(

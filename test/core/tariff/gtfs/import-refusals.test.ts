@@ -1,8 +1,9 @@
 // What the importer cannot express is an error with file, line and rule; what would charge
 // differently from the feed is a warning the operator must accept (docs/decisions/0112).
 import { describe, expect, it } from 'vitest';
+import { priceTap } from '../../../../core/tariff/engine.js';
 import { importGtfsFares, minorUnits } from '../../../../core/tariff/gtfs/import.js';
-import { errorsOf, imported, ride } from './support.js';
+import { errorsOf, imported, ride, tap } from './support.js';
 
 const T = Date.UTC(2025, 5, 2, 12, 0);
 const legs = 'leg_group_id,network_id,fare_product_id\nbus,bus,bus_fare\nrail,rail,rail_fare\n';
@@ -36,6 +37,18 @@ describe('accepted with notes: what changes no fare', () => {
   });
 });
 
+describe('prices per medium', () => {
+  it('an e-card QR tap pays the app price where the feed gives one, the card its own', () => {
+    const { tariff, t } = imported({
+      ...base,
+      'fare_products.txt': `${base['fare_products.txt']}bus_fare,Bus,app,,1.20,CNY\n`,
+    });
+    expect(tariff.products[0]).toEqual({ id: 'bus_fare', name: 'Bus', amountFen: 150, qrFen: 120 });
+    const qr = priceTap(t, 0, {}, { ...tap('board', 'B1', 's', T), credential: 'qr' });
+    expect([ride(t, 'B1', 's', undefined, T).chargeFen, qr.chargeFen]).toEqual([150, 120]);
+  });
+});
+
 describe('warnings: the operator accepts them or nothing is written', () => {
   it('two rules for the same legs with different products, and a duration limit in seconds', () => {
     const { warnings } = imported({
@@ -52,11 +65,10 @@ describe('warnings: the operator accepts them or nothing is written', () => {
 });
 
 describe('errors: file, line and rule; nothing imported', () => {
-  it('a different app price, joined legs, transfer filters and unknown references', () => {
+  it('joined legs, transfer filters and unknown references', () => {
     expect(
       errorsOf({
         ...base,
-        'fare_products.txt': `${base['fare_products.txt']}bus_fare,Bus,app,,1.20,CNY\n`,
         'fare_leg_rules.txt': `${legs}x,bus,gone\n`,
         'fare_leg_join_rules.txt': 'from_network_id,to_network_id\nrail,rail\n',
         'fare_transfer_rules.txt':
@@ -64,7 +76,6 @@ describe('errors: file, line and rule; nothing imported', () => {
       }),
     ).toEqual([
       'fare_leg_join_rules.txt:2: joined legs (effective fare legs) are not supported: each tap is priced as its own leg',
-      'fare_products.txt:7: product bus_fare: the transit card pays 150 and the app 120; the tariff has one price per product (per-medium prices are not supported)',
       "fare_leg_rules.txt:4: fare_product_id 'gone' is not in fare_products.txt",
       "fare_transfer_rules.txt:2: filter_fare_product_id 'bus_fare' is not supported: the transfer would be priced differently (docs/tariffs.md)",
     ]);
