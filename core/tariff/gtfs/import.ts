@@ -5,6 +5,7 @@ import type { TapOutRules, TariffDoc } from '../model.js';
 import { TARIFF_FORMAT } from '../model.js';
 import { validateTariff } from '../validate.js';
 import { type CategoryFlags, importCategories } from './categories.js';
+import { unknownColumns } from './columns.js';
 import { parseCsv, type Table } from './csv.js';
 import { importProducts } from './products.js';
 import { type ImportSummary, Report } from './report.js';
@@ -57,7 +58,9 @@ export function importGtfsFares(files: Readonly<Record<string, string>>, opts: I
       if (required) r.error(name, 'missing (required for a fares v2 import)');
       return undefined;
     }
-    return parseCsv(name, text);
+    const t = parseCsv(name, text);
+    unknownColumns(t, r);
+    return t;
   };
   const join = table('fare_leg_join_rules.txt');
   for (const row of join?.rows ?? [])

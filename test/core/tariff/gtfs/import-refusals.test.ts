@@ -81,6 +81,17 @@ describe('errors: file, line and rule; nothing imported', () => {
     ]);
   });
 
+  it("a value in a column the reference does not have for the file (a feed's own extension)", () => {
+    expect(
+      errorsOf({
+        ...base,
+        'fare_leg_rules.txt': 'network_id,fare_product_id,transfer_only\nbus,bus_fare,\nrail,rail_fare,1\n',
+      }),
+    ).toEqual([
+      "fare_leg_rules.txt:3: column transfer_only ('1') is not in the GTFS reference for this file; its meaning would be lost",
+    ]);
+  });
+
   it('malformed amounts, currencies and types', () => {
     const r = importGtfsFares(
       {
