@@ -37,9 +37,11 @@ function inTimeframe(t: CompiledTariff, id: string, ms: number): boolean {
     (tf) =>
       minute >= tf.startMin &&
       minute < tf.endMin &&
-      (!tf.days || tf.days.includes(weekday)) &&
-      (!tf.fromDate || date >= tf.fromDate) &&
-      (!tf.toDate || date <= tf.toDate),
+      !tf.removeDates?.includes(date) &&
+      (tf.addDates?.includes(date) ||
+        ((!tf.days || tf.days.includes(weekday)) &&
+          (!tf.fromDate || date >= tf.fromDate) &&
+          (!tf.toDate || date <= tf.toDate))),
   );
 }
 

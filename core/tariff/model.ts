@@ -93,6 +93,10 @@ export interface Timeframe {
   /** Local dates 'YYYY-MM-DD', inclusive, between which it applies (GTFS calendar.txt); absent: open. */
   fromDate?: string;
   toDate?: string;
+  /** Local dates it applies on whatever days and dates say (GTFS calendar_dates.txt, added). */
+  addDates?: string[];
+  /** Local dates it does not apply on (GTFS calendar_dates.txt, removed). */
+  removeDates?: string[];
 }
 
 export interface LegRule {

@@ -179,9 +179,11 @@ export function validateTariff(input: unknown): Validated {
     for (const d of c.arr(o.days ?? [], `${p}.days`))
       if (!Number.isInteger(d) || (d as number) < 1 || (d as number) > 7)
         c.fail(`${p}.days`, `weekday ${String(d)} is not 1..7`);
+    const isDate = (d: unknown) => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d);
     for (const k of ['fromDate', 'toDate'])
-      if (o[k] !== undefined && !(typeof o[k] === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(o[k])))
-        c.fail(`${p}.${k}`, "must be a date 'YYYY-MM-DD'");
+      if (o[k] !== undefined && !isDate(o[k])) c.fail(`${p}.${k}`, "must be a date 'YYYY-MM-DD'");
+    for (const k of ['addDates', 'removeDates'])
+      if (!c.arr(o[k] ?? [], `${p}.${k}`).every(isDate)) c.fail(`${p}.${k}`, "must be dates 'YYYY-MM-DD'");
   });
   each('products', (o, p) => {
     c.str(o, 'name', p);

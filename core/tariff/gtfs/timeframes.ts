@@ -1,8 +1,7 @@
 // timeframes.txt (with calendar.txt for service_id) and agency.txt's agency_timezone → the
 // tariff's timeframes and timezone. GTFS times are local times of the agency's zone: the tariff
 // carries the zone and the engine reads the tap's wall-clock time in it (../localtime.ts).
-// calendar.txt becomes weekdays and a date range; calendar_dates.txt exceptions cannot be
-// expressed and are an error when a timeframe uses them.
+// calendar.txt becomes weekdays and a date range, calendar_dates.txt added and removed dates.
 import type { Timeframe } from '../model.js';
 import type { Table } from './csv.js';
 import { at, type Report } from './report.js';
@@ -25,6 +24,60 @@ function knownZone(zone: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Binds a timeframe to its service's dates: calendar.txt weekdays and range, calendar_dates.txt
+ * added (1) and removed (2) dates. False (with errors) when the service is not to be found.
+ */
+function applyService(
+  tf: Timeframe,
+  service: string,
+  calendar: Table | undefined,
+  calendarDates: Table | undefined,
+  r: Report,
+  where: string,
+): boolean {
+  const cal = calendar?.rows.find((c) => c.get('service_id') === service);
+  const exceptions = (calendarDates?.rows ?? []).filter((c) => c.get('service_id') === service);
+  if (!cal && exceptions.length === 0) {
+    r.error(
+      where,
+      `timeframe ${tf.id}: service_id ${service} is in neither calendar.txt nor calendar_dates.txt (include them in the folder)`,
+    );
+    return false;
+  }
+  let ok = true;
+  if (cal) {
+    const days = WEEKDAYS.map((d, i) => (cal.get(d) === '1' ? i + 1 : 0)).filter((d) => d > 0);
+    const fromDate = isoDate(cal.get('start_date'));
+    const toDate = isoDate(cal.get('end_date'));
+    if (!fromDate || !toDate) {
+      r.error(
+        at(calendar!, cal.line),
+        `service ${service} (timeframe ${tf.id}): start_date/end_date must be YYYYMMDD`,
+      );
+      ok = false;
+    }
+    if (days.length < 7) tf.days = days;
+    if (fromDate) tf.fromDate = fromDate;
+    if (toDate) tf.toDate = toDate;
+  } else tf.days = []; // Only the dates calendar_dates.txt adds.
+  for (const x of exceptions) {
+    const date = isoDate(x.get('date'));
+    const type = x.get('exception_type');
+    if (!date || (type !== '1' && type !== '2')) {
+      r.error(
+        at(calendarDates!, x.line),
+        `service ${service} (timeframe ${tf.id}): date must be YYYYMMDD and exception_type 1 or 2`,
+      );
+      ok = false;
+      continue;
+    }
+    const key = type === '1' ? 'addDates' : 'removeDates';
+    tf[key] = [...(tf[key] ?? []), date];
+  }
+  return ok;
 }
 
 export interface Timed {
@@ -74,36 +127,7 @@ export function importTimeframes(
       );
     const tf: Timeframe = { id, startMin: start, endMin: end };
     const service = row.get('service_id');
-    if (service) {
-      const cal = calendar?.rows.find((c) => c.get('service_id') === service);
-      const exceptions = (calendarDates?.rows ?? []).filter((c) => c.get('service_id') === service);
-      for (const x of exceptions)
-        r.error(
-          at(calendarDates!, x.line),
-          `service ${service} (timeframe ${id}): calendar_dates.txt exceptions are not supported; express the dates as calendar.txt weekdays and a date range`,
-        );
-      if (!cal) {
-        if (exceptions.length === 0)
-          r.error(
-            where,
-            `timeframe ${id}: service_id ${service} is not in calendar.txt (include calendar.txt in the folder)`,
-          );
-        continue;
-      }
-      const days = WEEKDAYS.map((d, i) => (cal.get(d) === '1' ? i + 1 : 0)).filter((d) => d > 0);
-      const fromDate = isoDate(cal.get('start_date'));
-      const toDate = isoDate(cal.get('end_date'));
-      if (days.length === 0 || !fromDate || !toDate) {
-        r.error(
-          at(calendar!, cal.line),
-          `service ${service} (timeframe ${id}): needs at least one weekday and start_date/end_date as YYYYMMDD`,
-        );
-        continue;
-      }
-      if (days.length < 7) tf.days = days;
-      tf.fromDate = fromDate;
-      tf.toDate = toDate;
-    }
+    if (service && !applyService(tf, service, calendar, calendarDates, r, where)) continue;
     out.push(tf);
   }
   if (unused > 0) r.note('timeframes.txt', `${unused} row(s) of timeframes no leg rule uses: left out`);

@@ -150,21 +150,43 @@ describe('timeframes', () => {
     expect(ride(t, 'B1', 's', undefined, Date.UTC(2025, 0, 17, 23, 30)).chargeFen).toBe(200);
   });
 
-  it('refuses a service_id with calendar_dates.txt exceptions, or with no calendar', () => {
-    const base = peakFeed('Asia/Shanghai', {
+  it('refuses a service_id found in neither calendar.txt nor calendar_dates.txt', () => {
+    const files = peakFeed('Asia/Shanghai', {
       'timeframes.txt': 'timeframe_group_id,start_time,end_time,service_id\nam,07:00:00,09:00:00,wk\n',
     });
-    expect(importGtfsFares(base, { id: 'x', name: 'x' })).toMatchObject({
+    expect(importGtfsFares(files, { id: 'x', name: 'x' })).toMatchObject({
       errors: [
-        'timeframes.txt:2: timeframe am: service_id wk is not in calendar.txt (include calendar.txt in the folder)',
+        'timeframes.txt:2: timeframe am: service_id wk is in neither calendar.txt nor calendar_dates.txt (include them in the folder)',
       ],
     });
-    const withDates = { ...base, 'calendar_dates.txt': 'service_id,date,exception_type\nwk,20250501,2\n' };
-    expect(importGtfsFares(withDates, { id: 'x', name: 'x' })).toMatchObject({
-      errors: [
-        'calendar_dates.txt:2: service wk (timeframe am): calendar_dates.txt exceptions are not supported; express the dates as calendar.txt weekdays and a date range',
-      ],
-    });
+  });
+
+  it('applies calendar_dates.txt: a removed weekday has no peak, an added Sunday has one', () => {
+    const { tariff, t } = imported(
+      peakFeed('Asia/Shanghai', {
+        'timeframes.txt': 'timeframe_group_id,start_time,end_time,service_id\nam,07:00:00,09:00:00,wk\n',
+        'calendar.txt':
+          'service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nwk,1,1,1,1,1,0,0,20250101,20251231\n',
+        'calendar_dates.txt': 'service_id,date,exception_type\nwk,20250115,2\nwk,20250119,1\n',
+      }),
+    );
+    expect(tariff.timeframes[0]).toMatchObject({ removeDates: ['2025-01-15'], addDates: ['2025-01-19'] });
+    // 07:30 China time on Wednesday 2025-01-15 (removed), Thursday the 16th, Sunday the 19th (added).
+    const at = (day: number) => Date.UTC(2025, 0, day - 1, 23, 30);
+    expect([15, 16, 19, 18].map((d) => ride(t, 'B1', 's', undefined, at(d)).chargeFen)).toEqual([
+      200, 300, 300, 200,
+    ]);
+  });
+
+  it('reads a service only in calendar_dates.txt as those dates alone', () => {
+    const { t } = imported(
+      peakFeed('Asia/Shanghai', {
+        'timeframes.txt': 'timeframe_group_id,start_time,end_time,service_id\nam,07:00:00,09:00:00,hol\n',
+        'calendar_dates.txt': 'service_id,date,exception_type\nhol,20250501,1\n',
+      }),
+    );
+    expect(ride(t, 'B1', 's', undefined, Date.UTC(2025, 3, 30, 23, 30)).chargeFen).toBe(300);
+    expect(ride(t, 'B1', 's', undefined, Date.UTC(2025, 4, 1, 23, 30)).chargeFen).toBe(200);
   });
 
   it('matches to_timeframe_group_id against the arrival', () => {
