@@ -50,15 +50,16 @@ export interface CompiledTariff {
   tiersOf: Map<string, SpendTiers>;
 }
 
-// Of two rules with one priority, the one naming more wins; naming a network counts as GTFS
-// prefers a rule for the leg's network over one with an empty network_id.
+// Of two rules with one priority, the one naming more areas and timeframes wins; then the one
+// naming the network (GTFS prefers a rule for the leg's network over an empty network_id).
 function specificity(r: LegRule): number {
   return (
-    (r.networkId ? 1 : 0) +
-    (r.fromAreaId ? 1 : 0) +
-    (r.toAreaId ? 1 : 0) +
-    (r.fromTimeframeId ? 1 : 0) +
-    (r.toTimeframeId ? 1 : 0)
+    2 *
+      ((r.fromAreaId ? 1 : 0) +
+        (r.toAreaId ? 1 : 0) +
+        (r.fromTimeframeId ? 1 : 0) +
+        (r.toTimeframeId ? 1 : 0)) +
+    (r.networkId ? 1 : 0)
   );
 }
 

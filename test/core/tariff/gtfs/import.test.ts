@@ -53,6 +53,19 @@ describe('an empty network_id', () => {
     ]);
   });
 
+  it('with rule_priority equal: a rule naming an area still wins over one naming only the network', () => {
+    const { t } = imported({
+      ...networks,
+      'areas.txt': 'area_id\na\n',
+      'stop_areas.txt': 'area_id,stop_id\na,sa\n',
+      'fare_leg_rules.txt':
+        'leg_group_id,network_id,from_area_id,fare_product_id,rule_priority\nrail,rail,,rail_fare,0\nany,,a,flat,0\n',
+    });
+    expect([ride(t, 'R1', 'sa', undefined, T).chargeFen, ride(t, 'R1', 's', undefined, T).chargeFen]).toEqual(
+      [200, 400],
+    );
+  });
+
   it('names no catch-all network when every rule names a network: a route of none has no fare', () => {
     const { tariff, t } = imported({
       ...networks,
