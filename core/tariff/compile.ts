@@ -2,6 +2,8 @@
 // route/operator/station → network, stop → areas, station-pair distances (shortest path over the
 // network's lines, changing lines where they share a station, as Beijing prices its metro), and
 // leg rules pre-sorted so the first match is the winner.
+
+import { type LocalClock, localClock } from './localtime.js';
 import type {
   Cap,
   DistanceScale,
@@ -29,6 +31,10 @@ export interface CompiledTariff {
   networkOfRoute: Map<string, string>;
   networkOfOperator: Map<string, string>;
   networkOfStation: Map<string, string>;
+  /** The network of taps no route, station or operator places (Network.catchAll). */
+  catchAll: string | undefined;
+  /** Wall-clock time in the tariff's timezone, for timeframes. */
+  local: LocalClock;
   areasOfStop: Map<string, string[]>;
   products: Map<string, FareProduct>;
   scales: Map<string, DistanceScale>;
@@ -44,8 +50,17 @@ export interface CompiledTariff {
   tiersOf: Map<string, SpendTiers>;
 }
 
+// Of two rules with one priority, the one naming more areas and timeframes wins; then the one
+// naming the network (GTFS prefers a rule for the leg's network over an empty network_id).
 function specificity(r: LegRule): number {
-  return (r.fromAreaId ? 1 : 0) + (r.toAreaId ? 1 : 0) + (r.fromTimeframeId ? 1 : 0);
+  return (
+    2 *
+      ((r.fromAreaId ? 1 : 0) +
+        (r.toAreaId ? 1 : 0) +
+        (r.fromTimeframeId ? 1 : 0) +
+        (r.toTimeframeId ? 1 : 0)) +
+    (r.networkId ? 1 : 0)
+  );
 }
 
 function graphOf(doc: TariffDoc, networkId: string): NetworkGraph {
@@ -130,6 +145,8 @@ export function compileTariff(doc: TariffDoc): CompiledTariff {
     networkOfRoute: new Map(doc.routeNetworks.map((rn) => [rn.routeId, rn.networkId])),
     networkOfOperator,
     networkOfStation,
+    catchAll: doc.networks.find((n) => n.catchAll)?.id,
+    local: localClock(doc.timezone),
     areasOfStop,
     products: byId(doc.products),
     scales: byId(doc.distanceScales),

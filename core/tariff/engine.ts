@@ -60,7 +60,8 @@ function networkOf(t: CompiledTariff, tap: TariffTap): string | undefined {
   return (
     t.networkOfRoute.get(tap.routeId) ??
     (tap.stationId ? t.networkOfStation.get(tap.stationId) : undefined) ??
-    t.networkOfOperator.get(tap.operatorId)
+    t.networkOfOperator.get(tap.operatorId) ??
+    t.catchAll
   );
 }
 
@@ -140,7 +141,7 @@ function correct(ctx: Ctx, p: PendingTap, leg: Leg, at: number): void {
   if (w !== 0) ctx.lines.push({ kind: 'concession', fen: w, note: `${yuan(w)} of it waived, not charged` });
   accumulate(ctx.t, ctx.state, p.n, at, -p.c);
   // The corrected journey is closed: it takes no part in transfers (state.last is cleared).
-  const price = priceLeg(ctx.t, leg);
+  const price = priceLeg(ctx.t, leg, ctx.rider.medium);
   if (price) charge(ctx, leg, price, 'base', '', false);
   else note(ctx, 'TARIFF_NO_FARE_RULE');
   note(ctx, 'TARIFF_LATE_TAP_CORRECTED');
@@ -214,7 +215,7 @@ export function priceTap(t: CompiledTariff, flags: number, before: FareState, ta
     if (entry) {
       state.open = undefined;
       const leg = { networkId: net, from: entry.s, to: station, dep: entry.t, arr: tap.at };
-      const price = priceLeg(t, leg);
+      const price = priceLeg(t, leg, ctx.rider.medium);
       if (price) charge(ctx, leg, price, 'base', '', true);
       else note(ctx, 'TARIFF_NO_FARE_RULE');
     } else if (unf) {
@@ -226,7 +227,7 @@ export function priceTap(t: CompiledTariff, flags: number, before: FareState, ta
     }
   } else if (tap.direction !== 'exit') {
     const leg = { networkId: net, from: station, to: '', dep: tap.at, arr: tap.at };
-    const price = priceLeg(t, leg);
+    const price = priceLeg(t, leg, ctx.rider.medium);
     if (price) charge(ctx, leg, price, 'base', '', true);
     else note(ctx, 'TARIFF_NO_FARE_RULE');
   }

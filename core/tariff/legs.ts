@@ -1,12 +1,10 @@
 // A leg's cash price from the leg rules (GTFS fare_leg_rules), and what a transfer rule
 // (GTFS fare_transfer_rules) makes of it when it continues the journey of the previous leg.
 
-import { localMinute } from '../facts.js';
 import { type CompiledTariff, distanceM } from './compile.js';
 import { distanceFare, distanceNote } from './distance.js';
-import type { LegRule, TransferRule } from './model.js';
+import type { FareProduct, LegRule, TransferRule } from './model.js';
 import type { LastLeg } from './state.js';
-import { isoWeekday } from './state.js';
 
 export interface Leg {
   networkId: string;
@@ -22,12 +20,28 @@ export interface LegPrice {
   legGroupId: string;
   fen: number;
   note: string;
+  /** The tap's medium: transfer products are priced for it too. */
+  medium: Medium;
+}
+
+type Medium = 'card' | 'qr';
+
+/** A product's price for the medium tapped (FareProduct.qrFen). */
+function amount(p: FareProduct, medium: Medium): number {
+  return medium === 'qr' && p.qrFen !== undefined ? p.qrFen : p.amountFen;
 }
 
 function inTimeframe(t: CompiledTariff, id: string, ms: number): boolean {
-  const minute = localMinute(ms);
+  const { minute, weekday, date } = t.local(ms);
   return (t.timeframes.get(id) ?? []).some(
-    (tf) => minute >= tf.startMin && minute < tf.endMin && (!tf.days || tf.days.includes(isoWeekday(ms))),
+    (tf) =>
+      minute >= tf.startMin &&
+      minute < tf.endMin &&
+      !tf.removeDates?.includes(date) &&
+      (tf.addDates?.includes(date) ||
+        ((!tf.days || tf.days.includes(weekday)) &&
+          (!tf.fromDate || date >= tf.fromDate) &&
+          (!tf.toDate || date <= tf.toDate))),
   );
 }
 
@@ -35,24 +49,30 @@ function matches(t: CompiledTariff, r: LegRule, leg: Leg): boolean {
   if (r.fromAreaId && !t.areasOfStop.get(leg.from)?.includes(r.fromAreaId)) return false;
   if (r.toAreaId && !t.areasOfStop.get(leg.to)?.includes(r.toAreaId)) return false;
   if (r.fromTimeframeId && !inTimeframe(t, r.fromTimeframeId, leg.dep)) return false;
+  if (r.toTimeframeId && !inTimeframe(t, r.toTimeframeId, leg.arr)) return false;
+  const inAreas = (ids: string[], stop: string) => ids.some((a) => t.areasOfStop.get(stop)?.includes(a));
+  if (r.exceptFromAreaIds && inAreas(r.exceptFromAreaIds, leg.from)) return false;
+  if (r.exceptToAreaIds && inAreas(r.exceptToAreaIds, leg.to)) return false;
+  if (r.exceptFromTimeframeIds?.some((id) => inTimeframe(t, id, leg.dep))) return false;
+  if (r.exceptToTimeframeIds?.some((id) => inTimeframe(t, id, leg.arr))) return false;
   // A distance rule needs both ends; a single-tap leg cannot use it.
   if (r.distanceScaleId && distanceM(t, leg.networkId, leg.from, leg.to) === undefined) return false;
   return true;
 }
 
 /** The first matching rule (they are sorted best first); undefined when none prices this leg. */
-export function priceLeg(t: CompiledTariff, leg: Leg): LegPrice | undefined {
+export function priceLeg(t: CompiledTariff, leg: Leg, medium: Medium = 'card'): LegPrice | undefined {
   const rules = t.legRules.get(leg.networkId);
   if (!rules) return undefined;
   for (const r of rules) {
     if (!matches(t, r, leg)) continue;
     if (r.productId) {
       const p = t.products.get(r.productId)!;
-      return { legGroupId: r.legGroupId, fen: Math.max(0, p.amountFen), note: p.name };
+      return { legGroupId: r.legGroupId, fen: Math.max(0, amount(p, medium)), note: p.name, medium };
     }
     const scale = t.scales.get(r.distanceScaleId!)!;
     const m = distanceM(t, leg.networkId, leg.from, leg.to)!;
-    return { legGroupId: r.legGroupId, fen: distanceFare(scale, m), note: distanceNote(scale, m) };
+    return { legGroupId: r.legGroupId, fen: distanceFare(scale, m), note: distanceNote(scale, m), medium };
   }
   return undefined;
 }
@@ -115,7 +135,7 @@ export function applyTransfer(
     const count = r.transferCount ?? 1;
     if (count !== -1 && last.k >= count) continue;
     if (!within(r, last, leg)) continue;
-    const ab = r.productId ? t.products.get(r.productId)!.amountFen : 0;
+    const ab = r.productId ? amount(t.products.get(r.productId)!, price.medium) : 0;
     const fen = r.type === 'a_ab' ? ab : r.type === 'a_ab_b' ? ab + price.fen : ab - last.p;
     return {
       fen: Math.max(0, fen),

@@ -50,6 +50,12 @@ export interface Network {
   operatorIds?: string[];
   /** Present: legs are priced at the exit tap from the entry station (tap-in/tap-out). */
   tapOut?: TapOutRules;
+  /**
+   * Taps that no route, station or operator places in another network fall in this one (at most
+   * one). GTFS-Fares v2: a leg rule with an empty network_id applies to every route, including
+   * routes of no network (docs/decisions/0112).
+   */
+  catchAll?: boolean;
 }
 
 export interface Line {
@@ -72,16 +78,25 @@ export interface FareProduct {
   name: string;
   /** Cash price, fen; may be negative for a transfer product that is a discount (GTFS A+AB+B). */
   amountFen: number;
+  /** What an e-card QR tap pays when it differs from amountFen (GTFS: a price per fare medium). */
+  qrFen?: number;
 }
 
 /** One interval of a timeframe; several entries with one id make a timeframe of several intervals (as in GTFS). */
 export interface Timeframe {
   id: string;
-  /** Local (UTC+8) minutes after midnight, [start, end). */
+  /** Local minutes after midnight (in the tariff's timezone), [start, end). */
   startMin: number;
   endMin: number;
   /** ISO weekdays (1 Monday … 7 Sunday); absent means every day. */
   days?: number[];
+  /** Local dates 'YYYY-MM-DD', inclusive, between which it applies (GTFS calendar.txt); absent: open. */
+  fromDate?: string;
+  toDate?: string;
+  /** Local dates it applies on whatever days and dates say (GTFS calendar_dates.txt, added). */
+  addDates?: string[];
+  /** Local dates it does not apply on (GTFS calendar_dates.txt, removed). */
+  removeDates?: string[];
 }
 
 export interface LegRule {
@@ -90,11 +105,22 @@ export interface LegRule {
   fromAreaId?: string;
   toAreaId?: string;
   fromTimeframeId?: string;
+  /** The timeframe the leg's arrival must fall in (GTFS to_timeframe_group_id). */
+  toTimeframeId?: string;
   /** Exactly one of productId and distanceScaleId. */
   productId?: string;
   distanceScaleId?: string;
   /** Higher wins (GTFS rule_priority); then the more specific rule; then file order. */
   priority?: number;
+  /**
+   * The leg must not start (end) in these areas, or depart (arrive) in these timeframes. GTFS
+   * without rule_priority reads an empty area or timeframe as "any but those other rules name"
+   * (docs/decisions/0112); the importer lists them here.
+   */
+  exceptFromAreaIds?: string[];
+  exceptToAreaIds?: string[];
+  exceptFromTimeframeIds?: string[];
+  exceptToTimeframeIds?: string[];
 }
 
 export type TransferType = 'a_ab' | 'a_ab_b' | 'ab';
@@ -132,6 +158,11 @@ export interface TariffDoc {
   name: string;
   /** ISO 4217; amounts are in its minor unit (fen for CNY, the gateway's currency). */
   currency: string;
+  /**
+   * IANA zone in which timeframes are local times (GTFS agency_timezone); absent: China time
+   * (UTC+8). Day and week periods of caps and tiers stay in China time.
+   */
+  timezone?: string;
   /** Where the figures come from (published rules), for people. */
   sources?: string[];
   media: FareMedium[];

@@ -64,6 +64,16 @@ class Checker {
 
 const MAX_FEN = 100_000_000;
 
+function knownZone(zone: unknown): boolean {
+  if (typeof zone !== 'string' || zone === '') return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function validateTariff(input: unknown): Validated {
   const c = new Checker();
   const doc = c.obj(input, 'tariff');
@@ -73,6 +83,8 @@ export function validateTariff(input: unknown): Validated {
   c.str(doc, 'name', 'tariff');
   if (typeof doc.currency !== 'string' || !/^[A-Z]{3}$/.test(doc.currency))
     c.fail('tariff.currency', "must be an ISO 4217 code such as 'CNY' (amounts in its minor unit: fen)");
+  if (doc.timezone !== undefined && !knownZone(doc.timezone))
+    c.fail('tariff.timezone', "must be an IANA zone such as 'Asia/Shanghai'");
   const list = (key: string) => c.arr(doc[key], `tariff.${key}`);
   const each = (key: string, fn: (o: Obj, path: string) => void) =>
     list(key).forEach((item, i) => {
@@ -122,8 +134,13 @@ export function validateTariff(input: unknown): Validated {
     if (d && d.kind === 'percent_of_base') c.int(d, 'percent', `${p}.discount`, 0, 100);
     else if (d && d.kind !== 'free') c.fail(`${p}.discount.kind`, "must be 'free' or 'percent_of_base'");
   });
+  let catchAlls = 0;
   each('networks', (o, p) => {
     c.str(o, 'name', p);
+    if (o.catchAll !== undefined && typeof o.catchAll !== 'boolean')
+      c.fail(`${p}.catchAll`, 'must be a boolean');
+    if (o.catchAll === true && ++catchAlls > 1)
+      c.fail(`${p}.catchAll`, 'only one network can catch all routes');
     if (o.tapOut === undefined) return;
     const t = c.obj(o.tapOut, `${p}.tapOut`);
     if (!t) return;
@@ -162,10 +179,16 @@ export function validateTariff(input: unknown): Validated {
     for (const d of c.arr(o.days ?? [], `${p}.days`))
       if (!Number.isInteger(d) || (d as number) < 1 || (d as number) > 7)
         c.fail(`${p}.days`, `weekday ${String(d)} is not 1..7`);
+    const isDate = (d: unknown) => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d);
+    for (const k of ['fromDate', 'toDate'])
+      if (o[k] !== undefined && !isDate(o[k])) c.fail(`${p}.${k}`, "must be a date 'YYYY-MM-DD'");
+    for (const k of ['addDates', 'removeDates'])
+      if (!c.arr(o[k] ?? [], `${p}.${k}`).every(isDate)) c.fail(`${p}.${k}`, "must be dates 'YYYY-MM-DD'");
   });
   each('products', (o, p) => {
     c.str(o, 'name', p);
     c.int(o, 'amountFen', p, -MAX_FEN, MAX_FEN);
+    c.int(o, 'qrFen', p, -MAX_FEN, MAX_FEN, true);
   });
   each('distanceScales', (o, p) => {
     let prev = 0;
@@ -192,6 +215,15 @@ export function validateTariff(input: unknown): Validated {
     c.ref(o, 'fromAreaId', p, areas, 'area');
     c.ref(o, 'toAreaId', p, areas, 'area');
     c.ref(o, 'fromTimeframeId', p, timeframes, 'timeframe');
+    c.ref(o, 'toTimeframeId', p, timeframes, 'timeframe');
+    for (const [k, known, what] of [
+      ['exceptFromAreaIds', areas, 'area'],
+      ['exceptToAreaIds', areas, 'area'],
+      ['exceptFromTimeframeIds', timeframes, 'timeframe'],
+      ['exceptToTimeframeIds', timeframes, 'timeframe'],
+    ] as const)
+      for (const id of c.arr(o[k] ?? [], `${p}.${k}`))
+        if (!known.has(id as string)) c.fail(`${p}.${k}`, `unknown ${what} '${String(id)}'`);
     if ((o.productId === undefined) === (o.distanceScaleId === undefined))
       c.fail(p, 'needs exactly one of productId and distanceScaleId');
     c.ref(o, 'productId', p, products, 'product');

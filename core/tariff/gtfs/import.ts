@@ -1,243 +1,195 @@
 // GTFS-Fares v2 → tariff document (../model.ts). Pure: takes the files' texts, returns the tariff
-// and notes on what did not map, or every error found. docs/tariffs.md has the mapping table.
-import type {
-  FareMedium,
-  FareProduct,
-  LegRule,
-  Network,
-  TapOutRules,
-  TariffDoc,
-  Timeframe,
-  TransferRule,
-} from '../model.js';
+// with the warnings the operator must accept and notes, or every error found
+// (docs/decisions/0112; docs/tariffs.md lists every file and field, supported or refused).
+import type { TapOutRules, TariffDoc } from '../model.js';
 import { TARIFF_FORMAT } from '../model.js';
 import { validateTariff } from '../validate.js';
+import { type CategoryFlags, importCategories } from './categories.js';
+import { unknownColumns } from './columns.js';
 import { parseCsv, type Table } from './csv.js';
+import { importProducts } from './products.js';
+import { type ImportSummary, Report } from './report.js';
+import { importLegRules, importNetworks, importTransferRules } from './rules.js';
+import { importTimeframes } from './timeframes.js';
 
-export type Imported = { ok: true; tariff: TariffDoc; notes: string[] } | { ok: false; errors: string[] };
+export type { CategoryFlags } from './categories.js';
+export { minorUnits } from './products.js';
+export { formatSummary, type ImportSummary } from './report.js';
+
+export type Imported =
+  | { ok: true; tariff: TariffDoc; warnings: string[]; notes: string[]; summary: ImportSummary }
+  | { ok: false; errors: string[]; warnings: string[] };
 
 export interface ImportOptions {
   id: string;
   name: string;
   /** GTFS has no tap-out: networks whose leg rules need the exit stop (to_area_id) get these. */
   tapOut?: TapOutRules;
+  /** Rider category id → the card flags of its riders (./categories.ts); [] drops its prices. */
+  categoryFlags?: CategoryFlags;
 }
 
-const TRANSFER_TYPES = ['a_ab', 'a_ab_b', 'ab'] as const;
-const LIMIT_TYPES = ['dep_arr', 'dep_dep', 'arr_dep', 'arr_arr'] as const;
-const UNMAPPED_FILES = ['fare_leg_join_rules.txt', 'fare_attributes.txt', 'fare_rules.txt'];
-
-/** "2.75" → 275: decimal text to minor units without floats; undefined if not a 2-decimal amount. */
-export function minorUnits(text: string): number | undefined {
-  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(text);
-  if (!m) return undefined;
-  const value = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
-  return m[1] ? -value : value;
-}
-
-function minute(text: string, fallback: number): number | undefined {
-  if (text === '') return fallback;
-  const m = /^(\d{1,2}):(\d{2}):(\d{2})$/.exec(text);
-  return m ? Number(m[1]) * 60 + Number(m[2]) : undefined;
-}
+/** Files a fares v2 import reads; the others of a GTFS folder are not fares. */
+export const FARE_FILES = [
+  'agency.txt',
+  'routes.txt',
+  'networks.txt',
+  'route_networks.txt',
+  'areas.txt',
+  'stop_areas.txt',
+  'timeframes.txt',
+  'calendar.txt',
+  'calendar_dates.txt',
+  'fare_media.txt',
+  'rider_categories.txt',
+  'fare_products.txt',
+  'fare_leg_rules.txt',
+  'fare_leg_join_rules.txt',
+  'fare_transfer_rules.txt',
+  'fare_attributes.txt',
+  'fare_rules.txt',
+];
 
 export function importGtfsFares(files: Readonly<Record<string, string>>, opts: ImportOptions): Imported {
-  const errors: string[] = [];
-  const notes: string[] = [];
+  const r = new Report();
   const table = (name: string, required = false): Table | undefined => {
     const text = files[name];
     if (text === undefined) {
-      if (required) errors.push(`${name}: missing (required for a fares v2 import)`);
+      if (required) r.error(name, 'missing (required for a fares v2 import)');
       return undefined;
     }
-    return parseCsv(name, text);
+    const t = parseCsv(name, text);
+    unknownColumns(t, r);
+    return t;
   };
-  const at = (t: Table, line: number) => `${t.file}:${line}`;
-  for (const f of UNMAPPED_FILES)
-    if (files[f] !== undefined) notes.push(`${f}: not imported (not part of the mapping)`);
-
-  // Products: one price per product id. GTFS may price a product per medium and rider category;
-  // the price with neither (else the first row) is the cash price, the others are noted.
-  const products = new Map<string, FareProduct>();
-  const cashPriced = new Set<string>();
-  const firstRow = new Map<string, [string, string]>();
-  let currency: string | undefined;
-  const productTable = table('fare_products.txt', true);
-  for (const r of productTable?.rows ?? []) {
-    const id = r.get('fare_product_id');
-    const amount = minorUnits(r.get('amount'));
-    const where = at(productTable!, r.line);
-    if (!id) errors.push(`${where}: fare_product_id is empty`);
-    if (amount === undefined) errors.push(`${where}: amount '${r.get('amount')}' is not a 2-decimal amount`);
-    const cur = r.get('currency');
-    if (currency === undefined) currency = cur;
-    else if (cur !== currency) errors.push(`${where}: currency ${cur} differs from ${currency}`);
-    if (!id || amount === undefined) continue;
-    const plain = r.get('fare_media_id') === '' && r.get('rider_category_id') === '';
-    const existing = products.get(id);
-    const product = { id, name: r.get('fare_product_name') || id, amountFen: amount };
-    const other = (p: FareProduct, medium: string, category: string) =>
-      `${id}: price ${p.amountFen} for medium '${medium}' / rider category '${category}' not mapped (the tariff keeps one cash price per product)`;
-    if (!existing) {
-      products.set(id, product);
-      if (plain) cashPriced.add(id);
-      else firstRow.set(id, [r.get('fare_media_id'), r.get('rider_category_id')]);
-    } else if (plain && !cashPriced.has(id)) {
-      // The cash row came after a medium's or category's row: it wins, the earlier one is noted.
-      const [medium, category] = firstRow.get(id)!;
-      notes.push(other(existing, medium, category));
-      products.set(id, product);
-      cashPriced.add(id);
-    } else notes.push(other(product, r.get('fare_media_id'), r.get('rider_category_id')));
-  }
-
-  const media: FareMedium[] = [];
-  const mediaTable = table('fare_media.txt');
-  for (const r of mediaTable?.rows ?? []) {
-    const type = r.get('fare_media_type');
-    const id = type === '2' ? 'card' : type === '4' ? 'qr' : undefined;
-    if (!id || media.some((m) => m.id === id)) {
-      notes.push(
-        `fare_media ${r.get('fare_media_id')} (type ${type}): not mapped (only one transit card and one app medium)`,
-      );
-      continue;
-    }
-    media.push({
-      id,
-      name: r.get('fare_media_name') || r.get('fare_media_id'),
-      type: id === 'card' ? 'physical_card' : 'ecard_qr',
-    });
-  }
-  for (const r of table('rider_categories.txt')?.rows ?? [])
-    notes.push(
-      `rider category ${r.get('rider_category_id')}: not mapped (GTFS has no eligibility rule; map it to card flags by hand)`,
+  const join = table('fare_leg_join_rules.txt');
+  for (const row of join?.rows ?? [])
+    r.error(
+      `${join!.file}:${row.line}`,
+      'joined legs (effective fare legs) are not supported: each tap is priced as its own leg',
     );
+  for (const f of ['fare_attributes.txt', 'fare_rules.txt'])
+    if (files[f] !== undefined) r.note(f, 'fares v1: not read (the v2 files describe the fares)');
 
-  const networks = new Map<string, Network>();
-  for (const r of table('networks.txt')?.rows ?? [])
-    networks.set(r.get('network_id'), {
-      id: r.get('network_id'),
-      name: r.get('network_name') || r.get('network_id'),
-    });
-  const routeNetworks: TariffDoc['routeNetworks'] = [];
-  for (const r of table('route_networks.txt')?.rows ?? [])
-    routeNetworks.push({ routeId: r.get('route_id'), networkId: r.get('network_id') });
-  for (const r of table('routes.txt')?.rows ?? [])
-    if (r.get('network_id'))
-      routeNetworks.push({ routeId: r.get('route_id'), networkId: r.get('network_id') });
-
-  const areas = (table('areas.txt')?.rows ?? []).map((r) => ({
-    id: r.get('area_id'),
-    name: r.get('area_name') || r.get('area_id'),
-  }));
-  const stopAreas = (table('stop_areas.txt')?.rows ?? []).map((r) => ({
-    areaId: r.get('area_id'),
-    stopId: r.get('stop_id'),
-  }));
-
-  const timeframes: Timeframe[] = [];
-  const tfTable = table('timeframes.txt');
-  for (const r of tfTable?.rows ?? []) {
-    const id = r.get('timeframe_group_id');
-    const start = minute(r.get('start_time'), 0);
-    const end = minute(r.get('end_time'), 1440);
-    if (start === undefined || end === undefined) {
-      errors.push(`${at(tfTable!, r.line)}: start_time/end_time must be HH:MM:SS`);
-      continue;
-    }
-    if (r.get('service_id'))
-      notes.push(`timeframe ${id}: service_id ${r.get('service_id')} not imported (applies every day)`);
-    timeframes.push({ id, startMin: Math.min(start, 1439), endMin: Math.min(end, 1440) });
-  }
-
-  const legRules: LegRule[] = [];
   const legTable = table('fare_leg_rules.txt', true);
-  for (const r of legTable?.rows ?? []) {
-    const opt = (f: string) => r.get(f) || undefined;
-    const rule: LegRule = {
-      legGroupId: r.get('leg_group_id') || `leg-${r.line}`,
-      productId: r.get('fare_product_id'),
-    };
-    const fields = {
-      networkId: opt('network_id'),
-      fromAreaId: opt('from_area_id'),
-      toAreaId: opt('to_area_id'),
-      fromTimeframeId: opt('from_timeframe_group_id'),
-    };
-    for (const [k, v] of Object.entries(fields))
-      if (v !== undefined) (rule as unknown as Record<string, string>)[k] = v;
-    if (r.get('rule_priority')) rule.priority = Number(r.get('rule_priority'));
-    if (r.get('to_timeframe_group_id'))
-      notes.push(
-        `${at(legTable!, r.line)}: to_timeframe_group_id not mapped (the departure's timeframe decides)`,
-      );
-    if (r.get('from_area_id') && !stopAreas.some((s) => s.areaId === r.get('from_area_id')))
-      notes.push(`${at(legTable!, r.line)}: area ${r.get('from_area_id')} has no stops`);
-    if (rule.networkId && !networks.has(rule.networkId))
-      networks.set(rule.networkId, { id: rule.networkId, name: rule.networkId });
-    legRules.push(rule);
-  }
-  for (const rn of routeNetworks)
-    if (!networks.has(rn.networkId)) networks.set(rn.networkId, { id: rn.networkId, name: rn.networkId });
-  // A leg rule that depends on where the rider gets off needs the exit tap.
-  for (const n of networks.values())
-    if (legRules.some((l) => l.toAreaId && (l.networkId === undefined || l.networkId === n.id))) {
-      n.tapOut = opts.tapOut ?? { missingAfterMin: 240, correctWithinMin: 1440 };
-      notes.push(
-        `network ${n.id}: fares depend on the alighting area, so riders tap out (tapOut ${n.tapOut.missingAfterMin}/${n.tapOut.correctWithinMin} min)`,
-      );
-    }
+  const transferTable = table('fare_transfer_rules.txt');
+  // Only products the rules use are priced: a monthly pass on paper is no concern of a tap.
+  const usedProducts = new Set(
+    [...(legTable?.rows ?? []), ...(transferTable?.rows ?? [])].map((row) => row.get('fare_product_id')),
+  );
+  const productTable = table('fare_products.txt', true);
+  const priced = importProducts(
+    table('fare_media.txt'),
+    table('rider_categories.txt'),
+    productTable,
+    usedProducts,
+    r,
+  );
+  const { networks, routeNetworks } = importNetworks(
+    {
+      networks: table('networks.txt'),
+      routeNetworks: table('route_networks.txt'),
+      routes: table('routes.txt'),
+    },
+    r,
+  );
+  const areasTable = table('areas.txt');
+  const areas = (areasTable?.rows ?? []).map((row) => ({
+    id: row.get('area_id'),
+    name: row.get('area_name') || row.get('area_id'),
+  }));
+  r.count(areasTable, `${areas.length} areas`);
+  const stopTable = table('stop_areas.txt');
+  const stopAreas = (stopTable?.rows ?? []).map((row) => ({
+    areaId: row.get('area_id'),
+    stopId: row.get('stop_id'),
+  }));
+  r.count(stopTable, `${stopAreas.length} stops in areas`);
 
-  const transferRules: TransferRule[] = [];
-  const trTable = table('fare_transfer_rules.txt');
-  for (const r of trTable?.rows ?? []) {
-    const where = at(trTable!, r.line);
-    const type = TRANSFER_TYPES[Number(r.get('fare_transfer_type'))];
-    if (!type || r.get('fare_transfer_type') === '') {
-      errors.push(`${where}: fare_transfer_type must be 0, 1 or 2`);
-      continue;
-    }
-    const rule: TransferRule = { type };
-    if (r.get('from_leg_group_id')) rule.fromLegGroupId = r.get('from_leg_group_id');
-    if (r.get('to_leg_group_id')) rule.toLegGroupId = r.get('to_leg_group_id');
-    if (r.get('fare_product_id')) rule.productId = r.get('fare_product_id');
-    if (r.get('transfer_count')) rule.transferCount = Number(r.get('transfer_count'));
-    if (r.get('duration_limit')) {
-      const s = Number(r.get('duration_limit'));
-      rule.durationLimitMin = Math.ceil(s / 60);
-      if (s % 60 !== 0)
-        notes.push(`${where}: duration_limit ${s} s rounded up to ${rule.durationLimitMin} min`);
-      rule.durationLimitType = LIMIT_TYPES[Number(r.get('duration_limit_type') || '0')] ?? 'dep_arr';
-    }
-    for (const f of ['filter_fare_product_id', 'fare_media_behavior', 'fare_product_behavior'])
-      if (r.get(f)) notes.push(`${where}: ${f} not mapped`);
-    transferRules.push(rule);
-  }
-  if (errors.length > 0) return { ok: false, errors };
+  const timeframeTable = table('timeframes.txt');
+  const ids = (t: Table | undefined, f: string) => new Set((t?.rows ?? []).map((row) => row.get(f)));
+  const products = ids(productTable, 'fare_product_id');
+  const legRules = importLegRules(
+    legTable,
+    networks,
+    opts.tapOut ?? { missingAfterMin: 240, correctWithinMin: 1440 },
+    {
+      products,
+      areas: ids(areasTable, 'area_id'),
+      timeframes: ids(timeframeTable, 'timeframe_group_id'),
+      offCard: priced.offCard,
+    },
+    r,
+  );
+  for (const l of legRules)
+    for (const a of [l.fromAreaId, l.toAreaId])
+      if (a && !stopAreas.some((s) => s.areaId === a) && areas.some((x) => x.id === a))
+        r.note('fare_leg_rules.txt', `area ${a} has no stops in stop_areas.txt: its rules match no tap`);
+  const used = new Set(
+    legRules.flatMap((l) => [l.fromTimeframeId, l.toTimeframeId]).filter((x) => x !== undefined),
+  );
+  const { timeframes, timezone } = importTimeframes(
+    {
+      timeframes: timeframeTable,
+      calendar: table('calendar.txt'),
+      calendarDates: table('calendar_dates.txt'),
+      agency: table('agency.txt'),
+    },
+    used,
+    r,
+  );
+  const transferRules = importTransferRules(
+    transferTable,
+    { products, legGroups: ids(legTable, 'leg_group_id'), offCard: priced.offCard },
+    r,
+  );
+  // Products only rows left out (sold off the card) used are left out with them.
+  const charged = priced.products.filter(
+    (p) => legRules.some((l) => l.productId === p.id) || transferRules.some((x) => x.productId === p.id),
+  );
+  const riderCategories = importCategories(
+    priced.categoryPrices,
+    priced.categories,
+    charged,
+    opts.categoryFlags,
+    r,
+  );
+  if (r.errors.length > 0) return { ok: false, errors: r.errors, warnings: r.warnings };
 
   const doc: TariffDoc = {
     format: TARIFF_FORMAT,
     id: opts.id,
     name: opts.name,
-    currency: currency ?? 'CNY',
+    currency: priced.currency ?? 'CNY',
     sources: ['Imported from a GTFS-Fares v2 feed (scripts/gtfs-fares-import.ts)'],
-    media,
-    riderCategories: [],
+    media: priced.media,
+    riderCategories,
     networks: [...networks.values()],
     routeNetworks,
     lines: [],
     areas,
     stopAreas,
     timeframes,
-    products: [...products.values()],
+    products: charged,
     distanceScales: [],
     legRules,
     transferRules,
     caps: [],
     spendTiers: [],
   };
+  if (timezone) doc.timezone = timezone;
   const v = validateTariff(doc);
-  return v.ok
-    ? { ok: true, tariff: v.tariff, notes }
-    : { ok: false, errors: v.errors.map((e) => `after import: ${e}`) };
+  if (!v.ok) return { ok: false, errors: v.errors.map((e) => `after import: ${e}`), warnings: r.warnings };
+  const summary: ImportSummary = {
+    files: r.files,
+    networks: doc.networks.map((n) => n.id),
+    areas: areas.length,
+    media: doc.media.map((m) => m.id),
+    riderCategories: [...priced.categories.keys()].map((id) => {
+      const c = riderCategories.find((x) => x.id === id);
+      return c ? `${id} → ${c.eligibleFlags.join('/')}` : id;
+    }),
+    timezone: timezone ?? 'Asia/Shanghai (no agency.txt)',
+  };
+  return { ok: true, tariff: v.tariff, warnings: r.warnings, notes: r.notes, summary };
 }

@@ -68,4 +68,34 @@ describe('validating a tariff', () => {
     const v = validateTariff({ ...doc, legRules: [{ legGroupId: 'g', productId: 'gone' }] });
     expect(!v.ok && v.errors).toEqual(["legRules[0].productId: unknown product 'gone'"]);
   });
+
+  it('rejects an unknown timezone, two catch-all networks, bad dates and unknown exceptions (GTFS import fields)', () => {
+    const doc = beijingDoc();
+    const v = validateTariff({
+      ...doc,
+      timezone: 'Mars/Olympus',
+      networks: doc.networks.map((n) => ({ ...n, catchAll: true })),
+      timeframes: [{ id: 'tf', startMin: 0, endMin: 60, fromDate: '2025-1-1' }],
+      legRules: [
+        {
+          legGroupId: 'g',
+          productId: doc.products[0]!.id,
+          exceptFromAreaIds: ['nowhere'],
+          toTimeframeId: 'gone',
+        },
+      ],
+    });
+    expect(!v.ok && v.errors).toEqual([
+      "tariff.timezone: must be an IANA zone such as 'Asia/Shanghai'",
+      'networks[1].catchAll: only one network can catch all routes',
+      'networks[2].catchAll: only one network can catch all routes',
+      "timeframes[0].fromDate: must be a date 'YYYY-MM-DD'",
+      "legRules[0].toTimeframeId: unknown timeframe 'gone'",
+      "legRules[0].exceptFromAreaIds: unknown area 'nowhere'",
+    ]);
+  });
+
+  it('accepts a tariff in another timezone', () => {
+    expect(validateTariff({ ...beijingDoc(), timezone: 'Europe/Warsaw' }).ok).toBe(true);
+  });
 });

@@ -1,206 +1,214 @@
-// GTFS-Fares v2 import: a real published feed (Transcollines, test/fixtures/gtfs-fares-v2/) and
-// small files written here for what that feed does not use (transfers, media, rider categories).
-import { readdirSync, readFileSync } from 'node:fs';
+// GTFS-Fares v2 import, with small files written here for each rule of the reference
+// (gtfs.org/documentation/schedule/reference/#fare_leg_rulestxt): empty network_id, timezones,
+// calendars, to_timeframe_group_id, transfers, media, rider categories.
 import { describe, expect, it } from 'vitest';
-import { compileTariff } from '../../../../core/tariff/compile.js';
-import { priceTap, type TariffTap } from '../../../../core/tariff/engine.js';
-import { importGtfsFares, minorUnits } from '../../../../core/tariff/gtfs/import.js';
-import type { TariffDoc } from '../../../../core/tariff/model.js';
-
-function feed(name: string): Record<string, string> {
-  const dir = new URL(`../../../fixtures/gtfs-fares-v2/${name}/`, import.meta.url);
-  const files: Record<string, string> = {};
-  for (const f of readdirSync(dir)) if (f.endsWith('.txt')) files[f] = readFileSync(new URL(f, dir), 'utf8');
-  return files;
-}
-
-function imported(files: Record<string, string>): { tariff: TariffDoc; notes: string[] } {
-  const r = importGtfsFares(files, { id: 'test', name: 'test' });
-  if (!r.ok) throw new Error(r.errors.join('\n'));
-  return r;
-}
+import { importGtfsFares } from '../../../../core/tariff/gtfs/import.js';
+import { imported, ride } from './support.js';
 
 const T = Date.UTC(2025, 5, 2, 12, 0);
-const tap = (direction: TariffTap['direction'], routeId: string, stopId: string, at = T): TariffTap => ({
-  direction,
-  operatorId: 'transcollines',
-  routeId,
-  stopId,
-  stationId: '',
-  credential: 'card',
-  at,
-});
+const products = 'fare_product_id,amount,currency\nflat,2.00,CNY\nrail_fare,4.00,CNY\npeak,3.00,CNY\n';
+const networks = {
+  'networks.txt': 'network_id,network_name\nbus,Bus\nrail,Rail\n',
+  'route_networks.txt': 'network_id,route_id\nbus,B1\nrail,R1\n',
+  'fare_products.txt': products,
+};
 
-describe('importing the Transcollines feed (real, published)', () => {
-  const { tariff, notes } = imported(feed('transcollines'));
-  const t = compileTariff(tariff);
-
-  it('maps products, areas, networks from routes.txt, and leg rules', () => {
-    expect(tariff.currency).toBe('CAD');
-    expect(tariff.products).toEqual([
-      { id: 'PS-500', name: 'PS-500', amountFen: 500 },
-      { id: 'PS-2000', name: 'PS-2000', amountFen: 2000 },
-      { id: 'PS-0', name: 'PS-0', amountFen: 0 },
-    ]);
-    expect(tariff.areas.map((a) => a.id)).toEqual(['GAT', 'COL', 'PNT']);
-    expect(tariff.networks.map((n) => n.id).sort()).toEqual(['924', 'REG']);
-    expect(tariff.routeNetworks).toContainEqual({ routeId: '910', networkId: 'REG' });
-    expect(tariff.legRules).toHaveLength(8);
-    expect(tariff.legRules[1]).toEqual({
-      legGroupId: 'REG-GAT-PNT',
-      networkId: 'REG',
-      fromAreaId: 'GAT',
-      toAreaId: 'PNT',
-      fromTimeframeId: 'GT-2025',
-      productId: 'PS-2000',
+describe('an empty network_id', () => {
+  it('without rule_priority: every network no rule names, and routes of no network', () => {
+    const { tariff, t } = imported({
+      ...networks,
+      'fare_leg_rules.txt': 'leg_group_id,network_id,fare_product_id\nany,,flat\nrail,rail,rail_fare\n',
     });
+    expect(tariff.legRules.map((r) => [r.networkId, r.productId])).toEqual([
+      ['bus', 'flat'],
+      ['any-route', 'flat'],
+      ['rail', 'rail_fare'],
+    ]);
+    expect(
+      [
+        ride(t, 'B1', 's', undefined, T),
+        ride(t, 'R1', 's', undefined, T),
+        ride(t, 'X', 's', undefined, T),
+      ].map((p) => p.chargeFen),
+    ).toEqual([200, 400, 200]);
   });
 
-  it('says what did not map', () => {
-    expect(notes).toContain('timeframe GT-2025: service_id FARES-GT-2025-1 not imported (applies every day)');
-    expect(notes).toContain('timeframe 924-REG: service_id FARES-924-REG-3 not imported (applies every day)');
-    expect(tariff.timeframes.filter((tf) => tf.id === '924-REG')).toHaveLength(3);
-    expect(notes).toContain(
-      'network REG: fares depend on the alighting area, so riders tap out (tapOut 240/1440 min)',
+  it('with rule_priority: the network does not matter, and the higher priority wins', () => {
+    const { t } = imported({
+      ...networks,
+      'fare_leg_rules.txt':
+        'leg_group_id,network_id,fare_product_id,rule_priority\nany,,flat,1\nrail,rail,rail_fare,0\n',
+    });
+    expect(ride(t, 'R1', 's', undefined, T).chargeFen).toBe(200);
+  });
+
+  it('with rule_priority equal: the rule naming the leg network wins over the earlier one naming none', () => {
+    const { t } = imported({
+      ...networks,
+      'fare_leg_rules.txt':
+        'leg_group_id,network_id,fare_product_id,rule_priority\nany,,flat,0\nrail,rail,rail_fare,0\n',
+    });
+    expect([ride(t, 'R1', 's', undefined, T).chargeFen, ride(t, 'B1', 's', undefined, T).chargeFen]).toEqual([
+      400, 200,
+    ]);
+  });
+
+  it('with rule_priority equal: a rule naming an area still wins over one naming only the network', () => {
+    const { t } = imported({
+      ...networks,
+      'areas.txt': 'area_id\na\n',
+      'stop_areas.txt': 'area_id,stop_id\na,sa\n',
+      'fare_leg_rules.txt':
+        'leg_group_id,network_id,from_area_id,fare_product_id,rule_priority\nrail,rail,,rail_fare,0\nany,,a,flat,0\n',
+    });
+    expect([ride(t, 'R1', 'sa', undefined, T).chargeFen, ride(t, 'R1', 's', undefined, T).chargeFen]).toEqual(
+      [200, 400],
     );
   });
 
-  it.each([
-    ['Gatineau to Pontiac', 'F912-01', 'F111-01', 2000],
-    ['Pontiac to Gatineau', 'F111-02', 'F912-05', 2000],
-    ['Collines to Collines', 'F101-01', 'F101-02', 500],
-    ['Gatineau to Collines', 'F401-10', 'F401-11', 500],
-  ])('prices a ride on route 910 from %s by area pair', (_what, from, to, cents) => {
-    const entry = priceTap(t, 0, {}, tap('entry', '910', from));
-    const exit = priceTap(t, 0, entry.state, tap('exit', '910', to, T + 3600_000));
-    expect(exit).toMatchObject({ chargeFen: cents, reason: 'OK' });
-  });
-
-  it('finds no rule for a ride within Gatineau (the feed prices none) and charges nothing', () => {
-    const entry = priceTap(t, 0, {}, tap('entry', '910', 'F912-01'));
-    const exit = priceTap(t, 0, entry.state, tap('exit', '910', 'F912-05', T + 600_000));
-    expect(exit).toMatchObject({ chargeFen: 0, reason: 'TARIFF_NO_FARE_RULE' });
-  });
-
-  it('charges the highest area-pair fare from the boarding stop for a missing tap-out', () => {
-    const entry = priceTap(t, 0, {}, tap('entry', '910', 'F912-01'));
-    const next = priceTap(t, 0, entry.state, tap('entry', '910', 'F101-01', T + 5 * 3600_000));
-    expect(next).toMatchObject({ chargeFen: 2000, reason: 'TARIFF_MISSING_TAP_OUT' });
+  it('names no catch-all network when every rule names a network: a route of none has no fare', () => {
+    const { tariff, t } = imported({
+      ...networks,
+      'fare_leg_rules.txt': 'network_id,fare_product_id\nrail,rail_fare\n',
+    });
+    expect(tariff.networks.some((n) => n.catchAll)).toBe(false);
+    expect(ride(t, 'X', 's', undefined, T)).toMatchObject({ chargeFen: 0, reason: 'TARIFF_NO_FARE_RULE' });
   });
 });
 
-describe('importing transfer rules, media and rider categories (files written for this test)', () => {
-  const files = {
-    'networks.txt': 'network_id,network_name\nbus,Bus\nrail,Rail\n',
-    'route_networks.txt': 'network_id,route_id\nbus,B1\nrail,R1\n',
-    'fare_media.txt':
-      'fare_media_id,fare_media_name,fare_media_type\ncash,Cash,0\ncard,"Transit card, stored value",2\napp,App,4\n',
-    'rider_categories.txt':
-      'rider_category_id,rider_category_name,is_default_fare_category\nadult,Adult,1\nsenior,Senior,0\n',
-    'fare_products.txt':
-      'fare_product_id,fare_product_name,fare_media_id,rider_category_id,amount,currency\nbus_fare,Bus,card,,1.5,CNY\nbus_fare,Bus,,,2.00,CNY\nrail_fare,Rail,,,4,CNY\nrail_fare,Rail,,senior,0.00,CNY\nab_off,1 yuan off,,,-1.00,CNY\n',
-    'fare_leg_rules.txt': 'leg_group_id,network_id,fare_product_id\nbus,bus,bus_fare\nrail,rail,rail_fare\n',
-    'fare_transfer_rules.txt':
-      'from_leg_group_id,to_leg_group_id,transfer_count,duration_limit,duration_limit_type,fare_transfer_type,fare_product_id\nbus,rail,,5400,1,1,ab_off\nbus,bus,-1,3630,0,0,\n',
+describe('an empty area', () => {
+  const areas = {
+    'fare_products.txt': products,
+    'areas.txt': 'area_id\na\nb\nc\n',
+    'stop_areas.txt': 'area_id,stop_id\na,sa\nb,sb\nc,sc\n',
   };
+  const rules = 'from_area_id,to_area_id,fare_product_id\na,,flat\n,b,rail_fare\n,,peak\n';
 
-  it('maps transfer types, duration limits (seconds to minutes) and counts', () => {
-    const { tariff, notes } = imported(files);
-    expect(tariff.transferRules).toEqual([
-      {
-        type: 'a_ab_b',
-        fromLegGroupId: 'bus',
-        toLegGroupId: 'rail',
-        productId: 'ab_off',
-        durationLimitMin: 90,
-        durationLimitType: 'dep_dep',
-      },
-      {
-        type: 'a_ab',
-        fromLegGroupId: 'bus',
-        toLegGroupId: 'bus',
-        transferCount: -1,
-        durationLimitMin: 61,
-        durationLimitType: 'dep_arr',
-      },
-    ]);
-    expect(notes).toContain('fare_transfer_rules.txt:3: duration_limit 3630 s rounded up to 61 min');
+  it('without rule_priority: any area but those the file names in that field', () => {
+    const { tariff, t } = imported({ ...areas, 'fare_leg_rules.txt': rules });
+    expect(tariff.legRules[2]).toMatchObject({ exceptFromAreaIds: ['a'], exceptToAreaIds: ['b'] });
+    // a → b: "from a" rules exclude the empty-from rule, and b is named so "to empty" fails too.
+    expect(ride(t, 'X', 'sa', 'sb', T)).toMatchObject({ chargeFen: 0, reason: 'TARIFF_NO_FARE_RULE' });
+    expect(
+      [ride(t, 'X', 'sa', 'sc', T), ride(t, 'X', 'sc', 'sb', T), ride(t, 'X', 'sc', 'sc', T)].map(
+        (p) => p.chargeFen,
+      ),
+    ).toEqual([200, 400, 300]);
   });
 
-  it('keeps the cash price per product and notes the per-medium and per-category prices', () => {
-    const { tariff, notes } = imported(files);
-    expect(tariff.products.map((p) => [p.id, p.amountFen])).toEqual([
-      ['bus_fare', 200],
-      ['rail_fare', 400],
-      ['ab_off', -100],
-    ]);
-    expect(notes).toContain(
-      "bus_fare: price 150 for medium 'card' / rider category '' not mapped (the tariff keeps one cash price per product)",
-    );
-    expect(notes).toContain(
-      'rider category senior: not mapped (GTFS has no eligibility rule; map it to card flags by hand)',
-    );
-  });
-
-  it('maps the transit card and the app medium, noting cash', () => {
-    const { tariff, notes } = imported(files);
-    expect(tariff.media).toEqual([
-      { id: 'card', name: 'Transit card, stored value', type: 'physical_card' },
-      { id: 'qr', name: 'App', type: 'ecard_qr' },
-    ]);
-    expect(notes).toContain(
-      'fare_media cash (type 0): not mapped (only one transit card and one app medium)',
-    );
-  });
-
-  it('prices a bus-then-rail journey with the imported a_ab_b transfer', () => {
-    const t = compileTariff(imported(files).tariff);
-    const b = priceTap(t, 0, {}, { ...tap('board', 'B1', 's1'), operatorId: 'x' });
-    const r = priceTap(t, 0, b.state, { ...tap('board', 'R1', 's2', T + 1800_000), operatorId: 'x' });
-    expect([b.chargeFen, r.chargeFen, r.reason]).toEqual([200, 300, 'TARIFF_TRANSFER']);
+  it('with rule_priority: an empty area does not affect the match (then the more specific rule)', () => {
+    const { tariff, t } = imported({
+      ...areas,
+      'fare_leg_rules.txt': rules.replace('fare_product_id', 'fare_product_id,rule_priority'),
+    });
+    expect(tariff.legRules[2]!.exceptFromAreaIds).toBeUndefined();
+    expect(ride(t, 'X', 'sa', 'sb', T).chargeFen).toBe(200);
   });
 });
 
-describe('import errors', () => {
-  it('lists every problem with its file and line', () => {
-    const r = importGtfsFares(
-      {
-        'fare_products.txt': 'fare_product_id,amount,currency\np1,2.005,CNY\n,1.00,CNY\np3,1.00,USD\n',
-        'fare_transfer_rules.txt': 'from_leg_group_id,fare_transfer_type\nx,7\n',
-      },
-      { id: 'bad', name: 'bad' },
-    );
-    expect(r).toEqual({
+describe('timeframes', () => {
+  const peakFeed = (zone: string, extra: Record<string, string> = {}) => ({
+    'agency.txt': `agency_id,agency_name,agency_url,agency_timezone\na,A,https://a.example,${zone}\n`,
+    'fare_products.txt': products,
+    'timeframes.txt': 'timeframe_group_id,start_time,end_time\nam,07:00:00,09:00:00\n',
+    'fare_leg_rules.txt': 'from_timeframe_group_id,fare_product_id\nam,peak\n,flat\n',
+    ...extra,
+  });
+  // 2025-01-15, a Wednesday, 07:30 in Paris (UTC+1) = 14:30 in China.
+  const parisMorning = Date.UTC(2025, 0, 15, 6, 30);
+
+  it("reads a tap's time in the feed's agency_timezone: a Paris morning-peak tap pays the peak fare", () => {
+    const { tariff, t } = imported(peakFeed('Europe/Paris'));
+    expect(tariff.timezone).toBe('Europe/Paris');
+    expect(ride(t, 'B1', 's', undefined, parisMorning).chargeFen).toBe(300);
+    expect(ride(t, 'B1', 's', undefined, parisMorning + 2 * 3600_000).chargeFen).toBe(200);
+  });
+
+  it('follows daylight saving: 07:30 in Paris in July is 05:30 UTC', () => {
+    const { t } = imported(peakFeed('Europe/Paris'));
+    expect(ride(t, 'B1', 's', undefined, Date.UTC(2025, 6, 16, 5, 30)).chargeFen).toBe(300);
+  });
+
+  it('refuses times with no agency_timezone to read them in', () => {
+    const files: Record<string, string> = peakFeed('Europe/Paris');
+    delete files['agency.txt'];
+    expect(importGtfsFares(files, { id: 'x', name: 'x' })).toMatchObject({
       ok: false,
       errors: [
-        "fare_products.txt:2: amount '2.005' is not a 2-decimal amount",
-        'fare_products.txt:3: fare_product_id is empty',
-        'fare_products.txt:4: currency USD differs from CNY',
-        'fare_leg_rules.txt: missing (required for a fares v2 import)',
-        'fare_transfer_rules.txt:2: fare_transfer_type must be 0, 1 or 2',
+        'timeframes.txt:2: timeframe am: its times are local times and the feed has no agency.txt agency_timezone',
       ],
     });
   });
 
-  it('reports references that do not resolve after the import', () => {
-    const r = importGtfsFares(
-      {
-        'fare_products.txt': 'fare_product_id,amount,currency\np,1.00,CNY\n',
-        'fare_leg_rules.txt': 'leg_group_id,fare_product_id\ng,gone\n',
-      },
-      { id: 'bad', name: 'bad' },
+  it('maps a service_id to weekdays and dates from calendar.txt', () => {
+    const { tariff, t } = imported(
+      peakFeed('Asia/Shanghai', {
+        'timeframes.txt': 'timeframe_group_id,start_time,end_time,service_id\nam,07:00:00,09:00:00,wk\n',
+        'calendar.txt':
+          'service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nwk,1,1,1,1,1,0,0,20250101,20251231\n',
+      }),
     );
-    expect(r).toEqual({ ok: false, errors: ["after import: legRules[0].productId: unknown product 'gone'"] });
+    expect(tariff.timeframes).toEqual([
+      {
+        id: 'am',
+        startMin: 420,
+        endMin: 540,
+        days: [1, 2, 3, 4, 5],
+        fromDate: '2025-01-01',
+        toDate: '2025-12-31',
+      },
+    ]);
+    // 07:30 China time on Wednesday 2025-01-15, then on Saturday 2025-01-18.
+    expect(ride(t, 'B1', 's', undefined, Date.UTC(2025, 0, 14, 23, 30)).chargeFen).toBe(300);
+    expect(ride(t, 'B1', 's', undefined, Date.UTC(2025, 0, 17, 23, 30)).chargeFen).toBe(200);
   });
 
-  it.each([
-    ['2.75', 275],
-    ['4', 400],
-    ['0.5', 50],
-    ['-1.00', -100],
-    ['1e3', undefined],
-    ['1.234', undefined],
-  ])('reads amount %s as %s minor units, without floats', (text, units) => {
-    expect(minorUnits(text)).toBe(units);
+  it('refuses a service_id found in neither calendar.txt nor calendar_dates.txt', () => {
+    const files = peakFeed('Asia/Shanghai', {
+      'timeframes.txt': 'timeframe_group_id,start_time,end_time,service_id\nam,07:00:00,09:00:00,wk\n',
+    });
+    expect(importGtfsFares(files, { id: 'x', name: 'x' })).toMatchObject({
+      errors: [
+        'timeframes.txt:2: timeframe am: service_id wk is in neither calendar.txt nor calendar_dates.txt (include them in the folder)',
+      ],
+    });
+  });
+
+  it('applies calendar_dates.txt: a removed weekday has no peak, an added Sunday has one', () => {
+    const { tariff, t } = imported(
+      peakFeed('Asia/Shanghai', {
+        'timeframes.txt': 'timeframe_group_id,start_time,end_time,service_id\nam,07:00:00,09:00:00,wk\n',
+        'calendar.txt':
+          'service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nwk,1,1,1,1,1,0,0,20250101,20251231\n',
+        'calendar_dates.txt': 'service_id,date,exception_type\nwk,20250115,2\nwk,20250119,1\n',
+      }),
+    );
+    expect(tariff.timeframes[0]).toMatchObject({ removeDates: ['2025-01-15'], addDates: ['2025-01-19'] });
+    // 07:30 China time on Wednesday 2025-01-15 (removed), Thursday the 16th, Sunday the 19th (added).
+    const at = (day: number) => Date.UTC(2025, 0, day - 1, 23, 30);
+    expect([15, 16, 19, 18].map((d) => ride(t, 'B1', 's', undefined, at(d)).chargeFen)).toEqual([
+      200, 300, 300, 200,
+    ]);
+  });
+
+  it('reads a service only in calendar_dates.txt as those dates alone', () => {
+    const { t } = imported(
+      peakFeed('Asia/Shanghai', {
+        'timeframes.txt': 'timeframe_group_id,start_time,end_time,service_id\nam,07:00:00,09:00:00,hol\n',
+        'calendar_dates.txt': 'service_id,date,exception_type\nhol,20250501,1\n',
+      }),
+    );
+    expect(ride(t, 'B1', 's', undefined, Date.UTC(2025, 3, 30, 23, 30)).chargeFen).toBe(300);
+    expect(ride(t, 'B1', 's', undefined, Date.UTC(2025, 4, 1, 23, 30)).chargeFen).toBe(200);
+  });
+
+  it('matches to_timeframe_group_id against the arrival', () => {
+    const { t } = imported({
+      ...peakFeed('Asia/Shanghai'),
+      'fare_leg_rules.txt': 'to_timeframe_group_id,fare_product_id\nam,peak\n,flat\n',
+    });
+    // Boards 06:50 China time; arrives 07:10 (in the peak), or 06:59 (not).
+    expect(ride(t, 'B1', 's', 'e', Date.UTC(2025, 0, 14, 22, 50), 20).chargeFen).toBe(300);
+    expect(ride(t, 'B1', 's', 'e', Date.UTC(2025, 0, 14, 22, 50), 9).chargeFen).toBe(200);
   });
 });
