@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFullGateway } from '../../support/full-gateway.js';
 import type { TestGateway } from '../../support/gateway.js';
+import { expectedBalancesFen, moneyTallyOverHttp } from '../../support/money.js';
 import { bearerFor, holderBearer } from '../../support/operators.js';
 import { type StateSnapshot, snapshotState } from '../../support/state-snapshot.js';
 
@@ -47,6 +48,7 @@ let t: TestGateway;
 let routes: Route[];
 let auths: Record<string, Record<string, string>>;
 let cardToken: string;
+let moneyReader: string;
 const db = () => join(t.dir, 'gw.db');
 
 /** Values that once broke something somewhere, and their cousins, as JSON source text. */
@@ -249,6 +251,8 @@ beforeAll(async () => {
     venueId: 'fuzz-museum',
   });
   const credential = ((await device.json()) as { credential: string }).credential;
+  // A session the run never sends (it may log the others out), for the money check at the end.
+  moneyReader = await bearerFor(t.gw.url, 'auditor');
   auths = {
     admin: { authorization: admin },
     auditor: { authorization: await bearerFor(t.gw.url, 'auditor') },
@@ -272,6 +276,7 @@ describe('every route under hostile input', () => {
   it('answers no server error, refuses as problem+json with a code, and changes nothing on refusal', async () => {
     const failures: string[] = [];
     let before: StateSnapshot = snapshotState(db());
+    const issued = new Map<string, number>([[cardToken, 5000]]);
     const seen = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(
@@ -279,6 +284,11 @@ describe('every route under hostile input', () => {
         async ({ r, req }) => {
           const res = await send(r, req);
           seen.set(res.status, (seen.get(res.status) ?? 0) + 1);
+          // Cards the run issued, with what they were issued with (the money check below).
+          if (r.method === 'POST' && r.path === '/v1/cards' && res.status === 201) {
+            const c = JSON.parse(res.text) as { token: string; balanceFen: number };
+            if (!issued.has(c.token)) issued.set(c.token, c.balanceFen);
+          }
           const after = snapshotState(db());
           const where = `${r.method} ${res.url.slice(t.gw.url.length, t.gw.url.length + 160)} → ${res.status}`;
           if (res.nosniff !== 'nosniff') failures.push(`${where}: no nosniff`);
@@ -312,5 +322,12 @@ describe('every route under hostile input', () => {
     expect([...byKind.values()]).toEqual([]);
     // The run reached handlers, not only the validators: some requests were accepted.
     expect([...seen.keys()].some((s) => s < 300)).toBe(true);
+    // Whatever was accepted, every fen is accounted for by the records (issue 9's invariant).
+    const money = await moneyTallyOverHttp(
+      t.gw.url,
+      moneyReader,
+      [...issued].map(([token, issuedFen]) => ({ token, issuedFen })),
+    );
+    expect(money.balancesFen).toBe(expectedBalancesFen(money));
   });
 });
