@@ -52,6 +52,10 @@ def settings(argv) -> tuple[Settings, argparse.Namespace]:
     missing = [f"--{f} (${e})" for f, e, _, _ in OPTIONS if getattr(a, f.replace("-", "_")) is None]
     if missing:
         p.error("missing " + ", ".join(missing))
+    try:
+        lists.parse_keys(a.list_keys)
+    except ValueError as e:
+        p.error(f"--list-keys: {e}")
     s = Settings(
         gateway_url=a.gateway_url,
         username=a.username,
