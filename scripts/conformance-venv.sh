@@ -9,7 +9,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 req="$root/conformance/requirements.txt"
 py="${PYTHON:-python3}"
 if ! command -v "$py" >/dev/null 2>&1; then
-  echo "the conformance kit needs Python 3.9 or later as '$py' (set PYTHON to another)" >&2
+  echo "the conformance kit needs Python 3.10 or later as '$py' (set PYTHON to another)" >&2
   exit 1
 fi
 version="$("$py" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
@@ -20,10 +20,17 @@ if [ -x "$dir/venv/bin/python" ] && [ -f "$dir/ok" ]; then
   echo "$dir/venv/bin/python"
   exit 0
 fi
-echo "==> conformance kit: making its Python $version venv once (cached in $dir)" >&2
 mkdir -p "$cache"
-# Built in a fresh folder and moved into place, so two runs at once (test.sh and the test)
-# never see a half-made venv; the loser of the race drops its copy.
+# One maker at a time (test.sh and the test may both ask); the second finds the venv made.
+exec 9>"$cache/lock"
+flock 9
+if [ -x "$dir/venv/bin/python" ] && [ -f "$dir/ok" ]; then
+  echo "$dir/venv/bin/python"
+  exit 0
+fi
+echo "==> conformance kit: making its Python $version venv once (cached in $dir)" >&2
+# Made in a fresh folder and moved into place, so an interrupted run never leaves a venv that
+# looks whole.
 tmp="$(mktemp -d "$cache/build.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 if ! "$py" -m venv "$tmp/venv" >&2; then
@@ -34,9 +41,7 @@ echo "    installing $(grep -cv '^\s*\(#\|$\)' "$req") pinned packages from PyPI
 "$tmp/venv/bin/python" -m pip install --disable-pip-version-check --no-input --only-binary=:all: \
   --progress-bar off -r "$req" >&2
 touch "$tmp/ok"
-rm -rf "$dir.old"
-if [ -e "$dir" ]; then mv "$dir" "$dir.old"; fi
-mv "$tmp" "$dir" 2>/dev/null || true
-rm -rf "$dir.old"
+rm -rf "$dir"
+mv "$tmp" "$dir"
 echo "==> conformance kit venv ready: $dir/venv" >&2
 echo "$dir/venv/bin/python"
