@@ -43,6 +43,12 @@ class Session:
     balance_fen: int = 0
     broker: Broker | None = None
     next_seq: int = 1
+    # The list public keys by id, and what one check leaves for the next.
+    keys: dict = field(default_factory=dict)
+    first: tuple | None = None  # (seq, batch bytes) of the first charged tap
+    first_result: object = None
+    senior_token: bytes = b""
+    snapshot: tuple | None = None  # (SignedList trailer, record bytes)
 
     @property
     def token(self) -> bytes:
