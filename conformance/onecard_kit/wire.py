@@ -4,9 +4,11 @@ Only what docs/topics.md and the .proto comments say is used here: the kit plays
 validator vendor who has those two and nothing else.
 """
 
+import atexit
 import hashlib
 import hmac
 import importlib
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,6 +22,7 @@ def generate(protos_dir: Path) -> SimpleNamespace:
     if not files:
         raise SystemExit(f"no .proto files under {protos_dir}/onecard/v1")
     out = tempfile.mkdtemp(prefix="onecard-kit-pb-")
+    atexit.register(shutil.rmtree, out, ignore_errors=True)
     subprocess.run(
         [sys.executable, "-m", "grpc_tools.protoc", f"-I{protos_dir}", f"--python_out={out}", *files],
         check=True,
