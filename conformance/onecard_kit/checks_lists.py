@@ -2,6 +2,7 @@
 flags list, which a card issued with a concession joins."""
 
 import secrets
+import time
 
 from . import lists
 from .wire import card_token
@@ -32,32 +33,59 @@ def needs_credential(k):
     return "401 without, 401 with a made-up one"
 
 
-def _fetch(k, since):
-    status, headers, raw = k.http.call("GET", f"/v1/lists/flags/all?since={since}", auth=f"Device {k.credential}")
-    return status, headers, raw
+def _fetch(k, kind, since):
+    return k.http.call("GET", f"/v1/lists/{kind}/all?since={since}", auth=f"Device {k.credential}")
 
 
-def snapshot_verifies(k):
-    status, headers, raw = _fetch(k, 0)
+def _snapshot(k, kind, wire_kind):
+    """GET the whole list from version 0: framing, digest and signature checked."""
+    status, headers, raw = _fetch(k, kind, 0)
     if status != 200 or headers.get("content-type") != "application/octet-stream":
-        raise AssertionError(f"GET /v1/lists/flags/all?since=0: {status} {headers.get('content-type')}")
+        raise AssertionError(f"GET /v1/lists/{kind}/all?since=0: {status} {headers.get('content-type')}")
     records, trailer = lists.read_stream(raw)
     env = k.pb.lists.SignedList.FromString(trailer)
     why = lists.verify(env, k.keys, records)
     if why:
         raise AssertionError(why)
     L = k.pb.lists
-    if (env.kind, env.type, env.scope, env.previous_version) != (L.LIST_KIND_FLAGS, L.LIST_ENVELOPE_TYPE_SNAPSHOT, "all", 0):
-        raise AssertionError(f"trailer is not a flags snapshot of scope all: {env}")
+    if (env.kind, env.type, env.scope, env.previous_version) != (wire_kind, L.LIST_ENVELOPE_TYPE_SNAPSHOT, "all", 0):
+        raise AssertionError(f"trailer is not a {kind} snapshot of scope all: {env}")
     if env.version < 1 or env.body:
         raise AssertionError(f"version {env.version}, body of {len(env.body)} bytes in a streamed trailer")
-    flags = {}
-    for rec in lists.records_of(records, 17):
-        flags[rec[:16]] = rec[16]  # the last record for a key wins
-    if not flags.get(k.senior_token, 0) & SENIOR:
-        raise AssertionError("the concession card is not on the list with the SENIOR bit")
+    # 17-byte records: 16-byte token, 1 byte (flags, or DenyReason); the last one for a key wins.
+    latest = {rec[:16]: rec[16] for rec in lists.records_of(records, 17)}
+    return env, records, latest, headers.get("x-onecard-list-type")
+
+
+def _until_listed(k, kind, wire_kind, listed):
+    """The newest snapshot once listed(latest) holds: a change reaches the lists "within
+    seconds" (docs/topics.md), so a gateway may publish it a moment after answering."""
+    end = time.monotonic() + k.s.timeout_s
+    while True:
+        snap = _snapshot(k, kind, wire_kind)
+        if listed(snap[2]):
+            return snap
+        if time.monotonic() > end:
+            raise AssertionError(f"not on the {kind} list within {k.s.timeout_s} s: {snap[2].get(k.senior_token)}")
+        time.sleep(0.1)
+
+
+def snapshot_verifies(k):
+    env, records, _, hint = _until_listed(
+        k, "flags", k.pb.lists.LIST_KIND_FLAGS, lambda flags: flags.get(k.senior_token, 0) & SENIOR
+    )
     k.snapshot = (env, records)
-    return f"version {env.version}, {len(records) // 17} records, key {env.key_id}, header {headers.get('x-onecard-list-type')}"
+    return f"version {env.version}, {len(records) // 17} records, key {env.key_id}, header {hint}"
+
+
+def lost_card_denied(k):
+    """A card reported lost is on the deny list as DENY_REASON_LOST."""
+    k.http.json("POST", f"/v1/cards/{k.senior_token.hex()}/lost", auth=k.admin)
+    lost = k.pb.lists.DENY_REASON_LOST
+    env, records, _, _ = _until_listed(
+        k, "deny", k.pb.lists.LIST_KIND_DENY, lambda deny: deny.get(k.senior_token) == lost
+    )
+    return f"version {env.version}, {len(records) // 17} records"
 
 
 def forgery_refused(k):
@@ -80,7 +108,7 @@ def forgery_refused(k):
 def current_answers_204(k):
     """At the newest version: 204, or (a live gateway moved on) a delta that verifies."""
     env, _ = k.snapshot
-    status, _, raw = _fetch(k, env.version)
+    status, _, raw = _fetch(k, "flags", env.version)
     if status == 204:
         return f"204 at version {env.version}"
     if status != 200:
@@ -99,4 +127,5 @@ CHECKS = [
     ("lists: flags snapshot verifies (Ed25519)", snapshot_verifies),
     ("lists: tampered copies refused", forgery_refused),
     ("lists: since=newest is current", current_answers_204),
+    ("lists: a lost card is on the deny list", lost_card_denied),
 ]
