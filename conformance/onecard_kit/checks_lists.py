@@ -1,17 +1,18 @@
-"""A signed list over HTTP (docs/topics.md "Lists", lists.proto SignedList): the concession
-flags list, which a card issued with a concession joins."""
+"""Signed lists over HTTP (docs/topics.md "Lists", lists.proto SignedList): the concession
+flags list, which a card issued with a concession joins, and the deny list, which it joins
+when reported lost."""
 
-import secrets
 import time
 
 from . import lists
+from .session import test_card_number
 from .wire import card_token
 
 SENIOR = 1  # lists.proto LIST_KIND_FLAGS: the flag bits
 
 
 def issue_concession_card(k):
-    number = "KIT" + "".join(secrets.choice("0123456789") for _ in range(13))
+    number = test_card_number()
     k.http.json(
         "POST",
         "/v1/cards",

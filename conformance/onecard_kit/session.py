@@ -13,6 +13,11 @@ from .wire import card_token
 INVALID_TAP = "INVALID_TAP"
 
 
+def test_card_number() -> str:
+    """A card number no real card has: KIT and 13 random digits. Never printed."""
+    return "KIT" + "".join(secrets.choice("0123456789") for _ in range(13))
+
+
 @dataclass
 class Settings:
     gateway_url: str
@@ -39,7 +44,7 @@ class Session:
     admin: str = ""
     device_id: str = field(default_factory=lambda: f"kit-{secrets.token_hex(6)}")
     credential: str = ""
-    card_number: str = field(default_factory=lambda: "KIT" + "".join(secrets.choice("0123456789") for _ in range(13)))
+    card_number: str = field(default_factory=test_card_number)
     balance_fen: int = 0
     broker: Broker | None = None
     next_seq: int = 1
