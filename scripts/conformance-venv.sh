@@ -34,8 +34,12 @@ echo "==> conformance kit: making its Python $version venv once (cached in $dir)
 tmp="$(mktemp -d "$cache/build.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 if ! "$py" -m venv "$tmp/venv" >&2; then
-  echo "'$py -m venv' failed: on Debian install python3-venv" >&2
-  exit 1
+  # Debian splits venv out of python3: install it (as root, like scripts/services.sh) and retry.
+  echo "==> '$py -m venv' failed: installing Debian's python3-venv" >&2
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >&2
+  rm -rf "$tmp/venv"
+  "$py" -m venv "$tmp/venv" >&2
 fi
 echo "    installing $(grep -cv '^\s*\(#\|$\)' "$req") pinned packages from PyPI" >&2
 "$tmp/venv/bin/python" -m pip install --disable-pip-version-check --no-input --only-binary=:all: \
