@@ -173,14 +173,15 @@ export const configSchema: Record<keyof GatewayConfig, ConfigKey> = {
     kind: 'string',
     default: '',
     description:
-      'Ed25519 private key (32-byte seed, 64 hex chars) that signs the lists sent to devices (required; devices hold its public key)',
+      'Private key (32 bytes, 64 hex chars) that signs the lists sent to devices: Ed25519 seed, or SM2 scalar when the key id begins "sm2-" (required; devices hold its public key)',
     pattern: /^[0-9a-fA-F]{64}$/,
   },
   listKeyId: {
     env: 'ONECARD_LIST_KEY_ID',
     kind: 'string',
     default: 'k1',
-    description: 'Id of the list signing key, carried in every signed list (key rotation)',
+    description:
+      'Id of the list signing key, carried in every signed list (key rotation); an id beginning "sm2-" signs with SM2 over SM3',
     pattern: /^[A-Za-z0-9_.-]{1,32}$/,
   },
   kafkaBrokers: {
