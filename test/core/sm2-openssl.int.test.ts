@@ -2,6 +2,7 @@
 // process. Signatures made here verify there with the GM/T default id, and the other way round;
 // OpenSSL also checks the standard's worked example, so the vector and both sides agree.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,5 +119,14 @@ describe('SM2 against the openssl command line', () => {
       'hex',
     );
     expect(opensslVerifies(std.pub, Buffer.from('message digest'), sm2SignatureToDer(rs))).toBe(true);
+  });
+
+  it("Node 20's own crypto.sign on an SM2-curve key is not an SM2 signature (why core/sm2.ts exists)", () => {
+    const node = generateKeyPairSync('ec', { namedCurve: 'SM2' });
+    const pub = join(dir, 'node.pub.pem');
+    writeFileSync(pub, node.publicKey.export({ format: 'pem', type: 'spki' }));
+    const der = sign('sm3', message, node.privateKey);
+    expect(verify('sm3', message, node.publicKey, der)).toBe(true);
+    expect(opensslVerifies(pub, message, der)).toBe(false);
   });
 });
