@@ -103,10 +103,15 @@ export class Sm2PrivateKey {
   }
 
   static generate(): Sm2PrivateKey {
+    return new Sm2PrivateKey(Sm2PrivateKey.generateRaw());
+  }
+
+  /** 32 fresh random bytes that are a valid private key (for configuration: a key by id). */
+  static generateRaw(): Buffer {
     for (;;) {
       const raw = randomBytes(32);
       const d = num(raw);
-      if (d >= 1n && d <= N - 2n) return new Sm2PrivateKey(raw);
+      if (d >= 1n && d <= N - 2n) return raw;
     }
   }
 
