@@ -1,7 +1,7 @@
 // What a device remembers about one card (its own passages only): the variables the entry
 // rules and the offline risk limits are evaluated against. Pure: the edge agent keeps these in
 // a bounded store (edge-agent/src/rules/) and passes one in per tap.
-import { localDay } from '../facts.js';
+import { localDay } from '../time.js';
 
 const HOUR_MS = 3600_000;
 /** Most entitlements whose uses a card's history remembers (newest kept). */
