@@ -2,7 +2,7 @@
 // holds (edge-agent/src/lists/) or carried by a verified QR credential (core/credentials/).
 // The pure decision functions take these facts, never the lists themselves, so the same rules
 // run on the device and at the gateway and are tested with plain tables.
-import type { DenyReasonName } from './decide.js';
+import type { DenyReasonName } from '../protos/codec.js';
 
 /** What a holder may enter a venue with. */
 export type EntitlementKind = 'annual_pass' | 'ticket' | 'reservation';

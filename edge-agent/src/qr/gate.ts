@@ -14,10 +14,9 @@ import {
   type QrVerdict,
   verifyQr,
 } from '../../../core/credentials/index.js';
-import type { ConcessionName } from '../../../core/fare.js';
 import { cardTokenHex } from '../../../core/pii.js';
-import type { ReasonName } from '../../../core/reasons.js';
 import { localDay } from '../../../core/time.js';
+import type { ConcessionName, ReasonName } from '../../../protos/codec.js';
 import type { EdgeConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { GateSignal } from '../reader/port.js';

@@ -4,14 +4,12 @@
 import type { KeyObject } from 'node:crypto';
 import {
   type EnvelopeHeader,
-  envelopeTypeCode,
-  type ListKind,
-  listKindCode,
   privateKeyFromSeed,
   rawPublicKey,
   sha256,
   signEnvelope,
 } from '../../../core/lists/envelope.js';
+import { envelopeTypes, type ListKind, listKinds } from '../../../protos/codec.js';
 import { v1 } from '../../../protos/wire.js';
 
 export class ListSigner {
@@ -49,9 +47,9 @@ export class ListSigner {
     digest: Uint8Array,
   ): Uint8Array {
     return v1.SignedList.encode({
-      kind: listKindCode[h.kind],
+      kind: listKinds.code[h.kind],
       scope: h.scope,
-      type: envelopeTypeCode[h.type],
+      type: envelopeTypes.code[h.type],
       version: h.version,
       previousVersion: h.previousVersion,
       issuedAtMs: h.issuedAtMs,
