@@ -1,11 +1,16 @@
 // The edge decision for a card tap, from data the device holds (no network). Pure: the agent
 // looks the card up in its deny list and passes the answer in.
-import { type DenyReasonName, denyReasonReason, type ReasonName } from '../protos/codec.js';
+import {
+  type DecisionName,
+  type DenyReasonName,
+  denyReasonReason,
+  type ReasonName,
+} from '../protos/codec.js';
 import type { Profile } from './profiles.js';
 import { displayText } from './reasons.js';
 
 export interface EdgeDecision {
-  decision: 'allow' | 'deny';
+  decision: DecisionName;
   reason: ReasonName;
   display: { zh: string; en: string };
 }

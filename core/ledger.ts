@@ -2,7 +2,13 @@
 // effect to commit atomically: the card's new balance (compare-and-set on its version), the
 // record for operators and Kafka, and the result for the device's ack. No I/O here: the store
 // applies effects, the ingest decides when.
-import type { DecisionName, DirectionName, OutcomeName, ReasonName } from '../protos/codec.js';
+import type {
+  CredentialName,
+  DecisionName,
+  DirectionName,
+  OutcomeName,
+  ReasonName,
+} from '../protos/codec.js';
 import type { CardState } from './card.js';
 import type { Pricer } from './pricing.js';
 import { subsidyOf } from './subsidy.js';
@@ -57,11 +63,11 @@ export interface LedgerRecord {
   stationId: string;
   venueId: string;
   direction: DirectionName | '';
-  credential: 'card' | 'qr' | '';
+  credential: CredentialName | '';
   /** When it happened: device time for taps, gateway time for top-ups (Unix ms). */
   at: number;
   committedAt: number;
-  edgeDecision: 'allow' | 'deny' | '';
+  edgeDecision: DecisionName | '';
   edgeReason: ReasonName | '';
   offline: boolean;
   /** Rider category applied ('none', 'senior_free', a tariff's category id). */

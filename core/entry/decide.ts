@@ -8,7 +8,12 @@
 // ticket/pass/concession) → offline risk. The first refusal wins; each is a stable reason code
 // (docs/reason-codes.md, 80–109). A card and an e-card QR code of the same holder get the same
 // facts and so the same decision (docs/decisions/0070-qr-through-entry-rules.md).
-import { type ConcessionName, denyReasonReason, type ReasonName } from '../../protos/codec.js';
+import {
+  type ConcessionName,
+  type DecisionName,
+  denyReasonReason,
+  type ReasonName,
+} from '../../protos/codec.js';
 import { ConcessionFlag } from '../card.js';
 import type { CardFacts } from '../facts.js';
 import { applyConcession, concessionFor } from '../fare.js';
@@ -35,7 +40,7 @@ export interface TapContext {
 }
 
 export interface EntryDecision {
-  decision: 'allow' | 'deny';
+  decision: DecisionName;
   reason: ReasonName;
   display: { zh: string; en: string };
   /** Concession applied (for the display and the record); 'none' on a refusal. */

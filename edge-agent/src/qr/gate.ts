@@ -16,7 +16,7 @@ import {
 } from '../../../core/credentials/index.js';
 import { cardTokenHex } from '../../../core/pii.js';
 import { localDay } from '../../../core/time.js';
-import type { ConcessionName, ReasonName } from '../../../protos/codec.js';
+import type { ConcessionName, DecisionName, ReasonName } from '../../../protos/codec.js';
 import type { EdgeConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { GateSignal } from '../reader/port.js';
@@ -28,7 +28,7 @@ import { openUsedTickets, type UsedTickets } from './used-tickets.js';
 export interface QrDecided {
   cardToken: string;
   issuingRegion: string;
-  decision: 'allow' | 'deny';
+  decision: DecisionName;
   reason: ReasonName;
   concession: ConcessionName;
 }
