@@ -83,6 +83,22 @@ const rows: Row[] = [
     limit: 300,
   },
   {
+    what: 'SM2-over-SM3 signature check p99 (decision 0164)',
+    key: 'sm2_verify_p99_us',
+    unit: 'µs',
+    target: '',
+    baseline: 'ed25519_verify_p99_us',
+    ratio: 'ratio_sm2_to_ed25519_verify_p99',
+  },
+  {
+    what: 'QR verify p99 (first scan, SM2 issuer key)',
+    key: 'qr_verify_sm2_p99_us',
+    unit: 'µs',
+    target: '',
+    baseline: 'ed25519_verify_p99_us',
+    ratio: 'ratio_qr_verify_sm2_to_ed25519_p99',
+  },
+  {
     what: 'QR scan decision p99 (holder seen before: verify + entry rules)',
     key: 'qr_decide_warm_p99_us',
     unit: 'µs',

@@ -13,6 +13,10 @@ npx biome check .
 step "typecheck (tsc)"
 npx tsc --noEmit -p .
 
+# The conformance kit's Python venv (test/conformance/kit.int.test.ts): made once from PyPI,
+# about ten seconds, then reused from ~/.cache; here rather than inside a test's time limit.
+step "conformance kit venv (Python, pinned packages from PyPI; cached)"
+bash scripts/conformance-venv.sh >/dev/null || echo "conformance kit venv not made: its test will say why" >&2
 step "starting Redis, Mosquitto and Kafka on 127.0.0.1"
 trap 'bash scripts/services.sh down' EXIT
 bash scripts/services.sh up

@@ -2,7 +2,7 @@
 // holder's app makes dynamic codes. Pure: time, ids and nonces are passed in.
 import type { KeyObject } from 'node:crypto';
 import { base45Encode } from './base45.js';
-import { ed25519Sign } from './keys.js';
+import { ed25519Sign, type IssuerPrivateKey, issuerSign } from './keys.js';
 import {
   type CredentialBody,
   credentialSignedBytes,
@@ -12,10 +12,10 @@ import {
   ticketSignedBytes,
 } from './payload.js';
 
-/** The signed credential (127 bytes) the gateway gives the holder's app. */
-export function issueCredential(issuerKey: KeyObject, body: CredentialBody): Buffer {
+/** The signed credential (127 bytes) the gateway gives the holder's app; the key matches body.keyId's kind. */
+export function issueCredential(issuerKey: IssuerPrivateKey, body: CredentialBody): Buffer {
   const signed = credentialSignedBytes(body);
-  return Buffer.concat([signed, ed25519Sign(issuerKey, signed)]);
+  return Buffer.concat([signed, issuerSign(issuerKey, signed)]);
 }
 
 /** A dynamic code (201 bytes) the app shows: its credential, the time and a nonce, app-signed. */
@@ -30,9 +30,9 @@ export function makeDynamicCode(
 }
 
 /** A signed ticket or reservation (99 + venue-id bytes). */
-export function issueTicket(issuerKey: KeyObject, body: TicketBody): Buffer {
+export function issueTicket(issuerKey: IssuerPrivateKey, body: TicketBody): Buffer {
   const signed = ticketSignedBytes(body);
-  return Buffer.concat([signed, ed25519Sign(issuerKey, signed)]);
+  return Buffer.concat([signed, issuerSign(issuerKey, signed)]);
 }
 
 /** The text a QR symbol carries: "OC:" and the payload in base45. */

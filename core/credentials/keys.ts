@@ -1,6 +1,9 @@
 // Ed25519 keys in their raw 32-byte forms (what config files and the wire carry) and as
 // node:crypto KeyObjects (built once: parsing a key per scan would cost more than the verify).
 // node:crypto is computation, not I/O, so this belongs in the pure core.
+// Issuer keys (credentials, tickets) may also be SM2 over SM3: the key id names the algorithm,
+// 0-127 Ed25519 and 128-255 SM2, so devices hold both kinds during a migration and a payload's
+// layout does not change (both sign 64 bytes). Decision 0164. The app's key stays Ed25519.
 import {
   createPrivateKey,
   createPublicKey,
@@ -9,6 +12,7 @@ import {
   sign,
   verify,
 } from 'node:crypto';
+import { Sm2PrivateKey, Sm2PublicKey, sm2Verify } from '../sm2.js';
 
 // DER headers of an Ed25519 SubjectPublicKeyInfo and PKCS#8 private key (RFC 8410), followed
 // by the 32 raw key bytes.
@@ -66,13 +70,40 @@ export function ed25519Verify(key: KeyObject, data: Uint8Array, signature: Uint8
   }
 }
 
+/** Issuer key ids from here on name SM2 keys. */
+export const SM2_ISSUER_KEY_IDS_FROM = 128;
+export type IssuerPublicKey = KeyObject | Sm2PublicKey;
+export type IssuerPrivateKey = KeyObject | Sm2PrivateKey;
+
+export function issuerAlgorithm(id: number): 'ed25519' | 'sm2' {
+  return id >= SM2_ISSUER_KEY_IDS_FROM ? 'sm2' : 'ed25519';
+}
+
+/** The issuer's private key for key id from its 32 raw bytes (an Ed25519 seed or an SM2 scalar). */
+export function issuerPrivateKey(id: number, raw: Uint8Array): IssuerPrivateKey {
+  return issuerAlgorithm(id) === 'sm2' ? new Sm2PrivateKey(raw) : privateKeyFromSeed(raw);
+}
+
+/** What devices are configured with: 32 bytes (Ed25519) or 65 (SM2, 04‖x‖y). */
+export function issuerRawPublicKey(key: IssuerPrivateKey): Buffer {
+  return key instanceof Sm2PrivateKey ? key.publicKey.bytes() : rawPublicKey(key);
+}
+
+export function issuerSign(key: IssuerPrivateKey, data: Uint8Array): Buffer {
+  return key instanceof Sm2PrivateKey ? key.sign(data) : ed25519Sign(key, data);
+}
+
+export function issuerVerify(key: IssuerPublicKey, data: Uint8Array, signature: Uint8Array): boolean {
+  return key instanceof Sm2PublicKey ? sm2Verify(key, data, signature) : ed25519Verify(key, data, signature);
+}
+
 /**
  * The issuer public keys a device trusts, by key id. Several are valid at once so the gateway
  * can rotate: a new key id is added to devices first, signing moves to it, the old id is
  * removed once every credential it signed has expired.
  */
 export class Keyring {
-  private readonly keys = new Map<number, KeyObject>();
+  private readonly keys = new Map<number, IssuerPublicKey>();
 
   /** @param raw key id → raw 32-byte public key */
   constructor(raw: Iterable<[number, Uint8Array]> = []) {
@@ -81,12 +112,13 @@ export class Keyring {
 
   add(id: number, raw: Uint8Array): void {
     if (!Number.isInteger(id) || id < 0 || id > 255) throw new RangeError(`key id ${id} is not 0..255`);
-    const key = publicKeyFromRaw(raw);
-    if (!key) throw new RangeError(`key ${id} is not a 32-byte Ed25519 public key`);
+    // An SM2 key gets its multiplication tables once here: it verifies every scan.
+    const key = issuerAlgorithm(id) === 'sm2' ? Sm2PublicKey.fromBytes(raw, true) : publicKeyFromRaw(raw);
+    if (!key) throw new RangeError(`key ${id} is not ${keyForm(id)}`);
     this.keys.set(id, key);
   }
 
-  get(id: number): KeyObject | undefined {
+  get(id: number): IssuerPublicKey | undefined {
     return this.keys.get(id);
   }
 
@@ -95,19 +127,32 @@ export class Keyring {
   }
 }
 
+const keyForm = (id: number): string =>
+  issuerAlgorithm(id) === 'sm2' ? 'an SM2 public key (65 or 33 bytes)' : 'a 32-byte Ed25519 public key';
+
 /**
- * "id:hex,id:hex" (the config form of key lists: edge public keys, gateway private seeds), or
- * a problem in words.
+ * "id:hex,id:hex" (the config form of key lists: edge public keys, gateway private keys), or
+ * a problem in words. Private keys are 64 hex chars of either kind; public keys (form
+ * 'public') 64 for ids 0-127 (Ed25519) and 130 or 66 for ids 128-255 (an SM2 point).
  */
-export function parseKeyList(text: string): Array<[number, Buffer]> | string {
+export function parseKeyList(
+  text: string,
+  form: 'private' | 'public' = 'private',
+): Array<[number, Buffer]> | string {
   const out: Array<[number, Buffer]> = [];
   if (text.trim() === '') return out;
   // Problems name the item's position, never its text: the list may hold private keys.
   for (const [i, item] of text.split(',').entries()) {
-    const m = /^\s*(\d{1,3}):([0-9a-fA-F]{64})\s*$/.exec(item);
-    if (!m || Number(m[1]) > 255) return `item ${i + 1} is not <key id 0-255>:<64 hex chars>`;
-    if (out.some(([id]) => id === Number(m[1]))) return `key id ${m[1]} appears twice`;
-    out.push([Number(m[1]), Buffer.from(m[2]!, 'hex')]);
+    const m = /^\s*(\d{1,3}):([0-9a-fA-F]{64}|[0-9a-fA-F]{66}|[0-9a-fA-F]{130})\s*$/.exec(item);
+    if (!m || Number(m[1]) > 255) return `item ${i + 1} is not <key id 0-255>:<hex key>`;
+    const id = Number(m[1]);
+    const hexLength = m[2]!.length;
+    const fits =
+      form === 'private' || issuerAlgorithm(id) === 'ed25519' ? hexLength === 64 : hexLength !== 64;
+    if (!fits)
+      return `item ${i + 1}: key id ${id} takes ${form === 'private' ? 'a 32-byte private key (64 hex chars)' : keyForm(id)}`;
+    if (out.some(([known]) => known === id)) return `key id ${id} appears twice`;
+    out.push([id, Buffer.from(m[2]!, 'hex')]);
   }
   return out;
 }

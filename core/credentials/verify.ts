@@ -13,7 +13,7 @@ import type { KeyObject } from 'node:crypto';
 import type { ReasonName } from '../../protos/codec.js';
 import type { Entitlement } from '../facts.js';
 import { base45Decode } from './base45.js';
-import { ed25519Verify, type Keyring, publicKeyFromRaw } from './keys.js';
+import { ed25519Verify, issuerVerify, type Keyring, publicKeyFromRaw } from './keys.js';
 import {
   CREDENTIAL_BYTES,
   CREDENTIAL_SIGNED_BYTES,
@@ -119,7 +119,7 @@ export function verifyDynamic(b: Uint8Array, policy: QrPolicy, ctx: QrContext): 
   if (!appKey) {
     const credSigned = b.subarray(2, 2 + CREDENTIAL_SIGNED_BYTES);
     const credSig = b.subarray(2 + CREDENTIAL_SIGNED_BYTES, 2 + CREDENTIAL_BYTES);
-    if (!ed25519Verify(issuerKey, credSigned, credSig)) return refuse('QR_FORGED');
+    if (!issuerVerify(issuerKey, credSigned, credSig)) return refuse('QR_FORGED');
     appKey = publicKeyFromRaw(cred.appPublicKey);
     if (appKey) ctx.credentials?.set(cacheKey, appKey, cred.notAfterSec * 1000 + policy.skewMs);
   }
@@ -154,7 +154,7 @@ export function verifyTicket(b: Uint8Array, policy: QrPolicy, ctx: QrContext): Q
   if (!t) return refuse('QR_MALFORMED');
   const key = policy.keys.get(t.body.keyId);
   if (!key) return refuse('QR_UNKNOWN_KEY');
-  if (!ed25519Verify(key, b.subarray(0, t.signedLength), b.subarray(t.signedLength)))
+  if (!issuerVerify(key, b.subarray(0, t.signedLength), b.subarray(t.signedLength)))
     return refuse('QR_FORGED');
   const holderToken = Buffer.from(t.body.holderToken).toString('hex');
   const id = Buffer.from(t.body.ticketId).toString('hex');

@@ -1,19 +1,26 @@
-// Signed list envelopes: the canonical bytes a gateway signs and a device verifies (Ed25519,
-// node:crypto). Pure: keys are passed in, nothing is read from disk or the clock.
-// Layout and reasoning: docs/decisions/0050-signed-compact-lists.md; wire: protos/onecard/v1/lists.proto.
-import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
+// Signed list envelopes: the canonical bytes a gateway signs and a device verifies (Ed25519 or
+// SM2 by key id: keys.ts). Pure: keys are passed in, nothing is read from disk or the clock.
+// Layout and reasoning: docs/decisions/0050-signed-compact-lists.md, 0164; wire: protos/onecard/v1/lists.proto.
+import { createHash } from 'node:crypto';
 import { type EnvelopeType, envelopeTypes, type ListKind, listKinds } from '../../protos/codec.js';
+import { isKeyId, type ListPrivateKey, type ListPublicKey, signWith, verifyWith } from './keys.js';
+
+export {
+  isKeyId,
+  type ListPublicKey,
+  listAlgorithm,
+  parsePublicKeys,
+  privateKeyFromSeed,
+  publicKeyFromRaw,
+  rawPublicKey,
+} from './keys.js';
 
 /** Scope of the city-wide lists; entitlements are scoped by venue id. */
 export const ALL_SCOPE = 'all';
 const SCOPE = /^[A-Za-z0-9_.:-]{1,64}$/;
-const KEY_ID = /^[A-Za-z0-9_.-]{1,32}$/;
 
 export function isScope(s: string): boolean {
   return SCOPE.test(s);
-}
-export function isKeyId(s: string): boolean {
-  return KEY_ID.test(s);
 }
 
 export interface EnvelopeHeader {
@@ -66,14 +73,14 @@ export function headerProblem(h: EnvelopeHeader): string | undefined {
   return undefined;
 }
 
-/** Signs with an Ed25519 private key. */
-export function signEnvelope(key: KeyObject, h: EnvelopeHeader, bodySha256: Uint8Array): Buffer {
-  return sign(null, signedBytes(h, bodySha256), key);
+/** Signs with the key h.keyId names (the caller pairs them: gateway/src/lists/signer.ts). */
+export function signEnvelope(key: ListPrivateKey, h: EnvelopeHeader, bodySha256: Uint8Array): Buffer {
+  return signWith(key, signedBytes(h, bodySha256));
 }
 
 /** Why the signature does not hold, or undefined when it does. */
 export function signatureProblem(
-  keys: ReadonlyMap<string, KeyObject>,
+  keys: ReadonlyMap<string, ListPublicKey>,
   h: EnvelopeHeader,
   bodySha256: Uint8Array,
   signature: Uint8Array,
@@ -82,43 +89,5 @@ export function signatureProblem(
   if (!key) return `unknown signing key "${h.keyId}"`;
   if (bodySha256.length !== 32) return 'body digest is not 32 bytes';
   if (signature.length !== 64) return 'signature is not 64 bytes';
-  return verify(null, signedBytes(h, bodySha256), key, signature) ? undefined : 'signature does not verify';
-}
-
-// Ed25519 keys as 32 raw bytes (hex in configuration), wrapped in the fixed DER prefixes.
-const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-
-export function privateKeyFromSeed(seed: Buffer): KeyObject {
-  if (seed.length !== 32) throw new Error('an Ed25519 private key is 32 bytes');
-  return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
-}
-
-export function publicKeyFromRaw(raw: Buffer): KeyObject {
-  if (raw.length !== 32) throw new Error('an Ed25519 public key is 32 bytes');
-  return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
-}
-
-/** The raw 32-byte public key of a private key (for the devices' configuration). */
-export function rawPublicKey(key: KeyObject): Buffer {
-  const der = createPublicKey(key).export({ format: 'der', type: 'spki' });
-  return Buffer.from(der.subarray(der.length - 32));
-}
-
-/**
- * Parses "keyId:hex64[,keyId:hex64…]" (the devices' list of trusted keys); a problem in words,
- * or the keys by id.
- */
-export function parsePublicKeys(spec: string): Map<string, KeyObject> | string {
-  const keys = new Map<string, KeyObject>();
-  for (const part of spec
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean)) {
-    const [id, hex] = part.split(':');
-    if (!id || !isKeyId(id) || !hex || !/^[0-9a-fA-F]{64}$/.test(hex))
-      return `"${part}" is not keyId:<64 hex chars>`;
-    keys.set(id, publicKeyFromRaw(Buffer.from(hex, 'hex')));
-  }
-  return keys.size > 0 ? keys : 'no key given';
+  return verifyWith(key, signedBytes(h, bodySha256), signature) ? undefined : 'signature does not verify';
 }

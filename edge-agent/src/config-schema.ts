@@ -133,9 +133,11 @@ export const edgeConfigSchema: Record<keyof EdgeConfig, ConfigKey> = {
     kind: 'string',
     default: '',
     description:
-      'Gateway public keys that sign the lists, keyId:<64 hex>, comma-separated for rotation (required)',
-    pattern: /^[A-Za-z0-9_.-]{1,32}:[0-9a-fA-F]{64}(,[A-Za-z0-9_.-]{1,32}:[0-9a-fA-F]{64})*$/,
-    expects: 'keyId:<64 hex chars>[,keyId:<64 hex chars>]',
+      'Gateway public keys that sign the lists, keyId:<64 hex> (Ed25519) or sm2-…:<130 hex> (SM2, 04‖x‖y), comma-separated for rotation (required)',
+    // The per-algorithm check (an sm2- id takes an SM2 point) is parsePublicKeys' at start.
+    pattern:
+      /^[A-Za-z0-9_.-]{1,32}:([0-9a-fA-F]{64}|[0-9a-fA-F]{66}|[0-9a-fA-F]{130})(,[A-Za-z0-9_.-]{1,32}:([0-9a-fA-F]{64}|[0-9a-fA-F]{66}|[0-9a-fA-F]{130}))*$/,
+    expects: 'keyId:<hex>[,keyId:<hex>] (64 hex chars, or 130 for sm2- ids)',
   },
   tokenKeyHex: {
     env: 'ONECARD_EDGE_TOKEN_KEY',
@@ -227,9 +229,11 @@ export const edgeConfigSchema: Record<keyof EdgeConfig, ConfigKey> = {
     env: 'ONECARD_EDGE_QR_ISSUER_KEYS',
     kind: 'string',
     default: '',
-    description: 'E-card QR issuer public keys "id:64hex,..." (GET /v1/qr/keys); empty: QR codes refused',
-    pattern: /^(\d{1,3}:[0-9a-fA-F]{64}(,\d{1,3}:[0-9a-fA-F]{64})*)?$/,
-    expects: 'a comma-separated list of <key id>:<64 hex chars>',
+    description:
+      'E-card QR issuer public keys "id:hex,..." (GET /v1/qr/keys): ids 0-127 Ed25519 (64 hex), 128-255 SM2 (130 hex); empty: QR codes refused',
+    pattern:
+      /^(\d{1,3}:([0-9a-fA-F]{64}|[0-9a-fA-F]{66}|[0-9a-fA-F]{130})(,\d{1,3}:([0-9a-fA-F]{64}|[0-9a-fA-F]{66}|[0-9a-fA-F]{130}))*)?$/,
+    expects: 'a comma-separated list of <key id>:<hex key> (64 hex chars, or 130 for ids 128-255)',
   },
   qrSkewMs: {
     env: 'ONECARD_EDGE_QR_SKEW_MS',

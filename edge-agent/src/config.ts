@@ -108,7 +108,7 @@ export function loadEdgeConfig(sources: ConfigSources = {}): EdgeConfig {
     if (config[field] === '')
       problems.push(`${field} (${edgeConfigSchema[field].env}) is required for the ${profile!.name} profile`);
   }
-  const qrKeys = parseKeyList(config.qrIssuerKeys);
+  const qrKeys = parseKeyList(config.qrIssuerKeys, 'public');
   if (typeof qrKeys === 'string')
     problems.push(`qrIssuerKeys (${edgeConfigSchema.qrIssuerKeys.env}): ${qrKeys}`);
   // Ranges of the rules themselves, once every entry* key has the right form.

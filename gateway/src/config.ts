@@ -1,7 +1,8 @@
 // Gateway configuration: one schema, a default and a description per key, read from the
 // environment (ONECARD_*) and validated once at start-up with every problem reported at once.
 import { isIP } from 'node:net';
-import { parseKeyList } from '../../core/credentials/keys.js';
+import { issuerPrivateKey, parseKeyList } from '../../core/credentials/keys.js';
+import { listPrivateKey } from '../../core/lists/keys.js';
 import { type PaymentConfig, paymentConfigKeys, paymentConfigProblems } from './payments/config-schema.js';
 
 export interface GatewayConfig extends PaymentConfig {
@@ -173,14 +174,15 @@ export const configSchema: Record<keyof GatewayConfig, ConfigKey> = {
     kind: 'string',
     default: '',
     description:
-      'Ed25519 private key (32-byte seed, 64 hex chars) that signs the lists sent to devices (required; devices hold its public key)',
+      'Private key (32 bytes, 64 hex chars) that signs the lists sent to devices: Ed25519 seed, or SM2 scalar when the key id begins "sm2-" (required; devices hold its public key)',
     pattern: /^[0-9a-fA-F]{64}$/,
   },
   listKeyId: {
     env: 'ONECARD_LIST_KEY_ID',
     kind: 'string',
     default: 'k1',
-    description: 'Id of the list signing key, carried in every signed list (key rotation)',
+    description:
+      'Id of the list signing key, carried in every signed list (key rotation); an id beginning "sm2-" signs with SM2 over SM3',
     pattern: /^[A-Za-z0-9_.-]{1,32}$/,
   },
   kafkaBrokers: {
@@ -300,7 +302,7 @@ export const configSchema: Record<keyof GatewayConfig, ConfigKey> = {
     secret: true,
     default: '',
     description:
-      'E-card QR issuer Ed25519 seeds "id:64hex,...": the first signs, all are published (rotation); empty: no QR issuing',
+      'E-card QR issuer private keys "id:64hex,...": ids 0-127 Ed25519 seeds, 128-255 SM2 scalars; the first signs, all are published (rotation); empty: no QR issuing',
     pattern: /^(\d{1,3}:[0-9a-fA-F]{64}(,\d{1,3}:[0-9a-fA-F]{64})*)?$/,
   },
   qrCredentialTtlSec: {
@@ -437,9 +439,30 @@ export function loadGatewayConfig(
     );
   const qrKeys = parseKeyList(config.qrSigningKeys);
   if (typeof qrKeys === 'string') problems.push(`${configSchema.qrSigningKeys.env}: ${qrKeys}`);
+  // An SM2 key is a scalar in [1, n-2], not any 32 bytes (decision 0164); messages name no key bytes.
+  else
+    for (const [id, raw] of qrKeys) {
+      const problem = keyProblem(() => issuerPrivateKey(id, raw));
+      if (problem) problems.push(`${configSchema.qrSigningKeys.env}: key id ${id}: ${problem}`);
+    }
+  if (/^[0-9a-fA-F]{64}$/.test(config.listSigningKeyHex)) {
+    const problem = keyProblem(() =>
+      listPrivateKey(config.listKeyId, Buffer.from(config.listSigningKeyHex, 'hex')),
+    );
+    if (problem) problems.push(`${configSchema.listSigningKeyHex.env}: ${problem}`);
+  }
   problems.push(...paymentConfigProblems(config));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function keyProblem(make: () => unknown): string | undefined {
+  try {
+    make();
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
 /** What is wrong with a trustProxy list (addresses, CIDRs, proxy-addr's names), or undefined. */

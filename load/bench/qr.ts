@@ -11,12 +11,21 @@
 //             before the journal: credentialFacts() and the entry rules (rules/engine.ts on a
 //             metro entry gate, the holder's history in memory): the scan's whole decision
 //             (docs/decisions/0070-qr-through-entry-rules.md).
-// Timed per operation (hrtime), the four interleaved in rounds so that CPU frequency and the
-// other processes on the machine weigh on them alike.
+//   SM2       sm2_verify_p99_us: one bare SM2-over-SM3 check (core/sm2.ts) of the same 137 bytes
+//             with a key held as devices hold issuer and list keys (with tables), beside the
+//             Ed25519 baseline; qr_verify_sm2_p99_us: the first-scan verification of a code whose
+//             credential an SM2 issuer key signed (the app key stays Ed25519). Decision 0164.
+// Timed per operation (hrtime), all interleaved in rounds so that CPU frequency and the other
+// processes on the machine weigh on them alike; the SM2 figures on every 4th index (a quarter
+// of the operations: each costs several Ed25519 checks).
 import { verify } from 'node:crypto';
 import {
   credentialFacts,
   issueCredential,
+  issuerPrivateKey,
+  issuerRawPublicKey,
+  issuerSign,
+  issuerVerify,
   Keyring,
   makeDynamicCode,
   newKeyPair,
@@ -29,19 +38,23 @@ import {
 import { defaultRules } from '../../core/entry/rules.js';
 import { noFacts } from '../../core/facts.js';
 import { profiles } from '../../core/profiles.js';
+import { Sm2PrivateKey } from '../../core/sm2.js';
 import { LruCredentialCache, LruReplayGuard } from '../../edge-agent/src/qr/caches.js';
 import { EntryEngine } from '../../edge-agent/src/rules/engine.js';
 import { MemoryHistory } from '../../edge-agent/src/rules/history.js';
 import { percentile, round } from './stats.js';
+
+const SM2_KEY_ID = 200;
 
 export async function benchQr(quick: boolean): Promise<Record<string, number>> {
   const n = quick ? 4_000 : 20_000;
   const now = Date.now();
   const issuer = newKeyPair();
   const app = newKeyPair();
-  const credentialFor = (i: number) =>
-    issueCredential(issuer.privateKey, {
-      keyId: 1,
+  const sm2Issuer = issuerPrivateKey(SM2_KEY_ID, Sm2PrivateKey.generateRaw());
+  const credentialFor = (i: number, sm2 = false) =>
+    issueCredential(sm2 ? sm2Issuer : issuer.privateKey, {
+      keyId: sm2 ? SM2_KEY_ID : 1,
       cardToken: Buffer.from(i.toString(16).padStart(32, '0'), 'hex'),
       flags: 0,
       region: 500228,
@@ -61,10 +74,16 @@ export async function benchQr(quick: boolean): Promise<Record<string, number>> {
   const decide = Array.from({ length: n }, (_, i) =>
     qrText(makeDynamicCode(app.privateKey, warmCredential, now, n + 10 + i)),
   );
+  const sm2Cold = Array.from({ length: n }, (_, i) =>
+    i % 4 === 0 ? qrText(makeDynamicCode(app.privateKey, credentialFor(2 * n + i, true), now, i)) : '',
+  );
   const bare = makeDynamicCode(app.privateKey, warmCredential, now, n + 1);
   const [bareMsg, bareSig] = [bare.subarray(0, 137), bare.subarray(137)];
   const policy: QrPolicy = {
-    keys: new Keyring([[1, rawPublicKey(issuer.publicKey)]]),
+    keys: new Keyring([
+      [1, rawPublicKey(issuer.publicKey)],
+      [SM2_KEY_ID, issuerRawPublicKey(sm2Issuer)],
+    ]),
     skewMs: 30_000,
     codeTtlMs: 600_000,
     outsidePrefixes: [],
@@ -76,6 +95,8 @@ export async function benchQr(quick: boolean): Promise<Record<string, number>> {
     credentials: new LruCredentialCache(n * 2, () => now),
   };
   verifyQr(qrText(makeDynamicCode(app.privateKey, warmCredential, now, n + 2)), policy, ctx);
+  const sm2Key = policy.keys.get(SM2_KEY_ID)!;
+  const sm2Sig = issuerSign(sm2Issuer, bareMsg);
   const rules = new EntryEngine({
     gate: {
       profile: profiles.metro_entry_gate,
@@ -97,9 +118,16 @@ export async function benchQr(quick: boolean): Promise<Record<string, number>> {
     );
   };
 
-  const us = { cold: [] as number[], warm: [] as number[], decide: [] as number[], bare: [] as number[] };
+  const us = {
+    cold: [] as number[],
+    warm: [] as number[],
+    decide: [] as number[],
+    bare: [] as number[],
+    sm2: [] as number[],
+    sm2Cold: [] as number[],
+  };
   let failures = 0;
-  const step = 250;
+  const step = 256; // a multiple of 4: the SM2 figures take every 4th index
   for (let start = 0; start < n; start += step) {
     const end = Math.min(n, start + step);
     for (let i = start; i < end; i++) {
@@ -122,6 +150,16 @@ export async function benchQr(quick: boolean): Promise<Record<string, number>> {
       if (!decideScan(decide[i]!)) failures++;
       us.decide.push(Number(process.hrtime.bigint() - t0) / 1000);
     }
+    for (let i = start; i < end; i += 4) {
+      const t0 = process.hrtime.bigint();
+      if (!issuerVerify(sm2Key, bareMsg, sm2Sig)) failures++;
+      us.sm2.push(Number(process.hrtime.bigint() - t0) / 1000);
+    }
+    for (let i = start; i < end; i += 4) {
+      const t0 = process.hrtime.bigint();
+      if (!verifyQr(sm2Cold[i]!, policy, ctx).ok) failures++;
+      us.sm2Cold.push(Number(process.hrtime.bigint() - t0) / 1000);
+    }
   }
   if (failures > 0) throw new Error(`qr bench: ${failures} verifications or decisions failed`);
   for (const a of Object.values(us)) a.sort((x, y) => x - y);
@@ -135,6 +173,13 @@ export async function benchQr(quick: boolean): Promise<Record<string, number>> {
     qr_decide_warm_p99_us: p(us.decide, 99),
     ed25519_verify_p50_us: p(us.bare, 50),
     ed25519_verify_p99_us: p(us.bare, 99),
+    sm2_verify_p50_us: p(us.sm2, 50),
+    sm2_verify_p99_us: p(us.sm2, 99),
+    ratio_sm2_to_ed25519_verify_p99: round(percentile(us.sm2, 99) / percentile(us.bare, 99), 2),
+    qr_verify_sm2_p50_us: p(us.sm2Cold, 50),
+    qr_verify_sm2_p99_us: p(us.sm2Cold, 99),
+    ratio_qr_verify_sm2_to_ed25519_p99: round(percentile(us.sm2Cold, 99) / percentile(us.bare, 99), 2),
+    sm2_verify_ops: us.sm2.length,
     ratio_qr_verify_to_ed25519_p99: round(percentile(us.cold, 99) / percentile(us.bare, 99), 2),
     ratio_qr_verify_warm_to_ed25519_p99: round(percentile(us.warm, 99) / percentile(us.bare, 99), 2),
     ratio_qr_decide_to_verify_warm_p99: round(percentile(us.decide, 99) / percentile(us.warm, 99), 2),

@@ -5,7 +5,7 @@ import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '../..');
-const SKIP = new Set(['node_modules', '.git', '.run', 'dist', 'coverage', 'gen']);
+const SKIP = new Set(['node_modules', '.git', '.run', 'dist', 'coverage', 'gen', '__pycache__']);
 
 function files(dir: string, ext: RegExp, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
@@ -26,9 +26,10 @@ function markdownTargets(text: string): string[] {
 }
 
 describe('relative links', () => {
-  it('in README.md and docs/ lead to files that exist', () => {
+  it('in README.md, docs/ and conformance/ lead to files that exist', () => {
     const broken: string[] = [];
-    for (const file of [join(root, 'README.md'), ...files(join(root, 'docs'), /\.md$/)])
+    const pages = [join(root, 'README.md'), ...files(join(root, 'docs'), /\.md$/)];
+    for (const file of [...pages, ...files(join(root, 'conformance'), /\.md$/)])
       for (const target of markdownTargets(readFileSync(file, 'utf8')))
         if (!existsSync(join(dirname(file), decodeURI(target))))
           broken.push(`${relative(root, file)} → ${target}`);
@@ -37,7 +38,7 @@ describe('relative links', () => {
 
   it('to docs/ in source comments lead to files that exist', () => {
     const broken: string[] = [];
-    for (const file of files(root, /\.(ts|js|mjs|sh|lua|proto)$/))
+    for (const file of files(root, /\.(ts|js|mjs|sh|lua|proto|py)$/))
       for (const m of readFileSync(file, 'utf8').matchAll(/docs\/[\w./-]+\.md/g))
         if (!existsSync(join(root, m[0]))) broken.push(`${relative(root, file)} → ${m[0]}`);
     expect(broken).toEqual([]);

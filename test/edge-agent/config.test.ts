@@ -80,7 +80,7 @@ describe('edge agent configuration', () => {
       'operatorId (ONECARD_EDGE_OPERATOR_ID, Operator id: topic level (required)): "bus/co" has the wrong form (expected 1 to 64 letters, digits, _ . -)',
       'profile (ONECARD_EDGE_PROFILE, What the device is; decides the rules and which location ids are required): "tram" is not one of bus_validator, metro_entry_gate, metro_exit_gate, station_id_gate, library_gate, museum_gate, scenic_turnstile',
       'mqttUrl (ONECARD_EDGE_MQTT_URL, MQTT broker URL): "localhost:1883" has the wrong form (expected a URL starting with mqtt://, mqtts://, ws://, wss:// or tcp://)',
-      'listKeys (ONECARD_EDGE_LIST_KEYS, Gateway public keys that sign the lists, keyId:<64 hex>, comma-separated for rotation (required)): is required',
+      'listKeys (ONECARD_EDGE_LIST_KEYS, Gateway public keys that sign the lists, keyId:<64 hex> (Ed25519) or sm2-…:<130 hex> (SM2, 04‖x‖y), comma-separated for rotation (required)): is required',
       'tokenKeyHex (ONECARD_EDGE_TOKEN_KEY, Card-token HMAC key, 64+ hex chars, the same as the gateway (required)): "abc" has the wrong form (expected at least 64 hexadecimal characters)',
       'batchMaxTaps (ONECARD_EDGE_BATCH_MAX_TAPS, Most taps in one TapBatch): "lots" is not a whole number',
       'ackTimeoutMs (ONECARD_EDGE_ACK_TIMEOUT_MS, A batch not acknowledged within this is sent again, ms): 0 is outside the allowed range 10..600000',

@@ -38,6 +38,28 @@ describe('gateway configuration', () => {
     expect(problems.join('\n')).toMatch(/ONECARD_TOKEN_KEY .*is required/);
     expect(problems.join('\n')).toMatch(/ONECARD_LIST_SIGNING_KEY .*is required/);
   });
+  it('takes SM2 keys by id (sm2- list ids, QR ids 128-255) and refuses 32 bytes that are no SM2 key', () => {
+    const sm2 = {
+      ...keys,
+      ONECARD_LIST_KEY_ID: 'sm2-2026',
+      ONECARD_QR_SIGNING_KEYS: `200:${listKey},1:${key}`,
+    };
+    expect(loadGatewayConfig(sm2)).toMatchObject({ listKeyId: 'sm2-2026' });
+    let error: unknown;
+    try {
+      loadGatewayConfig({
+        ...sm2,
+        ONECARD_LIST_SIGNING_KEY: 'ff'.repeat(32),
+        ONECARD_QR_SIGNING_KEYS: `200:${'00'.repeat(32)}`,
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems).toEqual([
+      'ONECARD_QR_SIGNING_KEYS: key id 200: an SM2 private key lies in [1, n-2]',
+      'ONECARD_LIST_SIGNING_KEY: an SM2 private key lies in [1, n-2]',
+    ]);
+  });
   it('sweeps for missing tap-outs every minute unless told otherwise, and 0 turns the sweep off', () => {
     expect(loadGatewayConfig(keys).tapOutSweepSec).toBe(60);
     expect(loadGatewayConfig({ ...keys, ONECARD_TAP_OUT_SWEEP_SEC: '0' }).tapOutSweepSec).toBe(0);

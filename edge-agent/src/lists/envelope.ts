@@ -1,9 +1,9 @@
 // Untrusted SignedList bytes (MQTT payloads, stream trailers, the persisted log) → a verified
 // header and body, or a refusal in words. Never throws: anything malformed is a refusal.
-import type { KeyObject } from 'node:crypto';
 import {
   type EnvelopeHeader,
   headerProblem,
+  type ListPublicKey,
   sha256,
   signatureProblem,
 } from '../../../core/lists/envelope.js';
@@ -20,7 +20,7 @@ export type Opened =
  */
 export function openEnvelope(
   bytes: Uint8Array,
-  keys: ReadonlyMap<string, KeyObject>,
+  keys: ReadonlyMap<string, ListPublicKey>,
   bodyDigest?: Uint8Array,
 ): Opened {
   let m: ReturnType<typeof v1.SignedList.decode>;

@@ -6,10 +6,9 @@
 // previous version is the local version; a version not above the local one is a replay and is
 // refused; a delta from further ahead is a gap, and the caller resyncs over HTTP. Anything
 // refused is logged with its reason and changes nothing.
-import type { KeyObject } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { CardFacts } from '../../../core/facts.js';
-import type { EnvelopeHeader } from '../../../core/lists/envelope.js';
+import type { EnvelopeHeader, ListPublicKey } from '../../../core/lists/envelope.js';
 import { bodyProblem, TOKEN_RECORD_BYTES } from '../../../core/lists/records.js';
 import { envelopeTypes, type ListKind, listKinds } from '../../../protos/codec.js';
 import { v1 } from '../../../protos/wire.js';
@@ -27,7 +26,7 @@ export interface EdgeListsOptions {
   /** Base file of the persisted lists (persist.ts). */
   file: string;
   venueId: string;
-  keys: ReadonlyMap<string, KeyObject>;
+  keys: ReadonlyMap<string, ListPublicKey>;
   log: Logger;
   /** After a list moved to a new version. */
   onVersion?: (kind: ListKind, version: number) => void;

@@ -147,7 +147,7 @@ export function openQrGate(
   config: EdgeConfig,
   deps: Pick<QrGateOptions, 'isOnline' | 'log'> & { now: () => number; fetch?: typeof fetch },
 ): { gate: QrGate; close(): void } {
-  const keys = parseKeyList(config.qrIssuerKeys);
+  const keys = parseKeyList(config.qrIssuerKeys, 'public');
   if (typeof keys === 'string') throw new Error(`qrIssuerKeys: ${keys}`);
   const used = openUsedTickets(config.journalFile, localDay(deps.now()));
   const gate = new QrGate({

@@ -1,28 +1,23 @@
-// Signs list envelopes with the gateway's Ed25519 key (config ONECARD_LIST_SIGNING_KEY, id
-// ONECARD_LIST_KEY_ID). Devices hold the public key by id (ONECARD_EDGE_LIST_KEYS), so a key
-// is rotated by giving devices the new public key first, then switching the gateway.
-import type { KeyObject } from 'node:crypto';
-import {
-  type EnvelopeHeader,
-  privateKeyFromSeed,
-  rawPublicKey,
-  sha256,
-  signEnvelope,
-} from '../../../core/lists/envelope.js';
+// Signs list envelopes with the gateway's key (config ONECARD_LIST_SIGNING_KEY, id
+// ONECARD_LIST_KEY_ID): Ed25519, or SM2 over SM3 when the id begins "sm2-" (decision 0164).
+// Devices hold the public key by id (ONECARD_EDGE_LIST_KEYS), so a key is rotated, or moved to
+// the other algorithm, by giving devices the new public key first, then switching the gateway.
+import { type EnvelopeHeader, sha256, signEnvelope } from '../../../core/lists/envelope.js';
+import { type ListPrivateKey, listPrivateKey, rawPublicKey } from '../../../core/lists/keys.js';
 import { envelopeTypes, type ListKind, listKinds } from '../../../protos/codec.js';
 import { v1 } from '../../../protos/wire.js';
 
 export class ListSigner {
-  private readonly key: KeyObject;
+  private readonly key: ListPrivateKey;
 
   constructor(
     seedHex: string,
     readonly keyId: string,
   ) {
-    this.key = privateKeyFromSeed(Buffer.from(seedHex, 'hex'));
+    this.key = listPrivateKey(keyId, Buffer.from(seedHex, 'hex'));
   }
 
-  /** The public key devices verify with, 64 hex chars. */
+  /** The public key devices verify with: 64 hex chars (Ed25519) or 130 (SM2, 04‖x‖y). */
   publicKeyHex(): string {
     return rawPublicKey(this.key).toString('hex');
   }

@@ -1,17 +1,17 @@
 // The gateway's QR side: issues app credentials and tickets signed with the configured issuer
 // keys, publishes the public keys devices trust, and relays online checks of outside codes.
 
-import type { KeyObject } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import type { CardState } from '../../../core/card.js';
 import {
   CREDENTIAL_BYTES,
+  type IssuerPrivateKey,
   issueCredential,
+  issuerPrivateKey,
+  issuerRawPublicKey,
   issueTicket,
   parseKeyList,
-  privateKeyFromSeed,
   qrText,
-  rawPublicKey,
   type TicketBody,
 } from '../../../core/credentials/index.js';
 import { CST_OFFSET_MS } from '../../../core/time.js';
@@ -34,7 +34,7 @@ export class QrError extends Error {
 }
 
 export interface QrServiceOptions {
-  /** "id:seedhex,..." — the first key signs, the others are still published (rotation). */
+  /** "id:seedhex,..." — the first key signs, the others are still published (rotation); ids 128-255 are SM2. */
   signingKeys: string;
   credentialTtlSec: number;
   outside?: OutsideIssuer;
@@ -47,14 +47,15 @@ export interface QrServiceOptions {
 const DAY_MS = 86_400_000;
 
 export class QrService {
-  private readonly keys: Array<{ id: number; key: KeyObject; publicHex: string }>;
+  private readonly keys: Array<{ id: number; key: IssuerPrivateKey; publicHex: string }>;
 
   constructor(private readonly opts: QrServiceOptions) {
     const parsed = parseKeyList(opts.signingKeys);
     if (typeof parsed === 'string') throw new Error(`QR signing keys: ${parsed}`);
     this.keys = parsed.map(([id, seed]) => {
-      const key = privateKeyFromSeed(seed);
-      return { id, key, publicHex: rawPublicKey(key).toString('hex') };
+      // Ids 128-255 are SM2 keys (decision 0164); the public form is then 04‖x‖y, 130 hex.
+      const key = issuerPrivateKey(id, seed);
+      return { id, key, publicHex: issuerRawPublicKey(key).toString('hex') };
     });
   }
 

@@ -49,8 +49,8 @@ describe('key lists "id:hex,..."', () => {
   });
 
   it.each([
-    [`1:${hex.slice(2)}`, 'item 1 is not <key id 0-255>:<64 hex chars>'],
-    [`1:${hex},300:${hex}`, 'item 2 is not <key id 0-255>:<64 hex chars>'],
+    [`1:${hex.slice(2)}`, 'item 1 is not <key id 0-255>:<hex key>'],
+    [`1:${hex},300:${hex}`, 'item 2 is not <key id 0-255>:<hex key>'],
     [`1:${hex},1:${hex}`, 'key id 1 appears twice'],
   ])('explains %j without echoing key material', (text, problem) => {
     expect(parseKeyList(text)).toBe(problem);

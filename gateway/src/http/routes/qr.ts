@@ -127,7 +127,10 @@ export const qrRoutes: FastifyPluginAsync<{ services: Services }> = async (app, 
                   type: 'object',
                   properties: {
                     keyId: { type: 'integer' },
-                    publicKey: { type: 'string', description: '32 bytes hex' },
+                    publicKey: {
+                      type: 'string',
+                      description: 'hex: Ed25519 32 bytes (key ids 0-127) or SM2 65 bytes 04‖x‖y (128-255)',
+                    },
                   },
                 },
               },

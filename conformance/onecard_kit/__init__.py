@@ -1,0 +1,1 @@
+"""The onecard wire-contract conformance kit (see conformance/README.md)."""
