@@ -2,7 +2,7 @@
 // holds (edge-agent/src/lists/) or carried by a verified QR credential (core/credentials/).
 // The pure decision functions take these facts, never the lists themselves, so the same rules
 // run on the device and at the gateway and are tested with plain tables.
-import type { DenyReasonName } from './decide.js';
+import type { DenyReasonName } from '../protos/codec.js';
 
 /** What a holder may enter a venue with. */
 export type EntitlementKind = 'annual_pass' | 'ticket' | 'reservation';
@@ -14,7 +14,7 @@ export interface Entitlement {
   id: string;
   /**
    * Valid days, inclusive, as days since 1970-01-01 in China Standard Time (UTC+8, no DST):
-   * core code converts with localDay(ms) and never reads a clock.
+   * core code converts with core/time.ts localDay(ms) and never reads a clock.
    */
   fromDay: number;
   toDay: number;
@@ -40,20 +40,6 @@ export interface CardFacts {
    * device kind that admits on its kind (docs/decisions/0070-qr-through-entry-rules.md).
    */
   presented?: Entitlement;
-}
-
-/** China Standard Time: UTC+8 all year. */
-export const CST_OFFSET_MS = 8 * 3600 * 1000;
-const DAY_MS = 24 * 3600 * 1000;
-
-/** Local (UTC+8) day number of a Unix-ms instant. */
-export function localDay(ms: number): number {
-  return Math.floor((ms + CST_OFFSET_MS) / DAY_MS);
-}
-
-/** Minutes after local (UTC+8) midnight of a Unix-ms instant. */
-export function localMinute(ms: number): number {
-  return Math.floor(((((ms + CST_OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS) / 60000);
 }
 
 export const noFacts: CardFacts = Object.freeze({

@@ -1,10 +1,8 @@
 // Fares, as a pure and swappable function. This is the flat tariff of the first version, kept
 // for sites that want it (ONECARD_TARIFF=flat); the data-driven tariff engine is core/tariff/,
 // and both reach core/ledger.ts through the Pricer of core/pricing.ts.
+import type { ConcessionName, DirectionName } from '../protos/codec.js';
 import { ConcessionFlag } from './card.js';
-
-export type DirectionName = 'board' | 'entry' | 'exit';
-export type ConcessionName = 'none' | 'senior_free' | 'disabled_free' | 'student_half';
 
 export interface FareInput {
   direction: DirectionName;

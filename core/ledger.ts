@@ -2,43 +2,35 @@
 // effect to commit atomically: the card's new balance (compare-and-set on its version), the
 // record for operators and Kafka, and the result for the device's ack. No I/O here: the store
 // applies effects, the ingest decides when.
+import type {
+  CredentialName,
+  DecisionName,
+  DirectionName,
+  OutcomeName,
+  ReasonName,
+} from '../protos/codec.js';
 import type { CardState } from './card.js';
-import type { DirectionName } from './fare.js';
 import type { Pricer } from './pricing.js';
-import type { ReasonName } from './reasons.js';
 import { subsidyOf } from './subsidy.js';
+import type { TapFields } from './tap.js';
 import type { FareLine } from './tariff/lines.js';
 import type { FareState } from './tariff/state.js';
 
 /** A tap as the gateway accepted it from a validated TapBatch (gateway/src/ingest/validate.ts). */
-export interface TapInput {
+export interface TapInput extends TapFields {
   operatorId: string;
   deviceId: string;
   seq: number;
-  deviceTimeMs: number;
-  credential: 'card' | 'qr';
-  cardToken: string;
-  issuingRegion: string;
-  routeId: string;
-  stopId: string;
-  stationId: string;
-  venueId: string;
-  direction: DirectionName;
-  edgeDecision: 'allow' | 'deny';
+  edgeDecision: DecisionName;
   edgeReason: ReasonName;
-  offline: boolean;
   /** What the device records the tap as: from the device's profile (core/profiles.ts); default ride. */
   record?: 'ride' | 'visit';
-  /** The ticket, reservation or pass a venue gate admitted on (core/visit.ts). */
-  entitlementId?: string;
   /**
    * Set by the gateway before planning when the tap reports a location its device is not
    * registered for (core/location.ts): the tap is refused, never priced (core/location.ts planRefusal).
    */
   refusal?: 'LOCATION_NOT_ALLOWED';
 }
-
-export type OutcomeName = 'charged' | 'recorded';
 
 /** What a device (ack) and a card holder (top-up answer) are told. */
 export interface EffectResult {
@@ -71,11 +63,11 @@ export interface LedgerRecord {
   stationId: string;
   venueId: string;
   direction: DirectionName | '';
-  credential: 'card' | 'qr' | '';
+  credential: CredentialName | '';
   /** When it happened: device time for taps, gateway time for top-ups (Unix ms). */
   at: number;
   committedAt: number;
-  edgeDecision: 'allow' | 'deny' | '';
+  edgeDecision: DecisionName | '';
   edgeReason: ReasonName | '';
   offline: boolean;
   /** Rider category applied ('none', 'senior_free', a tariff's category id). */

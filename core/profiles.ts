@@ -1,7 +1,7 @@
 // Device profiles: what kind of device an edge agent runs on. The profile decides the rules;
 // the agent code is one. Entry rules per profile (anti-passback, entries per day, slot
 // tolerance) are data in core/entry/rules.ts; what the profile fixes is the kind of passage.
-import type { DirectionName } from './fare.js';
+import type { DirectionName } from '../protos/codec.js';
 
 export type ProfileName =
   | 'bus_validator'

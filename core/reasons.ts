@@ -1,56 +1,12 @@
-// Reason codes: the one enum (onecard.v1.Reason in protos/onecard/v1/common.proto) behind every
-// allow/deny and every gateway result, with the short texts a device display and an operator
-// console show. Records and APIs carry the name ("CARD_LOST"); the wire carries the number.
-import { Reason } from '../protos/wire.js';
-
-export { Reason };
-export type ReasonCode = (typeof Reason)[keyof typeof Reason];
-
-/** Reason names without the REASON_ prefix, e.g. "CARD_LOST". */
-export type ReasonName =
-  | 'UNSPECIFIED'
-  | 'OK'
-  | 'CONCESSION_FREE'
-  | 'ENTRY_RECORDED'
-  | 'CARD_LOST'
-  | 'CARD_FROZEN'
-  | 'BALANCE_NEGATIVE'
-  | 'UNKNOWN_CARD'
-  | 'CHARGED_INTO_NEGATIVE'
-  | 'LOST_AFTER_THE_FACT'
-  | 'DUPLICATE'
-  | 'INVALID_TAP'
-  | 'LOCATION_NOT_ALLOWED'
-  | 'LOCATION_NOT_PRICED'
-  | 'QR_MALFORMED'
-  | 'QR_UNKNOWN_KEY'
-  | 'QR_FORGED'
-  | 'QR_CODE_FORGED'
-  | 'QR_CREDENTIAL_EXPIRED'
-  | 'QR_CREDENTIAL_NOT_YET_VALID'
-  | 'QR_CODE_EXPIRED'
-  | 'QR_CODE_NOT_YET_VALID'
-  | 'QR_REPLAYED'
-  | 'QR_WRONG_VENUE'
-  | 'QR_WRONG_DATE'
-  | 'QR_WRONG_SLOT'
-  | 'QR_TICKET_USED'
-  | 'QR_NEEDS_ONLINE_CHECK'
-  | 'QR_ADMITTED_UNCHECKED'
-  | 'QR_OUTSIDE_REFUSED'
-  | 'QR_OUTSIDE_CONFIRMED'
-  | 'QR_TICKET_ACCEPTED'
-  | 'QR_TICKET_NOT_ACCEPTED_HERE'
-  | EntryReasonName
-  | 'TARIFF_MISSING_TAP_OUT'
-  | 'TARIFF_LATE_TAP_CORRECTED'
-  | 'TARIFF_NO_TAP_IN'
-  | 'TARIFF_CAP_REACHED'
-  | 'TARIFF_TRANSFER'
-  | 'TARIFF_NO_FARE_RULE';
+// The short texts a device display and an operator console show for each reason code. The codes
+// are the one enum onecard.v1.Reason (protos/onecard/v1/common.proto) behind every allow/deny and
+// every gateway result; their names ("CARD_LOST") and the name ⇄ number mapping are derived from
+// it in protos/codec.ts. Records and APIs carry the name; the wire carries the number.
+import type { ReasonName } from '../protos/codec.js';
 
 /** Device kinds, entry rules and offline risk (80–109): core/entry/. */
-export type EntryReasonName =
+export type EntryReasonName = Extract<
+  ReasonName,
   | 'IDENTITY_VERIFIED'
   | 'READER_CARD_ACCEPTED'
   | 'RESERVATION_ADMITTED'
@@ -68,16 +24,8 @@ export type EntryReasonName =
   | 'REGION_NOT_RECOGNISED'
   | 'OFFLINE_TAP_LIMIT'
   | 'OFFLINE_SPEND_LIMIT'
-  | 'ENTITLEMENT_REUSED_OFFLINE';
-
-export function reasonName(code: number): ReasonName {
-  const name = (Reason as unknown as Record<number, string>)[code];
-  return (name ? name.slice('REASON_'.length) : 'UNSPECIFIED') as ReasonName;
-}
-
-export function reasonCode(name: ReasonName): ReasonCode {
-  return (Reason as unknown as Record<string, ReasonCode>)[`REASON_${name}`] ?? Reason.REASON_UNSPECIFIED;
-}
+  | 'ENTITLEMENT_REUSED_OFFLINE'
+>;
 
 const entryDisplayText: Record<EntryReasonName, { zh: string; en: string }> = {
   IDENTITY_VERIFIED: { zh: '身份核验通过', en: 'Identity verified' },

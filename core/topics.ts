@@ -3,7 +3,8 @@
 // operator and the device id so broker ACLs can confine a device to its own subtree
 // (Mosquitto: `pattern write onecard/v1/+/%u/#`).
 
-import { isScope, LIST_KINDS, type ListKind } from './lists/envelope.js';
+import { type ListKind, listKinds } from '../protos/codec.js';
+import { isScope } from './lists/envelope.js';
 
 export const TOPIC_PREFIX = 'onecard/v1';
 
@@ -29,7 +30,7 @@ function deviceTopic(operatorId: string, deviceId: string, leaf: string): string
 }
 
 function listTopic(kind: ListKind, scope: string, leaf: 'delta' | 'head'): string {
-  if (!LIST_KINDS.includes(kind) || !isScope(scope))
+  if (!listKinds.names.includes(kind) || !isScope(scope))
     throw new Error(`invalid list for a topic: ${kind}/${scope}`);
   return `${TOPIC_PREFIX}/lists/${kind}/${scope}/${leaf}`;
 }

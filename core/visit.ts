@@ -2,10 +2,10 @@
 // whose profile records visits (core/profiles.ts record: 'visit'). No money moves; the visit
 // is recorded exactly once like a ride, and reconciled: a visit the device allowed offline that
 // would have been refused online is kept and marked, never dropped.
+import type { ReasonName } from '../protos/codec.js';
 import type { CardState } from './card.js';
 import { concessionFor } from './fare.js';
 import { type Effect, type EffectResult, type TapInput, tapRecordBase, tapRecordId } from './ledger.js';
-import type { ReasonName } from './reasons.js';
 
 /**
  * Entries an entitlement allows, as the gateway knows it. Until the venue products land (the

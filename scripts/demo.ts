@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { localDay, localMinute } from '../core/facts.js';
+import { localDay, localMinute } from '../core/time.js';
 import { type Agent, loadEdgeConfig, startAgent } from '../edge-agent/src/index.js';
 import { ManualReader, syntheticCardNumber } from '../edge-agent/src/reader/simulated.js';
 import { startGateway } from '../gateway/src/app.js';

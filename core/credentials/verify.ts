@@ -10,8 +10,8 @@
 // Check order matters: cheap structural checks, then signatures, then time, and the replay
 // memory last, so only authentic, fresh codes ever enter it (garbage cannot flush it).
 import type { KeyObject } from 'node:crypto';
+import type { ReasonName } from '../../protos/codec.js';
 import type { Entitlement } from '../facts.js';
-import type { ReasonName } from '../reasons.js';
 import { base45Decode } from './base45.js';
 import { ed25519Verify, issuerVerify, type Keyring, publicKeyFromRaw } from './keys.js';
 import {

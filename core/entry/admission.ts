@@ -1,8 +1,9 @@
 // Venue admission from entitlements: which reservation, ticket or annual pass lets the card in
 // now, or the most useful reason why none does. Pure.
-import { type Entitlement, type EntitlementKind, localDay, localMinute } from '../facts.js';
+import type { ReasonName } from '../../protos/codec.js';
+import type { Entitlement, EntitlementKind } from '../facts.js';
 import type { AdmissionName } from '../profiles.js';
-import type { ReasonName } from '../reasons.js';
+import { localDay, localMinute } from '../time.js';
 import { type CardHistory, usesOf } from './history.js';
 import type { EntryRules } from './rules.js';
 

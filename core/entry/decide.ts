@@ -8,12 +8,17 @@
 // ticket/pass/concession) → offline risk. The first refusal wins; each is a stable reason code
 // (docs/reason-codes.md, 80–109). A card and an e-card QR code of the same holder get the same
 // facts and so the same decision (docs/decisions/0070-qr-through-entry-rules.md).
+import {
+  type ConcessionName,
+  type DecisionName,
+  denyReasonReason,
+  type ReasonName,
+} from '../../protos/codec.js';
 import { ConcessionFlag } from '../card.js';
-import type { DenyReasonName } from '../decide.js';
 import type { CardFacts } from '../facts.js';
-import { applyConcession, type ConcessionName, concessionFor } from '../fare.js';
+import { applyConcession, concessionFor } from '../fare.js';
 import type { Profile } from '../profiles.js';
-import { displayText, type ReasonName } from '../reasons.js';
+import { displayText } from '../reasons.js';
 import { admit, admittedKinds } from './admission.js';
 import type { CardHistory } from './history.js';
 import type { EntryRules, OfflineRiskLimits } from './rules.js';
@@ -35,7 +40,7 @@ export interface TapContext {
 }
 
 export interface EntryDecision {
-  decision: 'allow' | 'deny';
+  decision: DecisionName;
   reason: ReasonName;
   display: { zh: string; en: string };
   /** Concession applied (for the display and the record); 'none' on a refusal. */
@@ -46,12 +51,6 @@ export interface EntryDecision {
   estimateFen: number;
 }
 
-const denyReasons: Record<DenyReasonName, ReasonName> = {
-  lost: 'CARD_LOST',
-  frozen: 'CARD_FROZEN',
-  negative_balance: 'BALANCE_NEGATIVE',
-};
-
 const MIN_MS = 60_000;
 
 export function decideEntry(gate: Gate, tap: TapContext): EntryDecision {
@@ -60,7 +59,7 @@ export function decideEntry(gate: Gate, tap: TapContext): EntryDecision {
   const deny = facts.deny;
   // A negative transit balance refuses only where the transit account pays.
   if (deny !== undefined && (deny !== 'negative_balance' || profile.admission === 'fare'))
-    return refuse(denyReasons[deny]);
+    return refuse(denyReasonReason[deny]);
   if (!facts.regionRecognised) return refuse('REGION_NOT_RECOGNISED');
   // A signed ticket is judged like the same entitlement on a card (below), but it is no card:
   // where the device kind does not admit on its kind it proves nothing, whatever the holder's card could do.

@@ -1,7 +1,8 @@
 // What a device remembers about one card (its own passages only): the variables the entry
 // rules and the offline risk limits are evaluated against. Pure: the edge agent keeps these in
 // a bounded store (edge-agent/src/rules/) and passes one in per tap.
-import { localDay } from '../facts.js';
+import type { DirectionName } from '../../protos/codec.js';
+import { localDay } from '../time.js';
 
 const HOUR_MS = 3600_000;
 /** Most entitlements whose uses a card's history remembers (newest kept). */
@@ -60,7 +61,7 @@ export function usesOf(h: CardHistory, entitlementId: string): number {
 }
 
 export interface Passage {
-  direction: 'board' | 'entry' | 'exit';
+  direction: DirectionName;
   allowed: boolean;
   offline: boolean;
   seq: number;

@@ -2,6 +2,7 @@
 // SM2 by key id: keys.ts). Pure: keys are passed in, nothing is read from disk or the clock.
 // Layout and reasoning: docs/decisions/0050-signed-compact-lists.md, 0164; wire: protos/onecard/v1/lists.proto.
 import { createHash } from 'node:crypto';
+import { type EnvelopeType, envelopeTypes, type ListKind, listKinds } from '../../protos/codec.js';
 import { isKeyId, type ListPrivateKey, type ListPublicKey, signWith, verifyWith } from './keys.js';
 
 export {
@@ -14,24 +15,10 @@ export {
   rawPublicKey,
 } from './keys.js';
 
-export const LIST_KINDS = ['deny', 'flags', 'regions', 'entitlements'] as const;
-export type ListKind = (typeof LIST_KINDS)[number];
-/** Wire codes (ListKind enum). */
-export const listKindCode: Record<ListKind, number> = { deny: 1, flags: 2, regions: 3, entitlements: 4 };
-export const ENVELOPE_TYPES = ['delta', 'snapshot', 'head'] as const;
-export type EnvelopeType = (typeof ENVELOPE_TYPES)[number];
-export const envelopeTypeCode: Record<EnvelopeType, number> = { delta: 1, snapshot: 2, head: 3 };
-
 /** Scope of the city-wide lists; entitlements are scoped by venue id. */
 export const ALL_SCOPE = 'all';
 const SCOPE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
-export function listKindOf(code: number): ListKind | undefined {
-  return LIST_KINDS.find((k) => listKindCode[k] === code);
-}
-export function envelopeTypeOf(code: number): EnvelopeType | undefined {
-  return ENVELOPE_TYPES.find((t) => envelopeTypeCode[t] === code);
-}
 export function isScope(s: string): boolean {
   return SCOPE.test(s);
 }
@@ -53,8 +40,8 @@ export function signedBytes(h: EnvelopeHeader, bodySha256: Uint8Array): Buffer {
   const scope = Buffer.from(h.scope, 'utf8');
   const keyId = Buffer.from(h.keyId, 'utf8');
   const fixed = Buffer.alloc(2 + 2 + 8 + 8 + 8 + 2);
-  let o = fixed.writeUInt8(listKindCode[h.kind], 0);
-  o = fixed.writeUInt8(envelopeTypeCode[h.type], o);
+  let o = fixed.writeUInt8(listKinds.code[h.kind], 0);
+  o = fixed.writeUInt8(envelopeTypes.code[h.type], o);
   o = fixed.writeUInt16BE(scope.length, o);
   const tail = Buffer.alloc(8 + 8 + 8 + 2);
   let t = tail.writeBigUInt64BE(BigInt(h.version), 0);

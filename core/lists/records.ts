@@ -1,16 +1,16 @@
 // List bodies: records back to back, a fixed layout per list kind (protos/onecard/v1/lists.proto
 // ListKind). Validation runs over a whole body (or stream chunk) before anything is applied, so
 // a malformed body changes nothing. Pure and allocation-free on the card lists' hot path.
+import { denyReasons, type ListKind } from '../../protos/codec.js';
 import type { Entitlement, EntitlementKind } from '../facts.js';
-import type { ListKind } from './envelope.js';
 
 export const TOKEN_RECORD_BYTES = 17;
 export const REGION_RECORD_BYTES = 7;
 const ENT_FIXED_BYTES = 16 + 1 + 1 + 4 + 4 + 2 + 2 + 2 + 1;
 const MAX_ENT_ID_BYTES = 64;
 const REGION = /^\d{6}$/;
-/** Largest DenyReason code (protos/onecard/v1/lists.proto). */
-export const MAX_DENY_CODE = 3;
+/** Largest DenyReason code (protos/onecard/v1/lists.proto); 0 in a record removes the token. */
+const MAX_DENY_CODE = denyReasons.name.length - 1;
 
 const entKinds: readonly EntitlementKind[] = ['annual_pass', 'ticket', 'reservation'];
 export const entitlementKindCode = (k: EntitlementKind): number => entKinds.indexOf(k) + 1;

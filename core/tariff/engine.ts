@@ -2,6 +2,7 @@
 // fen, new fare state). Pure: no clock (the tap's device time is the time), no I/O.
 // Journey halves (entry, exit) are paired here; docs/decisions/0110 says how taps that arrive
 // late or out of order are handled.
+import type { CredentialName, DirectionName } from '../../protos/codec.js';
 import type { CompiledTariff } from './compile.js';
 import { accumulate, caps, concession, mediumDiscount, type Rider, spendTier } from './discounts.js';
 import { applyTransfer, type Leg, type LegPrice, maxLegFrom, priceLeg } from './legs.js';
@@ -9,12 +10,12 @@ import { type FareLine, type FareLineKind, sumLines, waivedByConcession, yuan } 
 import type { FareState, PendingTap } from './state.js';
 
 export interface TariffTap {
-  direction: 'board' | 'entry' | 'exit';
+  direction: DirectionName;
   operatorId: string;
   routeId: string;
   stopId: string;
   stationId: string;
-  credential: 'card' | 'qr';
+  credential: CredentialName;
   /** Device time, Unix ms. */
   at: number;
 }

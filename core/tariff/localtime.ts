@@ -1,7 +1,7 @@
 // Wall-clock time of an instant in a tariff's timezone, for timeframes (GTFS timeframes.txt are
 // local times of the feed's agency_timezone). Pure: the instant is passed in; Intl holds the
 // zone rules (offsets and daylight saving), no clock is read.
-import { localDay, localMinute } from '../facts.js';
+import { localDay, localMinute } from '../time.js';
 
 export interface LocalTime {
   /** Minutes after local midnight. */

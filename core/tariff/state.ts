@@ -1,7 +1,7 @@
 // Per-card fare state: what the engine must remember between taps (docs/decisions/0110). It is
 // part of the card state the store keeps, written under the same compare-and-set as the balance,
 // so exactly-once covers it. Stored as compact JSON (short keys: a city has millions of cards).
-import { localDay } from '../facts.js';
+import { localDay } from '../time.js';
 
 /** One half of a journey waiting for the other: station, device time, what was charged. */
 export interface PendingTap {

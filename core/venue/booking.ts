@@ -4,7 +4,7 @@
 // pays (payment.ts) and tells the gates. No I/O, no clock.
 import { ConcessionFlag } from '../card.js';
 import type { Entitlement } from '../facts.js';
-import { localDay, localMinute } from '../facts.js';
+import { localDay, localMinute } from '../time.js';
 import { type BookingRules, productOf, type Slot, slotOf, type Venue, type VenueRefusal } from './model.js';
 
 export type BookingStatus = 'pending' | 'confirmed' | 'cancelled' | 'used' | 'no_show';

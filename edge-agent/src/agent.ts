@@ -7,11 +7,17 @@
 //                                        └──────────┘ (acks)
 import { EventEmitter } from 'node:events';
 import type { CardFacts } from '../../core/facts.js';
-import { type ListKind, parsePublicKeys } from '../../core/lists/envelope.js';
+import { parsePublicKeys } from '../../core/lists/envelope.js';
 import { profiles } from '../../core/profiles.js';
-import { type ReasonName, reasonName } from '../../core/reasons.js';
 import { topics } from '../../core/topics.js';
-import { type BatchAck, v1 } from '../../protos/wire.js';
+import {
+  type ListKind,
+  type OutcomeName,
+  outcomes,
+  type ReasonName,
+  reasonName,
+} from '../../protos/codec.js';
+import type { BatchAck } from '../../protos/wire.js';
 import type { EdgeConfig } from './config.js';
 import type { Journal } from './journal/port.js';
 import { openSqliteJournal } from './journal/sqlite.js';
@@ -35,7 +41,7 @@ export interface AckEvent {
   toSeq: number;
   results: Array<{
     seq: number;
-    outcome: 'charged' | 'recorded';
+    outcome: OutcomeName;
     chargedFen: number;
     balanceAfterFen: number;
     reason: ReasonName;
@@ -290,7 +296,7 @@ function ackEvent(ack: BatchAck): AckEvent {
     toSeq: Number(ack.toSeq),
     results: ack.results.map((r) => ({
       seq: Number(r.seq),
-      outcome: r.outcome === v1.Outcome.OUTCOME_CHARGED ? 'charged' : 'recorded',
+      outcome: outcomes.name[r.outcome ?? 0] ?? 'recorded',
       chargedFen: Number(r.chargedFen),
       balanceAfterFen: Number(r.balanceAfterFen),
       reason: reasonName(r.reason ?? 0),

@@ -3,7 +3,7 @@
 export { type AckEvent, type Agent, type AgentEvents, type AgentOptions, startAgent } from './agent.js';
 export { type EdgeConfig, EdgeConfigError, edgeConfigSchema, loadEdgeConfig } from './config.js';
 export { MemoryJournal } from './journal/memory.js';
-export type { Journal, JournalEntry, TapRecord } from './journal/port.js';
+export type { Journal } from './journal/port.js';
 export { openSqliteJournal } from './journal/sqlite.js';
 export { jsonLineLogger, type Logger, silentLogger } from './log.js';
 export type { GateSignal, Reader, ReaderTap } from './reader/port.js';

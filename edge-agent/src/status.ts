@@ -2,8 +2,8 @@
 // (deny-list version, journal depth, last acked seq, clock skew) on connect and every
 // statusIntervalMs; offline on an orderly stop (and as the last will, registered by the link).
 
-import { listKindCode } from '../../core/lists/envelope.js';
 import { topics } from '../../core/topics.js';
+import { listKinds } from '../../protos/codec.js';
 import { v1 } from '../../protos/wire.js';
 import type { ListVersionInfo } from './lists/state.js';
 import type { Logger } from './log.js';
@@ -91,7 +91,7 @@ export class StatusReporter {
       clockSkewMs: f.clockSkewMs,
       softwareVersion: SOFTWARE_VERSION,
       lists: (f.lists ?? []).map((l) => ({
-        kind: listKindCode[l.kind],
+        kind: listKinds.code[l.kind],
         scope: l.scope,
         version: l.version,
         entries: l.entries,

@@ -8,8 +8,10 @@ import type { EdgeDecision } from '../../core/decide.js';
 import type { CardFacts } from '../../core/facts.js';
 import { cardToken } from '../../core/pii.js';
 import type { Profile } from '../../core/profiles.js';
-import { displayText, type ReasonName } from '../../core/reasons.js';
-import type { Journal, JournalEntry } from './journal/port.js';
+import { displayText } from '../../core/reasons.js';
+import type { JournalEntry } from '../../core/tap.js';
+import type { CredentialName, ReasonName } from '../../protos/codec.js';
+import type { Journal } from './journal/port.js';
 import { NO_TOKEN, type QrDecided, type QrGate, refusedScan } from './qr/gate.js';
 import type { GateSignal, ReaderTap } from './reader/port.js';
 import type { EntryEngine } from './rules/engine.js';
@@ -54,7 +56,7 @@ const REGION = /^\d{6}$/;
 
 /** A credential about to be judged by the entry rules: a card tap or a verified QR code. */
 interface Presented {
-  credential: 'card' | 'qr';
+  credential: CredentialName;
   /** Journaled as the card token (32 hex). */
   token: string;
   /** Whose passages the entry rules count (anti-passback, entries per day, offline limits). */

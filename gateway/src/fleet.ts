@@ -3,8 +3,8 @@
 // own operator's topic is taken; the rest is dropped and counted. The map is a bounded LRU
 // (docs/decisions/0160): status topics carry ids anyone can make up.
 import { LRUCache } from 'lru-cache';
-import { type ListKind, listKindOf } from '../../core/lists/envelope.js';
 import { parseDeviceTopic } from '../../core/topics.js';
+import { type ListKind, listKinds } from '../../protos/codec.js';
 import { type DeviceStatus, v1 } from '../../protos/wire.js';
 import type { Logger } from './log.js';
 
@@ -85,7 +85,7 @@ export class Fleet {
       clockSkewMs: Number(s.clockSkewMs),
       softwareVersion: s.softwareVersion,
       lists: s.lists.flatMap((l) => {
-        const kind = listKindOf(l.kind ?? 0);
+        const kind = listKinds.name[l.kind ?? 0];
         return kind
           ? [{ kind, scope: l.scope ?? '', version: Number(l.version), entries: Number(l.entries) }]
           : [];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type DenyReasonName, decideCardTap } from '../../core/decide.js';
+import { decideCardTap } from '../../core/decide.js';
 import { type ProfileName, profiles } from '../../core/profiles.js';
+import type { DenyReasonName } from '../../protos/codec.js';
 
 describe('edge decision for a card tap', () => {
   const cases: Array<[ProfileName, DenyReasonName | undefined, 'allow' | 'deny', string]> = [

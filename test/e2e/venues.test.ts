@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CST_OFFSET_MS, localDay } from '../../core/facts.js';
+import { CST_OFFSET_MS, localDay } from '../../core/time.js';
 import { edgeConfigSchema } from '../../edge-agent/src/config.js';
 import { dateOf } from '../../gateway/src/http/routes/venue-schemas.js';
 import { testEnv, uniqueId } from '../support/env.js';

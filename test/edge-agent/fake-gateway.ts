@@ -3,9 +3,10 @@
 // an HTTP server for list resync that serves signed snapshots the test controls.
 import { createServer, type Server } from 'node:http';
 import mqtt, { type MqttClient } from 'mqtt';
-import { ALL_SCOPE, type ListKind } from '../../core/lists/envelope.js';
+import { ALL_SCOPE } from '../../core/lists/envelope.js';
 import { encodeTokenRecords } from '../../core/lists/records.js';
 import { topics } from '../../core/topics.js';
+import type { ListKind } from '../../protos/codec.js';
 import { type DeviceStatus, type Tap, type TapBatch, v1 } from '../../protos/wire.js';
 import { listStream, signedDelta, testSigner } from '../support/lists.js';
 

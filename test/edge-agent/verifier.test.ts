@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { DenyReasonName } from '../../core/decide.js';
 import { defaultRules } from '../../core/entry/rules.js';
 import { noFacts } from '../../core/facts.js';
 import { cardTokenHex } from '../../core/pii.js';
@@ -8,6 +7,7 @@ import { MemoryJournal } from '../../edge-agent/src/journal/memory.js';
 import { EntryEngine } from '../../edge-agent/src/rules/engine.js';
 import { MemoryHistory } from '../../edge-agent/src/rules/history.js';
 import { type DecisionEvent, Verifier } from '../../edge-agent/src/verifier.js';
+import type { DenyReasonName } from '../../protos/codec.js';
 import { TOKEN_KEY_HEX } from './support.js';
 
 const KEY = Buffer.from(TOKEN_KEY_HEX, 'hex');

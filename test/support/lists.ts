@@ -2,9 +2,9 @@
 // helpers that play the gateway's signed list wire.
 
 import { randomBytes } from 'node:crypto';
-import type { ListKind } from '../../core/lists/envelope.js';
 import { sha256 } from '../../core/lists/envelope.js';
 import { ListSigner } from '../../gateway/src/lists/signer.js';
+import type { ListKind } from '../../protos/codec.js';
 
 /**
  * A fresh key for each test file (vitest loads this module once per file). The suites share

@@ -1,6 +1,7 @@
 // An in-memory journal for unit tests and the contract suite. The state lives in a separate
 // object, so a test can "restart" the device by opening a new journal over the same state.
-import type { Journal, JournalEntry, TapRecord } from './port.js';
+import type { JournalEntry, TapRecord } from '../../../core/tap.js';
+import type { Journal } from './port.js';
 
 export interface MemoryJournalState {
   taps: Map<number, JournalEntry>;

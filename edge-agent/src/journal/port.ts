@@ -10,36 +10,7 @@
 // The port is synchronous on purpose: better-sqlite3 is synchronous, and a synchronous append
 // makes "journaled before the gate opens" and "seq assigned in decision order" hold by
 // construction, with no interleaving between two taps.
-import type { ConcessionName, DirectionName } from '../../../core/fare.js';
-import type { ReasonName } from '../../../core/reasons.js';
-
-/** A decided tap as the device journals it (and sends it: protos/onecard/v1/tap.proto Tap). */
-export interface TapRecord {
-  /** Device clock at the tap, Unix ms. */
-  deviceTimeMs: number;
-  credential: 'card' | 'qr';
-  /** 32 hex chars: the keyed card token (core/pii.ts). Never the card number. */
-  cardToken: string;
-  /** 6-digit issuing region, or '' when unknown. */
-  issuingRegion: string;
-  routeId: string;
-  stopId: string;
-  stationId: string;
-  venueId: string;
-  direction: DirectionName;
-  decision: 'allow' | 'deny';
-  reason: ReasonName;
-  concession: ConcessionName;
-  /** Decided while the device had no MQTT link to the gateway. */
-  offline: boolean;
-  /** The ticket, reservation or annual pass admitted on (venue gates); absent when none. */
-  entitlementId?: string;
-}
-
-export interface JournalEntry extends TapRecord {
-  /** Per-device sequence number: starts at 1, +1 per tap, never reused. */
-  seq: number;
-}
+import type { JournalEntry, TapRecord } from '../../../core/tap.js';
 
 export interface Journal {
   /** Durably appends the tap with the next seq (persisted: survives restarts, never reused). */

@@ -5,8 +5,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { decodeTap, encodeTap } from '../wire.js';
-import type { Journal, JournalEntry, TapRecord } from './port.js';
+import type { JournalEntry, TapRecord } from '../../../core/tap.js';
+import { decodeTap, encodeTap } from '../../../protos/codec.js';
+import type { Journal } from './port.js';
 
 const SCHEMA_VERSION = 1;
 

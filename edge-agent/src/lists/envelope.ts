@@ -2,13 +2,12 @@
 // header and body, or a refusal in words. Never throws: anything malformed is a refusal.
 import {
   type EnvelopeHeader,
-  envelopeTypeOf,
   headerProblem,
   type ListPublicKey,
-  listKindOf,
   sha256,
   signatureProblem,
 } from '../../../core/lists/envelope.js';
+import { envelopeTypes, listKinds } from '../../../protos/codec.js';
 import { v1 } from '../../../protos/wire.js';
 
 export type Opened =
@@ -30,8 +29,8 @@ export function openEnvelope(
   } catch (err) {
     return { ok: false, why: `not a SignedList: ${(err as Error).message}` };
   }
-  const kind = listKindOf(m.kind);
-  const type = envelopeTypeOf(m.type);
+  const kind = listKinds.name[m.kind];
+  const type = envelopeTypes.name[m.type];
   if (!kind) return { ok: false, why: `unknown list kind ${m.kind}` };
   if (!type) return { ok: false, why: `unknown envelope type ${m.type}` };
   const header: EnvelopeHeader = {

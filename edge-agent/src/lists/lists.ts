@@ -8,9 +8,9 @@
 // refused is logged with its reason and changes nothing.
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { CardFacts } from '../../../core/facts.js';
-import type { EnvelopeHeader, ListKind, ListPublicKey } from '../../../core/lists/envelope.js';
-import { envelopeTypeCode, listKindCode } from '../../../core/lists/envelope.js';
+import type { EnvelopeHeader, ListPublicKey } from '../../../core/lists/envelope.js';
 import { bodyProblem, TOKEN_RECORD_BYTES } from '../../../core/lists/records.js';
+import { envelopeTypes, type ListKind, listKinds } from '../../../protos/codec.js';
 import { v1 } from '../../../protos/wire.js';
 import type { Logger } from '../log.js';
 import { openEnvelope } from './envelope.js';
@@ -115,9 +115,9 @@ export class EdgeLists {
    */
   applyStreamedDelta(header: EnvelopeHeader, body: Uint8Array, signature: Uint8Array): Promise<ListOutcome> {
     const bytes = v1.SignedList.encode({
-      kind: listKindCode[header.kind],
+      kind: listKinds.code[header.kind],
       scope: header.scope,
-      type: envelopeTypeCode[header.type],
+      type: envelopeTypes.code[header.type],
       version: header.version,
       previousVersion: header.previousVersion,
       issuedAtMs: header.issuedAtMs,

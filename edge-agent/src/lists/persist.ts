@@ -21,8 +21,8 @@ import {
 } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { ListKind } from '../../../core/lists/envelope.js';
 import { encodeEntitlementRecord, encodeRegionRecords } from '../../../core/lists/records.js';
+import type { ListKind } from '../../../protos/codec.js';
 import { applyRecords, ListState } from './state.js';
 import { TokenTable } from './table.js';
 

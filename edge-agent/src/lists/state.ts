@@ -4,13 +4,12 @@
 //
 // This module only holds and changes state from records that were already verified
 // (envelope signature, order and body: apply.ts); it never sees unverified bytes.
-import type { DenyReasonName } from '../../../core/decide.js';
 import type { CardFacts, Entitlement } from '../../../core/facts.js';
-import { ALL_SCOPE, type ListKind } from '../../../core/lists/envelope.js';
+import { ALL_SCOPE } from '../../../core/lists/envelope.js';
 import { forEachEntitlement, forEachRegion, TOKEN_RECORD_BYTES } from '../../../core/lists/records.js';
+import { type DenyReasonName, denyReasons, type ListKind } from '../../../protos/codec.js';
 import { TokenTable } from './table.js';
 
-const denyNames: Array<DenyReasonName | undefined> = [undefined, 'lost', 'frozen', 'negative_balance'];
 const noEntitlements: readonly Entitlement[] = Object.freeze([]);
 
 export interface ListVersionInfo {
@@ -52,7 +51,7 @@ export class ListState {
    * issuingRegion: the 6-digit region read from the card ('' when unknown).
    */
   cardFacts(token: Uint8Array, issuingRegion: string): CardFacts {
-    const deny = denyNames[this.deny.get(token, 0)];
+    const deny = denyReasons.name[this.deny.get(token, 0)];
     const flags = this.flags.get(token, 0);
     // No region list yet (version 0): no basis to refuse same-city treatment; see decision 0050.
     const regionRecognised = this.versions.regions === 0 || this.regions.has(issuingRegion);
@@ -66,7 +65,7 @@ export class ListState {
 
   /** Deny lookup by hex token (the agent API and tests). */
   denyOf(tokenHex: string): DenyReasonName | undefined {
-    return denyNames[this.deny.get(Buffer.from(tokenHex, 'hex'), 0)];
+    return denyReasons.name[this.deny.get(Buffer.from(tokenHex, 'hex'), 0)];
   }
 
   entryCount(kind: ListKind): number {

@@ -5,8 +5,8 @@
 // A snapshot is built into fresh tables while it streams and swapped in only after its
 // trailer's signature holds. Decisions never wait for any of this.
 import { createHash } from 'node:crypto';
-import type { ListKind } from '../../../core/lists/envelope.js';
 import { bodyProblem } from '../../../core/lists/records.js';
+import type { ListKind } from '../../../protos/codec.js';
 import type { Logger } from '../log.js';
 import { openEnvelope } from './envelope.js';
 import type { EdgeLists, ListOutcome } from './lists.js';

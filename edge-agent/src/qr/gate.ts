@@ -14,10 +14,9 @@ import {
   type QrVerdict,
   verifyQr,
 } from '../../../core/credentials/index.js';
-import { localDay } from '../../../core/facts.js';
-import type { ConcessionName } from '../../../core/fare.js';
 import { cardTokenHex } from '../../../core/pii.js';
-import type { ReasonName } from '../../../core/reasons.js';
+import { localDay } from '../../../core/time.js';
+import type { ConcessionName, DecisionName, ReasonName } from '../../../protos/codec.js';
 import type { EdgeConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { GateSignal } from '../reader/port.js';
@@ -29,7 +28,7 @@ import { openUsedTickets, type UsedTickets } from './used-tickets.js';
 export interface QrDecided {
   cardToken: string;
   issuingRegion: string;
-  decision: 'allow' | 'deny';
+  decision: DecisionName;
   reason: ReasonName;
   concession: ConcessionName;
 }

@@ -1,3 +1,4 @@
+import type { CredentialName, DecisionName } from '../../../protos/codec.js';
 // The reader port: where credentials come from. A physical contactless card reader (PC/SC), a
 // QR scanner or the simulated readers in simulated.ts implement it. The card number crosses
 // this port once: the agent turns it into the keyed token at once and drops it.
@@ -8,7 +9,7 @@ export interface ReaderTap {
   /** 6-digit issuing region when the reader can tell it, else ''. */
   issuingRegion?: string;
   /** Default: 'card'. */
-  credential?: 'card' | 'qr';
+  credential?: CredentialName;
   /** For a QR scan: the text the scanner read (cardNumber is then ''). */
   qrText?: string;
   /**
@@ -21,7 +22,7 @@ export interface ReaderTap {
 /** What the agent tells the reader after deciding: the gate and display signal. */
 export interface GateSignal {
   seq: number;
-  decision: 'allow' | 'deny';
+  decision: DecisionName;
   display: { zh: string; en: string };
 }
 

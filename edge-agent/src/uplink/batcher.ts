@@ -9,11 +9,12 @@
 //   a batch is settled when none of its seqs remain in it, whichever ack removed them.
 // - While the link is down nothing is sent; on reconnect the whole journal is sent again from
 //   its oldest tap (the backlog drains oldest first, then live taps follow).
+import type { JournalEntry } from '../../../core/tap.js';
 import { topics } from '../../../core/topics.js';
+import { toWireTap } from '../../../protos/codec.js';
 import { type BatchAck, v1 } from '../../../protos/wire.js';
-import type { Journal, JournalEntry } from '../journal/port.js';
+import type { Journal } from '../journal/port.js';
 import type { Logger } from '../log.js';
-import { toWireTap } from '../wire.js';
 import { ClockSkew } from './skew.js';
 
 export interface BatcherOptions {

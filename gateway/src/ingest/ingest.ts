@@ -8,8 +8,8 @@
 
 import type { EffectResult, LedgerRecord, TapInput } from '../../../core/ledger.js';
 import type { Pricer } from '../../../core/pricing.js';
-import { type ReasonName, reasonCode } from '../../../core/reasons.js';
 import { topics } from '../../../core/topics.js';
+import { type ReasonName, reasonCode, outcomes as wireOutcomes } from '../../../protos/codec.js';
 import { v1 } from '../../../protos/wire.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -148,7 +148,7 @@ export class Ingest {
         const o = outcomes.get(t.seq)!;
         return {
           seq: t.seq,
-          outcome: o.outcome === 'charged' ? v1.Outcome.OUTCOME_CHARGED : v1.Outcome.OUTCOME_RECORDED,
+          outcome: wireOutcomes.code[o.outcome],
           chargedFen: o.chargedFen,
           balanceAfterFen: o.balanceAfterFen,
           reason: reasonCode(o.reason),
@@ -157,7 +157,7 @@ export class Ingest {
       }),
       ...batch.invalid.map((i) => ({
         seq: i.seq,
-        outcome: v1.Outcome.OUTCOME_RECORDED,
+        outcome: wireOutcomes.code.recorded,
         reason: reasonCode('INVALID_TAP'),
       })),
     ].sort((a, b) => a.seq - b.seq);

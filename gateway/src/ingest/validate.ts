@@ -3,11 +3,10 @@
 //   rejected whole (dead-lettered, counted, not acked: the device keeps it and resends);
 // - each tap: a malformed tap is quarantined with its reason and acked as INVALID_TAP, so one
 //   bad tap never blocks the device's journal and is never lost either.
-import type { DirectionName } from '../../../core/fare.js';
 import type { TapInput } from '../../../core/ledger.js';
 import { TOKEN_BYTES } from '../../../core/pii.js';
-import { reasonName } from '../../../core/reasons.js';
 import { parseDeviceTopic } from '../../../core/topics.js';
+import { credentials, decisions, directions, reasonName, tapInputFromWire } from '../../../protos/codec.js';
 import { type Tap, type TapBatch, v1 } from '../../../protos/wire.js';
 
 export type BatchRejection =
@@ -46,12 +45,6 @@ const LOCATION_ID = /^[A-Za-z0-9_.:-]{0,64}$/;
 // Taps stamped before 2020 or more than a day ahead of the gateway are clock faults.
 const EARLIEST_MS = Date.UTC(2020, 0, 1);
 const MAX_AHEAD_MS = 24 * 3600 * 1000;
-
-const directions: Record<number, DirectionName> = {
-  [v1.Direction.DIRECTION_BOARD]: 'board',
-  [v1.Direction.DIRECTION_ENTRY]: 'entry',
-  [v1.Direction.DIRECTION_EXIT]: 'exit',
-};
 
 export function validateBatch(topic: string, payload: Uint8Array, limits: Limits, now: number): Validation {
   if (payload.byteLength > limits.maxBatchBytes)
@@ -93,7 +86,7 @@ export function validateBatch(topic: string, payload: Uint8Array, limits: Limits
       continue;
     }
     seen.add(seq);
-    taps.push(toInput(tap, seq, ids.operatorId, ids.deviceId));
+    taps.push(tapInputFromWire(tap, seq, ids.operatorId, ids.deviceId));
   }
   return {
     ok: true,
@@ -115,14 +108,9 @@ function tapProblem(tap: Tap, seq: number, seen: Set<number>, now: number): stri
   const t = Number(tap.deviceTimeMs);
   if (!Number.isSafeInteger(t) || t < EARLIEST_MS || t > now + MAX_AHEAD_MS)
     return `device_time_ms ${t} is implausible`;
-  if (
-    tap.credential !== v1.CredentialKind.CREDENTIAL_KIND_CARD &&
-    tap.credential !== v1.CredentialKind.CREDENTIAL_KIND_QR
-  )
-    return `credential ${tap.credential} is unknown`;
-  if (directions[tap.direction] === undefined) return `direction ${tap.direction} is unknown`;
-  if (tap.decision !== v1.Decision.DECISION_ALLOW && tap.decision !== v1.Decision.DECISION_DENY)
-    return `decision ${tap.decision} is unknown`;
+  if (credentials.name[tap.credential] === undefined) return `credential ${tap.credential} is unknown`;
+  if (directions.name[tap.direction] === undefined) return `direction ${tap.direction} is unknown`;
+  if (decisions.name[tap.decision] === undefined) return `decision ${tap.decision} is unknown`;
   if (reasonName(tap.reason) === 'UNSPECIFIED') return `reason ${tap.reason} is unknown`;
   if (!REGION.test(tap.issuingRegion)) return 'issuing_region is not a 6-digit code';
   const loc = tap.location;
@@ -131,25 +119,4 @@ function tapProblem(tap: Tap, seq: number, seen: Set<number>, now: number): stri
   }
   if (tap.entitlementId && !LOCATION_ID.test(tap.entitlementId)) return 'entitlement_id has the wrong form';
   return undefined;
-}
-
-function toInput(tap: Tap, seq: number, operatorId: string, deviceId: string): TapInput {
-  return {
-    operatorId,
-    deviceId,
-    seq,
-    deviceTimeMs: Number(tap.deviceTimeMs),
-    credential: tap.credential === v1.CredentialKind.CREDENTIAL_KIND_QR ? 'qr' : 'card',
-    cardToken: Buffer.from(tap.cardToken).toString('hex'),
-    issuingRegion: tap.issuingRegion,
-    routeId: tap.location?.routeId ?? '',
-    stopId: tap.location?.stopId ?? '',
-    stationId: tap.location?.stationId ?? '',
-    venueId: tap.location?.venueId ?? '',
-    direction: directions[tap.direction]!,
-    edgeDecision: tap.decision === v1.Decision.DECISION_DENY ? 'deny' : 'allow',
-    edgeReason: reasonName(tap.reason),
-    offline: tap.offline,
-    ...(tap.entitlementId ? { entitlementId: tap.entitlementId } : {}),
-  };
 }

@@ -2,8 +2,8 @@
 // out at once as a signed delta (publisher.ts); devices that missed some fetch them over HTTP
 // (GET /v1/lists/deny/all?since=, stream.ts). The JSON answer of GET /v1/lists/deny?since=
 // (sync below) stays for operators' tools; devices no longer use it.
-import type { DenyReasonName } from '../../../core/decide.js';
 import { ALL_SCOPE } from '../../../core/lists/envelope.js';
+import type { DenyReasonName } from '../../../protos/codec.js';
 import type { DenyChange, Store } from '../store/port.js';
 import type { ListPublisher } from './publisher.js';
 import { encodeRecords } from './sources.js';

@@ -3,9 +3,9 @@
 // timer (which also re-sends a head lost to a broker restart). Devices that missed deltas
 // fetch them over HTTP (stream.ts). A failed publish loses nothing: the change is stored and
 // devices catch up from the next head.
-import type { ListKind } from '../../../core/lists/envelope.js';
 import { ALL_SCOPE } from '../../../core/lists/envelope.js';
 import { topics } from '../../../core/topics.js';
+import type { ListKind } from '../../../protos/codec.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/port.js';
 import type { ListSigner } from './signer.js';

@@ -3,7 +3,8 @@
 // and (later) venue purchases and reservations call these methods; each call is one version
 // of its list and one signed delta.
 import type { Entitlement } from '../../../core/facts.js';
-import { ALL_SCOPE, type ListKind } from '../../../core/lists/envelope.js';
+import { ALL_SCOPE } from '../../../core/lists/envelope.js';
+import type { ListKind } from '../../../protos/codec.js';
 import type { ListChange, ListVersionChanges, Store, ValueListKind } from '../store/port.js';
 import type { ListPublisher } from './publisher.js';
 import { encodeRecords, entitlementKey, listVersion } from './sources.js';

@@ -2,15 +2,9 @@
 // ONECARD_LIST_KEY_ID): Ed25519, or SM2 over SM3 when the id begins "sm2-" (decision 0164).
 // Devices hold the public key by id (ONECARD_EDGE_LIST_KEYS), so a key is rotated, or moved to
 // the other algorithm, by giving devices the new public key first, then switching the gateway.
-import {
-  type EnvelopeHeader,
-  envelopeTypeCode,
-  type ListKind,
-  listKindCode,
-  sha256,
-  signEnvelope,
-} from '../../../core/lists/envelope.js';
+import { type EnvelopeHeader, sha256, signEnvelope } from '../../../core/lists/envelope.js';
 import { type ListPrivateKey, listPrivateKey, rawPublicKey } from '../../../core/lists/keys.js';
+import { envelopeTypes, type ListKind, listKinds } from '../../../protos/codec.js';
 import { v1 } from '../../../protos/wire.js';
 
 export class ListSigner {
@@ -48,9 +42,9 @@ export class ListSigner {
     digest: Uint8Array,
   ): Uint8Array {
     return v1.SignedList.encode({
-      kind: listKindCode[h.kind],
+      kind: listKinds.code[h.kind],
       scope: h.scope,
-      type: envelopeTypeCode[h.type],
+      type: envelopeTypes.code[h.type],
       version: h.version,
       previousVersion: h.previousVersion,
       issuedAtMs: h.issuedAtMs,

@@ -3,14 +3,13 @@
 // snapshot of either is produced page by page (never the whole list as JS objects) and made
 // consistent by replaying the log written while it was paged (see snapshotRecords).
 import type { Entitlement } from '../../../core/facts.js';
-import type { ListKind } from '../../../core/lists/envelope.js';
 import {
   encodeEntitlementRecord,
   encodeRegionRecords,
   encodeTokenRecords,
 } from '../../../core/lists/records.js';
+import { type DenyReasonName, denyReasons, type ListKind } from '../../../protos/codec.js';
 import type { ListChange, Store, ValueListKind } from '../store/port.js';
-import { denyReasons } from './deny-codes.js';
 
 /** Entries per snapshot page (and per stream frame: about 70 KB of token records). */
 export const PAGE_ENTRIES = 4096;
@@ -26,7 +25,7 @@ export function encodeRecords(kind: ListKind, scope: string, changes: Iterable<L
           c.value === ''
             ? 0
             : kind === 'deny'
-              ? denyReasons[c.value as keyof typeof denyReasons]
+              ? denyReasons.code[c.value as DenyReasonName]
               : Number(c.value),
       })),
     );

@@ -4,7 +4,7 @@
 // is at most MAX_DELTA_VERSIONS behind; otherwise (or from 0) a snapshot, produced page by
 // page so a 10-million-card list never exists as JS objects.
 import { createHash } from 'node:crypto';
-import type { ListKind } from '../../../core/lists/envelope.js';
+import type { ListKind } from '../../../protos/codec.js';
 import type { Store } from '../store/port.js';
 import type { ListSigner } from './signer.js';
 import {

@@ -7,7 +7,7 @@
 
 import type { KeyObject } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
-import { localDay } from '../../../core/facts.js';
+import { localDay } from '../../../core/time.js';
 import type { CardService } from '../cards/service.js';
 import type { Store } from '../store/port.js';
 import { PaymentError, type PaymentErrorCode } from './errors.js';

@@ -14,7 +14,7 @@ import {
   qrText,
   type TicketBody,
 } from '../../../core/credentials/index.js';
-import { CST_OFFSET_MS } from '../../../core/facts.js';
+import { CST_OFFSET_MS } from '../../../core/time.js';
 import { type OutsideCheck, type OutsideIssuer, OutsideIssuerUnavailable } from '../issuers/port.js';
 import type { QrCounters } from './metrics.js';
 

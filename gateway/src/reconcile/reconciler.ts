@@ -8,9 +8,8 @@
 // Runs before the ack on purpose: if it fails, the batch is not acked, the device resends, the
 // commit answers "duplicate" with the original reasons and this runs again (findings and the
 // deny list are idempotent), so a finding is never lost between commit and ack.
-import type { DenyReasonName } from '../../../core/decide.js';
 import { type EffectResult, type TapInput, tapRecordId } from '../../../core/ledger.js';
-import type { ReasonName } from '../../../core/reasons.js';
+import type { DenyReasonName, ReasonName } from '../../../protos/codec.js';
 import { uniqueTokens } from '../ingest/plan.js';
 import type { Logger } from '../log.js';
 import type { Finding, Store } from '../store/port.js';

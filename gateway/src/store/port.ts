@@ -2,8 +2,8 @@
 // it (sqlite.ts: one file, the embedded default; redis.ts: Lua scripts, for scale), and one
 // contract suite (test/gateway/store/contract.ts) runs against both.
 import type { CardState, CardStatus } from '../../../core/card.js';
-import type { DenyReasonName } from '../../../core/decide.js';
 import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js';
+import type { DenyReasonName } from '../../../protos/codec.js';
 import type { StatSummary } from '../stats/rides.js';
 import type { AuthStore } from './auth-port.js';
 import type { PaymentStore } from './payment-port.js';

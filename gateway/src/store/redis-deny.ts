@@ -1,7 +1,7 @@
 // The deny list on Redis, under the {lists} hash tag: entries (hash), version (counter) and the
 // change log (list), changed together by lua/changeDenyList-3.lua.
 import type { Redis } from 'ioredis';
-import type { DenyReasonName } from '../../../core/decide.js';
+import type { DenyReasonName } from '../../../protos/codec.js';
 import type { DenyChange, DenyEntry } from './port.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
 import type { RedisKeys } from './redis-keys.js';

@@ -4,10 +4,10 @@
 
 import { Redis } from 'ioredis';
 import { type CardState, type CardStatus, unknownCard } from '../../../core/card.js';
-import type { DenyReasonName } from '../../../core/decide.js';
 import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js';
 import { withSubsidy } from '../../../core/subsidy.js';
 import { decodeFareState } from '../../../core/tariff/state.js';
+import type { DenyReasonName } from '../../../protos/codec.js';
 import type { StatSummary } from '../stats/rides.js';
 import { checkEffects, checkNewCard } from './amounts.js';
 import type { AuthStore } from './auth-port.js';

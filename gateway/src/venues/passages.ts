@@ -2,8 +2,8 @@
 // used, entries and exits move the venue's occupancy, and the operator is warned when it
 // reaches the warning share or the capacity (最大承载量). No-shows are settled after a slot.
 import type { FastifyBaseLogger } from 'fastify';
-import { localDay, localMinute } from '../../../core/facts.js';
 import { type TapInput, tapRecordId } from '../../../core/ledger.js';
+import { localDay, localMinute } from '../../../core/time.js';
 import { isNoShow } from '../../../core/venue/booking.js';
 import { lateToleranceMin } from '../../../core/venue/gates.js';
 import { type Level, type Occupancy, occupancyLevels, risenLevel } from '../../../core/venue/occupancy.js';

@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { CardState } from '../../../core/card.js';
 import type { Entitlement } from '../../../core/facts.js';
-import { localDay, localMinute } from '../../../core/facts.js';
 import type { Effect } from '../../../core/ledger.js';
+import { localDay, localMinute } from '../../../core/time.js';
 import {
   type Booking,
   type BookPlan,

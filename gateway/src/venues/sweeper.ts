@@ -5,7 +5,7 @@
 // bookings is the expensive part). Every step is idempotent, so several gateway instances may
 // sweep at once.
 import type { FastifyBaseLogger } from 'fastify';
-import { localDay } from '../../../core/facts.js';
+import { localDay } from '../../../core/time.js';
 import type { Store } from '../store/port.js';
 import type { VenuePassages } from './passages.js';
 import type { VenueService } from './service.js';

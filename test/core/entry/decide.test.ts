@@ -3,9 +3,10 @@ import { ConcessionFlag } from '../../../core/card.js';
 import { decideEntry, type Gate, type TapContext } from '../../../core/entry/decide.js';
 import { type CardHistory, emptyHistory } from '../../../core/entry/history.js';
 import { defaultRules, type EntryRules } from '../../../core/entry/rules.js';
-import { type CardFacts, type Entitlement, localDay, noFacts } from '../../../core/facts.js';
+import { type CardFacts, type Entitlement, noFacts } from '../../../core/facts.js';
 import { type ProfileName, profiles } from '../../../core/profiles.js';
 import { displayText } from '../../../core/reasons.js';
+import { localDay } from '../../../core/time.js';
 
 // 2026-11-23 10:00 in China (UTC+8): local minute 600.
 const NOW = Date.parse('2026-11-23T02:00:00Z');

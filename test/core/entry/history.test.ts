@@ -7,7 +7,7 @@ import {
   usesOf,
 } from '../../../core/entry/history.js';
 import { checkRules, defaultRules } from '../../../core/entry/rules.js';
-import { localDay } from '../../../core/facts.js';
+import { localDay } from '../../../core/time.js';
 
 const NOW = Date.parse('2026-11-23T02:00:00Z');
 const HOUR = 3600_000;

@@ -1,7 +1,8 @@
 // The journal contract: what every adapter of edge-agent/src/journal/port.ts must do. Run by
 // memory.test.ts (in-memory adapter) and sqlite.int.test.ts (SQLite file).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Journal, TapRecord } from '../../../edge-agent/src/journal/port.js';
+import type { TapRecord } from '../../../core/tap.js';
+import type { Journal } from '../../../edge-agent/src/journal/port.js';
 
 /** Opens journals over one persistent place; open() again after close() is a device restart. */
 export interface JournalFixture {

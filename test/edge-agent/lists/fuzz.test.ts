@@ -2,7 +2,7 @@
 // signed envelopes and streams with bytes flipped, cut or inserted, never throw out of the
 // agent's list code, never change any list, and never let a denied card through.
 import { describe, expect, it } from 'vitest';
-import { ALL_SCOPE, type ListKind } from '../../../core/lists/envelope.js';
+import { ALL_SCOPE } from '../../../core/lists/envelope.js';
 import {
   bodyProblem,
   encodeEntitlementRecord,
@@ -13,6 +13,7 @@ import { openEnvelope } from '../../../edge-agent/src/lists/envelope.js';
 import type { EdgeLists } from '../../../edge-agent/src/lists/lists.js';
 import { ListSync } from '../../../edge-agent/src/lists/sync.js';
 import { silentLogger } from '../../../edge-agent/src/log.js';
+import type { ListKind } from '../../../protos/codec.js';
 import { listStream, signedDelta, testSigner } from '../../support/lists.js';
 import { bytes, openLists, tok, trustedKeys } from './fixtures.js';
 

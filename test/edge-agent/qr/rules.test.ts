@@ -5,9 +5,10 @@
 // refused where the device kind does not admit on it, spent once.
 import { describe, expect, it } from 'vitest';
 import { ConcessionFlag } from '../../../core/card.js';
-import { type Entitlement, localDay } from '../../../core/facts.js';
+import type { Entitlement } from '../../../core/facts.js';
 import { cardTokenHex } from '../../../core/pii.js';
 import { type ProfileName, profiles } from '../../../core/profiles.js';
+import { localDay } from '../../../core/time.js';
 import type { EdgeConfig } from '../../../edge-agent/src/config.js';
 import { app, NOW, ticket } from '../../core/credentials/fixtures.js';
 import { TOKEN_KEY_HEX } from '../support.js';

@@ -2,7 +2,6 @@
 // a memory journal, lists given as a table of holders and a settable clock: card taps and QR
 // scans go through the same verifier, as on a real device.
 import { rawPublicKey } from '../../../core/credentials/index.js';
-import type { DenyReasonName } from '../../../core/decide.js';
 import type { Entitlement } from '../../../core/facts.js';
 import { profiles } from '../../../core/profiles.js';
 import type { EdgeConfig } from '../../../edge-agent/src/config.js';
@@ -13,6 +12,7 @@ import { gateFrom } from '../../../edge-agent/src/rules/config.js';
 import { EntryEngine } from '../../../edge-agent/src/rules/engine.js';
 import { MemoryHistory } from '../../../edge-agent/src/rules/history.js';
 import { type DecisionEvent, Verifier } from '../../../edge-agent/src/verifier.js';
+import type { DenyReasonName } from '../../../protos/codec.js';
 import { issuer, NOW, rotatedIssuer } from '../../core/credentials/fixtures.js';
 import { edgeConfig } from '../support.js';
 

@@ -18,7 +18,7 @@
 //   401   refused: no or wrong credentials for this route (UNAUTHENTICATED)
 //   403   refused: the role or the credential may not (FORBIDDEN)
 //   ten   refused: another tenant's data (403 FORBIDDEN_TENANT)
-import { localDay } from '../../../core/facts.js';
+import { localDay } from '../../../core/time.js';
 import { dateOf } from '../../../gateway/src/http/routes/venue-schemas.js';
 import { PASSWORD } from './harness.js';
 

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CST_OFFSET_MS, localDay } from '../../../core/facts.js';
+import { CST_OFFSET_MS, localDay } from '../../../core/time.js';
 import type { Gateway } from '../../../gateway/src/app.js';
 import { dateOf } from '../../../gateway/src/http/routes/venue-schemas.js';
 import { startTestGateway } from '../../support/gateway.js';

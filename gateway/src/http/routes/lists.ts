@@ -3,6 +3,7 @@
 // an operator session that may read devices (auth/guard.ts guardDevices); the deny list names
 // every lost card, so among operators only unbound accounts get it (docs/decisions/0154).
 import type { FastifyPluginAsync } from 'fastify';
+import { denyReasons } from '../../../../protos/codec.js';
 import { mayFetchList } from '../../auth/policy.js';
 import { enforce, listReader } from '../../auth/tenancy.js';
 import * as s from '../schemas.js';
@@ -34,7 +35,7 @@ export const listRoutes: FastifyPluginAsync<{ services: Services }> = async (app
                     version: { type: 'integer' },
                     token: { type: 'string' },
                     add: { type: 'boolean' },
-                    reason: { type: 'string', enum: ['lost', 'frozen', 'negative_balance'] },
+                    reason: { type: 'string', enum: [...denyReasons.names] },
                   },
                 },
               },

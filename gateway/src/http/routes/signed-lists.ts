@@ -3,7 +3,8 @@
 // "Lists"; gateway/src/lists/stream.ts), or 204 when they are current.
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
-import { LIST_KINDS, type ListKind } from '../../../../core/lists/envelope.js';
+import type { ListKind } from '../../../../protos/codec.js';
+import { listKinds } from '../../../../protos/codec.js';
 import { mayFetchList } from '../../auth/policy.js';
 import { enforce, listReader } from '../../auth/tenancy.js';
 import * as s from '../schemas.js';
@@ -22,7 +23,7 @@ export const signedListRoutes: FastifyPluginAsync<{ services: Services }> = asyn
         params: {
           type: 'object',
           properties: {
-            kind: { type: 'string', enum: [...LIST_KINDS] },
+            kind: { type: 'string', enum: [...listKinds.names] },
             scope: {
               type: 'string',
               pattern: '^[A-Za-z0-9_.:-]{1,64}$',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localDay, localMinute } from '../../core/facts.js';
+import { localDay, localMinute } from '../../core/time.js';
 
 describe('local (UTC+8) calendar', () => {
   it.each([

@@ -1,0 +1,168 @@
+// The one wire codec: every conversion between the wire messages (protos/onecard/v1, reached
+// through protos/wire.ts) and the domain's plain records and names. The edge agent and the
+// gateway both encode and decode here, so a field or an enum value is mapped in one place.
+//
+// Every name set is derived from the generated enums (DIRECTION_BOARD → 'board',
+// REASON_CARD_LOST → 'CARD_LOST'): a value added to a .proto reaches the names with `npm run gen`,
+// never by retyping a list. Lookups are arrays and records built once at load, so converting a
+// tap on the hot path allocates nothing but its one result object.
+import type { TapInput } from '../core/ledger.js';
+import type { JournalEntry } from '../core/tap.js';
+import { type Tap, v1 } from './wire.js';
+
+type After<K, P extends string> = K extends `${P}${infer N}` ? N : never;
+/** The lower-case names of an enum's values without their prefix, UNSPECIFIED left out. */
+type Named<E, P extends string> = Exclude<Lowercase<After<keyof E & string, P>>, 'unspecified'>;
+
+export type CredentialName = Named<typeof v1.CredentialKind, 'CREDENTIAL_KIND_'>;
+export type DirectionName = Named<typeof v1.Direction, 'DIRECTION_'>;
+export type DecisionName = Named<typeof v1.Decision, 'DECISION_'>;
+export type ConcessionName = Named<typeof v1.Concession, 'CONCESSION_'>;
+/** Why a card is on the deny list. */
+export type DenyReasonName = Named<typeof v1.DenyReason, 'DENY_REASON_'>;
+export type ListKind = Named<typeof v1.ListKind, 'LIST_KIND_'>;
+export type EnvelopeType = Named<typeof v1.ListEnvelopeType, 'LIST_ENVELOPE_TYPE_'>;
+export type OutcomeName = Named<typeof v1.Outcome, 'OUTCOME_'>;
+/** Reason names without the REASON_ prefix, e.g. "CARD_LOST" (upper case, UNSPECIFIED kept). */
+export type ReasonName = After<keyof typeof v1.Reason & string, 'REASON_'>;
+export type ReasonCode = (typeof v1.Reason)[keyof typeof v1.Reason];
+
+interface EnumTable<N extends string> {
+  /** Name of each wire code; undefined for UNSPECIFIED and for codes this build does not know. */
+  name: ReadonlyArray<N | undefined>;
+  code: Readonly<Record<N, number>>;
+  /** Every name, in code order. */
+  names: readonly N[];
+}
+
+/** Generated enums are objects of NAME → code (the codes → names sit on their prototype). */
+function table<N extends string>(values: object, prefix: string, keepCase = false): EnumTable<N> {
+  const name: Array<N | undefined> = [];
+  const code = {} as Record<N, number>;
+  for (const [key, c] of Object.entries(values) as Array<[string, number]>) {
+    const n = key.slice(prefix.length);
+    if (!keepCase && n === 'UNSPECIFIED') continue;
+    const domain = (keepCase ? n : n.toLowerCase()) as N;
+    name[c] = domain;
+    code[domain] = c;
+  }
+  return { name, code, names: name.filter((n): n is N => n !== undefined) };
+}
+
+export const credentials = table<CredentialName>(v1.CredentialKind, 'CREDENTIAL_KIND_');
+export const directions = table<DirectionName>(v1.Direction, 'DIRECTION_');
+export const decisions = table<DecisionName>(v1.Decision, 'DECISION_');
+export const concessions = table<ConcessionName>(v1.Concession, 'CONCESSION_');
+export const denyReasons = table<DenyReasonName>(v1.DenyReason, 'DENY_REASON_');
+export const listKinds = table<ListKind>(v1.ListKind, 'LIST_KIND_');
+export const envelopeTypes = table<EnvelopeType>(v1.ListEnvelopeType, 'LIST_ENVELOPE_TYPE_');
+export const outcomes = table<OutcomeName>(v1.Outcome, 'OUTCOME_');
+const reasons = table<ReasonName>(v1.Reason, 'REASON_', true);
+
+/** The reason a deny-list entry refuses with (the edge decides before the gateway knows). */
+export const denyReasonReason: Readonly<Record<DenyReasonName, ReasonName>> = {
+  lost: 'CARD_LOST',
+  frozen: 'CARD_FROZEN',
+  negative_balance: 'BALANCE_NEGATIVE',
+};
+
+/** 'UNSPECIFIED' for a code this build does not know (a newer device's reason). */
+export function reasonName(code: number): ReasonName {
+  return reasons.name[code] ?? 'UNSPECIFIED';
+}
+
+export function reasonCode(name: ReasonName): ReasonCode {
+  return (reasons.code[name] ?? v1.Reason.REASON_UNSPECIFIED) as ReasonCode;
+}
+
+/** The plain-object form protobufjs encodes from (onecard.v1.ITap). */
+export type WireTap = Parameters<typeof v1.Tap.encode>[0];
+
+/** The 16-byte token as the 32 hex chars records carry (a view: the bytes are not copied). */
+function tokenHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+export function toWireTap(e: JournalEntry): WireTap {
+  return {
+    seq: e.seq,
+    deviceTimeMs: e.deviceTimeMs,
+    credential: credentials.code[e.credential],
+    cardToken: Buffer.from(e.cardToken, 'hex'),
+    issuingRegion: e.issuingRegion,
+    location: { routeId: e.routeId, stopId: e.stopId, stationId: e.stationId, venueId: e.venueId },
+    direction: directions.code[e.direction],
+    decision: decisions.code[e.decision],
+    reason: reasonCode(e.reason),
+    concession: concessions.code[e.concession],
+    offline: e.offline,
+    entitlementId: e.entitlementId ?? '',
+  };
+}
+
+/**
+ * A received tap as the gateway's TapInput, from a Tap that passed validation (known
+ * credential, direction and decision). Unknown codes fall back to the first value.
+ */
+export function tapInputFromWire(t: Tap, seq: number, operatorId: string, deviceId: string): TapInput {
+  const loc = t.location;
+  const input: TapInput = {
+    operatorId,
+    deviceId,
+    seq,
+    deviceTimeMs: Number(t.deviceTimeMs),
+    credential: credentials.name[t.credential] ?? 'card',
+    cardToken: tokenHex(t.cardToken),
+    issuingRegion: t.issuingRegion,
+    routeId: loc?.routeId ?? '',
+    stopId: loc?.stopId ?? '',
+    stationId: loc?.stationId ?? '',
+    venueId: loc?.venueId ?? '',
+    direction: directions.name[t.direction] ?? 'board',
+    edgeDecision: decisions.name[t.decision] ?? 'allow',
+    edgeReason: reasonName(t.reason),
+    offline: t.offline,
+  };
+  // Set only when present (not as undefined): records and stores see the key only when it means something.
+  if (t.entitlementId) input.entitlementId = t.entitlementId;
+  return input;
+}
+
+/**
+ * A journaled tap read back: the gateway's decoding above, renamed to the device's own record
+ * (its decision and reason, plus the concession it showed). Off the decide path: the uplink
+ * reads the journal once per batch, so the second object costs nothing where it matters.
+ */
+export function journalEntryFromWire(t: Tap): JournalEntry {
+  const i = tapInputFromWire(t, Number(t.seq), '', '');
+  const entry: JournalEntry = {
+    seq: i.seq,
+    deviceTimeMs: i.deviceTimeMs,
+    credential: i.credential,
+    cardToken: i.cardToken,
+    issuingRegion: i.issuingRegion,
+    routeId: i.routeId,
+    stopId: i.stopId,
+    stationId: i.stationId,
+    venueId: i.venueId,
+    direction: i.direction,
+    decision: i.edgeDecision,
+    reason: i.edgeReason,
+    concession: concessions.name[t.concession] ?? 'none',
+    offline: i.offline,
+  };
+  if (i.entitlementId !== undefined) entry.entitlementId = i.entitlementId;
+  return entry;
+}
+
+/**
+ * The journal stores each tap as its encoded wire Tap, so what is sent is byte for byte what
+ * was journaled, and a journal row is as compact as the message.
+ */
+export function encodeTap(e: JournalEntry): Uint8Array {
+  return v1.Tap.encode(toWireTap(e)).finish();
+}
+
+export function decodeTap(bytes: Uint8Array): JournalEntry {
+  return journalEntryFromWire(v1.Tap.decode(bytes));
+}
