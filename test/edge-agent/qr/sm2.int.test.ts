@@ -8,12 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sm2PrivateKey } from '../../../core/sm2.js';
 import { type Agent, startAgent } from '../../../edge-agent/src/agent.js';
 import { ManualReader } from '../../../edge-agent/src/reader/simulated.js';
-import { type Gateway, startGateway } from '../../../gateway/src/app.js';
-import { loadGatewayConfig } from '../../../gateway/src/config.js';
+import type { Gateway } from '../../../gateway/src/app.js';
 import { ReferenceApp } from '../../support/app.js';
-import { testEnv, uniqueId } from '../../support/env.js';
-import { LIST_KEY_ID, LIST_SEED_HEX } from '../../support/lists.js';
-import { bearerFor, holderBearer, writeOperatorsFile } from '../../support/operators.js';
+import { uniqueId } from '../../support/env.js';
+import { startTestGateway } from '../../support/gateway.js';
+import { bearerFor, holderBearer } from '../../support/operators.js';
 import { edgeConfig, TOKEN_KEY_HEX } from '../support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'onecard-qr-sm2-'));
@@ -22,26 +21,14 @@ let agent: Agent | undefined;
 let auth = '';
 
 beforeAll(async () => {
-  gw = await startGateway(
-    loadGatewayConfig(
-      {},
-      {
-        instanceId: uniqueId('gw'),
-        store: 'sqlite',
-        sqliteFile: join(dir, 'gw.db'),
-        mqttUrl: testEnv.mqttUrl(),
-        mqttShareGroup: uniqueId('g'),
-        httpPort: 0,
-        tokenKeyHex: TOKEN_KEY_HEX,
-        listSigningKeyHex: LIST_SEED_HEX,
-        listKeyId: LIST_KEY_ID,
-        logLevel: 'silent',
-        // The first key signs: SM2 now, the Ed25519 one still trusted by devices.
-        qrSigningKeys: `200:${Sm2PrivateKey.generateRaw().toString('hex')},5:${'55'.repeat(32)}`,
-        operatorsFile: await writeOperatorsFile(dir),
-      },
-    ),
-  );
+  ({ gw } = await startTestGateway(
+    {
+      tokenKeyHex: TOKEN_KEY_HEX,
+      // The first key signs: SM2 now, the Ed25519 one still trusted by devices.
+      qrSigningKeys: `200:${Sm2PrivateKey.generateRaw().toString('hex')},5:${'55'.repeat(32)}`,
+    },
+    { dir },
+  ));
   auth = await bearerFor(gw.url, 'admin');
   const r = await fetch(`${gw.url}/v1/cards`, {
     method: 'POST',
