@@ -45,12 +45,22 @@ export function allowedRoutes(reg: LocationRegistration): string[] {
  * the tariff does not say which stops belong to which route.
  */
 export function checkLocation(reg: LocationRegistration, tap: ReportedLocation): LocationVerdict {
+  return locationCheck(reg)(tap);
+}
+
+/**
+ * checkLocation for many taps of one device: the allowed routes are worked out once, not per
+ * tap (the ingest checks every tap of a batch against the same registration).
+ */
+export function locationCheck(reg: LocationRegistration): (tap: ReportedLocation) => LocationVerdict {
   const routes = allowedRoutes(reg);
-  if (tap.routeId === '' ? routes.length > 0 : !routes.includes(tap.routeId))
-    return refuse('route', tap.routeId, routes);
-  if (tap.stationId !== reg.stationId) return refuse('station', tap.stationId, [reg.stationId]);
-  if (tap.venueId !== reg.venueId) return refuse('venue', tap.venueId, [reg.venueId]);
-  return allowed;
+  return (tap) => {
+    if (tap.routeId === '' ? routes.length > 0 : !routes.includes(tap.routeId))
+      return refuse('route', tap.routeId, routes);
+    if (tap.stationId !== reg.stationId) return refuse('station', tap.stationId, [reg.stationId]);
+    if (tap.venueId !== reg.venueId) return refuse('venue', tap.venueId, [reg.venueId]);
+    return allowed;
+  };
 }
 
 function refuse(field: string, got: string, want: readonly string[]): LocationVerdict {

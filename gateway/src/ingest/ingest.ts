@@ -77,11 +77,11 @@ export class Ingest {
       }
       // The tap's location is the device's claim; priced only where its registration allows
       // (docs/decisions/0161). Refused taps are still committed: recorded, acked, reported.
-      const taps = withLocationChecked(withRecordKind(v.batch.taps, device.profile), device);
-      const refused = taps.filter((t) => t.refusal !== undefined).map((t) => t.seq);
-      if (refused.length > 0)
+      const kinded = withRecordKind(v.batch.taps, device.profile);
+      const taps = withLocationChecked(kinded, device);
+      if (taps !== kinded)
         log.warn(
-          { device: v.batch.deviceId, seqs: refused },
+          { device: v.batch.deviceId, seqs: taps.filter((t) => t.refusal).map((t) => t.seq) },
           'taps at a place the device is not registered for',
         );
       const outcomes = await this.commitTaps(taps);

@@ -3,7 +3,7 @@
 // of one card charges three fares against one compare-and-set version run.
 import { type CardState, unknownCard } from '../../../core/card.js';
 import { chain, type Effect, planTap, type TapInput } from '../../../core/ledger.js';
-import { checkLocation, type LocationRegistration, planRefusal } from '../../../core/location.js';
+import { type LocationRegistration, locationCheck, planRefusal } from '../../../core/location.js';
 import type { Pricer } from '../../../core/pricing.js';
 import { planVisitCounting } from '../../../core/visit.js';
 
@@ -40,6 +40,12 @@ export function uniqueTokens(taps: readonly { cardToken: string }[]): string[] {
  * planBatch records them without pricing them. The registration is the one the ingest already
  * loaded for the batch (the device registry's cache): no store read per tap.
  */
-export function withLocationChecked(taps: readonly TapInput[], reg: LocationRegistration): TapInput[] {
-  return taps.map((t) => (checkLocation(reg, t).ok ? t : { ...t, refusal: 'LOCATION_NOT_ALLOWED' }));
+export function withLocationChecked(taps: TapInput[], reg: LocationRegistration): TapInput[] {
+  const check = locationCheck(reg);
+  // The usual batch is all in place: the same array back, nothing copied.
+  const first = taps.findIndex((t) => !check(t).ok);
+  if (first < 0) return taps;
+  return taps.map((t, i) =>
+    i < first || (i > first && check(t).ok) ? t : { ...t, refusal: 'LOCATION_NOT_ALLOWED' },
+  );
 }
