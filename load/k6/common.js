@@ -1,5 +1,8 @@
 // Shared by the k6 scripts: the environment serve.ts wrote, and the run's shape. Every run is
 // bounded (a fixed number of virtual users for a fixed time) and hits 127.0.0.1 only.
+import { check } from 'k6';
+import http from 'k6/http';
+
 export const env = JSON.parse(open(__ENV.ENV_FILE));
 export const BASE = __ENV.BASE_URL || env.baseUrl;
 
@@ -40,4 +43,17 @@ export function headers(role, json = false) {
   return {
     headers: { authorization: env.bearer[role], ...(json ? { 'content-type': 'application/json' } : {}) },
   };
+}
+
+/**
+ * What the e-card app's backend does for a holder (POST /v1/holder-tokens, tagged kind:token):
+ * the holder token of the card, checked, for the holder routes.
+ */
+export function holderToken(cardNumber) {
+  const minted = http.post(`${BASE}/v1/holder-tokens`, JSON.stringify({ cardNumber }), {
+    ...headers('ecard', true),
+    tags: { kind: 'token' },
+  });
+  check(minted, { 'holder token 201': (r) => r.status === 201 });
+  return minted.json('token');
 }

@@ -2,7 +2,7 @@
 // phone then uses), and the holder reads balance and ride records with it.
 import { check } from 'k6';
 import http from 'k6/http';
-import { BASE, env, headers, limits, pick, shape } from './common.js';
+import { BASE, env, holderToken, limits, pick, shape } from './common.js';
 
 export const options = {
   ...shape,
@@ -15,16 +15,7 @@ export const options = {
 };
 
 export default function () {
-  const minted = http.post(
-    `${BASE}/v1/holder-tokens`,
-    JSON.stringify({ cardNumber: pick(env.cardNumbers) }),
-    {
-      ...headers('ecard', true),
-      tags: { kind: 'token' },
-    },
-  );
-  check(minted, { 'token 201': (r) => r.status === 201 });
-  const h = { headers: { authorization: `Bearer ${minted.json('token')}` } };
+  const h = { headers: { authorization: `Bearer ${holderToken(pick(env.cardNumbers))}` } };
   check(http.get(`${BASE}/v1/holder/card`, { ...h, tags: { kind: 'card' } }), {
     'card 200': (r) => r.status === 200,
   });

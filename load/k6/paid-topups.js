@@ -4,7 +4,7 @@
 // reaches the gateway. The script waits (bounded) for the order to read `credited`.
 import { check, sleep } from 'k6';
 import http from 'k6/http';
-import { BASE, env, headers, limits, pick, shape } from './common.js';
+import { BASE, env, holderToken, limits, pick, shape } from './common.js';
 
 export const options = {
   ...shape,
@@ -20,16 +20,7 @@ export const options = {
 const json = { 'content-type': 'application/json' };
 
 export default function () {
-  const minted = http.post(
-    `${BASE}/v1/holder-tokens`,
-    JSON.stringify({ cardNumber: pick(env.cardNumbers) }),
-    {
-      ...headers('ecard', true),
-      tags: { kind: 'token' },
-    },
-  );
-  check(minted, { 'holder token 201': (r) => r.status === 201 });
-  const holder = { authorization: `Bearer ${minted.json('token')}`, ...json };
+  const holder = { authorization: `Bearer ${holderToken(pick(env.cardNumbers))}`, ...json };
   const requestId = `k6-${__VU}-${__ITER}-${Date.now()}`;
   const order = http.post(`${BASE}/v1/holder/topup-orders`, JSON.stringify({ amountFen: 100, requestId }), {
     headers: holder,

@@ -2,7 +2,7 @@
 // credential bound to its key (what every phone does about once a day).
 import { check } from 'k6';
 import http from 'k6/http';
-import { BASE, env, headers, limits, pick, shape } from './common.js';
+import { BASE, env, holderToken, limits, pick, shape } from './common.js';
 
 export const options = {
   ...shape,
@@ -15,16 +15,12 @@ export const options = {
 
 export default function () {
   const cardNumber = pick(env.cardNumbers);
-  const minted = http.post(`${BASE}/v1/holder-tokens`, JSON.stringify({ cardNumber }), {
-    ...headers('ecard', true),
-    tags: { kind: 'token' },
-  });
-  check(minted, { 'token 201': (r) => r.status === 201 });
+  const token = holderToken(cardNumber);
   const r = http.post(
     `${BASE}/v1/holder/qr-credential`,
     JSON.stringify({ cardNumber, appPublicKey: env.appPublicKey }),
     {
-      headers: { authorization: `Bearer ${minted.json('token')}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       tags: { kind: 'credential' },
     },
   );
