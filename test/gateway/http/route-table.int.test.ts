@@ -15,6 +15,7 @@ import { openSqliteStore } from '../../../gateway/src/store/sqlite.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { type FakeIssuer, startFakeIssuer } from '../../support/fake-issuer.js';
 import { type Simulator, startSimulator } from '../../support/payment-simulator.js';
+import { allDayMuseum } from '../../support/venues.js';
 import { startTestHttp, type TestHttp, TOKEN_KEY } from './harness.js';
 import { type Call, ids, requests, table } from './route-table.js';
 
@@ -114,7 +115,7 @@ function suite(storeName: string, openStore: () => Promise<Store>) {
       ] as const)
         writeFileSync(
           join(dir, 'venues', 'two-towns', `${venueId}.json`),
-          JSON.stringify(museum(venueId, operatorId)),
+          JSON.stringify(allDayMuseum(venueId, operatorId)),
         );
       issuer = await startFakeIssuer({ latencyMs: 0 });
       simulator = await startSimulator();
@@ -182,21 +183,6 @@ function suite(storeName: string, openStore: () => Promise<Store>) {
       expect(got).toEqual(row.cells);
     });
   });
-}
-
-function museum(id: string, operatorId: string) {
-  return {
-    id,
-    name: `Museum ${id}`,
-    kind: 'museum',
-    operatorId,
-    openMin: 0,
-    closeMin: 1440,
-    // One slot all day: walk-ins are open whatever the hour the suite runs at.
-    slots: [{ startMin: 0, endMin: 1440, capacity: 30 }],
-    booking: { horizonDays: 7, maxParty: 2 },
-    products: [{ id: 'visit', name: 'Visit', kind: 'reservation', priceFen: 0 }],
-  };
 }
 
 suite('sqlite', () => openSqliteStore({ file: ':memory:' }));

@@ -2,6 +2,7 @@
 // side over SQLite: a venue operator planting a gate at another company's venue and selling
 // its reservations, a tenant-bound auditor reading a card across operators, lists fetched
 // beyond one's scope. Each refusal: 403 FORBIDDEN_TENANT, audited, counted, nothing changed.
+
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,23 +11,12 @@ import { flatFare } from '../../../core/fare.js';
 import { type LedgerRecord, planTap } from '../../../core/ledger.js';
 import { flatPricer } from '../../../core/pricing.js';
 import { tapInput } from '../../support/taps.js';
+import { allDayMuseum } from '../../support/venues.js';
 import { startTestHttp, type TestHttp } from './harness.js';
 
 let t: TestHttp;
 let cardToken = '';
 const devices = new Map<string, string>();
-
-const venue = (id: string, operatorId: string) => ({
-  id,
-  name: id,
-  kind: 'museum',
-  operatorId,
-  openMin: 0,
-  closeMin: 1440,
-  slots: [{ startMin: 0, endMin: 1440, capacity: 30 }],
-  booking: { horizonDays: 7, maxParty: 2 },
-  products: [{ id: 'visit', name: 'Visit', kind: 'reservation', priceFen: 0 }],
-});
 
 async function call(who: string, method: 'GET' | 'POST', url: string, payload?: object) {
   const authorization = devices.get(who) ?? (await t.as(who)).authorization!;
@@ -46,8 +36,8 @@ async function lastAudit() {
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'onecard-tenants-'));
   mkdirSync(join(dir, 'venues', 'x'), { recursive: true });
-  writeFileSync(join(dir, 'venues', 'x', 'a.json'), JSON.stringify(venue('museum-a', 'culture-a')));
-  writeFileSync(join(dir, 'venues', 'x', 'b.json'), JSON.stringify(venue('museum-b', 'culture-b')));
+  writeFileSync(join(dir, 'venues', 'x', 'a.json'), JSON.stringify(allDayMuseum('museum-a', 'culture-a')));
+  writeFileSync(join(dir, 'venues', 'x', 'b.json'), JSON.stringify(allDayMuseum('museum-b', 'culture-b')));
   t = await startTestHttp({
     venuesDir: join(dir, 'venues'),
     qrSigningKeys: `1:${'11'.repeat(32)}`,
