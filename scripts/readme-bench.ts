@@ -134,6 +134,21 @@ const rows: Row[] = [
     ratio: 'venue_purchase_to_topup_ratio',
     higher: true,
   },
+  {
+    what: 'lost card to every device: deny delta at 99 % of N enrolled devices (`deny_fanout_devices`)',
+    key: 'deny_fanout_p99_ms',
+    unit: 'ms',
+    target: '≤ 2,000 (N = 10,000)',
+    baseline: 'deny_fanout_broker_p99_ms',
+    ratio: 'ratio_deny_fanout_to_broker_p99',
+    limit: 2_000,
+  },
+  {
+    what: 'broker memory per 1,000 connected devices (persistent sessions)',
+    key: 'broker_rss_mb_per_1k_devices',
+    unit: 'MB',
+    target: '',
+  },
 ];
 
 const fmt = (v: unknown): string =>

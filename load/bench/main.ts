@@ -6,6 +6,8 @@
 //             and ack_p99_ms_at_half_max at half the measured maximum (an unsaturated gateway).
 //   fares     fare_calcs_per_s (Beijing tariff, multi-leg days) vs flat_fare_calcs_per_s (load/bench/fare.ts).
 //   venues    venue_purchases_per_s vs venue_topups_per_s on Redis (load/bench/venues.ts).
+//   fan-out   deny_fanout_p99_ms: a lost card to 10,000 enrolled devices (1,000 with --quick)
+//             vs the broker alone, deny_fanout_broker_p99_ms (load/bench/fanout.ts).
 // Prints progress on stderr and one JSON object as the last line of stdout.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -21,6 +23,7 @@ import { consoleBench } from './console.js';
 import { runDevices, type SimDevice } from './devices.js';
 import { edgeListBench } from './edge.js';
 import { benchEntry } from './entry.js';
+import { denyFanoutBench } from './fanout.js';
 import { fareBench } from './fare.js';
 import { benchQr } from './qr.js';
 import { percentile, progress, round } from './stats.js';
@@ -229,6 +232,15 @@ async function main() {
     const half = await pacedRun(halfRate, 'h');
     log('console: stats, records, CSV and live feed over a month of rides (SQLite)');
     const consoleFigures = await consoleBench(quick);
+    log('lost card to every device: deny list fan-out');
+    const fanout = await denyFanoutBench({
+      quick,
+      mqttUrl,
+      root,
+      brokerPidFile: join(root, '.run/mosquitto/pid'),
+      log,
+    });
+    log(`  fan-out: ${JSON.stringify(fanout)}`);
     const result = {
       taps_per_s: Math.round(tapsPerS),
       ack_p50_ms: round(percentile(lat, 50)),
@@ -253,6 +265,7 @@ async function main() {
       ...edge,
       ...consoleFigures,
       ...venues,
+      ...fanout,
     };
     console.log(JSON.stringify(result));
   } finally {
