@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { mayReadAudit } from '../../auth/policy.js';
 import { enforce } from '../../auth/tenancy.js';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { Services } from '../services.js';
 
 const entry = {
   type: 'object',

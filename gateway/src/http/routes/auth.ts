@@ -14,7 +14,7 @@ import { verifyPassword } from '../../auth/passwords.js';
 import { can, type Principal, permissions } from '../../auth/policy.js';
 import { endSession, limitsOf, mintSession } from '../../auth/sessions.js';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { Services } from '../services.js';
 
 const allowed = (p: Omit<Principal, 'kind'>) => permissions.filter((x) => can({ kind: 'operator', ...p }, x));
 // Compared against when the username is unknown, so a wrong name costs as long as a wrong password.

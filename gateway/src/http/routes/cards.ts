@@ -4,8 +4,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { ConcessionFlag } from '../../../../core/card.js';
 import { cardScope } from '../../auth/policy.js';
 import { enforce } from '../../auth/tenancy.js';
+import { toCardJson } from '../card-json.js';
 import * as s from '../schemas.js';
-import { type Services, toCardJson } from '../server.js';
+import type { Services } from '../services.js';
 import { paymentErrors } from './payments.js';
 
 /** Closed list: free text could carry a card or ID number into the audit log. */

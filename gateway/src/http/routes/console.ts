@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { displayText } from '../../../../core/reasons.js';
-import type { Services } from '../server.js';
+import type { Services } from '../services.js';
 
 const dir = new URL('../console/', import.meta.url);
 const types: Record<string, string> = {

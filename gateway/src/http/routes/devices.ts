@@ -6,7 +6,7 @@ import { enforce } from '../../auth/tenancy.js';
 import { deviceCredential } from '../../auth/tokens.js';
 import type { Device } from '../../store/port.js';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { Services } from '../services.js';
 
 const id = { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' } as const;
 const loc = { type: 'string', pattern: '^[A-Za-z0-9_.:-]{0,64}$', default: '' } as const;

@@ -4,7 +4,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { mintHolderToken } from '../../auth/sessions.js';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { Services } from '../services.js';
 
 export const holderTokenRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   app.post<{ Body: { cardNumber: string } }>(

@@ -4,8 +4,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { LedgerRecord } from '../../../../core/ledger.js';
 import { PaymentError } from '../../payments/errors.js';
+import { toCardJson } from '../card-json.js';
 import * as s from '../schemas.js';
-import { type Services, toCardJson } from '../server.js';
+import type { Services } from '../services.js';
 
 /**
  * The holder's record lists (交通出行相关查询): url, OpenAPI summary, kinds (absent: all).

@@ -5,7 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Entitlement } from '../../../../core/facts.js';
 import { mayFetchList } from '../../auth/policy.js';
 import type { ListService } from '../../lists/service.js';
-import type { Services } from '../server.js';
+import type { Services } from '../services.js';
 
 const token = { type: 'string', pattern: '^[0-9a-f]{32}$', description: 'Card token (32 hex)' } as const;
 const venue = { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' } as const;

@@ -7,7 +7,7 @@ import { denyReasons } from '../../../../protos/codec.js';
 import { mayFetchList } from '../../auth/policy.js';
 import { enforce, listReader } from '../../auth/tenancy.js';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { Services } from '../services.js';
 
 export const listRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   app.get<{ Querystring: { since: number } }>(

@@ -5,7 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { scopeOperator } from '../../auth/policy.js';
 import { enforce } from '../../auth/tenancy.js';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { Services } from '../services.js';
 
 const HEARTBEAT_MS = 15_000;
 

@@ -5,7 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { ORDER_ID_PATTERN, statusAt, type TopUpOrder } from '../../payments/order.js';
 import type { PaymentNotification } from '../../payments/signature.js';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { Services } from '../services.js';
 
 export const paymentErrors = {
   ...s.errors,

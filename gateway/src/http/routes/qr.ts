@@ -7,7 +7,7 @@
 // a device credential; the keys are public).
 import type { FastifyPluginAsync } from 'fastify';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { Services } from '../services.js';
 
 const problem = { $ref: 'Problem#' } as const;
 const errors = { ...s.errors, 502: problem, 503: problem, 504: problem } as const;

@@ -9,7 +9,7 @@ import type { RecordQuery } from '../../store/port.js';
 import { recordsCsv } from '../csv.js';
 import { type CardFilter, resolveCard } from '../record-card.js';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { Services } from '../services.js';
 
 interface Query {
   card?: string;

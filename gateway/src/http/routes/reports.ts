@@ -6,7 +6,7 @@
 // only, never a card number.
 import type { FastifyPluginAsync } from 'fastify';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { Services } from '../services.js';
 
 const finding = {
   type: 'object',

@@ -8,7 +8,7 @@ import { listKinds } from '../../../../protos/codec.js';
 import { mayFetchList } from '../../auth/policy.js';
 import { enforce, listReader } from '../../auth/tenancy.js';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { Services } from '../services.js';
 
 export const signedListRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   app.get<{ Params: { kind: ListKind; scope: string }; Querystring: { since: number } }>(

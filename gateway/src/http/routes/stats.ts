@@ -6,7 +6,7 @@ import { scopeOperator } from '../../auth/policy.js';
 import { enforce } from '../../auth/tenancy.js';
 import { HOUR_MS, metrics, zero } from '../../stats/rides.js';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { Services } from '../services.js';
 
 const MAX_RANGE_MS = 62 * 24 * HOUR_MS;
 

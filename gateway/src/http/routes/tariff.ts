@@ -1,6 +1,6 @@
 // The tariff pricing the taps: which one, its networks, and the published rules it encodes.
 import type { FastifyPluginAsync } from 'fastify';
-import type { Services } from '../server.js';
+import type { Services } from '../services.js';
 
 const summary = {
   type: 'object',

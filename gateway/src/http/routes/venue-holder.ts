@@ -4,7 +4,7 @@
 // (turned into tokens at once, never logged).
 import type { FastifyPluginAsync } from 'fastify';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { Services } from '../services.js';
 import * as v from './venue-schemas.js';
 
 type VenueReq = { Params: { venueId: string } };

@@ -7,7 +7,7 @@ import { gateConfig } from '../../../../core/venue/gates.js';
 import { mayActOnVenue } from '../../auth/policy.js';
 import { enforce } from '../../auth/tenancy.js';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { Services } from '../services.js';
 import * as v from './venue-schemas.js';
 
 type VenueReq = { Params: { venueId: string } };
