@@ -83,7 +83,7 @@ describe('edge agent configuration', () => {
       'listKeys (ONECARD_EDGE_LIST_KEYS, Gateway public keys that sign the lists, keyId:<64 hex> (Ed25519) or sm2-…:<130 hex> (SM2, 04‖x‖y), comma-separated for rotation (required)): is required',
       'tokenKeyHex (ONECARD_EDGE_TOKEN_KEY, Card-token HMAC key, 64+ hex chars, the same as the gateway (required)): "abc" has the wrong form (expected at least 64 hexadecimal characters)',
       'batchMaxTaps (ONECARD_EDGE_BATCH_MAX_TAPS, Most taps in one TapBatch): "lots" is not a whole number',
-      'ackTimeoutMs (ONECARD_EDGE_ACK_TIMEOUT_MS, A batch not acknowledged within this is sent again, ms): 0 is outside the allowed range 10..600000',
+      'ackTimeoutMs (ONECARD_EDGE_ACK_TIMEOUT_MS, A batch not acknowledged within this is sent again, ms): 0 is outside 10..600000',
     ]);
   });
 
