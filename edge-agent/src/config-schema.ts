@@ -96,6 +96,7 @@ export const edgeConfigSchema = {
   gatewayCredential: {
     env: 'ONECARD_EDGE_GATEWAY_CREDENTIAL',
     kind: 'string',
+    secret: true,
     default: '',
     description: 'Credential the gateway gave at device registration, sent on list resync',
     pattern: /^([A-Za-z0-9_.-]{1,64}\.[A-Za-z0-9_-]{43})?$/,
@@ -128,6 +129,7 @@ export const edgeConfigSchema = {
   tokenKeyHex: {
     env: 'ONECARD_EDGE_TOKEN_KEY',
     kind: 'string',
+    secret: true,
     default: '',
     description: 'Card-token HMAC key, 64+ hex chars, the same as the gateway (required)',
     pattern: /^([0-9a-fA-F]{2}){32,}$/,

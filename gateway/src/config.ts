@@ -90,6 +90,7 @@ export const configSchema = {
   tokenKeyHex: {
     env: 'ONECARD_TOKEN_KEY',
     kind: 'string',
+    secret: true,
     default: '',
     description: 'Card-token HMAC key, 64+ hex chars (required; the same key on devices)',
     pattern: /^([0-9a-fA-F]{2}){32,}$/,
@@ -97,6 +98,7 @@ export const configSchema = {
   listSigningKeyHex: {
     env: 'ONECARD_LIST_SIGNING_KEY',
     kind: 'string',
+    secret: true,
     default: '',
     description:
       'Private key (32 bytes, 64 hex chars) that signs the lists sent to devices: Ed25519 seed, or SM2 scalar when the key id begins "sm2-" (required; devices hold its public key)',
