@@ -1,6 +1,8 @@
 // What the HTTP routes are given: the gateway's services, built once by app.ts (or a test's
 // harness) and passed to every route plugin. Routes import this module, never server.ts, which
 // imports them (issue 12: no import cycle between the server and its routes).
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
+import type { FastifyPluginAsync, FastifyTypeProvider, RawServerDefault } from 'fastify';
 import type { AuthContext } from '../auth/guard.js';
 import type { Owners } from '../auth/policy.js';
 import type { CardService } from '../cards/service.js';
@@ -40,3 +42,24 @@ export interface Services {
   /** Readiness: store reachable and MQTT connected. */
   ready: () => Promise<{ ready: boolean; checks: Record<string, boolean> }>;
 }
+
+/** The type of a value a schema (`as const`) accepts: for helpers that share a route's query. */
+export type SchemaType<S> = (JsonSchemaToTsProvider & { schema: S })['validator'];
+
+/**
+ * Request types from the routes' `as const` schemas (params, querystring, body, headers) via
+ * @fastify/type-provider-json-schema-to-ts, so no request type is written twice (issue 12).
+ * Replies stay unchecked against the response schemas: those are allow-lists that fastify
+ * serialises domain objects through, not the domain types (docs/decisions/0182).
+ */
+export interface RequestTypesFromSchemas extends FastifyTypeProvider {
+  validator: SchemaType<this['schema']>;
+  serializer: unknown;
+}
+
+/** A route plugin: given the services, its handlers take their request types from their schemas. */
+export type RoutePlugin = FastifyPluginAsync<
+  { services: Services },
+  RawServerDefault,
+  RequestTypesFromSchemas
+>;
