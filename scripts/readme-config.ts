@@ -1,28 +1,30 @@
-// Writes the gateway's configuration table into README.md (between the config-table markers)
-// from the one schema in gateway/src/config.ts, so the README cannot drift from the code.
+// Writes the configuration tables into README.md (between their markers) from the schemas,
+// gateway/src/config.ts and edge-agent/src/config-schema.ts (core/config/readme.ts makes the
+// tables), so the README cannot drift from the code.
 // `node --import tsx scripts/readme-config.ts` rewrites; with --check it only compares.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { configTable } from '../core/config/readme.js';
+import { edgeConfigSchema } from '../edge-agent/src/config-schema.js';
 import { configSchema } from '../gateway/src/config.js';
 
-export function configTable(): string {
-  const rows = Object.values(configSchema).map((k) => {
-    const def =
-      k.env === 'ONECARD_INSTANCE_ID' ? '`gw-<pid>`' : k.default === '' ? '(empty)' : `\`${k.default}\``;
-    const values = k.values ? ` (${k.values.join(' \\| ')})` : '';
-    return `| \`${k.env}\` | ${def} | ${k.description}${values} |`;
-  });
-  return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
-}
-
-const BEGIN = '<!-- config-table:begin -->';
-const END = '<!-- config-table:end -->';
+/** Each table: its markers' name and its text. */
+const tables: Array<[string, () => string]> = [
+  ['config-table', () => configTable(configSchema)],
+  ['edge-config-table', () => configTable(edgeConfigSchema, { withNames: true })],
+];
 
 export function withConfigTable(readme: string): string {
-  const a = readme.indexOf(BEGIN);
-  const b = readme.indexOf(END);
-  if (a < 0 || b < a) throw new Error(`README.md lacks the ${BEGIN} … ${END} markers`);
-  return `${readme.slice(0, a + BEGIN.length)}\n${configTable()}\n${readme.slice(b)}`;
+  let out = readme;
+  for (const [marker, table] of tables) {
+    const begin = `<!-- ${marker}:begin -->`;
+    const end = `<!-- ${marker}:end -->`;
+    const a = out.indexOf(begin);
+    const b = out.indexOf(end);
+    if (a < 0 || b < a) throw new Error(`README.md lacks the ${begin} … ${end} markers`);
+    out = `${out.slice(0, a + begin.length)}\n${table()}\n${out.slice(b)}`;
+  }
+  return out;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,26 +1,12 @@
 // The edge agent's configuration keys: for each, its environment variable, default, form and a
-// description a technician installing a validator understands (config.ts reads and checks them;
-// the README's configuration table is generated from here).
+// description a technician installing a validator understands (config.ts reads and checks them
+// with core/config/schema.ts; the README's edge configuration table is generated from here).
 
-import { profiles } from '../../core/profiles.js';
-import type { EdgeConfig } from './config.js';
-
-type Kind = 'string' | 'int' | 'enum';
-export interface ConfigKey {
-  env: string;
-  kind: Kind;
-  default: string;
-  description: string;
-  values?: readonly string[];
-  min?: number;
-  max?: number;
-  pattern?: RegExp;
-  /** What the pattern expects, for the error message. */
-  expects?: string;
-}
+import type { ConfigOf, ConfigSchema, StringKey } from '../../core/config/schema.js';
+import { type ProfileName, profiles } from '../../core/profiles.js';
 
 const LOCATION_ID = /^[A-Za-z0-9_.:-]{0,64}$/;
-const location = (env: string, description: string): ConfigKey => ({
+const location = (env: string, description: string): StringKey => ({
   env,
   kind: 'string',
   default: '',
@@ -30,7 +16,7 @@ const location = (env: string, description: string): ConfigKey => ({
 });
 
 const MINUTES = /^(\d{1,5})?$/;
-const ruleOverride = (env: string, description: string): ConfigKey => ({
+const ruleOverride = (env: string, description: string): StringKey => ({
   env,
   kind: 'string',
   default: '',
@@ -39,8 +25,8 @@ const ruleOverride = (env: string, description: string): ConfigKey => ({
   expects: 'a whole number, or empty for the profile default',
 });
 
-/** The schema. Every key here, and only these, may appear in the JSON file. */
-export const edgeConfigSchema: Record<keyof EdgeConfig, ConfigKey> = {
+/** The schema (format: core/config/schema.ts). Every key here, and only these, may appear in the JSON file. */
+export const edgeConfigSchema = {
   deviceId: {
     env: 'ONECARD_EDGE_DEVICE_ID',
     kind: 'string',
@@ -60,7 +46,7 @@ export const edgeConfigSchema: Record<keyof EdgeConfig, ConfigKey> = {
   profile: {
     env: 'ONECARD_EDGE_PROFILE',
     kind: 'enum',
-    values: Object.keys(profiles),
+    values: Object.keys(profiles) as ProfileName[],
     default: 'bus_validator',
     description: 'What the device is; decides the rules and which location ids are required',
   },
@@ -79,7 +65,7 @@ export const edgeConfigSchema: Record<keyof EdgeConfig, ConfigKey> = {
   mqttProtocolVersion: {
     env: 'ONECARD_EDGE_MQTT_PROTOCOL_VERSION',
     kind: 'enum',
-    values: ['4', '5'],
+    values: [4, 5],
     default: '5',
     description: 'MQTT protocol: 5 (Mosquitto/EMQX) or 4 (3.1.1, embedded aedes broker)',
   },
@@ -110,6 +96,7 @@ export const edgeConfigSchema: Record<keyof EdgeConfig, ConfigKey> = {
   gatewayCredential: {
     env: 'ONECARD_EDGE_GATEWAY_CREDENTIAL',
     kind: 'string',
+    secret: true,
     default: '',
     description: 'Credential the gateway gave at device registration, sent on list resync',
     pattern: /^([A-Za-z0-9_.-]{1,64}\.[A-Za-z0-9_-]{43})?$/,
@@ -142,6 +129,7 @@ export const edgeConfigSchema: Record<keyof EdgeConfig, ConfigKey> = {
   tokenKeyHex: {
     env: 'ONECARD_EDGE_TOKEN_KEY',
     kind: 'string',
+    secret: true,
     default: '',
     description: 'Card-token HMAC key, 64+ hex chars, the same as the gateway (required)',
     pattern: /^([0-9a-fA-F]{2}){32,}$/,
@@ -347,4 +335,10 @@ export const edgeConfigSchema: Record<keyof EdgeConfig, ConfigKey> = {
     max: 10_000_000,
     description: 'Cards whose passage history is cached in memory (all are kept in the journal file)',
   },
-};
+} as const satisfies ConfigSchema;
+
+/**
+ * The edge agent's configuration. journalFile and listsFile are never empty once loaded
+ * (config.ts fills in <deviceId> defaults).
+ */
+export type EdgeConfig = ConfigOf<typeof edgeConfigSchema>;

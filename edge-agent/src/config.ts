@@ -5,72 +5,15 @@
 // Precedence, highest first: values passed in code (startAgent callers, tests), environment
 // variables, the JSON file, the schema default.
 import { readFileSync } from 'node:fs';
+import { readConfig } from '../../core/config/schema.js';
 import { parseKeyList } from '../../core/credentials/keys.js';
 import { checkRules } from '../../core/entry/rules.js';
-import { type ProfileName, profiles } from '../../core/profiles.js';
+import { profiles } from '../../core/profiles.js';
 import { topics } from '../../core/topics.js';
-import { type ConfigKey, edgeConfigSchema } from './config-schema.js';
+import { type EdgeConfig, edgeConfigSchema } from './config-schema.js';
 import { entryRulesFrom } from './rules/config.js';
 
-export { type ConfigKey, edgeConfigSchema };
-
-export interface EdgeConfig {
-  deviceId: string;
-  operatorId: string;
-  profile: ProfileName;
-  routeId: string;
-  stopId: string;
-  stationId: string;
-  venueId: string;
-  mqttUrl: string;
-  /** 5 with Mosquitto/EMQX; 4 (MQTT 3.1.1) with the embedded aedes broker. */
-  mqttProtocolVersion: 4 | 5;
-  mqttSessionExpirySec: number;
-  mqttReconnectMs: number;
-  gatewayHttpUrl: string;
-  /** Device credential from the gateway's device registration (docs/decisions/0130). */
-  gatewayCredential: string;
-  journalFile: string;
-  /** Persisted lists (edge-agent/src/lists/persist.ts); '' → <journalFile>.lists */
-  listsFile: string;
-  tokenKeyHex: string;
-  /** Trusted list-signing public keys, "keyId:hex64[,keyId:hex64]". */
-  listKeys: string;
-  batchMaxTaps: number;
-  batchMaxDelayMs: number;
-  maxInflightBatches: number;
-  ackTimeoutMs: number;
-  statusIntervalMs: number;
-  denyResyncRetryMs: number;
-  /** main.ts only: where taps come from (startAgent callers pass their own reader). */
-  reader: 'stdin' | 'random' | 'none';
-  simTapsPerSecond: number;
-  simCardCount: number;
-  logLevel: 'error' | 'warn' | 'info' | 'debug' | 'silent';
-  /** E-card QR (edge-agent/src/qr/): issuer public keys "id:hex,...", several during a rotation. */
-  qrIssuerKeys: string;
-  qrSkewMs: number;
-  qrCodeTtlMs: number;
-  /** Comma-separated text prefixes of outside issuers' codes (checked online only). */
-  qrOutsidePrefixes: string;
-  /** This venue's policy for outside codes when the online check is impossible. */
-  qrOfflinePolicy: 'refuse' | 'admit';
-  qrOnlineTimeoutMs: number;
-  qrReplayCacheSize: number;
-  /** Entry rules (core/entry/rules.ts): '' keeps the profile default. */
-  entryMaxPerDay: string;
-  entryAntiPassbackMin: string;
-  entryReentryAfterExit: '' | 'true' | 'false';
-  entrySlotToleranceBeforeMin: string;
-  entrySlotToleranceAfterMin: string;
-  entryExitWithoutEntry: '' | 'allow' | 'flag' | 'deny';
-  /** Offline risk limits (0: no limit). */
-  offlineMaxTapsPerCardPerHour: number;
-  offlineMaxUnconfirmedFen: number;
-  offlineFareEstimateFen: number;
-  /** Cards whose history is held in memory (the rest are read from the journal file). */
-  historyMaxCards: number;
-}
+export { type EdgeConfig, edgeConfigSchema };
 
 /** Names the file with more settings; the one variable not in the schema. */
 export const CONFIG_FILE_ENV = 'ONECARD_EDGE_CONFIG_FILE';
@@ -93,16 +36,14 @@ export interface ConfigSources {
 /** Reads every source, validates every key and throws EdgeConfigError listing all problems. */
 export function loadEdgeConfig(sources: ConfigSources = {}): EdgeConfig {
   const problems: string[] = [];
-  const fromFile = sources.file ? readJsonFile(sources.file, problems) : {};
-  const out: Record<string, unknown> = {};
-  for (const [name, key] of Object.entries(edgeConfigSchema) as [keyof EdgeConfig, ConfigKey][]) {
-    const given = sources.values?.[name] ?? sources.env?.[key.env] ?? fromFile[name];
-    const raw = given === undefined ? key.default : given;
-    const problem = check(key, raw);
-    if (problem) problems.push(`${name} (${key.env}, ${key.description}): ${problem}`);
-    out[name] = key.kind === 'int' || name === 'mqttProtocolVersion' ? Number(raw) : String(raw);
-  }
-  const config = out as unknown as EdgeConfig;
+  const file = sources.file ? readJsonFile(sources.file, problems) : {};
+  const read = readConfig(edgeConfigSchema, {
+    ...(sources.values ? { values: sources.values } : {}),
+    ...(sources.env ? { env: sources.env } : {}),
+    file,
+  });
+  problems.push(...read.problems.map((p) => `${p.name} (${p.key.env}, ${p.key.description}): ${p.problem}`));
+  const config = read.config;
   const profile = profiles[config.profile];
   for (const field of profile?.requires ?? []) {
     if (config[field] === '')
@@ -126,24 +67,6 @@ export function loadEdgeConfig(sources: ConfigSources = {}): EdgeConfig {
   if (config.journalFile === '') config.journalFile = `.run/edge-${config.deviceId}.db`;
   if (config.listsFile === '') config.listsFile = `${config.journalFile}.lists`;
   return config;
-}
-
-function check(key: ConfigKey, raw: unknown): string | undefined {
-  if (key.kind === 'int') {
-    const n =
-      typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-    if (!Number.isInteger(n)) return `"${String(raw)}" is not a whole number`;
-    if ((key.min !== undefined && n < key.min) || (key.max !== undefined && n > key.max))
-      return `${n} is outside the allowed range ${key.min}..${key.max}`;
-    return undefined;
-  }
-  if (typeof raw !== 'string' && typeof raw !== 'number') return `expected text, got ${typeof raw}`;
-  const s = String(raw);
-  if (key.kind === 'enum')
-    return key.values?.includes(s) ? undefined : `"${s}" is not one of ${key.values?.join(', ')}`;
-  if (key.pattern && !key.pattern.test(s))
-    return s === '' ? 'is required' : `"${s}" has the wrong form (expected ${key.expects ?? key.pattern})`;
-  return undefined;
 }
 
 function readJsonFile(file: string, problems: string[]): Record<string, unknown> {

@@ -1,93 +1,18 @@
 // Gateway configuration: one schema, a default and a description per key, read from the
 // environment (ONECARD_*) and validated once at start-up with every problem reported at once.
 import { isIP } from 'node:net';
+import { type ConfigOf, type ConfigSchema, readConfig } from '../../core/config/schema.js';
 import { issuerPrivateKey, parseKeyList } from '../../core/credentials/keys.js';
 import { listPrivateKey } from '../../core/lists/keys.js';
-import { type PaymentConfig, paymentConfigKeys, paymentConfigProblems } from './payments/config-schema.js';
+import { paymentConfigKeys, paymentConfigProblems } from './payments/config-schema.js';
 
-export interface GatewayConfig extends PaymentConfig {
-  /** Instance id: MQTT client id, outbox lease owner. */
-  instanceId: string;
-  store: 'sqlite' | 'redis';
-  sqliteFile: string;
-  redisUrl: string;
-  redisPartitions: number;
-  mqttUrl: string;
-  /** 5 with Mosquitto/EMQX (shared subscriptions); 4 with the embedded aedes broker. */
-  mqttProtocolVersion: 4 | 5;
-  /** Shared-subscription group; empty = plain subscription (one gateway only). */
-  mqttShareGroup: string;
-  /** Start an embedded aedes broker on this port (0 = none). */
-  embeddedBrokerPort: number;
-  httpHost: string;
-  httpPort: number;
-  /** 32+ bytes hex: HMAC key that turns card numbers into tokens (shared with devices). */
-  tokenKeyHex: string;
-  listSigningKeyHex: string;
-  listKeyId: string;
-  kafkaBrokers: string;
-  kafkaTopic: string;
-  /** 'flat', a shipped tariff's name ('beijing') or a tariff JSON file's path. */
-  tariff: string;
-  busFlatFen: number;
-  metroFlatFen: number;
-  /** A batch with more taps than this is rejected whole (dead-lettered). */
-  maxTapsPerBatch: number;
-  /** A message larger than this is rejected before decoding. */
-  maxBatchBytes: number;
-  /** Dead letters kept at most (oldest dropped first; docs/decisions/0160). */
-  deadLetterMaxCount: number;
-  /** Bytes of dead letters kept at most (payload kept + topic + reason). */
-  deadLetterMaxBytes: number;
-  /** Payload bytes kept per dead letter; longer ones are cut (hash and size of the whole kept). */
-  deadLetterMaxPayloadBytes: number;
-  /** Devices whose live health the gateway holds (LRU; only registered devices report). */
-  fleetMaxDevices: number;
-  /** Unknown device ids remembered as unknown (LRU), so made-up ids cost one store read each at most. */
-  deviceMissCacheMax: number;
-  /** Batches processed concurrently (they pipeline into the store). */
-  ingestConcurrency: number;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
-  /** E-card QR issuer keys "id:seedhex,...": the first signs, all are published (rotation). */
-  qrSigningKeys: string;
-  qrCredentialTtlSec: number;
-  /** Outside issuer (national e-card platform) base URL; empty: no online checks. */
-  qrOutsideIssuerUrl: string;
-  qrOutsideTimeoutMs: number;
-  /** JSON file of operator accounts (docs/decisions/0130); empty: nobody can log in. */
-  operatorsFile: string;
-  /** 32+ bytes hex: signs sessions, holder tokens and device credentials; empty: derived from tokenKeyHex. */
-  authKeyHex: string;
-  /** Proxies whose X-Forwarded-For/-Proto are believed (Fastify trustProxy), comma-separated; empty: none. */
-  trustProxy: string;
-  /** How long a holder token lives, seconds (docs/decisions/0132). */
-  holderTokenTtlSec: number;
-  /** Folder of venue files (<city>/*.json); empty: the shipped gateway/venues. */
-  venuesDir: string;
-  /** Seconds between sweeps for missing tap-outs (docs/decisions/0113); 0: no sweep. */
-  tapOutSweepSec: number;
-}
-
-type Kind = 'string' | 'int' | 'enum';
-export interface ConfigKey {
-  env: string;
-  kind: Kind;
-  default: string;
-  description: string;
-  values?: readonly string[];
-  min?: number;
-  max?: number;
-  pattern?: RegExp;
-  /** Never echoed in error messages (private keys). */
-  secret?: boolean;
-}
-
-/** The schema: README's configuration table is this list. */
-export const configSchema: Record<keyof GatewayConfig, ConfigKey> = {
+/** The schema (format: core/config/schema.ts): README's configuration table is this list. */
+export const configSchema = {
   instanceId: {
     env: 'ONECARD_INSTANCE_ID',
     kind: 'string',
     default: `gw-${process.pid}`,
+    shownDefault: 'gw-<pid>',
     description: 'Instance id (MQTT client id, outbox lease owner)',
     pattern: /^[A-Za-z0-9_.-]{1,64}$/,
   },
@@ -129,7 +54,7 @@ export const configSchema: Record<keyof GatewayConfig, ConfigKey> = {
   mqttProtocolVersion: {
     env: 'ONECARD_MQTT_PROTOCOL_VERSION',
     kind: 'enum',
-    values: ['4', '5'],
+    values: [4, 5],
     default: '5',
     description: 'MQTT protocol: 5 (Mosquitto/EMQX) or 4 (3.1.1, embedded aedes)',
   },
@@ -165,6 +90,7 @@ export const configSchema: Record<keyof GatewayConfig, ConfigKey> = {
   tokenKeyHex: {
     env: 'ONECARD_TOKEN_KEY',
     kind: 'string',
+    secret: true,
     default: '',
     description: 'Card-token HMAC key, 64+ hex chars (required; the same key on devices)',
     pattern: /^([0-9a-fA-F]{2}){32,}$/,
@@ -172,6 +98,7 @@ export const configSchema: Record<keyof GatewayConfig, ConfigKey> = {
   listSigningKeyHex: {
     env: 'ONECARD_LIST_SIGNING_KEY',
     kind: 'string',
+    secret: true,
     default: '',
     description:
       'Private key (32 bytes, 64 hex chars) that signs the lists sent to devices: Ed25519 seed, or SM2 scalar when the key id begins "sm2-" (required; devices hold its public key)',
@@ -380,7 +307,9 @@ export const configSchema: Record<keyof GatewayConfig, ConfigKey> = {
       "Seconds between sweeps that charge the maximum fare for entries never tapped out once their network's limit (tapOut.missingAfterMin) has passed; 0: no sweep",
   },
   ...paymentConfigKeys,
-};
+} as const satisfies ConfigSchema;
+
+export type GatewayConfig = ConfigOf<typeof configSchema>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -390,39 +319,14 @@ export class ConfigError extends Error {
 
 /** Reads and validates; throws ConfigError listing every problem. `overrides` wins over env. */
 export function loadGatewayConfig(
-  env: NodeJS.ProcessEnv = process.env,
+  env: Readonly<Record<string, string | undefined>> = process.env,
   overrides: Partial<GatewayConfig> = {},
 ): GatewayConfig {
-  const problems: string[] = [];
-  const out: Record<string, unknown> = {};
-  for (const [name, key] of Object.entries(configSchema) as [keyof GatewayConfig, ConfigKey][]) {
-    if (overrides[name] !== undefined) {
-      out[name] = overrides[name];
-      continue;
-    }
-    const raw = env[key.env] ?? key.default;
-    const where = `${key.env} (${key.description})`;
-    if (key.kind === 'int') {
-      const n = Number(raw);
-      if (!Number.isInteger(n)) problems.push(`${where}: "${raw}" is not a whole number`);
-      else if ((key.min !== undefined && n < key.min) || (key.max !== undefined && n > key.max))
-        problems.push(`${where}: ${n} is outside ${key.min}..${key.max}`);
-      out[name] = n;
-    } else if (key.kind === 'enum') {
-      if (!key.values?.includes(raw))
-        problems.push(`${where}: "${raw}" is not one of ${key.values?.join(', ')}`);
-      out[name] = name === 'mqttProtocolVersion' ? Number(raw) : raw;
-    } else {
-      if (key.pattern && !key.pattern.test(raw))
-        problems.push(
-          raw === ''
-            ? `${where}: is required`
-            : `${where}: ${key.secret ? 'the value' : `"${raw}"`} has the wrong form`,
-        );
-      out[name] = raw;
-    }
-  }
-  const config = out as unknown as GatewayConfig;
+  // Overrides are set in code (tests, the demo, load rigs) and taken unchecked, as they always
+  // were: a load rig raises top-up limits past what an operator may configure.
+  const read = readConfig(configSchema, { trusted: overrides, env });
+  const problems = read.problems.map((p) => `${p.key.env} (${p.key.description}): ${p.problem}`);
+  const config = read.config;
   if (config.store === 'redis' && !env[configSchema.redisUrl.env] && overrides.redisUrl === undefined)
     problems.push(`${configSchema.redisUrl.env}: required when ONECARD_STORE=redis`);
   if (config.embeddedBrokerPort > 0 && config.mqttProtocolVersion === 5)

@@ -24,6 +24,21 @@ function problemsOf(fn: () => unknown): string[] {
 }
 
 describe('edge agent configuration', () => {
+  it('marks every private key and credential secret: never echoed in a problem', () => {
+    // Public keys and key ids are not secret; anything else named like a key or credential is.
+    const publicOnes = ['listKeys', 'qrIssuerKeys'];
+    for (const [name, key] of Object.entries(edgeConfigSchema))
+      if (/key|credential|password|secret/i.test(name) && !publicOnes.includes(name))
+        expect('secret' in key && key.secret, name).toBe(true);
+    const credential = `bus-1.${'x'.repeat(42)}!`;
+    const problems = problemsOf(() =>
+      loadEdgeConfig({ env: { ...required, ONECARD_EDGE_GATEWAY_CREDENTIAL: credential } }),
+    );
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^gatewayCredential .*: the value has the wrong form/);
+    expect(problems[0]).not.toContain('xxxx');
+  });
+
   it('gives every key an environment variable, a default and a description', () => {
     for (const [name, key] of Object.entries(edgeConfigSchema)) {
       expect(key.env, name).toMatch(/^ONECARD_EDGE_[A-Z0-9_]+$/);
@@ -81,9 +96,9 @@ describe('edge agent configuration', () => {
       'profile (ONECARD_EDGE_PROFILE, What the device is; decides the rules and which location ids are required): "tram" is not one of bus_validator, metro_entry_gate, metro_exit_gate, station_id_gate, library_gate, museum_gate, scenic_turnstile',
       'mqttUrl (ONECARD_EDGE_MQTT_URL, MQTT broker URL): "localhost:1883" has the wrong form (expected a URL starting with mqtt://, mqtts://, ws://, wss:// or tcp://)',
       'listKeys (ONECARD_EDGE_LIST_KEYS, Gateway public keys that sign the lists, keyId:<64 hex> (Ed25519) or sm2-…:<130 hex> (SM2, 04‖x‖y), comma-separated for rotation (required)): is required',
-      'tokenKeyHex (ONECARD_EDGE_TOKEN_KEY, Card-token HMAC key, 64+ hex chars, the same as the gateway (required)): "abc" has the wrong form (expected at least 64 hexadecimal characters)',
+      'tokenKeyHex (ONECARD_EDGE_TOKEN_KEY, Card-token HMAC key, 64+ hex chars, the same as the gateway (required)): the value has the wrong form (expected at least 64 hexadecimal characters)',
       'batchMaxTaps (ONECARD_EDGE_BATCH_MAX_TAPS, Most taps in one TapBatch): "lots" is not a whole number',
-      'ackTimeoutMs (ONECARD_EDGE_ACK_TIMEOUT_MS, A batch not acknowledged within this is sent again, ms): 0 is outside the allowed range 10..600000',
+      'ackTimeoutMs (ONECARD_EDGE_ACK_TIMEOUT_MS, A batch not acknowledged within this is sent again, ms): 0 is outside 10..600000',
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadGatewayConfig } from '../../gateway/src/config.js';
+import { ConfigError, configSchema, loadGatewayConfig } from '../../gateway/src/config.js';
 
 const key = 'ab'.repeat(32);
 const listKey = 'cd'.repeat(32);
@@ -119,6 +119,23 @@ describe('gateway configuration', () => {
     }
     expect(message).toMatch(/ONECARD_QR_SIGNING_KEYS .*the value has the wrong form/);
     expect(message).not.toContain('abab');
+  });
+  it('marks every private key secret, and echoes none of them', () => {
+    // Public keys, key ids and lifetimes are not secret; anything else named like a key is.
+    const publicOnes = ['listKeyId', 'paymentProviderPublicKeyHex', 'qrCredentialTtlSec'];
+    for (const [name, k] of Object.entries(configSchema))
+      if (/key|credential|password|secret/i.test(name) && !publicOnes.includes(name))
+        expect('secret' in k && k.secret, name).toBe(true);
+    let message = '';
+    try {
+      loadGatewayConfig({ ONECARD_TOKEN_KEY: `${key}zz`, ONECARD_LIST_SIGNING_KEY: `${listKey}zz` });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/ONECARD_TOKEN_KEY .*the value has the wrong form/);
+    expect(message).toMatch(/ONECARD_LIST_SIGNING_KEY .*the value has the wrong form/);
+    expect(message).not.toContain('abab');
+    expect(message).not.toContain('cdcd');
   });
   it('refuses a QR key id listed twice', () => {
     const seed = 'cd'.repeat(32);

@@ -2,24 +2,9 @@
 // /openapi.json, errors as application/problem+json (5xx details hidden).
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, LogController } from 'fastify';
-import { type CardState, ConcessionFlag } from '../../../core/card.js';
-import { type AuthContext, AuthError, guardDevices, guardHolders, guardOperators } from '../auth/guard.js';
-import type { Owners } from '../auth/policy.js';
+import { AuthError, guardDevices, guardHolders, guardOperators } from '../auth/guard.js';
 import { guardQr } from '../auth/qr-guard.js';
-import type { CardService } from '../cards/service.js';
 import { CardError } from '../cards/service.js';
-import type { Fleet } from '../fleet.js';
-import type { DeviceRegistry } from '../ingest/devices.js';
-import type { DenyListPublisher } from '../lists/deny.js';
-import type { ListService } from '../lists/service.js';
-import type { LiveFeed } from '../live/feed.js';
-import type { Metrics } from '../metrics.js';
-import type { PaymentService } from '../payments/service.js';
-import type { QrService } from '../qr/service.js';
-import type { Store } from '../store/port.js';
-import type { TariffSummary } from '../tariff/load.js';
-import type { VenuePassages } from '../venues/passages.js';
-import type { VenueService } from '../venues/service.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { cardRoutes } from './routes/cards.js';
@@ -41,31 +26,8 @@ import { tariffRoutes } from './routes/tariff.js';
 import { venueHolderRoutes } from './routes/venue-holder.js';
 import { venueOperatorRoutes, venuePublicRoutes } from './routes/venues.js';
 import * as schemas from './schemas.js';
+import type { Services } from './services.js';
 import { buildValidator, redactUrl, refusePersonalData, strictTextIntegers } from './validation.js';
-
-export interface Services {
-  store: Store;
-  cards: CardService;
-  deny: DenyListPublisher;
-  lists: ListService;
-  fleet: Fleet;
-  devices: DeviceRegistry;
-  metrics: Metrics;
-  /** E-card QR issuing and online checks (routes/qr.ts); absent: those routes are not served. */
-  qr?: QrService;
-  /** The tariff pricing the taps (gateway/src/tariff/load.ts). */
-  tariff: TariffSummary;
-  auth: AuthContext;
-  /** Who owns which venue, route and station, for the tenancy rules (auth/owners.ts, 0154). */
-  owners: Owners;
-  live: LiveFeed;
-  /** Paid top-ups, provider notifications, counter top-up limits (routes/payments.ts). */
-  payments: PaymentService;
-  /** Venue products, bookings and occupancy (routes/venues.ts); absent: not served. */
-  venues?: { service: VenueService; passages: VenuePassages };
-  /** Readiness: store reachable and MQTT connected. */
-  ready: () => Promise<{ ready: boolean; checks: Record<string, boolean> }>;
-}
 
 const codeStatus: Record<CardError['code'], number> = { CARD_NOT_FOUND: 404, TOPUP_CONFLICT: 409 };
 
@@ -220,18 +182,4 @@ export function createFastify(
     // Request lines only at debug level: at thousands of API calls a second they drown the log.
     logController: new LogController({ disableRequestLogging: logLevel !== 'debug' }),
   });
-}
-
-export function toCardJson(c: CardState) {
-  const concessions = Object.entries(ConcessionFlag)
-    .filter(([, bit]) => c.flags & bit)
-    .map(([name]) => name);
-  return {
-    token: c.token,
-    masked: c.masked,
-    region: c.region,
-    status: c.status,
-    balanceFen: c.balanceFen,
-    concessions,
-  };
 }

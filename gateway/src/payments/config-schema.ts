@@ -1,24 +1,8 @@
 // The payment and top-up limit keys of the gateway configuration (config.ts spreads them into
 // its one schema, so they reach the README table like every other key). docs/decisions/0150.
-import type { ConfigKey } from '../config.js';
+import type { ConfigOf, ConfigSchema } from '../../../core/config/schema.js';
 
-export interface PaymentConfig {
-  /** Payment provider (or simulator) base URL; empty: holders cannot top up (no paid top-ups). */
-  paymentProviderUrl: string;
-  /** The provider's Ed25519 public key, 64 hex chars: the only key notifications verify with. */
-  paymentProviderPublicKeyHex: string;
-  /** URL the provider POSTs notifications to; empty: this gateway's own /v1/payments/notify. */
-  paymentNotifyUrl: string;
-  paymentOrderTtlSec: number;
-  paymentOrderRetentionDays: number;
-  paymentNotifyMaxAgeSec: number;
-  topupMaxSingleFen: number;
-  topupMaxDailyFen: number;
-  topupMaxBalanceFen: number;
-  counterTopupDailyFen: number;
-}
-
-export const paymentConfigKeys: Record<keyof PaymentConfig, ConfigKey> = {
+export const paymentConfigKeys = {
   paymentProviderUrl: {
     env: 'ONECARD_PAYMENT_PROVIDER_URL',
     kind: 'string',
@@ -99,7 +83,10 @@ export const paymentConfigKeys: Record<keyof PaymentConfig, ConfigKey> = {
     description:
       'Largest sum of counter top-ups per operator account and China-time day, fen (TOPUP_LIMIT_OPERATOR_DAILY)',
   },
-};
+} as const satisfies ConfigSchema;
+
+/** Provider and limits, as the payment side (wiring.ts) takes them from the gateway config. */
+export type PaymentConfig = ConfigOf<typeof paymentConfigKeys>;
 
 /** Problems across keys: a provider without the key to verify its notifications is useless. */
 export function paymentConfigProblems(c: PaymentConfig): string[] {

@@ -1,9 +1,8 @@
 // The audit log, for auditors and admins: every state-changing request, who, what, when, target.
-import type { FastifyPluginAsync } from 'fastify';
 import { mayReadAudit } from '../../auth/policy.js';
 import { enforce } from '../../auth/tenancy.js';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { RoutePlugin } from '../services.js';
 
 const entry = {
   type: 'object',
@@ -20,8 +19,8 @@ const entry = {
   },
 } as const;
 
-export const auditRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
-  app.get<{ Querystring: { limit: number; cursor?: string } }>(
+export const auditRoutes: RoutePlugin = async (app, { services }) => {
+  app.get(
     '/v1/audit',
     {
       config: { permission: 'audit:read' },

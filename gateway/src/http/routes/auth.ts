@@ -1,7 +1,7 @@
 // Operator login and logout. The session is a signed token (auth/tokens.ts) in an HttpOnly,
 // SameSite=Strict cookie for the console; API clients ask for it in the body instead and send
 // it as a Bearer token (docs/decisions/0130).
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { operatorOf, SESSION_COOKIE, sessionOfRequest } from '../../auth/guard.js';
 import {
   auditName,
@@ -14,7 +14,7 @@ import { verifyPassword } from '../../auth/passwords.js';
 import { can, type Principal, permissions } from '../../auth/policy.js';
 import { endSession, limitsOf, mintSession } from '../../auth/sessions.js';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { RoutePlugin } from '../services.js';
 
 const allowed = (p: Omit<Principal, 'kind'>) => permissions.filter((x) => can({ kind: 'operator', ...p }, x));
 // Compared against when the username is unknown, so a wrong name costs as long as a wrong password.
@@ -47,9 +47,9 @@ function setCookie(reply: FastifyReply, value: string, maxAgeS: number, secure: 
   );
 }
 
-export const authRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+export const authRoutes: RoutePlugin = async (app, { services }) => {
   const ctx = services.auth;
-  app.post<{ Body: { username: string; password: string; bearer?: boolean } }>(
+  app.post(
     '/v1/auth/login',
     {
       schema: {

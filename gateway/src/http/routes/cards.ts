@@ -1,11 +1,11 @@
 // Card service staff: issue, look up, top up, report lost / found (cards:read / cards:write).
 // Cards are addressed by token here; the holder routes take the card number in the body.
-import type { FastifyPluginAsync } from 'fastify';
 import { ConcessionFlag } from '../../../../core/card.js';
 import { cardScope } from '../../auth/policy.js';
 import { enforce } from '../../auth/tenancy.js';
+import { toCardJson } from '../card-json.js';
 import * as s from '../schemas.js';
-import { type Services, toCardJson } from '../server.js';
+import type { RoutePlugin } from '../services.js';
 import { paymentErrors } from './payments.js';
 
 /** Closed list: free text could carry a card or ID number into the audit log. */
@@ -42,7 +42,7 @@ const topUpBody = {
   additionalProperties: false,
 } as const;
 
-export const cardRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+export const cardRoutes: RoutePlugin = async (app, { services }) => {
   const { cards } = services;
   const refusals = services.metrics.tenantRefusals;
   // A card's balance, status and concessions are the card service's (0154): not for a tenant.
@@ -50,14 +50,7 @@ export const cardRoutes: FastifyPluginAsync<{ services: Services }> = async (app
     if (req.routeOptions.url !== '/v1/cards/:token/records')
       enforce(req, refusals, cardScope(req.principal!, 'card'));
   });
-  app.post<{
-    Body: {
-      cardNumber: string;
-      region: string;
-      concessions?: Array<keyof typeof ConcessionFlag>;
-      balanceFen?: number;
-    };
-  }>(
+  app.post(
     '/v1/cards',
     {
       config: { permission: 'cards:write', audit: 'card.issue' },
@@ -72,7 +65,10 @@ export const cardRoutes: FastifyPluginAsync<{ services: Services }> = async (app
             region: { type: 'string', pattern: '^[0-9]{6}$' },
             concessions: {
               type: 'array',
-              items: { type: 'string', enum: Object.keys(ConcessionFlag) },
+              items: {
+                type: 'string',
+                enum: Object.keys(ConcessionFlag) as Array<keyof typeof ConcessionFlag>,
+              },
               uniqueItems: true,
             },
             balanceFen: { type: 'integer', minimum: 0, maximum: 100_000_00 },
@@ -93,7 +89,7 @@ export const cardRoutes: FastifyPluginAsync<{ services: Services }> = async (app
       return reply.status(201).send(toCardJson(card));
     },
   );
-  app.post<{ Body: { cardNumber: string } }>(
+  app.post(
     '/v1/cards/lookup',
     {
       config: { permission: 'cards:read' },
@@ -111,7 +107,7 @@ export const cardRoutes: FastifyPluginAsync<{ services: Services }> = async (app
     },
     async (req) => toCardJson(await cards.get(cards.tokenOf(req.body.cardNumber))),
   );
-  app.get<{ Params: { token: string } }>(
+  app.get(
     '/v1/cards/:token',
     {
       config: { permission: 'cards:read' },
@@ -124,10 +120,7 @@ export const cardRoutes: FastifyPluginAsync<{ services: Services }> = async (app
     },
     async (req) => toCardJson(await cards.get(req.params.token)),
   );
-  app.post<{
-    Params: { token: string };
-    Body: { amountFen: number; requestId: string; channel: string; reason: string };
-  }>(
+  app.post(
     '/v1/cards/:token/topups',
     {
       config: { permission: 'cards:write', audit: 'card.topup' },
@@ -152,7 +145,7 @@ export const cardRoutes: FastifyPluginAsync<{ services: Services }> = async (app
     },
   );
   const denyAnswer = { type: 'object', properties: { denyListVersion: { type: 'integer' } } } as const;
-  app.post<{ Params: { token: string } }>(
+  app.post(
     '/v1/cards/:token/lost',
     {
       config: { permission: 'cards:write', audit: 'card.lost' },
@@ -165,7 +158,7 @@ export const cardRoutes: FastifyPluginAsync<{ services: Services }> = async (app
     },
     async (req) => cards.reportLost(req.params.token),
   );
-  app.post<{ Params: { token: string } }>(
+  app.post(
     '/v1/cards/:token/found',
     {
       config: { permission: 'cards:write', audit: 'card.found' },
@@ -178,7 +171,7 @@ export const cardRoutes: FastifyPluginAsync<{ services: Services }> = async (app
     },
     async (req) => cards.reportFound(req.params.token),
   );
-  app.get<{ Params: { token: string }; Querystring: { limit: number; cursor?: string } }>(
+  app.get(
     '/v1/cards/:token/records',
     {
       config: { permission: 'cards:read' },

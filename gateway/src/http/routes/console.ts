@@ -2,9 +2,9 @@
 // and served from memory, under a Content-Security-Policy that allows this origin only. The
 // page itself is public; every datum it shows comes from the guarded API.
 import { readdirSync, readFileSync } from 'node:fs';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { displayText } from '../../../../core/reasons.js';
-import type { Services } from '../server.js';
+import type { RoutePlugin } from '../services.js';
 
 const dir = new URL('../console/', import.meta.url);
 const types: Record<string, string> = {
@@ -31,10 +31,10 @@ function send(reply: FastifyReply, type: string, body: string) {
     .send(body);
 }
 
-export const consoleRoutes: FastifyPluginAsync<{ services: Services }> = async (app) => {
+export const consoleRoutes: RoutePlugin = async (app) => {
   const index = files.get('index.html')!;
   app.get('/', { schema: { hide: true } }, async (_req, reply) => send(reply, index.type, index.body));
-  app.get<{ Params: { file: string } }>(
+  app.get(
     '/console/:file',
     {
       schema: {

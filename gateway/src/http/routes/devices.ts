@@ -1,12 +1,10 @@
 // Device registry (which devices may send taps) and live fleet health.
-import type { FastifyPluginAsync } from 'fastify';
 import { type ProfileName, profiles } from '../../../../core/profiles.js';
 import { mayRegisterDevice, scopeOperator } from '../../auth/policy.js';
 import { enforce } from '../../auth/tenancy.js';
 import { deviceCredential } from '../../auth/tokens.js';
-import type { Device } from '../../store/port.js';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { RoutePlugin } from '../services.js';
 
 const id = { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' } as const;
 const loc = { type: 'string', pattern: '^[A-Za-z0-9_.:-]{0,64}$', default: '' } as const;
@@ -61,8 +59,8 @@ const SILENT_MS = 60_000;
 const BACKLOG = 100;
 const SKEW_MS = 5_000;
 
-export const deviceRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
-  app.post<{ Body: Device }>(
+export const deviceRoutes: RoutePlugin = async (app, { services }) => {
+  app.post(
     '/v1/devices',
     {
       config: { permission: 'devices:write', audit: 'device.register' },
@@ -135,7 +133,7 @@ export const deviceRoutes: FastifyPluginAsync<{ services: Services }> = async (a
       return reply.status(201).send({ ...req.body, credential });
     },
   );
-  app.get<{ Querystring: { operator?: string } }>(
+  app.get(
     '/v1/devices',
     {
       config: { permission: 'devices:read' },

@@ -1,7 +1,6 @@
-import type { FastifyPluginAsync } from 'fastify';
-import type { Services } from '../server.js';
+import type { RoutePlugin } from '../services.js';
 
-export const healthRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+export const healthRoutes: RoutePlugin = async (app, { services }) => {
   app.get(
     '/healthz',
     {

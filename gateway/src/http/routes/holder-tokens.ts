@@ -1,13 +1,12 @@
 // The seam for card-holder login (docs/decisions/0132): the e-card app's backend, after its own
 // real-name check, asks for a holder token for the card it vouches for. The holder then calls
 // /v1/holder/* with it and only ever sees that card.
-import type { FastifyPluginAsync } from 'fastify';
 import { mintHolderToken } from '../../auth/sessions.js';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { RoutePlugin } from '../services.js';
 
-export const holderTokenRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
-  app.post<{ Body: { cardNumber: string } }>(
+export const holderTokenRoutes: RoutePlugin = async (app, { services }) => {
+  app.post(
     '/v1/holder-tokens',
     {
       config: { permission: 'holder:issue', audit: 'holder.token' },

@@ -1,11 +1,11 @@
 // Card holder services (交通出行相关查询, 挂失; 充值 is routes/payments.ts), behind a holder token
 // (docs/decisions/0132): every route acts on the token's card and no other, so no card number
 // or card token travels in these requests at all.
-import type { FastifyPluginAsync } from 'fastify';
 import type { LedgerRecord } from '../../../../core/ledger.js';
 import { PaymentError } from '../../payments/errors.js';
+import { toCardJson } from '../card-json.js';
 import * as s from '../schemas.js';
-import { type Services, toCardJson } from '../server.js';
+import type { RoutePlugin } from '../services.js';
 
 /**
  * The holder's record lists (交通出行相关查询): url, OpenAPI summary, kinds (absent: all).
@@ -19,7 +19,7 @@ const holderLists: Array<[string, string, LedgerRecord['kind'][] | undefined]> =
   ['/v1/holder/topups', 'My top-ups, newest first', ['topup']],
 ];
 
-export const holderRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+export const holderRoutes: RoutePlugin = async (app, { services }) => {
   const { cards, store } = services;
   const mine = (card: string | undefined) => card as string;
   app.get(
@@ -67,7 +67,7 @@ export const holderRoutes: FastifyPluginAsync<{ services: Services }> = async (a
   );
   // One list of everything, and one per kind of record, as the e-card app shows them.
   for (const [url, summary, kinds] of holderLists)
-    app.get<{ Querystring: { limit: number; cursor?: string } }>(
+    app.get(
       url,
       {
         schema: {

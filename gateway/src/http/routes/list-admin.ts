@@ -1,11 +1,9 @@
 // Admin API for the lists devices decide with: concession flags per card, recognised issuing
 // regions (同城待遇), and venue entitlements (annual passes, tickets, reservations). Each call
 // is one new version of its list and one signed delta to the devices.
-import type { FastifyPluginAsync } from 'fastify';
-import type { Entitlement } from '../../../../core/facts.js';
 import { mayFetchList } from '../../auth/policy.js';
 import type { ListService } from '../../lists/service.js';
-import type { Services } from '../server.js';
+import type { RoutePlugin } from '../services.js';
 
 const token = { type: 'string', pattern: '^[0-9a-f]{32}$', description: 'Card token (32 hex)' } as const;
 const venue = { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' } as const;
@@ -26,10 +24,10 @@ const answer = async (done: Changed, current: () => Promise<number>) => ({
   version: done?.version ?? (await current()),
 });
 
-export const listAdminRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+export const listAdminRoutes: RoutePlugin = async (app, { services }) => {
   const { lists, store } = services;
 
-  app.put<{ Body: { cards: Array<{ token: string; flags: number }> } }>(
+  app.put(
     '/v1/admin/lists/flags',
     {
       config: { permission: 'cards:write', audit: 'lists.flags' },
@@ -60,7 +58,7 @@ export const listAdminRoutes: FastifyPluginAsync<{ services: Services }> = async
     async (req) => answer(await lists.setFlags(req.body.cards), () => store.listVersion('flags', 'all')),
   );
 
-  app.put<{ Body: { regions: Array<{ region: string; recognised: boolean }> } }>(
+  app.put(
     '/v1/admin/lists/regions',
     {
       config: { permission: 'lists:write', audit: 'lists.regions' },
@@ -95,13 +93,7 @@ export const listAdminRoutes: FastifyPluginAsync<{ services: Services }> = async
       answer(await lists.setRegions(req.body.regions), () => store.listVersion('regions', 'all')),
   );
 
-  app.put<{
-    Params: { venueId: string };
-    Body: {
-      put?: Array<{ token: string } & Omit<Entitlement, 'venueId'>>;
-      remove?: Array<{ token: string; id: string }>;
-    };
-  }>(
+  app.put(
     '/v1/admin/lists/entitlements/:venueId',
     {
       config: { permission: 'lists:write', audit: 'lists.entitlements' },

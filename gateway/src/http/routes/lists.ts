@@ -2,15 +2,14 @@
 // with the device's credential ("Authorization: Device <credential>", given at registration) or
 // an operator session that may read devices (auth/guard.ts guardDevices); the deny list names
 // every lost card, so among operators only unbound accounts get it (docs/decisions/0154).
-import type { FastifyPluginAsync } from 'fastify';
 import { denyReasons } from '../../../../protos/codec.js';
 import { mayFetchList } from '../../auth/policy.js';
 import { enforce, listReader } from '../../auth/tenancy.js';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { RoutePlugin } from '../services.js';
 
-export const listRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
-  app.get<{ Querystring: { since: number } }>(
+export const listRoutes: RoutePlugin = async (app, { services }) => {
+  app.get(
     '/v1/lists/deny',
     {
       schema: {

@@ -1,21 +1,20 @@
 // The live view's stream: Server-Sent Events, one aggregated event per tick (live/feed.ts).
 // SSE rather than WebSockets: one direction is all it needs, it rides plain HTTP (cookies,
 // proxies) and the browser reconnects by itself.
-import type { FastifyPluginAsync } from 'fastify';
 import { scopeOperator } from '../../auth/policy.js';
 import { enforce } from '../../auth/tenancy.js';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { RoutePlugin } from '../services.js';
 
 const HEARTBEAT_MS = 15_000;
 
-export const liveRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+export const liveRoutes: RoutePlugin = async (app, { services }) => {
   // Open streams never end by themselves; close them before the server waits for connections.
   const open = new Set<() => void>();
   app.addHook('preClose', async () => {
     for (const end of open) end();
   });
-  app.get<{ Querystring: { operator?: string } }>(
+  app.get(
     '/v1/live',
     {
       config: { permission: 'live:read' },

@@ -1,11 +1,9 @@
 // Paid top-ups (docs/decisions/0150): the holder's app makes an order and pays it with the
 // provider; the provider's signed notification, and nothing else, credits the card. Card
 // service staff may refund a credited order.
-import type { FastifyPluginAsync } from 'fastify';
 import { ORDER_ID_PATTERN, statusAt, type TopUpOrder } from '../../payments/order.js';
-import type { PaymentNotification } from '../../payments/signature.js';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { RoutePlugin } from '../services.js';
 
 export const paymentErrors = {
   ...s.errors,
@@ -46,10 +44,10 @@ function orderJson(o: TopUpOrder, now: number, provider: string) {
 }
 
 /** Behind the holder guard: the token's card only. */
-export const holderPaymentRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+export const holderPaymentRoutes: RoutePlugin = async (app, { services }) => {
   const { payments } = services;
   const now = () => services.auth.now();
-  app.post<{ Body: { amountFen: number; requestId: string } }>(
+  app.post(
     '/v1/holder/topup-orders',
     {
       config: { audit: 'holder.topup-order' },
@@ -77,7 +75,7 @@ export const holderPaymentRoutes: FastifyPluginAsync<{ services: Services }> = a
       return reply.status(created ? 201 : 200).send(orderJson(order, now(), payments.providerName));
     },
   );
-  app.get<{ Params: { orderId: string } }>(
+  app.get(
     '/v1/holder/topup-orders/:orderId',
     {
       schema: {
@@ -97,12 +95,9 @@ export const holderPaymentRoutes: FastifyPluginAsync<{ services: Services }> = a
 };
 
 /** Behind the operator guard. */
-export const operatorPaymentRoutes: FastifyPluginAsync<{ services: Services }> = async (
-  app,
-  { services },
-) => {
+export const operatorPaymentRoutes: RoutePlugin = async (app, { services }) => {
   const { payments } = services;
-  app.post<{ Params: { orderId: string } }>(
+  app.post(
     '/v1/payments/orders/:orderId/refund',
     {
       config: { permission: 'cards:write', audit: 'payment.refund' },
@@ -140,9 +135,9 @@ const notification = {
  * Open at the HTTP level: the provider calls it, and its signature is the authentication. The
  * provider retries until it gets a 2xx, so a repeat answers 200 again without crediting again.
  */
-export const notifyRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+export const notifyRoutes: RoutePlugin = async (app, { services }) => {
   const { payments } = services;
-  app.post<{ Body: PaymentNotification }>(
+  app.post(
     '/v1/payments/notify',
     {
       // The provider's own ids and signature are signed data, not free text: a transaction id

@@ -5,20 +5,19 @@
 // Who may call which route: auth/qr-guard.ts, one hook on this folder (the holder's token must
 // name the card in the body; tickets need an operator allowed to issue them; the online check
 // a device credential; the keys are public).
-import type { FastifyPluginAsync } from 'fastify';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { RoutePlugin } from '../services.js';
 
 const problem = { $ref: 'Problem#' } as const;
 const errors = { ...s.errors, 502: problem, 503: problem, 504: problem } as const;
 const venueId = { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' } as const;
 
-export const qrRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+export const qrRoutes: RoutePlugin = async (app, { services }) => {
   const { cards } = services;
   const qr = services.qr;
   if (!qr) return;
 
-  app.post<{ Body: { cardNumber: string; appPublicKey: string } }>(
+  app.post(
     '/v1/holder/qr-credential',
     {
       schema: {
@@ -57,16 +56,7 @@ export const qrRoutes: FastifyPluginAsync<{ services: Services }> = async (app, 
       qr.credentialFor(await cards.get(cards.tokenOf(req.body.cardNumber)), req.body.appPublicKey),
   );
 
-  app.post<{
-    Body: {
-      kind: 'ticket' | 'reservation';
-      venueId: string;
-      date: string;
-      slotStartMin: number;
-      slotEndMin: number;
-      cardNumber?: string;
-    };
-  }>(
+  app.post(
     '/v1/tickets',
     {
       schema: {
@@ -107,7 +97,7 @@ export const qrRoutes: FastifyPluginAsync<{ services: Services }> = async (app, 
         },
       },
     },
-    async (req) => qr.ticket(req.body as Parameters<typeof qr.ticket>[0]),
+    async (req) => qr.ticket(req.body),
   );
 
   app.get(
@@ -142,7 +132,7 @@ export const qrRoutes: FastifyPluginAsync<{ services: Services }> = async (app, 
     async () => qr.publicKeys(),
   );
 
-  app.post<{ Body: { code: string; venueId: string; deviceId: string; at: number } }>(
+  app.post(
     '/v1/qr/online-check',
     {
       // An outside issuer's code is its own format (it may be all digits): passed on, never kept.

@@ -2,27 +2,14 @@
 // operator and time range, newest first, keyset-paginated (the cursor is opaque; pages never
 // skip or repeat under inserts), and the same search as a streamed CSV file. A tenant account
 // sees its own operator only (docs/decisions/0136).
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { scopeOperator } from '../../auth/policy.js';
 import { enforce } from '../../auth/tenancy.js';
 import type { RecordQuery } from '../../store/port.js';
 import { recordsCsv } from '../csv.js';
 import { type CardFilter, resolveCard } from '../record-card.js';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
-
-interface Query {
-  card?: string;
-  device?: string;
-  route?: string;
-  station?: string;
-  stop?: string;
-  operator?: string;
-  from?: number;
-  to?: number;
-  limit: number;
-  cursor?: string;
-}
+import type { RoutePlugin, SchemaType, Services } from '../services.js';
 
 const id = { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' } as const;
 const filters = {
@@ -40,15 +27,16 @@ const filters = {
   from: { ...s.unixMs, description: 'From (inclusive), Unix ms' },
   to: { ...s.unixMs, description: 'To (exclusive), Unix ms' },
 } as const;
+const filterQuery = { type: 'object', properties: filters, additionalProperties: false } as const;
 
 export const CSV_MAX_ROWS = 200_000;
 
 /** The search the account may run, or the problem that refuses it. */
 async function scoped(
   services: Services,
-  req: FastifyRequest<{ Querystring: Query }>,
+  req: FastifyRequest,
+  q: SchemaType<typeof filterQuery>,
 ): Promise<{ q: Omit<RecordQuery, 'limit' | 'cursor'>; card: CardFilter }> {
-  const q = req.query;
   const scope = scopeOperator(req.principal!, q.operator);
   enforce(req, services.metrics.tenantRefusals, scope);
   const rest = {
@@ -97,8 +85,8 @@ const ambiguous = {
   required: ['title', 'status', 'code'],
 } as const;
 
-export const recordRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
-  app.get<{ Querystring: Query }>(
+export const recordRoutes: RoutePlugin = async (app, { services }) => {
+  app.get(
     '/v1/records',
     {
       config: { permission: 'records:read' },
@@ -106,31 +94,30 @@ export const recordRoutes: FastifyPluginAsync<{ services: Services }> = async (a
         tags: ['records'],
         summary: 'Search ride, visit and top-up records',
         querystring: {
-          type: 'object',
+          ...filterQuery,
           properties: {
             ...filters,
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
             cursor: { type: 'string', maxLength: 200 },
           },
-          additionalProperties: false,
         },
         response: { 200: { $ref: 'RecordPage#' }, ...s.errors, 422: ambiguous },
       },
     },
     async (req, reply) => {
-      const { q, card } = await scoped(services, req);
+      const { q, card } = await scoped(services, req, req.query);
       if (!card.ok) return refuse(reply, card);
       return services.store.queryRecords({ ...q, limit: req.query.limit, cursor: req.query.cursor });
     },
   );
-  app.get<{ Querystring: Query }>(
+  app.get(
     '/v1/records.csv',
     {
       config: { permission: 'records:read' },
       schema: {
         tags: ['records'],
         summary: `The same search as CSV (text/csv, streamed; at most ${CSV_MAX_ROWS} rows)`,
-        querystring: { type: 'object', properties: filters, additionalProperties: false },
+        querystring: filterQuery,
         response: {
           200: { type: 'string', description: 'text/csv; charset=utf-8' },
           ...s.errors,
@@ -139,7 +126,7 @@ export const recordRoutes: FastifyPluginAsync<{ services: Services }> = async (a
       },
     },
     async (req, reply) => {
-      const { q, card } = await scoped(services, req);
+      const { q, card } = await scoped(services, req, req.query);
       if (!card.ok) return refuse(reply, card);
       return reply
         .type('text/csv; charset=utf-8')

@@ -4,9 +4,8 @@
 // tickets admitted at two gates; and taps the gateway would not price: a place the device is
 // not registered for, or no fare there (docs/decisions/0161). Card tokens and masked numbers
 // only, never a card number.
-import type { FastifyPluginAsync } from 'fastify';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { RoutePlugin } from '../services.js';
 
 const finding = {
   type: 'object',
@@ -42,8 +41,8 @@ const finding = {
   required: ['id', 'kind', 'reason', 'action', 'at', 'foundAt', 'cardToken', 'deviceId', 'seq', 'offline'],
 } as const;
 
-export const reportRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
-  app.get<{ Querystring: { since?: number; limit: number } }>(
+export const reportRoutes: RoutePlugin = async (app, { services }) => {
+  app.get(
     '/v1/reports/reconciliation',
     {
       config: { permission: 'records:read' },

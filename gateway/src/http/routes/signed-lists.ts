@@ -2,16 +2,14 @@
 // that they are behind: a signed delta or snapshot as a framed binary stream (docs/topics.md
 // "Lists"; gateway/src/lists/stream.ts), or 204 when they are current.
 import { Readable } from 'node:stream';
-import type { FastifyPluginAsync } from 'fastify';
-import type { ListKind } from '../../../../protos/codec.js';
 import { listKinds } from '../../../../protos/codec.js';
 import { mayFetchList } from '../../auth/policy.js';
 import { enforce, listReader } from '../../auth/tenancy.js';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { RoutePlugin } from '../services.js';
 
-export const signedListRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
-  app.get<{ Params: { kind: ListKind; scope: string }; Querystring: { since: number } }>(
+export const signedListRoutes: RoutePlugin = async (app, { services }) => {
+  app.get(
     '/v1/lists/:kind/:scope',
     {
       schema: {

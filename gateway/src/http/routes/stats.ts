@@ -1,12 +1,11 @@
 // Revenue and ridership for the console's charts, from the counters the stores keep at commit
 // (stats/rides.ts): per hour, per line, per concession group, with free rides and the concession
 // subsidy for claims (docs/decisions/0162).
-import type { FastifyPluginAsync } from 'fastify';
 import { scopeOperator } from '../../auth/policy.js';
 import { enforce } from '../../auth/tenancy.js';
 import { HOUR_MS, metrics, zero } from '../../stats/rides.js';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { RoutePlugin } from '../services.js';
 
 const MAX_RANGE_MS = 62 * 24 * HOUR_MS;
 
@@ -16,8 +15,8 @@ const group = (key: string, keyType = 'string') => ({
   items: { type: 'object', properties: { [key]: { type: keyType }, ...counts } },
 });
 
-export const statsRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
-  app.get<{ Querystring: { from?: number; to?: number; operator?: string } }>(
+export const statsRoutes: RoutePlugin = async (app, { services }) => {
+  app.get(
     '/v1/stats',
     {
       config: { permission: 'stats:read' },

@@ -1,6 +1,5 @@
 // The tariff pricing the taps: which one, its networks, and the published rules it encodes.
-import type { FastifyPluginAsync } from 'fastify';
-import type { Services } from '../server.js';
+import type { RoutePlugin } from '../services.js';
 
 const summary = {
   type: 'object',
@@ -25,7 +24,7 @@ const summary = {
   required: ['id', 'name', 'currency', 'sources', 'networks'],
 } as const;
 
-export const tariffRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+export const tariffRoutes: RoutePlugin = async (app, { services }) => {
   app.get(
     '/v1/tariff',
     {

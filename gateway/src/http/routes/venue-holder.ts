@@ -2,14 +2,11 @@
 // card's account (景区购票), behind a holder token (docs/decisions/0132): every route acts for the
 // token's card; companions in a real-name party are named by their card numbers in the body
 // (turned into tokens at once, never logged).
-import type { FastifyPluginAsync } from 'fastify';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { RoutePlugin } from '../services.js';
 import * as v from './venue-schemas.js';
 
-type VenueReq = { Params: { venueId: string } };
-
-export const venueHolderRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+export const venueHolderRoutes: RoutePlugin = async (app, { services }) => {
   const { cards, qr } = services;
   const venues = services.venues;
   if (!venues) return;
@@ -17,17 +14,7 @@ export const venueHolderRoutes: FastifyPluginAsync<{ services: Services }> = asy
   const mine = (card: string | undefined) => card as string;
   const day = (date: string) => v.dayOrThrow(date);
 
-  app.post<
-    VenueReq & {
-      Body: {
-        requestId: string;
-        productId: string;
-        date: string;
-        slotStartMin?: number;
-        holderCardNumbers?: string[];
-      };
-    }
-  >(
+  app.post(
     '/v1/holder/venues/:venueId/bookings',
     {
       config: { audit: 'holder.venue_booking' },
@@ -91,7 +78,7 @@ export const venueHolderRoutes: FastifyPluginAsync<{ services: Services }> = asy
     },
   );
 
-  app.post<{ Params: { venueId: string; bookingId: string } }>(
+  app.post(
     '/v1/holder/venues/:venueId/bookings/:bookingId/cancel',
     {
       config: { audit: 'holder.venue_cancel' },
@@ -113,7 +100,7 @@ export const venueHolderRoutes: FastifyPluginAsync<{ services: Services }> = asy
       v.bookingJson(await service.cancel(req.params.venueId, req.params.bookingId, mine(req.holderCard))),
   );
 
-  app.get<VenueReq>(
+  app.get(
     '/v1/holder/venues/:venueId/my-bookings',
     {
       schema: {

@@ -2,17 +2,15 @@
 // products, slots and capacity, and the places left (what the holder's app shows before
 // booking). Operators (a venue operator sees its own venues only): the gates' entry rules as
 // edge config, walk-ins at the desk, occupancy, no-show settling.
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { gateConfig } from '../../../../core/venue/gates.js';
 import { mayActOnVenue } from '../../auth/policy.js';
 import { enforce } from '../../auth/tenancy.js';
 import * as s from '../schemas.js';
-import type { Services } from '../server.js';
+import type { RoutePlugin } from '../services.js';
 import * as v from './venue-schemas.js';
 
-type VenueReq = { Params: { venueId: string } };
-
-export const venuePublicRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+export const venuePublicRoutes: RoutePlugin = async (app, { services }) => {
   const service = services.venues?.service;
   if (!service) return;
   const day = (date: string | undefined) => (date === undefined ? service.today() : v.dayOrThrow(date));
@@ -29,7 +27,7 @@ export const venuePublicRoutes: FastifyPluginAsync<{ services: Services }> = asy
     async () => service.list(),
   );
 
-  app.get<VenueReq & { Querystring: { date?: string } }>(
+  app.get(
     '/v1/venues/:venueId/availability',
     {
       schema: {
@@ -55,7 +53,7 @@ export const venuePublicRoutes: FastifyPluginAsync<{ services: Services }> = asy
   );
 };
 
-export const venueOperatorRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+export const venueOperatorRoutes: RoutePlugin = async (app, { services }) => {
   const { cards } = services;
   const venues = services.venues;
   if (!venues) return;
@@ -68,7 +66,7 @@ export const venueOperatorRoutes: FastifyPluginAsync<{ services: Services }> = a
       enforce(req, services.metrics.tenantRefusals, mayActOnVenue(req.principal!, venueId, services.owners));
   });
 
-  app.get<VenueReq & { Querystring: { gate?: string } }>(
+  app.get(
     '/v1/venues/:venueId/gate-config',
     {
       config: { permission: 'devices:read' },
@@ -89,7 +87,7 @@ export const venueOperatorRoutes: FastifyPluginAsync<{ services: Services }> = a
     async (req) => gateConfig(service.venue(req.params.venueId), req.query.gate),
   );
 
-  app.post<VenueReq & { Body: { cardNumbers: string[]; requestId: string; productId: string } }>(
+  app.post(
     '/v1/venues/:venueId/walk-ins',
     {
       config: { permission: 'tickets:issue', audit: 'venue.walk_in' },
@@ -123,7 +121,7 @@ export const venueOperatorRoutes: FastifyPluginAsync<{ services: Services }> = a
     },
   );
 
-  app.get<VenueReq & { Querystring: { date?: string } }>(
+  app.get(
     '/v1/venues/:venueId/bookings',
     {
       config: { permission: 'records:read' },
@@ -162,7 +160,7 @@ export const venueOperatorRoutes: FastifyPluginAsync<{ services: Services }> = a
     },
   );
 
-  app.post<VenueReq & { Body: { id: string; at: number; direction: 'entry' | 'exit' } }>(
+  app.post(
     '/v1/venues/:venueId/passages',
     {
       config: { permission: 'devices:write' },
@@ -214,7 +212,7 @@ export const venueOperatorRoutes: FastifyPluginAsync<{ services: Services }> = a
     },
   );
 
-  app.get<VenueReq & { Querystring: { date?: string } }>(
+  app.get(
     '/v1/venues/:venueId/occupancy',
     {
       config: { permission: 'stats:read' },
@@ -236,7 +234,7 @@ export const venueOperatorRoutes: FastifyPluginAsync<{ services: Services }> = a
     },
   );
 
-  app.get<VenueReq & { Querystring: { day?: string } }>(
+  app.get(
     '/v1/venues/:venueId/stats',
     {
       config: { permission: 'stats:read' },
@@ -275,7 +273,7 @@ export const venueOperatorRoutes: FastifyPluginAsync<{ services: Services }> = a
     },
   );
 
-  app.post<VenueReq & { Body: { date: string } }>(
+  app.post(
     '/v1/venues/:venueId/no-shows',
     {
       config: { permission: 'tickets:issue', audit: 'venue.no_shows' },
