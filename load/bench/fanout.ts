@@ -24,6 +24,7 @@ import { openEnvelope } from '../../edge-agent/src/lists/envelope.js';
 import { hashPassword } from '../../gateway/src/auth/passwords.js';
 import { ListSigner } from '../../gateway/src/lists/signer.js';
 import { v1 } from '../../protos/wire.js';
+import { waitReady } from './ready.js';
 import { percentile, progress, round } from './stats.js';
 
 export interface FanoutOptions {
@@ -65,16 +66,6 @@ function rssMb(pid: number): number {
   } catch {
     return Number.NaN;
   }
-}
-
-async function waitReady(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${url}/readyz`)).status === 200) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the fan-out gateway did not become ready in 30 s');
 }
 
 /** Runs fn over items, at most `width` at a time. */
@@ -125,7 +116,7 @@ export async function denyFanoutBench(o: FanoutOptions): Promise<FanoutFigures> 
   );
   if (typeof trusted === 'string') throw new Error(trusted);
   try {
-    await waitReady(url);
+    await waitReady(url, 'the fan-out gateway');
     const login = await fetch(`${url}/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -26,6 +26,7 @@ import { benchEntry } from './entry.js';
 import { denyFanoutBench } from './fanout.js';
 import { fareBench } from './fare.js';
 import { benchQr } from './qr.js';
+import { waitReady } from './ready.js';
 import { percentile, progress, round } from './stats.js';
 import { benchVenues } from './venues.js';
 
@@ -144,16 +145,6 @@ function startGateway(port: number): ChildProcess {
       ONECARD_TARIFF: 'flat',
     },
   });
-}
-
-async function waitReady(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${url}/readyz`)).status === 200) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the gateway did not become ready in 30 s');
 }
 
 async function main() {

@@ -11,6 +11,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerRecord } from '../../core/ledger.js';
 import { cardToken } from '../../core/pii.js';
+import { mulberry32 as rng } from '../../core/random.js';
 import { topics } from '../../core/topics.js';
 import type { Gateway } from '../../gateway/src/app.js';
 import { v1 } from '../../protos/wire.js';
@@ -37,18 +38,6 @@ let admin = '';
 /** "device seq" of every tap an ack reported. */
 const acked = new Set<string>();
 let acks = 0;
-
-/** mulberry32: small, seeded, good enough to pick mutations. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rand = rng(SEED);
 const int = (n: number) => Math.floor(rand() * n);

@@ -3,6 +3,7 @@
 
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { mulberry32 } from '../../../core/random.js';
 import type { Logger } from '../log.js';
 import type { GateSignal, Reader, ReaderTap, TapHandler } from './port.js';
 
@@ -169,16 +170,4 @@ export class RandomReader implements Reader {
     clearInterval(this.timer);
     this.timer = undefined;
   }
-}
-
-/** A small seeded PRNG (mulberry32): reproducible simulations without a dependency. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -2,18 +2,8 @@
 // Seeded, so a failure reproduces: the seed and the case index are in the test name/message.
 import { describe, expect, it } from 'vitest';
 import { base45Decode, base45Encode, QR_PREFIX, verifyQr } from '../../../core/credentials/index.js';
+import { mulberry32 as prng } from '../../../core/random.js';
 import { app, context, NOW, policy, ticket } from './fixtures.js';
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
 const RUNS = 3000;

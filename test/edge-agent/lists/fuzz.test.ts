@@ -9,6 +9,7 @@ import {
   encodeRegionRecords,
   encodeTokenRecords,
 } from '../../../core/lists/records.js';
+import { mulberry32 as rng } from '../../../core/random.js';
 import { openEnvelope } from '../../../edge-agent/src/lists/envelope.js';
 import type { EdgeLists } from '../../../edge-agent/src/lists/lists.js';
 import { ListSync } from '../../../edge-agent/src/lists/sync.js';
@@ -16,18 +17,6 @@ import { silentLogger } from '../../../edge-agent/src/log.js';
 import type { ListKind } from '../../../protos/codec.js';
 import { listStream, signedDelta, testSigner } from '../../support/lists.js';
 import { bytes, openLists, tok, trustedKeys } from './fixtures.js';
-
-/** Deterministic PRNG (mulberry32): a failing case can be replayed from its seed. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomBytes(r: () => number, n: number): Buffer {
   const b = Buffer.alloc(n);

@@ -2,18 +2,8 @@
 // of inserts, updates and deletes (checked against a Map), and grows without losing entries.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 as rng } from '../../../core/random.js';
 import { TokenTable } from '../../../edge-agent/src/lists/table.js';
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe.each([2, 4] as const)('token table keyed by %i words', (words) => {
   it('answers 0 for an absent token and the value for a present one', () => {

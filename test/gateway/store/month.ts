@@ -7,6 +7,8 @@ import { planOverdue } from '../../../core/overdue.js';
 import { tariffPricer } from '../../../core/pricing.js';
 import type { CompiledTariff } from '../../../core/tariff/compile.js';
 
+export { mulberry32 as prng } from '../../../core/random.js';
+
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
 
@@ -19,18 +21,6 @@ export const riderFlags = [
   ConcessionFlag.STUDENT,
   ConcessionFlag.VETERAN,
 ] as const;
-
-/** mulberry32: a small seeded PRNG, so the month is the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const METRO = [
   'bj-pingguoyuan',
