@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConcessionFlag, unknownCard } from '../../core/card.js';
-import { flatFare } from '../../core/fare.js';
 import { chain, planTap, planTopUp } from '../../core/ledger.js';
 import { flatPricer, tariffPricer } from '../../core/pricing.js';
+import { flatFare } from '../../core/tariff/flat.js';
 import { cardState, tapInput } from '../support/taps.js';
 import { beijingDoc, compile } from './tariff/support.js';
 

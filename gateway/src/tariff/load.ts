@@ -4,9 +4,9 @@
 // not start with a tariff it cannot read.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type FlatTariff, flatFare } from '../../../core/fare.js';
 import { flatPricer, type Pricer, tariffPricer } from '../../../core/pricing.js';
 import { type CompiledTariff, compileTariff } from '../../../core/tariff/compile.js';
+import { type FlatTariff, flatFare } from '../../../core/tariff/flat.js';
 import { validateTariff } from '../../../core/tariff/validate.js';
 
 export class TariffError extends Error {
