@@ -10,7 +10,7 @@
 // facts and so the same decision (docs/decisions/0070-qr-through-entry-rules.md).
 import { type DecisionName, denyReasonReason, type ReasonName } from '../../protos/codec.js';
 import { ConcessionFlag } from '../card.js';
-import { type AppliedConcessionName, applyConcession, concessionFor } from '../concession.js';
+import { type AppliedConcessionName, applyConcession, concessionFor, ridesFree } from '../concession.js';
 import type { CardFacts } from '../facts.js';
 import type { Profile } from '../profiles.js';
 import { displayText } from '../reasons.js';
@@ -97,7 +97,7 @@ export function decideEntry(gate: Gate, tap: TapContext): EntryDecision {
       }
       concession = concessionFor(facts.flags);
       estimateFen = applyConcession(gate.risk.fareEstimateFen, concession);
-      reason = concession === 'senior_free' || concession === 'disabled_free' ? 'CONCESSION_FREE' : 'OK';
+      reason = ridesFree(concession) ? 'CONCESSION_FREE' : 'OK';
       break;
     }
     case 'identity':
