@@ -164,7 +164,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
         })
       : undefined;
 
-  const qr = qrServiceFrom(config, (n) => cards.tokenOf(n), now, metrics.registry);
+  const qr = qrServiceFrom(config, cards, now, metrics.registry);
   let ownUrl = '';
   const payments = paymentsFrom(config, {
     store,

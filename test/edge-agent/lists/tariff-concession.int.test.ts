@@ -1,7 +1,8 @@
 // A concession the tariff defines, end to end (docs/decisions/0186): the tariff file names it
 // and lets it ride free; the card API issues a card holding it; the flags list carries it to a
 // real device (real broker, HTTP, the SQLite store), which decides the ride free offline-capable;
-// the tap goes up and the gateway prices it with the tariff's rider category.
+// the tap goes up and the gateway prices it with the tariff's rider category. The holder's
+// e-card QR code carries the same byte, so it is decided the same way (decision 0070).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,9 +16,10 @@ import type { DecisionEvent } from '../../../edge-agent/src/verifier.js';
 import type { Gateway } from '../../../gateway/src/app.js';
 import { ListSigner } from '../../../gateway/src/lists/signer.js';
 import { beijingDoc } from '../../core/tariff/support.js';
+import { ReferenceApp } from '../../support/app.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { startTestGateway } from '../../support/gateway.js';
-import { bearerFor } from '../../support/operators.js';
+import { bearerFor, holderBearer } from '../../support/operators.js';
 import { until } from '../fake-gateway.js';
 import { edgeConfig, TOKEN_KEY_HEX } from '../support.js';
 
@@ -65,7 +67,13 @@ beforeAll(async () => {
   const tariff = join(dir, 'tariff.json');
   writeFileSync(tariff, JSON.stringify(donorTariff()));
   ({ gw } = await startTestGateway(
-    { tokenKeyHex: TOKEN_KEY_HEX, listSigningKeyHex: seed, listKeyId: keyId, tariff },
+    {
+      tokenKeyHex: TOKEN_KEY_HEX,
+      listSigningKeyHex: seed,
+      listKeyId: keyId,
+      tariff,
+      qrSigningKeys: `6:${'66'.repeat(32)}`,
+    },
     { dir },
   ));
   auth = await bearerFor(gw.url, 'admin');
@@ -102,6 +110,7 @@ describe('a concession the tariff defines', () => {
       denyResyncRetryMs: 200,
       batchMaxDelayMs: 20,
     });
+    const qrKeys = await call<{ keys: Array<{ keyId: number; publicKey: string }> }>('GET', '/v1/qr/keys');
     const { credential } = await call<{ credential: string }>('POST', '/v1/devices', {
       deviceId: base.deviceId,
       operatorId: base.operatorId,
@@ -109,7 +118,8 @@ describe('a concession the tariff defines', () => {
       routeId: base.routeId,
     });
     const reader = new ManualReader();
-    agent = await startAgent({ ...base, gatewayCredential: credential }, reader);
+    const qrIssuerKeys = qrKeys.keys.map((k) => `${k.keyId}:${k.publicKey}`).join(',');
+    agent = await startAgent({ ...base, gatewayCredential: credential, qrIssuerKeys }, reader);
     const decisions: DecisionEvent[] = [];
     const acks: AckEvent[] = [];
     agent.events.on('decision', (d) => decisions.push(d));
@@ -124,10 +134,15 @@ describe('a concession the tariff defines', () => {
     expect(reader.tap(donorNumber, '110000')?.decision).toBe('allow');
     expect(reader.tap(plainNumber, '110000')?.decision).toBe('allow');
     expect(decisions.map((d) => d.reason)).toEqual(['CONCESSION_FREE', 'OK']);
+    // The holder's e-card: the credential the gateway signs holds the flags list's byte.
+    const app = new ReferenceApp();
+    await app.fetchCredential(gw.url, donorNumber, await holderBearer(gw.url, donorNumber));
+    expect((await reader.scan(app.code())).decision).toBe('allow');
+    expect(decisions[2]?.reason).toBe('CONCESSION_FREE');
 
     const results = await until('both taps acked', () => {
       const all = acks.flatMap((a) => a.results);
-      return all.length >= 2 ? all : undefined;
+      return all.length >= 3 ? all : undefined;
     });
     const bySeq = new Map(results.map((r) => [r.seq, r]));
     expect(bySeq.get(decisions[0]!.seq)).toMatchObject({
@@ -139,9 +154,13 @@ describe('a concession the tariff defines', () => {
     expect(plain).toMatchObject({ outcome: 'charged', reason: 'OK' });
     expect(plain!.chargedFen).toBeGreaterThan(0);
 
+    expect(bySeq.get(decisions[2]!.seq)).toMatchObject({ chargedFen: 0, reason: 'CONCESSION_FREE' });
+
     const page = await call<{ items: LedgerRecord[] }>('GET', `/v1/cards/${donor.token}/records?limit=10`);
-    expect(page.items).toHaveLength(1);
-    expect(page.items[0]).toMatchObject({ kind: 'ride', concession: 'blood_donor_free', chargedFen: 0 });
-    expect(page.items[0]!.subsidyFen).toBe(plain!.chargedFen);
+    expect(page.items.map((r) => [r.credential, r.concession, r.chargedFen])).toEqual([
+      ['qr', 'blood_donor_free', 0],
+      ['card', 'blood_donor_free', 0],
+    ]);
+    expect(page.items[1]!.subsidyFen).toBe(plain!.chargedFen);
   });
 });
