@@ -144,6 +144,48 @@ export function tapRecordBase<K extends LedgerRecord['kind']>(
   };
 }
 
+/** A record with no tap behind it: a top-up, a venue purchase or a fare adjustment. */
+export interface RecordWithoutTap<K extends LedgerRecord['kind']> {
+  id: string;
+  kind: K;
+  card: CardState;
+  /** Whose record it is: the top-up channel, the venue's operator, the network's operator. */
+  operatorId: string;
+  /** When it happened (a sweep's charge is dated when it fell due). */
+  at: number;
+  now: number;
+}
+
+/**
+ * What every record without a tap says of itself: no device, sequence number, place, direction
+ * or device decision (blank, not absent, so every record has the same fields). Callers spread it
+ * and set what they know: a purchase its venue, an adjustment the station its journey began at.
+ */
+export function recordWithoutTap<K extends Exclude<LedgerRecord['kind'], 'ride' | 'visit'>>(
+  r: RecordWithoutTap<K>,
+) {
+  return {
+    id: r.id,
+    kind: r.kind,
+    cardToken: r.card.token,
+    cardMasked: r.card.masked,
+    operatorId: r.operatorId,
+    deviceId: '',
+    seq: 0,
+    routeId: '',
+    stopId: '',
+    stationId: '',
+    venueId: '',
+    direction: '' as const,
+    credential: '' as const,
+    at: r.at,
+    committedAt: r.now,
+    edgeDecision: '' as const,
+    edgeReason: '' as const,
+    offline: false,
+  };
+}
+
 /**
  * Plans one tap. Rules, in order:
  * 1. A tap the device denied is recorded, never charged (the rider did not pass).
@@ -240,24 +282,7 @@ export function planTopUp(card: CardState, topUp: TopUpInput, now: number): Effe
     newBalanceFen: balanceAfterFen,
     newFare: card.fare,
     record: {
-      id,
-      kind: 'topup',
-      cardToken: card.token,
-      cardMasked: card.masked,
-      operatorId: topUp.channel,
-      deviceId: '',
-      seq: 0,
-      routeId: '',
-      stopId: '',
-      stationId: '',
-      venueId: '',
-      direction: '',
-      credential: '',
-      at: now,
-      committedAt: now,
-      edgeDecision: '',
-      edgeReason: '',
-      offline: false,
+      ...recordWithoutTap({ id, kind: 'topup', card, operatorId: topUp.channel, at: now, now }),
       concession: 'none',
       baseFen: 0,
       chargedFen: 0,

@@ -4,7 +4,7 @@
 // time, and the card version is compared and set, so sweeps on several gateway instances, a
 // sweep racing the card's next tap, and a sweep repeated after a restart charge it once.
 import type { CardState } from './card.js';
-import type { Effect, EffectResult } from './ledger.js';
+import { type Effect, type EffectResult, recordWithoutTap } from './ledger.js';
 import { subsidyOf } from './subsidy.js';
 import type { CompiledTariff } from './tariff/compile.js';
 import { closeOverdue } from './tariff/engine.js';
@@ -41,25 +41,9 @@ export function planOverdue(card: CardState, t: CompiledTariff, now: number): Ef
     newBalanceFen: balanceAfterFen,
     newFare: closed.state,
     record: {
-      id,
-      kind: 'adjustment',
-      cardToken: card.token,
-      cardMasked: card.masked,
-      operatorId,
-      deviceId: '',
-      seq: 0,
-      routeId: '',
-      stopId: '',
+      ...recordWithoutTap({ id, kind: 'adjustment', card, operatorId, at: closed.at, now }),
       // The entry's station (or stop, for a tap-out bus route): where the unfinished journey began.
       stationId: closed.entry.s,
-      venueId: '',
-      direction: '',
-      credential: '',
-      at: closed.at,
-      committedAt: now,
-      edgeDecision: '',
-      edgeReason: '',
-      offline: false,
       concession: closed.concession,
       baseFen: closed.baseFen,
       lines: closed.lines,

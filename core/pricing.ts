@@ -1,12 +1,12 @@
 // What planTap (core/ledger.ts) asks of a tariff: price this tap for this card. Two tariffs
 // answer it: the data-driven engine (core/tariff/) and the flat fare of the first version
-// (core/fare.ts), kept for sites that want it. Both explain the charge in lines.
+// (core/tariff/flat.ts), kept for sites that want it. Both explain the charge in lines.
 import type { ReasonName } from '../protos/codec.js';
 import type { CardState } from './card.js';
-import type { FareFn } from './fare.js';
 import type { TapInput } from './ledger.js';
 import type { CompiledTariff } from './tariff/compile.js';
 import { priceTap } from './tariff/engine.js';
+import type { FareFn } from './tariff/flat.js';
 import type { FareLine } from './tariff/lines.js';
 import type { FareState } from './tariff/state.js';
 

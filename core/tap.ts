@@ -2,12 +2,15 @@
 // TapFields, what the gateway accepts (core/ledger.ts TapInput). The wire Tap
 // (protos/onecard/v1/tap.proto) is converted to and from them by protos/codec.ts only.
 import type {
-  ConcessionName,
+  AppliedConcessionName,
   CredentialName,
   DecisionName,
   DirectionName,
   ReasonName,
 } from '../protos/codec.js';
+
+// The tap's own vocabulary, named here so domain code need not reach into the wire codec.
+export type { AppliedConcessionName, DirectionName };
 
 /** What a tap says about itself on both sides of the wire. */
 export interface TapFields {
@@ -33,7 +36,7 @@ export interface TapFields {
 export interface TapRecord extends TapFields {
   decision: DecisionName;
   reason: ReasonName;
-  concession: ConcessionName;
+  concession: AppliedConcessionName;
 }
 
 export interface JournalEntry extends TapRecord {

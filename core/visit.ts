@@ -4,7 +4,7 @@
 // would have been refused online is kept and marked, never dropped.
 import type { ReasonName } from '../protos/codec.js';
 import type { CardState } from './card.js';
-import { concessionFor } from './fare.js';
+import { concessionFor } from './concession.js';
 import { type Effect, type EffectResult, type TapInput, tapRecordBase, tapRecordId } from './ledger.js';
 
 /**

@@ -4,10 +4,10 @@
 
 import type { CardState } from '../core/card.js';
 import { ConcessionFlag } from '../core/card.js';
-import { flatFare } from '../core/fare.js';
 import { chain, type Effect, planTap } from '../core/ledger.js';
 import { cardTokenHex, maskCardNumber } from '../core/pii.js';
 import { flatPricer } from '../core/pricing.js';
+import { flatFare } from '../core/tariff/flat.js';
 import type { Store } from '../gateway/src/store/port.js';
 
 export interface SeedOptions {

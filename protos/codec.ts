@@ -17,7 +17,8 @@ type Named<E, P extends string> = Exclude<Lowercase<After<keyof E & string, P>>,
 export type CredentialName = Named<typeof v1.CredentialKind, 'CREDENTIAL_KIND_'>;
 export type DirectionName = Named<typeof v1.Direction, 'DIRECTION_'>;
 export type DecisionName = Named<typeof v1.Decision, 'DECISION_'>;
-export type ConcessionName = Named<typeof v1.Concession, 'CONCESSION_'>;
+/** The concession a device applied to a tap (core/concession.ts names what a card holds). */
+export type AppliedConcessionName = Named<typeof v1.Concession, 'CONCESSION_'>;
 /** Why a card is on the deny list. */
 export type DenyReasonName = Named<typeof v1.DenyReason, 'DENY_REASON_'>;
 export type ListKind = Named<typeof v1.ListKind, 'LIST_KIND_'>;
@@ -52,7 +53,7 @@ function table<N extends string>(values: object, prefix: string, keepCase = fals
 export const credentials = table<CredentialName>(v1.CredentialKind, 'CREDENTIAL_KIND_');
 export const directions = table<DirectionName>(v1.Direction, 'DIRECTION_');
 export const decisions = table<DecisionName>(v1.Decision, 'DECISION_');
-export const concessions = table<ConcessionName>(v1.Concession, 'CONCESSION_');
+export const concessions = table<AppliedConcessionName>(v1.Concession, 'CONCESSION_');
 export const denyReasons = table<DenyReasonName>(v1.DenyReason, 'DENY_REASON_');
 export const listKinds = table<ListKind>(v1.ListKind, 'LIST_KIND_');
 export const envelopeTypes = table<EnvelopeType>(v1.ListEnvelopeType, 'LIST_ENVELOPE_TYPE_');

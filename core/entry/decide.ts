@@ -8,15 +8,10 @@
 // ticket/pass/concession) → offline risk. The first refusal wins; each is a stable reason code
 // (docs/reason-codes.md, 80–109). A card and an e-card QR code of the same holder get the same
 // facts and so the same decision (docs/decisions/0070-qr-through-entry-rules.md).
-import {
-  type ConcessionName,
-  type DecisionName,
-  denyReasonReason,
-  type ReasonName,
-} from '../../protos/codec.js';
+import { type DecisionName, denyReasonReason, type ReasonName } from '../../protos/codec.js';
 import { ConcessionFlag } from '../card.js';
+import { type AppliedConcessionName, applyConcession, concessionFor, ridesFree } from '../concession.js';
 import type { CardFacts } from '../facts.js';
-import { applyConcession, concessionFor } from '../fare.js';
 import type { Profile } from '../profiles.js';
 import { displayText } from '../reasons.js';
 import { admit, admittedKinds } from './admission.js';
@@ -44,7 +39,7 @@ export interface EntryDecision {
   reason: ReasonName;
   display: { zh: string; en: string };
   /** Concession applied (for the display and the record); 'none' on a refusal. */
-  concession: ConcessionName;
+  concession: AppliedConcessionName;
   /** The ticket, reservation or pass admitted on; '' for none. */
   entitlementId: string;
   /** Fare estimate counted against the offline spending limit, fen (0 when online or denied). */
@@ -91,7 +86,7 @@ export function decideEntry(gate: Gate, tap: TapContext): EntryDecision {
     return refuse('DAILY_LIMIT_REACHED');
 
   let reason: ReasonName;
-  let concession: ConcessionName = 'none';
+  let concession: AppliedConcessionName = 'none';
   let entitlementId = '';
   let estimateFen = 0;
   switch (profile.admission) {
@@ -102,7 +97,7 @@ export function decideEntry(gate: Gate, tap: TapContext): EntryDecision {
       }
       concession = concessionFor(facts.flags);
       estimateFen = applyConcession(gate.risk.fareEstimateFen, concession);
-      reason = concession === 'senior_free' || concession === 'disabled_free' ? 'CONCESSION_FREE' : 'OK';
+      reason = ridesFree(concession) ? 'CONCESSION_FREE' : 'OK';
       break;
     }
     case 'identity':

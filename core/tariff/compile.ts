@@ -3,6 +3,8 @@
 // network's lines, changing lines where they share a station, as Beijing prices its metro), and
 // leg rules pre-sorted so the first match is the winner.
 
+import type { ConcessionRegistry } from '../concession.js';
+import { tariffConcessions } from './concessions.js';
 import { type LocalClock, localClock } from './localtime.js';
 import type {
   Cap,
@@ -46,6 +48,10 @@ export interface CompiledTariff {
   transferRules: TransferRule[];
   media: Map<string, FareMedium>;
   categories: RiderCategory[];
+  /** Per category, in the same order: the card bits that make a card eligible (any of them). */
+  categoryBits: number[];
+  /** The built-in concessions and the tariff's own: names to card bits. */
+  concessions: ConcessionRegistry;
   capsOf: Map<string, Cap[]>;
   tiersOf: Map<string, SpendTiers>;
 }
@@ -139,6 +145,7 @@ export function compileTariff(doc: TariffDoc): CompiledTariff {
     if (tiers) tiersOf.set(n.id, tiers);
     if (n.tapOut) graphs.set(n.id, graphOf(doc, n.id));
   }
+  const concessions = tariffConcessions(doc);
   return {
     doc,
     networks: byId(doc.networks),
@@ -156,6 +163,8 @@ export function compileTariff(doc: TariffDoc): CompiledTariff {
     transferRules: doc.transferRules,
     media: new Map(doc.media.map((m) => [m.id, m])),
     categories: doc.riderCategories,
+    categoryBits: doc.riderCategories.map((c) => concessions.flagsOf(c.eligibleFlags)),
+    concessions,
     capsOf,
     tiersOf,
   };

@@ -1,18 +1,10 @@
 // What comes off a leg's price after transfers, in order: the medium's discount over the cash
 // price, the rider category (concession), the monthly spend tier, then daily/weekly caps.
 // Each step adds a line for what it takes off, and works on what the previous step left.
-import { ConcessionFlag } from '../card.js';
 import type { CompiledTariff } from './compile.js';
 import { afterPercentOff, type FareLine, yuan } from './lines.js';
-import type { ConcessionFlagName, RiderCategory } from './model.js';
+import type { RiderCategory } from './model.js';
 import { accumulated, type FareState, periodKey } from './state.js';
-
-const FLAG_BITS: Record<ConcessionFlagName, number> = {
-  senior: ConcessionFlag.SENIOR,
-  disabled: ConcessionFlag.DISABLED,
-  student: ConcessionFlag.STUDENT,
-  veteran: ConcessionFlag.VETERAN,
-};
 
 export interface Rider {
   flags: number;
@@ -50,9 +42,10 @@ export function concession(
 ): { fen: number; category: string } {
   let best: RiderCategory | undefined;
   let bestFen = fen;
-  for (const c of t.categories) {
+  for (let i = 0; i < t.categories.length; i++) {
+    const c = t.categories[i]!;
     if (c.networkIds && !c.networkIds.includes(networkId)) continue;
-    if (!c.eligibleFlags.some((f) => (rider.flags & FLAG_BITS[f]) !== 0)) continue;
+    if ((rider.flags & t.categoryBits[i]!) === 0) continue;
     const pay = Math.min(fen, categoryFare(c, baseFen));
     if (best === undefined || pay < bestFen) {
       best = c;

@@ -4,6 +4,8 @@
 // tap-out handling, caps, monthly spend tiers, card discounts over the cash price).
 // Money is integer fen everywhere; distances are integer metres.
 
+import type { ConcessionName } from '../concession.js';
+
 export const TARIFF_FORMAT = 'onecard-tariff/1';
 
 export type MediumType = 'physical_card' | 'ecard_qr';
@@ -17,13 +19,23 @@ export interface FareMedium {
   discounts?: { networkId: string; percentOff: number }[];
 }
 
+/** The built-in concessions as tariffs have always named them (core/concession.ts, any case). */
 export type ConcessionFlagName = 'senior' | 'disabled' | 'student' | 'veteran';
+
+/** A concession the tariff adds to the built-in ones (docs/decisions/0186). */
+export interface TariffConcession {
+  /** Its name on cards and in eligibleFlags: upper case, e.g. 'BLOOD_DONOR'. */
+  id: ConcessionName;
+  name: string;
+  /** Its bit in a card's flags: a power of two from 256 up, never changed once cards hold it. */
+  bit: number;
+}
 
 export interface RiderCategory {
   id: string;
   name: string;
-  /** Who is eligible: a card carrying any of these concession flags (core/card.ts). */
-  eligibleFlags: ConcessionFlagName[];
+  /** Who is eligible: a card holding any of these concessions (built in, or the tariff's own). */
+  eligibleFlags: ConcessionName[];
   /** Networks where the category applies; absent means every network. */
   networkIds?: string[];
   /**
@@ -166,6 +178,8 @@ export interface TariffDoc {
   /** Where the figures come from (published rules), for people. */
   sources?: string[];
   media: FareMedium[];
+  /** Concessions of this tariff beyond the built-in ones; absent: none. */
+  concessions?: TariffConcession[];
   riderCategories: RiderCategory[];
   networks: Network[];
   routeNetworks: { routeId: string; networkId: string }[];

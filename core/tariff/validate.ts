@@ -1,11 +1,11 @@
 // Checks a tariff document (model.ts) before it is used: shapes, money as integer fen, ascending
 // bands, and every reference (network, product, scale, area, timeframe, leg group) resolving.
 // Answers every problem found, each with its path, so an operator fixes a file in one go.
-import { type ConcessionFlagName, TARIFF_FORMAT, type TariffDoc } from './model.js';
+import { tariffConcessionNames } from './concessions.js';
+import { TARIFF_FORMAT, type TariffDoc } from './model.js';
 
 export type Validated = { ok: true; tariff: TariffDoc } | { ok: false; errors: string[] };
 
-const FLAGS: readonly ConcessionFlagName[] = ['senior', 'disabled', 'student', 'veteran'];
 type Obj = Record<string, unknown>;
 
 class Checker {
@@ -122,11 +122,13 @@ export function validateTariff(input: unknown): Validated {
       c.int(q, 'percentOff', `${p}.discounts[${i}]`, 0, 100);
     });
   });
+  // Eligible are the built-in concessions and the tariff's own.
+  const concessions = tariffConcessionNames(doc, (path, message) => c.fail(path, message));
   each('riderCategories', (o, p) => {
     const flags = c.arr(o.eligibleFlags, `${p}.eligibleFlags`);
     if (flags.length === 0) c.fail(`${p}.eligibleFlags`, 'must name at least one flag');
     for (const f of flags)
-      if (!FLAGS.includes(f as ConcessionFlagName))
+      if (typeof f !== 'string' || !concessions.has(f.toUpperCase()))
         c.fail(`${p}.eligibleFlags`, `unknown flag '${String(f)}'`);
     for (const n of c.arr(o.networkIds ?? [], `${p}.networkIds`))
       if (!networks.has(n as string)) c.fail(`${p}.networkIds`, `unknown network '${String(n)}'`);

@@ -2,11 +2,10 @@
 // real-name timed-entry slots, a scenic area with tickets, annual passes and a carrying
 // capacity (最大承载量). Files under gateway/venues/<city>/ hold these; validate.ts checks them.
 // Money is integer fen; days are core/facts.ts localDay numbers; minutes are after local midnight.
-import type { ConcessionFlag } from '../card.js';
+import type { ConcessionName } from '../concession.js';
 import type { EntryRules } from '../entry/rules.js';
 
 export type VenueKind = 'library' | 'museum' | 'scenic';
-export type ConcessionName = keyof typeof ConcessionFlag;
 
 /** One timed-entry slot of a museum day, [startMin, endMin), with the people it admits. */
 export interface Slot {

@@ -2,7 +2,7 @@
 // effects like a top-up (core/ledger.ts), so the store applies them exactly once (dedupe key)
 // under the same compare-and-set on the card's version, with a record kept and sent to Kafka.
 import type { CardState } from '../card.js';
-import type { Effect, EffectResult, LedgerRecord } from '../ledger.js';
+import { type Effect, type EffectResult, type LedgerRecord, recordWithoutTap } from '../ledger.js';
 import type { FareLine } from '../tariff/lines.js';
 import type { Booking } from './booking.js';
 
@@ -53,24 +53,8 @@ function moneyEffect(
             : []),
         ];
   const record: LedgerRecord = {
-    id,
-    kind: 'purchase',
-    cardToken: card.token,
-    cardMasked: card.masked,
-    operatorId,
-    deviceId: '',
-    seq: 0,
-    routeId: '',
-    stopId: '',
-    stationId: '',
+    ...recordWithoutTap({ id, kind: 'purchase', card, operatorId, at: now, now }),
     venueId: booking.venueId,
-    direction: '',
-    credential: '',
-    at: now,
-    committedAt: now,
-    edgeDecision: '',
-    edgeReason: '',
-    offline: false,
     concession: 'none',
     baseFen: booking.listFen,
     chargedFen,

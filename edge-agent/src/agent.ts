@@ -25,6 +25,7 @@ import { EdgeLists } from './lists/lists.js';
 import type { ListVersionInfo } from './lists/state.js';
 import { ListSync } from './lists/sync.js';
 import { type Logger, silentLogger } from './log.js';
+import { Modules } from './modules.js';
 import { EdgeLink } from './mqtt/link.js';
 import { openQrGate } from './qr/gate.js';
 import type { Reader } from './reader/port.js';
@@ -238,13 +239,25 @@ export async function startAgent(
     },
   });
 
-  lists.start();
-  rules.start(now());
-  sync.start();
-  batcher.start();
-  link.start();
-  status.start();
-  reader.start((tap) => verifier.handle(tap));
+  // Each module after those it uses: the link before what publishes over it, the reader last
+  // (a tap may come at once). The journal, history and QR gate are open already; as modules
+  // they are closed last, and also when a later start fails.
+  const modules = new Modules(
+    [
+      ['journal', { start() {}, stop: () => (options.journal ? undefined : journal.close()) }],
+      ['history', { start() {}, stop: () => (options.history ? undefined : history.close()) }],
+      ['qr', { start() {}, stop: () => qr.close() }],
+      ['lists', lists],
+      ['rules', { start: () => rules.start(now()), stop() {} }],
+      ['link', link],
+      ['sync', sync],
+      ['batcher', batcher],
+      ['status', status],
+      ['reader', { start: () => reader.start((tap) => verifier.handle(tap)), stop: () => reader.stop() }],
+    ],
+    log,
+  );
+  await modules.start();
   log.info(
     {
       deviceId: config.deviceId,
@@ -273,15 +286,7 @@ export async function startAgent(
     resyncLists: () => sync.resyncAll(),
     stop() {
       stopped ??= (async () => {
-        reader.stop();
-        await status.stop();
-        batcher.stop();
-        sync.stop();
-        await link?.stop();
-        await lists.stop();
-        qr.close();
-        if (!options.history) history.close();
-        if (!options.journal) journal.close();
+        await modules.stop();
         events.removeAllListeners();
         log.info({ deviceId: config.deviceId }, 'edge agent stopped');
       })();

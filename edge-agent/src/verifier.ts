@@ -4,7 +4,7 @@
 // append, then the gate signal. All synchronous: nothing in between waits on a network (an
 // outside issuer's QR code excepted, qr/gate.ts).
 import { credentialFacts, provenToken } from '../../core/credentials/index.js';
-import type { EdgeDecision } from '../../core/decide.js';
+import type { EntryDecision } from '../../core/entry/decide.js';
 import type { CardFacts } from '../../core/facts.js';
 import { cardToken } from '../../core/pii.js';
 import type { Profile } from '../../core/profiles.js';
@@ -19,9 +19,9 @@ import type { FactsLookup } from './rules/facts.js';
 
 export interface DecisionEvent {
   seq: number;
-  decision: EdgeDecision['decision'];
+  decision: EntryDecision['decision'];
   reason: ReasonName;
-  display: EdgeDecision['display'];
+  display: EntryDecision['display'];
   /** The keyed token (32 hex). Logs show only its first 8 characters. */
   cardToken: string;
   offline: boolean;

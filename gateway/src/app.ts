@@ -94,7 +94,14 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   );
   const lists = new ListService(store, listPublisher, now);
   const deny = new DenyListPublisher(store, listPublisher, now);
-  const cards = new CardService(store, deny, Buffer.from(config.tokenKeyHex, 'hex'), now, lists);
+  const cards = new CardService(
+    store,
+    deny,
+    Buffer.from(config.tokenKeyHex, 'hex'),
+    now,
+    lists,
+    tariff.concessions,
+  );
   const relay = config.kafkaBrokers
     ? new OutboxRelay({
         store,
@@ -157,7 +164,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
         })
       : undefined;
 
-  const qr = qrServiceFrom(config, (n) => cards.tokenOf(n), now, metrics.registry);
+  const qr = qrServiceFrom(config, cards, now, metrics.registry);
   let ownUrl = '';
   const payments = paymentsFrom(config, {
     store,

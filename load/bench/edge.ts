@@ -20,7 +20,6 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decideCardTap } from '../../core/decide.js';
 import { decideEntry } from '../../core/entry/decide.js';
 import { emptyHistory } from '../../core/entry/history.js';
 import { defaultRules } from '../../core/entry/rules.js';
@@ -31,6 +30,7 @@ import { EdgeLists } from '../../edge-agent/src/lists/lists.js';
 import { ListSync } from '../../edge-agent/src/lists/sync.js';
 import { silentLogger } from '../../edge-agent/src/log.js';
 import { ListSigner } from '../../gateway/src/lists/signer.js';
+import { decideCardTap } from './baseline.js';
 import { percentile, round } from './stats.js';
 
 const SAMPLES = 200_000;

@@ -7,7 +7,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decideCardTap } from '../../core/decide.js';
 import { emptyHistory } from '../../core/entry/history.js';
 import { defaultRules } from '../../core/entry/rules.js';
 import { noFacts } from '../../core/facts.js';
@@ -15,6 +14,7 @@ import { profiles } from '../../core/profiles.js';
 import { openSqliteJournal } from '../../edge-agent/src/journal/sqlite.js';
 import { EntryEngine } from '../../edge-agent/src/rules/engine.js';
 import { MemoryHistory, SqliteHistory } from '../../edge-agent/src/rules/history.js';
+import { decideCardTap } from './baseline.js';
 import { round } from './stats.js';
 
 const token = (i: number) => i.toString(16).padStart(32, '0');

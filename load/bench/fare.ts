@@ -5,9 +5,9 @@
 // core/ledger.ts planTap calls them (a Pricer, lines included).
 import type { CardState } from '../../core/card.js';
 import { ConcessionFlag } from '../../core/card.js';
-import { flatFare } from '../../core/fare.js';
 import type { TapInput } from '../../core/ledger.js';
 import { flatPricer, type Pricer, tariffPricer } from '../../core/pricing.js';
+import { flatFare } from '../../core/tariff/flat.js';
 import { readTariff, tariffPath } from '../../gateway/src/tariff/load.js';
 
 export interface FareBench {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConcessionFlag, unknownCard } from '../../core/card.js';
-import { flatFare } from '../../core/fare.js';
-import { chain, planTap, planTopUp } from '../../core/ledger.js';
+import { chain, planTap, planTopUp, recordWithoutTap } from '../../core/ledger.js';
 import { flatPricer, tariffPricer } from '../../core/pricing.js';
+import { flatFare } from '../../core/tariff/flat.js';
 import { cardState, tapInput } from '../support/taps.js';
 import { beijingDoc, compile } from './tariff/support.js';
 
@@ -161,6 +161,35 @@ describe('planning a top-up', () => {
     expect(e.newBalanceFen).toBe(6000);
     expect(e.expectVersion).toBe(3);
     expect(e.record).toMatchObject({ kind: 'topup', amountFen: 5000, balanceAfterFen: 6000, at: NOW });
+  });
+});
+
+describe('a record without a tap', () => {
+  it('names the card and who made it, and leaves every field of a tap blank', () => {
+    const card = cardState();
+    const at = NOW - 60_000;
+    expect(
+      recordWithoutTap({ id: 'topup:r1', kind: 'topup', card, operatorId: 'counter', at, now: NOW }),
+    ).toEqual({
+      id: 'topup:r1',
+      kind: 'topup',
+      cardToken: card.token,
+      cardMasked: card.masked,
+      operatorId: 'counter',
+      deviceId: '',
+      seq: 0,
+      routeId: '',
+      stopId: '',
+      stationId: '',
+      venueId: '',
+      direction: '',
+      credential: '',
+      at,
+      committedAt: NOW,
+      edgeDecision: '',
+      edgeReason: '',
+      offline: false,
+    });
   });
 });
 

@@ -3,12 +3,12 @@
 // the flat tariff), each record's subsidy taken from its lines.
 import { describe, expect, it } from 'vitest';
 import { ConcessionFlag } from '../../core/card.js';
-import { flatFare } from '../../core/fare.js';
 import type { LedgerRecord } from '../../core/ledger.js';
 import { planTap } from '../../core/ledger.js';
 import { flatPricer } from '../../core/pricing.js';
 import { subsidyOf, withSubsidy } from '../../core/subsidy.js';
 import type { CompiledTariff } from '../../core/tariff/compile.js';
+import { flatFare } from '../../core/tariff/flat.js';
 import type { TariffDoc } from '../../core/tariff/model.js';
 import {
   beijingDoc,

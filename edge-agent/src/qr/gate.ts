@@ -6,6 +6,7 @@
 // they are checked online when the link is up; otherwise, or when the check fails, the venue's
 // policy decides, here.
 
+import type { AppliedConcessionName } from '../../../core/concession.js';
 import {
   Keyring,
   parseKeyList,
@@ -16,7 +17,7 @@ import {
 } from '../../../core/credentials/index.js';
 import { cardTokenHex } from '../../../core/pii.js';
 import { localDay } from '../../../core/time.js';
-import type { ConcessionName, DecisionName, ReasonName } from '../../../protos/codec.js';
+import type { DecisionName, ReasonName } from '../../../protos/codec.js';
 import type { EdgeConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { GateSignal } from '../reader/port.js';
@@ -30,7 +31,7 @@ export interface QrDecided {
   issuingRegion: string;
   decision: DecisionName;
   reason: ReasonName;
-  concession: ConcessionName;
+  concession: AppliedConcessionName;
 }
 
 /** Journals a decided scan and returns the gate signal (Verifier.recordQr). */

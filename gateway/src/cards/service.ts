@@ -1,6 +1,7 @@
 // Card services behind the API: issue, top up (社保卡充值), report lost (挂失) and undo it.
 // Card numbers arrive only here, from the API, and leave as tokens and masked forms.
-import { type CardState, ConcessionFlag } from '../../../core/card.js';
+import type { CardState } from '../../../core/card.js';
+import { builtInRegistry, type ConcessionName, type ConcessionRegistry } from '../../../core/concession.js';
 import { type EffectResult, planTopUp } from '../../../core/ledger.js';
 import { cardTokenHex, maskCardNumber } from '../../../core/pii.js';
 import type { DenyListPublisher } from '../lists/deny.js';
@@ -19,7 +20,8 @@ export class CardError extends Error {
 export interface IssueCardInput {
   cardNumber: string;
   region: string;
-  concessions: Array<keyof typeof ConcessionFlag>;
+  /** Names from the registry (the route's schema lists them). */
+  concessions: ConcessionName[];
   balanceFen: number;
 }
 
@@ -33,6 +35,8 @@ export class CardService {
     private readonly now: () => number,
     /** Concession flags follow issued cards onto the devices' flags list. */
     private readonly lists?: ListService,
+    /** The concessions a card may hold: the built-in ones and the tariff's (core/concession.ts). */
+    readonly concessions: ConcessionRegistry = builtInRegistry,
   ) {}
 
   tokenOf(cardNumber: string): string {
@@ -41,7 +45,7 @@ export class CardService {
 
   async issue(input: IssueCardInput): Promise<CardState> {
     const token = this.tokenOf(input.cardNumber);
-    const flags = input.concessions.reduce((f, c) => f | ConcessionFlag[c], 0);
+    const flags = this.concessions.flagsOf(input.concessions);
     await this.store.issueCard({
       token,
       masked: maskCardNumber(input.cardNumber),
@@ -51,7 +55,9 @@ export class CardService {
     });
     const card = await this.get(token);
     // The stored card's flags: issuing an existing card again changes nothing, its list entry too.
-    if (card.flags !== 0) await this.lists?.setFlags([{ token, flags: card.flags }]);
+    // Devices get them as one byte: a tariff's concessions as what the device decides with.
+    const deviceFlags = this.concessions.deviceFlags(card.flags);
+    if (deviceFlags !== 0) await this.lists?.setFlags([{ token, flags: deviceFlags }]);
     return card;
   }
 

@@ -1,11 +1,11 @@
 // A card as the API answers it (the card service's and the holder's routes): concessions by
 // name, never the card number (only its masked form).
-import { type CardState, ConcessionFlag } from '../../../core/card.js';
+import type { CardState } from '../../../core/card.js';
+import { builtInRegistry, type ConcessionRegistry } from '../../../core/concession.js';
 
-export function toCardJson(c: CardState) {
-  const concessions = Object.entries(ConcessionFlag)
-    .filter(([, bit]) => c.flags & bit)
-    .map(([name]) => name);
+/** registry: the concessions of the tariff in use (core/concession.ts, decision 0186). */
+export function toCardJson(c: CardState, registry: ConcessionRegistry = builtInRegistry) {
+  const concessions = registry.namesOf(c.flags);
   return {
     token: c.token,
     masked: c.masked,

@@ -3,6 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { CardState } from '../../../core/card.js';
+import { builtInRegistry, type ConcessionRegistry } from '../../../core/concession.js';
 import {
   CREDENTIAL_BYTES,
   type IssuerPrivateKey,
@@ -40,6 +41,8 @@ export interface QrServiceOptions {
   outside?: OutsideIssuer;
   outsideTimeoutMs: number;
   tokenOf: (cardNumber: string) => string;
+  /** The registry whose device byte a credential carries, as the flags list does (0186). */
+  concessions?: ConcessionRegistry;
   now: () => number;
   counters?: QrCounters;
 }
@@ -86,7 +89,8 @@ export class QrService {
     const credential = issueCredential(signer.key, {
       keyId: signer.id,
       cardToken: Buffer.from(card.token, 'hex'),
-      flags: card.flags & 0xff,
+      // The byte the flags list carries for the card: a card and its e-card decide alike (0070).
+      flags: (this.opts.concessions ?? builtInRegistry).deviceFlags(card.flags),
       region: /^\d{6}$/.test(card.region) ? Number(card.region) : 0,
       notBeforeSec,
       notAfterSec,

@@ -1,5 +1,6 @@
 // Builds the QR service from the gateway configuration (key list already checked by the schema).
 import type { Registry } from 'prom-client';
+import type { CardService } from '../cards/service.js';
 import type { GatewayConfig } from '../config.js';
 import { HttpOutsideIssuer } from '../issuers/http.js';
 import { registerQrMetrics } from './metrics.js';
@@ -10,7 +11,8 @@ export function qrServiceFrom(
     GatewayConfig,
     'qrSigningKeys' | 'qrCredentialTtlSec' | 'qrOutsideIssuerUrl' | 'qrOutsideTimeoutMs'
   >,
-  tokenOf: (cardNumber: string) => string,
+  /** The card service: card numbers to tokens, and the concessions a card may hold. */
+  cards: Pick<CardService, 'tokenOf' | 'concessions'>,
   now: () => number,
   registry?: Registry,
 ): QrService {
@@ -19,7 +21,8 @@ export function qrServiceFrom(
     credentialTtlSec: config.qrCredentialTtlSec,
     ...(config.qrOutsideIssuerUrl ? { outside: new HttpOutsideIssuer(config.qrOutsideIssuerUrl) } : {}),
     outsideTimeoutMs: config.qrOutsideTimeoutMs,
-    tokenOf,
+    tokenOf: (cardNumber) => cards.tokenOf(cardNumber),
+    concessions: cards.concessions,
     now,
     ...(registry ? { counters: registerQrMetrics(registry) } : {}),
   });

@@ -4,9 +4,10 @@
 // not start with a tariff it cannot read.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type FlatTariff, flatFare } from '../../../core/fare.js';
+import { builtInRegistry, type ConcessionRegistry } from '../../../core/concession.js';
 import { flatPricer, type Pricer, tariffPricer } from '../../../core/pricing.js';
 import { type CompiledTariff, compileTariff } from '../../../core/tariff/compile.js';
+import { type FlatTariff, flatFare } from '../../../core/tariff/flat.js';
 import { validateTariff } from '../../../core/tariff/validate.js';
 
 export class TariffError extends Error {
@@ -58,6 +59,8 @@ export interface LoadedTariff {
   price: Pricer;
   /** The compiled tariff (for the missing tap-out sweep); undefined for the flat fares. */
   compiled?: CompiledTariff;
+  /** The concessions cards may hold: the built-in ones and the tariff's own (core/concession.ts). */
+  concessions: ConcessionRegistry;
   summary: TariffSummary;
 }
 
@@ -65,6 +68,7 @@ export function loadTariff(spec: string, flat: FlatTariff): LoadedTariff {
   if (spec === 'flat')
     return {
       price: flatPricer(flatFare(flat)),
+      concessions: builtInRegistry,
       summary: {
         id: 'flat',
         name: `Flat fares: bus ${flat.busFlatFen} fen, metro ${flat.metroFlatFen} fen at the exit`,
@@ -78,6 +82,7 @@ export function loadTariff(spec: string, flat: FlatTariff): LoadedTariff {
   return {
     price: tariffPricer(tariff),
     compiled: tariff,
+    concessions: tariff.concessions,
     summary: {
       id,
       name,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConcessionFlag } from '../../../core/card.js';
+import { DEVICE_RIDES_FREE } from '../../../core/concession.js';
 import { decideEntry, type Gate, type TapContext } from '../../../core/entry/decide.js';
 import { type CardHistory, emptyHistory } from '../../../core/entry/history.js';
 import { defaultRules, type EntryRules } from '../../../core/entry/rules.js';
@@ -78,6 +79,16 @@ const table: Array<[string, Case]> = [
       decision: 'allow',
       reason: 'OK',
       concession: 'student_half',
+    },
+  ],
+  [
+    'bus: a holder of a free concession the tariff defines rides free (flags list bit 16)',
+    {
+      profile: 'bus_validator',
+      facts: { flags: DEVICE_RIDES_FREE | ConcessionFlag.STUDENT },
+      decision: 'allow',
+      reason: 'CONCESSION_FREE',
+      concession: 'tariff_free',
     },
   ],
   [

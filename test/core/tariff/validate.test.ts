@@ -50,6 +50,32 @@ describe('validating a tariff', () => {
     ]);
   });
 
+  it('accepts concessions of its own, and checks their names and card bits', () => {
+    const doc = beijingDoc();
+    const donor = { id: 'BLOOD_DONOR', name: 'blood donor', bit: 256 };
+    const category = { id: 'd', name: 'd', eligibleFlags: ['blood_donor'], discount: { kind: 'free' } };
+    expect(validateTariff({ ...doc, concessions: [donor], riderCategories: [category] }).ok).toBe(true);
+    const v = validateTariff({
+      ...doc,
+      concessions: [
+        donor,
+        { ...donor, bit: 256 },
+        { id: 'senior', name: 'x', bit: 300 },
+        { id: 'SENIOR', name: '', bit: 8 },
+      ],
+      riderCategories: [category],
+    });
+    expect(!v.ok && v.errors).toEqual([
+      "concessions[1].id: 'BLOOD_DONOR' is defined twice (or built in)",
+      'concessions[1].bit: 256 is taken',
+      'concessions[2].id: must be upper-case letters, digits and _ (at most 24), e.g. BLOOD_DONOR',
+      'concessions[2].bit: must be a power of two from 256 to 2^30',
+      "concessions[3].id: 'SENIOR' is defined twice (or built in)",
+      'concessions[3].name: must be a non-empty string',
+      'concessions[3].bit: must be a power of two from 256 to 2^30',
+    ]);
+  });
+
   it('rejects distances on a network without tap-out (no exit, no distance)', () => {
     const doc = beijingDoc();
     const v = validateTariff({

@@ -139,7 +139,7 @@ export async function startTestHttp(opts: TestHttpOptions = {}): Promise<TestHtt
           qrOutsideIssuerUrl: opts.qrOutsideIssuerUrl ?? '',
           qrOutsideTimeoutMs: 300,
         },
-        (n) => cards.tokenOf(n),
+        cards,
         now,
       )
     : undefined;

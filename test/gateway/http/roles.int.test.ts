@@ -1,10 +1,10 @@
 // Who sees what, enforced on the server: every role against every area, tenants kept apart,
 // and every state-changing request in the audit log. Real SQLite store, fastify inject.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flatFare } from '../../../core/fare.js';
 import type { LedgerRecord } from '../../../core/ledger.js';
 import { planTap } from '../../../core/ledger.js';
 import { flatPricer } from '../../../core/pricing.js';
+import { flatFare } from '../../../core/tariff/flat.js';
 import { tapInput } from '../../support/taps.js';
 import { PASSWORD, startTestHttp, type TestHttp } from './harness.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { flatFare } from '../../../core/fare.js';
 import { flatPricer } from '../../../core/pricing.js';
+import { flatFare } from '../../../core/tariff/flat.js';
 import { planBatch, uniqueTokens, withLocationChecked } from '../../../gateway/src/ingest/plan.js';
 import { cardState, tapInput } from '../../support/taps.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { flatFare } from '../../../core/fare.js';
 import { planTap } from '../../../core/ledger.js';
 import { flatPricer } from '../../../core/pricing.js';
+import { flatFare } from '../../../core/tariff/flat.js';
 import { planVisit } from '../../../core/visit.js';
 import { type LiveEvent, LiveFeed, SAMPLE } from '../../../gateway/src/live/feed.js';
 import { cardState, tapInput } from '../../support/taps.js';

@@ -2,9 +2,9 @@
 // (core/ledger.ts plans every effect), so the stores are tested with what the gateway commits.
 import { createHash } from 'node:crypto';
 import type { CardState } from '../../../core/card.js';
-import { flatFare } from '../../../core/fare.js';
 import { chain, type Effect, planTap, planTopUp, type TapInput } from '../../../core/ledger.js';
 import { flatPricer } from '../../../core/pricing.js';
+import { flatFare } from '../../../core/tariff/flat.js';
 import type { NewCard, Store } from '../../../gateway/src/store/port.js';
 
 /** Bus 200 fen, metro exit 300 fen; students pay half. */

@@ -1,6 +1,5 @@
 // Card service staff: issue, look up, top up, report lost / found (cards:read / cards:write).
 // Cards are addressed by token here; the holder routes take the card number in the body.
-import { ConcessionFlag } from '../../../../core/card.js';
 import { cardScope } from '../../auth/policy.js';
 import { enforce } from '../../auth/tenancy.js';
 import { toCardJson } from '../card-json.js';
@@ -65,10 +64,8 @@ export const cardRoutes: RoutePlugin = async (app, { services }) => {
             region: { type: 'string', pattern: '^[0-9]{6}$' },
             concessions: {
               type: 'array',
-              items: {
-                type: 'string',
-                enum: Object.keys(ConcessionFlag) as Array<keyof typeof ConcessionFlag>,
-              },
+              // The built-in concessions and those the tariff defines.
+              items: { type: 'string', enum: [...cards.concessions.names] },
               uniqueItems: true,
             },
             balanceFen: { type: 'integer', minimum: 0, maximum: 100_000_00 },
@@ -86,7 +83,7 @@ export const cardRoutes: RoutePlugin = async (app, { services }) => {
         balanceFen: req.body.balanceFen ?? 0,
       });
       req.auditTarget = card.token;
-      return reply.status(201).send(toCardJson(card));
+      return reply.status(201).send(toCardJson(card, cards.concessions));
     },
   );
   app.post(
@@ -105,7 +102,7 @@ export const cardRoutes: RoutePlugin = async (app, { services }) => {
         response: { 200: { $ref: 'Card#' }, ...s.errors },
       },
     },
-    async (req) => toCardJson(await cards.get(cards.tokenOf(req.body.cardNumber))),
+    async (req) => toCardJson(await cards.get(cards.tokenOf(req.body.cardNumber)), cards.concessions),
   );
   app.get(
     '/v1/cards/:token',
@@ -118,7 +115,7 @@ export const cardRoutes: RoutePlugin = async (app, { services }) => {
         response: { 200: { $ref: 'Card#' }, ...s.errors },
       },
     },
-    async (req) => toCardJson(await cards.get(req.params.token)),
+    async (req) => toCardJson(await cards.get(req.params.token), cards.concessions),
   );
   app.post(
     '/v1/cards/:token/topups',

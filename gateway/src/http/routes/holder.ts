@@ -31,7 +31,7 @@ export const holderRoutes: RoutePlugin = async (app, { services }) => {
         response: { 200: { $ref: 'Card#' }, ...s.errors },
       },
     },
-    async (req) => toCardJson(await cards.get(mine(req.holderCard))),
+    async (req) => toCardJson(await cards.get(mine(req.holderCard)), cards.concessions),
   );
   // Gone (docs/decisions/0151): a holder token alone must not add money. Old apps learn where
   // to go instead of getting a bare 404.

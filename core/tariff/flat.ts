@@ -1,8 +1,8 @@
 // Fares, as a pure and swappable function. This is the flat tariff of the first version, kept
-// for sites that want it (ONECARD_TARIFF=flat); the data-driven tariff engine is core/tariff/,
-// and both reach core/ledger.ts through the Pricer of core/pricing.ts.
-import type { ConcessionName, DirectionName } from '../protos/codec.js';
-import { ConcessionFlag } from './card.js';
+// for sites that want it (ONECARD_TARIFF=flat); the data-driven tariff engine is the rest of
+// core/tariff/, and both reach core/ledger.ts through the Pricer of core/pricing.ts.
+import { type AppliedConcessionName, applyConcession, concessionFor } from '../concession.js';
+import type { DirectionName } from '../tap.js';
 
 export interface FareInput {
   direction: DirectionName;
@@ -17,7 +17,7 @@ export interface FareQuote {
   baseFen: number;
   /** What to deduct, fen. Integer, never negative. */
   fareFen: number;
-  concession: ConcessionName;
+  concession: AppliedConcessionName;
 }
 
 export type FareFn = (input: FareInput) => FareQuote;
@@ -30,27 +30,6 @@ export interface FlatTariff {
 }
 
 export const defaultFlatTariff: FlatTariff = { busFlatFen: 200, metroFlatFen: 300 };
-
-/** Free groups first (they ride free whatever else they are), then the student half fare. */
-export function concessionFor(flags: number): ConcessionName {
-  if (flags & ConcessionFlag.SENIOR) return 'senior_free';
-  if (flags & ConcessionFlag.DISABLED) return 'disabled_free';
-  if (flags & ConcessionFlag.STUDENT) return 'student_half';
-  return 'none';
-}
-
-export function applyConcession(baseFen: number, concession: ConcessionName): number {
-  switch (concession) {
-    case 'senior_free':
-    case 'disabled_free':
-      return 0;
-    // Half fare rounds down to the fen: the rider never pays more than half.
-    case 'student_half':
-      return Math.floor(baseFen / 2);
-    case 'none':
-      return baseFen;
-  }
-}
 
 export function flatFare(tariff: FlatTariff = defaultFlatTariff): FareFn {
   return ({ direction, flags }) => {

@@ -1,13 +1,15 @@
-// The edge decision for a card tap, from data the device holds (no network). Pure: the agent
-// looks the card up in its deny list and passes the answer in.
+// The bench's baseline: the first edge decision for a card tap (deny list only), which the
+// entry rules (core/entry/decide.ts) replaced on every device. Only the bench runs it now, to
+// show what the entry rules cost over it, so it lives here and not in core/.
+
+import type { Profile } from '../../core/profiles.js';
+import { displayText } from '../../core/reasons.js';
 import {
   type DecisionName,
   type DenyReasonName,
   denyReasonReason,
   type ReasonName,
-} from '../protos/codec.js';
-import type { Profile } from './profiles.js';
-import { displayText } from './reasons.js';
+} from '../../protos/codec.js';
 
 export interface EdgeDecision {
   decision: DecisionName;

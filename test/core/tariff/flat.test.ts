@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConcessionFlag } from '../../core/card.js';
-import { type FareInput, flatFare } from '../../core/fare.js';
+import { ConcessionFlag } from '../../../core/card.js';
+import { type FareInput, flatFare } from '../../../core/tariff/flat.js';
 
 const fare = flatFare({ busFlatFen: 200, metroFlatFen: 300 });
 const tap = (direction: FareInput['direction'], flags = 0): FareInput => ({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decideCardTap } from '../../core/decide.js';
-import { type ProfileName, profiles } from '../../core/profiles.js';
-import type { DenyReasonName } from '../../protos/codec.js';
+import { type ProfileName, profiles } from '../../../core/profiles.js';
+import { decideCardTap } from '../../../load/bench/baseline.js';
+import type { DenyReasonName } from '../../../protos/codec.js';
 
 describe('edge decision for a card tap', () => {
   const cases: Array<[ProfileName, DenyReasonName | undefined, 'allow' | 'deny', string]> = [
