@@ -168,9 +168,9 @@ export async function denyFanoutBench(o: FanoutOptions): Promise<FanoutFigures> 
       const first = firstCopy.get(version);
       if (!first) firstCopy.set(version, payload);
       else if (!first.equals(payload)) mismatched++;
-      let list = arrivals.get(version);
-      if (!list) arrivals.set(version, (list = []));
-      list.push(at);
+      const list = arrivals.get(version);
+      if (list) list.push(at);
+      else arrivals.set(version, [at]);
     };
     const showConnect = progress(`connecting ${n} devices (own credentials, persistent sessions)`);
     done = 0;
