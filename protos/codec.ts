@@ -167,3 +167,78 @@ export function encodeTap(e: JournalEntry): Uint8Array {
 export function decodeTap(bytes: Uint8Array): JournalEntry {
   return journalEntryFromWire(v1.Tap.decode(bytes));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Signed batches and acks (docs/decisions/0173, 0174; docs/topics.md "Signed batches"). The
+// signature is the message's last field, appended after the rest is encoded, and it covers a
+// domain string and exactly the bytes before it: the receiver verifies the bytes it received,
+// never a re-encoding, so a firmware in any language signs what its own encoder wrote.
+
+/** Ed25519 and SM2 r‖s signatures are both 64 bytes. */
+export const SIGNATURE_BYTES = 64;
+/** Prefixes of the signed bytes: an ack can never pass for a batch or a list, nor one for another. */
+export const BATCH_SIGNATURE_DOMAIN = Buffer.from('onecard.batch.v1\0', 'latin1');
+export const ACK_SIGNATURE_DOMAIN = Buffer.from('onecard.ack.v1\0', 'latin1');
+/** Tag bytes of TapBatch.signature (field 14) and BatchAck.signature (15), length-delimited. */
+const BATCH_SIGNATURE_TAG = (14 << 3) | 2;
+const ACK_SIGNATURE_TAG = (15 << 3) | 2;
+
+/** Signs the bytes it is given (the domain prefix included). */
+export type SignFn = (bytes: Uint8Array) => Uint8Array;
+export type WireBatch = Parameters<typeof v1.TapBatch.encode>[0];
+export type WireAck = Parameters<typeof v1.BatchAck.encode>[0];
+
+function appendSignature(unsigned: Uint8Array, tag: number, domain: Buffer, sign: SignFn): Buffer {
+  const signature = sign(Buffer.concat([domain, unsigned]));
+  if (signature.length !== SIGNATURE_BYTES) throw new Error(`a signature is ${SIGNATURE_BYTES} bytes`);
+  return Buffer.concat([unsigned, Buffer.from([tag, SIGNATURE_BYTES]), signature]);
+}
+
+export type Signed =
+  | { ok: true; signedBytes: Buffer; signature: Buffer }
+  | { ok: false; missing: boolean; why: string };
+
+/**
+ * The bytes a trailing signature covers, from a payload whose decoded signature field is
+ * `decoded`: the last 66 bytes must be that field (tag, length 64, the same signature).
+ */
+function splitSignature(payload: Uint8Array, decoded: Uint8Array, tag: number, domain: Buffer): Signed {
+  if (decoded.length === 0) return { ok: false, missing: true, why: 'no signature' };
+  const end = payload.length - SIGNATURE_BYTES;
+  const p = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  if (
+    decoded.length !== SIGNATURE_BYTES ||
+    end < 2 ||
+    p[end - 2] !== tag ||
+    p[end - 1] !== SIGNATURE_BYTES ||
+    !p.subarray(end).equals(decoded)
+  )
+    return { ok: false, missing: false, why: 'the signature is not the last field, or not 64 bytes' };
+  return {
+    ok: true,
+    signedBytes: Buffer.concat([domain, p.subarray(0, end - 2)]),
+    signature: p.subarray(end),
+  };
+}
+
+/** A TapBatch signed by the device (field `signature` in `batch` is ignored). */
+export function encodeSignedBatch(batch: WireBatch, sign: SignFn): Buffer {
+  const unsigned = v1.TapBatch.encode({ ...batch, signature: undefined }).finish();
+  return appendSignature(unsigned, BATCH_SIGNATURE_TAG, BATCH_SIGNATURE_DOMAIN, sign);
+}
+
+/** What a received batch's signature must verify over; `decoded` is its decoded `signature`. */
+export function batchSignature(payload: Uint8Array, decoded: Uint8Array): Signed {
+  return splitSignature(payload, decoded, BATCH_SIGNATURE_TAG, BATCH_SIGNATURE_DOMAIN);
+}
+
+/** A BatchAck signed with the list-signing key keyId names. */
+export function encodeSignedAck(ack: WireAck, keyId: string, sign: SignFn): Buffer {
+  const unsigned = v1.BatchAck.encode({ ...ack, keyId, signature: undefined }).finish();
+  return appendSignature(unsigned, ACK_SIGNATURE_TAG, ACK_SIGNATURE_DOMAIN, sign);
+}
+
+/** What a received ack's signature must verify over. */
+export function ackSignature(payload: Uint8Array, decoded: Uint8Array): Signed {
+  return splitSignature(payload, decoded, ACK_SIGNATURE_TAG, ACK_SIGNATURE_DOMAIN);
+}

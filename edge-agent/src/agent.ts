@@ -19,6 +19,7 @@ import {
 } from '../../protos/codec.js';
 import type { BatchAck } from '../../protos/wire.js';
 import type { EdgeConfig } from './config.js';
+import { loadDeviceKey } from './device-key.js';
 import type { Journal } from './journal/port.js';
 import { openSqliteJournal } from './journal/sqlite.js';
 import { EdgeLists } from './lists/lists.js';
@@ -85,6 +86,10 @@ export interface Agent {
   listVersions(): ListVersionInfo[];
   /** List messages refused since start (forged, replayed, malformed; each logged). */
   listsRefused(): number;
+  /** Batch acks ignored since start (bad signature, another device's, a range not in flight). */
+  acksRefused(): number;
+  /** The device's Ed25519 public key, 64 hex chars (what POST /v1/devices enrols). */
+  publicKey(): string;
   /** What the device knows about a card (32-hex token) right now, as a tap would see it. */
   cardFacts(tokenHex: string, issuingRegion: string): CardFacts;
   clockSkewMs(): number;
@@ -110,6 +115,7 @@ export async function startAgent(
 
   const listKeys = parsePublicKeys(config.listKeys);
   if (typeof listKeys === 'string') throw new Error(`listKeys: ${listKeys}`);
+  const deviceKey = loadDeviceKey(config);
   let status: StatusReporter | undefined;
   const lists = new EdgeLists({
     file: config.listsFile,
@@ -148,6 +154,8 @@ export async function startAgent(
     maxDelayMs: config.batchMaxDelayMs,
     maxInflight: config.maxInflightBatches,
     ackTimeoutMs: config.ackTimeoutMs,
+    sign: deviceKey.sign,
+    ackKeys: listKeys,
     now,
     log,
     onAck: (ack) => events.emit('ack', ackEvent(ack)),
@@ -161,6 +169,7 @@ export async function startAgent(
       denyListVersion: lists.version('deny'),
       lists: lists.versionInfo(),
       listsRefused: lists.refusedCount(),
+      acksRefused: batcher.acksRefused,
       journalDepth: journal.depth(),
       lastAckedSeq: journal.lastAckedSeq(),
       clockSkewMs: batcher.skew.ms,
@@ -265,6 +274,9 @@ export async function startAgent(
       lastSeq: journal.lastSeq(),
       depth: journal.depth(),
       lists: lists.versionInfo(),
+      // Public only: what the depot enrols (POST /v1/devices publicKey). Never the private key.
+      publicKey: deviceKey.publicKey,
+      deviceKeySource: deviceKey.source,
     },
     'edge agent started',
   );
@@ -280,6 +292,8 @@ export async function startAgent(
     denyListVersion: () => lists.version('deny'),
     listVersions: () => lists.versionInfo(),
     listsRefused: () => lists.refusedCount(),
+    acksRefused: () => batcher.acksRefused,
+    publicKey: () => deviceKey.publicKey,
     cardFacts: (tokenHex, issuingRegion) => lists.cardFacts(Buffer.from(tokenHex, 'hex'), issuingRegion),
     clockSkewMs: () => batcher.skew.ms,
     resyncDenyList: () => sync.requestResync('deny'),

@@ -115,6 +115,23 @@ export const edgeConfigSchema = {
     description:
       'File of the persisted lists (deny, flags, regions, entitlements; empty: <journalFile>.lists)',
   },
+  deviceKey: {
+    env: 'ONECARD_EDGE_DEVICE_KEY',
+    kind: 'string',
+    secret: true,
+    default: '',
+    description:
+      'Ed25519 private key the device signs its batches with, 64 hex chars (empty: the key file, made on first start)',
+    pattern: /^([0-9a-fA-F]{64})?$/,
+    expects: '64 hex chars, or empty',
+  },
+  deviceKeyFile: {
+    env: 'ONECARD_EDGE_DEVICE_KEY_FILE',
+    kind: 'string',
+    default: '',
+    description:
+      'File of the device private key, created with mode 0600 on first start when ONECARD_EDGE_DEVICE_KEY is empty (empty: <journalFile>.key)',
+  },
   listKeys: {
     env: 'ONECARD_EDGE_LIST_KEYS',
     kind: 'string',
@@ -338,7 +355,7 @@ export const edgeConfigSchema = {
 } as const satisfies ConfigSchema;
 
 /**
- * The edge agent's configuration. journalFile and listsFile are never empty once loaded
+ * The edge agent's configuration. journalFile, listsFile and deviceKeyFile are never empty once loaded
  * (config.ts fills in <deviceId> defaults).
  */
 export type EdgeConfig = ConfigOf<typeof edgeConfigSchema>;

@@ -66,6 +66,7 @@ export function loadEdgeConfig(sources: ConfigSources = {}): EdgeConfig {
   if (problems.length > 0) throw new EdgeConfigError(problems);
   if (config.journalFile === '') config.journalFile = `.run/edge-${config.deviceId}.db`;
   if (config.listsFile === '') config.listsFile = `${config.journalFile}.lists`;
+  if (config.deviceKeyFile === '') config.deviceKeyFile = `${config.journalFile}.key`;
   return config;
 }
 

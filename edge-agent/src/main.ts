@@ -1,9 +1,12 @@
 // Edge agent process: `node --import tsx edge-agent/src/main.ts [--config <file.json>]`,
 // configured by ONECARD_EDGE_* variables and/or the JSON file (edge-agent/src/config.ts).
+// `--print-public-key`: prints the device's Ed25519 public key (making the key file on first
+// use) for enrolment with POST /v1/devices, and exits without starting.
 // stdout: one JSON line per decision (token prefix only, never the card number);
 // stderr: the log, one JSON object per line.
 import { startAgent } from './agent.js';
 import { CONFIG_FILE_ENV, type EdgeConfig, EdgeConfigError, loadEdgeConfig } from './config.js';
+import { loadDeviceKey } from './device-key.js';
 import { jsonLineLogger, type Logger } from './log.js';
 import type { Reader } from './reader/port.js';
 import { LineReader, RandomReader } from './reader/simulated.js';
@@ -36,6 +39,10 @@ const out = (obj: object) => process.stdout.write(`${JSON.stringify(obj)}\n`);
 try {
   const file = configFile(process.argv.slice(2));
   const config = loadEdgeConfig({ env: process.env, ...(file ? { file } : {}) });
+  if (process.argv.includes('--print-public-key')) {
+    process.stdout.write(`${loadDeviceKey(config).publicKey}\n`);
+    process.exit(0);
+  }
   const log = jsonLineLogger(config.logLevel, (line) => process.stderr.write(`${line}\n`), {
     deviceId: config.deviceId,
   });

@@ -18,6 +18,8 @@ export interface StatusFigures {
   lists?: ListVersionInfo[];
   /** List messages refused since start. */
   listsRefused?: number;
+  /** Batch acks ignored since start (uplink/ack.ts). */
+  acksRefused?: number;
 }
 
 export interface StatusReporterOptions {
@@ -97,6 +99,7 @@ export class StatusReporter {
         entries: l.entries,
       })),
       listsRefused: f.listsRefused ?? 0,
+      acksRefused: f.acksRefused ?? 0,
     }).finish();
   }
 }

@@ -85,13 +85,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     if (!link) throw new Error('MQTT not started');
     await link.publish(topic, payload, retain);
   };
-  const listPublisher = new ListPublisher(
-    store,
-    new ListSigner(config.listSigningKeyHex, config.listKeyId),
-    publish,
-    log,
-    now,
-  );
+  const listSigner = new ListSigner(config.listSigningKeyHex, config.listKeyId);
+  const listPublisher = new ListPublisher(store, listSigner, publish, log, now);
   const lists = new ListService(store, listPublisher, now);
   const deny = new DenyListPublisher(store, listPublisher, now);
   const cards = new CardService(
@@ -135,6 +130,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       if (!link) throw new Error('MQTT not started');
       link.send(topic, payload);
     },
+    ackSigner: { keyId: listSigner.keyId, sign: (bytes) => listSigner.sign(bytes) },
+    maxDeviceKeys: config.fleetMaxDevices,
     metrics,
     log,
     now,

@@ -35,6 +35,8 @@ export interface DeviceHealth {
   lists: Array<{ kind: ListKind; scope: string; version: number; entries: number }>;
   /** List messages the device refused since it started (forged, replayed, malformed). */
   listsRefused: number;
+  /** Acks the device ignored since it started (bad signature, another device's, wrong range). */
+  acksRefused: number;
   /** Gateway clock when the last status arrived. */
   lastSeenAt: number;
 }
@@ -91,6 +93,7 @@ export class Fleet {
           : [];
       }),
       listsRefused: Number(s.listsRefused),
+      acksRefused: Number(s.acksRefused),
       lastSeenAt: this.opts.now(),
     });
     return undefined;

@@ -9,6 +9,7 @@ import { topics } from '../../core/topics.js';
 import type { ListKind } from '../../protos/codec.js';
 import { type DeviceStatus, type Tap, type TapBatch, v1 } from '../../protos/wire.js';
 import { listStream, signedDelta, testSigner } from '../support/lists.js';
+import { signedAck } from '../support/signing.js';
 
 export class FakeGateway {
   /** Every tap received, in arrival order (resends included). */
@@ -79,13 +80,13 @@ export class FakeGateway {
       outcome: v1.Outcome.OUTCOME_RECORDED,
       reason: t.reason,
     }));
-    const ack = v1.BatchAck.encode({
+    const ack = signedAck({
       deviceId: batch.deviceId,
       fromSeq: results[0]!.seq,
       toSeq: results[results.length - 1]!.seq,
       results,
       gatewayTimeMs: Date.now(),
-    }).finish();
+    });
     void this.client.publishAsync(topics.ack(this.operatorId, this.deviceId), Buffer.from(ack), { qos: 1 });
   }
 }

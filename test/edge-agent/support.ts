@@ -8,6 +8,7 @@ import { loadEdgeConfig } from '../../edge-agent/src/config.js';
 import type { Journal } from '../../edge-agent/src/journal/port.js';
 import { type TapBatch, v1 } from '../../protos/wire.js';
 import { LIST_KEYS } from '../support/lists.js';
+import { signedAck } from '../support/signing.js';
 import { tapRecord } from './journal/contract.js';
 
 export const TOKEN_KEY_HEX = '5eed'.repeat(16);
@@ -58,5 +59,5 @@ export function ackPayload(
   const results = [];
   for (let seq = fromSeq; seq <= toSeq; seq++)
     results.push({ seq, outcome: v1.Outcome.OUTCOME_RECORDED, reason: v1.Reason.REASON_OK });
-  return v1.BatchAck.encode({ deviceId, fromSeq, toSeq, results, gatewayTimeMs }).finish();
+  return signedAck({ deviceId, fromSeq, toSeq, results, gatewayTimeMs });
 }

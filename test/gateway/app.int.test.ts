@@ -15,6 +15,7 @@ import { testEnv, uniqueId } from '../support/env.js';
 import { startTestGateway, until } from '../support/gateway.js';
 import { LIST_KEYS } from '../support/lists.js';
 import { bearerFor } from '../support/operators.js';
+import { publicKeyOf, signedBatch } from '../support/signing.js';
 
 const KEY = 'a1'.repeat(32);
 const op = uniqueId('op');
@@ -57,7 +58,7 @@ function tap(seq: number, cardNumber: string, overrides: Record<string, unknown>
 }
 
 async function send(taps: object[], deviceId = dev): Promise<void> {
-  const payload = v1.TapBatch.encode({ deviceId, operatorId: op, taps, sentAtMs: Date.now() }).finish();
+  const payload = signedBatch({ deviceId, operatorId: op, taps, sentAtMs: Date.now() });
   await device.publishAsync(topics.taps(op, deviceId), Buffer.from(payload), { qos: 1 });
 }
 
@@ -83,6 +84,7 @@ beforeAll(async () => {
   });
   await device.subscribeAsync([topics.ack(op, dev), topics.listDelta('deny', 'all')], { qos: 1 });
   await call('POST', '/v1/devices', {
+    publicKey: publicKeyOf(dev),
     deviceId: dev,
     operatorId: op,
     profile: 'bus_validator',

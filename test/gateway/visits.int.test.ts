@@ -14,6 +14,7 @@ import { type BatchAck, v1 } from '../../protos/wire.js';
 import { testEnv, uniqueId } from '../support/env.js';
 import { startTestGateway } from '../support/gateway.js';
 import { bearerFor } from '../support/operators.js';
+import { publicKeyOf, signedBatch } from '../support/signing.js';
 
 const KEY = 'b2'.repeat(32);
 const op = uniqueId('op');
@@ -48,7 +49,7 @@ function tap(seq: number, cardNumber: string, over: Record<string, unknown>) {
 }
 
 async function sendAndAck(deviceId: string, taps: object[]): Promise<BatchAck> {
-  const payload = v1.TapBatch.encode({ deviceId, operatorId: op, taps, sentAtMs: Date.now() }).finish();
+  const payload = signedBatch({ deviceId, operatorId: op, taps, sentAtMs: Date.now() });
   await client.subscribeAsync(topics.ack(op, deviceId), { qos: 1 });
   await client.publishAsync(topics.taps(op, deviceId), Buffer.from(payload), { qos: 1 });
   const end = Date.now() + 10_000;
@@ -81,7 +82,13 @@ beforeAll(async () => {
     ['park-b', 'scenic_turnstile', { venueId: 'park-1' }],
     ['bus-n', 'bus_validator', { routeId: 'r1' }],
   ] as const) {
-    const r = await call('POST', '/v1/devices', { deviceId, operatorId: op, profile, ...loc });
+    const r = await call('POST', '/v1/devices', {
+      publicKey: publicKeyOf(deviceId),
+      deviceId,
+      operatorId: op,
+      profile,
+      ...loc,
+    });
     expect(r.status).toBe(201);
   }
 });
@@ -94,6 +101,7 @@ afterAll(async () => {
 describe('visits and reconciliation at the gateway', () => {
   it('refuses to register a venue device without its venue', async () => {
     const r = await call<{ detail: string }>('POST', '/v1/devices', {
+      publicKey: publicKeyOf('lib-x'),
       deviceId: 'lib-x',
       operatorId: op,
       profile: 'library_gate',

@@ -5,16 +5,21 @@
 // - At most maxInflightBatches batches are unacknowledged at a time; an ack frees a slot.
 // - A batch whose BatchAck has not come within ackTimeoutMs is sent again with the same seqs
 //   (the gateway answers a resent tap with its original result and charges nothing twice).
-// - A BatchAck deletes exactly from_seq..to_seq from the journal. The journal is the truth:
-//   a batch is settled when none of its seqs remain in it, whichever ack removed them.
+// - Every batch is signed with the device key (docs/decisions/0173).
+// - A BatchAck deletes exactly from_seq..to_seq from the journal, and only when its signature
+//   verifies with a trusted gateway key, it names this device and the range lies inside one
+//   batch in flight (0174); any other ack is counted, logged and ignored. The journal is the
+//   truth: a batch is settled when none of its seqs remain in it, whichever ack removed them.
 // - While the link is down nothing is sent; on reconnect the whole journal is sent again from
 //   its oldest tap (the backlog drains oldest first, then live taps follow).
+import type { ListPublicKey } from '../../../core/lists/keys.js';
 import type { JournalEntry } from '../../../core/tap.js';
 import { topics } from '../../../core/topics.js';
-import { toWireTap } from '../../../protos/codec.js';
-import { type BatchAck, v1 } from '../../../protos/wire.js';
+import { encodeSignedBatch, type SignFn, toWireTap } from '../../../protos/codec.js';
+import type { BatchAck } from '../../../protos/wire.js';
 import type { Journal } from '../journal/port.js';
 import type { Logger } from '../log.js';
+import { openAck } from './ack.js';
 import { ClockSkew } from './skew.js';
 
 export interface BatcherOptions {
@@ -27,6 +32,10 @@ export interface BatcherOptions {
   maxDelayMs: number;
   maxInflight: number;
   ackTimeoutMs: number;
+  /** Signs with the device's private key (edge-agent/src/device-key.ts). */
+  sign: SignFn;
+  /** The gateway keys acks must be signed with: the trusted list keys (ONECARD_EDGE_LIST_KEYS). */
+  ackKeys: ReadonlyMap<string, ListPublicKey>;
   now: () => number;
   log: Logger;
   /** After an ack deleted taps from the journal. */
@@ -49,8 +58,8 @@ export class Batcher {
   private due = false;
   private online = false;
   private running = false;
-  /** Highest seq sent since start: an ack above it cannot be for taps the gateway has seen. */
-  private highestSent = 0;
+  /** Acks ignored since start (forged, another device's, a range not in flight). */
+  private refused = 0;
   private readonly topic: string;
   readonly skew = new ClockSkew();
 
@@ -73,6 +82,10 @@ export class Batcher {
 
   get inflightCount(): number {
     return this.inflight.size;
+  }
+
+  get acksRefused(): number {
+    return this.refused;
   }
 
   /** The MQTT link came up or went down. */
@@ -105,32 +118,40 @@ export class Batcher {
   /** A BatchAck from the gateway. */
   onAck(payload: Uint8Array): void {
     if (!this.running) return;
-    const { journal, log } = this.opts;
-    let ack: BatchAck;
-    try {
-      ack = v1.BatchAck.decode(payload);
-    } catch (err) {
-      log.warn({ err: (err as Error).message }, 'malformed batch ack ignored');
+    const { journal } = this.opts;
+    const opened = openAck(payload, this.opts.ackKeys);
+    if (!opened.ok) {
+      this.refuse({ why: opened.why });
       return;
     }
+    const ack = opened.ack;
     const from = Number(ack.fromSeq);
-    const to = Math.min(Number(ack.toSeq), this.highestSent);
-    if (ack.deviceId !== this.opts.deviceId || from < 1 || to < from) {
-      log.warn(
-        { deviceId: ack.deviceId, fromSeq: from, toSeq: Number(ack.toSeq), highestSent: this.highestSent },
-        'batch ack ignored: not for a range this device sent',
-      );
+    const to = Number(ack.toSeq);
+    if (ack.deviceId !== this.opts.deviceId) {
+      this.refuse({ why: 'for another device', deviceId: ack.deviceId.slice(0, 64) });
+      return;
+    }
+    // Deleting is only for taps the gateway has just been sent: an ack wider than the batch
+    // (signed or not) must not reach taps the gateway never saw (issue 8: one forged
+    // from 1 to 1,000,000 deleted rides never charged).
+    const batch = [...this.inflight.values()].find((b) => b.from <= from && to <= b.to);
+    if (!batch || from < 1 || to < from) {
+      this.refuse({ why: 'not a range in flight', from, to });
       return;
     }
     const receivedAt = this.opts.now();
-    const matching = this.inflight.get(from);
-    this.skew.sample(matching?.sentAt ?? receivedAt, receivedAt, Number(ack.gatewayTimeMs));
+    this.skew.sample(batch.sentAt, receivedAt, Number(ack.gatewayTimeMs));
     journal.deleteRange(from, to);
     for (const b of [...this.inflight.values()]) {
       if (b.from <= to && b.to >= from && this.settled(b)) this.drop(b);
     }
     this.opts.onAck?.(ack);
     this.pump();
+  }
+
+  private refuse(detail: { why: string } & Record<string, unknown>): void {
+    this.refused += 1;
+    this.opts.log.warn(detail, 'batch ack ignored');
   }
 
   /** Sends what is due while the window has room. */
@@ -158,17 +179,19 @@ export class Batcher {
     const from = run[0]!.seq;
     const to = run[run.length - 1]!.seq;
     const now = this.opts.now();
-    const payload = v1.TapBatch.encode({
-      deviceId: this.opts.deviceId,
-      operatorId: this.opts.operatorId,
-      taps: run.map(toWireTap),
-      sentAtMs: now,
-    }).finish();
+    const payload = encodeSignedBatch(
+      {
+        deviceId: this.opts.deviceId,
+        operatorId: this.opts.operatorId,
+        taps: run.map(toWireTap),
+        sentAtMs: now,
+      },
+      this.opts.sign,
+    );
     this.opts.publish(this.topic, payload).catch((err: Error) => {
       // The ack timeout resends it; nothing is lost while the journal holds the taps.
       this.opts.log.warn({ fromSeq: from, toSeq: to, err: err.message }, 'tap batch not published');
     });
-    this.highestSent = Math.max(this.highestSent, to);
     if (existing) {
       existing.sentAt = now;
       return;

@@ -1,5 +1,5 @@
 // The tap path at the gateway, one batch at a time (many batches run concurrently):
-//   validate → known device? → location allowed? → load cards → plan (pure) → commit (atomic,
+//   validate → known device? → signed by its key? → location allowed? → load cards → plan (pure) → commit (atomic,
 //   exactly once)
 //   → on version conflicts re-plan just those taps → ack to the device.
 // The ack goes out only after the commit returned: the device deletes acked taps from its
@@ -9,14 +9,20 @@
 import type { EffectResult, LedgerRecord, TapInput } from '../../../core/ledger.js';
 import type { Pricer } from '../../../core/pricing.js';
 import { topics } from '../../../core/topics.js';
-import { type ReasonName, reasonCode, outcomes as wireOutcomes } from '../../../protos/codec.js';
-import { v1 } from '../../../protos/wire.js';
+import {
+  encodeSignedAck,
+  type ReasonName,
+  reasonCode,
+  type SignFn,
+  outcomes as wireOutcomes,
+} from '../../../protos/codec.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Reconciler } from '../reconcile/reconciler.js';
 import type { DeadLetter, DeadLetterBounds, Store } from '../store/port.js';
 import type { DeviceRegistry } from './devices.js';
 import { planBatch, uniqueTokens, withLocationChecked } from './plan.js';
+import { BatchSignatures } from './signatures.js';
 import { type Limits, type ValidBatch, validateBatch } from './validate.js';
 import { loadUses, withRecordKind } from './visits.js';
 
@@ -35,6 +41,10 @@ export interface IngestDeps {
   deadLetterBounds: DeadLetterBounds;
   /** Sends a BatchAck (QoS 1, without waiting for the broker; see MqttLink.send). */
   sendAck: (topic: string, payload: Uint8Array) => void;
+  /** Signs every BatchAck with the list-signing key devices trust (docs/decisions/0174). */
+  ackSigner: { keyId: string; sign: SignFn };
+  /** Device public keys held parsed (ONECARD_FLEET_MAX_DEVICES; default 100,000). */
+  maxDeviceKeys?: number;
   metrics: Metrics;
   log: Logger;
   now: () => number;
@@ -51,7 +61,11 @@ export interface IngestDeps {
 type TapOutcome = EffectResult & { duplicate: boolean };
 
 export class Ingest {
-  constructor(private readonly deps: IngestDeps) {}
+  private readonly signatures: BatchSignatures;
+
+  constructor(private readonly deps: IngestDeps) {
+    this.signatures = new BatchSignatures(deps.maxDeviceKeys ?? 100_000);
+  }
 
   /** Handles one MQTT message. Never throws: failures are logged, counted and dead-lettered. */
   async handle(topic: string, payload: Buffer): Promise<void> {
@@ -69,6 +83,10 @@ export class Ingest {
           `${v.batch.operatorId}/${v.batch.deviceId}`,
         );
       }
+      // Only the device's own key makes its batch count (0173): checked before any tap is
+      // looked at, so a refused batch changes nothing and is never acked.
+      const signed = this.signatures.check(device, payload, v.batch.signature);
+      if (!signed.ok) return await this.reject(topic, payload, signed.reason, signed.detail);
       if (v.batch.invalid.length > 0) {
         metrics.tapsInvalid.inc(v.batch.invalid.length);
         const detail = v.batch.invalid.map((i) => `seq ${i.seq}: ${i.problem}`).join('; ');
@@ -161,13 +179,18 @@ export class Ingest {
         reason: reasonCode('INVALID_TAP'),
       })),
     ].sort((a, b) => a.seq - b.seq);
-    const ack = v1.BatchAck.encode({
-      deviceId: batch.deviceId,
-      fromSeq: results[0]?.seq ?? 0,
-      toSeq: results[results.length - 1]?.seq ?? 0,
-      results,
-      gatewayTimeMs: this.deps.now(),
-    }).finish();
+    const { keyId, sign } = this.deps.ackSigner;
+    const ack = encodeSignedAck(
+      {
+        deviceId: batch.deviceId,
+        fromSeq: results[0]?.seq ?? 0,
+        toSeq: results[results.length - 1]?.seq ?? 0,
+        results,
+        gatewayTimeMs: this.deps.now(),
+      },
+      keyId,
+      sign,
+    );
     this.deps.sendAck(topics.ack(batch.operatorId, batch.deviceId), ack);
   }
 }

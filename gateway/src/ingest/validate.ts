@@ -29,6 +29,8 @@ export interface ValidBatch {
   sentAtMs: number;
   taps: TapInput[];
   invalid: InvalidTap[];
+  /** The decoded `signature` field; checked against the device's key (signatures.ts). */
+  signature: Uint8Array;
 }
 
 export type Validation =
@@ -96,6 +98,7 @@ export function validateBatch(topic: string, payload: Uint8Array, limits: Limits
       sentAtMs: Number(decoded.sentAtMs),
       taps,
       invalid,
+      signature: decoded.signature,
     },
   };
 }

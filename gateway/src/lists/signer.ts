@@ -3,7 +3,7 @@
 // Devices hold the public key by id (ONECARD_EDGE_LIST_KEYS), so a key is rotated, or moved to
 // the other algorithm, by giving devices the new public key first, then switching the gateway.
 import { type EnvelopeHeader, sha256, signEnvelope } from '../../../core/lists/envelope.js';
-import { type ListPrivateKey, listPrivateKey, rawPublicKey } from '../../../core/lists/keys.js';
+import { type ListPrivateKey, listPrivateKey, rawPublicKey, signWith } from '../../../core/lists/keys.js';
 import { envelopeTypes, type ListKind, listKinds } from '../../../protos/codec.js';
 import { v1 } from '../../../protos/wire.js';
 
@@ -20,6 +20,11 @@ export class ListSigner {
   /** The public key devices verify with: 64 hex chars (Ed25519) or 130 (SM2, 04‖x‖y). */
   publicKeyHex(): string {
     return rawPublicKey(this.key).toString('hex');
+  }
+
+  /** Signs other bytes devices verify with the same key: BatchAcks (docs/decisions/0174). */
+  sign(bytes: Uint8Array): Buffer {
+    return signWith(this.key, bytes);
   }
 
   /** A SignedList carrying its body (MQTT deltas, heads). */

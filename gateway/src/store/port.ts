@@ -189,6 +189,12 @@ export interface Device {
    * registered route only.
    */
   routes?: string[];
+  /**
+   * The device's Ed25519 public key, 64 hex chars: every TapBatch it sends is signed with the
+   * private key, which the gateway never stores (docs/decisions/0173). Absent on a device
+   * registered before batches were signed: its batches are refused until it is re-registered.
+   */
+  publicKey?: string;
 }
 
 /** One state-changing operator or holder action (docs/decisions/0131). Never a card number. */

@@ -12,6 +12,7 @@ export function deviceOf(d: Device): Device {
     venueId: d.venueId,
     // Kept only when there are any, so devices registered before 0161 read back unchanged.
     ...(d.routes && d.routes.length > 0 ? { routes: [...d.routes] } : {}),
+    ...(d.publicKey ? { publicKey: d.publicKey } : {}),
   };
 }
 

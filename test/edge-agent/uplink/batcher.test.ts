@@ -1,8 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type ListPublicKey, parsePublicKeys } from '../../../core/lists/keys.js';
 import { topics } from '../../../core/topics.js';
 import { MemoryJournal } from '../../../edge-agent/src/journal/memory.js';
 import { silentLogger } from '../../../edge-agent/src/log.js';
 import { Batcher, type BatcherOptions } from '../../../edge-agent/src/uplink/batcher.js';
+import { ListSigner } from '../../../gateway/src/lists/signer.js';
+import { v1 } from '../../../protos/wire.js';
+import { LIST_KEYS } from '../../support/lists.js';
+import { deviceSigner, privateKeyOf, signedAck } from '../../support/signing.js';
 import { ackPayload, decodeBatch, fill, type Published, seqsOf } from '../support.js';
 
 const DEV = 'bus-7';
@@ -26,6 +31,8 @@ describe('batcher', () => {
       maxDelayMs: 200,
       maxInflight: 2,
       ackTimeoutMs: 5000,
+      sign: deviceSigner(privateKeyOf(DEV)),
+      ackKeys: parsePublicKeys(LIST_KEYS) as Map<string, ListPublicKey>,
       now: Date.now,
       log: silentLogger,
       onAck: () => acks++,
@@ -144,14 +151,33 @@ describe('batcher', () => {
       ack(1, 5, 'someone-else');
       expect(journal.depth()).toBe(5);
       expect(acks).toBe(0);
+      expect(batcher.acksRefused).toBe(1);
     });
 
-    it('never deletes taps it has not sent yet, whatever the ack claims', () => {
+    it('ignores a signed ack wider than any batch in flight: it deletes nothing, not even the part it covers', () => {
       fill(journal, 3);
       make().setOnline(true);
       tap(1);
       ack(1, 100);
-      expect(journal.range(1, 100).map((e) => e.seq)).toEqual([4]);
+      expect(journal.range(1, 100).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+      expect(batcher.acksRefused).toBe(1);
+    });
+
+    it('ignores an ack without a signature, with a bad one or signed by a key it does not trust', () => {
+      fill(journal, 5);
+      make().setOnline(true);
+      const unsigned = v1.BatchAck.encode({ deviceId: DEV, fromSeq: 1, toSeq: 5 }).finish();
+      const good = ackPayload(DEV, 1, 5);
+      const flipped = Buffer.from(good);
+      flipped[flipped.length - 1]! ^= 1;
+      const stranger = signedAck(
+        { deviceId: DEV, fromSeq: 1, toSeq: 5 },
+        new ListSigner('77'.repeat(32), 'test'),
+      );
+      for (const forged of [unsigned, flipped, stranger]) batcher.onAck(forged);
+      expect(journal.depth()).toBe(5);
+      expect(acks).toBe(0);
+      expect(batcher.acksRefused).toBe(3);
     });
 
     it('ignores a malformed ack', () => {
@@ -159,6 +185,7 @@ describe('batcher', () => {
       make().setOnline(true);
       batcher.onAck(Uint8Array.from([0xff, 0xff, 0xff]));
       expect(journal.depth()).toBe(5);
+      expect(batcher.acksRefused).toBe(1);
     });
 
     it('estimates the clock skew from the gateway time in the ack', () => {

@@ -14,6 +14,7 @@ import { type BatchAck, v1 } from '../../../protos/wire.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { startTestGateway, until } from '../../support/gateway.js';
 import { bearerFor } from '../../support/operators.js';
+import { publicKeyOf, signedBatch } from '../../support/signing.js';
 
 const KEY = 'c3'.repeat(32);
 const OP = 'bj-bus';
@@ -50,6 +51,7 @@ beforeAll(async () => {
   client.on('message', (_topic, payload) => acks.push(v1.BatchAck.decode(payload)));
   await client.subscribeAsync(topics.ack(OP, dev), { qos: 1 });
   await call('POST', '/v1/devices', admin, {
+    publicKey: publicKeyOf(dev),
     deviceId: dev,
     operatorId: OP,
     profile: 'bus_validator',
@@ -80,12 +82,12 @@ describe('a bus validator reporting a route it is not registered for', () => {
       decision: v1.Decision.DECISION_ALLOW,
       reason: v1.Reason.REASON_OK,
     });
-    const batch = v1.TapBatch.encode({
+    const batch = signedBatch({
       deviceId: dev,
       operatorId: OP,
       taps: [tap(1, '101'), tap(2, 'bus-1')],
       sentAtMs: Date.now(),
-    }).finish();
+    });
     await client.publishAsync(topics.taps(OP, dev), Buffer.from(batch), { qos: 1 });
     const ack = await until('the ack', () => acks[0]);
 

@@ -22,6 +22,7 @@ import { loadTariff } from '../../../gateway/src/tariff/load.js';
 import { type BatchAck, v1 } from '../../../protos/wire.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { testSigner } from '../../support/lists.js';
+import { publicKeyOf, signedBatch } from '../../support/signing.js';
 import { issue, load, T0, token } from '../store/fixtures.js';
 
 const OP = 'bj-bus';
@@ -74,6 +75,7 @@ describe.each(stores)('tap locations on the ingest path (%s store)', (_name, ope
       fare: tariff.price,
       limits: { maxBatchBytes: 65_536, maxTapsPerBatch: 100 },
       deadLetterBounds: { maxCount: 100, maxBytes: 1_000_000, maxPayloadBytes: 4096 },
+      ackSigner: { keyId: testSigner.keyId, sign: (bytes) => testSigner.sign(bytes) },
       sendAck: (_topic, payload) => void acks.push(v1.BatchAck.decode(payload)),
       metrics,
       log: silentLogger,
@@ -100,6 +102,7 @@ describe.each(stores)('tap locations on the ingest path (%s store)', (_name, ope
       routeId: '101',
       stationId: '',
       venueId: '',
+      publicKey: publicKeyOf(deviceId),
       ...over,
     });
   }
@@ -112,7 +115,7 @@ describe.each(stores)('tap locations on the ingest path (%s store)', (_name, ope
     deviceId: string,
     taps: Array<{ seq: number; routeId?: string; card: number; tap?: Record<string, unknown> }>,
   ) {
-    const payload = v1.TapBatch.encode({
+    const payload = signedBatch({
       deviceId,
       operatorId: OP,
       sentAtMs: T0,
@@ -128,7 +131,7 @@ describe.each(stores)('tap locations on the ingest path (%s store)', (_name, ope
         reason: v1.Reason.REASON_OK,
         ...t.tap,
       })),
-    }).finish();
+    });
     const before = acks.length;
     await ingest.handle(topics.taps(OP, deviceId), Buffer.from(payload));
     expect(acks).toHaveLength(before + 1);

@@ -11,6 +11,7 @@ import { type BatchAck, v1 } from '../../../protos/wire.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { startTestGateway, until } from '../../support/gateway.js';
 import { bearerFor } from '../../support/operators.js';
+import { publicKeyOf, signedBatch } from '../../support/signing.js';
 
 const op = uniqueId('op');
 const dev = uniqueId('bus');
@@ -38,9 +39,7 @@ function smallBatch(seq: number): Buffer {
     decision: v1.Decision.DECISION_ALLOW,
     reason: v1.Reason.REASON_OK,
   };
-  return Buffer.from(
-    v1.TapBatch.encode({ deviceId: dev, operatorId: op, taps: [tap], sentAtMs: Date.now() }).finish(),
-  );
+  return Buffer.from(signedBatch({ deviceId: dev, operatorId: op, taps: [tap], sentAtMs: Date.now() }));
 }
 
 beforeAll(async () => {
@@ -49,7 +48,13 @@ beforeAll(async () => {
   const r = await fetch(`${gw.url}/v1/devices`, {
     method: 'POST',
     headers: { authorization: auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ deviceId: dev, operatorId: op, profile: 'bus_validator', routeId: 'r1' }),
+    body: JSON.stringify({
+      deviceId: dev,
+      operatorId: op,
+      profile: 'bus_validator',
+      routeId: 'r1',
+      publicKey: publicKeyOf(dev),
+    }),
   });
   expect(r.status).toBe(201);
   device = await mqtt.connectAsync(testEnv.mqttUrl(), { clientId: dev, protocolVersion: 5 });

@@ -113,6 +113,19 @@ export function listsContract(h: StoreHarness): void {
       expect(await store.listDevices()).toEqual([device('bus-3'), device('bus-4')]);
     });
 
+    it('keeps the device public key with the registration, and a re-registration replaces it (0173)', async () => {
+      const store = h.store();
+      const first = 'a1'.repeat(32);
+      const second = 'b2'.repeat(32);
+      await store.upsertDevice({ ...device('bus-5'), publicKey: first });
+      expect(await store.getDevice('bus-5')).toEqual({ ...device('bus-5'), publicKey: first });
+      await store.upsertDevice({ ...device('bus-5'), publicKey: second });
+      expect(await store.listDevices()).toEqual([{ ...device('bus-5'), publicKey: second }]);
+      // Never anything a caller's object carries besides the port's fields (a private key, say).
+      await store.upsertDevice({ ...device('bus-6'), privateKey: 'c3'.repeat(32) } as never);
+      expect(await store.getDevice('bus-6')).toEqual(device('bus-6'));
+    });
+
     it('answers undefined for a device never registered', async () => {
       expect(await h.store().getDevice('nobody')).toBeUndefined();
       expect(await h.store().listDevices()).toEqual([]);

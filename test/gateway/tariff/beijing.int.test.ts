@@ -14,6 +14,7 @@ import { type BatchAck, v1 } from '../../../protos/wire.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { startTestGateway, until } from '../../support/gateway.js';
 import { bearerFor } from '../../support/operators.js';
+import { publicKeyOf, signedBatch } from '../../support/signing.js';
 
 const KEY = 'b2'.repeat(32);
 const OP = 'bj-metro';
@@ -61,12 +62,12 @@ async function gateTap(station: Station, seq: number, dir: Dir, at: number, card
     decision: v1.Decision.DECISION_ALLOW,
     reason: v1.Reason.REASON_OK,
   };
-  const payload = v1.TapBatch.encode({
+  const payload = signedBatch({
     deviceId,
     operatorId: OP,
     taps: [tap],
     sentAtMs: Date.now(),
-  }).finish();
+  });
   await client.publishAsync(topics.taps(OP, deviceId), Buffer.from(payload), { qos: 1 });
   return until(
     `ack ${deviceId}:${seq}`,
@@ -91,6 +92,7 @@ beforeAll(async () => {
     await client.subscribeAsync(topics.ack(OP, deviceId), { qos: 1 });
     const profile = dir === 'entry' ? 'metro_entry_gate' : 'metro_exit_gate';
     const r = await call('POST', '/v1/devices', {
+      publicKey: publicKeyOf(deviceId),
       deviceId,
       operatorId: OP,
       profile,

@@ -16,6 +16,7 @@ import { threeTownsFeed, writeFeed } from '../../core/tariff/gtfs/synthetic.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { startTestGateway, until } from '../../support/gateway.js';
 import { bearerFor } from '../../support/operators.js';
+import { publicKeyOf, signedBatch } from '../../support/signing.js';
 
 const KEY = 'c3'.repeat(32);
 const OP = 'three-towns';
@@ -40,7 +41,7 @@ let seq = 0;
 async function gateTap(stop: Stop, dir: Dir, at: number, card: string) {
   const deviceId = gate(stop, dir);
   const n = ++seq;
-  const payload = v1.TapBatch.encode({
+  const payload = signedBatch({
     deviceId,
     operatorId: OP,
     taps: [
@@ -57,7 +58,7 @@ async function gateTap(stop: Stop, dir: Dir, at: number, card: string) {
       },
     ],
     sentAtMs: Date.now(),
-  }).finish();
+  });
   await client.publishAsync(topics.taps(OP, deviceId), Buffer.from(payload), { qos: 1 });
   return until(
     `ack ${deviceId}:${n}`,
@@ -81,7 +82,13 @@ beforeAll(async () => {
       const r = await fetch(`${gw.url}/v1/devices`, {
         method: 'POST',
         headers: { authorization: auth, 'content-type': 'application/json' },
-        body: JSON.stringify({ deviceId, operatorId: OP, profile: `metro_${d}_gate`, stationId: stop }),
+        body: JSON.stringify({
+          deviceId,
+          operatorId: OP,
+          profile: `metro_${d}_gate`,
+          stationId: stop,
+          publicKey: publicKeyOf(deviceId),
+        }),
       });
       expect(r.status).toBeLessThan(300);
     }

@@ -19,6 +19,7 @@ import { type BatchAck, v1 } from '../../../protos/wire.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { startTestGateway, until } from '../../support/gateway.js';
 import { bearerFor } from '../../support/operators.js';
+import { publicKeyOf, signedBatch } from '../../support/signing.js';
 
 const KEY = 'b3'.repeat(32);
 const OP = 'bj-metro';
@@ -44,6 +45,7 @@ async function start(tapOutSweepSec: number): Promise<Running> {
     [EXIT, 'metro_exit_gate', 'bj-guomao'],
   ] as const) {
     const r = await call({ gw, dir, auth }, 'POST', '/v1/devices', {
+      publicKey: publicKeyOf(deviceId),
       deviceId,
       operatorId: OP,
       profile,
@@ -74,7 +76,7 @@ async function issue(at: Running, cardNumber: string): Promise<string> {
 }
 
 async function gateTap(deviceId: string, seq: number, direction: 'entry' | 'exit', at: number, card: string) {
-  const payload = v1.TapBatch.encode({
+  const payload = signedBatch({
     deviceId,
     operatorId: OP,
     taps: [
@@ -91,7 +93,7 @@ async function gateTap(deviceId: string, seq: number, direction: 'entry' | 'exit
       },
     ],
     sentAtMs: Date.now(),
-  }).finish();
+  });
   await client.publishAsync(topics.taps(OP, deviceId), Buffer.from(payload), { qos: 1 });
   return until(
     `ack ${deviceId}:${seq}`,

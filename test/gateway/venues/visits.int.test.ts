@@ -16,6 +16,7 @@ import { type BatchAck, v1 } from '../../../protos/wire.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { startTestGateway } from '../../support/gateway.js';
 import { bearerFor, holderBearer } from '../../support/operators.js';
+import { publicKeyOf, signedBatch } from '../../support/signing.js';
 
 const KEY = 'b4'.repeat(32);
 const op = uniqueId('op');
@@ -56,7 +57,7 @@ function visit(seq: number, cardNumber: string, venueId: string, over: Record<st
 }
 
 async function sendAndAck(deviceId: string, taps: object[]): Promise<BatchAck> {
-  const payload = v1.TapBatch.encode({ deviceId, operatorId: op, taps, sentAtMs: Date.now() }).finish();
+  const payload = signedBatch({ deviceId, operatorId: op, taps, sentAtMs: Date.now() });
   await client.subscribeAsync(topics.ack(op, deviceId), { qos: 1 });
   await client.publishAsync(topics.taps(op, deviceId), Buffer.from(payload), { qos: 1 });
   const end = Date.now() + 10_000;
@@ -109,9 +110,17 @@ beforeAll(async () => {
     ['park-gate', 'scenic_turnstile', 'park'],
     ['museum-gate', 'museum_gate', 'museum'],
   ] as const)
-    expect((await call('POST', '/v1/devices', { deviceId, operatorId: op, profile, venueId })).status).toBe(
-      201,
-    );
+    expect(
+      (
+        await call('POST', '/v1/devices', {
+          publicKey: publicKeyOf(deviceId),
+          deviceId,
+          operatorId: op,
+          profile,
+          venueId,
+        })
+      ).status,
+    ).toBe(201);
   for (let i = 1; i <= 5; i++)
     await call('POST', '/v1/cards', { cardNumber: `OCC0000${i}`, region: '110000', balanceFen: 0 });
 });

@@ -1,8 +1,10 @@
 // Device registry (which devices may send taps) and live fleet health.
+import { newDeviceKeyPair } from '../../../../core/device-keys.js';
 import { type ProfileName, profiles } from '../../../../core/profiles.js';
 import { mayRegisterDevice, scopeOperator } from '../../auth/policy.js';
 import { enforce } from '../../auth/tenancy.js';
 import { deviceCredential } from '../../auth/tokens.js';
+import type { Device } from '../../store/port.js';
 import * as s from '../schemas.js';
 import type { RoutePlugin } from '../services.js';
 
@@ -18,10 +20,18 @@ const routes = {
   uniqueItems: true,
 } as const;
 
+const publicKey = {
+  type: 'string',
+  pattern: '^[0-9a-f]{64}$',
+  description:
+    'The device’s Ed25519 public key, 64 hex chars: its TapBatches are signed with it (docs/topics.md)',
+} as const;
+
 const device = {
   type: 'object',
   properties: {
     deviceId: id,
+    publicKey,
     operatorId: id,
     profile: { type: 'string', enum: Object.keys(profiles) },
     routeId: loc,
@@ -32,6 +42,10 @@ const device = {
     lastSeenAt: { type: 'integer' },
     denyListVersion: { type: 'integer' },
     listsRefused: { type: 'integer', description: 'List messages the device refused since it started' },
+    acksRefused: {
+      type: 'integer',
+      description: 'Batch acks the device ignored since it started (bad signature, not its own, wrong range)',
+    },
     lists: {
       type: 'array',
       description: 'Versions of the lists the device decides with',
@@ -78,6 +92,12 @@ export const deviceRoutes: RoutePlugin = async (app, { services }) => {
             routes,
             stationId: loc,
             venueId: loc,
+            publicKey: {
+              ...publicKey,
+              description:
+                'The device’s own Ed25519 public key (its private key stays on the device). Omitted: the ' +
+                'registered key is kept, or for a device without one a pair is made and the private key answered once',
+            },
           },
           required: ['deviceId', 'operatorId', 'profile'],
           additionalProperties: false,
@@ -88,6 +108,12 @@ export const deviceRoutes: RoutePlugin = async (app, { services }) => {
             properties: {
               ...device.properties,
               credential: { type: 'string', description: 'Send as "Authorization: Device <credential>"' },
+              privateKey: {
+                type: 'string',
+                description:
+                  'Only when the gateway made the key pair: the Ed25519 private key (64 hex chars) for the ' +
+                  'device’s ONECARD_EDGE_DEVICE_KEY. Shown this once, never stored',
+              },
             },
           },
           ...s.errors,
@@ -127,10 +153,18 @@ export const deviceRoutes: RoutePlugin = async (app, { services }) => {
         services.metrics.tenantRefusals,
         mayRegisterDevice(req.principal!, req.body, existing?.operatorId, services.owners),
       );
-      await services.store.upsertDevice(req.body);
+      // The gateway keeps only public keys (0173): a pair it makes is answered once and forgotten.
+      const made = req.body.publicKey || existing?.publicKey ? undefined : newDeviceKeyPair();
+      const registered: Device = {
+        ...req.body,
+        publicKey: req.body.publicKey ?? existing?.publicKey ?? made!.publicKey,
+      };
+      await services.store.upsertDevice(registered);
       services.devices.forget(req.body.deviceId);
       const credential = deviceCredential(services.auth.keys.device, req.body.deviceId);
-      return reply.status(201).send({ ...req.body, credential });
+      return reply
+        .status(201)
+        .send({ ...registered, credential, ...(made ? { privateKey: made.privateKey } : {}) });
     },
   );
   app.get(

@@ -1,0 +1,54 @@
+// Who sent a batch: its Ed25519 signature checked against the key registered for the device
+// (docs/decisions/0173). Checked once per batch, before anything is read or charged; a
+// registered key's KeyObject is built once and kept in a bounded LRU (parsing the DER costs
+// more than the verification itself, and device ids are many but bounded by the fleet).
+import { verify } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { publicKeyFromRaw } from '../../../core/lists/keys.js';
+import { batchSignature } from '../../../protos/codec.js';
+import type { Device } from '../store/port.js';
+
+export type SignatureRejection = 'SIGNATURE_MISSING' | 'SIGNATURE_INVALID' | 'DEVICE_KEY_MISSING';
+
+export type SignatureCheck = { ok: true } | { ok: false; reason: SignatureRejection; detail: string };
+
+const PUBLIC_KEY = /^[0-9a-f]{64}$/;
+
+export function isDevicePublicKey(hex: string): boolean {
+  return PUBLIC_KEY.test(hex);
+}
+
+export class BatchSignatures {
+  /** Keyed by the public key itself: a re-registered key can never meet a stale KeyObject. */
+  private readonly keys: LRUCache<string, ReturnType<typeof publicKeyFromRaw>>;
+
+  constructor(maxKeys: number) {
+    this.keys = new LRUCache({ max: maxKeys });
+  }
+
+  /** payload: the bytes as received; decodedSignature: the decoded batch's `signature` field. */
+  check(device: Device, payload: Uint8Array, decodedSignature: Uint8Array): SignatureCheck {
+    const split = batchSignature(payload, decodedSignature);
+    if (!split.ok)
+      return {
+        ok: false,
+        reason: split.missing ? 'SIGNATURE_MISSING' : 'SIGNATURE_INVALID',
+        detail: split.why,
+      };
+    const hex = device.publicKey;
+    if (!hex || !isDevicePublicKey(hex))
+      return { ok: false, reason: 'DEVICE_KEY_MISSING', detail: 'the device has no registered public key' };
+    let key = this.keys.get(hex);
+    if (!key) {
+      key = publicKeyFromRaw(Buffer.from(hex, 'hex'));
+      this.keys.set(hex, key);
+    }
+    return verify(null, split.signedBytes, key, split.signature)
+      ? { ok: true }
+      : { ok: false, reason: 'SIGNATURE_INVALID', detail: 'signature does not verify with the device key' };
+  }
+
+  size(): number {
+    return this.keys.size;
+  }
+}
