@@ -30,6 +30,8 @@ export async function expectMoneyBalanced(
 /** Admin session per gateway URL (api() sends it) and credential per registered device. */
 const sessions = new Map<string, string>();
 const deviceCredentials = new Map<string, string>();
+/** Private keys the gateway made at registration (answered once), for the agent processes. */
+const deviceKeys = new Map<string, string>();
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -162,9 +164,12 @@ export async function api<T = unknown>(
   if (r.status >= 400) throw new Error(`${method} ${path} → ${r.status}: ${text}`);
   const answer = JSON.parse(text) as T;
   // A registered device gets its credential for the list resync (startAgentProcess passes it).
-  const registered = answer as { deviceId?: string; credential?: string };
+  const registered = answer as { deviceId?: string; credential?: string; privateKey?: string };
   if (method === 'POST' && path === '/v1/devices' && registered.deviceId && registered.credential)
     deviceCredentials.set(registered.deviceId, registered.credential);
+  // The device signs its batches with the key the gateway made for it (docs/decisions/0173).
+  if (method === 'POST' && path === '/v1/devices' && registered.deviceId && registered.privateKey)
+    deviceKeys.set(registered.deviceId, registered.privateKey);
   return answer;
 }
 
@@ -198,6 +203,7 @@ export function startAgentProcess(env: {
     ONECARD_EDGE_MQTT_PROTOCOL_VERSION: '5',
     ONECARD_EDGE_GATEWAY_HTTP_URL: env.gatewayUrl,
     ONECARD_EDGE_GATEWAY_CREDENTIAL: deviceCredentials.get(env.deviceId) ?? '',
+    ONECARD_EDGE_DEVICE_KEY: deviceKeys.get(env.deviceId) ?? '',
     ONECARD_EDGE_JOURNAL_FILE: env.journalFile,
     ONECARD_EDGE_TOKEN_KEY: TOKEN_KEY,
     ONECARD_EDGE_LIST_KEYS: LIST_KEYS,

@@ -1,11 +1,12 @@
 // The runnable agent as a child process: stdin reader, one stdout line per decision, a clean
 // stop on SIGTERM, and a configuration error that names every problem.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { devicePublicKeyHex } from '../../core/device-keys.js';
 import { testEnv, uniqueId } from '../support/env.js';
 import { LIST_KEYS } from '../support/lists.js';
 import { FakeGateway, until } from './fake-gateway.js';
@@ -76,11 +77,40 @@ describe('edge agent process (edge-agent/src/main.ts)', () => {
       const everything = [...proc.stdout, ...proc.stderr].join('\n');
       expect(everything).not.toContain('12345678');
       expect(everything).not.toContain('87654321');
+      // The key pair made at first start: the log names the public key, never the private one.
+      const privateKey = readFileSync(join(dir, 'journal.db.key'), 'utf8').trim();
+      expect(everything).toContain(`"publicKey":"${devicePublicKeyHex(privateKey)}"`);
+      expect(everything).not.toContain(privateKey);
       await until('offline status', () => gateway.statuses.at(-1)?.online === false);
     } finally {
       proc.child.kill('SIGKILL');
       await gateway.close();
     }
+  });
+
+  it('prints its public key for enrolment, making the key file (mode 0600) on first use only', async () => {
+    const env = {
+      ONECARD_EDGE_DEVICE_ID: uniqueId('dev'),
+      ONECARD_EDGE_OPERATOR_ID: uniqueId('op'),
+      ONECARD_EDGE_PROFILE: 'bus_validator',
+      ONECARD_EDGE_ROUTE_ID: 'r1',
+      ONECARD_EDGE_TOKEN_KEY: TOKEN_KEY_HEX,
+      ONECARD_EDGE_LIST_KEYS: LIST_KEYS,
+      ONECARD_EDGE_DEVICE_KEY_FILE: join(dir, 'keys', 'device.key'),
+    };
+    const first = run(['--print-public-key'], env);
+    expect(await first.exited).toBe(0);
+    const privateKey = readFileSync(env.ONECARD_EDGE_DEVICE_KEY_FILE, 'utf8').trim();
+    expect(statSync(env.ONECARD_EDGE_DEVICE_KEY_FILE).mode & 0o777).toBe(0o600);
+    expect(first.stdout).toEqual([devicePublicKeyHex(privateKey)]);
+    const second = run(['--print-public-key'], env);
+    expect(await second.exited).toBe(0);
+    expect(second.stdout).toEqual(first.stdout);
+    // A key set in the configuration wins over the file, which it leaves alone.
+    const configured = run(['--print-public-key'], { ...env, ONECARD_EDGE_DEVICE_KEY: '3c'.repeat(32) });
+    expect(await configured.exited).toBe(0);
+    expect(configured.stdout).toEqual([devicePublicKeyHex('3c'.repeat(32))]);
+    expect(readFileSync(env.ONECARD_EDGE_DEVICE_KEY_FILE, 'utf8').trim()).toBe(privateKey);
   });
 
   it('refuses to start with a bad configuration and lists every problem', async () => {

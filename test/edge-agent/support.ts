@@ -8,7 +8,7 @@ import { loadEdgeConfig } from '../../edge-agent/src/config.js';
 import type { Journal } from '../../edge-agent/src/journal/port.js';
 import { type TapBatch, v1 } from '../../protos/wire.js';
 import { LIST_KEYS } from '../support/lists.js';
-import { signedAck } from '../support/signing.js';
+import { privateKeyOf, signedAck } from '../support/signing.js';
 import { tapRecord } from './journal/contract.js';
 
 export const TOKEN_KEY_HEX = '5eed'.repeat(16);
@@ -22,6 +22,8 @@ export function edgeConfig(values: Partial<EdgeConfig> = {}): EdgeConfig {
       routeId: 'r12',
       tokenKeyHex: TOKEN_KEY_HEX,
       listKeys: LIST_KEYS,
+      // Signs with the device id's test key: a gateway test registers publicKeyOf(deviceId).
+      deviceKey: privateKeyOf(values.deviceId ?? 'bus-1'),
       // Lists persist next to the test's journal (in its temp folder), else in a file of their own.
       listsFile:
         values.journalFile && values.journalFile !== ':memory:'

@@ -47,11 +47,18 @@ export async function startTestGateway(
   return { gw, dir };
 }
 
-/** Polls fn every 20 ms until it returns a value, or fails after ms with what was awaited. */
-export async function until<T>(what: string, fn: () => T | undefined, ms = 10_000): Promise<T> {
+/**
+ * Polls fn every 20 ms until it returns (or resolves to) a value, or fails after ms with what
+ * was awaited.
+ */
+export async function until<T>(
+  what: string,
+  fn: () => T | undefined | Promise<T | undefined>,
+  ms = 10_000,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v !== undefined) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));

@@ -14,6 +14,7 @@ import { testEnv, uniqueId } from '../../support/env.js';
 import { startTestGateway } from '../../support/gateway.js';
 import { LIST_KEYS } from '../../support/lists.js';
 import { bearerFor } from '../../support/operators.js';
+import { publicKeyOf } from '../../support/signing.js';
 import { until } from '../fake-gateway.js';
 import { edgeConfig, TOKEN_KEY_HEX } from '../support.js';
 
@@ -72,6 +73,7 @@ describe('lists signed with SM2 from the gateway to a device trusting both kinds
       denyResyncRetryMs: 200,
     });
     const { credential } = await call<{ credential: string }>('POST', '/v1/devices', {
+      publicKey: publicKeyOf(cfg.deviceId),
       deviceId: cfg.deviceId,
       operatorId: cfg.operatorId,
       profile: cfg.profile,

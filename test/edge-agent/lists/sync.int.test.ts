@@ -15,6 +15,7 @@ import { ListSigner } from '../../../gateway/src/lists/signer.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { startTestGateway } from '../../support/gateway.js';
 import { bearerFor } from '../../support/operators.js';
+import { publicKeyOf } from '../../support/signing.js';
 import { until } from '../fake-gateway.js';
 import { edgeConfig, TOKEN_KEY_HEX } from '../support.js';
 
@@ -78,6 +79,7 @@ const config = () =>
 /** Registers the device (list resync needs its credential, docs/decisions/0130) and starts it. */
 async function start(base = config()) {
   const { credential } = await call<{ credential: string }>('POST', '/v1/devices', {
+    publicKey: publicKeyOf(base.deviceId),
     deviceId: base.deviceId,
     operatorId: base.operatorId,
     profile: base.profile,
@@ -184,6 +186,7 @@ describe('lists from the gateway to the device', () => {
 
     // The device reports its list versions; the gateway's device API shows them.
     await call('POST', '/v1/devices', {
+      publicKey: publicKeyOf(cfg.deviceId),
       deviceId: cfg.deviceId,
       operatorId: cfg.operatorId,
       profile: 'bus_validator',

@@ -18,6 +18,7 @@ import { testEnv, uniqueId } from '../../support/env.js';
 import { type FakeIssuer, startFakeIssuer } from '../../support/fake-issuer.js';
 import { LIST_KEY_ID, LIST_SEED_HEX } from '../../support/lists.js';
 import { bearerFor, holderBearer, writeOperatorsFile } from '../../support/operators.js';
+import { publicKeyOf } from '../../support/signing.js';
 import { until } from '../fake-gateway.js';
 import { edgeConfig, TOKEN_KEY_HEX } from '../support.js';
 
@@ -64,6 +65,7 @@ async function deviceConfig(
   const ids = { deviceId: uniqueId('gate'), operatorId: uniqueId('op') };
   const registered = await post('/v1/devices', {
     ...ids,
+    publicKey: publicKeyOf(ids.deviceId),
     profile,
     stationId: 'st-1',
     venueId: 'museum-9',
