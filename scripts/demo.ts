@@ -157,7 +157,14 @@ const devices = [
   },
 ] as const;
 const credentials = new Map<string, string>();
-for (const d of devices) credentials.set(d.deviceId, (await post('/v1/devices', d)).credential as string);
+// Each demo device gets a key pair made by the gateway: the private key, answered once, is what
+// its agent signs batches with (docs/decisions/0173).
+const deviceKeys = new Map<string, string>();
+for (const d of devices) {
+  const registered = await post('/v1/devices', d);
+  credentials.set(d.deviceId, registered.credential as string);
+  deviceKeys.set(d.deviceId, registered.privateKey as string);
+}
 
 const cards = Array.from({ length: 40 }, (_, i) => syntheticCardNumber(i));
 const concessions = (i: number) => (i < 2 ? ['SENIOR'] : i < 4 ? ['STUDENT'] : i === 4 ? ['DISABLED'] : []);
@@ -239,6 +246,7 @@ for (const d of devices) {
       mqttProtocolVersion: 4,
       gatewayHttpUrl: gateway.url,
       gatewayCredential: credentials.get(d.deviceId)!,
+      deviceKey: deviceKeys.get(d.deviceId)!,
       journalFile: join(dir, `${d.deviceId}.db`),
       tokenKeyHex,
       listKeys: `demo:${listPublicKeyHex}`,

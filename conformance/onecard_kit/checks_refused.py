@@ -51,6 +51,22 @@ def _unknown_device(k):
     return k.topic("taps", ghost), k.batch([k.tap()], device_id=ghost)
 
 
+def _unsigned(k):
+    return k.topic("taps"), k.batch([k.tap()], signed=False)
+
+
+def _forged_signature(k):
+    payload = bytearray(k.batch([k.tap()]))
+    payload[-1] ^= 0x01
+    return k.topic("taps"), bytes(payload)
+
+
+def _other_key(k):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return k.topic("taps"), k.batch([k.tap()], key=Ed25519PrivateKey.generate())
+
+
 def _not_protobuf(k):
     return k.topic("taps"), b"\xff\xff\xff\xff not a TapBatch"
 
@@ -77,6 +93,9 @@ CHECKS = [
     ("refused batch: operator_id not the topic's", _refused("TOPIC_MISMATCH", _operator_mismatch)),
     ("refused batch: unregistered device", _refused("UNKNOWN_DEVICE", _unknown_device)),
     ("refused batch: not protobuf", _refused("MALFORMED_PROTOBUF", _not_protobuf)),
+    ("refused batch: no signature", _refused("SIGNATURE_MISSING", _unsigned)),
+    ("refused batch: signature does not verify", _refused("SIGNATURE_INVALID", _forged_signature)),
+    ("refused batch: signed with another key", _refused("SIGNATURE_INVALID", _other_key)),
     ("refused batch: no taps", _refused("EMPTY_BATCH", _empty)),
     ("refused batch: too many taps", _refused("TOO_MANY_TAPS", _too_many)),
     ("refused batches: balance over HTTP", balance_unchanged),

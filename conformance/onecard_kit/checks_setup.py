@@ -2,7 +2,16 @@
 
 import json
 
-from .wire import VECTOR_CARDS, VECTOR_KEY_HEX, VECTOR_TOKEN_HEX, card_token
+from .wire import (
+    VECTOR_BATCH_HEX,
+    VECTOR_BATCH_SIGNATURE_HEX,
+    VECTOR_CARDS,
+    VECTOR_DEVICE_KEY_HEX,
+    VECTOR_KEY_HEX,
+    VECTOR_TOKEN_HEX,
+    card_token,
+    sign_batch,
+)
 
 
 def token_vector(_k):
@@ -10,6 +19,38 @@ def token_vector(_k):
     if got != {VECTOR_TOKEN_HEX}:
         raise AssertionError(f"derived {sorted(got)}, docs say {VECTOR_TOKEN_HEX}")
     return VECTOR_TOKEN_HEX
+
+
+def signing_vector(k):
+    """The documented batch, serialized by this kit's protobuf library and signed here."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    c, t = k.pb.common, k.pb.tap
+    batch = t.TapBatch(
+        device_id="vec-1",
+        operator_id="busco",
+        sent_at_ms=1767225601000,
+        taps=[
+            t.Tap(
+                seq=1,
+                device_time_ms=1767225600000,
+                credential=c.CREDENTIAL_KIND_CARD,
+                card_token=bytes.fromhex(VECTOR_TOKEN_HEX),
+                issuing_region="500228",
+                location=t.Location(route_id="r12", stop_id="s3"),
+                direction=c.DIRECTION_BOARD,
+                decision=c.DECISION_ALLOW,
+                reason=c.REASON_OK,
+            )
+        ],
+    ).SerializeToString()
+    if batch.hex() != VECTOR_BATCH_HEX:
+        raise AssertionError(f"serialized {batch.hex()}, docs say {VECTOR_BATCH_HEX}")
+    key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(VECTOR_DEVICE_KEY_HEX))
+    signed = sign_batch(batch, key)
+    if signed.hex() != VECTOR_BATCH_HEX + "7240" + VECTOR_BATCH_SIGNATURE_HEX:
+        raise AssertionError(f"signed {signed[-64:].hex()}, docs say {VECTOR_BATCH_SIGNATURE_HEX}")
+    return VECTOR_BATCH_SIGNATURE_HEX[:16] + "…"
 
 
 def healthz(k):
@@ -60,7 +101,12 @@ def login(k):
 
 
 def enrol(k):
-    body = {"deviceId": k.device_id, "operatorId": k.s.operator_id, "profile": k.s.profile}
+    body = {
+        "deviceId": k.device_id,
+        "operatorId": k.s.operator_id,
+        "profile": k.s.profile,
+        "publicKey": k.public_key_hex,
+    }
     for key, value in (("routeId", k.s.route_id), ("stationId", k.s.station_id), ("venueId", k.s.venue_id)):
         if value:
             body[key] = value
@@ -68,6 +114,8 @@ def enrol(k):
     k.credential = answer.get("credential", "")
     if not k.credential:
         raise AssertionError("POST /v1/devices answered no credential")
+    if answer.get("publicKey") != k.public_key_hex or "privateKey" in answer:
+        raise AssertionError("POST /v1/devices did not keep the device's own public key")
     return f"{k.s.operator_id}/{k.device_id} ({k.s.profile})"
 
 
@@ -101,6 +149,7 @@ def mqtt_connect(k):
 
 CHECKS = [
     ("token: test vector of docs/topics.md", token_vector),
+    ("signing: batch test vector of docs/topics.md", signing_vector),
     ("health: GET /healthz", healthz),
     ("health: GET /readyz", readyz),
     ("health: GET /metrics", metrics),

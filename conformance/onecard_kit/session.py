@@ -5,9 +5,12 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
 from .broker import Broker
 from .gateway import Http
-from .wire import card_token
+from .wire import ack_signature_problem, card_token, sign_batch
 
 # Reason names as GET /v1/reasons and docs/reason-codes.md spell them (Reason enum without REASON_).
 INVALID_TAP = "INVALID_TAP"
@@ -44,6 +47,8 @@ class Session:
     admin: str = ""
     device_id: str = field(default_factory=lambda: f"kit-{secrets.token_hex(6)}")
     credential: str = ""
+    # The device's own Ed25519 key: enrolled by its public half, signs every batch.
+    device_key: Ed25519PrivateKey = field(default_factory=Ed25519PrivateKey.generate)
     card_number: str = field(default_factory=test_card_number)
     balance_fen: int = 0
     broker: Broker | None = None
@@ -58,6 +63,10 @@ class Session:
     @property
     def token(self) -> bytes:
         return card_token(self.s.token_key_hex, self.card_number)
+
+    @property
+    def public_key_hex(self) -> str:
+        return self.device_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
 
     def topic(self, leaf: str, device_id: str | None = None) -> str:
         return f"onecard/v1/{self.s.operator_id}/{device_id or self.device_id}/{leaf}"
@@ -94,13 +103,22 @@ class Session:
                 setattr(tap, name, value)
         return tap
 
-    def batch(self, taps, device_id: str | None = None, operator_id: str | None = None) -> bytes:
-        return self.pb.tap.TapBatch(
+    def batch(
+        self,
+        taps,
+        device_id: str | None = None,
+        operator_id: str | None = None,
+        key: Ed25519PrivateKey | None = None,
+        signed: bool = True,
+    ) -> bytes:
+        """A TapBatch signed with the device key (or `key`); unsigned only when told."""
+        unsigned = self.pb.tap.TapBatch(
             device_id=device_id or self.device_id,
             operator_id=operator_id or self.s.operator_id,
             taps=taps,
             sent_at_ms=int(time.time() * 1000),
         ).SerializeToString()
+        return sign_batch(unsigned, key or self.device_key) if signed else unsigned
 
     def ack_for(self, from_seq: int, device_id: str | None = None):
         """Waits for the BatchAck of this device whose from_seq is given."""
@@ -110,7 +128,13 @@ class Session:
             if topic != want_topic:
                 return None
             ack = self.pb.ack.BatchAck.FromString(payload)
-            return ack if ack.from_seq == from_seq else None
+            if ack.from_seq != from_seq:
+                return None
+            # A device deletes its journal only on an ack signed with a list key it trusts.
+            problem = ack_signature_problem(payload, ack, self.keys)
+            if problem:
+                raise AssertionError(problem)
+            return ack
 
         return self.broker.wait_for(match, f"the ack of the batch from seq {from_seq} on {want_topic}")
 

@@ -1,14 +1,32 @@
 // Simulated devices for the benchmark: lightweight publishers that speak the real wire
-// protocol (TapBatch out, BatchAck in) over the real broker, without a journal, so the bench
-// measures the gateway and not the simulators. Each device keeps a window of batches in
+// protocol (TapBatch out, signed with each device's own key; BatchAck in) over the real broker,
+// without a journal, so the bench measures the gateway and not the simulators. Each device keeps a window of batches in
 // flight and records the time from publish to ack per batch.
+import { type KeyObject, sign } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
+import { deviceSigningKey, newDeviceKeyPair } from '../../core/device-keys.js';
 import { topics } from '../../core/topics.js';
+import { encodeSignedBatch, type SignFn } from '../../protos/codec.js';
 import { v1 } from '../../protos/wire.js';
 
 export interface SimDevice {
   deviceId: string;
   operatorId: string;
+  /** The device's Ed25519 public key, registered with it (docs/decisions/0173). */
+  publicKey: string;
+  sign: SignFn;
+}
+
+/** A signer holding its parsed key (also for load/bench/signing.ts). */
+export function deviceKeySigner(privateKeyHex: string): SignFn & { key: KeyObject } {
+  const key = deviceSigningKey(privateKeyHex);
+  return Object.assign((bytes: Uint8Array) => sign(null, bytes, key), { key });
+}
+
+/** A simulated device with a key pair of its own. */
+export function simDevice(deviceId: string, operatorId: string): SimDevice {
+  const pair = newDeviceKeyPair();
+  return { deviceId, operatorId, publicKey: pair.publicKey, sign: deviceKeySigner(pair.privateKey) };
 }
 
 export interface RunOptions {
@@ -89,12 +107,10 @@ export async function runDevices(o: RunOptions): Promise<RunResult> {
         reason: v1.Reason.REASON_OK,
       });
     }
-    const payload = v1.TapBatch.encode({
-      deviceId: s.deviceId,
-      operatorId: s.operatorId,
-      taps,
-      sentAtMs: now,
-    }).finish();
+    const payload = encodeSignedBatch(
+      { deviceId: s.deviceId, operatorId: s.operatorId, taps, sentAtMs: now },
+      s.sign,
+    );
     s.inflight.set(from, performance.now());
     s.batchesLeft--;
     client.publish(topics.taps(s.operatorId, s.deviceId), Buffer.from(payload), { qos: 1 });

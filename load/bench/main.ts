@@ -8,6 +8,9 @@
 //   venues    venue_purchases_per_s vs venue_topups_per_s on Redis (load/bench/venues.ts).
 //   fan-out   deny_fanout_p99_ms: a lost card to 10,000 enrolled devices (1,000 with --quick)
 //             vs the broker alone, deny_fanout_broker_p99_ms (load/bench/fanout.ts).
+//   signing   batch_sign_us, ack_verify_us (per batch of 100 taps, p50) and their baselines
+//             (load/bench/signing.ts); the simulated devices sign every batch with their own key.
+// `--tap-path` runs only the tap path, its baseline and the signing figures (before/after).
 // Prints progress on stderr and one JSON object as the last line of stdout.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -20,17 +23,20 @@ import { planBatch } from '../../gateway/src/ingest/plan.js';
 import type { Store } from '../../gateway/src/store/port.js';
 import { openRedisStore } from '../../gateway/src/store/redis.js';
 import { consoleBench } from './console.js';
-import { runDevices, type SimDevice } from './devices.js';
+import { runDevices, type SimDevice, simDevice } from './devices.js';
 import { edgeListBench } from './edge.js';
 import { benchEntry } from './entry.js';
 import { denyFanoutBench } from './fanout.js';
 import { fareBench } from './fare.js';
 import { benchQr } from './qr.js';
 import { waitReady } from './ready.js';
+import { benchSigning } from './signing.js';
 import { percentile, progress, round } from './stats.js';
 import { benchVenues } from './venues.js';
 
 const quick = process.argv.includes('--quick');
+/** Only the tap path and its baseline (with the signing figures): for before/after comparisons. */
+const tapPathOnly = process.argv.includes('--tap-path');
 const root = join(import.meta.dirname, '../..');
 const redisBase = process.env.ONECARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6390';
 const redisUrl = `${redisBase}/15`;
@@ -150,30 +156,39 @@ function startGateway(port: number): ChildProcess {
 async function main() {
   log(`bench ${quick ? '(quick)' : ''}: ${JSON.stringify(P)}`);
   // Edge lists first, on their own: no services, and their memory is gone before the tap path.
-  const edge = await edgeListBench({ quick, log });
+  const edge = tapPathOnly ? {} : await edgeListBench({ quick, log });
   // CPU-bound, so measured first, before the tap path's processes compete for the cores.
-  const qr = await benchQr(quick);
+  const qr = tapPathOnly ? {} : await benchQr(quick);
   log(`  qr: ${JSON.stringify(qr)}`);
+  const signing = benchSigning(quick);
+  log(`  signing: ${JSON.stringify(signing)}`);
   log('entry rules on the device');
-  const entry = benchEntry(quick);
+  const entry = tapPathOnly ? {} : benchEntry(quick);
   // Pure CPU, before the gateway and devices load the machine.
-  const fares = fareBench(quick);
+  const fares = tapPathOnly ? {} : fareBench(quick);
   log(`  fares: ${JSON.stringify(fares)}`);
   const redis = new Redis(redisUrl);
   await redis.flushdb();
   const store = await openRedisStore({ url: redisUrl, partitions: P.partitions });
   const tokens = await issueCards(store);
-  const venues = await benchVenues(redisUrl, quick);
+  const venues = tapPathOnly ? {} : await benchVenues(redisUrl, quick);
   log(`  venues: ${JSON.stringify(venues)}`);
   const base = await baseline(store, tokens);
   log(`  baseline: ${Math.round(base.tapsPerS)} taps/s, ${Math.round(base.callsPerS)} script calls/s`);
 
-  const devices: SimDevice[] = Array.from({ length: P.devices }, (_, i) => ({
-    deviceId: `bench-${i}`,
-    operatorId: 'benchco',
-  }));
-  for (const d of devices)
-    await store.upsertDevice({ ...d, profile: 'bus_validator', routeId: 'r1', stationId: '', venueId: '' });
+  const devices: SimDevice[] = Array.from({ length: P.devices }, (_, i) =>
+    simDevice(`bench-${i}`, 'benchco'),
+  );
+  const registration = (d: SimDevice) => ({
+    deviceId: d.deviceId,
+    operatorId: d.operatorId,
+    profile: 'bus_validator',
+    routeId: 'r1',
+    stationId: '',
+    venueId: '',
+    publicKey: d.publicKey,
+  });
+  for (const d of devices) await store.upsertDevice(registration(d));
   await store.close();
 
   const port = 18000 + Math.floor(Math.random() * 1000);
@@ -199,8 +214,7 @@ async function main() {
     const pacedRun = async (rate: number, suffix: string) => {
       const paced = devices.map((d) => ({ ...d, deviceId: `${d.deviceId}-${suffix}` }));
       const reg = await openRedisStore({ url: redisUrl, partitions: P.partitions });
-      for (const d of paced)
-        await reg.upsertDevice({ ...d, profile: 'bus_validator', routeId: 'r1', stationId: '', venueId: '' });
+      for (const d of paced) await reg.upsertDevice(registration(d));
       await reg.close();
       await new Promise((r) => setTimeout(r, 2500)); // the gateway's device cache forgets misses after 2 s
       const run = await runDevices({
@@ -222,15 +236,17 @@ async function main() {
     const halfRate = Math.max(100, Math.round(tapsPerS / 2 / 100) * 100);
     const half = await pacedRun(halfRate, 'h');
     log('console: stats, records, CSV and live feed over a month of rides (SQLite)');
-    const consoleFigures = await consoleBench(quick);
+    const consoleFigures = tapPathOnly ? {} : await consoleBench(quick);
     log('lost card to every device: deny list fan-out');
-    const fanout = await denyFanoutBench({
-      quick,
-      mqttUrl,
-      root,
-      brokerPidFile: join(root, '.run/mosquitto/pid'),
-      log,
-    });
+    const fanout = tapPathOnly
+      ? {}
+      : await denyFanoutBench({
+          quick,
+          mqttUrl,
+          root,
+          brokerPidFile: join(root, '.run/mosquitto/pid'),
+          log,
+        });
     log(`  fan-out: ${JSON.stringify(fanout)}`);
     const result = {
       taps_per_s: Math.round(tapsPerS),
@@ -251,6 +267,7 @@ async function main() {
       devices: P.devices,
       taps_per_batch: P.tapsPerBatch,
       ...qr,
+      ...signing,
       ...entry,
       ...fares,
       ...edge,

@@ -24,6 +24,28 @@ describe('README benchmark figures', () => {
     expect(table).toContain('600,000 /s | ≥ 200,000 ✓ | 9,000,000 (`flat_fare_calcs_per_s`) | 0.067 |');
   });
 
+  it('puts the signing costs per batch of 100 taps with their targets and same-run baselines (0173, 0174)', () => {
+    const table = benchTable({
+      ...figures,
+      batch_sign_us: 61.2,
+      batch_encode_us: 80.4,
+      ratio_batch_sign_to_encode: 0.76,
+      ack_verify_us: 95.5,
+      ack_decode_us: 30.1,
+      ratio_ack_verify_to_decode: 3.17,
+      ack_verify_sm2_us: 700.3,
+      batch_verify_us: 70.9,
+    });
+    expect(table).toContain(
+      '| device signs a TapBatch of 100 taps, p50 (decision 0173) (`batch_sign_us`) | 61.2 µs | ≤ 500 ✓ | 80.4 (`batch_encode_us`) | 0.76 |',
+    );
+    expect(table).toContain(
+      '| device checks the signed BatchAck of 100 taps, p50 (decision 0174) (`ack_verify_us`) | 95.5 µs | ≤ 500 ✓ | 30.1 (`ack_decode_us`) | 3.17 |',
+    );
+    expect(table).toContain('(`ack_verify_sm2_us`) | 700.3 µs |');
+    expect(table).toContain('(`batch_verify_us`) | 70.9 µs |');
+  });
+
   it('leaves out figures the run did not measure', () => {
     expect(benchTable(figures)).not.toContain('qr_verify_p99_us');
   });
