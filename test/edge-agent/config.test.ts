@@ -25,8 +25,9 @@ function problemsOf(fn: () => unknown): string[] {
 
 describe('edge agent configuration', () => {
   it('marks every private key and credential secret: never echoed in a problem', () => {
-    // Public keys and key ids are not secret; anything else named like a key or credential is.
-    const publicOnes = ['listKeys', 'qrIssuerKeys'];
+    // Public keys, key ids and the key file's path are not secret; anything else named like a
+    // key or credential is.
+    const publicOnes = ['listKeys', 'qrIssuerKeys', 'deviceKeyFile'];
     for (const [name, key] of Object.entries(edgeConfigSchema))
       if (/key|credential|password|secret/i.test(name) && !publicOnes.includes(name))
         expect('secret' in key && key.secret, name).toBe(true);

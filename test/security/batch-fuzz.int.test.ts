@@ -19,6 +19,7 @@ import { testEnv, uniqueId } from '../support/env.js';
 import { startTestGateway, until } from '../support/gateway.js';
 import { expectedBalancesFen, moneyTally } from '../support/money.js';
 import { bearerFor } from '../support/operators.js';
+import { privateKeyOf, publicKeyOf, signedBatch } from '../support/signing.js';
 
 const KEY = 'f5'.repeat(32);
 const OP = 'bj-bus';
@@ -93,7 +94,8 @@ function nextMessage(): { topic: string; payload: Buffer } {
   } else if (kind === 2) {
     topic = topics.taps(OP, pick(devices)); // maybe another device's topic
   }
-  let payload = Buffer.from(v1.TapBatch.encode(batch as Parameters<typeof v1.TapBatch.encode>[0]).finish());
+  // Signed by the device that built it, as its firmware would, before any byte is broken.
+  let payload = signedBatch(batch as Parameters<typeof v1.TapBatch.encode>[0], privateKeyOf(dev));
   const bytes = int(10);
   if (bytes === 0)
     for (let i = 1 + int(8); i > 0; i--) {
@@ -146,7 +148,13 @@ beforeAll(async () => {
     const r = await fetch(`${gw.url}/v1/devices`, {
       method: 'POST',
       headers: { authorization: admin, 'content-type': 'application/json' },
-      body: JSON.stringify({ deviceId, operatorId: OP, profile: 'bus_validator', routeId: '101' }),
+      body: JSON.stringify({
+        deviceId,
+        operatorId: OP,
+        profile: 'bus_validator',
+        routeId: '101',
+        publicKey: publicKeyOf(deviceId),
+      }),
     });
     expect(r.status).toBe(201);
   }
