@@ -20,6 +20,7 @@ import { ReferenceApp } from '../../support/app.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { startTestGateway } from '../../support/gateway.js';
 import { bearerFor, holderBearer } from '../../support/operators.js';
+import { publicKeyOf } from '../../support/signing.js';
 import { until } from '../fake-gateway.js';
 import { edgeConfig, TOKEN_KEY_HEX } from '../support.js';
 
@@ -112,6 +113,7 @@ describe('a concession the tariff defines', () => {
     });
     const qrKeys = await call<{ keys: Array<{ keyId: number; publicKey: string }> }>('GET', '/v1/qr/keys');
     const { credential } = await call<{ credential: string }>('POST', '/v1/devices', {
+      publicKey: publicKeyOf(base.deviceId),
       deviceId: base.deviceId,
       operatorId: base.operatorId,
       profile: base.profile,
