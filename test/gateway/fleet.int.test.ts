@@ -43,11 +43,12 @@ async function dropped(reason: string): Promise<number> {
   return line ? Number(line.split(' ')[1]) : 0;
 }
 
-async function publishStatus(topic: string, softwareVersion: string): Promise<void> {
+async function publishStatus(topic: string, softwareVersion: string, acksRefused = 0): Promise<void> {
   const payload = v1.DeviceStatus.encode({
     online: true,
     profile: 'bus_validator',
     softwareVersion,
+    acksRefused,
   }).finish();
   retained.push(topic);
   await client.publishAsync(topic, Buffer.from(payload), { qos: 1, retain: true });
@@ -101,6 +102,14 @@ describe('device status from the broker', () => {
       (await dropped('other_operator')) > before + 1 ? true : undefined,
     );
     expect(await listed()).toMatchObject({ deviceId: dev, online: true, softwareVersion: '1.2.3' });
+  });
+
+  it('shows the acks the device refused (forged, not its own, wrong range: decision 0174)', async () => {
+    await publishStatus(topics.status(op, dev), '1.2.4', 3);
+    await poll('the status with refused acks', async () =>
+      (await listed())?.softwareVersion === '1.2.4' ? true : undefined,
+    );
+    expect(await listed()).toMatchObject({ deviceId: dev, acksRefused: 3 });
   });
 
   it('drops and counts a status for a device nobody registered', async () => {
