@@ -81,6 +81,7 @@ export class FakeGateway {
     }));
     const ack = v1.BatchAck.encode({
       deviceId: batch.deviceId,
+      journalEpoch: batch.journalEpoch,
       fromSeq: results[0]!.seq,
       toSeq: results[results.length - 1]!.seq,
       results,

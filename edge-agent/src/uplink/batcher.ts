@@ -9,9 +9,12 @@
 //   a batch is settled when none of its seqs remain in it, whichever ack removed them.
 // - While the link is down nothing is sent; on reconnect the whole journal is sent again from
 //   its oldest tap (the backlog drains oldest first, then live taps follow).
+// - Every batch carries the journal's epoch, and only an ack of that epoch deletes: seqs start
+//   again at 1 in a new journal, and an ack meant for an old one must not touch them
+//   (docs/decisions/0175).
 import type { JournalEntry } from '../../../core/tap.js';
 import { topics } from '../../../core/topics.js';
-import { toWireTap } from '../../../protos/codec.js';
+import { epochFromWire, epochToWire, toWireTap } from '../../../protos/codec.js';
 import { type BatchAck, v1 } from '../../../protos/wire.js';
 import type { Journal } from '../journal/port.js';
 import type { Logger } from '../log.js';
@@ -52,10 +55,13 @@ export class Batcher {
   /** Highest seq sent since start: an ack above it cannot be for taps the gateway has seen. */
   private highestSent = 0;
   private readonly topic: string;
+  /** The journal's epoch on the wire, encoded once. */
+  private readonly epoch: Uint8Array;
   readonly skew = new ClockSkew();
 
   constructor(private readonly opts: BatcherOptions) {
     this.topic = topics.taps(opts.operatorId, opts.deviceId);
+    this.epoch = epochToWire(opts.journal.epoch());
   }
 
   start(): void {
@@ -115,6 +121,13 @@ export class Batcher {
     }
     const from = Number(ack.fromSeq);
     const to = Math.min(Number(ack.toSeq), this.highestSent);
+    if (epochFromWire(ack.journalEpoch) !== journal.epoch()) {
+      log.warn(
+        { fromSeq: from, toSeq: Number(ack.toSeq), journalEpoch: journal.epoch() },
+        'batch ack ignored: for another journal epoch',
+      );
+      return;
+    }
     if (ack.deviceId !== this.opts.deviceId || from < 1 || to < from) {
       log.warn(
         { deviceId: ack.deviceId, fromSeq: from, toSeq: Number(ack.toSeq), highestSent: this.highestSent },
@@ -163,6 +176,7 @@ export class Batcher {
       operatorId: this.opts.operatorId,
       taps: run.map(toWireTap),
       sentAtMs: now,
+      journalEpoch: this.epoch,
     }).finish();
     this.opts.publish(this.topic, payload).catch((err: Error) => {
       // The ack timeout resends it; nothing is lost while the journal holds the taps.
