@@ -2,6 +2,7 @@
 // protocol (TapBatch out, BatchAck in) over the real broker, without a journal, so the bench
 // measures the gateway and not the simulators. Each device keeps a window of batches in
 // flight and records the time from publish to ack per batch.
+import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { topics } from '../../core/topics.js';
 import { v1 } from '../../protos/wire.js';
@@ -44,6 +45,8 @@ export async function runDevices(o: RunOptions): Promise<RunResult> {
   const perDevice = Math.ceil(o.totalTaps / o.devices.length / o.tapsPerBatch);
   const state = o.devices.map((d) => ({
     ...d,
+    // Each run is a new journal: seqs from 1 under an epoch of its own (docs/decisions/0175).
+    journalEpoch: randomBytes(8),
     nextSeq: 1,
     batchesLeft: perDevice,
     inflight: new Map<number, number>(),
@@ -94,6 +97,7 @@ export async function runDevices(o: RunOptions): Promise<RunResult> {
       operatorId: s.operatorId,
       taps,
       sentAtMs: now,
+      journalEpoch: s.journalEpoch,
     }).finish();
     s.inflight.set(from, performance.now());
     s.batchesLeft--;
