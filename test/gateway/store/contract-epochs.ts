@@ -43,6 +43,17 @@ export function epochsContract(h: StoreHarness): void {
       expect(await store.claimTaps('bus-1', '', [{ seq: 1, digest: A }])).toEqual([false]);
     });
 
+    it('claims more keys in one call than one Lua slice takes (1,000), each answered', async () => {
+      const store = h.store();
+      const many = Array.from({ length: 2_500 }, (_, i) => ({ seq: i + 1, digest: A }));
+      expect((await store.claimTaps('bus-1', E1, many)).every(Boolean)).toBe(true);
+      const mixed = many.map((c) => (c.seq % 2 === 0 ? { ...c, digest: B } : c));
+      const answers = await store.claimTaps('bus-1', E1, mixed);
+      expect(answers.filter((held) => !held)).toHaveLength(1_250);
+      expect(answers[1_998]).toBe(true);
+      expect(answers[1_999]).toBe(false);
+    });
+
     it('answers an empty claim with nothing', async () => {
       expect(await h.store().claimTaps('bus-1', E1, [])).toEqual([]);
     });
