@@ -3,7 +3,7 @@
 // same fields, so the same digest; another tap under the same key (a reused seq) has another.
 // Computed from the decoded fields rather than the tap's bytes, so an encoder that orders or
 // packs fields differently does not make a resend look like a conflict.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { TapInput } from '../../../core/ledger.js';
 
 /** Hex characters kept: 64 bits, enough to tell two taps of one key apart. */
@@ -27,5 +27,6 @@ export function tapDigest(t: TapInput): string {
     t.offline ? 1 : 0,
     t.entitlementId ?? '',
   ].join('\n');
-  return createHash('sha256').update(content).digest('hex').slice(0, DIGEST_HEX);
+  // One-shot hash(): about half the cost of createHash() per tap (no Hash object).
+  return hash('sha256', content, 'hex').slice(0, DIGEST_HEX);
 }
