@@ -20,6 +20,11 @@ import type { FareState } from './tariff/state.js';
 export interface TapInput extends TapFields {
   operatorId: string;
   deviceId: string;
+  /**
+   * The device journal's epoch (core/epoch.ts): 16 lowercase hex characters; absent for a
+   * legacy batch without one. With deviceId and seq the exactly-once key (docs/decisions/0175).
+   */
+  epoch?: string;
   seq: number;
   edgeDecision: DecisionName;
   edgeReason: ReasonName;
@@ -43,7 +48,8 @@ export interface EffectResult {
 /** One committed fact: a ride/entry or a top-up. Never holds a card number or an ID number. */
 export interface LedgerRecord {
   /**
-   * Unique and stable: "tap:<device>:<seq>", "topup:<requestId>" or "sweep:<token>:<entry time>".
+   * Unique and stable: "tap:<device>:<epoch>:<seq>" ("tap:<device>:<seq>" for a legacy tap
+   * without a journal epoch; tapRecordId), "topup:<requestId>" or "sweep:<token>:<entry time>".
    * Kafka consumers dedupe on it.
    */
   id: string;
@@ -107,8 +113,14 @@ export interface Effect {
   result: EffectResult;
 }
 
-export function tapRecordId(deviceId: string, seq: number): string {
-  return `tap:${deviceId}:${seq}`;
+/**
+ * A tap's record id and exactly-once key (docs/decisions/0175): "tap:<device>:<epoch>:<seq>",
+ * e.g. "tap:bus-7:9f3a1c0de4b27a51:12"; a legacy tap (no epoch) keeps "tap:<device>:<seq>", the
+ * id its records had before epochs. Device ids hold no ':' (core/topics.ts ID_PATTERN), so the
+ * two forms never meet.
+ */
+export function tapRecordId(tap: Pick<TapInput, 'deviceId' | 'epoch' | 'seq'>): string {
+  return tap.epoch ? `tap:${tap.deviceId}:${tap.epoch}:${tap.seq}` : `tap:${tap.deviceId}:${tap.seq}`;
 }
 
 export function topUpRecordId(requestId: string): string {
@@ -123,7 +135,7 @@ export function tapRecordBase<K extends LedgerRecord['kind']>(
   now: number,
 ) {
   return {
-    id: tapRecordId(tap.deviceId, tap.seq),
+    id: tapRecordId(tap),
     kind,
     cardToken: tap.cardToken,
     cardMasked: card.masked,

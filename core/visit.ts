@@ -50,7 +50,7 @@ export function planVisit(card: CardState, tap: TapInput, priorUses: number, now
     balanceAfterFen: card.balanceFen,
     reason,
   };
-  const id = tapRecordId(tap.deviceId, tap.seq);
+  const id = tapRecordId(tap);
   return {
     dedupeKey: id,
     cardToken: tap.cardToken,

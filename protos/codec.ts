@@ -6,6 +6,7 @@
 // REASON_CARD_LOST → 'CARD_LOST'): a value added to a .proto reaches the names with `npm run gen`,
 // never by retyping a list. Lookups are arrays and records built once at load, so converting a
 // tap on the hot path allocates nothing but its one result object.
+import { EPOCH_BYTES, isEpoch, LEGACY_EPOCH } from '../core/epoch.js';
 import type { TapInput } from '../core/ledger.js';
 import type { JournalEntry } from '../core/tap.js';
 import { type Tap, v1 } from './wire.js';
@@ -79,7 +80,7 @@ export function reasonCode(name: ReasonName): ReasonCode {
 /** The plain-object form protobufjs encodes from (onecard.v1.ITap). */
 export type WireTap = Parameters<typeof v1.Tap.encode>[0];
 
-/** The 16-byte token as the 32 hex chars records carry (a view: the bytes are not copied). */
+/** Bytes as lowercase hex: the 16-byte token as the 32 hex chars records carry (a view: the bytes are not copied). */
 function tokenHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
@@ -102,10 +103,36 @@ export function toWireTap(e: JournalEntry): WireTap {
 }
 
 /**
- * A received tap as the gateway's TapInput, from a Tap that passed validation (known
- * credential, direction and decision). Unknown codes fall back to the first value.
+ * A journal epoch as TapBatch/BatchAck.journal_epoch carries it (core/epoch.ts): 8 bytes, or
+ * none for the legacy epoch.
  */
-export function tapInputFromWire(t: Tap, seq: number, operatorId: string, deviceId: string): TapInput {
+export function epochToWire(epoch: string): Uint8Array {
+  return epoch === LEGACY_EPOCH ? new Uint8Array(0) : Buffer.from(epoch, 'hex');
+}
+
+/**
+ * A received journal_epoch as the domain's hex form: LEGACY_EPOCH when empty, undefined when
+ * it is not an epoch (another length, or all zero bytes).
+ */
+export function epochFromWire(bytes: Uint8Array | null | undefined): string | undefined {
+  if (!bytes || bytes.byteLength === 0) return LEGACY_EPOCH;
+  if (bytes.byteLength !== EPOCH_BYTES) return undefined;
+  const hex = tokenHex(bytes);
+  return isEpoch(hex) ? hex : undefined;
+}
+
+/**
+ * A received tap as the gateway's TapInput, from a Tap that passed validation (known
+ * credential, direction and decision). Unknown codes fall back to the first value. `epoch` is
+ * the batch's (core/epoch.ts); the legacy one leaves TapInput.epoch unset.
+ */
+export function tapInputFromWire(
+  t: Tap,
+  seq: number,
+  operatorId: string,
+  deviceId: string,
+  epoch: string = LEGACY_EPOCH,
+): TapInput {
   const loc = t.location;
   const input: TapInput = {
     operatorId,
@@ -125,6 +152,7 @@ export function tapInputFromWire(t: Tap, seq: number, operatorId: string, device
     offline: t.offline,
   };
   // Set only when present (not as undefined): records and stores see the key only when it means something.
+  if (epoch !== LEGACY_EPOCH) input.epoch = epoch;
   if (t.entitlementId) input.entitlementId = t.entitlementId;
   return input;
 }

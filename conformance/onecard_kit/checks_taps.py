@@ -49,6 +49,24 @@ def resend_duplicate(k):
     return f"duplicate=true, balance still {k.balance_fen}"
 
 
+def seq_conflict(k):
+    """The first tap's seq, same journal epoch, another card (docs/topics.md "Journal epochs"):
+    SEQ_CONFLICT, nothing charged, never the first tap's result; the ack names the epoch."""
+    seq, _ = k.first
+    tap = k.tap(seq=seq, card_token=secrets.token_bytes(16))
+    k.broker.publish(k.topic("taps"), k.batch([tap]))
+    ack = k.ack_for(seq)
+    r = _result(k, ack, seq)
+    got = (k.reason_name(r.reason), r.outcome, r.charged_fen, r.balance_after_fen, r.duplicate)
+    if got != ("SEQ_CONFLICT", k.pb.ack.OUTCOME_RECORDED, 0, 0, False):
+        raise AssertionError(f"(reason, outcome, charged, balance after, duplicate) = {got}")
+    if ack.journal_epoch != k.journal_epoch:
+        raise AssertionError(f"ack journal_epoch {ack.journal_epoch.hex()}, sent {k.journal_epoch.hex()}")
+    if k.card_balance() != k.balance_fen:
+        raise AssertionError(f"HTTP balance {k.card_balance()}, expected {k.balance_fen}")
+    return "SEQ_CONFLICT, not charged"
+
+
 def _recorded(k, r, reason):
     name = k.reason_name(r.reason)
     if name != reason or r.outcome != k.pb.ack.OUTCOME_RECORDED or r.charged_fen != 0 or r.duplicate:
@@ -144,6 +162,7 @@ def invalid_charge_nothing(k):
 CHECKS = [
     ("taps: one tap charged once", charge_once),
     ("taps: resent batch is duplicate, not charged", resend_duplicate),
+    ("taps: same seq and epoch with another card is SEQ_CONFLICT", seq_conflict),
     ("taps: unknown card recorded, not charged", unknown_card),
     ("taps: another place than registered", elsewhere),
     *[(f"invalid tap: {name}", fn) for name, fn in INVALID],

@@ -53,6 +53,8 @@ class Session:
     balance_fen: int = 0
     broker: Broker | None = None
     next_seq: int = 1
+    # Each run is a new journal: seqs from 1 under an epoch of its own (docs/topics.md "Journal epochs").
+    journal_epoch: bytes = field(default_factory=lambda: secrets.token_bytes(8))
     # The list public keys by id, and what one check leaves for the next.
     keys: dict = field(default_factory=dict)
     first: tuple | None = None  # (seq, batch bytes) of the first charged tap
@@ -117,6 +119,7 @@ class Session:
             operator_id=operator_id or self.s.operator_id,
             taps=taps,
             sent_at_ms=int(time.time() * 1000),
+            journal_epoch=self.journal_epoch,
         ).SerializeToString()
         return sign_batch(unsigned, key or self.device_key) if signed else unsigned
 

@@ -47,6 +47,11 @@ export function createMetrics() {
       help: 'Redelivered taps answered from the dedupe record',
       registers: [registry],
     }),
+    tapsSeqConflict: new Counter({
+      name: 'onecard_taps_seq_conflict_total',
+      help: 'Taps quarantined because their (device, journal epoch, seq) came before with other content (docs/decisions/0175), per delivery',
+      registers: [registry],
+    }),
     tapsInvalid: new Counter({
       name: 'onecard_taps_invalid_total',
       help: 'Malformed taps quarantined',

@@ -2,7 +2,7 @@
 // protocol (TapBatch out, signed with each device's own key; BatchAck in) over the real broker,
 // without a journal, so the bench measures the gateway and not the simulators. Each device keeps a window of batches in
 // flight and records the time from publish to ack per batch.
-import { type KeyObject, sign } from 'node:crypto';
+import { type KeyObject, randomBytes, sign } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { deviceSigningKey, newDeviceKeyPair } from '../../core/device-keys.js';
 import { topics } from '../../core/topics.js';
@@ -62,6 +62,8 @@ export async function runDevices(o: RunOptions): Promise<RunResult> {
   const perDevice = Math.ceil(o.totalTaps / o.devices.length / o.tapsPerBatch);
   const state = o.devices.map((d) => ({
     ...d,
+    // Each run is a new journal: seqs from 1 under an epoch of its own (docs/decisions/0175).
+    journalEpoch: randomBytes(8),
     nextSeq: 1,
     batchesLeft: perDevice,
     inflight: new Map<number, number>(),
@@ -108,7 +110,7 @@ export async function runDevices(o: RunOptions): Promise<RunResult> {
       });
     }
     const payload = encodeSignedBatch(
-      { deviceId: s.deviceId, operatorId: s.operatorId, taps, sentAtMs: now },
+      { deviceId: s.deviceId, operatorId: s.operatorId, taps, sentAtMs: now, journalEpoch: s.journalEpoch },
       s.sign,
     );
     s.inflight.set(from, performance.now());

@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv, uniqueId } from '../support/env.js';
@@ -26,6 +27,9 @@ const OP = 'busco';
 let dir: string;
 let gw: GatewayProc;
 let bus: AgentProc;
+let busEpoch = '';
+/** A record id of the bus: tap:<device>:<journal epoch>:<seq>. */
+const busTap = (seq: number) => `tap:bus-7:${busEpoch}:${seq}`;
 let library: AgentProc;
 /** The shipped library (gateway/venues/beijing/library.json) and its operator's account. */
 const LIBRARY = 'bj-library';
@@ -90,6 +94,10 @@ beforeAll(async () => {
     );
     return items.find((d) => d.deviceId === 'bus-7')?.online;
   });
+  // The bus's record ids carry its journal's epoch (docs/decisions/0175), drawn by the agent.
+  const journal = new Database(join(dir, 'bus-7.db'), { readonly: true });
+  busEpoch = journal.prepare('SELECT value FROM epoch').pluck().get() as string;
+  journal.close();
   await api(gw.url, 'POST', '/v1/devices', {
     deviceId: 'lib-gate-1',
     operatorId: 'bj-libraries',
@@ -135,14 +143,14 @@ describe('operator console in Chromium', () => {
     await page.waitForSelector('.badge.ok');
     expect(await page.textContent('[data-testid=live-note]')).toContain('服务器端汇总');
     bus.tap(RIDER);
-    await page.waitForSelector('[data-testid=live-table] tr[data-id="tap:bus-7:1"]');
-    const row = await page.textContent('[data-testid=live-table] tr[data-id="tap:bus-7:1"]');
+    await page.waitForSelector(`[data-testid=live-table] tr[data-id="${busTap(1)}"]`);
+    const row = await page.textContent(`[data-testid=live-table] tr[data-id="${busTap(1)}"]`);
     expect(row).toContain('C31****01');
     expect(row).toContain('2.00');
     // A few more riders so the screens show some traffic.
     for (let i = 0; i < 3; i++) bus.tap(...others);
     await waitFor('all taps decided', () => bus.decisions().length === 13);
-    await page.waitForSelector('[data-testid=live-table] tr[data-id="tap:bus-7:13"]');
+    await page.waitForSelector(`[data-testid=live-table] tr[data-id="${busTap(13)}"]`);
     await shot('live');
   });
 
@@ -150,19 +158,19 @@ describe('operator console in Chromium', () => {
     await page.goto(`${gw.url}/#records`);
     // The first page (every record) is there before searching, so a search is waited for by
     // its row count, not by a row the unfiltered page also shows.
-    await page.waitForSelector('[data-testid=records-table] tr[data-id="tap:bus-7:13"]');
+    await page.waitForSelector(`[data-testid=records-table] tr[data-id="${busTap(13)}"]`);
     // The masked number as the console shows it (decision 0136).
     await page.fill('[data-testid=records-form] input[name=card]', 'C31****01');
     await page.click('[data-testid=records-form] button[type=submit]');
     await expect.poll(() => page.locator('[data-testid=records-table] tbody tr').count()).toBe(1);
-    expect(await page.getAttribute('[data-testid=records-table] tbody tr', 'data-id')).toBe('tap:bus-7:1');
+    expect(await page.getAttribute('[data-testid=records-table] tbody tr', 'data-id')).toBe(busTap(1));
     await page.fill('[data-testid=records-form] input[name=card]', token);
     await page.fill('[data-testid=records-form] input[name=stop]', 'nowhere');
     await page.click('[data-testid=records-form] button[type=submit]');
     await expect.poll(() => page.textContent('[data-testid=records-table] tbody')).toContain('没有记录');
     await page.fill('[data-testid=records-form] input[name=stop]', '');
     await page.click('[data-testid=records-form] button[type=submit]');
-    await page.waitForSelector('[data-testid=records-table] tr[data-id="tap:bus-7:1"]');
+    await page.waitForSelector(`[data-testid=records-table] tr[data-id="${busTap(1)}"]`);
     expect(await page.locator('[data-testid=records-table] tbody tr').count()).toBe(1);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=csv]')]);
     const csv = readFileSync((await download.path())!, 'utf8');
@@ -173,7 +181,7 @@ describe('operator console in Chromium', () => {
     expect(csv).not.toContain(RIDER);
     await page.fill('[data-testid=records-form] input[name=card]', '');
     await page.click('[data-testid=records-form] button[type=submit]');
-    await page.waitForSelector('[data-testid=records-table] tr[data-id="tap:bus-7:13"]');
+    await page.waitForSelector(`[data-testid=records-table] tr[data-id="${busTap(13)}"]`);
     await shot('records');
   });
 
@@ -204,8 +212,8 @@ describe('operator console in Chromium', () => {
     bus.tap(RIDER);
     await waitFor('the tap decided', () => bus.decisions().length === 14);
     expect(bus.decisions().at(-1)).toMatchObject({ decision: 'deny', reason: 'CARD_LOST' });
-    await page.waitForSelector('[data-testid=live-table] tr.deny[data-id="tap:bus-7:14"]');
-    expect(await page.textContent('tr[data-id="tap:bus-7:14"]')).toContain('CARD_LOST');
+    await page.waitForSelector(`[data-testid=live-table] tr.deny[data-id="${busTap(14)}"]`);
+    expect(await page.textContent(`tr[data-id="${busTap(14)}"]`)).toContain('CARD_LOST');
     await shot('live-denied');
   });
 

@@ -197,10 +197,19 @@ describe('the tap path with real processes', () => {
       },
       30_000,
     );
+    // tap:<device>:<journal epoch>:<seq> (docs/decisions/0175): each agent's one journal, one epoch.
+    const epochOf = (device: string) =>
+      new RegExp(`^tap:${device}:([0-9a-f]{16}):1$`).exec(
+        [...ids].find((id) => id.endsWith(':1') && id.startsWith(`tap:${device}:`)) ?? '',
+      )?.[1];
+    const busEpoch = epochOf('bus-1');
+    const exitEpoch = epochOf('exit-1');
+    expect(busEpoch).toBeDefined();
+    expect(exitEpoch).toBeDefined();
     expect([...ids].sort()).toEqual(
       [
-        ...Array.from({ length: 30 }, (_, i) => `tap:bus-1:${i + 1}`),
-        ...Array.from({ length: 30 }, (_, i) => `tap:exit-1:${i + 1}`),
+        ...Array.from({ length: 30 }, (_, i) => `tap:bus-1:${busEpoch}:${i + 1}`),
+        ...Array.from({ length: 30 }, (_, i) => `tap:exit-1:${exitEpoch}:${i + 1}`),
       ].sort(),
     );
     await expectMoneyBalanced(g.url, issuedAs(tokens, 10_000));

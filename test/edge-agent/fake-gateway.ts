@@ -82,6 +82,7 @@ export class FakeGateway {
     }));
     const ack = signedAck({
       deviceId: batch.deviceId,
+      journalEpoch: batch.journalEpoch,
       fromSeq: results[0]!.seq,
       toSeq: results[results.length - 1]!.seq,
       results,

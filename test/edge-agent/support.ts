@@ -57,9 +57,12 @@ export function ackPayload(
   fromSeq: number,
   toSeq: number,
   gatewayTimeMs = Date.now(),
+  /** The journal epoch acknowledged (hex; '' legacy): a device deletes only on its own. */
+  epoch = '',
 ): Uint8Array {
   const results = [];
   for (let seq = fromSeq; seq <= toSeq; seq++)
     results.push({ seq, outcome: v1.Outcome.OUTCOME_RECORDED, reason: v1.Reason.REASON_OK });
-  return signedAck({ deviceId, fromSeq, toSeq, results, gatewayTimeMs });
+  const journalEpoch = Buffer.from(epoch, 'hex');
+  return signedAck({ deviceId, fromSeq, toSeq, results, gatewayTimeMs, journalEpoch });
 }

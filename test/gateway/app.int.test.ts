@@ -106,7 +106,10 @@ describe('gateway tap path (SQLite store, real Mosquitto)', () => {
     });
     expect(issued.status).toBe(201);
     expect(issued.body.masked).toBe('A10****01');
-    await send([tap(1, 'A10000001'), tap(2, 'A10000001')]);
+    // Built once: a device resends what it journaled, unchanged (a tap with other content under
+    // the same seq is a conflict, docs/decisions/0175).
+    const batch = [tap(1, 'A10000001'), tap(2, 'A10000001')];
+    await send(batch);
     const ack = await until('ack 1..2', () => acks.find((a) => Number(a.fromSeq) === 1));
     expect(Number(ack.toSeq)).toBe(2);
     expect(
@@ -118,7 +121,7 @@ describe('gateway tap path (SQLite store, real Mosquitto)', () => {
 
     // The same batch again (a device that missed the ack): same results, nothing charged again.
     acks.length = 0;
-    await send([tap(1, 'A10000001'), tap(2, 'A10000001')]);
+    await send(batch);
     const again = await until('repeated ack', () => acks.find((a) => Number(a.fromSeq) === 1));
     expect(again.results.map((r) => [Number(r.balanceAfterFen), r.duplicate])).toEqual([
       [800, true],

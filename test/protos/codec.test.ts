@@ -6,6 +6,8 @@ import {
   denyReasons,
   directions,
   encodeTap,
+  epochFromWire,
+  epochToWire,
   listKinds,
   type ReasonName,
   reasonCode,
@@ -54,6 +56,22 @@ describe('wire codec', () => {
       frozen: 'CARD_FROZEN',
       negative_balance: 'BALANCE_NEGATIVE',
     });
+  });
+
+  it('carries a journal epoch as 8 bytes, the legacy one as none, and refuses any other form', () => {
+    expect(Buffer.from(epochToWire('9f3a1c0de4b27a51')).toString('hex')).toBe('9f3a1c0de4b27a51');
+    expect(epochToWire('').byteLength).toBe(0);
+    expect(epochFromWire(Buffer.from('9f3a1c0de4b27a51', 'hex'))).toBe('9f3a1c0de4b27a51');
+    expect(epochFromWire(new Uint8Array(0))).toBe('');
+    expect(epochFromWire(undefined)).toBe('');
+    expect(epochFromWire(Buffer.alloc(8))).toBeUndefined();
+    expect(epochFromWire(Buffer.alloc(4, 1))).toBeUndefined();
+  });
+
+  it('sets a tap input epoch only for a batch that has one', () => {
+    const tap = v1.Tap.decode(encodeTap(entry)) as Tap;
+    expect(tapInputFromWire(tap, 7, 'op1', 'd1', '9f3a1c0de4b27a51').epoch).toBe('9f3a1c0de4b27a51');
+    expect('epoch' in tapInputFromWire(tap, 7, 'op1', 'd1', '')).toBe(false);
   });
 
   it('reads a journaled tap back as it was written, with and without an entitlement', () => {

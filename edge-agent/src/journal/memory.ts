@@ -1,22 +1,29 @@
 // An in-memory journal for unit tests and the contract suite. The state lives in a separate
 // object, so a test can "restart" the device by opening a new journal over the same state.
 import type { JournalEntry, TapRecord } from '../../../core/tap.js';
+import { newEpoch } from './epoch.js';
 import type { Journal } from './port.js';
 
 export interface MemoryJournalState {
+  /** Drawn with the state: a new state is a new journal (port.ts epoch()). */
+  epoch: string;
   taps: Map<number, JournalEntry>;
   lastSeq: number;
   lastAckedSeq: number;
 }
 
 export function emptyJournalState(): MemoryJournalState {
-  return { taps: new Map(), lastSeq: 0, lastAckedSeq: 0 };
+  return { epoch: newEpoch(), taps: new Map(), lastSeq: 0, lastAckedSeq: 0 };
 }
 
 export class MemoryJournal implements Journal {
   private closed = false;
 
   constructor(private readonly state: MemoryJournalState = emptyJournalState()) {}
+
+  epoch(): string {
+    return this.state.epoch;
+  }
 
   append(tap: TapRecord): JournalEntry {
     this.check();

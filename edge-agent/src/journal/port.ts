@@ -13,7 +13,13 @@
 import type { JournalEntry, TapRecord } from '../../../core/tap.js';
 
 export interface Journal {
-  /** Durably appends the tap with the next seq (persisted: survives restarts, never reused). */
+  /**
+   * The journal's epoch (core/epoch.ts, docs/decisions/0175): drawn at random when the journal
+   * is created and kept in it, so seqs are unique per (device, epoch). LEGACY_EPOCH ('') for a
+   * journal that had taps before epochs existed: its seqs were sent without one.
+   */
+  epoch(): string;
+  /** Durably appends the tap with the next seq (persisted: survives restarts, never reused in this epoch). */
   append(tap: TapRecord): JournalEntry;
   /** Up to maxCount entries with seq >= fromSeq, oldest first. */
   range(fromSeq: number, maxCount: number): JournalEntry[];

@@ -5,11 +5,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { LEGACY_EPOCH } from '../../../core/epoch.js';
 import type { JournalEntry, TapRecord } from '../../../core/tap.js';
 import { decodeTap, encodeTap } from '../../../protos/codec.js';
+import { newEpoch } from './epoch.js';
 import type { Journal } from './port.js';
 
-const SCHEMA_VERSION = 1;
+// 2: the journal's epoch (docs/decisions/0175).
+const SCHEMA_VERSION = 2;
 
 // meta holds counters that must outlive the rows they count: last_seq (a seq is never reused,
 // even after every tap was acked and deleted) and last_acked_seq. (Journals written before the
@@ -18,6 +21,7 @@ const schema = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 INSERT OR IGNORE INTO meta (key, value) VALUES ('last_seq', 0), ('last_acked_seq', 0);
 CREATE TABLE IF NOT EXISTS taps (seq INTEGER PRIMARY KEY, tap BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS epoch (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL);
 `;
 
 export function openSqliteJournal(file: string): Journal {
@@ -29,6 +33,12 @@ export function openSqliteJournal(file: string): Journal {
   if (version > SCHEMA_VERSION)
     throw new Error(`journal ${file} has schema ${version}, newer than this agent's ${SCHEMA_VERSION}`);
   db.exec(schema);
+  // The epoch is drawn once, when the journal is created. A journal from before epochs (schema
+  // 1) that already numbered taps keeps the legacy epoch: the gateway knows those seqs without
+  // one, and a new epoch would make its unacked taps new keys, charged again.
+  const seqsUsed = (db.prepare(`SELECT value FROM meta WHERE key = 'last_seq'`).pluck().get() as number) > 0;
+  const epoch = version === 1 && seqsUsed ? LEGACY_EPOCH : newEpoch();
+  db.prepare('INSERT OR IGNORE INTO epoch (id, value) VALUES (1, ?)').run(epoch);
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
   return new SqliteJournal(db);
 }
@@ -36,6 +46,7 @@ export function openSqliteJournal(file: string): Journal {
 class SqliteJournal implements Journal {
   private last: number;
   private count: number;
+  private readonly epochId: string;
   private readonly q;
   private readonly appendTx: Database.Transaction<(tap: TapRecord) => JournalEntry>;
   private readonly deleteTx: Database.Transaction<(from: number, to: number) => number>;
@@ -52,6 +63,7 @@ class SqliteJournal implements Journal {
       count: db.prepare<[], number>('SELECT count(*) FROM taps').pluck(),
       oldest: db.prepare<[], number | null>('SELECT min(seq) FROM taps').pluck(),
     };
+    this.epochId = db.prepare<[], string>('SELECT value FROM epoch WHERE id = 1').pluck().get() ?? '';
     this.last = this.q.meta.get('last_seq') ?? 0;
     this.count = this.q.count.get() ?? 0;
 
@@ -66,6 +78,10 @@ class SqliteJournal implements Journal {
       if (to > (this.q.meta.get('last_acked_seq') ?? 0)) this.q.setMeta.run(to, 'last_acked_seq');
       return n;
     });
+  }
+
+  epoch(): string {
+    return this.epochId;
   }
 
   append(tap: TapRecord): JournalEntry {

@@ -12,10 +12,19 @@
 //   truth: a batch is settled when none of its seqs remain in it, whichever ack removed them.
 // - While the link is down nothing is sent; on reconnect the whole journal is sent again from
 //   its oldest tap (the backlog drains oldest first, then live taps follow).
+// - Every batch carries the journal's epoch, and only an ack of that epoch deletes: seqs start
+//   again at 1 in a new journal, and an ack meant for an old one must not touch them
+//   (docs/decisions/0175).
 import type { ListPublicKey } from '../../../core/lists/keys.js';
 import type { JournalEntry } from '../../../core/tap.js';
 import { topics } from '../../../core/topics.js';
-import { encodeSignedBatch, type SignFn, toWireTap } from '../../../protos/codec.js';
+import {
+  encodeSignedBatch,
+  epochFromWire,
+  epochToWire,
+  type SignFn,
+  toWireTap,
+} from '../../../protos/codec.js';
 import type { BatchAck } from '../../../protos/wire.js';
 import type { Journal } from '../journal/port.js';
 import type { Logger } from '../log.js';
@@ -61,10 +70,13 @@ export class Batcher {
   /** Acks ignored since start (forged, another device's, a range not in flight). */
   private refused = 0;
   private readonly topic: string;
+  /** The journal's epoch on the wire, encoded once. */
+  private readonly epoch: Uint8Array;
   readonly skew = new ClockSkew();
 
   constructor(private readonly opts: BatcherOptions) {
     this.topic = topics.taps(opts.operatorId, opts.deviceId);
+    this.epoch = epochToWire(opts.journal.epoch());
   }
 
   start(): void {
@@ -131,6 +143,11 @@ export class Batcher {
       this.refuse({ why: 'for another device', deviceId: ack.deviceId.slice(0, 64) });
       return;
     }
+    // An ack of an earlier journal's seqs must never delete the same seqs of this one (0175).
+    if (epochFromWire(ack.journalEpoch) !== journal.epoch()) {
+      this.refuse({ why: 'for another journal epoch', from, to });
+      return;
+    }
     // Deleting is only for taps the gateway has just been sent: an ack wider than the batch
     // (signed or not) must not reach taps the gateway never saw (issue 8: one forged
     // from 1 to 1,000,000 deleted rides never charged).
@@ -185,6 +202,7 @@ export class Batcher {
         operatorId: this.opts.operatorId,
         taps: run.map(toWireTap),
         sentAtMs: now,
+        journalEpoch: this.epoch,
       },
       this.opts.sign,
     );

@@ -1,16 +1,19 @@
 // The tap path at the gateway, one batch at a time (many batches run concurrently):
-//   validate → known device? → signed by its key? → location allowed? → load cards → plan (pure) → commit (atomic,
-//   exactly once)
+//   validate → known device? → signed by its key? → location allowed? → claim each
+//   (device, epoch, seq) for its content and load cards (together: one round trip) → plan
+//   (pure) → commit (atomic, exactly once)
 //   → on version conflicts re-plan just those taps → ack to the device.
 // The ack goes out only after the commit returned: the device deletes acked taps from its
 // journal, so an ack must never run ahead of durable state. A crash anywhere before the ack
 // means the device resends and the dedupe keys answer with the original results.
 
+import type { CardState } from '../../../core/card.js';
 import type { EffectResult, LedgerRecord, TapInput } from '../../../core/ledger.js';
 import type { Pricer } from '../../../core/pricing.js';
 import { topics } from '../../../core/topics.js';
 import {
   encodeSignedAck,
+  epochToWire,
   type ReasonName,
   reasonCode,
   type SignFn,
@@ -20,6 +23,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Reconciler } from '../reconcile/reconciler.js';
 import type { DeadLetter, DeadLetterBounds, Store } from '../store/port.js';
+import { type Claimed, claimTaps, conflictFinding, SEQ_CONFLICT_RESULT } from './claims.js';
 import type { DeviceRegistry } from './devices.js';
 import { planBatch, uniqueTokens, withLocationChecked } from './plan.js';
 import { BatchSignatures } from './signatures.js';
@@ -102,9 +106,16 @@ export class Ingest {
           { device: v.batch.deviceId, seqs: taps.filter((t) => t.refusal).map((t) => t.seq) },
           'taps at a place the device is not registered for',
         );
-      const outcomes = await this.commitTaps(taps);
-      await this.deps.reconciler?.reconcile(taps, outcomes);
-      await this.deps.passages?.recordVisits(taps);
+      // The claims and the first card load go out together (ioredis pipelines them): the claim
+      // costs no round trip of its own. Cards of quarantined taps are loaded for their finding.
+      const [claimed, cards] = await Promise.all([
+        claimTaps(this.deps.store, v.batch, taps),
+        this.deps.store.loadCards(uniqueTokens(taps)),
+      ]);
+      const outcomes = await this.commitTaps(claimed.admitted, cards);
+      if (claimed.conflicts.length > 0) await this.quarantine(claimed, cards, outcomes);
+      await this.deps.reconciler?.reconcile(claimed.admitted, outcomes);
+      await this.deps.passages?.recordVisits(claimed.admitted);
       this.ack(v.batch, outcomes);
       metrics.batches.inc();
       metrics.batchSeconds.observe((this.deps.now() - started) / 1000);
@@ -128,13 +139,40 @@ export class Ingest {
     if (dropped > 0) this.deps.metrics.deadLettersDropped.inc(dropped);
   }
 
-  private async commitTaps(taps: TapInput[]): Promise<Map<number, TapOutcome>> {
+  /**
+   * Taps whose (device, epoch, seq) other content holds (docs/decisions/0175): acked SEQ_CONFLICT,
+   * counted, and kept as findings before the ack (idempotent, so a failure here means a resend
+   * that finds them again).
+   */
+  private async quarantine(
+    claimed: Claimed,
+    cards: ReadonlyMap<string, CardState>,
+    outcomes: Map<number, TapOutcome>,
+  ): Promise<void> {
+    const foundAt = this.deps.now();
+    const findings = claimed.conflicts.map(({ tap, digest }) => {
+      outcomes.set(tap.seq, { ...SEQ_CONFLICT_RESULT, duplicate: false });
+      return conflictFinding(tap, digest, cards.get(tap.cardToken), foundAt);
+    });
+    await this.deps.store.putFindings(findings);
+    this.deps.metrics.tapsSeqConflict.inc(findings.length);
+    this.deps.log.warn(
+      { device: findings[0]!.deviceId, findings: findings.map((f) => f.id) },
+      'taps quarantined: their (device, epoch, seq) came before with other content',
+    );
+  }
+
+  /** Commits the taps; `loaded` holds the cards for the first round (later rounds reload theirs). */
+  private async commitTaps(
+    taps: TapInput[],
+    loaded: Map<string, CardState>,
+  ): Promise<Map<number, TapOutcome>> {
     const { store, fare, metrics } = this.deps;
     const results = new Map<number, TapOutcome>();
     let pending = taps;
     for (let round = 0; pending.length > 0; round++) {
       if (round === MAX_CONFLICT_ROUNDS) throw new Error(`still conflicting after ${round} rounds`);
-      const cards = await store.loadCards(uniqueTokens(pending));
+      const cards = round === 0 ? loaded : await store.loadCards(uniqueTokens(pending));
       const uses = await loadUses(store, pending);
       const effects = planBatch(pending, cards, fare, this.deps.now(), uses);
       const outcomes = await store.commit(effects);
@@ -183,6 +221,7 @@ export class Ingest {
     const ack = encodeSignedAck(
       {
         deviceId: batch.deviceId,
+        journalEpoch: epochToWire(batch.epoch),
         fromSeq: results[0]?.seq ?? 0,
         toSeq: results[results.length - 1]?.seq ?? 0,
         results,

@@ -6,7 +6,14 @@
 import type { TapInput } from '../../../core/ledger.js';
 import { TOKEN_BYTES } from '../../../core/pii.js';
 import { parseDeviceTopic } from '../../../core/topics.js';
-import { credentials, decisions, directions, reasonName, tapInputFromWire } from '../../../protos/codec.js';
+import {
+  credentials,
+  decisions,
+  directions,
+  epochFromWire,
+  reasonName,
+  tapInputFromWire,
+} from '../../../protos/codec.js';
 import { type Tap, type TapBatch, v1 } from '../../../protos/wire.js';
 
 export type BatchRejection =
@@ -16,6 +23,7 @@ export type BatchRejection =
   | 'TOPIC_MISMATCH'
   | 'EMPTY_BATCH'
   | 'TOO_MANY_TAPS'
+  | 'BAD_EPOCH'
   | 'UNKNOWN_DEVICE';
 
 export interface InvalidTap {
@@ -26,6 +34,8 @@ export interface InvalidTap {
 export interface ValidBatch {
   operatorId: string;
   deviceId: string;
+  /** The journal's epoch (core/epoch.ts); LEGACY_EPOCH ('') when the batch carries none. */
+  epoch: string;
   sentAtMs: number;
   taps: TapInput[];
   invalid: InvalidTap[];
@@ -76,6 +86,14 @@ export function validateBatch(topic: string, payload: Uint8Array, limits: Limits
       reason: 'TOO_MANY_TAPS',
       detail: `${decoded.taps.length} > ${limits.maxTapsPerBatch}`,
     };
+  // A malformed epoch is the batch's fault, not a tap's: every key in it would be wrong.
+  const epoch = epochFromWire(decoded.journalEpoch);
+  if (epoch === undefined)
+    return {
+      ok: false,
+      reason: 'BAD_EPOCH',
+      detail: `journal_epoch is ${decoded.journalEpoch.byteLength} bytes or all zero, not 8 random bytes`,
+    };
 
   const taps: TapInput[] = [];
   const invalid: InvalidTap[] = [];
@@ -88,13 +106,14 @@ export function validateBatch(topic: string, payload: Uint8Array, limits: Limits
       continue;
     }
     seen.add(seq);
-    taps.push(tapInputFromWire(tap, seq, ids.operatorId, ids.deviceId));
+    taps.push(tapInputFromWire(tap, seq, ids.operatorId, ids.deviceId, epoch));
   }
   return {
     ok: true,
     batch: {
       operatorId: ids.operatorId,
       deviceId: ids.deviceId,
+      epoch,
       sentAtMs: Number(decoded.sentAtMs),
       taps,
       invalid,

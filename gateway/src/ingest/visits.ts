@@ -25,7 +25,7 @@ export async function loadUses(store: Store, taps: readonly TapInput[]): Promise
   const uses = new Map<string, number>();
   const wanted = taps.filter((t) => t.record === 'visit' && !t.refusal && useKey(t) !== '');
   if (wanted.length === 0) return uses;
-  const own = new Set(wanted.map((t) => tapRecordId(t.deviceId, t.seq)));
+  const own = new Set(wanted.map((t) => tapRecordId(t)));
   const keys = new Set(wanted.map(useKey));
   for (const token of new Set(wanted.map((t) => t.cardToken))) {
     const from =

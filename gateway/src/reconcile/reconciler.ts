@@ -56,7 +56,7 @@ export class Reconciler {
         action = 'deny_listed';
       }
       findings.push({
-        id: tapRecordId(tap.deviceId, tap.seq),
+        id: tapRecordId(tap),
         kind,
         reason: result.reason,
         action,

@@ -141,24 +141,37 @@ export interface KeptDeadLetter extends DeadLetter {
   payloadSha256: string;
 }
 
+/** A tap's seq in its batch and the digest of its content (gateway/src/ingest/digest.ts). */
+export interface TapClaim {
+  seq: number;
+  digest: string;
+}
+
 /**
  * A reconciliation finding (gateway/src/reconcile/): a tap the device decided, offline or on
  * stale lists, that would have been refused online. Its record is kept and marked; the finding
  * is what the operator report lists. One per record: putting it again changes nothing.
  */
 export interface Finding {
-  /** The record id ("tap:<device>:<seq>"). */
+  /**
+   * The record id (core/ledger.ts tapRecordId); for seq_conflict the id the tap would have had,
+   * then '#' and its content digest (one finding per conflicting content, none of them a record).
+   */
   id: string;
   kind:
     | 'negative_balance'
     | 'lost_after_the_fact'
     | 'entitlement_reused'
     | 'location_not_allowed'
-    | 'location_not_priced';
+    | 'location_not_priced'
+    | 'seq_conflict';
   /** The record's reason (docs/reason-codes.md). */
   reason: string;
-  /** What the gateway did: put the card on the deny list, or marked the record only. */
-  action: 'deny_listed' | 'marked';
+  /**
+   * What the gateway did: put the card on the deny list, marked the record only, or (seq_conflict)
+   * kept the tap out of the ledger: nothing charged, nothing recorded (docs/decisions/0175).
+   */
+  action: 'deny_listed' | 'marked' | 'quarantined';
   /** Tap time (device clock), Unix ms. */
   at: number;
   /** When the gateway found it, Unix ms. */
@@ -247,6 +260,16 @@ export interface Store {
    * card's effects are deduplicated where the card lives, so its token is needed).
    */
   committedResult(cardToken: string, dedupeKey: string): Promise<EffectResult | undefined>;
+  /**
+   * Claims taps' exactly-once keys (deviceId, epoch, seq) for their content (docs/decisions/0175),
+   * atomically: a key no tap holds is taken with the claim's digest; a key held with the same
+   * digest stays (a resend); a key held with another digest is not taken. One answer per claim,
+   * in order: true when this content may be committed under the key, false when another tap's
+   * content holds it (quarantine it; never commit it). The claims of a device and epoch live
+   * together, away from the cards' partitions: the same key with another card is caught even
+   * where the two cards' dedupe keys would live apart. Claims are kept like dedupe keys.
+   */
+  claimTaps(deviceId: string, epoch: string, claims: readonly TapClaim[]): Promise<boolean[]>;
   /** Sets a card's status (lost/frozen/active). Returns false for an unknown card. */
   setCardStatus(token: string, status: CardStatus): Promise<boolean>;
 

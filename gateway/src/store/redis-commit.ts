@@ -3,7 +3,7 @@
 // partition it touches rather than one per tap. Encoding and decoding live here, pure.
 import type { Effect, EffectResult } from '../../../core/ledger.js';
 import { encodeFareState } from '../../../core/tariff/state.js';
-import type { CommitOutcome } from './port.js';
+import type { CommitOutcome, TapClaim } from './port.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
 import type { RedisKeys } from './redis-keys.js';
 import { statIncrements } from './redis-stats.js';
@@ -93,4 +93,18 @@ export function decodeCall(
     else if (code === ScriptResult.CONFLICT) into[position] = { status: 'conflict' };
     else throw new Error(`commitEffects answered code ${code}`);
   });
+}
+
+/** claimTaps-1.lua's arguments: seq, digest, seq, digest, ... */
+export function claimArgs(claims: readonly TapClaim[]): string[] {
+  const args: string[] = [];
+  for (const c of claims) args.push(String(c.seq), c.digest);
+  return args;
+}
+
+/** claimTaps-1.lua's reply as Store.claimTaps answers it. */
+export function decodeClaims(claims: readonly TapClaim[], reply: unknown): boolean[] {
+  if (!Array.isArray(reply) || reply.length !== claims.length)
+    throw new Error(`claimTaps answered ${JSON.stringify(reply)} for ${claims.length} claims`);
+  return reply.map((r) => r === 1);
 }

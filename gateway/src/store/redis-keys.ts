@@ -42,6 +42,15 @@ export class RedisKeys {
     return `${this.part(p)}:seen`;
   }
 
+  /**
+   * Hash: seq → content digest of the taps one device sent under one journal epoch ('-' for the
+   * legacy epoch ''), Store.claimTaps (docs/decisions/0175). Under the device's own hash tag: the
+   * claim is made before the commit, for every card of the batch at once.
+   */
+  tapClaims(deviceId: string, epoch: string): string {
+    return `${this.prefix}:{d:${deviceId}}:claims:${epoch || '-'}`;
+  }
+
   /** Hash: record id → record JSON. */
   records(p: number): string {
     return `${this.part(p)}:rec`;

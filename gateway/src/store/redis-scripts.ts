@@ -11,6 +11,7 @@ const SCRIPT_VERSION = 2;
 
 export type ScriptName =
   | 'commitEffects'
+  | 'claimTaps'
   | 'issueCard'
   | 'setCardStatus'
   | 'changeDenyList'

@@ -31,11 +31,12 @@ import type {
   RecordPage,
   RecordQuery,
   Store,
+  TapClaim,
 } from './port.js';
 import { appendAudit, queryAudit } from './redis-audit.js';
 import { RedisAuthStore } from './redis-auth.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
-import { commitCalls, decodeCall } from './redis-commit.js';
+import { claimArgs, commitCalls, decodeCall, decodeClaims } from './redis-commit.js';
 import {
   changeDenyList,
   denyChangesSince,
@@ -196,6 +197,12 @@ class RedisStore implements Store {
   async committedResult(cardToken: string, dedupeKey: string): Promise<EffectResult | undefined> {
     const seen = await this.redis.hget(this.keys.seen(this.keys.partitionOf(cardToken)), dedupeKey);
     return seen === null ? undefined : (JSON.parse(seen) as EffectResult);
+  }
+
+  async claimTaps(deviceId: string, epoch: string, claims: readonly TapClaim[]): Promise<boolean[]> {
+    if (claims.length === 0) return [];
+    const key = this.keys.tapClaims(deviceId, epoch);
+    return decodeClaims(claims, await this.scripts.run('claimTaps', [key], claimArgs(claims)));
   }
 
   async setCardStatus(token: string, status: CardStatus): Promise<boolean> {

@@ -24,6 +24,17 @@ CREATE TABLE IF NOT EXISTS dedupe (
   result TEXT NOT NULL
 ) WITHOUT ROWID;
 
+-- The content each tap key (device, journal epoch, seq) was first received with (a digest,
+-- gateway/src/ingest/digest.ts): the same key with other content is quarantined, never
+-- committed (docs/decisions/0175). epoch '' is the legacy epoch.
+CREATE TABLE IF NOT EXISTS tap_claims (
+  device TEXT NOT NULL,
+  epoch TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  digest TEXT NOT NULL,
+  PRIMARY KEY (device, epoch, seq)
+) WITHOUT ROWID;
+
 -- The record as JSON, plus the columns queries filter on. Each index ends in (at, id) so a
 -- filtered query reads its page in order, newest first, straight off the index.
 CREATE TABLE IF NOT EXISTS records (

@@ -32,9 +32,11 @@ import type {
   RecordPage,
   RecordQuery,
   Store,
+  TapClaim,
 } from './port.js';
 import { appendAudit, auditSchema, queryAudit } from './sqlite-audit.js';
 import { SqliteAuthStore } from './sqlite-auth.js';
+import { type ClaimTaps, sqliteClaimTaps } from './sqlite-claims.js';
 import { deadLetterSchema, SqliteDeadLetters } from './sqlite-dead-letters.js';
 import { SqliteLists } from './sqlite-lists.js';
 import { SqlitePaymentStore } from './sqlite-payments.js';
@@ -85,6 +87,7 @@ interface DenyLogRow {
 
 class SqliteStore implements Store {
   private readonly commitTx: Database.Transaction<(effects: readonly Effect[]) => CommitOutcome[]>;
+  private readonly claimTx: ClaimTaps;
   private readonly denyTx: Database.Transaction<
     (token: string, add: boolean, reason: DenyReasonName, at: number) => DenyChange | null
   >;
@@ -107,6 +110,7 @@ class SqliteStore implements Store {
       const broken = new Set<string>();
       return effects.map((e) => this.apply(e, broken));
     });
+    this.claimTx = sqliteClaimTaps(db);
     this.denyTx = db.transaction(this.changeDeny.bind(this));
     this.statusTx = db.transaction(this.changeStatus.bind(this));
     this.lists = new SqliteLists(db);
@@ -182,6 +186,10 @@ class SqliteStore implements Store {
       | { result: string }
       | undefined;
     return seen ? (JSON.parse(seen.result) as EffectResult) : undefined;
+  }
+
+  async claimTaps(deviceId: string, epoch: string, claims: readonly TapClaim[]): Promise<boolean[]> {
+    return this.claimTx(deviceId, epoch, claims);
   }
 
   async setCardStatus(token: string, status: CardStatus): Promise<boolean> {

@@ -51,7 +51,7 @@ export class VenuePassages {
       if (t.direction !== 'entry' && t.direction !== 'exit') continue;
       await this.record({
         venueId: t.venueId,
-        id: tapRecordId(t.deviceId, t.seq),
+        id: tapRecordId(t),
         at: t.deviceTimeMs,
         direction: t.direction,
         entitlementId: t.entitlementId ?? '',

@@ -1,12 +1,15 @@
 // The journal contract: what every adapter of edge-agent/src/journal/port.ts must do. Run by
 // memory.test.ts (in-memory adapter) and sqlite.int.test.ts (SQLite file).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isEpoch } from '../../../core/epoch.js';
 import type { TapRecord } from '../../../core/tap.js';
 import type { Journal } from '../../../edge-agent/src/journal/port.js';
 
 /** Opens journals over one persistent place; open() again after close() is a device restart. */
 export interface JournalFixture {
   open(): Journal;
+  /** Loses the persistent place (a wiped or replaced journal); the next open() starts a new one. */
+  lose(): void;
   dispose(): void;
 }
 
@@ -150,6 +153,25 @@ export function journalContract(name: string, makeFixture: () => JournalFixture)
       expect(journal.oldestSeq()).toBe(3);
       expect(journal.range(1, 10).map((e) => e.seq)).toEqual([3, 4, 5]);
       expect(journal.append(tapRecord()).seq).toBe(6);
+    });
+
+    it('has an epoch of 16 hex characters from its creation, kept across restarts', () => {
+      const epoch = journal.epoch();
+      expect(isEpoch(epoch)).toBe(true);
+      appendN(2);
+      restart();
+      expect(journal.epoch()).toBe(epoch);
+    });
+
+    it('starts a lost journal again at seq 1 under a new epoch', () => {
+      const before = journal.epoch();
+      appendN(3);
+      journal.close();
+      fixture.lose();
+      journal = fixture.open();
+      expect(journal.epoch()).not.toBe(before);
+      expect(isEpoch(journal.epoch())).toBe(true);
+      expect(journal.append(tapRecord()).seq).toBe(1);
     });
 
     it('keeps the seq counter across a restart after the journal emptied', () => {

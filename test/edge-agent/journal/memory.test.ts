@@ -2,6 +2,12 @@ import { emptyJournalState, MemoryJournal } from '../../../edge-agent/src/journa
 import { journalContract } from './contract.js';
 
 journalContract('in-memory adapter', () => {
-  const state = emptyJournalState();
-  return { open: () => new MemoryJournal(state), dispose: () => {} };
+  let state = emptyJournalState();
+  return {
+    open: () => new MemoryJournal(state),
+    lose: () => {
+      state = emptyJournalState();
+    },
+    dispose: () => {},
+  };
 });

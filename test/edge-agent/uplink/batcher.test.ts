@@ -48,7 +48,8 @@ describe('batcher', () => {
       batcher.notify();
     }
   };
-  const ack = (from: number, to: number, deviceId = DEV) => batcher.onAck(ackPayload(deviceId, from, to));
+  const ack = (from: number, to: number, deviceId = DEV) =>
+    batcher.onAck(ackPayload(deviceId, from, to, Date.now(), journal.epoch()));
 
   beforeEach(() => {
     vi.useFakeTimers({ now: Date.UTC(2026, 10, 23, 8, 0, 0) });
@@ -77,6 +78,14 @@ describe('batcher', () => {
       make().setOnline(true);
       tap(5);
       expect(sent.map(seqsOf)).toEqual([[1, 2, 3, 4, 5]]);
+    });
+
+    it("carries the journal's epoch, 8 bytes, in every batch", () => {
+      make().setOnline(true);
+      tap(5);
+      const bytes = Buffer.from(decodeBatch(sent[0]!).journalEpoch);
+      expect(bytes.byteLength).toBe(8);
+      expect(bytes.toString('hex')).toBe(journal.epoch());
     });
 
     it('publishes TapBatch on the device taps topic with the device and operator ids and the send time', () => {
@@ -154,6 +163,17 @@ describe('batcher', () => {
       expect(batcher.acksRefused).toBe(1);
     });
 
+    it("ignores an ack of another journal epoch or of none (an earlier journal's seqs), deleting nothing", () => {
+      fill(journal, 5);
+      make().setOnline(true);
+      batcher.onAck(ackPayload(DEV, 1, 5, Date.now(), '0123456789abcdef'));
+      batcher.onAck(ackPayload(DEV, 1, 5, Date.now(), ''));
+      expect(journal.depth()).toBe(5);
+      expect(acks).toBe(0);
+      ack(1, 5);
+      expect(journal.depth()).toBe(0);
+    });
+
     it('ignores a signed ack wider than any batch in flight: it deletes nothing, not even the part it covers', () => {
       fill(journal, 3);
       make().setOnline(true);
@@ -193,7 +213,7 @@ describe('batcher', () => {
       make().setOnline(true);
       vi.advanceTimersByTime(100);
       // Sent at t, received at t+100: the gateway stamped the midpoint, 1 s behind our clock.
-      batcher.onAck(ackPayload(DEV, 1, 5, Date.now() - 50 - 1000));
+      batcher.onAck(ackPayload(DEV, 1, 5, Date.now() - 50 - 1000, journal.epoch()));
       expect(batcher.skew.ms).toBe(1000);
     });
   });

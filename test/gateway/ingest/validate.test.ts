@@ -21,9 +21,15 @@ function tap(seq: number, overrides: Record<string, unknown> = {}) {
   };
 }
 
-function batch(taps: object[], ids = { deviceId: 'v-1', operatorId: 'busco' }) {
-  return Buffer.from(v1.TapBatch.encode({ ...ids, taps, sentAtMs: NOW }).finish());
+function batch(
+  taps: object[],
+  ids = { deviceId: 'v-1', operatorId: 'busco' },
+  journalEpoch = Buffer.alloc(0),
+) {
+  return Buffer.from(v1.TapBatch.encode({ ...ids, taps, sentAtMs: NOW, journalEpoch }).finish());
 }
+
+const IDS = { deviceId: 'v-1', operatorId: 'busco' };
 
 describe('validating a tap batch', () => {
   it('accepts a well-formed batch and converts the taps', () => {
@@ -91,6 +97,32 @@ describe('validating a tap batch', () => {
     expect(v.batch.invalid).toHaveLength(1);
     expect(v.batch.invalid[0]?.seq).toBe(2);
     expect(v.batch.invalid[0]?.problem).toMatch(problem);
+  });
+
+  it("gives every tap the batch's journal epoch as 16 hex characters (docs/decisions/0175)", () => {
+    const v = validateBatch(
+      topic,
+      batch([tap(1), tap(2)], IDS, Buffer.from('9f3a1c0de4b27a51', 'hex')),
+      limits,
+      NOW,
+    );
+    expect(v.ok && v.batch.epoch).toBe('9f3a1c0de4b27a51');
+    expect(v.ok && v.batch.taps.map((t) => t.epoch)).toEqual(['9f3a1c0de4b27a51', '9f3a1c0de4b27a51']);
+  });
+
+  it('takes a batch without an epoch as legacy: no epoch on its taps', () => {
+    const v = validateBatch(topic, batch([tap(1)]), limits, NOW);
+    expect(v.ok && v.batch.epoch).toBe('');
+    expect(v.ok && 'epoch' in v.batch.taps[0]!).toBe(false);
+  });
+
+  it.each([
+    ['7 bytes', Buffer.alloc(7, 1)],
+    ['9 bytes', Buffer.alloc(9, 1)],
+    ['8 zero bytes', Buffer.alloc(8)],
+  ])('refuses the whole batch with a journal epoch of %s', (_name, epoch) => {
+    const v = validateBatch(topic, batch([tap(1)], IDS, epoch), limits, NOW);
+    expect(v).toMatchObject({ ok: false, reason: 'BAD_EPOCH' });
   });
 
   it('quarantines a sequence number that repeats within the batch', () => {

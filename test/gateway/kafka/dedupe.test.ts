@@ -1,5 +1,6 @@
 import type { MessageHeader } from 'node-rdkafka';
 import { describe, expect, it } from 'vitest';
+import { tapRecordId } from '../../../core/ledger.js';
 import { createRecordDeduper, RECORD_ID_HEADER, recordIdOf } from '../../../gateway/src/kafka/dedupe.js';
 
 describe('createRecordDeduper', () => {
@@ -16,6 +17,20 @@ describe('createRecordDeduper', () => {
     const delivered = ['topup:a', 'tap:d:1', 'tap:d:2', 'tap:d:1', 'tap:d:2', 'tap:d:3', 'topup:a'];
     const applied = delivered.filter((id) => !dedupe.seen(id));
     expect(applied).toEqual(['topup:a', 'tap:d:1', 'tap:d:2', 'tap:d:3']);
+  });
+
+  it('keeps the taps of one seq under two journal epochs apart: a device that lost its journal', () => {
+    const dedupe = createRecordDeduper(10);
+    const before = tapRecordId({ deviceId: 'dev-1', epoch: '0123456789abcdef', seq: 1 });
+    const after = tapRecordId({ deviceId: 'dev-1', epoch: 'fedcba9876543210', seq: 1 });
+    const legacy = tapRecordId({ deviceId: 'dev-1', seq: 1 });
+    expect([before, after, legacy, before, after].map((id) => dedupe.seen(id))).toEqual([
+      false,
+      false,
+      false,
+      true,
+      true,
+    ]);
   });
 
   it('remembers at most maxKeys ids, forgetting the least recently seen first', () => {

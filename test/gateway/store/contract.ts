@@ -8,6 +8,7 @@ import { authContract } from './contract-auth.js';
 import { commitContract } from './contract-commit.js';
 import { concurrencyContract } from './contract-concurrency.js';
 import { deadLettersContract } from './contract-dead-letters.js';
+import { epochsContract } from './contract-epochs.js';
 import { fareStateContract } from './contract-fare.js';
 import { findingsContract } from './contract-findings.js';
 import { listsContract } from './contract-lists.js';
@@ -46,6 +47,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     });
 
     commitContract(harness);
+    epochsContract(harness);
     amountsContract(harness);
     recordsContract(harness);
     listsContract(harness);

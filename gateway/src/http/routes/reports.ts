@@ -2,7 +2,8 @@
 // updated) that would have been refused online, newest found first: rides that took a card
 // below zero (the card went on the deny list), cards used after their lost report, single-use
 // tickets admitted at two gates; and taps the gateway would not price: a place the device is
-// not registered for, or no fare there (docs/decisions/0161). Card tokens and masked numbers
+// not registered for, or no fare there (docs/decisions/0161); and taps quarantined because their
+// (device, epoch, seq) came before with other content (docs/decisions/0175). Card tokens and masked numbers
 // only, never a card number.
 import * as s from '../schemas.js';
 import type { RoutePlugin } from '../services.js';
@@ -10,7 +11,11 @@ import type { RoutePlugin } from '../services.js';
 const finding = {
   type: 'object',
   properties: {
-    id: { type: 'string', description: 'The record id, tap:<device>:<seq>' },
+    id: {
+      type: 'string',
+      description:
+        "The record id, tap:<device>:<epoch>:<seq> (tap:<device>:<seq> without a journal epoch); a seq_conflict's is the id the quarantined tap would have had, then '#' and its content digest",
+    },
     kind: {
       type: 'string',
       enum: [
@@ -19,10 +24,11 @@ const finding = {
         'entitlement_reused',
         'location_not_allowed',
         'location_not_priced',
+        'seq_conflict',
       ],
     },
     reason: { type: 'string', description: 'The record reason (docs/reason-codes.md)' },
-    action: { type: 'string', enum: ['deny_listed', 'marked'] },
+    action: { type: 'string', enum: ['deny_listed', 'marked', 'quarantined'] },
     at: { type: 'integer', description: 'Tap time (device clock), Unix ms' },
     foundAt: { type: 'integer', description: 'When the gateway reconciled it, Unix ms' },
     cardToken: { type: 'string' },

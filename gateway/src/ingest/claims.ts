@@ -1,0 +1,78 @@
+// Step of the tap path between validation and commit (docs/decisions/0175): every tap's
+// exactly-once key (device, journal epoch, seq) is claimed for its content digest. A tap whose
+// key another content already holds is quarantined here: never planned, never committed (so
+// never charged twice), acked with SEQ_CONFLICT (never with the other tap's result) and kept as
+// a finding for the operator report.
+import type { CardState } from '../../../core/card.js';
+import { type EffectResult, type TapInput, tapRecordId } from '../../../core/ledger.js';
+import type { Finding, Store } from '../store/port.js';
+import { tapDigest } from './digest.js';
+
+export interface Claimed {
+  /** The taps whose content holds their key: committed as usual (a resend answers duplicate). */
+  admitted: TapInput[];
+  /** The taps whose key other content holds, with their own digest. */
+  conflicts: Array<{ tap: TapInput; digest: string }>;
+}
+
+/** What a quarantined tap is acked with: nothing charged, no balance (it is not this card's result). */
+export const SEQ_CONFLICT_RESULT: EffectResult = {
+  outcome: 'recorded',
+  chargedFen: 0,
+  balanceAfterFen: 0,
+  reason: 'SEQ_CONFLICT',
+};
+
+export async function claimTaps(
+  store: Store,
+  batch: { deviceId: string; epoch: string },
+  taps: TapInput[],
+): Promise<Claimed> {
+  const digests = taps.map(tapDigest);
+  const held = await store.claimTaps(
+    batch.deviceId,
+    batch.epoch,
+    taps.map((t, i) => ({ seq: t.seq, digest: digests[i]! })),
+  );
+  // The usual batch holds every key: the same array back, nothing copied.
+  if (held.every(Boolean)) return { admitted: taps, conflicts: [] };
+  const admitted: TapInput[] = [];
+  const conflicts: Claimed['conflicts'] = [];
+  taps.forEach((tap, i) => {
+    if (held[i]) admitted.push(tap);
+    else conflicts.push({ tap, digest: digests[i]! });
+  });
+  return { admitted, conflicts };
+}
+
+/**
+ * The operator's finding for a quarantined tap: one per key and content (the id carries the
+ * digest), so a resent conflicting batch adds nothing and two different conflicts both show.
+ */
+export function conflictFinding(
+  tap: TapInput,
+  digest: string,
+  card: CardState | undefined,
+  foundAt: number,
+): Finding {
+  return {
+    id: `${tapRecordId(tap)}#${digest}`,
+    kind: 'seq_conflict',
+    reason: SEQ_CONFLICT_RESULT.reason,
+    action: 'quarantined',
+    at: tap.deviceTimeMs,
+    foundAt,
+    cardToken: tap.cardToken,
+    cardMasked: card?.masked ?? '',
+    operatorId: tap.operatorId,
+    deviceId: tap.deviceId,
+    seq: tap.seq,
+    routeId: tap.routeId,
+    stationId: tap.stationId,
+    venueId: tap.venueId,
+    entitlementId: tap.entitlementId ?? '',
+    offline: tap.offline,
+    chargedFen: 0,
+    balanceAfterFen: 0,
+  };
+}
