@@ -28,11 +28,13 @@ let lists: FakeListServer;
 let attacker: MqttClient;
 let agent: Agent;
 
+/** An ack of the agent's journal epoch (the batch's): only what the test changes is wrong. */
 function ack(deviceId: string, fromSeq: number, toSeq: number) {
   const results = [];
   for (let seq = fromSeq; seq <= Math.min(toSeq, fromSeq + 2); seq++)
     results.push({ seq, outcome: v1.Outcome.OUTCOME_CHARGED, reason: v1.Reason.REASON_OK });
-  return { deviceId, fromSeq, toSeq, results, gatewayTimeMs: Date.now() };
+  const journalEpoch = gateway.batches[0]!.journalEpoch;
+  return { deviceId, journalEpoch, fromSeq, toSeq, results, gatewayTimeMs: Date.now() };
 }
 
 /** Publishes on the device's ack topic and waits until the agent has counted it as refused. */

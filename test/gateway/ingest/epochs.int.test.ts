@@ -21,6 +21,7 @@ import { edgeConfig, TOKEN_KEY_HEX } from '../../edge-agent/support.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { startTestGateway, until } from '../../support/gateway.js';
 import { bearerFor } from '../../support/operators.js';
+import { publicKeyOf, signedBatch } from '../../support/signing.js';
 
 const KEY = Buffer.from(TOKEN_KEY_HEX, 'hex');
 const FARE = 200;
@@ -54,7 +55,13 @@ describe.each(['sqlite', 'redis'] as const)('journal epochs (%s store)', (store)
   }
 
   const registerDevice = (deviceId: string) =>
-    call('POST', '/v1/devices', { deviceId, operatorId: op, profile: 'bus_validator', routeId: 'r12' });
+    call('POST', '/v1/devices', {
+      deviceId,
+      operatorId: op,
+      profile: 'bus_validator',
+      routeId: 'r12',
+      publicKey: publicKeyOf(deviceId),
+    });
   const issueCard = (cardNumber: string) =>
     call<{ token: string }>('POST', '/v1/cards', { cardNumber, region: '500228', balanceFen: 1_000 });
   const balance = async (token: string) =>
@@ -177,14 +184,8 @@ describe.each(['sqlite', 'redis'] as const)('journal epochs (%s store)', (store)
     /** Sends one batch and returns its ack. */
     const send = async (taps: object[], journalEpoch: Uint8Array): Promise<BatchAck> => {
       const n = acks.length;
-      const payload = v1.TapBatch.encode({
-        deviceId,
-        operatorId: op,
-        taps,
-        sentAtMs: Date.now(),
-        journalEpoch,
-      });
-      await client.publishAsync(topics.taps(op, deviceId), Buffer.from(payload.finish()), { qos: 1 });
+      const payload = signedBatch({ deviceId, operatorId: op, taps, sentAtMs: Date.now(), journalEpoch });
+      await client.publishAsync(topics.taps(op, deviceId), payload, { qos: 1 });
       return until('the ack', () => acks[n]);
     };
     const results = (ack: BatchAck) =>
