@@ -1,7 +1,7 @@
 // The Fastify side of auth: one onRequest hook per route folder (operator, holder, device),
 // and the audit hook that writes every state-changing request (docs/decisions/0130, 0131).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Store } from '../store/port.js';
+import type { AuditStore, DeviceStore, StoreParts } from '../store/port.js';
 import type { Account } from './accounts.js';
 import { can, type Permission, type Principal } from './policy.js';
 import { holderCardOf, type Session, sessionOf } from './sessions.js';
@@ -31,7 +31,7 @@ export const SESSION_COOKIE = 'oc_session';
 export interface AuthContext {
   keys: TokenKeys;
   accounts: ReadonlyMap<string, Account>;
-  store: Store;
+  store: AuditStore & DeviceStore & Pick<StoreParts, 'auth'>;
   now: () => number;
   /** Throttle rules, caps and token lifetimes; absent: throttle.ts defaultAuthLimits. */
   limits?: AuthLimits;

@@ -1,6 +1,6 @@
 // Failed-login throttling (docs/decisions/0152): per subject (an account name, a client
 // address) failures are counted in a window; enough of them lock the subject, each further
-// lockout twice as long up to a cap. Pure: the stores keep the records (store/auth-port.ts),
+// lockout twice as long up to a cap. Pure: the stores keep the records (store/ports/auth.ts),
 // the SQLite adapter runs nextFailure, the Redis one the same steps in
 // lua/noteLoginFailure-2.lua; the store contract holds both to the same results.
 

@@ -2,7 +2,7 @@
 // a formula (=, +, -, @ first) are prefixed with ' (OWASP "CSV injection").
 import { Readable } from 'node:stream';
 import type { LedgerRecord } from '../../../core/ledger.js';
-import type { RecordQuery, Store } from '../store/port.js';
+import type { HistoryStore, RecordQuery } from '../store/port.js';
 
 export const csvColumns = [
   'at',
@@ -50,7 +50,7 @@ export function csvLine(r: LedgerRecord): string {
  * in memory at once; stops after maxRows (the last line then says so).
  */
 export function recordsCsv(
-  store: Store,
+  store: HistoryStore,
   q: Omit<RecordQuery, 'limit' | 'cursor'>,
   maxRows: number,
 ): Readable {

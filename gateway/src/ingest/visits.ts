@@ -7,7 +7,7 @@ import type { TapInput } from '../../../core/ledger.js';
 import { tapRecordId } from '../../../core/ledger.js';
 import { profiles } from '../../../core/profiles.js';
 import { useKey } from '../../../core/visit.js';
-import type { Store } from '../store/port.js';
+import type { HistoryStore } from '../store/port.js';
 
 /** Entitlements are valid for days, not months: earlier visits cannot be the same ticket's. */
 const LOOKBACK_MS = 8 * 24 * 3600_000;
@@ -21,7 +21,7 @@ export function withRecordKind(taps: TapInput[], profile: string): TapInput[] {
   return record === 'ride' ? taps : taps.map((t) => ({ ...t, record }));
 }
 
-export async function loadUses(store: Store, taps: readonly TapInput[]): Promise<Map<string, number>> {
+export async function loadUses(store: HistoryStore, taps: readonly TapInput[]): Promise<Map<string, number>> {
   const uses = new Map<string, number>();
   const wanted = taps.filter((t) => t.record === 'visit' && !t.refusal && useKey(t) !== '');
   if (wanted.length === 0) return uses;

@@ -8,14 +8,14 @@
 // dedupe on the record id (dedupe.ts). Errors are logged and retried with backoff, never thrown.
 import type { LedgerRecord } from '../../../core/ledger.js';
 import type { Logger } from '../log.js';
-import type { OutboxEntry, Store } from '../store/port.js';
+import type { OutboxEntry, OutboxStore } from '../store/port.js';
 import { RECORD_ID_HEADER, RECORD_SCHEMA, SCHEMA_HEADER } from './dedupe.js';
 import { KafkaProducer, type OutgoingMessage } from './producer.js';
 
 export const DEFAULT_RECORDS_TOPIC = 'onecard.records.v1';
 
 /** The part of the store the relay uses. */
-export type OutboxStore = Pick<Store, 'outboxPartitions' | 'readOutbox' | 'ackOutbox' | 'leaseOutbox'>;
+export type { OutboxStore };
 
 /** Where the relay publishes: KafkaProducer, or a stand-in in unit tests. */
 export interface RecordSink {

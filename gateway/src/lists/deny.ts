@@ -4,7 +4,7 @@
 // (sync below) stays for operators' tools; devices no longer use it.
 import { ALL_SCOPE } from '../../../core/lists/envelope.js';
 import type { DenyReasonName } from '../../../protos/codec.js';
-import type { DenyChange, Store } from '../store/port.js';
+import type { DenyChange, ListStore } from '../store/port.js';
 import type { ListPublisher } from './publisher.js';
 import { encodeRecords } from './sources.js';
 
@@ -20,7 +20,7 @@ const MAX_CHANGES_PER_SYNC = 10_000;
 
 export class DenyListPublisher {
   constructor(
-    private readonly store: Store,
+    private readonly store: ListStore,
     private readonly lists: ListPublisher,
     private readonly now: () => number,
   ) {}

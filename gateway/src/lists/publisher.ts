@@ -7,7 +7,7 @@ import { ALL_SCOPE } from '../../../core/lists/envelope.js';
 import { topics } from '../../../core/topics.js';
 import type { ListKind } from '../../../protos/codec.js';
 import type { Logger } from '../log.js';
-import type { Store } from '../store/port.js';
+import type { DeviceStore, ListStore } from '../store/port.js';
 import type { ListSigner } from './signer.js';
 import { listVersion } from './sources.js';
 
@@ -18,7 +18,7 @@ export class ListPublisher {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: DeviceStore & ListStore,
     readonly signer: ListSigner,
     private readonly publish: Publish,
     private readonly log: Logger,

@@ -5,7 +5,7 @@
 import type { Entitlement } from '../../../core/facts.js';
 import { ALL_SCOPE } from '../../../core/lists/envelope.js';
 import type { ListKind } from '../../../protos/codec.js';
-import type { ListChange, ListVersionChanges, Store, ValueListKind } from '../store/port.js';
+import type { ListChange, ListStore, ListVersionChanges, ValueListKind } from '../store/port.js';
 import type { ListPublisher } from './publisher.js';
 import { encodeRecords, entitlementKey, listVersion } from './sources.js';
 import { type ListAnswer, listAnswer } from './stream.js';
@@ -18,7 +18,7 @@ export interface ListVersionJson {
 
 export class ListService {
   constructor(
-    private readonly store: Store,
+    private readonly store: ListStore,
     private readonly publisher: ListPublisher,
     private readonly now: () => number,
   ) {}

@@ -9,7 +9,7 @@ import {
   encodeTokenRecords,
 } from '../../../core/lists/records.js';
 import { type DenyReasonName, denyReasons, type ListKind } from '../../../protos/codec.js';
-import type { ListChange, Store, ValueListKind } from '../store/port.js';
+import type { ListChange, ListStore, ValueListKind } from '../store/port.js';
 
 /** Entries per snapshot page (and per stream frame: about 70 KB of token records). */
 export const PAGE_ENTRIES = 4096;
@@ -58,11 +58,11 @@ const removal: Omit<Entitlement, 'id' | 'venueId'> = {
   maxEntries: 0,
 };
 
-export async function listVersion(store: Store, kind: ListKind, scope: string): Promise<number> {
+export async function listVersion(store: ListStore, kind: ListKind, scope: string): Promise<number> {
   return kind === 'deny' ? store.denyListVersion() : store.listVersion(kind, scope);
 }
 
-export async function listSize(store: Store, kind: ListKind, scope: string): Promise<number> {
+export async function listSize(store: ListStore, kind: ListKind, scope: string): Promise<number> {
   // The deny list has no count of its own; it is small, and a device table grows as needed.
   return kind === 'deny' ? 0 : store.listSize(kind, scope);
 }
@@ -72,7 +72,7 @@ export async function listSize(store: Store, kind: ListKind, scope: string): Pro
  * take a snapshot instead (more than maxVersions versions behind).
  */
 export async function changesSince(
-  store: Store,
+  store: ListStore,
   kind: ListKind,
   scope: string,
   since: number,
@@ -98,7 +98,7 @@ export async function changesSince(
  * exactly the list at the later version, which is returned.
  */
 export async function* snapshotRecords(
-  store: Store,
+  store: ListStore,
   kind: ListKind,
   scope: string,
 ): AsyncGenerator<Buffer, number> {

@@ -5,7 +5,7 @@
 // page so a 10-million-card list never exists as JS objects.
 import { createHash } from 'node:crypto';
 import type { ListKind } from '../../../protos/codec.js';
-import type { Store } from '../store/port.js';
+import type { ListStore } from '../store/port.js';
 import type { ListSigner } from './signer.js';
 import {
   changesSince,
@@ -33,7 +33,7 @@ function frame(bytes: Uint8Array): Buffer {
 }
 
 export async function listAnswer(
-  store: Store,
+  store: ListStore,
   signer: ListSigner,
   kind: ListKind,
   scope: string,

@@ -9,7 +9,7 @@ import type { KeyObject } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import { localDay } from '../../../core/time.js';
 import type { CardService } from '../cards/service.js';
-import type { Store } from '../store/port.js';
+import type { LedgerStore, StoreParts } from '../store/port.js';
 import { PaymentError, type PaymentErrorCode } from './errors.js';
 import { checkOrder, type TopUpLimits } from './limits.js';
 import type { PaymentCounters } from './metrics.js';
@@ -18,7 +18,7 @@ import type { PaymentProvider } from './port.js';
 import { isStale, type PaymentNotification, verifyNotification } from './signature.js';
 
 export interface PaymentServiceOptions {
-  store: Store;
+  store: LedgerStore & Pick<StoreParts, 'payments'>;
   cards: CardService;
   /** Absent: no provider configured; orders are refused (PAYMENT_NOT_CONFIGURED). */
   provider?: PaymentProvider;

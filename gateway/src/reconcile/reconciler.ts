@@ -12,7 +12,7 @@ import { type EffectResult, type TapInput, tapRecordId } from '../../../core/led
 import type { DenyReasonName, ReasonName } from '../../../protos/codec.js';
 import { uniqueTokens } from '../ingest/plan.js';
 import type { Logger } from '../log.js';
-import type { Finding, Store } from '../store/port.js';
+import type { Finding, FindingStore, LedgerStore } from '../store/port.js';
 
 const kinds: Partial<Record<ReasonName, Finding['kind']>> = {
   CHARGED_INTO_NEGATIVE: 'negative_balance',
@@ -25,7 +25,7 @@ const kinds: Partial<Record<ReasonName, Finding['kind']>> = {
 };
 
 export interface ReconcilerDeps {
-  store: Store;
+  store: LedgerStore & FindingStore;
   deny: { change(token: string, add: boolean, reason: DenyReasonName): Promise<unknown> };
   log: Logger;
   now: () => number;

@@ -3,7 +3,7 @@
 // Orders carry a TTL a day past their retention as a safety net; prune() removes them on time.
 import type { Redis } from 'ioredis';
 import type { OrderStatus, TopUpOrder } from '../payments/order.js';
-import type { CreateOrderOutcome, PaymentStore } from './payment-port.js';
+import type { CreateOrderOutcome, PaymentStore } from './ports/payments.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { Scripts } from './redis-scripts.js';

@@ -5,9 +5,9 @@ import type { Redis } from 'ioredis';
 import type { Booking, BookingStatus } from '../../../core/venue/booking.js';
 import type { Occupancy } from '../../../core/venue/occupancy.js';
 import { dayCounts, passageFields, type VenueDayCounts } from '../stats/venues.js';
+import type { PassageInput, PlaceOutcome, VenueStore } from './ports/venues.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
 import type { Scripts } from './redis-scripts.js';
-import type { PassageInput, PlaceOutcome, VenueStore } from './venue-port.js';
 
 /** Passage dedupe and day occupancy live two days: late offline uploads still count once. */
 const DAY_KEYS_TTL_SEC = 2 * 24 * 3600;

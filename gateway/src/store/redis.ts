@@ -10,9 +10,7 @@ import { decodeFareState } from '../../../core/tariff/state.js';
 import type { DenyReasonName } from '../../../protos/codec.js';
 import type { StatSummary } from '../stats/rides.js';
 import { checkEffects, checkNewCard } from './amounts.js';
-import type { AuthStore } from './auth-port.js';
 import { checkBounds, keptLetter } from './dead-letters.js';
-import type { PaymentStore } from './payment-port.js';
 import type {
   AuditEntry,
   AuditPage,
@@ -33,6 +31,9 @@ import type {
   Store,
   TapClaim,
 } from './port.js';
+import type { AuthStore } from './ports/auth.js';
+import type { PaymentStore } from './ports/payments.js';
+import type { VenueStore } from './ports/venues.js';
 import { appendAudit, queryAudit } from './redis-audit.js';
 import { RedisAuthStore } from './redis-auth.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
@@ -52,7 +53,6 @@ import { defineScripts, type Scripts } from './redis-scripts.js';
 import { queryStats } from './redis-stats.js';
 import { RedisVenueStore } from './redis-venues.js';
 import { checkPartition, deviceOf } from './values.js';
-import type { VenueStore } from './venue-port.js';
 
 export interface RedisStoreOptions {
   url: string;

@@ -1,4 +1,4 @@
-// The store's auth part on SQLite (auth-port.ts): each change in one immediate transaction, so
+// The store's auth part on SQLite (ports/auth.ts): each change in one immediate transaction, so
 // two gateway processes on one file count every failure once.
 
 import type Database from 'better-sqlite3';
@@ -9,7 +9,7 @@ import {
   type ThrottleRecord,
   type ThrottleRule,
 } from '../auth/throttle.js';
-import type { AuthStore } from './auth-port.js';
+import type { AuthStore } from './ports/auth.js';
 import { preparedCache } from './sqlite-prepared.js';
 
 const authSchema = `

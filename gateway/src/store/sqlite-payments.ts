@@ -4,7 +4,7 @@
 import type Database from 'better-sqlite3';
 import { fitsDaily } from '../payments/limits.js';
 import { countsToday, type OrderStatus, type TopUpOrder } from '../payments/order.js';
-import type { CreateOrderOutcome, PaymentStore } from './payment-port.js';
+import type { CreateOrderOutcome, PaymentStore } from './ports/payments.js';
 import { preparedCache } from './sqlite-prepared.js';
 
 export const paymentSchema = `

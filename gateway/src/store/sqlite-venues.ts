@@ -5,8 +5,8 @@ import type Database from 'better-sqlite3';
 import type { Booking, BookingStatus } from '../../../core/venue/booking.js';
 import type { Occupancy } from '../../../core/venue/occupancy.js';
 import { dayCounts, passageFields, type VenueDayCounts } from '../stats/venues.js';
+import { HOLDING, type PassageInput, type PlaceOutcome, type VenueStore } from './ports/venues.js';
 import { preparedCache } from './sqlite-prepared.js';
-import { HOLDING, type PassageInput, type PlaceOutcome, type VenueStore } from './venue-port.js';
 
 export const venueSchema = `
 CREATE TABLE IF NOT EXISTS venue_bookings (

@@ -11,9 +11,7 @@ import { encodeFareState } from '../../../core/tariff/state.js';
 import type { DenyReasonName } from '../../../protos/codec.js';
 import type { StatSummary } from '../stats/rides.js';
 import { checkEffects, checkNewCard } from './amounts.js';
-import type { AuthStore } from './auth-port.js';
 import { encodeCursor } from './cursor.js';
-import type { PaymentStore } from './payment-port.js';
 import type {
   AuditEntry,
   AuditPage,
@@ -34,6 +32,9 @@ import type {
   Store,
   TapClaim,
 } from './port.js';
+import type { AuthStore } from './ports/auth.js';
+import type { PaymentStore } from './ports/payments.js';
+import type { VenueStore } from './ports/venues.js';
 import { appendAudit, auditSchema, queryAudit } from './sqlite-audit.js';
 import { SqliteAuthStore } from './sqlite-auth.js';
 import { type ClaimTaps, sqliteClaimTaps } from './sqlite-claims.js';
@@ -52,7 +53,6 @@ import {
 import { bumpSql, bumpStats, migrateStats, queryStats, statsSchema } from './sqlite-stats.js';
 import { SqliteVenueStore } from './sqlite-venues.js';
 import { checkPartition, deviceOf } from './values.js';
-import type { VenueStore } from './venue-port.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:' for a store that lives as long as the process. */

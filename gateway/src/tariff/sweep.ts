@@ -9,10 +9,10 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { LedgerRecord } from '../../../core/ledger.js';
 import { planOverdue } from '../../../core/overdue.js';
 import type { CompiledTariff } from '../../../core/tariff/compile.js';
-import type { OpenEntry, Store } from '../store/port.js';
+import type { LedgerStore, OpenEntry, OutboxStore } from '../store/port.js';
 
 export interface SweepOptions {
-  store: Store;
+  store: LedgerStore & Pick<OutboxStore, 'outboxPartitions'>;
   tariff: CompiledTariff;
   log: FastifyBaseLogger;
   now: () => number;

@@ -8,7 +8,7 @@ import { isNoShow } from '../../../core/venue/booking.js';
 import { lateToleranceMin } from '../../../core/venue/gates.js';
 import { type Level, type Occupancy, occupancyLevels, risenLevel } from '../../../core/venue/occupancy.js';
 import type { EntryKind } from '../stats/venues.js';
-import type { Store } from '../store/port.js';
+import type { StoreParts } from '../store/port.js';
 import type { VenueCounters } from './metrics.js';
 import type { VenueService } from './service.js';
 
@@ -32,7 +32,7 @@ export interface CapacityWarning {
 export class VenuePassages {
   constructor(
     private readonly opts: {
-      store: Store;
+      store: Pick<StoreParts, 'venues'>;
       venues: VenueService;
       log: FastifyBaseLogger;
       counters?: VenueCounters;

@@ -23,7 +23,7 @@ import {
 import type { Venue, VenueRefusal } from '../../../core/venue/model.js';
 import { type SlotAvailability, slotAvailability } from '../../../core/venue/occupancy.js';
 import { planPayment, planRefund, purchaseRecordId } from '../../../core/venue/payment.js';
-import type { Store } from '../store/port.js';
+import type { LedgerStore, StoreParts } from '../store/port.js';
 import { VenueError } from './errors.js';
 import type { VenueCounters } from './metrics.js';
 
@@ -48,7 +48,7 @@ export interface BookInput {
 }
 
 export interface VenueServiceOptions {
-  store: Store;
+  store: LedgerStore & Pick<StoreParts, 'venues'>;
   venues: ReadonlyMap<string, Venue>;
   entitlements: EntitlementSink;
   counters?: VenueCounters;

@@ -6,12 +6,12 @@
 // sweep at once.
 import type { FastifyBaseLogger } from 'fastify';
 import { localDay } from '../../../core/time.js';
-import type { Store } from '../store/port.js';
+import type { StoreParts } from '../store/port.js';
 import type { VenuePassages } from './passages.js';
 import type { VenueService } from './service.js';
 
 export interface SweeperOptions {
-  store: Store;
+  store: Pick<StoreParts, 'venues'>;
   service: VenueService;
   passages: VenuePassages;
   log: FastifyBaseLogger;

@@ -2,12 +2,13 @@
 // an amount that is not a safe integer of fen, whatever the caller planned.
 import { describe, expect, it } from 'vitest';
 import type { Effect } from '../../../core/ledger.js';
+import type { LedgerStore, OutboxStore } from '../../../gateway/src/store/port.js';
 import { issue, load, newCard, token, topUpOf } from './fixtures.js';
 import { outboxRecordIds, type StoreHarness } from './harness.js';
 
 const BAD = [Infinity, -Infinity, Number.NaN, 1.5, 2 ** 53, -(2 ** 60)];
 
-export function amountsContract(h: StoreHarness): void {
+export function amountsContract(h: StoreHarness<LedgerStore & OutboxStore>): void {
   describe('amounts that are not safe integers of fen', () => {
     it.each(BAD)('are refused as an issued balance (%s), and no card is made', async (bad) => {
       await expect(h.store().issueCard({ ...newCard(1), balanceFen: bad })).rejects.toThrow(/safe integer/);

@@ -1,6 +1,6 @@
 // The audit log: append-only, newest first, paged without gaps or repeats, shared by instances.
 import { describe, expect, it } from 'vitest';
-import type { AuditEntry } from '../../../gateway/src/store/port.js';
+import type { AuditEntry, AuditStore } from '../../../gateway/src/store/port.js';
 import { T0, token } from './fixtures.js';
 import type { StoreHarness } from './harness.js';
 
@@ -16,7 +16,7 @@ function entry(i: number): AuditEntry {
   };
 }
 
-export function auditContract(h: StoreHarness): void {
+export function auditContract(h: StoreHarness<AuditStore>): void {
   describe('audit log', () => {
     it('starts empty', async () => {
       expect(await h.store().queryAudit({ limit: 10 })).toEqual({ items: [] });

@@ -1,16 +1,17 @@
-// The store's auth part (gateway/src/store/auth-port.ts, docs/decisions/0152): failed-login
+// The store's auth part (gateway/src/store/ports/auth.ts, docs/decisions/0152): failed-login
 // counters with lockout and backoff, revoked sessions, session and holder-token epochs. Both
 // stores give the same answers, every instance sees the same counts, and every set stays under
 // its cap however many subjects a flood brings.
 import { describe, expect, it } from 'vitest';
 import type { ThrottleRule } from '../../../gateway/src/auth/throttle.js';
+import type { StoreParts } from '../../../gateway/src/store/port.js';
 import { T0, token } from './fixtures.js';
 import type { StoreHarness } from './harness.js';
 
 const rule: ThrottleRule = { maxFailures: 3, windowMs: 60_000, lockMs: 1_000, maxLockMs: 4_000 };
 const CAP = 50;
 
-export function authContract(h: StoreHarness): void {
+export function authContract(h: StoreHarness<Pick<StoreParts, 'auth'>>): void {
   const note = (subject: string, now: number, cap = CAP) =>
     h.store().auth.noteLoginFailure(subject, rule, now, cap);
   /** Until when the subject is locked after one more failure. */

@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConcessionFlag, unknownCard } from '../../../core/card.js';
 import { issue, load, planRun, rideOf, T0, tap, token, topUpOf } from './fixtures.js';
-import { outboxRecordIds, type StoreHarness } from './harness.js';
+import { type CommitStores, outboxRecordIds, type StoreHarness } from './harness.js';
 
-export function commitContract(h: StoreHarness): void {
+export function commitContract(h: StoreHarness<CommitStores>): void {
   describe('cards', () => {
     it('loads a card never issued as unknownCard(token)', async () => {
       const cards = await h.store().loadCards([token(7)]);

@@ -4,9 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConcessionFlag } from '../../../core/card.js';
 import type { EffectResult, LedgerRecord, TapInput } from '../../../core/ledger.js';
-import type { CommitOutcome, Store } from '../../../gateway/src/store/port.js';
+import type { CommitOutcome } from '../../../gateway/src/store/port.js';
 import { issue, load, planRun, T0, tap, token } from './fixtures.js';
-import { outboxRecordIds, type StoreHarness } from './harness.js';
+import { type CommitStores, outboxRecordIds, type StoreHarness } from './harness.js';
 
 const INITIAL = 100_000;
 /** Cards 0 and 1 pay the bus fare (200), card 2 is a student's (100). */
@@ -21,7 +21,7 @@ interface Seen {
 }
 
 /** The ingest's commit loop for one batch of taps. */
-async function commitBatch(store: Store, taps: readonly TapInput[], seen: Seen): Promise<void> {
+async function commitBatch(store: CommitStores, taps: readonly TapInput[], seen: Seen): Promise<void> {
   let pending = [...taps];
   for (let round = 0; pending.length > 0; round++) {
     if (round === 1_000) throw new Error('still conflicting after 1000 rounds');
@@ -48,7 +48,12 @@ function batchesOf(deviceId: string): TapInput[][] {
 }
 
 /** One instance's traffic: its device's batches, every fourth one delivered twice, then a few of the other's. */
-async function instance(store: Store, own: TapInput[][], others: TapInput[][], seen: Seen): Promise<void> {
+async function instance(
+  store: CommitStores,
+  own: TapInput[][],
+  others: TapInput[][],
+  seen: Seen,
+): Promise<void> {
   for (const [i, batch] of own.entries()) {
     await commitBatch(store, batch, seen);
     if (i % 4 === 3) await commitBatch(store, own[i - 1]!, seen);
@@ -56,7 +61,7 @@ async function instance(store: Store, own: TapInput[][], others: TapInput[][], s
   for (const batch of others.slice(0, 3)) await commitBatch(store, batch, seen);
 }
 
-async function recordsOfCard(store: Store, cardToken: string): Promise<LedgerRecord[]> {
+async function recordsOfCard(store: CommitStores, cardToken: string): Promise<LedgerRecord[]> {
   const out: LedgerRecord[] = [];
   let cursor: string | undefined;
   do {
@@ -67,7 +72,7 @@ async function recordsOfCard(store: Store, cardToken: string): Promise<LedgerRec
   return out;
 }
 
-export function concurrencyContract(h: StoreHarness): void {
+export function concurrencyContract(h: StoreHarness<CommitStores>): void {
   describe('two instances at once', () => {
     it('charges every unique tap exactly once, whatever the interleaving and redeliveries', async () => {
       const a = h.store();

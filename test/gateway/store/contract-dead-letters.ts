@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { letterBytes } from '../../../gateway/src/store/dead-letters.js';
-import type { DeadLetterBounds, KeptDeadLetter } from '../../../gateway/src/store/port.js';
+import type { DeadLetterBounds, DeadLetterStore, KeptDeadLetter } from '../../../gateway/src/store/port.js';
 import type { StoreHarness } from './harness.js';
 
 const T0 = Date.parse('2026-12-04T08:00:00Z');
@@ -14,7 +14,7 @@ function totals(letters: KeptDeadLetter[]): { count: number; bytes: number } {
   return { count: letters.length, bytes: letters.reduce((n, l) => n + letterBytes(l), 0) };
 }
 
-export function deadLettersContract(h: StoreHarness): void {
+export function deadLettersContract(h: StoreHarness<DeadLetterStore>): void {
   describe('dead letters', () => {
     it('keeps letters with their payload bytes intact and lists the newest first', async () => {
       const store = h.store();

@@ -4,14 +4,14 @@
 import { describe, expect, it } from 'vitest';
 import { tapRecordId } from '../../../core/ledger.js';
 import { issue, load, rideOf, tap, token } from './fixtures.js';
-import { outboxRecordIds, type StoreHarness } from './harness.js';
+import { type CommitStores, outboxRecordIds, type StoreHarness } from './harness.js';
 
 const E1 = '0123456789abcdef';
 const E2 = 'fedcba9876543210';
 const A = 'aaaaaaaaaaaaaaaa';
 const B = 'bbbbbbbbbbbbbbbb';
 
-export function epochsContract(h: StoreHarness): void {
+export function epochsContract(h: StoreHarness<CommitStores>): void {
   describe('tap keys: (device, epoch, seq)', () => {
     it('claims a key for its first content, again for the same content, never for other content', async () => {
       const store = h.store();

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { planTap } from '../../../core/ledger.js';
 import { tariffPricer } from '../../../core/pricing.js';
+import type { HistoryStore, LedgerStore } from '../../../gateway/src/store/port.js';
 import { readTariff, tariffPath } from '../../../gateway/src/tariff/load.js';
 import { issue, load, T0, tap, token } from './fixtures.js';
 import type { StoreHarness } from './harness.js';
@@ -22,7 +23,7 @@ const metro = (seq: number, direction: 'entry' | 'exit', stationId: string, minu
     deviceTimeMs: T0 + minutes * 60_000,
   });
 
-export function fareStateContract(h: StoreHarness): void {
+export function fareStateContract(h: StoreHarness<LedgerStore & HistoryStore>): void {
   describe('fare state', () => {
     it('keeps an open entry with the card, and the exit charges the distance fare from it', async () => {
       const card = await issue(h.store(), 1, 1_000);

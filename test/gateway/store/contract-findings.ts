@@ -1,6 +1,6 @@
 // Reconciliation findings: kept once per record id, listed newest found first.
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../../../gateway/src/store/port.js';
+import type { Finding, FindingStore } from '../../../gateway/src/store/port.js';
 import type { StoreHarness } from './harness.js';
 
 const T0 = Date.parse('2026-11-23T02:00:00Z');
@@ -29,7 +29,7 @@ export function finding(seq: number, foundAt: number, over: Partial<Finding> = {
   };
 }
 
-export function findingsContract(h: StoreHarness): void {
+export function findingsContract(h: StoreHarness<FindingStore>): void {
   describe('reconciliation findings', () => {
     it('lists findings newest found first, at most limit, found at or after since', async () => {
       const store = h.store();

@@ -8,11 +8,11 @@ import { planTap } from '../../../core/ledger.js';
 import { planOverdue } from '../../../core/overdue.js';
 import { tariffPricer } from '../../../core/pricing.js';
 import { HOUR_MS } from '../../../gateway/src/stats/rides.js';
-import type { OpenEntry, Store } from '../../../gateway/src/store/port.js';
+import type { OpenEntry } from '../../../gateway/src/store/port.js';
 import { readTariff, tariffPath } from '../../../gateway/src/tariff/load.js';
 import { MissingTapOutSweeper } from '../../../gateway/src/tariff/sweep.js';
 import { issue, load, T0, tap, token, topUpOf } from './fixtures.js';
-import { outboxRecordIds, type StoreHarness } from './harness.js';
+import { type CommitStores, outboxRecordIds, type StoreHarness } from './harness.js';
 
 const tariff = readTariff(tariffPath('beijing'));
 const beijing = tariffPricer(tariff);
@@ -34,7 +34,7 @@ const metro = (n: number, seq: number, direction: 'entry' | 'exit', stationId: s
   });
 
 /** Every partition's entries made at or before `before`, oldest first. */
-async function openEntries(store: Store, before = Number.MAX_SAFE_INTEGER): Promise<OpenEntry[]> {
+async function openEntries(store: CommitStores, before = Number.MAX_SAFE_INTEGER): Promise<OpenEntry[]> {
   const out: OpenEntry[] = [];
   for (let partition = 0; partition < store.outboxPartitions(); partition++)
     out.push(...(await store.openEntries({ partition, before, limit: 1000 })));
@@ -42,7 +42,12 @@ async function openEntries(store: Store, before = Number.MAX_SAFE_INTEGER): Prom
 }
 
 /** Issues card n and commits its metro entry `minutes` after T0. */
-async function enter(store: Store, n: number, minutes: number, balanceFen = 2_000): Promise<CardState> {
+async function enter(
+  store: CommitStores,
+  n: number,
+  minutes: number,
+  balanceFen = 2_000,
+): Promise<CardState> {
   const card = await issue(store, n, balanceFen);
   expect(
     await store.commit([planTap(card, metro(n, 1000 + n, 'entry', 'bj-pingguoyuan', minutes), beijing, T0)]),
@@ -50,7 +55,7 @@ async function enter(store: Store, n: number, minutes: number, balanceFen = 2_00
   return load(store, token(n));
 }
 
-const sweeper = (store: Store, now = LATER, pageSize = 500) =>
+const sweeper = (store: CommitStores, now = LATER, pageSize = 500) =>
   new MissingTapOutSweeper({
     store,
     tariff,
@@ -60,7 +65,7 @@ const sweeper = (store: Store, now = LATER, pageSize = 500) =>
     pageSize,
   });
 
-export function openEntriesContract(h: StoreHarness): void {
+export function openEntriesContract(h: StoreHarness<CommitStores>): void {
   describe('open-entry index', () => {
     it('lists a card from its metro entry until its exit', async () => {
       const entered = await enter(h.store(), 1, 10);

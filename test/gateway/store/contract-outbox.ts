@@ -1,18 +1,19 @@
 // The outbox the Kafka relay drains: oldest first per partition, acked up to an id, leased.
 import { describe, expect, it } from 'vitest';
+import type { LedgerStore, OutboxStore } from '../../../gateway/src/store/port.js';
 import { issue, load, planRun, tap, token } from './fixtures.js';
 import type { StoreHarness } from './harness.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The partition that holds the record, found by reading every partition. */
-async function partitionOf(h: StoreHarness, recordId: string): Promise<number> {
+async function partitionOf(h: StoreHarness<LedgerStore & OutboxStore>, recordId: string): Promise<number> {
   for (let p = 0; p < h.store().outboxPartitions(); p++)
     if ((await h.store().readOutbox(p, 1_000)).some((e) => e.record.id === recordId)) return p;
   throw new Error(`${recordId} is in no outbox partition`);
 }
 
-export function outboxContract(h: StoreHarness): void {
+export function outboxContract(h: StoreHarness<LedgerStore & OutboxStore>): void {
   describe('outbox', () => {
     async function ride(seq: number) {
       const card = await load(h.store(), token(1));

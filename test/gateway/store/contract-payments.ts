@@ -3,6 +3,7 @@
 // compare-and-set, daily sums per key, and orders pruned once past their retention.
 import { describe, expect, it } from 'vitest';
 import type { TopUpOrder } from '../../../gateway/src/payments/order.js';
+import type { StoreParts } from '../../../gateway/src/store/port.js';
 import { T0, token } from './fixtures.js';
 import type { StoreHarness } from './harness.js';
 
@@ -33,7 +34,7 @@ const oid = (n: number) =>
     .padStart(20, 'a')
     .replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)]!)}`;
 
-export function paymentsContract(h: StoreHarness): void {
+export function paymentsContract(h: StoreHarness<Pick<StoreParts, 'payments'>>): void {
   describe('payment orders', () => {
     it('writes an order once per card and request id; a repeat answers the stored order', async () => {
       const p = h.store().payments;

@@ -2,14 +2,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CardState } from '../../../core/card.js';
 import type { LedgerRecord } from '../../../core/ledger.js';
-import type { RecordQuery, Store } from '../../../gateway/src/store/port.js';
+import type { HistoryStore, LedgerStore, RecordQuery } from '../../../gateway/src/store/port.js';
 import { issue, load, planRun, T0, tap, token, topUpOf } from './fixtures.js';
 import type { StoreHarness } from './harness.js';
 
 const CARDS = [0, 1, 2, 3];
 
 /** Everything queryRecords returns page by page; each page checked against the limit. */
-async function readAll(store: Store, q: RecordQuery): Promise<LedgerRecord[]> {
+async function readAll(store: LedgerStore & HistoryStore, q: RecordQuery): Promise<LedgerRecord[]> {
   const all: LedgerRecord[] = [];
   let cursor = q.cursor;
   for (let page = 0; page < 1_000; page++) {
@@ -28,7 +28,7 @@ function newestFirst(records: LedgerRecord[]): LedgerRecord[] {
   return [...records].sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 }
 
-export function recordsContract(h: StoreHarness): void {
+export function recordsContract(h: StoreHarness<LedgerStore & HistoryStore>): void {
   describe('queryRecords', () => {
     let committed: LedgerRecord[];
 

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConcessionFlag } from '../../../core/card.js';
 import { HOUR_MS } from '../../../gateway/src/stats/rides.js';
+import type { DeviceStore, HistoryStore, LedgerStore } from '../../../gateway/src/store/port.js';
 import { issue, rideOf, T0, tap, token, topUpOf } from './fixtures.js';
 import type { StoreHarness } from './harness.js';
 
@@ -15,7 +16,7 @@ const device = (deviceId: string, operatorId: string) => ({
   venueId: '',
 });
 
-export function statsContract(h: StoreHarness): void {
+export function statsContract(h: StoreHarness<LedgerStore & HistoryStore & DeviceStore>): void {
   describe('ride counters', () => {
     it('count each committed ride once in its operator, hour, line and concession', async () => {
       const store = h.store();

@@ -6,7 +6,7 @@ import type { LedgerRecord } from '../../../core/ledger.js';
 import { subsidyOf } from '../../../core/subsidy.js';
 import { recordsCsv } from '../../../gateway/src/http/csv.js';
 import { HOUR_MS, metrics, zero } from '../../../gateway/src/stats/rides.js';
-import type { Store } from '../../../gateway/src/store/port.js';
+import type { DeviceStore, HistoryStore, LedgerStore } from '../../../gateway/src/store/port.js';
 import { readTariff, tariffPath } from '../../../gateway/src/tariff/load.js';
 import { issue } from './fixtures.js';
 import type { StoreHarness } from './harness.js';
@@ -19,7 +19,7 @@ const DAYS = 30;
 const CARDS = 24;
 const RANGE = { from: MONTH, to: MONTH + (DAYS + 1) * 24 * HOUR_MS };
 
-async function allRecords(store: Store): Promise<LedgerRecord[]> {
+async function allRecords(store: LedgerStore & HistoryStore & DeviceStore): Promise<LedgerRecord[]> {
   const out: LedgerRecord[] = [];
   let cursor: string | undefined;
   do {
@@ -30,13 +30,13 @@ async function allRecords(store: Store): Promise<LedgerRecord[]> {
   return out;
 }
 
-async function csvText(store: Store): Promise<string> {
+async function csvText(store: LedgerStore & HistoryStore & DeviceStore): Promise<string> {
   let text = '';
   for await (const chunk of recordsCsv(store, RANGE, 1_000_000)) text += chunk;
   return text;
 }
 
-export function subsidyContract(h: StoreHarness): void {
+export function subsidyContract(h: StoreHarness<LedgerStore & HistoryStore & DeviceStore>): void {
   describe('concession subsidy', () => {
     it('sums to the same fen in the ride counters, the records and the CSV export over a month', async () => {
       const store = h.store();

@@ -2,11 +2,16 @@
 // one version per changeList call, no-op changes dropped, a log to catch devices up, and paged
 // entries for snapshots.
 import { describe, expect, it } from 'vitest';
-import type { ListChange } from '../../../gateway/src/store/port.js';
+import type { ListChange, ListStore } from '../../../gateway/src/store/port.js';
 import { T0, token } from './fixtures.js';
 import type { StoreHarness } from './harness.js';
 
-async function allEntries(h: StoreHarness, kind: 'flags' | 'regions', scope: string, page: number) {
+async function allEntries(
+  h: StoreHarness<ListStore>,
+  kind: 'flags' | 'regions',
+  scope: string,
+  page: number,
+) {
   const out: ListChange[] = [];
   let cursor: string | undefined = '';
   while (cursor !== undefined) {
@@ -17,7 +22,7 @@ async function allEntries(h: StoreHarness, kind: 'flags' | 'regions', scope: str
   return out.sort((a, b) => (a.key < b.key ? -1 : 1));
 }
 
-export function valueListsContract(h: StoreHarness): void {
+export function valueListsContract(h: StoreHarness<ListStore>): void {
   describe('keyed lists', () => {
     it('start empty at version 0', async () => {
       expect(await h.store().listVersion('flags', 'all')).toBe(0);

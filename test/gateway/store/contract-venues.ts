@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Booking } from '../../../core/venue/booking.js';
 import { planPayment } from '../../../core/venue/payment.js';
 import type { EntryKind } from '../../../gateway/src/stats/venues.js';
+import type { LedgerStore, StoreParts } from '../../../gateway/src/store/port.js';
 import { issue, T0, token } from './fixtures.js';
 import type { StoreHarness } from './harness.js';
 
@@ -34,7 +35,7 @@ function booking(id: string, over: Partial<Booking> = {}): Booking {
   };
 }
 
-export function venuesContract(h: StoreHarness): void {
+export function venuesContract(h: StoreHarness<LedgerStore & Pick<StoreParts, 'venues'>>): void {
   describe('venue bookings', () => {
     it('places bookings up to the limit exactly; one over is full and changes nothing', async () => {
       const v = h.store().venues;

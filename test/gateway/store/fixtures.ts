@@ -5,7 +5,7 @@ import type { CardState } from '../../../core/card.js';
 import { chain, type Effect, planTap, planTopUp, type TapInput } from '../../../core/ledger.js';
 import { flatPricer } from '../../../core/pricing.js';
 import { flatFare } from '../../../core/tariff/flat.js';
-import type { NewCard, Store } from '../../../gateway/src/store/port.js';
+import type { LedgerStore, NewCard } from '../../../gateway/src/store/port.js';
 
 /** Bus 200 fen, metro exit 300 fen; students pay half. */
 export const fare = flatPricer(flatFare());
@@ -33,12 +33,17 @@ export function newCard(n: number, balanceFen = 10_000, flags = 0): NewCard {
 }
 
 /** Issues the card and returns its state as loaded back. */
-export async function issue(store: Store, n: number, balanceFen = 10_000, flags = 0): Promise<CardState> {
+export async function issue(
+  store: LedgerStore,
+  n: number,
+  balanceFen = 10_000,
+  flags = 0,
+): Promise<CardState> {
   await store.issueCard(newCard(n, balanceFen, flags));
   return load(store, token(n));
 }
 
-export async function load(store: Store, cardToken: string): Promise<CardState> {
+export async function load(store: LedgerStore, cardToken: string): Promise<CardState> {
   return (await store.loadCards([cardToken])).get(cardToken)!;
 }
 

@@ -3,7 +3,7 @@
 // redis-payments.ts) do each step atomically, and one contract suite
 // (test/gateway/store/contract-payments.ts) runs against both. Card money moves through
 // Store.commit (the order's credit is a top-up effect), never here.
-import type { OrderStatus, TopUpOrder } from '../payments/order.js';
+import type { OrderStatus, TopUpOrder } from '../../payments/order.js';
 
 export type CreateOrderOutcome =
   /** Written now. */

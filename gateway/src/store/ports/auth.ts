@@ -3,8 +3,8 @@
 // token of a card at once. In the store, not in memory, so every gateway instance sees the
 // same counts and revocations. Every set is bounded (an expiry per entry and a cap), since
 // anyone can add throttle records by failing logins. One contract suite
-// (test/gateway/store/contract-auth.ts) runs against both adapters.
-import type { ThrottleRule } from '../auth/throttle.js';
+// (test/gateway/store/contract-auth.ts, in the auth suite of contract.ts) runs against both adapters.
+import type { ThrottleRule } from '../../auth/throttle.js';
 
 export interface AuthStore {
   /**

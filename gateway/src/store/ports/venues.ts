@@ -3,9 +3,9 @@
 // data together (one transaction; one Redis hash tag {v:<venue>}), and one contract suite
 // (test/gateway/store/contract-venues.ts) runs against both. Card money moves through
 // Store.commit (core/venue/payment.ts), never here.
-import type { Booking, BookingStatus } from '../../../core/venue/booking.js';
-import type { Occupancy } from '../../../core/venue/occupancy.js';
-import type { EntryKind, VenueDayCounts } from '../stats/venues.js';
+import type { Booking, BookingStatus } from '../../../../core/venue/booking.js';
+import type { Occupancy } from '../../../../core/venue/occupancy.js';
+import type { EntryKind, VenueDayCounts } from '../../stats/venues.js';
 
 export type PlaceOutcome =
   /** Written now; the counter (if any) grew by the booking's seats. */
