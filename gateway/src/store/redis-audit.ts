@@ -1,13 +1,13 @@
 // The Redis store's audit log: one stream (XADD ids grow with time), paged newest first.
-import type { Redis } from 'ioredis';
 import type { AuditEntry, AuditPage } from './port.js';
+import type { RedisClient } from './redis-client.js';
 
-export async function appendAudit(redis: Redis, key: string, e: AuditEntry): Promise<void> {
+export async function appendAudit(redis: RedisClient, key: string, e: AuditEntry): Promise<void> {
   await redis.xadd(key, '*', 'e', JSON.stringify(e));
 }
 
 export async function queryAudit(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
   q: { limit: number; cursor?: string },
 ): Promise<AuditPage> {

@@ -1,9 +1,9 @@
 // The store's auth part on Redis (ports/auth.ts): the account and session sets under one hash
 // tag {auth} (low traffic: logins, logouts, one read per operator request), a card's holder
 // epoch in the card's partition (read on every holder request, so spread like the cards).
-import type { Redis } from 'ioredis';
 import { lockedUntil, MAX_LOCKOUTS, type ThrottleRule } from '../auth/throttle.js';
 import type { AuthStore } from './ports/auth.js';
+import type { RedisClient } from './redis-client.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { Scripts } from './redis-scripts.js';
@@ -24,7 +24,7 @@ function parseRecord(s: string | null) {
 
 export class RedisAuthStore implements AuthStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly scripts: Scripts,
   ) {}

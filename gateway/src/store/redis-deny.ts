@@ -1,8 +1,8 @@
 // The deny list on Redis, under the {lists} hash tag: entries (hash), version (counter) and the
 // change log (list), changed together by lua/changeDenyList-3.lua.
-import type { Redis } from 'ioredis';
 import type { DenyReasonName } from '../../../protos/codec.js';
 import type { DenyChange, DenyEntry } from './port.js';
+import type { RedisClient } from './redis-client.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { Scripts } from './redis-scripts.js';
@@ -31,12 +31,12 @@ export async function changeDenyList(
   return { version: Number(reply[1]), ...change };
 }
 
-export async function denyListVersion(redis: Redis, keys: RedisKeys): Promise<number> {
+export async function denyListVersion(redis: RedisClient, keys: RedisKeys): Promise<number> {
   return Number((await redis.get(keys.denyVersion())) ?? 0);
 }
 
 export async function denyChangesSince(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   since: number,
   limit: number,
@@ -52,7 +52,7 @@ export async function denyChangesSince(
 
 /** One HSCAN page of the deny list (cursor '' or '0' to start). */
 export async function denyEntriesPage(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   cursor: string,
   limit: number,
@@ -72,7 +72,7 @@ export async function denyEntriesPage(
  * later version.
  */
 export async function denySnapshot(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
 ): Promise<{ version: number; entries: DenyEntry[] }> {
   const before = await denyListVersion(redis, keys);

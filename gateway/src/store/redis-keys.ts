@@ -14,6 +14,9 @@ export function partitionOf(token: string, partitions: number): number {
 }
 
 export class RedisKeys {
+  /** A venue's keys (redis-venues.ts). */
+  readonly venue: VenueKeys;
+
   constructor(
     readonly prefix: string,
     readonly partitions: number,
@@ -21,6 +24,7 @@ export class RedisKeys {
     if (/[{}]/.test(prefix)) throw new TypeError(`a key prefix must not contain braces: '${prefix}'`);
     if (!Number.isInteger(partitions) || partitions < 1)
       throw new RangeError(`partitions must be a positive integer, got ${partitions}`);
+    this.venue = new VenueKeys(prefix);
   }
 
   partitionOf(token: string): number {
@@ -226,4 +230,28 @@ export class RedisKeys {
   layout(): string {
     return `${this.prefix}:{meta}:partitions`;
   }
+}
+
+/**
+ * A venue's keys, all under its hash tag {v:<venue>} (one slot per venue: each venue script
+ * changes only its own venue's keys). Booking bodies and statuses are hashes by booking id;
+ * cnt the capacity counters; pending the zset of bookings awaiting payment; day and card the
+ * booking id lists of a validity day and of a card; noshow a card's no-show days; occ the day's
+ * occupancy and visit counters; seen the day's counted passage ids.
+ */
+export class VenueKeys {
+  constructor(private readonly prefix: string) {}
+  private tag(venueId: string): string {
+    if (/[{}]/.test(venueId)) throw new TypeError(`a venue id must not contain braces: '${venueId}'`);
+    return `${this.prefix}:{v:${venueId}}`;
+  }
+  bodies = (v: string) => `${this.tag(v)}:bk`;
+  statuses = (v: string) => `${this.tag(v)}:bk:st`;
+  counters = (v: string) => `${this.tag(v)}:cnt`;
+  pending = (v: string) => `${this.tag(v)}:pending`;
+  day = (v: string, day: number) => `${this.tag(v)}:day:${day}`;
+  card = (v: string, token: string) => `${this.tag(v)}:card:${token}`;
+  noShows = (v: string, token: string) => `${this.tag(v)}:noshow:${token}`;
+  occupancy = (v: string, day: number) => `${this.tag(v)}:occ:${day}`;
+  seen = (v: string, day: number) => `${this.tag(v)}:seen:${day}`;
 }

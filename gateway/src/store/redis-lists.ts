@@ -1,14 +1,14 @@
 // The keyed lists (store/port.ts ValueListKind) on Redis, under the {lists} hash tag: entries
 // (hash), version (counter) and change log (list), changed together by lua/changeList-3.lua.
-import type { Redis } from 'ioredis';
 import type { ListChange, ListVersionChanges, ValueListKind } from './port.js';
+import type { RedisClient } from './redis-client.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { Scripts } from './redis-scripts.js';
 
 export class RedisLists {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly scripts: Scripts,
   ) {}

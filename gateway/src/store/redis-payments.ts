@@ -1,9 +1,9 @@
 // Store.payments on Redis: every key under the hash tag {pay} (redis-keys.ts), each atomic
 // step one Lua script (lua/createOrder-4.lua, transitionOrder-1.lua, addDailyUse-1.lua).
 // Orders carry a TTL a day past their retention as a safety net; prune() removes them on time.
-import type { Redis } from 'ioredis';
 import type { OrderStatus, TopUpOrder } from '../payments/order.js';
 import type { CreateOrderOutcome, PaymentStore } from './ports/payments.js';
+import type { RedisClient } from './redis-client.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { Scripts } from './redis-scripts.js';
@@ -26,7 +26,7 @@ function orderOf([body, st, txn, up]: Fields): TopUpOrder | undefined {
 
 export class RedisPaymentStore implements PaymentStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly scripts: Scripts,
   ) {}

@@ -3,17 +3,17 @@
 // match (one for a card, all for the others), merges them newest first and filters on the
 // other criteria. Each partition is read lazily in growing batches with
 // ZRANGE index max min BYSCORE REV LIMIT: a page touches a few batches, never the whole index.
-import type { Redis } from 'ioredis';
 import type { LedgerRecord } from '../../../core/ledger.js';
 import { isTokenHex } from '../../../core/pii.js';
 import { withSubsidy } from '../../../core/subsidy.js';
 import { decodeCursor, encodeCursor, isAfter, newestFirst, type RecordKey } from './cursor.js';
 import type { RecordPage, RecordQuery } from './port.js';
+import type { RedisClient } from './redis-client.js';
 import type { RedisKeys } from './redis-keys.js';
 
 const MAX_BATCH = 1000;
 
-export async function queryRecords(redis: Redis, keys: RedisKeys, q: RecordQuery): Promise<RecordPage> {
+export async function queryRecords(redis: RedisClient, keys: RedisKeys, q: RecordQuery): Promise<RecordPage> {
   if (q.cardToken !== undefined && !isTokenHex(q.cardToken)) return { items: [] };
   const cursor = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
   const bounds = scoreBounds(q, cursor);
@@ -111,7 +111,7 @@ class IndexReader {
   private batch: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly o: ReaderOptions,
   ) {
     this.max = o.max;

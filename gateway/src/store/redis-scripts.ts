@@ -1,13 +1,10 @@
-// Loads the store's Lua scripts (lua/verbNoun-<keys>.lua) once per connection with ioredis
-// defineCommand, which sends EVALSHA and falls back to EVAL when Redis lost the script. The
-// command names carry a version so two deployed gateway versions never call each other's
+// The store's Lua scripts (lua/verbNoun-<keys>.lua), read once, each sent with EVALSHA by
+// runScript (redis-client.ts), which falls back to EVAL when Redis lost the script. A script is
+// known by the SHA-1 of its source, so two deployed gateway versions never run each other's
 // script under one name.
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import { type LuaScript, luaScript, type RedisClient, runScript } from './redis-client.js';
 import { luaResultTable } from './redis-codes.js';
-
-/** Bump when a script's KEYS or ARGV change meaning. */
-const SCRIPT_VERSION = 2;
 
 export type ScriptName =
   | 'commitEffects'
@@ -37,33 +34,34 @@ export interface Scripts {
   run(name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;
 }
 
-type Command = (...args: (string | number)[]) => Promise<unknown>;
+const LUA_DIR = new URL('./lua/', import.meta.url);
 
-export function defineScripts(redis: Redis): Scripts {
-  const dir = new URL('./lua/', import.meta.url);
-  const keyCounts = new Map<string, number>();
-  for (const file of readdirSync(dir)) {
+/** Every script in lua/, by name, with its fixed key count; read from disk once. */
+let loaded: Map<string, { script: LuaScript; keys: number }> | undefined;
+
+function loadScripts(): Map<string, { script: LuaScript; keys: number }> {
+  if (loaded) return loaded;
+  loaded = new Map();
+  for (const file of readdirSync(LUA_DIR)) {
     const m = /^([a-z][A-Za-z]*)-(\d+)\.lua$/.exec(file);
     if (!m) continue;
     const [, name, keys] = m as unknown as [string, string, string];
-    redis.defineCommand(commandName(name), {
-      lua: luaResultTable() + readFileSync(new URL(file, dir), 'utf8'),
-    });
-    keyCounts.set(name, Number(keys));
+    const lua = luaResultTable() + readFileSync(new URL(file, LUA_DIR), 'utf8');
+    loaded.set(name, { script: luaScript(lua), keys: Number(keys) });
   }
-  return {
-    run(name, keys, args) {
-      const fixed = keyCounts.get(name);
-      if (fixed === undefined) throw new Error(`no Lua script ${name} in ${dir.pathname}`);
-      if (VARIADIC.has(name) ? keys.length < fixed : keys.length !== fixed)
-        throw new Error(`Lua script ${name} takes ${fixed} keys, got ${keys.length}`);
-      // Without numberOfKeys in defineCommand, the first argument is the key count.
-      const command = (redis as unknown as Record<string, Command>)[commandName(name)]!;
-      return command.call(redis, keys.length, ...keys, ...args);
-    },
-  };
+  return loaded;
 }
 
-function commandName(name: string): string {
-  return `oc${SCRIPT_VERSION}_${name}`;
+/** The scripts, run on this client. */
+export function defineScripts(client: RedisClient): Scripts {
+  const scripts = loadScripts();
+  return {
+    run(name, keys, args) {
+      const s = scripts.get(name);
+      if (s === undefined) throw new Error(`no Lua script ${name} in ${LUA_DIR.pathname}`);
+      if (VARIADIC.has(name) ? keys.length < s.keys : keys.length !== s.keys)
+        throw new Error(`Lua script ${name} takes ${s.keys} keys, got ${keys.length}`);
+      return runScript(client, s.script, keys, args);
+    },
+  };
 }

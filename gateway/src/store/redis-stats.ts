@@ -1,9 +1,9 @@
 // The Redis store's ride counters (stats/rides.ts): commitEffects-4.lua HINCRBYs them in the
 // same script call as the record, in a hash per (partition, operator, UTC day) so the keys
 // stay in the partition's hash slot; a query sums the partitions.
-import type { Redis } from 'ioredis';
 import type { LedgerRecord } from '../../../core/ledger.js';
 import { HOUR_MS, type StatRow, type StatSummary, statOf, summarize } from '../stats/rides.js';
+import type { RedisClient } from './redis-client.js';
 import type { RedisKeys } from './redis-keys.js';
 
 // 'g' held the fare forgone before decision 0162 (it counted the card discount too); a new
@@ -39,7 +39,7 @@ export function statIncrements(
 }
 
 export async function queryStats(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   operators: readonly string[],
   from: number,

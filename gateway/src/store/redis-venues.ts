@@ -1,33 +1,17 @@
-// Store.venues on Redis: every key of a venue under its hash tag {v:<venue>} (Cluster-ready:
-// one slot per venue), each atomic step one Lua script (lua/placeBooking-5.lua,
+// Store.venues on Redis: every key of a venue under its hash tag {v:<venue>} (redis-keys.ts
+// VenueKeys; Cluster-ready: one slot per venue), each atomic step one Lua script (lua/placeBooking-5.lua,
 // transitionBooking-4.lua, recordPassage-2.lua).
-import type { Redis } from 'ioredis';
 import type { Booking, BookingStatus } from '../../../core/venue/booking.js';
 import type { Occupancy } from '../../../core/venue/occupancy.js';
 import { dayCounts, passageFields, type VenueDayCounts } from '../stats/venues.js';
 import type { PassageInput, PlaceOutcome, VenueStore } from './ports/venues.js';
+import type { RedisClient } from './redis-client.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
+import type { RedisKeys, VenueKeys } from './redis-keys.js';
 import type { Scripts } from './redis-scripts.js';
 
 /** Passage dedupe and day occupancy live two days: late offline uploads still count once. */
 const DAY_KEYS_TTL_SEC = 2 * 24 * 3600;
-
-class VenueKeys {
-  constructor(private readonly prefix: string) {}
-  private tag(venueId: string): string {
-    if (/[{}]/.test(venueId)) throw new TypeError(`a venue id must not contain braces: '${venueId}'`);
-    return `${this.prefix}:{v:${venueId}}`;
-  }
-  bodies = (v: string) => `${this.tag(v)}:bk`;
-  statuses = (v: string) => `${this.tag(v)}:bk:st`;
-  counters = (v: string) => `${this.tag(v)}:cnt`;
-  pending = (v: string) => `${this.tag(v)}:pending`;
-  day = (v: string, day: number) => `${this.tag(v)}:day:${day}`;
-  card = (v: string, token: string) => `${this.tag(v)}:card:${token}`;
-  noShows = (v: string, token: string) => `${this.tag(v)}:noshow:${token}`;
-  occupancy = (v: string, day: number) => `${this.tag(v)}:occ:${day}`;
-  seen = (v: string, day: number) => `${this.tag(v)}:seen:${day}`;
-}
 
 const withStatus = (body: string, status: string): Booking => ({
   ...(JSON.parse(body) as Booking),
@@ -38,11 +22,11 @@ export class RedisVenueStore implements VenueStore {
   private readonly keys: VenueKeys;
 
   constructor(
-    private readonly redis: Redis,
-    prefix: string,
+    private readonly redis: RedisClient,
+    keys: RedisKeys,
     private readonly scripts: Scripts,
   ) {
-    this.keys = new VenueKeys(prefix);
+    this.keys = keys.venue;
   }
 
   async placeBooking(b: Booking, limit: number | null): Promise<PlaceOutcome> {

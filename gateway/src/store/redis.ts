@@ -2,7 +2,6 @@
 // Redis Cluster (redis-keys.ts). Cards are spread over a fixed number of partitions; commit()
 // costs one script call per partition a batch touches, all sent at once.
 
-import { Redis } from 'ioredis';
 import { type CardState, type CardStatus, unknownCard } from '../../../core/card.js';
 import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js';
 import { withSubsidy } from '../../../core/subsidy.js';
@@ -36,6 +35,7 @@ import type { PaymentStore } from './ports/payments.js';
 import type { VenueStore } from './ports/venues.js';
 import { appendAudit, queryAudit } from './redis-audit.js';
 import { RedisAuthStore } from './redis-auth.js';
+import { connectRedis, type RedisClient } from './redis-client.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
 import { claimArgs, commitCalls, decodeCall, decodeClaims } from './redis-commit.js';
 import {
@@ -68,7 +68,7 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
   const keys = new RedisKeys(opts.keyPrefix ?? 'oc', opts.partitions ?? 16);
   // Auto-pipelining: the concurrent calls of a commit (one per partition) and of many batches
   // in flight share network writes.
-  const redis = new Redis(opts.url, { enableAutoPipelining: true });
+  const redis = connectRedis(opts.url);
   try {
     await checkLayout(redis, keys);
   } catch (err) {
@@ -88,7 +88,7 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
 }
 
 /** Refuses to open data written with another partition count: every card would be looked for elsewhere. */
-async function checkLayout(redis: Redis, keys: RedisKeys): Promise<void> {
+async function checkLayout(redis: RedisClient, keys: RedisKeys): Promise<void> {
   await redis.set(keys.layout(), String(keys.partitions), 'NX');
   const stored = Number(await redis.get(keys.layout()));
   if (stored !== keys.partitions)
@@ -120,12 +120,12 @@ class RedisStore implements Store {
   readonly auth: AuthStore;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly scripts: Scripts,
-    private readonly commitLinks: ReadonlyArray<{ link: Redis; scripts: Scripts | undefined }>,
+    private readonly commitLinks: ReadonlyArray<{ link: RedisClient; scripts: Scripts | undefined }>,
   ) {
-    this.venues = new RedisVenueStore(redis, keys.prefix, scripts);
+    this.venues = new RedisVenueStore(redis, keys, scripts);
     this.payments = new RedisPaymentStore(redis, keys, scripts);
     this.auth = new RedisAuthStore(redis, keys, scripts);
     this.lists = new RedisLists(redis, keys, scripts);

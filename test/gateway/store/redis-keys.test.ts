@@ -1,0 +1,49 @@
+// Every Redis key is built in gateway/src/store/redis-keys.ts (docs/decisions/0183): a key built
+// elsewhere could miss its hash tag and land in another Cluster slot than the script that
+// needs it. The scan looks for what a key builder writes: the prefix followed by a key
+// separator, or a hash tag opening after one.
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { RedisKeys } from '../../../gateway/src/store/redis-keys.js';
+
+const STORE = new URL('../../../gateway/src/store/', import.meta.url);
+
+/** The string and template literals of a source file, comments left out. */
+function literals(source: string): string[] {
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  return [...code.matchAll(/`(?:[^`\\]|\\.)*`|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"/g)].map((m) => m[0]);
+}
+
+/** A literal that builds a key: `${prefix}:...`, or a hash tag such as ':{p', ':{lists}'. */
+const KEY_BUILDER = /prefix\}:|:\{[a-z$]/;
+
+function keyLiterals(file: string): string[] {
+  return literals(readFileSync(new URL(file, STORE), 'utf8')).filter((l) => KEY_BUILDER.test(l));
+}
+
+describe('Redis keys', () => {
+  it('are built only in redis-keys.ts: no other store file writes a key prefix or hash tag', () => {
+    const files = readdirSync(STORE).filter((f) => f.endsWith('.ts') && f !== 'redis-keys.ts');
+    expect(files).toContain('redis-venues.ts');
+    expect(
+      Object.fromEntries(files.map((f) => [f, keyLiterals(f)] as const).filter(([, l]) => l.length > 0)),
+    ).toEqual({});
+  });
+
+  it('are recognised by the scan where they are built (the scan can fail)', () => {
+    const found = keyLiterals('redis-keys.ts');
+    expect(found).toEqual(
+      expect.arrayContaining([expect.stringContaining(':{lists}:deny`'), expect.stringContaining(':{v:')]),
+    );
+  });
+
+  it("of a venue share the venue's hash tag, and a venue id with braces is refused", () => {
+    const k = new RedisKeys('oc', 4).venue;
+    expect([k.bodies('v1'), k.occupancy('v1', 20_300), k.card('v1', 'ab')]).toEqual([
+      'oc:{v:v1}:bk',
+      'oc:{v:v1}:occ:20300',
+      'oc:{v:v1}:card:ab',
+    ]);
+    expect(() => k.bodies('v{1}')).toThrow("a venue id must not contain braces: 'v{1}'");
+  });
+});
