@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardToken } from '../../core/pii.js';
 import { topics } from '../../core/topics.js';
 import type { Gateway } from '../../gateway/src/app.js';
+import { denySnapshot } from '../../gateway/src/lists/deny.js';
 import { type BatchAck, v1 } from '../../protos/wire.js';
 import { testEnv, uniqueId } from '../support/env.js';
 import { startTestGateway } from '../support/gateway.js';
@@ -158,7 +159,7 @@ describe('visits and reconciliation at the gateway', () => {
       [v1.Reason.REASON_CHARGED_INTO_NEGATIVE, -100],
     ]);
     const listed = async () =>
-      (await gw.store.denySnapshot()).entries.filter((e) => e.token === card.body.token);
+      (await denySnapshot(gw.store)).entries.filter((e) => e.token === card.body.token);
     expect(await listed()).toEqual([{ token: card.body.token, reason: 'negative_balance' }]);
     const report = await call<{ items: Array<Record<string, unknown>> }>(
       'GET',

@@ -99,7 +99,7 @@ export class CardService {
     await this.store.auth.bumpHolderEpoch(token);
     await this.store.setCardStatus(token, 'lost');
     const change = await this.deny.change(token, true, 'lost');
-    return { denyListVersion: change?.version ?? (await this.store.denyListVersion()) };
+    return { denyListVersion: change?.version ?? (await this.deny.version()) };
   }
 
   /** Undo a lost report (the card was found): off the deny list again. */
@@ -112,6 +112,6 @@ export class CardService {
       card.balanceFen < 0,
       card.balanceFen < 0 ? 'negative_balance' : 'lost',
     );
-    return { denyListVersion: change?.version ?? (await this.store.denyListVersion()) };
+    return { denyListVersion: change?.version ?? (await this.deny.version()) };
   }
 }

@@ -9,7 +9,6 @@ import type { ListKind } from '../../../protos/codec.js';
 import type { Logger } from '../log.js';
 import type { DeviceStore, ListStore } from '../store/port.js';
 import type { ListSigner } from './signer.js';
-import { listVersion } from './sources.js';
 
 const HEAD_INTERVAL_MS = 30_000;
 type Publish = (topic: string, payload: Uint8Array, retain?: boolean) => Promise<void>;
@@ -59,7 +58,7 @@ export class ListPublisher {
         ...[...venues].map((v): [ListKind, string] => ['entitlements', v]),
       ];
       for (const [kind, scope] of lists)
-        await this.publishHead(kind, scope, await listVersion(this.store, kind, scope));
+        await this.publishHead(kind, scope, await this.store.listVersion(kind, scope));
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'list heads not published');
     }

@@ -5,9 +5,9 @@
 import type { Entitlement } from '../../../core/facts.js';
 import { ALL_SCOPE } from '../../../core/lists/envelope.js';
 import type { ListKind } from '../../../protos/codec.js';
-import type { ListChange, ListStore, ListVersionChanges, ValueListKind } from '../store/port.js';
+import type { ListChange, ListStore, ListVersionChanges } from '../store/port.js';
 import type { ListPublisher } from './publisher.js';
-import { encodeRecords, entitlementKey, listVersion } from './sources.js';
+import { encodeRecords, entitlementKey } from './sources.js';
 import { type ListAnswer, listAnswer } from './stream.js';
 
 export interface ListVersionJson {
@@ -78,13 +78,13 @@ export class ListService {
       lists.map(async ([kind, scope]) => ({
         kind,
         scope,
-        version: await listVersion(this.store, kind, scope),
+        version: await this.store.listVersion(kind, scope),
       })),
     );
   }
 
   private async change(
-    kind: ValueListKind,
+    kind: ListKind,
     scope: string,
     changes: readonly ListChange[],
   ): Promise<ListVersionChanges | null> {

@@ -1,6 +1,6 @@
-// Where each list's content comes from, as record bodies: the deny list from the store's deny
-// methods, the keyed lists (flags, regions, entitlements) from its generic list methods. A
-// snapshot of either is produced page by page (never the whole list as JS objects) and made
+// Where each list's content comes from, as record bodies: every kind (deny, flags, regions,
+// entitlements) from the store's list methods (docs/decisions/0184). A snapshot is produced
+// page by page (never the whole list as JS objects) and made
 // consistent by replaying the log written while it was paged (see snapshotRecords).
 import type { Entitlement } from '../../../core/facts.js';
 import {
@@ -9,7 +9,7 @@ import {
   encodeTokenRecords,
 } from '../../../core/lists/records.js';
 import { type DenyReasonName, denyReasons, type ListKind } from '../../../protos/codec.js';
-import type { ListChange, ListStore, ValueListKind } from '../store/port.js';
+import type { ListChange, ListStore } from '../store/port.js';
 
 /** Entries per snapshot page (and per stream frame: about 70 KB of token records). */
 export const PAGE_ENTRIES = 4096;
@@ -58,15 +58,6 @@ const removal: Omit<Entitlement, 'id' | 'venueId'> = {
   maxEntries: 0,
 };
 
-export async function listVersion(store: ListStore, kind: ListKind, scope: string): Promise<number> {
-  return kind === 'deny' ? store.denyListVersion() : store.listVersion(kind, scope);
-}
-
-export async function listSize(store: ListStore, kind: ListKind, scope: string): Promise<number> {
-  // The deny list has no count of its own; it is small, and a device table grows as needed.
-  return kind === 'deny' ? 0 : store.listSize(kind, scope);
-}
-
 /**
  * The net changes after since up to the current version, or undefined when the device should
  * take a snapshot instead (more than maxVersions versions behind).
@@ -79,12 +70,6 @@ export async function changesSince(
   maxVersions: number,
 ): Promise<{ version: number; changes: Map<string, string> } | undefined> {
   const net = new Map<string, string>();
-  if (kind === 'deny') {
-    const log = await store.denyChangesSince(since, maxVersions + 1);
-    if (log.length > maxVersions) return undefined;
-    for (const c of log) net.set(c.token, c.add ? c.reason : '');
-    return { version: log.at(-1)?.version ?? since, changes: net };
-  }
   const log = await store.listChangesSince(kind, scope, since, maxVersions + 1);
   if (log.length > maxVersions) return undefined;
   for (const v of log) for (const c of v.changes) net.set(c.key, c.value);
@@ -102,42 +87,16 @@ export async function* snapshotRecords(
   kind: ListKind,
   scope: string,
 ): AsyncGenerator<Buffer, number> {
-  if (kind === 'deny') {
-    const before = await store.denyListVersion();
-    let cursor: string | undefined = '';
-    while (cursor !== undefined) {
-      const page = await store.denyEntriesPage(cursor, PAGE_ENTRIES);
-      if (page.entries.length > 0)
-        yield encodeRecords(
-          kind,
-          scope,
-          page.entries.map((e) => ({ key: e.token, value: e.reason })),
-        );
-      cursor = page.next;
-    }
-    let version = before;
-    for (;;) {
-      const log = await store.denyChangesSince(version, PAGE_ENTRIES);
-      if (log.length === 0) return version;
-      yield encodeRecords(
-        kind,
-        scope,
-        log.map((c) => ({ key: c.token, value: c.add ? c.reason : '' })),
-      );
-      version = log.at(-1)!.version;
-    }
-  }
-  const valueKind: ValueListKind = kind;
-  const before = await store.listVersion(valueKind, scope);
+  const before = await store.listVersion(kind, scope);
   let cursor: string | undefined = '';
   while (cursor !== undefined) {
-    const page = await store.listEntriesPage(valueKind, scope, cursor, PAGE_ENTRIES);
+    const page = await store.listEntriesPage(kind, scope, cursor, PAGE_ENTRIES);
     if (page.entries.length > 0) yield encodeRecords(kind, scope, page.entries);
     cursor = page.next;
   }
   let version = before;
   for (;;) {
-    const log = await store.listChangesSince(valueKind, scope, version, PAGE_ENTRIES);
+    const log = await store.listChangesSince(kind, scope, version, PAGE_ENTRIES);
     if (log.length === 0) return version;
     yield encodeRecords(
       kind,

@@ -7,14 +7,7 @@ import { createHash } from 'node:crypto';
 import type { ListKind } from '../../../protos/codec.js';
 import type { ListStore } from '../store/port.js';
 import type { ListSigner } from './signer.js';
-import {
-  changesSince,
-  encodeRecords,
-  listSize,
-  listVersion,
-  PAGE_ENTRIES,
-  snapshotRecords,
-} from './sources.js';
+import { changesSince, encodeRecords, PAGE_ENTRIES, snapshotRecords } from './sources.js';
 
 /** A device further behind than this gets a snapshot. */
 export const MAX_DELTA_VERSIONS = 1000;
@@ -40,7 +33,7 @@ export async function listAnswer(
   since: number,
   now: () => number,
 ): Promise<ListAnswer> {
-  const current = await listVersion(store, kind, scope);
+  const current = await store.listVersion(kind, scope);
   // Nothing to send: the device is current, or there is no list yet. (A device ahead of the
   // gateway, whose store was replaced, gets a snapshot it refuses as older; see decision 0050.)
   if (current === 0 || since === current)
@@ -73,7 +66,7 @@ export async function listAnswer(
   }
   return {
     type: 'snapshot',
-    entries: await listSize(store, kind, scope),
+    entries: await store.listSize(kind, scope),
     frames: (async function* () {
       const hash = createHash('sha256');
       const records = snapshotRecords(store, kind, scope);

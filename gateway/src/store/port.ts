@@ -33,14 +33,7 @@ export type {
   OpenEntryQuery,
   TapClaim,
 } from './ports/ledger.js';
-export type {
-  DenyChange,
-  DenyEntry,
-  ListChange,
-  ListStore,
-  ListVersionChanges,
-  ValueListKind,
-} from './ports/lists.js';
+export type { ListChange, ListKind, ListStore, ListVersionChanges } from './ports/lists.js';
 export type { OutboxEntry, OutboxStore } from './ports/outbox.js';
 export type { PaymentStore } from './ports/payments.js';
 export type { VenueStore } from './ports/venues.js';

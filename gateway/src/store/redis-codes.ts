@@ -1,7 +1,7 @@
 // Result codes of the store's Lua scripts, defined here once. redis-scripts.ts prepends them to
 // every script as the Lua table RC (e.g. RC.DUPLICATE), so Lua never spells a bare number.
 export const ScriptResult = {
-  /** Nothing to do: the card exists already, the deny entry is as asked, another owner leases. */
+  /** Nothing to do: the card exists already, a list already as asked, another owner leases. */
   NOOP: 0,
   /** Done as asked. */
   OK: 1,

@@ -2,6 +2,7 @@
 // together share a hash tag ({pN}, {lists}, ...), so the same code runs on Redis Cluster: a
 // card, its records, their indexes, the dedupe keys and the outbox of partition N all live in
 // the slot of {pN}.
+import { ALL_SCOPE } from '../../../core/lists/envelope.js';
 import { isTokenHex } from '../../../core/pii.js';
 
 /**
@@ -12,6 +13,9 @@ export function partitionOf(token: string, partitions: number): number {
   if (!isTokenHex(token)) throw new TypeError(`not a card token (32 lowercase hex): '${token}'`);
   return Number.parseInt(token.slice(0, 8), 16) % partitions;
 }
+
+/** The deny list's keys as they were named when it had methods of its own. */
+const DENY_KEYS = { l: 'deny', lv: 'deny:version', ll: 'deny:log' } as const;
 
 export class RedisKeys {
   /** A venue's keys (redis-venues.ts). */
@@ -117,26 +121,15 @@ export class RedisKeys {
     return `${this.part(p)}:outbox:lease`;
   }
 
-  /** Hash: token → deny reason. */
-  deny(): string {
-    return `${this.prefix}:{lists}:deny`;
-  }
-
   /**
-   * Keyed list (store/port.ts ValueListKind): entries hash (l), version counter (lv), change log
-   * (ll). The part comes first so no scope (which may hold ':') can make two keys meet.
+   * A list (store/ports/lists.ts): entries hash (l), version counter (lv), change log (ll). The
+   * part comes first so no scope (which may hold ':') can make two keys meet. The deny list
+   * keeps the names it had before it became a list kind (docs/decisions/0184), so data written
+   * then reads on without a migration.
    */
   list(kind: string, scope: string, part: 'l' | 'lv' | 'll' = 'l'): string {
+    if (kind === 'deny' && scope === ALL_SCOPE) return `${this.prefix}:{lists}:${DENY_KEYS[part]}`;
     return `${this.prefix}:{lists}:${part}:${kind}:${scope}`;
-  }
-
-  denyVersion(): string {
-    return `${this.prefix}:{lists}:deny:version`;
-  }
-
-  /** List of changes; element k is version k + 1. */
-  denyLog(): string {
-    return `${this.prefix}:{lists}:deny:log`;
   }
 
   /** Hash: device id → device JSON. */

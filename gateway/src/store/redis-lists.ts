@@ -1,10 +1,28 @@
-// The keyed lists (store/port.ts ValueListKind) on Redis, under the {lists} hash tag: entries
-// (hash), version (counter) and change log (list), changed together by lua/changeList-3.lua.
-import type { ListChange, ListVersionChanges, ValueListKind } from './port.js';
+// The versioned lists (store/ports/lists.ts), the deny list among them, on Redis under the
+// {lists} hash tag: entries (hash), version (counter) and change log (list), changed together
+// by lua/changeList-3.lua.
+import type { ListChange, ListKind, ListVersionChanges } from './port.js';
 import type { RedisClient } from './redis-client.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { Scripts } from './redis-scripts.js';
+
+/** A version as lua/changeList-3.lua logs it: its time and its changes, [key, value] pairs. */
+interface LoggedVersion {
+  at: number;
+  c: Array<[string, string]> | Record<string, never>;
+}
+
+/**
+ * A deny-list change as logged before the deny list became a list kind (docs/decisions/0184):
+ * token, added, reason. Such logs are read on as they are.
+ */
+interface LoggedDenyChange {
+  t: string;
+  a: boolean;
+  r: string;
+  at: number;
+}
 
 export class RedisLists {
   constructor(
@@ -14,7 +32,7 @@ export class RedisLists {
   ) {}
 
   async changeList(
-    kind: ValueListKind,
+    kind: ListKind,
     scope: string,
     changes: readonly ListChange[],
     now: number,
@@ -32,16 +50,16 @@ export class RedisLists {
     return { version: Number(reply[1]), at: now, changes: effective };
   }
 
-  async listVersion(kind: ValueListKind, scope: string): Promise<number> {
+  async listVersion(kind: ListKind, scope: string): Promise<number> {
     return Number((await this.redis.get(this.keys.list(kind, scope, 'lv'))) ?? 0);
   }
 
-  async listSize(kind: ValueListKind, scope: string): Promise<number> {
+  async listSize(kind: ListKind, scope: string): Promise<number> {
     return this.redis.hlen(this.keys.list(kind, scope));
   }
 
   async listChangesSince(
-    kind: ValueListKind,
+    kind: ListKind,
     scope: string,
     since: number,
     limit: number,
@@ -50,7 +68,9 @@ export class RedisLists {
     if (limit <= 0) return [];
     const rows = await this.redis.lrange(this.keys.list(kind, scope, 'll'), from, from + limit - 1);
     return rows.map((row, i) => {
-      const e = JSON.parse(row) as { at: number; c: Array<[string, string]> | Record<string, never> };
+      const e = JSON.parse(row) as LoggedVersion | LoggedDenyChange;
+      if ('t' in e)
+        return { version: from + i + 1, at: e.at, changes: [{ key: e.t, value: e.a ? e.r : '' }] };
       // cjson encodes an empty table as {}; a logged version always has changes, but be exact.
       const pairs = Array.isArray(e.c) ? e.c : [];
       return { version: from + i + 1, at: e.at, changes: pairs.map(([key, value]) => ({ key, value })) };
@@ -58,7 +78,7 @@ export class RedisLists {
   }
 
   async listEntriesPage(
-    kind: ValueListKind,
+    kind: ListKind,
     scope: string,
     cursor: string,
     limit: number,

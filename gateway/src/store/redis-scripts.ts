@@ -11,7 +11,6 @@ export type ScriptName =
   | 'claimTaps'
   | 'issueCard'
   | 'setCardStatus'
-  | 'changeDenyList'
   | 'changeList'
   | 'leaseOutbox'
   | 'noteLoginFailure'

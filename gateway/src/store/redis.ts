@@ -6,7 +6,6 @@ import { type CardState, type CardStatus, unknownCard } from '../../../core/card
 import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js';
 import { withSubsidy } from '../../../core/subsidy.js';
 import { decodeFareState } from '../../../core/tariff/state.js';
-import type { DenyReasonName } from '../../../protos/codec.js';
 import type { StatSummary } from '../stats/rides.js';
 import { checkEffects, checkNewCard } from './amounts.js';
 import { checkBounds, keptLetter } from './dead-letters.js';
@@ -16,8 +15,6 @@ import type {
   CommitOutcome,
   DeadLetter,
   DeadLetterBounds,
-  DenyChange,
-  DenyEntry,
   Device,
   Finding,
   KeptDeadLetter,
@@ -38,13 +35,6 @@ import { RedisAuthStore } from './redis-auth.js';
 import { connectRedis, type RedisClient } from './redis-client.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
 import { claimArgs, commitCalls, decodeCall, decodeClaims } from './redis-commit.js';
-import {
-  changeDenyList,
-  denyChangesSince,
-  denyEntriesPage,
-  denyListVersion,
-  denySnapshot,
-} from './redis-deny.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisLists } from './redis-lists.js';
 import { RedisPaymentStore } from './redis-payments.js';
@@ -133,8 +123,6 @@ class RedisStore implements Store {
 
   readonly changeList: Store['changeList'] = (...a) => this.lists.changeList(...a);
   readonly listVersion: Store['listVersion'] = (...a) => this.lists.listVersion(...a);
-  readonly denyEntriesPage: Store['denyEntriesPage'] = (cursor, limit) =>
-    denyEntriesPage(this.redis, this.keys, cursor, limit);
   readonly listSize: Store['listSize'] = (...a) => this.lists.listSize(...a);
   readonly listChangesSince: Store['listChangesSince'] = (...a) => this.lists.listChangesSince(...a);
   readonly listEntriesPage: Store['listEntriesPage'] = (...a) => this.lists.listEntriesPage(...a);
@@ -208,27 +196,6 @@ class RedisStore implements Store {
   async setCardStatus(token: string, status: CardStatus): Promise<boolean> {
     const reply = await this.scripts.run('setCardStatus', [this.keys.card(token)], [status]);
     return resultCode('setCardStatus', reply) === ScriptResult.OK;
-  }
-
-  changeDenyList(
-    token: string,
-    add: boolean,
-    reason: DenyReasonName,
-    now: number,
-  ): Promise<DenyChange | null> {
-    return changeDenyList(this.scripts, this.keys, { token, add, reason, at: now });
-  }
-
-  denyListVersion(): Promise<number> {
-    return denyListVersion(this.redis, this.keys);
-  }
-
-  denyChangesSince(since: number, limit: number): Promise<DenyChange[]> {
-    return denyChangesSince(this.redis, this.keys, since, limit);
-  }
-
-  denySnapshot(): Promise<{ version: number; entries: DenyEntry[] }> {
-    return denySnapshot(this.redis, this.keys);
   }
 
   queryRecords(q: RecordQuery): Promise<RecordPage> {

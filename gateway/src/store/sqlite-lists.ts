@@ -1,16 +1,12 @@
-// The keyed lists (store/port.ts ValueListKind) on SQLite: entries, version and change log
-// change in one immediate transaction.
+// The versioned lists (store/ports/lists.ts), the deny list among them, on SQLite: entries,
+// version and change log change in one immediate transaction.
 import type Database from 'better-sqlite3';
-import type { DenyEntry, ListChange, ListVersionChanges, ValueListKind } from './port.js';
+import { ALL_SCOPE } from '../../../core/lists/envelope.js';
+import type { ListChange, ListKind, ListVersionChanges } from './port.js';
 
 export class SqliteLists {
   private readonly changeTx: Database.Transaction<
-    (
-      kind: ValueListKind,
-      scope: string,
-      changes: readonly ListChange[],
-      at: number,
-    ) => ListVersionChanges | null
+    (kind: ListKind, scope: string, changes: readonly ListChange[], at: number) => ListVersionChanges | null
   >;
 
   constructor(private readonly db: Database.Database) {
@@ -18,7 +14,7 @@ export class SqliteLists {
   }
 
   async changeList(
-    kind: ValueListKind,
+    kind: ListKind,
     scope: string,
     changes: readonly ListChange[],
     now: number,
@@ -26,11 +22,11 @@ export class SqliteLists {
     return this.changeTx.immediate(kind, scope, changes, now);
   }
 
-  async listVersion(kind: ValueListKind, scope: string): Promise<number> {
+  async listVersion(kind: ListKind, scope: string): Promise<number> {
     return this.version(kind, scope);
   }
 
-  async listSize(kind: ValueListKind, scope: string): Promise<number> {
+  async listSize(kind: ListKind, scope: string): Promise<number> {
     return (
       this.db
         .prepare('SELECT count(*) AS n FROM list_entry WHERE kind = ? AND scope = ?')
@@ -40,18 +36,8 @@ export class SqliteLists {
     ).n;
   }
 
-  async denyEntriesPage(
-    cursor: string,
-    limit: number,
-  ): Promise<{ entries: DenyEntry[]; next: string | undefined }> {
-    const entries = this.db
-      .prepare('SELECT token, reason FROM deny WHERE token > ? ORDER BY token LIMIT ?')
-      .all(cursor, limit) as DenyEntry[];
-    return { entries, next: entries.length < limit ? undefined : entries.at(-1)?.token };
-  }
-
   async listChangesSince(
-    kind: ValueListKind,
+    kind: ListKind,
     scope: string,
     since: number,
     limit: number,
@@ -65,7 +51,7 @@ export class SqliteLists {
   }
 
   async listEntriesPage(
-    kind: ValueListKind,
+    kind: ListKind,
     scope: string,
     cursor: string,
     limit: number,
@@ -79,7 +65,7 @@ export class SqliteLists {
   }
 
   private change(
-    kind: ValueListKind,
+    kind: ListKind,
     scope: string,
     changes: readonly ListChange[],
     at: number,
@@ -110,7 +96,7 @@ export class SqliteLists {
     return { version, at, changes: effective };
   }
 
-  private version(kind: ValueListKind, scope: string): number {
+  private version(kind: ListKind, scope: string): number {
     const row = this.db
       .prepare('SELECT version FROM list_version WHERE kind = ? AND scope = ?')
       .get(kind, scope) as { version: number } | undefined;
@@ -120,4 +106,25 @@ export class SqliteLists {
 
 export function fromPairs(json: string): ListChange[] {
   return (JSON.parse(json) as Array<[string, string]>).map(([key, value]) => ({ key, value }));
+}
+
+/**
+ * A file written before the deny list was a list kind (docs/decisions/0184) kept it in tables
+ * of its own, deny and deny_log: moved into the list tables, versions and times as they were
+ * (a removal's reason goes: a removal is value ''), in one transaction.
+ */
+export function migrateDenyTables(db: Database.Database): void {
+  if (!db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'deny_log'`).get()) return;
+  db.transaction(() => {
+    db.exec(`
+      INSERT INTO list_entry (kind, scope, key, value) SELECT 'deny', '${ALL_SCOPE}', token, reason FROM deny;
+      INSERT INTO list_log (kind, scope, version, at, changes)
+        SELECT 'deny', '${ALL_SCOPE}', version, at,
+          json_array(json_array(token, CASE added WHEN 1 THEN reason ELSE '' END)) FROM deny_log;
+      INSERT INTO list_version (kind, scope, version)
+        SELECT 'deny', '${ALL_SCOPE}', max(version) FROM deny_log HAVING count(*) > 0;
+      DROP TABLE deny;
+      DROP TABLE deny_log;
+    `);
+  }).immediate();
 }

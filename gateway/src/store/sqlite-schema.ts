@@ -68,20 +68,7 @@ CREATE TABLE IF NOT EXISTS outbox_lease (
   expires INTEGER NOT NULL
 );
 
-CREATE TABLE IF NOT EXISTS deny (
-  token TEXT PRIMARY KEY,
-  reason TEXT NOT NULL
-) WITHOUT ROWID;
--- One row per change; the list's version is the last row's.
-CREATE TABLE IF NOT EXISTS deny_log (
-  version INTEGER PRIMARY KEY,
-  token TEXT NOT NULL,
-  added INTEGER NOT NULL,
-  reason TEXT NOT NULL,
-  at INTEGER NOT NULL
-);
-
--- The keyed lists besides deny (store/port.ts ValueListKind): entries, version, change log.
+-- The versioned lists, deny among them (store/ports/lists.ts): entries, version, change log.
 CREATE TABLE IF NOT EXISTS list_entry (
   kind TEXT NOT NULL,
   scope TEXT NOT NULL,

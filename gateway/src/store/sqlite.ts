@@ -8,7 +8,6 @@ import { type CardState, type CardStatus, unknownCard } from '../../../core/card
 import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js';
 import { withSubsidy } from '../../../core/subsidy.js';
 import { encodeFareState } from '../../../core/tariff/state.js';
-import type { DenyReasonName } from '../../../protos/codec.js';
 import type { StatSummary } from '../stats/rides.js';
 import { checkEffects, checkNewCard } from './amounts.js';
 import { encodeCursor } from './cursor.js';
@@ -18,8 +17,6 @@ import type {
   CommitOutcome,
   DeadLetter,
   DeadLetterBounds,
-  DenyChange,
-  DenyEntry,
   Device,
   Finding,
   KeptDeadLetter,
@@ -39,7 +36,7 @@ import { appendAudit, auditSchema, queryAudit } from './sqlite-audit.js';
 import { SqliteAuthStore } from './sqlite-auth.js';
 import { type ClaimTaps, sqliteClaimTaps } from './sqlite-claims.js';
 import { deadLetterSchema, SqliteDeadLetters } from './sqlite-dead-letters.js';
-import { SqliteLists } from './sqlite-lists.js';
+import { migrateDenyTables, SqliteLists } from './sqlite-lists.js';
 import { SqlitePaymentStore } from './sqlite-payments.js';
 import { preparedCache } from './sqlite-prepared.js';
 import {
@@ -73,24 +70,14 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
   db.exec(auditSchema);
   db.exec(statsSchema);
   migrateStats(db);
+  migrateDenyTables(db);
   deadLetterSchema(db);
   return new SqliteStore(db);
-}
-
-interface DenyLogRow {
-  version: number;
-  token: string;
-  added: number;
-  reason: DenyReasonName;
-  at: number;
 }
 
 class SqliteStore implements Store {
   private readonly commitTx: Database.Transaction<(effects: readonly Effect[]) => CommitOutcome[]>;
   private readonly claimTx: ClaimTaps;
-  private readonly denyTx: Database.Transaction<
-    (token: string, add: boolean, reason: DenyReasonName, at: number) => DenyChange | null
-  >;
   private readonly statusTx: Database.Transaction<(token: string, status: CardStatus) => boolean>;
   private readonly lists: SqliteLists;
   private readonly deadLetterBox: SqliteDeadLetters;
@@ -111,7 +98,6 @@ class SqliteStore implements Store {
       return effects.map((e) => this.apply(e, broken));
     });
     this.claimTx = sqliteClaimTaps(db);
-    this.denyTx = db.transaction(this.changeDeny.bind(this));
     this.statusTx = db.transaction(this.changeStatus.bind(this));
     this.lists = new SqliteLists(db);
     this.deadLetterBox = new SqliteDeadLetters(db);
@@ -208,69 +194,8 @@ class SqliteStore implements Store {
     return true;
   }
 
-  async changeDenyList(
-    token: string,
-    add: boolean,
-    reason: DenyReasonName,
-    now: number,
-  ): Promise<DenyChange | null> {
-    return this.denyTx.immediate(token, add, reason, now);
-  }
-
-  private changeDeny(token: string, add: boolean, reason: DenyReasonName, at: number): DenyChange | null {
-    const current = this.sql('SELECT reason FROM deny WHERE token = ?').get(token) as
-      | { reason: DenyReasonName }
-      | undefined;
-    if (add ? current?.reason === reason : current === undefined) return null;
-    if (add)
-      this.sql(
-        'INSERT INTO deny (token, reason) VALUES (?, ?) ON CONFLICT (token) DO UPDATE SET reason = ?',
-      ).run(token, reason, reason);
-    else this.sql('DELETE FROM deny WHERE token = ?').run(token);
-    const version = this.denyVersion() + 1;
-    this.sql('INSERT INTO deny_log (version, token, added, reason, at) VALUES (?, ?, ?, ?, ?)').run(
-      version,
-      token,
-      add ? 1 : 0,
-      reason,
-      at,
-    );
-    return { version, token, add, reason, at };
-  }
-
-  private denyVersion(): number {
-    return (this.sql('SELECT max(version) AS v FROM deny_log').get() as { v: number | null }).v ?? 0;
-  }
-
-  async denyListVersion(): Promise<number> {
-    return this.denyVersion();
-  }
-
-  async denyChangesSince(since: number, limit: number): Promise<DenyChange[]> {
-    const rows = this.sql('SELECT * FROM deny_log WHERE version > ? ORDER BY version LIMIT ?').all(
-      since,
-      limit,
-    ) as DenyLogRow[];
-    return rows.map((r) => ({
-      version: r.version,
-      token: r.token,
-      add: r.added === 1,
-      reason: r.reason,
-      at: r.at,
-    }));
-  }
-
-  async denySnapshot(): Promise<{ version: number; entries: DenyEntry[] }> {
-    // One read transaction: the entries are exactly those of the version returned.
-    return this.db.transaction(() => ({
-      version: this.denyVersion(),
-      entries: this.sql('SELECT token, reason FROM deny ORDER BY token').all() as DenyEntry[],
-    }))();
-  }
-
   readonly changeList: Store['changeList'] = (...a) => this.lists.changeList(...a);
   readonly listVersion: Store['listVersion'] = (...a) => this.lists.listVersion(...a);
-  readonly denyEntriesPage: Store['denyEntriesPage'] = (...a) => this.lists.denyEntriesPage(...a);
   readonly listSize: Store['listSize'] = (...a) => this.lists.listSize(...a);
   readonly listChangesSince: Store['listChangesSince'] = (...a) => this.lists.listChangesSince(...a);
   readonly listEntriesPage: Store['listEntriesPage'] = (...a) => this.lists.listEntriesPage(...a);

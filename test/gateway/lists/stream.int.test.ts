@@ -147,7 +147,7 @@ describe.each(stores)('signed list answers (%s store)', (_name, open) => {
 
   it('streams the deny list and venue entitlements the same way', async () => {
     const s = await store();
-    await s.changeDenyList(token(1), true, 'frozen', T0);
+    await s.changeList('deny', 'all', [{ key: token(1), value: 'frozen' }], T0);
     const deny = await receive(s, 'deny', 0);
     expect(deny.header).toMatchObject({ kind: 'deny', type: 'snapshot', version: 1 });
     expect(

@@ -79,6 +79,30 @@ describe('Redis store', () => {
     expect(await admin.get(`${prefix}:{dlq}:bytes`)).toBe(String(3 * 1007));
   });
 
+  it('reads on a deny list written before it was a list kind, under its old keys (0184)', async () => {
+    const old = (t: string, a: boolean, r: string, at: number) => JSON.stringify({ t, a, r, at });
+    await admin.hset(`${prefix}:{lists}:deny`, token(2), 'frozen');
+    await admin.set(`${prefix}:{lists}:deny:version`, '3');
+    await admin.rpush(
+      `${prefix}:{lists}:deny:log`,
+      old(token(1), true, 'lost', T0 + 1),
+      old(token(2), true, 'frozen', T0 + 2),
+      old(token(1), false, 'lost', T0 + 3),
+    );
+    const store = await openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix });
+    expect(await store.listVersion('deny', 'all')).toBe(3);
+    expect(await store.changeList('deny', 'all', [{ key: token(3), value: 'lost' }], T0 + 4)).toMatchObject({
+      version: 4,
+    });
+    expect(await store.listChangesSince('deny', 'all', 1, 10)).toEqual([
+      { version: 2, at: T0 + 2, changes: [{ key: token(2), value: 'frozen' }] },
+      { version: 3, at: T0 + 3, changes: [{ key: token(1), value: '' }] },
+      { version: 4, at: T0 + 4, changes: [{ key: token(3), value: 'lost' }] },
+    ]);
+    expect(await store.listSize('deny', 'all')).toBe(2);
+    await store.close();
+  });
+
   it('refuses to open data written with another partition count', async () => {
     const first = await openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix, partitions: 4 });
     await first.close();

@@ -31,14 +31,14 @@ describe('SQLite store', () => {
   it('keeps its data when the file is opened again', async () => {
     const first = await openSqliteStore({ file });
     await issue(first, 1, 1_234);
-    await first.changeDenyList(token(1), true, 'lost', 1);
+    await first.changeList('deny', 'all', [{ key: token(1), value: 'lost' }], 1);
     await first.close();
     const again = await openSqliteStore({ file });
     expect((await again.loadCards([token(1)])).get(token(1))).toMatchObject({
       balanceFen: 1_234,
       version: 1,
     });
-    expect(await again.denyListVersion()).toBe(1);
+    expect(await again.listVersion('deny', 'all')).toBe(1);
     await again.close();
   });
 
@@ -118,6 +118,34 @@ describe('SQLite store', () => {
       ['old/1', 400],
     ]);
     await store.close();
+  });
+
+  it('moves the deny list of a file written before it was a list kind, versions and times kept (0184)', async () => {
+    const old = new Database(file);
+    old.exec(`CREATE TABLE deny (token TEXT PRIMARY KEY, reason TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE deny_log (version INTEGER PRIMARY KEY, token TEXT NOT NULL, added INTEGER NOT NULL,
+        reason TEXT NOT NULL, at INTEGER NOT NULL)`);
+    const log = old.prepare('INSERT INTO deny_log VALUES (?, ?, ?, ?, ?)');
+    log.run(1, token(1), 1, 'lost', T0 + 1);
+    log.run(2, token(2), 1, 'frozen', T0 + 2);
+    log.run(3, token(1), 0, 'lost', T0 + 3);
+    old.prepare("INSERT INTO deny VALUES (?, 'frozen')").run(token(2));
+    old.close();
+    const store = await openSqliteStore({ file });
+    expect(await store.listVersion('deny', 'all')).toBe(3);
+    expect(await store.listChangesSince('deny', 'all', 1, 10)).toEqual([
+      { version: 2, at: T0 + 2, changes: [{ key: token(2), value: 'frozen' }] },
+      { version: 3, at: T0 + 3, changes: [{ key: token(1), value: '' }] },
+    ]);
+    expect((await store.listEntriesPage('deny', 'all', '', 10)).entries).toEqual([
+      { key: token(2), value: 'frozen' },
+    ]);
+    expect(await store.changeList('deny', 'all', [{ key: token(3), value: 'lost' }], T0 + 4)).toMatchObject({
+      version: 4,
+    });
+    await store.close();
+    const tables = new Database(file).prepare(`SELECT name FROM sqlite_master WHERE name LIKE 'deny%'`).all();
+    expect(tables).toEqual([]);
   });
 
   it('runs in memory with one outbox partition', async () => {

@@ -187,7 +187,7 @@ export const deviceRoutes: RoutePlugin = async (app, { services }) => {
     async (req) => {
       const scope = scopeOperator(req.principal!, req.query.operator);
       enforce(req, services.metrics.tenantRefusals, scope);
-      const version = await services.store.denyListVersion();
+      const version = await services.deny.version();
       const now = services.auth.now();
       const items = (await services.store.listDevices())
         .filter((d) => scope.operatorId === undefined || d.operatorId === scope.operatorId)

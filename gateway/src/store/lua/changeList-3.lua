@@ -1,5 +1,5 @@
 --[[
-  Applies changes to a keyed list (flags, regions, entitlements; store/port.ts ValueListKind)
+  Applies changes to a list (deny, flags, regions, entitlements; store/ports/lists.ts ListKind)
   and logs the changes that took effect under the list's next version. Changes that change
   nothing (value already set, removal of an absent key) are dropped; if none is left, nothing
   happens and no version is taken.
@@ -8,6 +8,8 @@
     KEYS[1] entries hash   <prefix>:{lists}:l:<kind>:<scope>   key -> value
     KEYS[2] version        <prefix>:{lists}:lv:<kind>:<scope>  the last version (absent = 0)
     KEYS[3] change log     <prefix>:{lists}:ll:<kind>:<scope>  list; element k holds version k + 1
+    (the deny list: <prefix>:{lists}:deny, deny:version, deny:log, its names from before it was
+    a list kind; its log may begin with elements {t, a, r, at} of that time: redis-lists.ts)
 
     ARGV[1] time of the change, Unix ms
     ARGV[2], ARGV[3], ...  key, value pairs; value '' removes the key

@@ -1,29 +1,18 @@
-// The versioned lists the gateway signs for the devices (docs/decisions/0050): the deny list
-// and the keyed value lists, each a map with a version that grows by 1 per change and a log of
-// the changes, so devices take deltas and a snapshot can be built page by page.
-import type { DenyReasonName } from '../../../../protos/codec.js';
-
-export interface DenyEntry {
-  token: string;
-  reason: DenyReasonName;
-}
-
-export interface DenyChange {
-  /** Version after this change; versions start at 1 and grow by exactly 1. */
-  version: number;
-  token: string;
-  add: boolean;
-  reason: DenyReasonName;
-  at: number;
-}
+// The versioned lists the gateway signs for the devices (docs/decisions/0050, 0184): the deny
+// list and the other keyed lists are one mechanism, each a map with a version that grows by 1
+// per change and a log of the changes, so devices take deltas and a snapshot can be built page
+// by page.
+import type { ListKind } from '../../../../protos/codec.js';
 
 /**
- * The keyed lists besides deny (docs/decisions/0050-signed-compact-lists.md): per (kind, scope)
- * a map key → value with a version that grows by 1 per changeList call, and a log of the
- * changes. flags: card token → flags (decimal); regions: region code → '1'; entitlements
- * (scope: venue id): `<token>:<entitlement id>` → the entitlement as JSON.
+ * The versioned lists (docs/decisions/0050, 0184), one mechanism for every kind: per (kind,
+ * scope) a map key → value with a version that grows by 1 per changeList call, and a log of
+ * the changes. deny: card token → deny reason name (protos/codec.ts DenyReasonName); flags:
+ * card token → flags (decimal); regions: region code → '1'; entitlements (scope: venue id):
+ * `<token>:<entitlement id>` → the entitlement as JSON. Scope 'all' (core/lists/envelope.ts
+ * ALL_SCOPE) for every kind but entitlements.
  */
-export type ValueListKind = 'flags' | 'regions' | 'entitlements';
+export type { ListKind };
 
 /** One change: value '' takes the key off the list. */
 export interface ListChange {
@@ -39,40 +28,22 @@ export interface ListVersionChanges {
 }
 
 export interface ListStore {
-  /** Adds or removes a deny-list entry; returns the change with its new version (no-op → null). */
-  changeDenyList(
-    token: string,
-    add: boolean,
-    reason: DenyReasonName,
-    now: number,
-  ): Promise<DenyChange | null>;
-  denyListVersion(): Promise<number>;
-  /** Changes with version > since, oldest first, at most limit. */
-  denyChangesSince(since: number, limit: number): Promise<DenyChange[]>;
-  /** The whole list at its current version. */
-  denySnapshot(): Promise<{ version: number; entries: DenyEntry[] }>;
-  /**
-   * One page of the deny list (cursor '' to start; next undefined at the end), for snapshots of
-   * any size; entries changed while paging may come back in either state (see listEntriesPage).
-   */
-  denyEntriesPage(cursor: string, limit: number): Promise<{ entries: DenyEntry[]; next: string | undefined }>;
-
   /**
    * Applies changes to a list atomically under the next version; changes that change nothing
    * (a value already set, a removal of an absent key) are dropped. Null when nothing changed.
    */
   changeList(
-    kind: ValueListKind,
+    kind: ListKind,
     scope: string,
     changes: readonly ListChange[],
     now: number,
   ): Promise<ListVersionChanges | null>;
-  listVersion(kind: ValueListKind, scope: string): Promise<number>;
+  listVersion(kind: ListKind, scope: string): Promise<number>;
   /** Entries in the list now (a size hint for devices building a snapshot's table). */
-  listSize(kind: ValueListKind, scope: string): Promise<number>;
+  listSize(kind: ListKind, scope: string): Promise<number>;
   /** The logged versions after since, oldest first, at most limit versions. */
   listChangesSince(
-    kind: ValueListKind,
+    kind: ListKind,
     scope: string,
     since: number,
     limit: number,
@@ -82,7 +53,7 @@ export interface ListStore {
    * while paging may come back in either state: callers replay the log (gateway/src/lists/).
    */
   listEntriesPage(
-    kind: ValueListKind,
+    kind: ListKind,
     scope: string,
     cursor: string,
     limit: number,
