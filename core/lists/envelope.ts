@@ -3,6 +3,7 @@
 // Layout and reasoning: docs/decisions/0050-signed-compact-lists.md, 0164; wire: protos/onecard/v1/lists.proto.
 import { createHash } from 'node:crypto';
 import { type EnvelopeType, envelopeTypes, type ListKind, listKinds } from '../../protos/codec.js';
+import { isGeneration } from './generation.js';
 import { isKeyId, type ListPrivateKey, type ListPublicKey, signWith, verifyWith } from './keys.js';
 
 export {
@@ -31,11 +32,16 @@ export interface EnvelopeHeader {
   previousVersion: number;
   issuedAtMs: number;
   keyId: string;
+  /** The store generation (generation.ts); absent or '' from gateways before generations. */
+  generation?: string;
 }
 
 const DOMAIN = Buffer.from('onecard.list.v1\0', 'latin1');
 
-/** The bytes the signature covers: every header field and the body's SHA-256. */
+/**
+ * The bytes the signature covers: every header field and the body's SHA-256, then the
+ * generation when there is one (so envelopes without one sign the bytes they always did).
+ */
 export function signedBytes(h: EnvelopeHeader, bodySha256: Uint8Array): Buffer {
   const scope = Buffer.from(h.scope, 'utf8');
   const keyId = Buffer.from(h.keyId, 'utf8');
@@ -48,7 +54,14 @@ export function signedBytes(h: EnvelopeHeader, bodySha256: Uint8Array): Buffer {
   t = tail.writeBigUInt64BE(BigInt(h.previousVersion), t);
   t = tail.writeBigInt64BE(BigInt(h.issuedAtMs), t);
   tail.writeUInt16BE(keyId.length, t);
-  return Buffer.concat([DOMAIN, fixed.subarray(0, o), scope, tail, keyId, bodySha256]);
+  const parts = [DOMAIN, fixed.subarray(0, o), scope, tail, keyId, bodySha256];
+  if (h.generation) {
+    const generation = Buffer.from(h.generation, 'utf8');
+    const length = Buffer.alloc(2);
+    length.writeUInt16BE(generation.length, 0);
+    parts.push(length, generation);
+  }
+  return Buffer.concat(parts);
 }
 
 export function sha256(bytes: Uint8Array): Buffer {
@@ -60,6 +73,7 @@ export function headerProblem(h: EnvelopeHeader): string | undefined {
   if (!isScope(h.scope)) return `scope "${h.scope.slice(0, 70)}" is malformed`;
   if (h.kind !== 'entitlements' && h.scope !== ALL_SCOPE) return `a ${h.kind} list has scope "${ALL_SCOPE}"`;
   if (!isKeyId(h.keyId)) return 'key id is malformed';
+  if (h.generation && !isGeneration(h.generation)) return 'store generation is malformed';
   for (const [name, v] of [
     ['version', h.version],
     ['previous version', h.previousVersion],

@@ -41,6 +41,7 @@ export function openEnvelope(
     previousVersion: Number(m.previousVersion),
     issuedAtMs: Number(m.issuedAtMs),
     keyId: m.keyId,
+    generation: m.storeGeneration,
   };
   const problem = headerProblem(header);
   if (problem) return { ok: false, why: problem };

@@ -5,10 +5,14 @@
 // Order rules (docs/decisions/0050-signed-compact-lists.md): a delta applies only when its
 // previous version is the local version; a version not above the local one is a replay and is
 // refused; a delta from further ahead is a gap, and the caller resyncs over HTTP. Anything
-// refused is logged with its reason and changes nothing.
+// refused is logged with its reason and changes nothing. Store generations (0184): a snapshot
+// of a later generation than the local one is taken whatever its version (the store was
+// restored from a backup and numbers again); a delta or head of one makes the device fetch
+// that snapshot (resyncFrom answers 0); anything of an earlier generation is refused.
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { CardFacts } from '../../../core/facts.js';
 import type { EnvelopeHeader, ListPublicKey } from '../../../core/lists/envelope.js';
+import { isLaterGeneration } from '../../../core/lists/generation.js';
 import { bodyProblem, TOKEN_RECORD_BYTES } from '../../../core/lists/records.js';
 import { envelopeTypes, type ListKind, listKinds } from '../../../protos/codec.js';
 import { v1 } from '../../../protos/wire.js';
@@ -42,6 +46,8 @@ export class EdgeLists {
   private readonly files: ListFiles;
   private queue: Promise<unknown> = Promise.resolve();
   private refusals = 0;
+  /** Lists for which a later store generation was announced: resync them from 0 (a snapshot). */
+  private readonly laterGeneration = new Set<ListKind>();
 
   constructor(private readonly opts: EdgeListsOptions) {
     this.state = new ListState(opts.venueId);
@@ -86,6 +92,11 @@ export class EdgeLists {
     return this.state.versions[kind];
   }
 
+  /** The version to resync from: 0 (a snapshot) once a later store generation was announced. */
+  resyncFrom(kind: ListKind): number {
+    return this.laterGeneration.has(kind) ? 0 : this.version(kind);
+  }
+
   versionInfo(): ListVersionInfo[] {
     return this.state.versionInfo();
   }
@@ -122,6 +133,7 @@ export class EdgeLists {
       previousVersion: header.previousVersion,
       issuedAtMs: header.issuedAtMs,
       keyId: header.keyId,
+      storeGeneration: header.generation ?? '',
       body,
       signature,
     }).finish();
@@ -133,7 +145,8 @@ export class EdgeLists {
     return this.serial(async () => {
       const order = this.order(header);
       if (order) return this.report(order);
-      this.state.replace(content, header.version);
+      this.state.replace(content, header.version, header.generation ?? '');
+      this.laterGeneration.delete(header.kind);
       // Taps use the new list from here on; persisting it follows (the queue waits for it).
       const outcome = this.report({ status: 'applied', kind: header.kind, version: header.version });
       await this.files.saveBase(this.state);
@@ -153,7 +166,9 @@ export class EdgeLists {
       this.opts.log.warn({ why: opened.ok ? 'not a head for this device' : opened.why }, 'list head refused');
       return undefined;
     }
-    return { kind: opened.header.kind, differs: opened.header.version !== this.version(opened.header.kind) };
+    const h = opened.header;
+    if (this.isLater(h)) this.laterGeneration.add(h.kind);
+    return { kind: h.kind, differs: h.version !== this.version(h.kind) || this.laterGeneration.has(h.kind) };
   }
 
   scopeOf(kind: ListKind): string {
@@ -180,6 +195,7 @@ export class EdgeLists {
       }
     } else applyRecords(content, body, this.opts.venueId);
     this.state.versions[h.kind] = h.version;
+    if (h.generation) this.state.generations[h.kind] = h.generation;
     if (this.files.logBytes() > MAX_LOG_BYTES) await this.files.saveBase(this.state);
     return this.report({ status: 'applied', kind: h.kind, version: h.version });
   }
@@ -189,11 +205,25 @@ export class EdgeLists {
     if (h.scope !== this.scopeOf(h.kind))
       return this.refused(`scope "${h.scope}" is not this device's`, h.kind);
     const local = this.version(h.kind);
+    const generation = this.state.generations[h.kind];
+    if (h.generation && generation && h.generation !== generation) {
+      if (!this.isLater(h))
+        return this.refused(`store generation ${h.generation} is older than local ${generation}`, h.kind);
+      // A later generation numbers its versions anew: only its snapshot replaces ours.
+      if (h.type === 'snapshot') return undefined;
+      this.laterGeneration.add(h.kind);
+      return { status: 'gap', kind: h.kind, local, incoming: h.version };
+    }
     if (h.version <= local)
       return this.refused(`version ${h.version} is not newer than local ${local} (replayed)`, h.kind);
     if (h.type === 'delta' && h.previousVersion !== local)
       return { status: 'gap', kind: h.kind, local, incoming: h.version };
     return undefined;
+  }
+
+  /** Whether the envelope belongs to a later store generation than the local list. */
+  private isLater(h: EnvelopeHeader): boolean {
+    return h.generation !== undefined && isLaterGeneration(h.generation, this.state.generations[h.kind]);
   }
 
   private refused(why: string, kind?: ListKind): Extract<ListOutcome, { status: 'refused' }> {

@@ -34,6 +34,8 @@ interface BaseHeader {
   littleEndian: boolean;
   venueId: string;
   versions: Record<ListKind, number>;
+  /** Absent in files written before store generations (docs/decisions/0184). */
+  generations?: Record<ListKind, string>;
   deny: { capacity: number; count: number };
   flags: { capacity: number; count: number };
   regionsBytes: number;
@@ -94,6 +96,7 @@ export class ListFiles {
       applyRecords(state.content('regions'), regions, venueId);
       applyRecords(state.content('entitlements'), ents, venueId);
       Object.assign(state.versions, h.versions);
+      Object.assign(state.generations, h.generations ?? {});
       return { state };
     } catch (err) {
       return { problem: (err as Error).message };
@@ -113,6 +116,7 @@ export class ListFiles {
       littleEndian,
       venueId: state.venueId,
       versions: { ...state.versions },
+      generations: { ...state.generations },
       deny: { capacity: state.deny.capacity, count: state.deny.size },
       flags: { capacity: state.flags.capacity, count: state.flags.size },
       regionsBytes: regions.length,

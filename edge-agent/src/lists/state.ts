@@ -33,6 +33,8 @@ export class ListState {
   /** Token hex → entitlements at this venue. A venue's entitlements are few enough for a Map. */
   entitlements = new Map<string, Entitlement[]>();
   readonly versions: Record<ListKind, number> = { deny: 0, flags: 0, regions: 0, entitlements: 0 };
+  /** The store generation of each list's version ('' before the first from a gateway with one). */
+  readonly generations: Record<ListKind, string> = { deny: '', flags: '', regions: '', entitlements: '' };
 
   /** venueId: the device's venue ('' for transit devices, which hold no entitlements). */
   constructor(readonly venueId: string) {}
@@ -102,13 +104,14 @@ export class ListState {
     return { kind, byToken: new Map() };
   }
 
-  /** Puts a fully built and verified snapshot in place, with its version. */
-  replace(content: ListContent, version: number): void {
+  /** Puts a fully built and verified snapshot in place, with its version and generation. */
+  replace(content: ListContent, version: number, generation: string): void {
     if (content.kind === 'deny') this.deny = content.table;
     else if (content.kind === 'flags') this.flags = content.table;
     else if (content.kind === 'regions') this.regions = content.regions;
     else this.entitlements = content.byToken;
     this.versions[content.kind] = version;
+    if (generation) this.generations[content.kind] = generation;
   }
 }
 

@@ -117,7 +117,8 @@ export class ListSync {
 
   private async resyncOnce(kind: ListKind): Promise<void> {
     const { lists } = this.opts;
-    const since = lists.version(kind);
+    // 0 after a later store generation was announced: its snapshot, whatever our version.
+    const since = lists.resyncFrom(kind);
     const scope = lists.scopeOf(kind);
     const url = `${this.opts.gatewayHttpUrl.replace(/\/+$/, '')}/v1/lists/${kind}/${encodeURIComponent(scope)}?since=${since}`;
     const res = await (this.opts.fetch ?? fetch)(url, {

@@ -35,11 +35,12 @@ export class ListPublisher {
 
   /** A delta from version - 1 to version, then the head. */
   async delta(kind: ListKind, scope: string, version: number, body: Uint8Array, at: number): Promise<void> {
-    const envelope = this.signer.envelope(
-      { kind, scope, type: 'delta', version, previousVersion: version - 1, issuedAtMs: at },
-      body,
-    );
     try {
+      const generation = await this.store.listGeneration();
+      const envelope = this.signer.envelope(
+        { kind, scope, type: 'delta', version, previousVersion: version - 1, issuedAtMs: at, generation },
+        body,
+      );
       await this.publish(topics.listDelta(kind, scope), envelope);
       await this.publishHead(kind, scope, version);
     } catch (err) {
@@ -69,7 +70,7 @@ export class ListPublisher {
     if (version === 0) return;
     await this.publish(
       topics.listHead(kind, scope),
-      this.signer.head(kind, scope, version, this.now()),
+      this.signer.head(kind, scope, version, this.now(), await this.store.listGeneration()),
       true,
     );
   }

@@ -37,8 +37,16 @@ export class ListSigner {
     return this.encode({ ...h, keyId: this.keyId }, { bodySha256 }, bodySha256);
   }
 
-  head(kind: ListKind, scope: string, version: number, now: number): Uint8Array {
-    return this.envelope({ kind, scope, type: 'head', version, previousVersion: version, issuedAtMs: now });
+  head(kind: ListKind, scope: string, version: number, now: number, generation = ''): Uint8Array {
+    return this.envelope({
+      kind,
+      scope,
+      type: 'head',
+      version,
+      previousVersion: version,
+      issuedAtMs: now,
+      generation,
+    });
   }
 
   private encode(
@@ -54,6 +62,7 @@ export class ListSigner {
       previousVersion: h.previousVersion,
       issuedAtMs: h.issuedAtMs,
       keyId: h.keyId,
+      storeGeneration: h.generation ?? '',
       ...payload,
       signature: signEnvelope(this.key, h, digest),
     }).finish();

@@ -34,8 +34,11 @@ export async function listAnswer(
   now: () => number,
 ): Promise<ListAnswer> {
   const current = await store.listVersion(kind, scope);
+  const generation = await store.listGeneration();
   // Nothing to send: the device is current, or there is no list yet. (A device ahead of the
-  // gateway, whose store was replaced, gets a snapshot it refuses as older; see decision 0050.)
+  // gateway, whose store was restored from a backup, gets a snapshot of the store's new
+  // generation, which it takes (docs/decisions/0184); a device that learnt of a later
+  // generation asks from 0.)
   if (current === 0 || since === current)
     return { type: 'current', entries: 0, frames: (async function* () {})() };
   const delta =
@@ -57,7 +60,15 @@ export async function listAnswer(
         yield frame(new Uint8Array(0));
         yield frame(
           signer.trailer(
-            { kind, scope, type: 'delta', version: delta.version, previousVersion: since, issuedAtMs: now() },
+            {
+              kind,
+              scope,
+              type: 'delta',
+              version: delta.version,
+              previousVersion: since,
+              issuedAtMs: now(),
+              generation,
+            },
             hash.digest(),
           ),
         );
@@ -79,7 +90,15 @@ export async function listAnswer(
       yield frame(new Uint8Array(0));
       yield frame(
         signer.trailer(
-          { kind, scope, type: 'snapshot', version: next.value, previousVersion: 0, issuedAtMs: now() },
+          {
+            kind,
+            scope,
+            type: 'snapshot',
+            version: next.value,
+            previousVersion: 0,
+            issuedAtMs: now(),
+            generation,
+          },
           hash.digest(),
         ),
       );

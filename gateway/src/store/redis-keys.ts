@@ -132,6 +132,14 @@ export class RedisKeys {
     return `${this.prefix}:{lists}:${part}:${kind}:${scope}`;
   }
 
+  /**
+   * The lists' store generation (core/lists/generation.ts), beside the layout: read at open,
+   * never in a script. Deleted after a restore from a backup, so the next open begins another.
+   */
+  listGeneration(): string {
+    return `${this.prefix}:{meta}:generation`;
+  }
+
   /** Hash: device id → device JSON. */
   devices(): string {
     return `${this.prefix}:{devices}:all`;

@@ -2,8 +2,10 @@
 // Redis Cluster (redis-keys.ts). Cards are spread over a fixed number of partitions; commit()
 // costs one script call per partition a batch touches, all sent at once.
 
+import { randomBytes } from 'node:crypto';
 import { type CardState, type CardStatus, unknownCard } from '../../../core/card.js';
 import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js';
+import { isGeneration, newGeneration } from '../../../core/lists/generation.js';
 import { withSubsidy } from '../../../core/subsidy.js';
 import { decodeFareState } from '../../../core/tariff/state.js';
 import type { StatSummary } from '../stats/rides.js';
@@ -59,8 +61,10 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
   // Auto-pipelining: the concurrent calls of a commit (one per partition) and of many batches
   // in flight share network writes.
   const redis = connectRedis(opts.url);
+  let generation: string;
   try {
     await checkLayout(redis, keys);
+    generation = await ensureGeneration(redis, keys);
   } catch (err) {
     redis.disconnect();
     throw err;
@@ -72,9 +76,19 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
   return new RedisStore(
     redis,
     keys,
+    generation,
     defineScripts(redis),
     links.map((link) => ({ link, scripts: link === redis ? undefined : defineScripts(link) })),
   );
+}
+
+/** The store generation, created with the data (the first gateway to open it sets it). */
+async function ensureGeneration(redis: RedisClient, keys: RedisKeys): Promise<string> {
+  await redis.set(keys.listGeneration(), newGeneration(Date.now(), randomBytes(8)), 'NX');
+  const generation = await redis.get(keys.listGeneration());
+  if (generation === null || !isGeneration(generation))
+    throw new Error(`the store generation under '${keys.listGeneration()}' is malformed: ${generation}`);
+  return generation;
 }
 
 /** Refuses to open data written with another partition count: every card would be looked for elsewhere. */
@@ -112,6 +126,7 @@ class RedisStore implements Store {
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
+    private readonly generation: string,
     private readonly scripts: Scripts,
     private readonly commitLinks: ReadonlyArray<{ link: RedisClient; scripts: Scripts | undefined }>,
   ) {
@@ -119,6 +134,11 @@ class RedisStore implements Store {
     this.payments = new RedisPaymentStore(redis, keys, scripts);
     this.auth = new RedisAuthStore(redis, keys, scripts);
     this.lists = new RedisLists(redis, keys, scripts);
+  }
+
+  /** Read at open: a new generation (after a restore) takes effect when the gateway restarts. */
+  async listGeneration(): Promise<string> {
+    return this.generation;
   }
 
   readonly changeList: Store['changeList'] = (...a) => this.lists.changeList(...a);

@@ -1,7 +1,9 @@
 // The versioned lists (store/ports/lists.ts), the deny list among them, on SQLite: entries,
 // version and change log change in one immediate transaction.
+import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { ALL_SCOPE } from '../../../core/lists/envelope.js';
+import { isGeneration, newGeneration } from '../../../core/lists/generation.js';
 import type { ListChange, ListKind, ListVersionChanges } from './port.js';
 
 export class SqliteLists {
@@ -127,4 +129,21 @@ export function migrateDenyTables(db: Database.Database): void {
       DROP TABLE deny_log;
     `);
   }).immediate();
+}
+
+/**
+ * The store generation (core/lists/generation.ts), created with the file. A file restored from
+ * a backup gets a new one when its row is deleted before the gateway opens it (docs/decisions/0184).
+ */
+export function ensureGeneration(db: Database.Database, now: number): string {
+  db.exec('CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID');
+  db.prepare(`INSERT INTO store_meta (key, value) VALUES ('list_generation', ?) ON CONFLICT DO NOTHING`).run(
+    newGeneration(now, randomBytes(8)),
+  );
+  const row = db.prepare(`SELECT value FROM store_meta WHERE key = 'list_generation'`).get() as {
+    value: string;
+  };
+  if (!isGeneration(row.value))
+    throw new Error(`the store generation in store_meta is malformed: ${row.value}`);
+  return row.value;
 }

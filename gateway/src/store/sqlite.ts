@@ -36,7 +36,7 @@ import { appendAudit, auditSchema, queryAudit } from './sqlite-audit.js';
 import { SqliteAuthStore } from './sqlite-auth.js';
 import { type ClaimTaps, sqliteClaimTaps } from './sqlite-claims.js';
 import { deadLetterSchema, SqliteDeadLetters } from './sqlite-dead-letters.js';
-import { migrateDenyTables, SqliteLists } from './sqlite-lists.js';
+import { ensureGeneration, migrateDenyTables, SqliteLists } from './sqlite-lists.js';
 import { SqlitePaymentStore } from './sqlite-payments.js';
 import { preparedCache } from './sqlite-prepared.js';
 import {
@@ -72,7 +72,8 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
   migrateStats(db);
   migrateDenyTables(db);
   deadLetterSchema(db);
-  return new SqliteStore(db);
+  // The composition edge: the generation begins now (core/lists/generation.ts).
+  return new SqliteStore(db, ensureGeneration(db, Date.now()));
 }
 
 class SqliteStore implements Store {
@@ -88,7 +89,10 @@ class SqliteStore implements Store {
   /** Prepared once per distinct SQL text (sqlite-prepared.ts). */
   private readonly sql: (text: string) => Database.Statement;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly generation: string,
+  ) {
     this.sql = preparedCache(db);
     this.venues = new SqliteVenueStore(db);
     this.payments = new SqlitePaymentStore(db);
@@ -192,6 +196,10 @@ class SqliteStore implements Store {
     if (row.status !== status)
       this.sql('UPDATE cards SET status = ?, version = version + 1 WHERE token = ?').run(status, token);
     return true;
+  }
+
+  async listGeneration(): Promise<string> {
+    return this.generation;
   }
 
   readonly changeList: Store['changeList'] = (...a) => this.lists.changeList(...a);

@@ -1,6 +1,7 @@
 // The deny list: a list kind like the others (docs/decisions/0184), key the card token, value the
 // deny reason name; versioned, with a change log.
 import { describe, expect, it } from 'vitest';
+import { isGeneration } from '../../../core/lists/generation.js';
 import type { ListStore } from '../../../gateway/src/store/port.js';
 import { T0, token } from './fixtures.js';
 import type { StoreHarness } from './harness.js';
@@ -23,6 +24,12 @@ async function entries(store: ListStore): Promise<Array<{ key: string; value: st
 }
 
 export function listsContract(h: StoreHarness<ListStore>): void {
+  it('has one store generation, begun when the store was created, the same on every connection (0184)', async () => {
+    const generation = await h.store().listGeneration();
+    expect(isGeneration(generation)).toBe(true);
+    expect(await (await h.open()).listGeneration()).toBe(generation);
+  });
+
   describe('deny list', () => {
     it('starts empty at version 0', async () => {
       expect(await h.store().listVersion('deny', 'all')).toBe(0);

@@ -103,6 +103,17 @@ describe('Redis store', () => {
     await store.close();
   });
 
+  it('keeps the store generation beside the layout, and begins another once it is deleted (a restore)', async () => {
+    const first = await openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix });
+    const generation = await first.listGeneration();
+    await first.close();
+    expect(await admin.get(`${prefix}:{meta}:generation`)).toBe(generation);
+    await admin.del(`${prefix}:{meta}:generation`);
+    const restored = await openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix });
+    expect(await restored.listGeneration()).not.toBe(generation);
+    await restored.close();
+  });
+
   it('refuses to open data written with another partition count', async () => {
     const first = await openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix, partitions: 4 });
     await first.close();

@@ -148,6 +148,21 @@ describe('SQLite store', () => {
     expect(tables).toEqual([]);
   });
 
+  it('keeps its store generation when opened again, and begins another once it is deleted (a restore)', async () => {
+    const first = await openSqliteStore({ file });
+    const generation = await first.listGeneration();
+    await first.close();
+    const again = await openSqliteStore({ file });
+    expect(await again.listGeneration()).toBe(generation);
+    await again.close();
+    const db = new Database(file);
+    db.exec(`DELETE FROM store_meta WHERE key = 'list_generation'`);
+    db.close();
+    const restored = await openSqliteStore({ file });
+    expect(await restored.listGeneration()).not.toBe(generation);
+    await restored.close();
+  });
+
   it('runs in memory with one outbox partition', async () => {
     const store = await openSqliteStore({ file: ':memory:' });
     await issue(store, 1);

@@ -29,6 +29,12 @@ export interface ListVersionChanges {
 
 export interface ListStore {
   /**
+   * The store generation every list version belongs to (core/lists/generation.ts,
+   * docs/decisions/0184): created with the store, the same for every connection to its data,
+   * new after a restore from a backup (which numbers versions again).
+   */
+  listGeneration(): Promise<string>;
+  /**
    * Applies changes to a list atomically under the next version; changes that change nothing
    * (a value already set, a removal of an absent key) are dropped. Null when nothing changed.
    */
