@@ -28,7 +28,14 @@ export function frame(bytes: Uint8Array): Buffer {
 /** The HTTP stream of a signed snapshot or delta (docs/topics.md "Lists"). */
 export function listStream(
   signer: ListSigner,
-  h: { kind: ListKind; scope: string; type: 'delta' | 'snapshot'; version: number; previousVersion: number },
+  h: {
+    kind: ListKind;
+    scope: string;
+    type: 'delta' | 'snapshot';
+    version: number;
+    previousVersion: number;
+    generation?: string;
+  },
   body: Uint8Array,
 ): Buffer {
   const trailer = signer.trailer({ ...h, issuedAtMs: Date.now() }, sha256(body));

@@ -1,8 +1,9 @@
 // List sync on the device: a delta that skips versions makes it fetch the missing changes over
 // HTTP from its own version; a head that announces another version does too; a current device
-// (204) changes nothing.
+// (204) changes nothing; a head of a later store generation makes it fetch a snapshot from 0.
 import { describe, expect, it } from 'vitest';
 import { ALL_SCOPE } from '../../../core/lists/envelope.js';
+import { newGeneration } from '../../../core/lists/generation.js';
 import { encodeTokenRecords } from '../../../core/lists/records.js';
 import { ListSync } from '../../../edge-agent/src/lists/sync.js';
 import { silentLogger } from '../../../edge-agent/src/log.js';
@@ -86,6 +87,43 @@ describe('device list sync', () => {
     await new Promise((r) => setTimeout(r, 10));
     expect(urls).toEqual([]);
     expect(lists.refusedCount()).toBe(1);
+    sync.stop();
+  });
+
+  it('fetches a snapshot from 0 when a head announces a later store generation, and takes its lower version', async () => {
+    const lists = openLists();
+    const G1 = newGeneration(1_750_000_000_000, Buffer.alloc(8, 1));
+    const G2 = newGeneration(1_760_000_000_000, Buffer.alloc(8, 2)); // the store restored from a backup
+    const [old, restored] = [tok(), tok()];
+    await lists.applyDelta(
+      testSigner.envelope(
+        {
+          kind: 'deny',
+          scope: ALL_SCOPE,
+          type: 'delta',
+          version: 9,
+          previousVersion: 0,
+          issuedAtMs: 1,
+          generation: G1,
+        },
+        encodeTokenRecords([{ token: old, value: 1 }]),
+      ),
+    );
+    const snapshot = listStream(
+      testSigner,
+      { kind: 'deny', scope: ALL_SCOPE, type: 'snapshot', version: 3, previousVersion: 0, generation: G2 },
+      encodeTokenRecords([{ token: restored, value: 2 }]),
+    );
+    const { sync, urls } = syncWith(
+      lists,
+      () => new Response(snapshot, { headers: { 'x-onecard-list-type': 'snapshot' } }),
+    );
+    sync.onHead(testSigner.head('deny', ALL_SCOPE, 3, Date.now(), G2));
+    await sync.idle();
+    await lists.idle();
+    expect(urls).toEqual(['http://gw.test/v1/lists/deny/all?since=0']);
+    expect(lists.version('deny')).toBe(3);
+    expect([old, restored].map((t) => lists.cardFacts(bytes(t), '').deny)).toEqual([undefined, 'frozen']);
     sync.stop();
   });
 });

@@ -172,4 +172,12 @@ describe.each(stores)('signed list answers (%s store)', (_name, open) => {
     const ents = await receive(s, 'entitlements', 0, 'museum-1');
     expect((ents.content as { byToken: Map<string, unknown> }).byToken.get(token(2))).toEqual([e]);
   });
+
+  it("signs the store's generation into snapshots and deltas alike (0184)", async () => {
+    const s = await store();
+    for (let v = 1; v <= 3; v++) await s.changeList('flags', 'all', [{ key: token(v), value: '1' }], T0);
+    const generation = await s.listGeneration();
+    expect((await receive(s, 'flags', 0)).header).toMatchObject({ type: 'snapshot', generation });
+    expect((await receive(s, 'flags', 1)).header).toMatchObject({ type: 'delta', generation });
+  });
 });
