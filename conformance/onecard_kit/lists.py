@@ -47,8 +47,10 @@ def read_stream(data: bytes) -> tuple[bytes, bytes]:
 
 
 def signed_bytes(env, body_sha256: bytes) -> bytes:
-    """The canonical bytes of lists.proto SignedList (big-endian)."""
+    """The canonical bytes of lists.proto SignedList (big-endian); the store generation last,
+    only when there is one."""
     scope, key_id = env.scope.encode(), env.key_id.encode()
+    generation = env.store_generation.encode()
     return (
         DOMAIN
         + struct.pack(">BBH", env.kind, env.type, len(scope))
@@ -56,6 +58,7 @@ def signed_bytes(env, body_sha256: bytes) -> bytes:
         + struct.pack(">QQqH", env.version, env.previous_version, env.issued_at_ms, len(key_id))
         + key_id
         + body_sha256
+        + (struct.pack(">H", len(generation)) + generation if generation else b"")
     )
 
 
