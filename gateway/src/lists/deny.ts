@@ -7,7 +7,7 @@ import { ALL_SCOPE } from '../../../core/lists/envelope.js';
 import type { DenyReasonName } from '../../../protos/codec.js';
 import type { ListChange, ListStore } from '../store/port.js';
 import type { ListPublisher } from './publisher.js';
-import { encodeRecords } from './sources.js';
+import { encodeRecords, PAGE_ENTRIES } from './sources.js';
 
 /** One change of the deny list, with the version it made. */
 export interface DenyChange {
@@ -30,9 +30,6 @@ export interface DenySync {
 
 /** A device this far behind gets the whole list rather than the changes. */
 const MAX_CHANGES_PER_SYNC = 10_000;
-
-/** Entries per page when the whole list is read. */
-const PAGE = 4096;
 
 export class DenyListPublisher {
   constructor(
@@ -98,13 +95,13 @@ export async function denySnapshot(
   const entries = new Map<string, string>();
   let cursor: string | undefined = '';
   while (cursor !== undefined) {
-    const page = await store.listEntriesPage('deny', ALL_SCOPE, cursor, PAGE);
+    const page = await store.listEntriesPage('deny', ALL_SCOPE, cursor, PAGE_ENTRIES);
     for (const e of page.entries) entries.set(e.key, e.value);
     cursor = page.next;
   }
   let version = before;
   for (;;) {
-    const log = await store.listChangesSince('deny', ALL_SCOPE, version, PAGE);
+    const log = await store.listChangesSince('deny', ALL_SCOPE, version, PAGE_ENTRIES);
     if (log.length === 0) break;
     for (const c of log.flatMap((v) => v.changes))
       if (c.value === '') entries.delete(c.key);
