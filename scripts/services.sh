@@ -4,7 +4,8 @@
 #   Redis      (Debian redis-server)            port $ONECARD_REDIS_PORT  (default 6390)
 #   Mosquitto  (Debian mosquitto, MQTT 5)       port $ONECARD_MQTT_PORT   (default 18830)
 #   Kafka      (Maven Central jars, KRaft)      port $ONECARD_KAFKA_PORT  (default 19092)
-# Usage: scripts/services.sh up [redis] [mosquitto] [kafka]   (none named: all three)
+#   PostgreSQL (Debian postgresql-15)           port $ONECARD_PG_PORT     (default 55432)
+# Usage: scripts/services.sh up [redis] [mosquitto] [kafka] [postgres]   (none named: all four)
 #        scripts/services.sh stop <name>... | down | status
 # `up` installs what is missing (apt-get, Maven) and writes .run/services.env for the tests.
 set -euo pipefail
@@ -14,6 +15,7 @@ REDIS_PORT="${ONECARD_REDIS_PORT:-6390}"
 MQTT_PORT="${ONECARD_MQTT_PORT:-18830}"
 KAFKA_PORT="${ONECARD_KAFKA_PORT:-19092}"
 KAFKA_CPORT="${ONECARD_KAFKA_CONTROLLER_PORT:-19093}"
+PG_PORT="${ONECARD_PG_PORT:-55432}"
 # Largest MQTT packet the broker takes from anyone: the gateway's ONECARD_MAX_BATCH_BYTES
 # (262144) + 4096 for the PUBLISH envelope (docs/decisions/0160). Raise both together.
 MQTT_MAX_PACKET="${ONECARD_MQTT_MAX_PACKET_BYTES:-266240}"
@@ -126,12 +128,40 @@ CONF
   log "kafka on 127.0.0.1:$KAFKA_PORT"
 }
 
+# PostgreSQL refuses to run as root: as root the cluster belongs to the 'postgres' user the
+# Debian package creates, otherwise to whoever runs this. Data in .run/postgres/data, made once
+# (initdb, trust on loopback only: a test instance); the socket stays in .run/postgres too.
+pg_as() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+start_postgres() {
+  alive postgres && return 0
+  local bin
+  bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)"
+  if [ -z "$bin" ]; then apt_install postgresql-15; bin=/usr/lib/postgresql/15/bin; fi
+  mkdir -p "$run/postgres"
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$run/postgres"
+  if [ ! -f "$run/postgres/data/PG_VERSION" ]; then
+    pg_as "$bin/initdb" -D "$run/postgres/data" -U onecard --auth=trust -E UTF8 --no-locale \
+      >"$run/postgres/initdb.log" 2>&1
+  fi
+  # A test instance: small, loopback only. Durability settings stay the defaults (fsync on), so
+  # a test that kills a writer sees what a real crash would leave.
+  pg_as "$bin/pg_ctl" -D "$run/postgres/data" -l "$run/postgres/postgres.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $run/postgres -c shared_buffers=64MB -c max_connections=100" \
+    start >/dev/null
+  head -n1 "$run/postgres/data/postmaster.pid" >"$run/postgres/pid"
+  wait_port postgres "$PG_PORT" 30
+  log "postgres on 127.0.0.1:$PG_PORT"
+}
+
 stop_one() {
   local name=$1
+  # SIGINT is PostgreSQL's fast shutdown (SIGTERM would wait for every client to leave).
+  local sig=TERM; [ "$name" = postgres ] && sig=INT
   [ -f "$run/$name/pid" ] || return 0
   local pid; pid="$(cat "$run/$name/pid")"
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
+    kill -s "$sig" "$pid" 2>/dev/null || true
     for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   fi
@@ -146,19 +176,20 @@ write_env() {
     alive mosquitto && echo "ONECARD_TEST_MQTT_URL=mqtt://127.0.0.1:$MQTT_PORT"
     alive mosquitto && echo "ONECARD_TEST_MOSQUITTO_CONF=$run/mosquitto/mosquitto.conf"
     alive kafka && echo "ONECARD_TEST_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"
+    alive postgres && echo "ONECARD_TEST_PG_URL=postgres://onecard@127.0.0.1:$PG_PORT/postgres"
     true # a service that is not running is simply left out, not an error
   } >"$run/services.env"
 }
 
 cmd="${1:-up}"; shift || true
-want=("$@"); [ ${#want[@]} -eq 0 ] && want=(redis mosquitto kafka)
+want=("$@"); [ ${#want[@]} -eq 0 ] && want=(redis mosquitto kafka postgres)
 case "$cmd" in
   up)
     for s in "${want[@]}"; do "start_$s"; done
     write_env
     ;;
   down)
-    for s in kafka mosquitto redis; do stop_one "$s"; done
+    for s in postgres kafka mosquitto redis; do stop_one "$s"; done
     rm -f "$run/services.env"
     ;;
   stop)
@@ -166,7 +197,7 @@ case "$cmd" in
     write_env
     ;;
   status)
-    for s in redis mosquitto kafka; do alive "$s" && echo "$s up" || echo "$s down"; done
+    for s in redis mosquitto kafka postgres; do alive "$s" && echo "$s up" || echo "$s down"; done
     ;;
-  *) echo "usage: $0 up|stop|down|status [redis] [mosquitto] [kafka]" >&2; exit 2 ;;
+  *) echo "usage: $0 up|stop|down|status [redis] [mosquitto] [kafka] [postgres]" >&2; exit 2 ;;
 esac

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test command (npm test; .ci/run runs exactly this). From a fresh clone it installs
-# what it needs, starts Redis, Mosquitto and Kafka on 127.0.0.1 (data in .run/), runs lint,
+# what it needs, starts Redis, Mosquitto, Kafka and PostgreSQL on 127.0.0.1 (data in .run/), runs lint,
 # typecheck and every test (unit, integration, end-to-end), and stops the services again.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -17,7 +17,7 @@ npx tsc --noEmit -p .
 # about ten seconds, then reused from ~/.cache; here rather than inside a test's time limit.
 step "conformance kit venv (Python, pinned packages from PyPI; cached)"
 bash scripts/conformance-venv.sh >/dev/null || echo "conformance kit venv not made: its test will say why" >&2
-step "starting Redis, Mosquitto and Kafka on 127.0.0.1"
+step "starting Redis, Mosquitto, Kafka and PostgreSQL on 127.0.0.1"
 trap 'bash scripts/services.sh down' EXIT
 bash scripts/services.sh up
 set -a; . .run/services.env; set +a
