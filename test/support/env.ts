@@ -32,6 +32,7 @@ export const testEnv = {
   redisUrl: () => need('ONECARD_TEST_REDIS_URL'),
   mqttUrl: () => need('ONECARD_TEST_MQTT_URL'),
   kafkaBrokers: () => need('ONECARD_TEST_KAFKA_BROKERS'),
+  pgUrl: () => need('ONECARD_TEST_PG_URL'),
 };
 
 /** A short random id for key prefixes, topics and file names, so suites never collide. */

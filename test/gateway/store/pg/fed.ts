@@ -1,0 +1,63 @@
+// A store whose history is PostgreSQL, fed as production feeds it: the ledger, devices and
+// outbox are a SQLite store; after every commit the outbox's records are written to PostgreSQL
+// by the history writer (what the consumer does with a page of the records topic) and acked.
+// Each page is written twice, as a relay resend or a consumer restart would: the history
+// contract must hold under replay. Reads of history go to PostgreSQL only.
+import type pg from 'pg';
+import { openPgPool } from '../../../../gateway/src/store/pg/connect.js';
+import { PgHistoryStore } from '../../../../gateway/src/store/pg/history.js';
+import { PgHistoryWriter } from '../../../../gateway/src/store/pg/writer.js';
+import type {
+  DeviceStore,
+  HistoryStore,
+  LedgerStore,
+  OutboxStore,
+  StoreConnection,
+} from '../../../../gateway/src/store/port.js';
+import { openSqliteStore } from '../../../../gateway/src/store/sqlite.js';
+import { testEnv } from '../../../support/env.js';
+
+export type FedStore = LedgerStore & HistoryStore & DeviceStore & StoreConnection;
+
+/** The pools opened for a schema, so a test can drop the schema after closing them. */
+export async function openPg(schema: string): Promise<pg.Pool> {
+  return openPgPool({ url: testEnv.pgUrl(), schema, max: 2 });
+}
+
+/** Moves everything in the outbox to PostgreSQL, twice per page, then acks it. */
+export async function feed(outbox: OutboxStore, writer: PgHistoryWriter): Promise<void> {
+  for (let p = 0; p < outbox.outboxPartitions(); p++) {
+    for (;;) {
+      const page = await outbox.readOutbox(p, 500);
+      const last = page.at(-1);
+      if (!last) break;
+      const records = page.map((e) => e.record);
+      await writer.write(records);
+      await writer.write(records);
+      await outbox.ackOutbox(p, last.id);
+    }
+  }
+}
+
+export async function openFedStore(file: string, schema: string): Promise<FedStore> {
+  const ledger = await openSqliteStore({ file });
+  const pool = await openPg(schema);
+  const writer = new PgHistoryWriter(pool);
+  const history = new PgHistoryStore(pool);
+  const commit = ledger.commit.bind(ledger);
+  const close = ledger.close.bind(ledger);
+  // The SQLite store's own methods stay (cards, devices, ...); these four change.
+  return Object.assign(ledger, {
+    commit: async (...args: Parameters<LedgerStore['commit']>) => {
+      const outcomes = await commit(...args);
+      await feed(ledger, writer);
+      return outcomes;
+    },
+    queryRecords: (q: Parameters<HistoryStore['queryRecords']>[0]) => history.queryRecords(q),
+    queryStats: (q: Parameters<HistoryStore['queryStats']>[0]) => history.queryStats(q),
+    close: async () => {
+      await close();
+      await pool.end();
+    },
+  });
+}
