@@ -23,7 +23,9 @@ import { MqttLink, maxPacketBytesFor } from './mqtt/link.js';
 import { paymentsFrom } from './payments/wiring.js';
 import { qrServiceFrom } from './qr/wiring.js';
 import { Reconciler } from './reconcile/reconciler.js';
-import type { Store } from './store/port.js';
+import { openPgPool } from './store/pg/connect.js';
+import { PgHistoryStore } from './store/pg/history.js';
+import type { HistoryStore, Store } from './store/port.js';
 import { openRedisStore } from './store/redis.js';
 import { openSqliteStore } from './store/sqlite.js';
 import { loadTariff } from './tariff/load.js';
@@ -66,6 +68,12 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const broker: EmbeddedBroker | undefined =
     config.embeddedBrokerPort > 0 ? await startEmbeddedBroker(config.embeddedBrokerPort) : undefined;
   const store = await openStore(config);
+  // The history process writes PostgreSQL from Kafka; the gateway only reads it (0190).
+  const historyPool =
+    config.history === 'postgres'
+      ? await openPgPool({ url: config.pgUrl, schema: config.pgSchema })
+      : undefined;
+  const history: HistoryStore = historyPool ? new PgHistoryStore(historyPool) : store;
   // Both bounded (docs/decisions/0160): device ids in topics are anyone's to make up.
   const devices = new DeviceRegistry(store, now, {
     maxDevices: config.fleetMaxDevices,
@@ -175,6 +183,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     payments,
     venues,
     store,
+    history,
     cards,
     deny,
     lists,
@@ -241,6 +250,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       await link?.stop();
       await app.close();
       await store.close();
+      await historyPool?.end();
       await broker?.close();
     },
   };

@@ -112,6 +112,28 @@ export const configSchema = {
       'Id of the list signing key, carried in every signed list (key rotation); an id beginning "sm2-" signs with SM2 over SM3',
     pattern: /^[A-Za-z0-9_.-]{1,32}$/,
   },
+  history: {
+    env: 'ONECARD_HISTORY',
+    kind: 'enum',
+    values: ['store', 'postgres'],
+    default: 'store',
+    description:
+      'store: record queries, CSV and ride statistics from the store; postgres: from the PostgreSQL history the history process fills from Kafka',
+  },
+  pgUrl: {
+    env: 'ONECARD_PG_URL',
+    kind: 'string',
+    default: '',
+    description:
+      'PostgreSQL of the history (postgres://user@host:port/db); required when ONECARD_HISTORY=postgres',
+  },
+  pgSchema: {
+    env: 'ONECARD_PG_SCHEMA',
+    kind: 'string',
+    default: 'onecard_history',
+    description: 'Schema of the history tables',
+    pattern: /^[a-z_][a-z0-9_]{0,62}$/,
+  },
   kafkaBrokers: {
     env: 'ONECARD_KAFKA_BROKERS',
     kind: 'string',
@@ -329,6 +351,8 @@ export function loadGatewayConfig(
   const config = read.config;
   if (config.store === 'redis' && !env[configSchema.redisUrl.env] && overrides.redisUrl === undefined)
     problems.push(`${configSchema.redisUrl.env}: required when ONECARD_STORE=redis`);
+  if (config.history === 'postgres' && config.pgUrl === '')
+    problems.push(`${configSchema.pgUrl.env}: required when ONECARD_HISTORY=postgres`);
   if (config.embeddedBrokerPort > 0 && config.mqttProtocolVersion === 5)
     problems.push('the embedded aedes broker speaks MQTT 3.1.1 only: set ONECARD_MQTT_PROTOCOL_VERSION=4');
   if (config.embeddedBrokerPort > 0 && config.mqttShareGroup !== '')

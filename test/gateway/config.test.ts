@@ -109,6 +109,18 @@ describe('gateway configuration', () => {
   it('requires a Redis URL when the Redis store is chosen', () => {
     expect(() => loadGatewayConfig({ ...keys, ONECARD_STORE: 'redis' })).toThrow(/ONECARD_REDIS_URL/);
   });
+  it('reads history from the store unless told postgres, which needs a URL and a plain schema name', () => {
+    expect(loadGatewayConfig(keys)).toMatchObject({ history: 'store', pgSchema: 'onecard_history' });
+    expect(() => loadGatewayConfig({ ...keys, ONECARD_HISTORY: 'postgres' })).toThrow(/ONECARD_PG_URL/);
+    const url = 'postgres://onecard@127.0.0.1:5432/onecard';
+    expect(loadGatewayConfig({ ...keys, ONECARD_HISTORY: 'postgres', ONECARD_PG_URL: url })).toMatchObject({
+      history: 'postgres',
+      pgUrl: url,
+    });
+    expect(() => loadGatewayConfig({ ...keys, ONECARD_PG_SCHEMA: 'x; DROP TABLE records' })).toThrow(
+      /ONECARD_PG_SCHEMA/,
+    );
+  });
   it('never echoes a malformed QR signing key (a private key) in the error', () => {
     const secret = `1:${'ab'.repeat(31)}`;
     let message = '';

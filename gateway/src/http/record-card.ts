@@ -3,7 +3,7 @@
 // what the account may see. A full card number is refused: numbers must not land in URLs,
 // proxies' and browsers' histories or logs; the card service looks numbers up by POST.
 import { isTokenHex } from '../../../core/pii.js';
-import type { RecordQuery, Store } from '../store/port.js';
+import type { HistoryStore, RecordQuery } from '../store/port.js';
 
 /** Masked: up to 3 leading characters, one or more '*', up to 2 trailing (C31****01). */
 const MASKED = /^[0-9A-Z]{0,3}\*+[0-9A-Z]{0,2}$/;
@@ -31,7 +31,7 @@ export type CardFilter =
  * its token; several, to CARD_AMBIGUOUS with each candidate's token so the operator can pick.
  */
 export async function resolveCard(
-  store: Store,
+  store: HistoryStore,
   card: string | undefined,
   rest: Omit<RecordQuery, 'limit' | 'cursor' | 'cardToken'>,
 ): Promise<CardFilter> {

@@ -14,13 +14,19 @@ import type { LiveFeed } from '../live/feed.js';
 import type { Metrics } from '../metrics.js';
 import type { PaymentService } from '../payments/service.js';
 import type { QrService } from '../qr/service.js';
-import type { Store } from '../store/port.js';
+import type { HistoryStore, Store } from '../store/port.js';
 import type { TariffSummary } from '../tariff/load.js';
 import type { VenuePassages } from '../venues/passages.js';
 import type { VenueService } from '../venues/service.js';
 
 export interface Services {
   store: Store;
+  /**
+   * Where the operator and holder record queries, the CSV export and the ride statistics read:
+   * the store itself, or PostgreSQL when ONECARD_HISTORY=postgres (docs/decisions/0190). The
+   * tap path reads the store, never this: PostgreSQL trails it by the consumer's lag.
+   */
+  history: HistoryStore;
   cards: CardService;
   deny: DenyListPublisher;
   lists: ListService;

@@ -22,7 +22,7 @@ import { silentLogger as log } from '../../../gateway/src/log.js';
 import { createMetrics } from '../../../gateway/src/metrics.js';
 import { paymentsFrom } from '../../../gateway/src/payments/wiring.js';
 import { qrServiceFrom } from '../../../gateway/src/qr/wiring.js';
-import type { Store } from '../../../gateway/src/store/port.js';
+import type { HistoryStore, Store } from '../../../gateway/src/store/port.js';
 import { openSqliteStore } from '../../../gateway/src/store/sqlite.js';
 import { loadTariff } from '../../../gateway/src/tariff/load.js';
 import { venuesFrom } from '../../../gateway/src/venues/wiring.js';
@@ -50,6 +50,8 @@ export interface TestHttpOptions {
   qrOutsideIssuerUrl?: string;
   /** The store to run on (closed with the app); default a fresh in-memory SQLite store. */
   store?: Store;
+  /** Where record queries, CSV and statistics read (Services.history); default the store. */
+  history?: HistoryStore;
   /** More accounts besides the ones in logins. */
   accounts?: Array<{ username: string; role: Role; tenant: string }>;
   /** The tariff (ONECARD_TARIFF: a shipped name or a file path) for who owns which route; default flat. */
@@ -150,6 +152,7 @@ export async function startTestHttp(opts: TestHttpOptions = {}): Promise<TestHtt
     owners: ownersFrom({ venues: venues?.service, ...(tariff.compiled ? { tariff: tariff.compiled } : {}) }),
     payments,
     store,
+    history: opts.history ?? store,
     cards,
     deny,
     fleet: new Fleet({ log, now, devices: new DeviceRegistry(store, now), maxDevices: 1000 }),

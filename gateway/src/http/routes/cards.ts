@@ -184,7 +184,7 @@ export const cardRoutes: RoutePlugin = async (app, { services }) => {
       // A tenant-bound account sees the card's records at its own operator only.
       const scope = cardScope(req.principal!, 'records');
       enforce(req, refusals, scope);
-      return services.store.queryRecords({
+      return services.history.queryRecords({
         cardToken: req.params.token,
         operatorId: scope.operatorId,
         limit: req.query.limit,

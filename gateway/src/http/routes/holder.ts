@@ -20,7 +20,7 @@ const holderLists: Array<[string, string, LedgerRecord['kind'][] | undefined]> =
 ];
 
 export const holderRoutes: RoutePlugin = async (app, { services }) => {
-  const { cards, store } = services;
+  const { cards, history } = services;
   const mine = (card: string | undefined) => card as string;
   app.get(
     '/v1/holder/card',
@@ -78,7 +78,7 @@ export const holderRoutes: RoutePlugin = async (app, { services }) => {
         },
       },
       async (req) =>
-        store.queryRecords({
+        history.queryRecords({
           cardToken: mine(req.holderCard),
           ...(kinds ? { kinds } : {}),
           limit: req.query.limit,

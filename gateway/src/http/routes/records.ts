@@ -48,7 +48,7 @@ async function scoped(
     from: q.from,
     to: q.to,
   };
-  const card = await resolveCard(services.store, q.card, rest);
+  const card = await resolveCard(services.history, q.card, rest);
   return {
     q: { ...rest, ...(card.ok ? { cardToken: card.cardToken, cardMasked: card.cardMasked } : {}) },
     card,
@@ -107,7 +107,7 @@ export const recordRoutes: RoutePlugin = async (app, { services }) => {
     async (req, reply) => {
       const { q, card } = await scoped(services, req, req.query);
       if (!card.ok) return refuse(reply, card);
-      return services.store.queryRecords({ ...q, limit: req.query.limit, cursor: req.query.cursor });
+      return services.history.queryRecords({ ...q, limit: req.query.limit, cursor: req.query.cursor });
     },
   );
   app.get(
@@ -131,7 +131,7 @@ export const recordRoutes: RoutePlugin = async (app, { services }) => {
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="onecard-records-${Date.now()}.csv"`)
-        .send(recordsCsv(services.store, q, CSV_MAX_ROWS));
+        .send(recordsCsv(services.history, q, CSV_MAX_ROWS));
     },
   );
 };

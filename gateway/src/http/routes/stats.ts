@@ -63,7 +63,7 @@ export const statsRoutes: RoutePlugin = async (app, { services }) => {
       const from = Math.floor((req.query.from ?? to - 24 * HOUR_MS) / HOUR_MS) * HOUR_MS;
       if (to <= from || to - from > MAX_RANGE_MS)
         throw Object.assign(new Error('the range must be positive and at most 62 days'), { statusCode: 400 });
-      const summary = await services.store.queryStats({ operatorId: scope.operatorId, from, to });
+      const summary = await services.history.queryStats({ operatorId: scope.operatorId, from, to });
       const totals = zero();
       for (const c of summary.byConcession) for (const m of metrics) totals[m] += c[m];
       return { from, to, totals, ...summary };
