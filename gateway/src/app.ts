@@ -73,7 +73,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     config.history === 'postgres'
       ? await openPgPool({ url: config.pgUrl, schema: config.pgSchema })
       : undefined;
-  const history: HistoryStore = historyPool ? new PgHistoryStore(historyPool) : store;
+  const pgHistory = historyPool ? new PgHistoryStore(historyPool) : undefined;
+  const history: HistoryStore = pgHistory ?? store;
   // Both bounded (docs/decisions/0160): device ids in topics are anyone's to make up.
   const devices = new DeviceRegistry(store, now, {
     maxDevices: config.fleetMaxDevices,
@@ -184,6 +185,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     venues,
     store,
     history,
+    ...(pgHistory ? { historyUpTo: () => pgHistory.recordsUpTo() } : {}),
     cards,
     deny,
     lists,

@@ -23,7 +23,7 @@ export const DEFAULT_HISTORY_GROUP = 'onecard-history';
 
 /** Where the batches go: PgHistoryWriter. */
 export interface RecordWriter {
-  write(records: readonly LedgerRecord[]): Promise<WriteResult>;
+  write(records: readonly LedgerRecord[], progress?: ReadonlyMap<number, number>): Promise<WriteResult>;
 }
 
 export interface HistoryConsumerOptions {
@@ -180,9 +180,12 @@ export class HistoryConsumer {
   /** True once written; false when the consumer stopped first (nothing committed). */
   private async writeBatch(parsed: readonly Parsed[]): Promise<boolean> {
     const records: LedgerRecord[] = [];
+    const progress = new Map<number, number>();
     for (const { m, r } of parsed) {
-      if (r) records.push(r);
-      else {
+      if (r) {
+        records.push(r);
+        progress.set(m.partition, Math.max(progress.get(m.partition) ?? 0, r.committedAt));
+      } else {
         this.counts.rejected += 1;
         this.options.log.warn({ partition: m.partition, offset: m.offset }, 'history consumer: not a record');
       }
@@ -190,7 +193,7 @@ export class HistoryConsumer {
     let backoff = this.options.minBackoffMs ?? 200;
     for (;;) {
       try {
-        const result = await this.options.writer.write(records);
+        const result = await this.options.writer.write(records, progress);
         this.counts.written += result.inserted;
         this.counts.duplicates += result.duplicates;
         this.counts.batches += 1;

@@ -27,6 +27,8 @@ export interface Services {
    * tap path reads the store, never this: PostgreSQL trails it by the consumer's lag.
    */
   history: HistoryStore;
+  /** With the PostgreSQL history: how far it reaches (PgHistoryStore.recordsUpTo). */
+  historyUpTo?: () => Promise<number | undefined>;
   cards: CardService;
   deny: DenyListPublisher;
   lists: ListService;

@@ -14,6 +14,7 @@ import { recordMessage } from '../../../gateway/src/kafka/relay.js';
 import { silentLogger } from '../../../gateway/src/log.js';
 import { HOUR_MS } from '../../../gateway/src/stats/rides.js';
 import { openPgPool } from '../../../gateway/src/store/pg/connect.js';
+import { PgHistoryStore } from '../../../gateway/src/store/pg/history.js';
 import { PgHistoryWriter } from '../../../gateway/src/store/pg/writer.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { createTopic } from '../kafka/kafka.js';
@@ -124,6 +125,10 @@ describe('history consumer', () => {
     expect(st).toMatchObject({ written: 600, duplicates: 1_200, rejected: 0 });
     expect(st.upToMs).toBe(Math.max(...records.map((r) => r.committedAt)));
     expect(await tables(schema)).toEqual({ records: 600, ids: 600, rides: 600 });
+    // The same "records up to" the gateway's console reads from the tables.
+    const pool = await openPgPool({ url: testEnv.pgUrl(), schema, max: 1 });
+    cleanups.push(() => pool.end());
+    expect(await new PgHistoryStore(pool).recordsUpTo()).toBe(st.upToMs);
     const metrics = await (await fetch(`http://127.0.0.1:${s.metricsPort}/metrics`)).text();
     expect(metrics).toContain('onecard_history_records_written 600');
     expect(metrics).toContain(`onecard_history_records_up_to_seconds ${st.upToMs / 1000}`);

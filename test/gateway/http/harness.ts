@@ -52,6 +52,8 @@ export interface TestHttpOptions {
   store?: Store;
   /** Where record queries, CSV and statistics read (Services.history); default the store. */
   history?: HistoryStore;
+  /** Services.historyUpTo: set with a PostgreSQL history. */
+  historyUpTo?: () => Promise<number | undefined>;
   /** More accounts besides the ones in logins. */
   accounts?: Array<{ username: string; role: Role; tenant: string }>;
   /** The tariff (ONECARD_TARIFF: a shipped name or a file path) for who owns which route; default flat. */
@@ -153,6 +155,7 @@ export async function startTestHttp(opts: TestHttpOptions = {}): Promise<TestHtt
     payments,
     store,
     history: opts.history ?? store,
+    ...(opts.historyUpTo ? { historyUpTo: opts.historyUpTo } : {}),
     cards,
     deny,
     fleet: new Fleet({ log, now, devices: new DeviceRegistry(store, now), maxDevices: 1000 }),

@@ -23,8 +23,10 @@ beforeAll(async () => {
   pool = await openPgPool({ url: testEnv.pgUrl(), schema, max: 2 });
   // Bus rides of the fixtures' operator 'bus-co' renamed to the harness tenant 'busco'.
   records = rides(12, H0 + 60_000, 60_000, 3).map((r) => ({ ...r, operatorId: 'busco' }));
-  await new PgHistoryWriter(pool).write(records);
-  http = await startTestHttp({ history: new PgHistoryStore(pool) });
+  const upTo = Math.max(...records.map((r) => r.committedAt));
+  await new PgHistoryWriter(pool).write(records, new Map([[0, upTo]]));
+  const history = new PgHistoryStore(pool);
+  http = await startTestHttp({ history, historyUpTo: () => history.recordsUpTo() });
 });
 
 afterAll(async () => {
@@ -55,6 +57,15 @@ describe('gateway reading history from PostgreSQL', () => {
     expect(csv.status).toBe(200);
     // A header line and one line per record.
     expect(csv.body.trim().split('\r\n')).toHaveLength(1 + records.length);
+  });
+
+  it('says how far the history reaches, for the console’s "records up to"', async () => {
+    const upTo = await get('busco-ops', '/v1/records/up-to');
+    expect(upTo.status).toBe(200);
+    expect(JSON.parse(upTo.body)).toEqual({
+      source: 'postgres',
+      upToMs: Math.max(...records.map((r) => r.committedAt)),
+    });
   });
 
   it('answers the ride statistics from the hourly counters in PostgreSQL', async () => {

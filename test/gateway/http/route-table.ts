@@ -50,6 +50,7 @@ POST /v1/cards/:token/lost                                 | ok  403 403  ok   4
 POST /v1/cards/:token/found                                | ok  403 403  ok   403 403 403 403 401  401  401  401
 GET  /v1/records                                           | ok  ok  ten  403  ten ten ok  403 401  401  401  401
 GET  /v1/records.csv                                       | ok  ok  ten  403  ten ten ok  403 401  401  401  401
+GET  /v1/records/up-to                                     | ok  ok  ok   403  ok  ok  ok  403 401  401  401  401
 GET  /v1/reports/reconciliation                            | ok  ok  ok   403  ok  ok  ok  403 401  401  401  401
 GET  /v1/stats                                             | ok  ok  ten  403  ten ten ok  403 401  401  401  401
 GET  /v1/live                                              | ok  ok  ten  403  ten ten ok  403 401  401  401  401
@@ -168,6 +169,7 @@ export function requests(token: (cardNumber: string) => string, now: number): Re
     'POST /v1/cards/:token/found': post(`/v1/cards/${counter}/found`),
     'GET /v1/records': get(`/v1/records?operator=${tenantB}`),
     'GET /v1/records.csv': get(`/v1/records.csv?operator=${tenantB}`),
+    'GET /v1/records/up-to': get('/v1/records/up-to'),
     'GET /v1/reports/reconciliation': get('/v1/reports/reconciliation'),
     'GET /v1/stats': get(`/v1/stats?operator=${tenantB}`),
     'GET /v1/live': get(`/v1/live?operator=${tenantB}`),

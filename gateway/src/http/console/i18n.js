@@ -55,6 +55,8 @@ const texts = {
   'rec.to': ['结束时间', 'To'],
   'rec.search': ['查询', 'Search'],
   'rec.csv': ['导出 CSV', 'Export CSV'],
+  'rec.upTo': ['记录截至', 'Records up to'],
+  'rec.upToNone': ['历史库尚无记录', 'No records in the history yet'],
   'rec.newer': ['上一页', 'Newer'],
   'rec.older': ['下一页', 'Older'],
   'rec.none': ['没有记录', 'No records'],

@@ -37,8 +37,18 @@ export function mount(root, me) {
   const newer = h('button', { class: 'ghost', type: 'button', disabled: true }, t('rec.newer'));
   const older = h('button', { class: 'ghost', type: 'button', disabled: true }, t('rec.older'));
   const csv = form.querySelector('[data-testid=csv]');
+  // With the PostgreSQL history, searches trail the commits by the consumer's lag: say how far.
+  const upTo = h('p', { class: 'note', 'data-testid': 'records-up-to' });
+  api('GET', '/v1/records/up-to').then(
+    (r) => {
+      if (r.source === 'postgres')
+        upTo.textContent = r.upToMs ? `${t('rec.upTo')} ${time(r.upToMs, true)}` : t('rec.upToNone');
+    },
+    () => {},
+  );
   root.append(
     h('h1', {}, t('rec.title')),
+    upTo,
     h('div', { class: 'card' }, form, error, choices),
     h(
       'div',

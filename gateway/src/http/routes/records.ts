@@ -87,6 +87,34 @@ const ambiguous = {
 
 export const recordRoutes: RoutePlugin = async (app, { services }) => {
   app.get(
+    '/v1/records/up-to',
+    {
+      config: { permission: 'records:read' },
+      schema: {
+        tags: ['records'],
+        summary:
+          'Where record searches read, and with the PostgreSQL history how far it reaches (docs/decisions/0190)',
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              source: { type: 'string', enum: ['store', 'postgres'] },
+              upToMs: { type: 'integer', description: 'Records committed up to this time are searchable' },
+            },
+            required: ['source'],
+            additionalProperties: false,
+          },
+          ...s.errors,
+        },
+      },
+    },
+    async () => {
+      if (!services.historyUpTo) return { source: 'store' };
+      const upToMs = await services.historyUpTo();
+      return upToMs === undefined ? { source: 'postgres' } : { source: 'postgres', upToMs };
+    },
+  );
+  app.get(
     '/v1/records',
     {
       config: { permission: 'records:read' },

@@ -66,6 +66,17 @@ export class PgHistoryStore implements HistoryStore {
     return rows.length > q.limit && last ? { items, nextCursor: encodeCursor(last) } : { items };
   }
 
+  /**
+   * Records up to: the oldest, over the records-topic partitions, of the newest commit time
+   * written from each (history_progress); undefined before the first batch.
+   */
+  async recordsUpTo(): Promise<number | undefined> {
+    const { rows } = await this.pool.query<{ up_to: string | null }>(
+      'SELECT min(up_to) AS up_to FROM history_progress',
+    );
+    return rows[0]?.up_to === null || rows[0] === undefined ? undefined : Number(rows[0].up_to);
+  }
+
   /** Three GROUP BYs over the per-hour counters, never over the records. */
   async queryStats(q: { operatorId?: string; from: number; to: number }): Promise<StatSummary> {
     const where =

@@ -56,3 +56,11 @@ CREATE TABLE IF NOT EXISTS ride_stats (
   PRIMARY KEY (operator, hour, line, concession)
 );
 CREATE INDEX IF NOT EXISTS ride_stats_by_hour ON ride_stats (hour);
+
+-- How far the history reaches, per records-topic partition: the commit time of the newest record
+-- written from it, raised in the same transaction as the records, so "records up to" never
+-- claims a record that is not in the tables (console, docs/decisions/0190).
+CREATE TABLE IF NOT EXISTS history_progress (
+  partition integer PRIMARY KEY,
+  up_to bigint NOT NULL
+);

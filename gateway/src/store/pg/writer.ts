@@ -24,6 +24,10 @@ const INSERT = `INSERT INTO records (id, at, kind, card, masked, device, operato
     $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
   ON CONFLICT DO NOTHING RETURNING id`;
 
+const PROGRESS = `INSERT INTO history_progress (partition, up_to)
+  SELECT * FROM unnest($1::int4[], $2::int8[])
+  ON CONFLICT (partition) DO UPDATE SET up_to = GREATEST(history_progress.up_to, excluded.up_to)`;
+
 const BUMP = `INSERT INTO ride_stats
   (operator, hour, line, concession, rides, denied, charged_fen, free, subsidy_fen)
   SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::int8[], $6::int8[],
@@ -52,15 +56,30 @@ export class PgHistoryWriter {
     await this.transaction((c, made) => this.ensureDays(c, days, made));
   }
 
-  /** Writes the records (any order, any days) in one transaction; idempotent by record id. */
-  async write(records: readonly LedgerRecord[]): Promise<WriteResult> {
-    if (records.length === 0) return { inserted: 0, duplicates: 0 };
+  /**
+   * Writes the records (any order, any days) in one transaction; idempotent by record id.
+   * progress: per records-topic partition, the newest commit time in this batch (raised, never
+   * lowered, in the same transaction).
+   */
+  async write(
+    records: readonly LedgerRecord[],
+    progress?: ReadonlyMap<number, number>,
+  ): Promise<WriteResult> {
+    if (records.length === 0 && !progress?.size) return { inserted: 0, duplicates: 0 };
+    const work = async (c: pg.PoolClient, made: number[]) => {
+      const result = await this.writeIn(c, records, made);
+      if (progress?.size) {
+        const parts = [...progress.keys()].sort((a, b) => a - b);
+        await c.query(PROGRESS, [parts, parts.map((p) => progress.get(p)!)]);
+      }
+      return result;
+    };
     try {
-      return await this.transaction((c, made) => this.writeIn(c, records, made));
+      return await this.transaction(work);
     } catch (err) {
       if ((err as { code?: string }).code !== NO_PARTITION) throw err;
       this.days.clear();
-      return this.transaction((c, made) => this.writeIn(c, records, made));
+      return this.transaction(work);
     }
   }
 
@@ -69,6 +88,7 @@ export class PgHistoryWriter {
     records: readonly LedgerRecord[],
     made: number[],
   ): Promise<WriteResult> {
+    if (records.length === 0) return { inserted: 0, duplicates: 0 };
     // One row per id, sorted: concurrent writers then lock rows in the same order (no deadlock).
     const byId = new Map<string, LedgerRecord>();
     for (const r of records) if (!byId.has(r.id)) byId.set(r.id, r);
