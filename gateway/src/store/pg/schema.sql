@@ -36,9 +36,13 @@ CREATE INDEX IF NOT EXISTS records_by_operator ON records (operator, at, id);
 CREATE INDEX IF NOT EXISTS records_by_route ON records (route, at, id);
 CREATE INDEX IF NOT EXISTS records_by_station ON records (station, at, id);
 CREATE INDEX IF NOT EXISTS records_by_stop ON records (stop, at, id);
--- Rows arrive roughly in time order, so a BRIN index on time is a few pages per day and serves
--- the whole-city time-range scans (CSV of a day) without a b-tree's size.
-CREATE INDEX IF NOT EXISTS records_by_time ON records USING brin (at);
+-- Newest first with no other filter (the console's first page for an unbound account): a
+-- b-tree walked backwards, so the page reads its rows and not a day's worth to sort.
+CREATE INDEX IF NOT EXISTS records_by_time ON records (at, id);
+-- Rows arrive roughly in time order, so a BRIN index on time is a few pages per day; it serves
+-- scans that read much of a day in storage order (a city's CSV of an hour, counter rebuilds),
+-- where walking the b-tree would read the heap in index order.
+CREATE INDEX IF NOT EXISTS records_by_time_brin ON records USING brin (at);
 
 -- Ride counters per (operator, hour, line, concession), the same buckets as the SQLite and
 -- Redis stores (gateway/src/stats/rides.ts statOf). Only records newly inserted add to them,
