@@ -198,6 +198,8 @@ describe('history consumer', () => {
           ONECARD_KAFKA_TOPIC: topic,
           ONECARD_HISTORY_GROUP: groupId,
           ONECARD_HISTORY_BATCH: '50',
+          // The fixtures' records are from 2025: a retention run must not drop their day here.
+          ONECARD_HISTORY_RETENTION_DAYS: '0',
         },
         stdio: 'ignore',
       },
