@@ -1,5 +1,6 @@
-// History process: `node --import tsx gateway/src/history/main.ts`. Reads the records topic and
-// writes PostgreSQL (docs/decisions/0190). Configured by environment variables (README):
+// History process: `npm run history` (node --import tsx gateway/src/history/main.ts). Reads
+// the records topic and writes PostgreSQL (docs/decisions/0190). Configured by environment
+// variables (README):
 //   ONECARD_PG_URL (required), ONECARD_KAFKA_BROKERS (required), ONECARD_KAFKA_TOPIC,
 //   ONECARD_PG_SCHEMA, ONECARD_HISTORY_GROUP, ONECARD_HISTORY_BATCH,
 //   ONECARD_HISTORY_RETENTION_DAYS (default 400; 0 keeps every day), ONECARD_HISTORY_METRICS_PORT.
