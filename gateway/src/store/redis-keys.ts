@@ -231,6 +231,17 @@ export class RedisKeys {
   layout(): string {
     return `${this.prefix}:{meta}:partitions`;
   }
+
+  /**
+   * The key a durable script call overwrites before WAIT (redis-client.ts runScript), in the
+   * hash slot of the call's first key, whose hash tag it takes.
+   */
+  waitMark(firstKey: string): string {
+    const tag = /\{[^{}]+\}/.exec(firstKey.slice(this.prefix.length));
+    if (!firstKey.startsWith(`${this.prefix}:`) || !tag)
+      throw new TypeError(`not a tagged key of this store: '${firstKey}'`);
+    return `${this.prefix}:${tag[0]}:wait`;
+  }
 }
 
 /**
