@@ -90,15 +90,19 @@ CONF
   redis-sentinel "$dir/s$p/sentinel.conf" >&2
 done
 for p in $sports; do wait_ping "$p"; done
-# Ready once every Sentinel sees the primary and all its replicas.
+# Ready once every Sentinel sees all the replicas and the two other Sentinels (hello messages
+# go every 2 s): before that no quorum could elect a leader to fail over.
+field() { # sentinel-port field: a field of SENTINEL MASTER
+  redis-cli -p "$1" sentinel master "$master" 2>/dev/null | grep -A1 -x "$2" | tail -n 1
+}
 for i in $(seq 300); do
   ok=1
   for p in $sports; do
-    n=$(redis-cli -p "$p" sentinel replicas "$master" 2>/dev/null | grep -c '^name$' || true)
-    [ "$n" -ge "$replicas" ] || ok=0
+    [ "$(field "$p" num-slaves)" -ge "$replicas" ] 2>/dev/null || ok=0
+    [ "$(field "$p" num-other-sentinels)" -ge 2 ] 2>/dev/null || ok=0
   done
   [ "$ok" = 1 ] && break
-  [ "$i" = 300 ] && { log "the Sentinels did not see $replicas replica(s) within 30 s"; exit 1; }
+  [ "$i" = 300 ] && { log "the Sentinels did not see $replicas replica(s) and each other within 30 s"; exit 1; }
   sleep 0.1
 done
 log "primary 127.0.0.1:$rport, $replicas replica(s), Sentinels on $sport..$((sport + 2))"
