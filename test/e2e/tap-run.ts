@@ -62,17 +62,20 @@ export async function lastAcked(g: GatewayProc, deviceId: string): Promise<numbe
 export const cardNumbers = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(6, '0')}`);
 
-/** Taps on the device's reader until n were typed, a few at a time (devices keep publishing). */
+/**
+ * Taps on the device's reader until n were typed, ten at a time with pauseMs between (devices
+ * keep publishing while a test breaks something).
+ */
 export async function tapSteadily(
   tap: (cardNumber: string) => void,
   cards: readonly string[],
   n: number,
-  onTap?: (i: number) => Promise<void>,
+  opts: { pauseMs?: number; onTap?: (i: number) => Promise<void> } = {},
 ): Promise<void> {
   for (let i = 0; i < n; i++) {
     tap(cards[i % cards.length]!);
-    await onTap?.(i);
-    if (i % 10 === 9) await new Promise((r) => setTimeout(r, 20));
+    await opts.onTap?.(i);
+    if (i % 10 === 9) await new Promise((r) => setTimeout(r, opts.pauseMs ?? 20));
   }
 }
 

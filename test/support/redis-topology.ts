@@ -2,6 +2,7 @@
 // a 3-master + 3-replica Cluster (scripts/redis-cluster.sh) and a primary with replicas under
 // three Sentinels (scripts/redis-sentinel.sh), each on ports no one else holds, torn down after.
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -58,6 +59,10 @@ export interface SentinelSet {
   master: string;
   /** The Redis ports: the first is the primary at the start, the others its replicas. */
   redisPorts: number[];
+  /** The pid of the Redis on this port (to kill it). */
+  pidOf(port: number): number;
+  /** The primary's port as the first Sentinel names it now. */
+  primaryPort(): Promise<number>;
   down(): Promise<void>;
 }
 
@@ -68,11 +73,23 @@ export async function startSentinelSet(replicas: number): Promise<SentinelSet> {
   const script = join(testEnv.root, 'scripts/redis-sentinel.sh');
   const args = [String(redisFirst), String(sentinelFirst), String(replicas)];
   const { stdout } = await run('bash', [script, 'up', ...args], { timeout: 120_000 });
-  const [sentinels, master] = stdout.trim().split(' ');
+  const [sentinels, master] = stdout.trim().split(' ') as [string, string];
+  const dir = join(testEnv.root, '.run', `redis-sentinel-${redisFirst}`);
   return {
-    sentinels: sentinels!,
-    master: master!,
+    sentinels,
+    master,
     redisPorts: Array.from({ length: 1 + replicas }, (_, i) => redisFirst + i),
+    pidOf: (port) => Number(readFileSync(join(dir, String(port), 'pid'), 'utf8').trim()),
+    primaryPort: async () => {
+      const { stdout: addr } = await run('redis-cli', [
+        '-p',
+        String(sentinelFirst),
+        'sentinel',
+        'get-master-addr-by-name',
+        master,
+      ]);
+      return Number(addr.trim().split('\n')[1]);
+    },
     down: async () => {
       await run('bash', [script, 'down', ...args], { timeout: 30_000 });
     },

@@ -54,8 +54,8 @@ export function connectRedis(target: RedisTarget | string): RedisClient {
       db: t.db ?? 0,
       enableAutoPipelining: true,
       // After a failover the old primary may answer as a replica for a moment: a write there is
-      // refused with READONLY, so reconnect (to whatever the Sentinels now name) and resend.
-      reconnectOnError: (err) => err.message.startsWith('READONLY'),
+      // refused with READONLY: reconnect (to whatever the Sentinels now name) and resend it (2).
+      reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
     });
   // No auto-pipelining on a Cluster: ioredis groups auto-pipelined calls by their first
   // flattened argument, which for EVALSHA is the SHA, not a key, so script calls of different
