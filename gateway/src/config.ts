@@ -48,6 +48,14 @@ export const configSchema = {
     description:
       'Hash-slot partitions of card keys (one Lua call per batch and partition); stored with the data, changed only offline (docs/operations.md)',
   },
+  redisKeyPrefix: {
+    env: 'ONECARD_REDIS_KEY_PREFIX',
+    kind: 'string',
+    default: 'oc',
+    description:
+      'First part of every Redis key (a re-partitioned copy lives under another prefix: docs/operations.md)',
+    pattern: /^[A-Za-z0-9_.-]{1,32}$/,
+  },
   redisCluster: {
     env: 'ONECARD_REDIS_CLUSTER',
     kind: 'string',
