@@ -45,7 +45,7 @@ export async function openStore(config: GatewayConfig): Promise<Store> {
   return config.store === 'redis'
     ? openRedisStore({
         target: redisTarget(config),
-        keyPrefix: config.redisKeyPrefix,
+        keyPrefix: config.redisPrefix,
         partitions: config.redisPartitions,
         waitReplicas: config.redisWaitReplicas,
         waitTimeoutMs: config.redisWaitTimeoutMs,

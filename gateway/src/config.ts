@@ -48,7 +48,7 @@ export const configSchema = {
     description:
       'Hash-slot partitions of card keys (one Lua call per batch and partition); stored with the data, changed only offline (docs/operations.md)',
   },
-  redisKeyPrefix: {
+  redisPrefix: {
     env: 'ONECARD_REDIS_KEY_PREFIX',
     kind: 'string',
     default: 'oc',
