@@ -90,9 +90,14 @@ export interface Durability {
   markKey(firstKey: string): string;
 }
 
-/** A write that Redis ran but too few replicas confirmed: the caller must not report it done. */
+/**
+ * A write that Redis ran but too few replicas confirmed: the caller must not report it done. Over
+ * HTTP it is a 503 with this code (the error handler reads statusCode): the write may stand, so
+ * a client retries with the same request id and gets the idempotent answer.
+ */
 export class ReplicaWaitError extends Error {
   readonly code = 'REDIS_REPLICA_WAIT';
+  readonly statusCode = 503;
   constructor(
     readonly wanted: number,
     readonly reached: number,
