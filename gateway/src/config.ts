@@ -6,6 +6,9 @@ import { issuerPrivateKey, parseKeyList } from '../../core/credentials/keys.js';
 import { listPrivateKey } from '../../core/lists/keys.js';
 import { paymentConfigKeys, paymentConfigProblems } from './payments/config-schema.js';
 
+/** "host:port,host:port" or empty. */
+const NODE_LIST = /^$|^[^:,\s]+:\d{1,5}(,[^:,\s]+:\d{1,5})*$/;
+
 /** The schema (format: core/config/schema.ts): README's configuration table is this list. */
 export const configSchema = {
   instanceId: {
@@ -42,7 +45,56 @@ export const configSchema = {
     default: '16',
     min: 1,
     max: 1024,
-    description: 'Hash-slot partitions of card keys (one Lua call per batch and partition)',
+    description:
+      'Hash-slot partitions of card keys (one Lua call per batch and partition); stored with the data, changed only offline (docs/operations.md)',
+  },
+  redisPrefix: {
+    env: 'ONECARD_REDIS_KEY_PREFIX',
+    kind: 'string',
+    default: 'oc',
+    description:
+      'First part of every Redis key (a re-partitioned copy lives under another prefix: docs/operations.md)',
+    pattern: /^[A-Za-z0-9_.-]{1,32}$/,
+  },
+  redisCluster: {
+    env: 'ONECARD_REDIS_CLUSTER',
+    kind: 'string',
+    default: '',
+    description:
+      'Redis Cluster seed nodes "host:port,host:port"; set: the store uses a Cluster client (ONECARD_REDIS_URL unused)',
+    pattern: NODE_LIST,
+  },
+  redisSentinels: {
+    env: 'ONECARD_REDIS_SENTINELS',
+    kind: 'string',
+    default: '',
+    description:
+      'Redis Sentinels "host:port,host:port"; set: the store writes to the primary they name (ONECARD_REDIS_SENTINEL_MASTER)',
+    pattern: NODE_LIST,
+  },
+  redisSentinelMaster: {
+    env: 'ONECARD_REDIS_SENTINEL_MASTER',
+    kind: 'string',
+    default: 'onecard',
+    description: 'The master name the Sentinels monitor',
+    pattern: /^[A-Za-z0-9_.-]{1,64}$/,
+  },
+  redisWaitReplicas: {
+    env: 'ONECARD_REDIS_WAIT_REPLICAS',
+    kind: 'int',
+    default: '0',
+    min: 0,
+    max: 16,
+    description:
+      'Replicas each commit must reach (WAIT) before taps are acked; 0: none (one Redis). With a replica: 1, so a failover loses no acked tap',
+  },
+  redisWaitTimeoutMs: {
+    env: 'ONECARD_REDIS_WAIT_TIMEOUT_MS',
+    kind: 'int',
+    default: '1000',
+    min: 1,
+    max: 60000,
+    description: 'How long a commit waits for its replicas; then the batch fails and the device resends it',
   },
   mqttUrl: {
     env: 'ONECARD_MQTT_URL',
@@ -349,8 +401,20 @@ export function loadGatewayConfig(
   const read = readConfig(configSchema, { trusted: overrides, env });
   const problems = read.problems.map((p) => `${p.key.env} (${p.key.description}): ${p.problem}`);
   const config = read.config;
-  if (config.store === 'redis' && !env[configSchema.redisUrl.env] && overrides.redisUrl === undefined)
-    problems.push(`${configSchema.redisUrl.env}: required when ONECARD_STORE=redis`);
+  const redisElsewhere = config.redisCluster !== '' || config.redisSentinels !== '';
+  if (
+    config.store === 'redis' &&
+    !redisElsewhere &&
+    !env[configSchema.redisUrl.env] &&
+    overrides.redisUrl === undefined
+  )
+    problems.push(
+      `${configSchema.redisUrl.env}: required when ONECARD_STORE=redis (or ${configSchema.redisCluster.env} or ${configSchema.redisSentinels.env})`,
+    );
+  if (config.redisCluster !== '' && config.redisSentinels !== '')
+    problems.push(
+      `${configSchema.redisCluster.env} and ${configSchema.redisSentinels.env}: set one (a Cluster fails over by itself)`,
+    );
   if (config.history === 'postgres' && config.pgUrl === '')
     problems.push(`${configSchema.pgUrl.env}: required when ONECARD_HISTORY=postgres`);
   if (config.embeddedBrokerPort > 0 && config.mqttProtocolVersion === 5)

@@ -18,6 +18,26 @@ describe('gateway configuration', () => {
       listKeyId: 'k1',
     });
   });
+  it('takes a Redis Cluster or Sentinels in place of ONECARD_REDIS_URL, not both (decision 0193)', () => {
+    const cluster = loadGatewayConfig({
+      ...keys,
+      ONECARD_STORE: 'redis',
+      ONECARD_REDIS_CLUSTER: '10.0.0.1:7001,10.0.0.2:7001',
+      ONECARD_REDIS_WAIT_REPLICAS: '1',
+    });
+    expect(cluster).toMatchObject({ redisCluster: '10.0.0.1:7001,10.0.0.2:7001', redisWaitReplicas: 1 });
+    expect(() =>
+      loadGatewayConfig({
+        ...keys,
+        ONECARD_STORE: 'redis',
+        ONECARD_REDIS_CLUSTER: '10.0.0.1:7001',
+        ONECARD_REDIS_SENTINELS: '10.0.0.1:26379',
+      }),
+    ).toThrow(/ONECARD_REDIS_CLUSTER and ONECARD_REDIS_SENTINELS: set one/);
+    expect(() => loadGatewayConfig({ ...keys, ONECARD_REDIS_SENTINELS: '10.0.0.1' })).toThrow(
+      /ONECARD_REDIS_SENTINELS .*has the wrong form/,
+    );
+  });
   it('reports every problem at once, in words a person understands', () => {
     let error: unknown;
     try {

@@ -2,17 +2,71 @@
 // file takes a RedisClient, which one Redis and a Cluster both are, so a Cluster connection
 // can be handed in without touching them. What makes that hold: every key a command or script
 // touches carries its hash tag (redis-keys.ts), a MULTI changes keys of one tag only, and scripts
-// go out as EVALSHA (runScript), a command whose keys ioredis knows, so it routes (and, with
-// auto-pipelining, groups) each call by its first key. A command defined with defineCommand
-// would be grouped by its first argument, the key count, and sent to the wrong node.
+// go out as EVALSHA (runScript), a command whose keys ioredis knows, so it routes each call by
+// its first key. A command defined with defineCommand would be routed by its first argument, the
+// key count, and sent to the wrong node.
 import { createHash } from 'node:crypto';
-import { type Cluster, Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 
 export type RedisClient = Redis | Cluster;
 
-/** A single Redis at url, with auto-pipelining (concurrent calls share network writes). */
-export function connectRedis(url: string): Redis {
-  return new Redis(url, { enableAutoPipelining: true });
+export function isCluster(client: RedisClient): client is Cluster {
+  return client instanceof Cluster;
+}
+
+/** host:port */
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
+/**
+ * Where the store's data lives (docs/decisions/0193): one Redis at a URL, a Redis Cluster
+ * reached through seed nodes, or the primary that Sentinels name.
+ */
+export type RedisTarget =
+  | { kind: 'single'; url: string }
+  | { kind: 'cluster'; seeds: RedisNode[] }
+  | { kind: 'sentinel'; sentinels: RedisNode[]; master: string; db?: number };
+
+/** "host:port,host:port" → nodes; throws on a malformed entry. */
+export function parseNodes(list: string): RedisNode[] {
+  return list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((s) => {
+      const m = /^([^:\s]+):(\d{1,5})$/.exec(s);
+      if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new RangeError(`not a host:port: '${s}'`);
+      return { host: m[1]!, port: Number(m[2]) };
+    });
+}
+
+export function connectRedis(target: RedisTarget | string): RedisClient {
+  const t: RedisTarget = typeof target === 'string' ? { kind: 'single', url: target } : target;
+  // Auto-pipelining on one connection: the concurrent calls of a commit (one per partition) and
+  // of many batches in flight share network writes.
+  if (t.kind === 'single') return new Redis(t.url, { enableAutoPipelining: true });
+  if (t.kind === 'sentinel')
+    return new Redis({
+      sentinels: t.sentinels,
+      name: t.master,
+      db: t.db ?? 0,
+      enableAutoPipelining: true,
+      // After a failover the old primary may answer as a replica for a moment: a write there is
+      // refused with READONLY: reconnect (to whatever the Sentinels now name) and resend it (2).
+      reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
+    });
+  // No auto-pipelining on a Cluster: ioredis groups auto-pipelined calls by their first
+  // flattened argument, which for EVALSHA is the SHA, not a key, so script calls of different
+  // slots met in one pipeline ("All keys in the pipeline should belong to the same slots
+  // allocation group", ioredis issue 2109; /work/shared/INFRA.md). Commit calls still overlap:
+  // they are sent concurrently, one per partition.
+  return new Cluster(t.seeds, {
+    enableAutoPipelining: false,
+    scaleReads: 'master',
+    redisOptions: { maxRetriesPerRequest: 3 },
+  });
 }
 
 /** A Lua script as sent: its source and the SHA-1 Redis knows it by. */
@@ -26,19 +80,78 @@ export function luaScript(lua: string): LuaScript {
 }
 
 /**
+ * Replicas a write must reach before its caller goes on (docs/decisions/0194). 0: none (one
+ * Redis, or replication accepted as asynchronous).
+ */
+export interface Durability {
+  replicas: number;
+  timeoutMs: number;
+  /** A key in the slot of the call's keys that the store may overwrite (the wait mark). */
+  markKey(firstKey: string): string;
+}
+
+/**
+ * A write that Redis ran but too few replicas confirmed: the caller must not report it done. Over
+ * HTTP it is a 503 with this code (the error handler reads statusCode): the write may stand, so
+ * a client retries with the same request id and gets the idempotent answer.
+ */
+export class ReplicaWaitError extends Error {
+  readonly code = 'REDIS_REPLICA_WAIT';
+  readonly statusCode = 503;
+  constructor(
+    readonly wanted: number,
+    readonly reached: number,
+    timeoutMs: number,
+  ) {
+    super(`the write reached ${reached} of ${wanted} replica(s) within ${timeoutMs} ms`);
+  }
+}
+
+const isNoScript = (err: unknown) => err instanceof Error && err.message.startsWith('NOSCRIPT');
+
+/**
  * EVALSHA, and EVAL once when Redis does not have the script (a restart, SCRIPT FLUSH, a new
- * Cluster node): Redis caches it then, so the next call is an EVALSHA again.
+ * Cluster node): Redis caches it then, so the next call is an EVALSHA again. With durability,
+ * the script goes in one pipeline with SET <mark> and WAIT <replicas> <timeout>, on the
+ * connection (and, on a Cluster, the node) of its keys: WAIT counts the replicas that have
+ * everything this connection wrote. The SET makes that "everything up to now", so a script that
+ * only read (a duplicate answered from the dedupe hash) still waits for the write it answers from.
  */
 export async function runScript(
   client: RedisClient,
   script: LuaScript,
   keys: readonly string[],
   args: readonly (string | number)[],
+  durability?: Durability,
 ): Promise<unknown> {
-  try {
-    return await client.evalsha(script.sha, keys.length, ...keys, ...args);
-  } catch (err) {
-    if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-    return client.eval(script.lua, keys.length, ...keys, ...args);
+  if (!durability || durability.replicas === 0 || keys.length === 0) {
+    try {
+      return await client.evalsha(script.sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!isNoScript(err)) throw err;
+      return client.eval(script.lua, keys.length, ...keys, ...args);
+    }
   }
+  const { replicas, timeoutMs } = durability;
+  const mark = durability.markKey(keys[0]!);
+  const send = async (withSource: boolean) => {
+    const p = client.pipeline();
+    if (withSource) p.eval(script.lua, keys.length, ...keys, ...args);
+    else p.evalsha(script.sha, keys.length, ...keys, ...args);
+    const replies = await p.set(mark, '1').wait(replicas, timeoutMs).exec();
+    if (!replies) throw new Error('the script pipeline was discarded');
+    return replies;
+  };
+  let replies = await send(false);
+  if (isNoScript(replies[0]![0])) replies = await send(true);
+  const [[scriptErr, reply], [markErr], [waitErr, reached]] = replies as [
+    [Error | null, unknown],
+    [Error | null, unknown],
+    [Error | null, unknown],
+  ];
+  if (scriptErr) throw scriptErr;
+  if (markErr) throw markErr;
+  if (waitErr) throw waitErr;
+  if (Number(reached) < replicas) throw new ReplicaWaitError(replicas, Number(reached), timeoutMs);
+  return reply;
 }

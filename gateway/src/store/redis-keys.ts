@@ -231,6 +231,44 @@ export class RedisKeys {
   layout(): string {
     return `${this.prefix}:{meta}:partitions`;
   }
+
+  /** SCAN pattern of every key of this prefix (re-partition: redis-repartition.ts). */
+  scanPattern(): string {
+    return `${this.prefix}:*`;
+  }
+
+  /** A key of partition p by what follows its tag (re-partition: the same key in another layout). */
+  partitionKey(p: number, suffix: string): string {
+    return `${this.part(p)}:${suffix}`;
+  }
+
+  /**
+   * A key of this prefix taken apart: a partition key gives its partition and what follows the
+   * tag, any other key what follows the prefix (the same key under another prefix is
+   * prefix + ':' + rest).
+   */
+  parse(key: string): { partition: number; suffix: string } | { rest: string } | undefined {
+    if (!key.startsWith(`${this.prefix}:`)) return undefined;
+    const rest = key.slice(this.prefix.length + 1);
+    const m = /^\{p(\d+)\}:(.+)$/.exec(rest);
+    return m ? { partition: Number(m[1]), suffix: m[2]! } : { rest };
+  }
+
+  /** A non-partition key under this prefix (the inverse of parse's rest). */
+  other(rest: string): string {
+    return `${this.prefix}:${rest}`;
+  }
+
+  /**
+   * The key a durable script call overwrites before WAIT (redis-client.ts runScript), in the
+   * hash slot of the call's first key, whose hash tag it takes.
+   */
+  waitMark(firstKey: string): string {
+    const tag = /\{[^{}]+\}/.exec(firstKey.slice(this.prefix.length));
+    if (!firstKey.startsWith(`${this.prefix}:`) || !tag)
+      throw new TypeError(`not a tagged key of this store: '${firstKey}'`);
+    return `${this.prefix}:${tag[0]}:wait`;
+  }
 }
 
 /**

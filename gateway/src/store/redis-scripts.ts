@@ -3,7 +3,7 @@
 // known by the SHA-1 of its source, so two deployed gateway versions never run each other's
 // script under one name.
 import { readdirSync, readFileSync } from 'node:fs';
-import { type LuaScript, luaScript, type RedisClient, runScript } from './redis-client.js';
+import { type Durability, type LuaScript, luaScript, type RedisClient, runScript } from './redis-client.js';
 import { luaResultTable } from './redis-codes.js';
 
 export type ScriptName =
@@ -51,8 +51,8 @@ function loadScripts(): Map<string, { script: LuaScript; keys: number }> {
   return loaded;
 }
 
-/** The scripts, run on this client. */
-export function defineScripts(client: RedisClient): Scripts {
+/** The scripts, run on this client; with durability, each waits for its replicas (decision 0194). */
+export function defineScripts(client: RedisClient, durability?: Durability): Scripts {
   const scripts = loadScripts();
   return {
     run(name, keys, args) {
@@ -60,7 +60,7 @@ export function defineScripts(client: RedisClient): Scripts {
       if (s === undefined) throw new Error(`no Lua script ${name} in ${LUA_DIR.pathname}`);
       if (VARIADIC.has(name) ? keys.length < s.keys : keys.length !== s.keys)
         throw new Error(`Lua script ${name} takes ${s.keys} keys, got ${keys.length}`);
-      return runScript(client, s.script, keys, args);
+      return runScript(client, s.script, keys, args, durability);
     },
   };
 }

@@ -34,7 +34,13 @@ import type { PaymentStore } from './ports/payments.js';
 import type { VenueStore } from './ports/venues.js';
 import { appendAudit, queryAudit } from './redis-audit.js';
 import { RedisAuthStore } from './redis-auth.js';
-import { connectRedis, type RedisClient } from './redis-client.js';
+import {
+  connectRedis,
+  type Durability,
+  isCluster,
+  type RedisClient,
+  type RedisTarget,
+} from './redis-client.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
 import { claimArgs, commitCalls, decodeCall, decodeClaims } from './redis-commit.js';
 import { RedisKeys } from './redis-keys.js';
@@ -47,20 +53,33 @@ import { RedisVenueStore } from './redis-venues.js';
 import { checkPartition, deviceOf } from './values.js';
 
 export interface RedisStoreOptions {
-  url: string;
+  /** One Redis; ignored when `target` is given. */
+  url?: string;
+  /** A Cluster or Sentinel-named primary (redis-client.ts, docs/decisions/0193). */
+  target?: RedisTarget;
   /** First part of every key; default 'oc'. Must not contain braces (they delimit hash tags). */
   keyPrefix?: string;
-  /** Card partitions (hash slots in use); default 16. Fixed for the life of the data. */
+  /**
+   * Card partitions (hash slots in use); default 16, the count data written before partitions
+   * were configurable has. Stored with the data and checked at open; changing it is an offline
+   * re-partition (scripts/redis-repartition.ts, docs/operations.md).
+   */
   partitions?: number;
   /** Connections the commit calls are spread over, by partition; default 4 (see commit()). */
   commitConnections?: number;
+  /**
+   * Replicas every script write (every commit) must reach before it counts as done, and how
+   * long to wait for them (docs/decisions/0194); default 0: no wait.
+   */
+  waitReplicas?: number;
+  waitTimeoutMs?: number;
 }
 
 export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
   const keys = new RedisKeys(opts.keyPrefix ?? 'oc', opts.partitions ?? 16);
-  // Auto-pipelining: the concurrent calls of a commit (one per partition) and of many batches
-  // in flight share network writes.
-  const redis = connectRedis(opts.url);
+  const target = opts.target ?? opts.url;
+  if (target === undefined) throw new TypeError('openRedisStore: give a url or a target');
+  const redis = connectRedis(target);
   let generation: string;
   try {
     await checkLayout(redis, keys);
@@ -69,16 +88,27 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
     redis.disconnect();
     throw err;
   }
-  const links = [
-    redis,
-    ...Array.from({ length: (opts.commitConnections ?? 4) - 1 }, () => redis.duplicate()),
-  ];
+  const durability: Durability | undefined =
+    (opts.waitReplicas ?? 0) > 0
+      ? {
+          replicas: opts.waitReplicas!,
+          timeoutMs: opts.waitTimeoutMs ?? 1000,
+          markKey: (first) => keys.waitMark(first),
+        }
+      : undefined;
+  // A Cluster client holds a connection per node already and does not auto-pipeline, so more
+  // Cluster clients would add connections, not group commits.
+  const linkCount = isCluster(redis) ? 1 : (opts.commitConnections ?? 4);
+  const links = [redis, ...Array.from({ length: linkCount - 1 }, () => redis.duplicate())];
   return new RedisStore(
     redis,
     keys,
     generation,
-    defineScripts(redis),
-    links.map((link) => ({ link, scripts: link === redis ? undefined : defineScripts(link) })),
+    defineScripts(redis, durability),
+    links.map((link) => ({
+      link,
+      scripts: link === redis ? undefined : defineScripts(link, durability),
+    })),
   );
 }
 

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# A local Redis Cluster: 3 masters + 3 replicas (Debian redis-server, --cluster-enabled yes) on
+# six consecutive ports from <first-port>, data under .run/redis-cluster-<first-port>/ (or
+# $ONECARD_RUN_DIR/redis-cluster-<first-port>/). docs/decisions/0193.
+# Usage: scripts/redis-cluster.sh up <first-port>     prints the seed list host:port,...
+#        scripts/redis-cluster.sh down <first-port>
+# Durability as services.sh's single Redis: appendfsync always (a tap is acked after its
+# commit is on disk).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cmd="${1:-}"
+first="${2:-}"
+if [[ ! "$cmd" =~ ^(up|down)$ || ! "$first" =~ ^[0-9]+$ ]]; then
+  echo "usage: $0 up|down <first-port>" >&2
+  exit 2
+fi
+dir="${ONECARD_RUN_DIR:-$root/.run}/redis-cluster-$first"
+ports=$(seq "$first" $((first + 5)))
+log() { echo "[redis-cluster] $*" >&2; }
+
+apt_install() { # packages...
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+if [ "$cmd" = down ]; then
+  for p in $ports; do
+    pidf="$dir/$p/pid"
+    if [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; then kill "$(cat "$pidf")"; fi
+  done
+  for p in $ports; do
+    pidf="$dir/$p/pid"
+    for _ in $(seq 50); do [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null || break; sleep 0.1; done
+  done
+  rm -rf "$dir"
+  log "stopped the cluster on $first..$((first + 5))"
+  exit 0
+fi
+
+apt_install redis-server redis-tools
+mkdir -p "$dir"
+addrs=()
+for p in $ports; do
+  mkdir -p "$dir/$p"
+  redis-server --bind 127.0.0.1 --port "$p" --dir "$dir/$p" --daemonize yes \
+    --pidfile "$dir/$p/pid" --logfile "$dir/$p/redis.log" --save "" \
+    --cluster-enabled yes --cluster-config-file "$dir/$p/nodes.conf" --cluster-node-timeout 2000 \
+    --appendonly yes --appendfsync always --maxmemory-policy noeviction >&2
+  addrs+=("127.0.0.1:$p")
+done
+for p in $ports; do
+  for i in $(seq 100); do
+    redis-cli -p "$p" ping >/dev/null 2>&1 && break
+    [ "$i" = 100 ] && { log "redis on $p did not start: $dir/$p/redis.log"; exit 1; }
+    sleep 0.1
+  done
+done
+# The first three become masters, the other three their replicas.
+redis-cli --cluster create "${addrs[@]}" --cluster-replicas 1 --cluster-yes >"$dir/create.log" 2>&1 ||
+  { cat "$dir/create.log" >&2; exit 1; }
+for i in $(seq 200); do
+  ok=1
+  for p in $ports; do
+    redis-cli -p "$p" cluster info 2>/dev/null | grep -q 'cluster_state:ok' || ok=0
+  done
+  [ "$ok" = 1 ] && break
+  [ "$i" = 200 ] && { log "the cluster did not reach state ok"; exit 1; }
+  sleep 0.1
+done
+log "cluster up on 127.0.0.1:$first..$((first + 5))"
+(IFS=,; echo "${addrs[*]}")
