@@ -40,7 +40,12 @@ export function sqliteClaimTaps(db: Database.Database): ClaimTaps {
      ON CONFLICT (device, epoch) DO UPDATE SET seq = max(seq, excluded.seq)`,
   );
   const tx = db.transaction((deviceId: string, epoch: string, claims: readonly TapClaim[]) => {
-    if (claims.length > 0) mark.run(deviceId, epoch, Math.max(...claims.map((c) => c.seq)));
+    if (claims.length > 0)
+      mark.run(
+        deviceId,
+        epoch,
+        claims.reduce((top, c) => Math.max(top, c.seq), 0),
+      );
     return claims.map(
       (c) =>
         insert.run(deviceId, epoch, c.seq, c.digest, dedupeDay(c.at)).changes === 1 ||
