@@ -94,8 +94,10 @@ export async function historyMonthBench(o: {
   records: number;
   queries: number;
   log: (s: string) => void;
+  /** Default: bench_month for a full month, bench_month_<records> for a smaller one. */
+  schema?: string;
 }): Promise<Record<string, number | boolean>> {
-  const schema = o.records >= 10_000_000 ? 'bench_month' : `bench_month_${o.records}`;
+  const schema = o.schema ?? (o.records >= 10_000_000 ? 'bench_month' : `bench_month_${o.records}`);
   const cards = Math.max(1000, Math.floor(o.records / 10));
   let pool = await openPgPool({ url: o.pgUrl, schema, max: 2 });
   const reused = await ensureMonth(pool, schema, o.records, cards);
