@@ -10,6 +10,7 @@ import { KafkaProducer } from '../../gateway/src/kafka/producer.js';
 import { recordMessage } from '../../gateway/src/kafka/relay.js';
 import type { Logger } from '../../gateway/src/log.js';
 import { openPgPool } from '../../gateway/src/store/pg/connect.js';
+import { freePort } from './ready.js';
 import { progress } from './stats.js';
 
 const SCHEMA = 'bench_ingest';
@@ -84,7 +85,7 @@ export async function historyIngestBench(o: {
     show(i + chunk.length, o.records);
   }
   await producer.disconnect();
-  const port = 19000 + Math.floor(Math.random() * 1000);
+  const port = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', join(o.root, 'gateway/src/history/main.ts')],

@@ -35,7 +35,7 @@ import { fareBench } from './fare.js';
 import { historyIngestBench } from './history-ingest.js';
 import { historyMonthBench } from './history-month.js';
 import { benchQr } from './qr.js';
-import { waitReady } from './ready.js';
+import { freePort, waitReady } from './ready.js';
 import { benchSigning } from './signing.js';
 import { percentile, progress, round } from './stats.js';
 import { startCostMeter } from './tap-costs.js';
@@ -152,7 +152,7 @@ async function main() {
   for (const d of devices) await store.upsertDevice(registration(d));
   await store.close();
 
-  const port = 18000 + Math.floor(Math.random() * 1000);
+  const port = await freePort();
   const gw = startGateway(port);
   try {
     await waitReady(`http://127.0.0.1:${port}`);
