@@ -24,7 +24,7 @@ import { openEnvelope } from '../../edge-agent/src/lists/envelope.js';
 import { hashPassword } from '../../gateway/src/auth/passwords.js';
 import { ListSigner } from '../../gateway/src/lists/signer.js';
 import { v1 } from '../../protos/wire.js';
-import { waitReady } from './ready.js';
+import { freePort, waitReady } from './ready.js';
 import { percentile, progress, round } from './stats.js';
 
 export interface FanoutOptions {
@@ -90,7 +90,7 @@ export async function denyFanoutBench(o: FanoutOptions): Promise<FanoutFigures> 
       ],
     }),
   );
-  const port = 19000 + Math.floor(Math.random() * 1000);
+  const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const gw: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(o.root, 'gateway/src/main.ts')], {
     cwd: o.root,
