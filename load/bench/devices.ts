@@ -31,6 +31,12 @@ export function simDevice(deviceId: string, operatorId: string): SimDevice {
 
 export interface RunOptions {
   mqttUrl: string;
+  /**
+   * One connection plays every simulated device, so it needs the gateways' rights on the
+   * shipped broker (scripts/services.sh's second gateway user); the client id is the username.
+   */
+  mqttUsername: string;
+  mqttPassword: string;
   devices: SimDevice[];
   tokens: Buffer[];
   tapsPerBatch: number;
@@ -55,7 +61,9 @@ export interface RunResult {
 
 export async function runDevices(o: RunOptions): Promise<RunResult> {
   const client: MqttClient = await mqtt.connectAsync(o.mqttUrl, {
-    clientId: `bench-${process.pid}`,
+    clientId: o.mqttUsername,
+    username: o.mqttUsername,
+    password: o.mqttPassword,
     protocolVersion: 5,
     clean: true,
   });
