@@ -136,7 +136,8 @@ export const configSchema = {
     env: 'ONECARD_MQTT_CA_FILE',
     kind: 'string',
     default: '',
-    description: "CA certificate (PEM) the mqtts:// broker's certificate must chain to; empty: the system CAs",
+    description:
+      "CA certificate (PEM) the mqtts:// broker's certificate must chain to; empty: the system CAs",
   },
   brokerPasswordFile: {
     env: 'ONECARD_BROKER_PASSWORD_FILE',
@@ -149,7 +150,8 @@ export const configSchema = {
     env: 'ONECARD_BROKER_ACL_FILE',
     kind: 'string',
     default: '',
-    description: "Mosquitto's acl_file, rebuilt from its parts in <file>.d/ with the password file; empty: not managed",
+    description:
+      "Mosquitto's acl_file, rebuilt from its parts in <file>.d/ with the password file; empty: not managed",
   },
   brokerPidFile: {
     env: 'ONECARD_BROKER_PID_FILE',
@@ -161,7 +163,8 @@ export const configSchema = {
     env: 'ONECARD_BROKER_PASSWORD_PART',
     kind: 'string',
     default: 'devices',
-    description: "This device registry's part of the password file: the same on every instance sharing the store",
+    description:
+      "This device registry's part of the password file: the same on every instance sharing the store",
     pattern: /^[A-Za-z0-9_.-]{1,64}$/,
   },
   embeddedBrokerPort: {
@@ -389,8 +392,7 @@ export const configSchema = {
     kind: 'string',
     secret: true,
     default: '',
-    description:
-      'Key for sessions and holder tokens, 64+ hex chars; empty: derived from ONECARD_TOKEN_KEY',
+    description: 'Key for sessions and holder tokens, 64+ hex chars; empty: derived from ONECARD_TOKEN_KEY',
     pattern: /^(([0-9a-fA-F]{2}){32,})?$/,
   },
   trustProxy: {
