@@ -13,6 +13,7 @@ import { testEnv, uniqueId } from '../support/env.js';
 import { startTestGateway } from '../support/gateway.js';
 import { connectAsService, connectWhenAccepted, type EnrolledDevice, enrolDevice } from '../support/mqtt.js';
 import { bearerFor } from '../support/operators.js';
+import { publicKeyOf, signedBatch } from '../support/signing.js';
 
 const KEY = '5e'.repeat(32);
 const op = uniqueId('op');
@@ -24,7 +25,13 @@ const open: MqttClient[] = [];
 
 async function enrol(): Promise<EnrolledDevice> {
   const deviceId = uniqueId('bus');
-  return enrolDevice(gw.url, admin, { deviceId, operatorId: op, profile: 'bus_validator', routeId: 'r1' });
+  return enrolDevice(gw.url, admin, {
+    deviceId,
+    operatorId: op,
+    profile: 'bus_validator',
+    routeId: 'r1',
+    publicKey: publicKeyOf(deviceId),
+  });
 }
 
 async function connect(d: EnrolledDevice, options = {}): Promise<MqttClient> {
@@ -94,9 +101,9 @@ function batch(deviceId: string, seq: number): Buffer {
     reason: v1.Reason.REASON_OK,
     routeId: 'r1',
   };
-  return Buffer.from(
-    v1.TapBatch.encode({ deviceId, operatorId: op, taps: [tap], sentAtMs: Date.now() }).finish(),
-  );
+  // Signed with the device's registered key (decision 0173), so what the broker lets through
+  // is judged by the gateway on its merits.
+  return signedBatch({ deviceId, operatorId: op, taps: [tap], sentAtMs: Date.now() });
 }
 
 beforeAll(async () => {
