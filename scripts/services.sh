@@ -109,10 +109,12 @@ start_mosquitto() {
   apt_install mosquitto
   mkdir -p "$run/mosquitto"
   render_mosquitto
-  mosquitto -c "$run/mosquitto/mosquitto.conf" -d
-  # mosquitto -d does not write a pid file without pid_file (which needs permissions); find it.
-  sleep 0.2
-  pgrep -f "mosquitto -c $run/mosquitto/mosquitto.conf" | head -n1 >"$run/mosquitto/pid"
+  # Under a supervisor (scripts/mosquitto-supervise.sh): restarted if it dies, reloaded when
+  # its password or ACL file changes; it writes the broker's pid to $run/mosquitto/pid.
+  rm -f "$run/mosquitto/pid"
+  nohup bash "$root/scripts/mosquitto-supervise.sh" "$run/mosquitto" \
+    >>"$run/mosquitto/supervisor.log" 2>&1 </dev/null &
+  echo $! >"$run/mosquitto/supervisor.pid"
   wait_port mosquitto "$MQTT_PORT" 20
   log "mosquitto on 127.0.0.1:$MQTT_PORT (TLS $MQTTS_PORT), shipped config (no anonymous access)"
 }
@@ -184,6 +186,11 @@ start_postgres() {
 
 stop_one() {
   local name=$1
+  # The broker's supervisor first, or it would start the broker again.
+  if [ "$name" = mosquitto ] && [ -f "$run/mosquitto/supervisor.pid" ]; then
+    kill "$(cat "$run/mosquitto/supervisor.pid")" 2>/dev/null || true
+    rm -f "$run/mosquitto/supervisor.pid"
+  fi
   # SIGINT is PostgreSQL's fast shutdown (SIGTERM would wait for every client to leave).
   local sig=TERM; [ "$name" = postgres ] && sig=INT
   [ -f "$run/$name/pid" ] || return 0

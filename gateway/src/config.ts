@@ -157,7 +157,8 @@ export const configSchema = {
     env: 'ONECARD_BROKER_PID_FILE',
     kind: 'string',
     default: '',
-    description: "Mosquitto's pid file: signalled (SIGHUP) to reload after a rewrite",
+    description:
+      "Mosquitto's pid file: signalled (SIGHUP) to reload after a rewrite; empty: the broker's supervisor reloads it when the files change (scripts/mosquitto-supervise.sh)",
   },
   brokerPasswordPart: {
     env: 'ONECARD_BROKER_PASSWORD_PART',
@@ -472,8 +473,6 @@ export function loadGatewayConfig(
     problems.push(
       'the embedded aedes broker has no shared subscriptions: set ONECARD_MQTT_SHARE_GROUP= (empty)',
     );
-  if (config.brokerPasswordFile !== '' && config.brokerPidFile === '')
-    problems.push(`${configSchema.brokerPidFile.env}: required with ${configSchema.brokerPasswordFile.env}`);
   if (config.mqttPassword !== '' && config.mqttUsername === '')
     problems.push(`${configSchema.mqttUsername.env}: required with ${configSchema.mqttPassword.env}`);
   const proxyProblem = trustProxyProblem(config.trustProxy);
