@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
-# npm run bench [-- --quick]: starts Redis and Mosquitto (if not running), runs the benchmarks,
+# npm run bench [-- --quick]: starts Redis, Mosquitto, Kafka and PostgreSQL (if not running), runs the benchmarks,
 # prints progress on stderr and the figures as one JSON object on the last line of stdout; a full
 # run (not --quick) also writes them into README.md (scripts/readme-bench.ts).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh
+# The history figures need Kafka and PostgreSQL too; --tap-path measures only the tap path.
+services=(redis mosquitto kafka postgres)
+case " $* " in *" --tap-path "*) services=(redis mosquitto) ;; esac
 # Stop afterwards only what this run started.
-if ! bash scripts/services.sh status | grep -q "redis up" || ! bash scripts/services.sh status | grep -q "mosquitto up"; then
-  trap 'bash scripts/services.sh down' EXIT
+status="$(bash scripts/services.sh status)"
+started=()
+for s in "${services[@]}"; do grep -q "$s up" <<<"$status" || started+=("$s"); done
+if [ ${#started[@]} -gt 0 ]; then
+  trap 'bash scripts/services.sh stop "${started[@]}"' EXIT
 fi
-bash scripts/services.sh up redis mosquitto
+bash scripts/services.sh up "${services[@]}"
 set -a; . .run/services.env; set +a
 mkdir -p .run/bench
 # The figures are the last line; keep it, and a full run writes them into README.md.

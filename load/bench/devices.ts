@@ -3,11 +3,12 @@
 // without a journal, so the bench measures the gateway and not the simulators. Each device keeps a window of batches in
 // flight and records the time from publish to ack per batch.
 import { type KeyObject, randomBytes, sign } from 'node:crypto';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { deviceSigningKey, newDeviceKeyPair } from '../../core/device-keys.js';
 import { topics } from '../../core/topics.js';
 import { encodeSignedBatch, type SignFn } from '../../protos/codec.js';
 import { v1 } from '../../protos/wire.js';
+import { benchMqtt } from './mqtt-client.js';
 
 export interface SimDevice {
   deviceId: string;
@@ -57,15 +58,14 @@ export interface RunResult {
   seconds: number;
   ackLatenciesMs: number[];
   duplicates: number;
+  /** Bytes of one signed batch as published (the size the broker ceiling is measured with). */
+  batchBytes: number;
 }
 
 export async function runDevices(o: RunOptions): Promise<RunResult> {
-  const client: MqttClient = await mqtt.connectAsync(o.mqttUrl, {
-    clientId: o.mqttUsername,
+  const client: MqttClient = await benchMqtt(o.mqttUrl, {
     username: o.mqttUsername,
     password: o.mqttPassword,
-    protocolVersion: 5,
-    clean: true,
   });
   const perDevice = Math.ceil(o.totalTaps / o.devices.length / o.tapsPerBatch);
   const state = o.devices.map((d) => ({
@@ -81,6 +81,7 @@ export async function runDevices(o: RunOptions): Promise<RunResult> {
   let acked = 0;
   let duplicates = 0;
   let tokenIndex = 0;
+  let batchBytes = 0;
   const total = perDevice * o.tapsPerBatch * o.devices.length;
   const started = performance.now();
   let wake: (() => void) | undefined;
@@ -121,6 +122,7 @@ export async function runDevices(o: RunOptions): Promise<RunResult> {
       { deviceId: s.deviceId, operatorId: s.operatorId, taps, sentAtMs: now, journalEpoch: s.journalEpoch },
       s.sign,
     );
+    batchBytes = payload.length;
     s.inflight.set(from, performance.now());
     s.batchesLeft--;
     client.publish(topics.taps(s.operatorId, s.deviceId), Buffer.from(payload), { qos: 1 });
@@ -157,5 +159,6 @@ export async function runDevices(o: RunOptions): Promise<RunResult> {
     seconds,
     ackLatenciesMs: latencies,
     duplicates,
+    batchBytes,
   };
 }

@@ -25,7 +25,7 @@ import { hashPassword } from '../../gateway/src/auth/passwords.js';
 import { removePart, syncBroker } from '../../gateway/src/broker/files.js';
 import { ListSigner } from '../../gateway/src/lists/signer.js';
 import { v1 } from '../../protos/wire.js';
-import { waitReady } from './ready.js';
+import { freePort, waitReady } from './ready.js';
 import { percentile, progress, round } from './stats.js';
 
 export interface FanoutOptions {
@@ -91,7 +91,7 @@ export async function denyFanoutBench(o: FanoutOptions): Promise<FanoutFigures> 
       ],
     }),
   );
-  const port = 19000 + Math.floor(Math.random() * 1000);
+  const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const brokerFiles = {
     passwordFile: process.env.ONECARD_TEST_MQTT_PASSWORD_FILE ?? join(o.root, '.run/mosquitto/passwd'),

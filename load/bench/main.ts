@@ -2,36 +2,43 @@
 //   baseline  redis_lua_commits_per_s: taps/s through the same commit script in a tight loop,
 //             no MQTT, no gateway process (the ceiling the tap path can reach);
 //   tap path  taps_per_s: simulated devices → Mosquitto → gateway process (Redis store) → acks,
-//             as fast as the acks allow; then ack_p50_ms / ack_p99_ms at an offered 10,000 taps/s,
-//             and ack_p99_ms_at_half_max at half the measured maximum (an unsaturated gateway).
+//             as fast as the acks allow, with what each tap cost the gateway (CPU, GC share) and
+//             Redis (CPU, memory) in that run (load/bench/tap-costs.ts); then ack_p50_ms /
+//             ack_p99_ms at an offered 20,000 taps/s, and ack_p99_ms_at_half_max at half the
+//             measured maximum (an unsaturated gateway).
+//   ceilings  redis_evalsha_trivial_per_s (+ _pipelined), mqtt_batch_msgs_per_s, and taps_per_s
+//             against them (load/bench/ceilings.ts).
+//   history   history_ingest_records_per_s (Kafka → history process → PostgreSQL), and
+//             history_card_query_p95_ms / history_route_day_stats_ms over a generated month
+//             (load/bench/history-ingest.ts, history-month.ts).
 //   fares     fare_calcs_per_s (Beijing tariff, multi-leg days) vs flat_fare_calcs_per_s (load/bench/fare.ts).
 //   venues    venue_purchases_per_s vs venue_topups_per_s on Redis (load/bench/venues.ts).
 //   fan-out   deny_fanout_p99_ms: a lost card to 10,000 enrolled devices (1,000 with --quick)
 //             vs the broker alone, deny_fanout_broker_p99_ms (load/bench/fanout.ts).
 //   signing   batch_sign_us, ack_verify_us (per batch of 100 taps, p50) and their baselines
 //             (load/bench/signing.ts); the simulated devices sign every batch with their own key.
-// `--tap-path` runs only the tap path, its baseline and the signing figures (before/after).
+// `--tap-path` runs only the tap path, its baseline, costs and ceilings and the signing figures
+// (before/after).
 // Prints progress on stderr and one JSON object as the last line of stdout.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { unknownCard } from '../../core/card.js';
-import type { TapInput } from '../../core/ledger.js';
-import { flatPricer } from '../../core/pricing.js';
-import { flatFare } from '../../core/tariff/flat.js';
-import { planBatch } from '../../gateway/src/ingest/plan.js';
-import type { Store } from '../../gateway/src/store/port.js';
 import { openRedisStore } from '../../gateway/src/store/redis.js';
+import { evalshaCeiling, mqttBatchCeiling } from './ceilings.js';
+import { baseline, issueCards } from './commit-baseline.js';
 import { consoleBench } from './console.js';
 import { runDevices, type SimDevice, simDevice } from './devices.js';
 import { edgeListBench } from './edge.js';
 import { benchEntry } from './entry.js';
 import { denyFanoutBench } from './fanout.js';
 import { fareBench } from './fare.js';
+import { historyIngestBench } from './history-ingest.js';
+import { historyMonthBench } from './history-month.js';
 import { benchQr } from './qr.js';
-import { waitReady } from './ready.js';
+import { freePort, waitReady } from './ready.js';
 import { benchSigning } from './signing.js';
 import { percentile, progress, round } from './stats.js';
+import { startCostMeter } from './tap-costs.js';
 import { benchVenues } from './venues.js';
 
 const quick = process.argv.includes('--quick');
@@ -60,91 +67,25 @@ const P = {
   window: 4,
   baselineSeconds: quick ? 5 : 15,
   maxTaps: quick ? 100_000 : 600_000,
-  pacedRate: 10_000,
+  pacedRate: 20_000,
   pacedSeconds: quick ? 10 : 30,
+  ceilingSeconds: quick ? 3 : 10,
+  mqttCeilingMessages: quick ? 20_000 : 100_000,
+  historyIngest: quick ? 50_000 : 1_000_000,
+  // A month of a city's rides, generated once and kept (>= 10 M in a full run, issue 10 item 5).
+  historyMonth: quick ? 300_000 : 10_500_000,
+  historyQueries: quick ? 100 : 500,
 };
 const TOKEN_KEY = 'be'.repeat(32);
 const LIST_SIGNING_KEY = 'b1'.repeat(32);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-function token(i: number): string {
-  return (i.toString(16).padStart(8, '0') + 'b'.repeat(24)).slice(0, 32);
-}
-
-async function issueCards(store: Store): Promise<string[]> {
-  const tokens = Array.from({ length: P.cards }, (_, i) => token(i));
-  const show = progress('issuing cards');
-  for (let i = 0; i < tokens.length; i += 1000) {
-    await Promise.all(
-      tokens
-        .slice(i, i + 1000)
-        .map((t) =>
-          store.issueCard({ token: t, masked: 'B00****00', region: '500228', flags: 0, balanceFen: 1e12 }),
-        ),
-    );
-    show(Math.min(i + 1000, tokens.length), tokens.length);
-  }
-  return tokens;
-}
-
-/** Same commit path as the gateway, minus MQTT: K loops on disjoint cards, no conflicts. */
-async function baseline(store: Store, tokens: string[]): Promise<{ tapsPerS: number; callsPerS: number }> {
-  const fare = flatPricer(flatFare());
-  const loops = 8;
-  const cards = await store.loadCards(tokens);
-  const deadline = performance.now() + P.baselineSeconds * 1000;
-  let taps = 0;
-  let calls = 0;
-  let seq = 0;
-  const show = progress('baseline (commit script in a tight loop)');
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: loops }, async (_, k) => {
-      const mine = tokens.filter((_, i) => i % loops === k);
-      let next = 0;
-      while (performance.now() < deadline) {
-        const batch: TapInput[] = [];
-        for (let i = 0; i < P.tapsPerBatch; i++) {
-          const t = mine[next++ % mine.length]!;
-          batch.push({
-            operatorId: 'bench',
-            deviceId: `baseline-${k}`,
-            seq: ++seq,
-            deviceTimeMs: Date.now(),
-            credential: 'card',
-            cardToken: t,
-            issuingRegion: '500228',
-            routeId: 'r1',
-            stopId: 's1',
-            stationId: '',
-            venueId: '',
-            direction: 'board',
-            edgeDecision: 'allow',
-            edgeReason: 'OK',
-            offline: false,
-          });
-        }
-        const effects = planBatch(batch, cards, fare, Date.now());
-        for (const e of effects) {
-          const c = cards.get(e.cardToken) ?? unknownCard(e.cardToken);
-          cards.set(e.cardToken, { ...c, version: c.version + 1, balanceFen: e.newBalanceFen });
-        }
-        const outcomes = await store.commit(effects);
-        if (outcomes.some((o) => o.status === 'conflict'))
-          throw new Error('baseline loops must not conflict');
-        taps += effects.length;
-        calls += new Set(effects.map((e) => Number.parseInt(e.cardToken.slice(0, 8), 16) % P.partitions))
-          .size;
-        show(Math.round(performance.now() - started), P.baselineSeconds * 1000);
-      }
-    }),
-  );
-  const s = (performance.now() - started) / 1000;
-  return { tapsPerS: taps / s, callsPerS: calls / s };
-}
+const gcFile = join(root, '.run/bench/gateway-gc.json');
 
 function startGateway(port: number): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(root, 'gateway/src/main.ts')], {
+  // gc-probe.ts: the bench's own preload, totals the gateway's GC pauses (load/bench/tap-costs.ts).
+  const args = ['--import', 'tsx', '--import', join(root, 'load/bench/gc-probe.ts')];
+  return spawn(process.execPath, [...args, join(root, 'gateway/src/main.ts')], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
@@ -161,8 +102,28 @@ function startGateway(port: number): ChildProcess {
       ONECARD_LOG_LEVEL: 'warn',
       // The simulated devices ride flat-fare routes; load/bench/fare.ts measures the tariff engine.
       ONECARD_TARIFF: 'flat',
+      ONECARD_BENCH_GC_FILE: gcFile,
     },
   });
+}
+
+/** Kafka → history process → PostgreSQL, then the queries over a generated month. */
+async function historyBench(): Promise<Record<string, number | boolean>> {
+  const brokers = process.env.ONECARD_TEST_KAFKA_BROKERS;
+  const pgUrl = process.env.ONECARD_TEST_PG_URL;
+  if (!brokers || !pgUrl) throw new Error('the history figures need Kafka and PostgreSQL (scripts/bench.sh)');
+  log('history: Kafka → history process → PostgreSQL, and queries over a month');
+  const ingest = await historyIngestBench({
+    root,
+    brokers,
+    pgUrl,
+    records: P.historyIngest,
+    maxSeconds: quick ? 120 : 600,
+    log,
+  });
+  const month = await historyMonthBench({ pgUrl, records: P.historyMonth, queries: P.historyQueries, log });
+  log(`  history: ${JSON.stringify(month)}`);
+  return { ...ingest, ...month };
 }
 
 async function main() {
@@ -182,10 +143,10 @@ async function main() {
   const redis = new Redis(redisUrl);
   await redis.flushdb();
   const store = await openRedisStore({ url: redisUrl, partitions: P.partitions });
-  const tokens = await issueCards(store);
+  const tokens = await issueCards(store, P);
   const venues = tapPathOnly ? {} : await benchVenues(redisUrl, quick);
   log(`  venues: ${JSON.stringify(venues)}`);
-  const base = await baseline(store, tokens);
+  const base = await baseline(store, tokens, P);
   log(`  baseline: ${Math.round(base.tapsPerS)} taps/s, ${Math.round(base.callsPerS)} script calls/s`);
 
   const devices: SimDevice[] = Array.from({ length: P.devices }, (_, i) =>
@@ -203,11 +164,12 @@ async function main() {
   for (const d of devices) await store.upsertDevice(registration(d));
   await store.close();
 
-  const port = 18000 + Math.floor(Math.random() * 1000);
+  const port = await freePort();
   const gw = startGateway(port);
   try {
     await waitReady(`http://127.0.0.1:${port}`);
     const tokenBufs = tokens.map((t) => Buffer.from(t, 'hex'));
+    const meter = await startCostMeter({ gatewayPid: gw.pid!, gcFile, redis });
     const max = await runDevices({
       mqttUrl,
       ...simulatorMqtt,
@@ -220,6 +182,8 @@ async function main() {
       maxSeconds: 120,
       onProgress: progress('tap path, as fast as acks allow'),
     });
+    const costs = await meter.stop(max.tapsAcked);
+    log(`  costs: ${JSON.stringify(costs)}`);
     const maxLat = [...max.ackLatenciesMs].sort((a, b) => a - b);
     log(`  max: ${Math.round(max.tapsAcked / max.seconds)} taps/s`);
     const tapsPerS = max.tapsAcked / max.seconds;
@@ -249,6 +213,22 @@ async function main() {
     const { run, lat } = await pacedRun(P.pacedRate, 'p');
     const halfRate = Math.max(100, Math.round(tapsPerS / 2 / 100) * 100);
     const half = await pacedRun(halfRate, 'h');
+    gw.kill('SIGTERM');
+    log('raw ceilings: trivial EVALSHA, batch-sized QoS 1 messages through Mosquitto');
+    const evalsha = await evalshaCeiling(redisUrl, P.ceilingSeconds);
+    const mqttMsgsPerS = await mqttBatchCeiling({
+      mqttUrl,
+      payloadBytes: max.batchBytes,
+      messages: P.mqttCeilingMessages,
+      maxSeconds: P.ceilingSeconds * 10,
+      subscriber: {
+        username: gatewayMqtt.ONECARD_MQTT_USERNAME,
+        password: gatewayMqtt.ONECARD_MQTT_PASSWORD,
+      },
+      publisher: { username: simulatorMqtt.mqttUsername, password: simulatorMqtt.mqttPassword },
+    });
+    log(`  ceilings: ${Math.round(evalsha.oneAtATimePerS)} EVALSHA/s, ${Math.round(mqttMsgsPerS)} msgs/s`);
+    const history = tapPathOnly ? {} : await historyBench();
     log('console: stats, records, CSV and live feed over a month of rides (SQLite)');
     const consoleFigures = tapPathOnly ? {} : await consoleBench(quick);
     log('lost card to every device: deny list fan-out');
@@ -274,6 +254,16 @@ async function main() {
       redis_lua_commits_per_s: Math.round(base.tapsPerS),
       redis_lua_calls_per_s: Math.round(base.callsPerS),
       ratio_taps_to_lua_commits: round(tapsPerS / base.tapsPerS, 3),
+      ...costs,
+      redis_evalsha_trivial_per_s: Math.round(evalsha.oneAtATimePerS),
+      redis_evalsha_trivial_pipelined_per_s: Math.round(evalsha.pipelinedPerS),
+      ratio_taps_to_evalsha_trivial: round(tapsPerS / evalsha.oneAtATimePerS, 3),
+      ratio_taps_to_evalsha_trivial_pipelined: round(tapsPerS / evalsha.pipelinedPerS, 3),
+      mqtt_batch_msgs_per_s: Math.round(mqttMsgsPerS),
+      mqtt_batch_bytes: max.batchBytes,
+      // The broker's ceiling in taps (a message carries a batch): how far the tap path is from it.
+      ratio_taps_to_mqtt_batch_taps: round(tapsPerS / (mqttMsgsPerS * P.tapsPerBatch), 4),
+      ...history,
       // Taps sent but not acked before the run's time bound (0 when the gateway kept up).
       unacked_taps: [max, run, half.run].reduce((n, r) => n + r.tapsSent - r.tapsAcked, 0),
       duplicate_taps: max.duplicates + run.duplicates + half.run.duplicates,

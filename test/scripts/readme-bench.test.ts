@@ -16,10 +16,10 @@ describe('README benchmark figures', () => {
   it('puts each figure with its target, its same-run baseline and the ratio, and says which targets are missed', () => {
     const table = benchTable(figures);
     expect(table).toContain(
-      '| tap path: taps/s, devices → Mosquitto → gateway → Redis → acks (`taps_per_s`) | 12,345 /s | ≥ 20,000 ✗ (not met) | 23,000 (`redis_lua_commits_per_s`) | 0.537 |',
+      '| tap path: taps/s, devices → Mosquitto → gateway → Redis → acks (`taps_per_s`) | 12,345 /s | ≥ 50,000 ✗ (not met) | 23,000 (`redis_lua_commits_per_s`) | 0.537 |',
     );
     expect(table).toContain(
-      '| ack p99 at an offered 10,000 taps/s (`ack_p99_ms`) | 80.5 ms | ≤ 100 ✓ |  |  |',
+      '| ack p99 at an offered 20,000 taps/s (`ack_p99_ms`) | 80.5 ms | ≤ 50 ✗ (not met) |  |  |',
     );
     expect(table).toContain('600,000 /s | ≥ 200,000 ✓ | 9,000,000 (`flat_fare_calcs_per_s`) | 0.067 |');
   });
@@ -44,6 +44,37 @@ describe('README benchmark figures', () => {
     );
     expect(table).toContain('(`ack_verify_sm2_us`) | 700.3 µs |');
     expect(table).toContain('(`batch_verify_us`) | 70.9 µs |');
+  });
+
+  it("puts the tap path's costs per tap with the issue's targets, the raw ceilings with taps/s against them, and the history figures (issue 10 item 5)", () => {
+    const table = benchTable({
+      ...figures,
+      ack_p99_ms: 42,
+      gateway_cpu_us_per_tap: 61.3,
+      gateway_gc_share: 0.08,
+      redis_cpu_us_per_tap: 9.5,
+      redis_bytes_per_tap_steady: 1712.4,
+      redis_evalsha_trivial_per_s: 104_000,
+      ratio_taps_to_evalsha_trivial: 0.119,
+      redis_evalsha_trivial_pipelined_per_s: 919_000,
+      ratio_taps_to_evalsha_trivial_pipelined: 0.013,
+      mqtt_batch_msgs_per_s: 13_600,
+      ratio_taps_to_mqtt_batch_taps: 0.0091,
+      history_ingest_records_per_s: 41_000,
+      history_card_query_p95_ms: 3.2,
+      history_route_day_stats_ms: 1.1,
+    });
+    expect(table).toContain('(`ack_p99_ms`) | 42 ms | ≤ 50 ✓ |');
+    expect(table).toContain('(`gateway_cpu_us_per_tap`) | 61.3 µs | ≤ 8 ✗ (not met) |');
+    expect(table).toContain('(`gateway_gc_share`) | 0.08 | ≤ 0.1 ✓ |');
+    expect(table).toContain('(`redis_cpu_us_per_tap`) | 9.5 µs | ≤ 10 ✓ |');
+    expect(table).toContain('(`redis_bytes_per_tap_steady`) | 1,712 B |  |');
+    expect(table).toContain('(`redis_evalsha_trivial_per_s`) | 104,000 /s |  |  | 0.119 |');
+    expect(table).toContain('(`redis_evalsha_trivial_pipelined_per_s`) | 919,000 /s |  |  | 0.013 |');
+    expect(table).toContain('(`mqtt_batch_msgs_per_s`) | 13,600 /s |  |  | 0.0091 |');
+    expect(table).toContain('(`history_ingest_records_per_s`) | 41,000 /s |');
+    expect(table).toContain('(`history_card_query_p95_ms`) | 3.2 ms |');
+    expect(table).toContain('(`history_route_day_stats_ms`) | 1.1 ms |');
   });
 
   it('leaves out figures the run did not measure', () => {
