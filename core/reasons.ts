@@ -70,6 +70,8 @@ export const displayText: Record<ReasonName, { zh: string; en: string }> = {
   LOCATION_NOT_PRICED: { zh: '此处暂无票价，本次未扣费', en: 'No fare for this place: not charged' },
   // The gateway already holds another tap under this one's (device, epoch, seq): not charged.
   SEQ_CONFLICT: { zh: '记录冲突，本次未扣费', en: 'Tap record conflict: not charged' },
+  // The tap was held offline longer than the gateway matches taps for (docs/decisions/0196).
+  BEYOND_WINDOW: { zh: '记录超期，本次未扣费', en: 'Tap too old to match: not charged' },
   QR_MALFORMED: { zh: '二维码无法识别', en: 'QR code not recognised' },
   QR_UNKNOWN_KEY: { zh: '二维码已失效，请刷新', en: 'Code key unknown, refresh the code' },
   QR_FORGED: { zh: '二维码无效', en: 'Invalid QR code' },

@@ -40,6 +40,8 @@ const REGISTRY_POLL_MS = 1000;
 
 /** Orders past their retention go within this long (hourly is plenty for days of retention). */
 const PAYMENT_PRUNE_MS = 3600_000;
+/** Tap keys leave by the day; hourly keeps them at most an hour past the window. */
+const DEDUPE_PRUNE_MS = 3600_000;
 
 export interface Gateway {
   /** Base URL of the HTTP API, e.g. http://127.0.0.1:8080 */
@@ -56,8 +58,9 @@ export async function openStore(config: GatewayConfig): Promise<Store> {
         partitions: config.redisPartitions,
         waitReplicas: config.redisWaitReplicas,
         waitTimeoutMs: config.redisWaitTimeoutMs,
+        dedupeWindowDays: config.dedupeWindowDays,
       })
-    : openSqliteStore({ file: config.sqliteFile });
+    : openSqliteStore({ file: config.sqliteFile, dedupeWindowDays: config.dedupeWindowDays });
 }
 
 /** A Cluster, a Sentinel-named primary or one Redis, as configured (docs/decisions/0193). */
@@ -192,6 +195,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     },
     ackSigner: { keyId: listSigner.keyId, sign: (bytes) => listSigner.sign(bytes) },
     maxDeviceKeys: config.fleetMaxDevices,
+    dedupeWindowDays: config.dedupeWindowDays,
     metrics,
     log,
     now,
@@ -288,6 +292,11 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   venues.sweeper.start();
   tapOutSweeper?.start();
   payments.start(PAYMENT_PRUNE_MS, (err) => log.warn({ err }, 'pruning payment orders failed'));
+  // Tap keys of days before the dedupe window go (SQLite; Redis lets them expire): 0196.
+  const dedupePrune = setInterval(() => {
+    store.pruneDedupe(now()).catch((err) => log.warn({ err }, 'pruning tap dedupe keys failed'));
+  }, DEDUPE_PRUNE_MS);
+  dedupePrune.unref();
   await relay?.start();
   log.info(
     { http: `http://${config.httpHost}:${port}`, mqtt: redactUrl(mqttUrl), store: config.store },
@@ -301,6 +310,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       await venues.sweeper.stop();
       await tapOutSweeper?.stop();
       payments.stop();
+      clearInterval(dedupePrune);
       listPublisher.stop();
       live.stop();
       await relay?.stop();

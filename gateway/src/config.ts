@@ -215,6 +215,15 @@ export const configSchema = {
       'Id of the list signing key, carried in every signed list (key rotation); an id beginning "sm2-" signs with SM2 over SM3',
     pattern: /^[A-Za-z0-9_.-]{1,32}$/,
   },
+  dedupeWindowDays: {
+    env: 'ONECARD_DEDUPE_WINDOW_DAYS',
+    kind: 'int',
+    default: '30',
+    min: 1,
+    max: 3650,
+    description:
+      "Days a tap's exactly-once key is kept (at least the devices' longest offline period); an older tap is answered from the device's highest seq, never charged (docs/decisions/0196)",
+  },
   history: {
     env: 'ONECARD_HISTORY',
     kind: 'enum',

@@ -52,6 +52,12 @@ export function createMetrics() {
       help: 'Taps quarantined because their (device, journal epoch, seq) came before with other content (docs/decisions/0175), per delivery',
       registers: [registry],
     }),
+    tapsBeyondWindow: new Counter({
+      name: 'onecard_taps_beyond_window_total',
+      help: 'Taps older than the dedupe window (docs/decisions/0196), never committed: came=before answered duplicate, came=unknown refused BEYOND_WINDOW',
+      labelNames: ['came'] as const,
+      registers: [registry],
+    }),
     tapsInvalid: new Counter({
       name: 'onecard_taps_invalid_total',
       help: 'Malformed taps quarantined',

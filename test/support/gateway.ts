@@ -45,6 +45,9 @@ export async function startTestGateway(
         // Off unless a suite is about it: test taps are often dated long ago, and a sweep
         // between two taps would charge the open entry the suite means to close.
         tapOutSweepSec: 0,
+        // Ten years, for the same reason: such taps must be inside the dedupe window (0196).
+        // The suites about the window set their own.
+        dedupeWindowDays: 3650,
         ...overrides,
       },
     ),

@@ -4,6 +4,7 @@
 // never charged twice), acked with SEQ_CONFLICT (never with the other tap's result) and kept as
 // a finding for the operator report.
 import type { CardState } from '../../../core/card.js';
+import { beyondWindow } from '../../../core/dedupe-window.js';
 import { type EffectResult, type TapInput, tapRecordId } from '../../../core/ledger.js';
 import type { Finding, Store } from '../store/port.js';
 import { tapDigest } from './digest.js';
@@ -23,6 +24,36 @@ export const SEQ_CONFLICT_RESULT: EffectResult = {
   reason: 'SEQ_CONFLICT',
 };
 
+/** A tap older than the window whose seq came before (0196): a resend; its result is gone. */
+export const BEYOND_SEEN_RESULT: EffectResult = {
+  outcome: 'recorded',
+  chargedFen: 0,
+  balanceAfterFen: 0,
+  reason: 'DUPLICATE',
+};
+
+/** A tap older than the window whose seq never came (0196): whether it did cannot be told. */
+export const BEYOND_UNKNOWN_RESULT: EffectResult = {
+  outcome: 'recorded',
+  chargedFen: 0,
+  balanceAfterFen: 0,
+  reason: 'BEYOND_WINDOW',
+};
+
+/** The taps inside the dedupe window at `now` and those older (core/dedupe-window.ts). */
+export function splitByWindow(
+  taps: TapInput[],
+  now: number,
+  days: number,
+): { inside: TapInput[]; beyond: TapInput[] } {
+  // The usual batch is all inside: the same array back, nothing copied.
+  if (!taps.some((t) => beyondWindow(t.deviceTimeMs, now, days))) return { inside: taps, beyond: [] };
+  const inside: TapInput[] = [];
+  const beyond: TapInput[] = [];
+  for (const t of taps) (beyondWindow(t.deviceTimeMs, now, days) ? beyond : inside).push(t);
+  return { inside, beyond };
+}
+
 export async function claimTaps(
   store: Store,
   batch: { deviceId: string; epoch: string },
@@ -32,7 +63,7 @@ export async function claimTaps(
   const held = await store.claimTaps(
     batch.deviceId,
     batch.epoch,
-    taps.map((t, i) => ({ seq: t.seq, digest: digests[i]! })),
+    taps.map((t, i) => ({ seq: t.seq, digest: digests[i]!, at: t.deviceTimeMs })),
   );
   // The usual batch holds every key: the same array back, nothing copied.
   if (held.every(Boolean)) return { admitted: taps, conflicts: [] };

@@ -8,6 +8,7 @@
 // means the device resends and the dedupe keys answer with the original results.
 
 import type { CardState } from '../../../core/card.js';
+import { DEFAULT_DEDUPE_WINDOW_DAYS } from '../../../core/dedupe-window.js';
 import type { EffectResult, LedgerRecord, TapInput } from '../../../core/ledger.js';
 import type { Pricer } from '../../../core/pricing.js';
 import { topics } from '../../../core/topics.js';
@@ -23,7 +24,15 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Reconciler } from '../reconcile/reconciler.js';
 import type { DeadLetter, DeadLetterBounds, Store } from '../store/port.js';
-import { type Claimed, claimTaps, conflictFinding, SEQ_CONFLICT_RESULT } from './claims.js';
+import {
+  BEYOND_SEEN_RESULT,
+  BEYOND_UNKNOWN_RESULT,
+  type Claimed,
+  claimTaps,
+  conflictFinding,
+  SEQ_CONFLICT_RESULT,
+  splitByWindow,
+} from './claims.js';
 import type { DeviceRegistry } from './devices.js';
 import { planBatch, uniqueTokens, withLocationChecked } from './plan.js';
 import { BatchSignatures } from './signatures.js';
@@ -49,6 +58,8 @@ export interface IngestDeps {
   ackSigner: { keyId: string; sign: SignFn };
   /** Device public keys held parsed (ONECARD_FLEET_MAX_DEVICES; default 100,000). */
   maxDeviceKeys?: number;
+  /** Days a tap's exactly-once key is kept (the store's window, docs/decisions/0196); default 30. */
+  dedupeWindowDays?: number;
   metrics: Metrics;
   log: Logger;
   now: () => number;
@@ -108,11 +119,22 @@ export class Ingest {
         );
       // The claims and the first card load go out together (ioredis pipelines them): the claim
       // costs no round trip of its own. Cards of quarantined taps are loaded for their finding.
-      const [claimed, cards] = await Promise.all([
-        claimTaps(this.deps.store, v.batch, taps),
-        this.deps.store.loadCards(uniqueTokens(taps)),
+      // A tap older than the dedupe window is never claimed nor committed: its key may be gone
+      // (0196). Asked about with the claims (no round trip of its own).
+      const aged = splitByWindow(taps, started, this.deps.dedupeWindowDays ?? DEFAULT_DEDUPE_WINDOW_DAYS);
+      const [claimed, cards, came] = await Promise.all([
+        claimTaps(this.deps.store, v.batch, aged.inside),
+        this.deps.store.loadCards(uniqueTokens(aged.inside)),
+        aged.beyond.length === 0
+          ? []
+          : this.deps.store.seenBeforeWindow(
+              v.batch.deviceId,
+              v.batch.epoch,
+              aged.beyond.map((t) => t.seq),
+            ),
       ]);
       const outcomes = await this.commitTaps(claimed.admitted, cards);
+      if (aged.beyond.length > 0) this.answerBeyond(v.batch.deviceId, aged.beyond, came, outcomes);
       if (claimed.conflicts.length > 0) await this.quarantine(claimed, cards, outcomes);
       await this.deps.reconciler?.reconcile(claimed.admitted, outcomes);
       await this.deps.passages?.recordVisits(claimed.admitted);
@@ -159,6 +181,28 @@ export class Ingest {
     this.deps.log.warn(
       { device: findings[0]!.deviceId, findings: findings.map((f) => f.id) },
       'taps quarantined: their (device, epoch, seq) came before with other content',
+    );
+  }
+
+  /**
+   * Taps older than the dedupe window (docs/decisions/0196): one whose seq the device sent before
+   * under its epoch is a resend, answered duplicate without its original result; any other is
+   * refused BEYOND_WINDOW. Neither is charged; both are counted.
+   */
+  private answerBeyond(
+    deviceId: string,
+    beyond: readonly TapInput[],
+    came: readonly boolean[],
+    outcomes: Map<number, TapOutcome>,
+  ): void {
+    beyond.forEach((tap, i) => {
+      const before = came[i] === true;
+      outcomes.set(tap.seq, { ...(before ? BEYOND_SEEN_RESULT : BEYOND_UNKNOWN_RESULT), duplicate: before });
+      this.deps.metrics.tapsBeyondWindow.inc({ came: before ? 'before' : 'unknown' });
+    });
+    this.deps.log.warn(
+      { device: deviceId, seqs: beyond.map((t) => t.seq) },
+      'taps older than the dedupe window: not charged',
     );
   }
 

@@ -1,6 +1,8 @@
 // commit() on Redis: the effects are grouped by partition and each group goes to Redis as ONE
 // commitEffects script call (lua/commitEffects-4.lua), so a batch of taps costs one call per
 // partition it touches rather than one per tap. Encoding and decoding live here, pure.
+
+import { dedupeDay, isTapKey } from '../../../core/dedupe-window.js';
 import type { Effect, EffectResult } from '../../../core/ledger.js';
 import { encodeFareState } from '../../../core/tariff/state.js';
 import type { CommitOutcome, TapClaim } from './port.js';
@@ -16,7 +18,8 @@ export interface PartitionCall {
   args: string[];
 }
 
-export function commitCalls(effects: readonly Effect[], keys: RedisKeys): PartitionCall[] {
+/** bucketTtl: seconds a tap day bucket of dedupe keys lives after its last write (0196). */
+export function commitCalls(effects: readonly Effect[], keys: RedisKeys, bucketTtl: number): PartitionCall[] {
   const calls = new Map<number, { call: PartitionCall; keyNo: Map<string, number>; meta: unknown[] }>();
   effects.forEach((e, position) => {
     const p = keys.partitionOf(e.cardToken);
@@ -64,12 +67,14 @@ export function commitCalls(effects: readonly Effect[], keys: RedisKeys): Partit
       cas ? no(keys.openEntries(p)) : 0,
       cas && e.newFare.open ? String(e.newFare.open.t) : false,
       e.cardToken,
+      // A tap's key lives in the bucket of its day (docs/decisions/0196); any other is kept.
+      isTapKey(e.dedupeKey) ? no(keys.seenOn(p, dedupeDay(r.at))) : 1,
     ]);
     call.positions.push(position);
     call.args.push(JSON.stringify(r), JSON.stringify(e.result));
   });
   return [...calls.values()].map(({ call, meta }) => {
-    call.args[0] = JSON.stringify(meta);
+    call.args[0] = JSON.stringify([bucketTtl, meta]);
     return call;
   });
 }
@@ -95,11 +100,30 @@ export function decodeCall(
   });
 }
 
-/** claimTaps-1.lua's arguments: seq, digest, seq, digest, ... */
-export function claimArgs(claims: readonly TapClaim[]): string[] {
-  const args: string[] = [];
-  for (const c of claims) args.push(String(c.seq), c.digest);
-  return args;
+/**
+ * claimTaps-1.lua's keys and arguments: the marks hash, then one claims bucket per day of the
+ * claims (docs/decisions/0196); bucketTtl, the epoch's mark field, then seq, digest, key# per claim.
+ */
+export function claimCall(
+  keys: RedisKeys,
+  deviceId: string,
+  epoch: string,
+  claims: readonly TapClaim[],
+  bucketTtl: number,
+): { keys: string[]; args: string[] } {
+  const callKeys = [keys.tapMarks(deviceId)];
+  const keyNo = new Map<number, number>();
+  const args = [String(bucketTtl), epoch || '-'];
+  for (const c of claims) {
+    const day = dedupeDay(c.at);
+    let n = keyNo.get(day);
+    if (n === undefined) {
+      n = callKeys.push(keys.tapClaimsOn(deviceId, epoch, day));
+      keyNo.set(day, n);
+    }
+    args.push(String(c.seq), c.digest, String(n));
+  }
+  return { keys: callKeys, args };
 }
 
 /** claimTaps-1.lua's reply as Store.claimTaps answers it. */

@@ -45,9 +45,17 @@ export class RedisKeys {
     return `${this.part(this.partitionOf(token))}:card:${token}`;
   }
 
-  /** Hash: dedupe key → result JSON. */
+  /** Hash: dedupe key → result JSON, for every effect but taps (top-ups, sweeps, purchases): kept. */
   seen(p: number): string {
     return `${this.part(p)}:seen`;
+  }
+
+  /**
+   * Hash: tap dedupe key → result JSON, the taps made on one UTC day (core/dedupe-window.ts):
+   * expires with the dedupe window (docs/decisions/0196).
+   */
+  seenOn(p: number, day: number): string {
+    return `${this.part(p)}:seen:${day}`;
   }
 
   /**
@@ -57,6 +65,19 @@ export class RedisKeys {
    */
   tapClaims(deviceId: string, epoch: string): string {
     return `${this.prefix}:{d:${deviceId}}:claims:${epoch || '-'}`;
+  }
+
+  /**
+   * The claims of the taps one device made on one UTC day under one epoch: expires with the
+   * dedupe window (docs/decisions/0196). tapClaims is where claims were kept before the window.
+   */
+  tapClaimsOn(deviceId: string, epoch: string, day: number): string {
+    return `${this.tapClaims(deviceId, epoch)}:${day}`;
+  }
+
+  /** Hash: epoch ('-' for the legacy one) → the highest seq the device ever claimed under it. */
+  tapMarks(deviceId: string): string {
+    return `${this.prefix}:{d:${deviceId}}:hwm`;
   }
 
   /** Hash: record id → record JSON. */

@@ -85,7 +85,11 @@ async function movePartitionKey(
     });
   };
   let moved = 0;
-  if (suffix === 'rec' || suffix === 'seen') {
+  // A tap day bucket of dedupe keys (0196) moves like 'seen' and keeps its time to live.
+  const dayBucket = /^seen:\d+$/.test(suffix);
+  if (suffix === 'rec' || suffix === 'seen' || dayBucket) {
+    const ttlMs = dayBucket ? await redis.pttl(key) : -1;
+    const targets = new Set<string>();
     let cursor = '0';
     do {
       const [next, flat] = await redis.hscan(key, cursor, 'COUNT', CHUNK);
@@ -93,12 +97,16 @@ async function movePartitionKey(
       if (ids.length > 0) {
         const to = await partitionOfRecords(ids);
         await Promise.all(
-          ids.map((id, i) => redis.hset(dst.partitionKey(to[i]!, suffix), id, flat[2 * i + 1]!)),
+          ids.map((id, i) => {
+            targets.add(dst.partitionKey(to[i]!, suffix));
+            return redis.hset(dst.partitionKey(to[i]!, suffix), id, flat[2 * i + 1]!);
+          }),
         );
         moved += ids.length;
       }
       cursor = next;
     } while (cursor !== '0');
+    if (ttlMs > 0) await Promise.all([...targets].map((t) => redis.pexpire(t, ttlMs)));
     return moved;
   }
   if (suffix.startsWith('ix:') || suffix === 'open') {

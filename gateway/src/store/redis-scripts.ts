@@ -28,7 +28,7 @@ type VenueScriptName = 'placeBooking' | 'transitionBooking' | 'recordPassage';
 type PaymentScriptName = 'createOrder' | 'transitionOrder' | 'addDailyUse';
 
 /** Scripts whose file name gives the fixed keys only; the caller passes more after them. */
-const VARIADIC: ReadonlySet<ScriptName> = new Set(['commitEffects', 'placeBooking']);
+const VARIADIC: ReadonlySet<ScriptName> = new Set(['commitEffects', 'claimTaps', 'placeBooking']);
 
 export interface Scripts {
   run(name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;

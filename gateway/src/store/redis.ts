@@ -4,6 +4,13 @@
 
 import { randomBytes } from 'node:crypto';
 import { type CardState, type CardStatus, unknownCard } from '../../../core/card.js';
+import {
+  bucketTtlSeconds,
+  checkWindowDays,
+  DEFAULT_DEDUPE_WINDOW_DAYS,
+  dedupeDay,
+  isTapKey,
+} from '../../../core/dedupe-window.js';
 import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js';
 import { isGeneration, newGeneration } from '../../../core/lists/generation.js';
 import { withSubsidy } from '../../../core/subsidy.js';
@@ -43,7 +50,7 @@ import {
   type RedisTarget,
 } from './redis-client.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
-import { claimArgs, commitCalls, decodeCall, decodeClaims } from './redis-commit.js';
+import { claimCall, commitCalls, decodeCall, decodeClaims } from './redis-commit.js';
 import { RedisCredentialStore } from './redis-credentials.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisLists } from './redis-lists.js';
@@ -75,6 +82,8 @@ export interface RedisStoreOptions {
    */
   waitReplicas?: number;
   waitTimeoutMs?: number;
+  /** Days tap dedupe keys and claims are kept (docs/decisions/0196); default 30. */
+  dedupeWindowDays?: number;
 }
 
 export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
@@ -111,6 +120,7 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
       link,
       scripts: link === redis ? undefined : defineScripts(link, durability),
     })),
+    bucketTtlSeconds(checkWindowDays(opts.dedupeWindowDays ?? DEFAULT_DEDUPE_WINDOW_DAYS)),
   );
 }
 
@@ -162,6 +172,8 @@ class RedisStore implements Store {
     private readonly generation: string,
     private readonly scripts: Scripts,
     private readonly commitLinks: ReadonlyArray<{ link: RedisClient; scripts: Scripts | undefined }>,
+    /** Seconds a day bucket of tap dedupe keys or claims lives after its last write (0196). */
+    private readonly bucketTtl: number,
   ) {
     this.venues = new RedisVenueStore(redis, keys, scripts);
     this.payments = new RedisPaymentStore(redis, keys, scripts);
@@ -215,7 +227,7 @@ class RedisStore implements Store {
 
   async commit(effects: readonly Effect[]): Promise<CommitOutcome[]> {
     checkEffects(effects);
-    const calls = commitCalls(effects, this.keys);
+    const calls = commitCalls(effects, this.keys, this.bucketTtl);
     const outcomes: CommitOutcome[] = new Array(effects.length);
     // Partitions are independent (per-card atomicity is what the port promises), so their
     // calls go out together rather than one after another.
@@ -236,15 +248,32 @@ class RedisStore implements Store {
     return outcomes;
   }
 
-  async committedResult(cardToken: string, dedupeKey: string): Promise<EffectResult | undefined> {
-    const seen = await this.redis.hget(this.keys.seen(this.keys.partitionOf(cardToken)), dedupeKey);
+  async committedResult(
+    cardToken: string,
+    dedupeKey: string,
+    at?: number,
+  ): Promise<EffectResult | undefined> {
+    const p = this.keys.partitionOf(cardToken);
+    const key =
+      isTapKey(dedupeKey) && at !== undefined ? this.keys.seenOn(p, dedupeDay(at)) : this.keys.seen(p);
+    const seen = await this.redis.hget(key, dedupeKey);
     return seen === null ? undefined : (JSON.parse(seen) as EffectResult);
   }
 
   async claimTaps(deviceId: string, epoch: string, claims: readonly TapClaim[]): Promise<boolean[]> {
     if (claims.length === 0) return [];
-    const key = this.keys.tapClaims(deviceId, epoch);
-    return decodeClaims(claims, await this.scripts.run('claimTaps', [key], claimArgs(claims)));
+    const call = claimCall(this.keys, deviceId, epoch, claims, this.bucketTtl);
+    return decodeClaims(claims, await this.scripts.run('claimTaps', call.keys, call.args));
+  }
+
+  async seenBeforeWindow(deviceId: string, epoch: string, seqs: readonly number[]): Promise<boolean[]> {
+    const top = Number((await this.redis.hget(this.keys.tapMarks(deviceId), epoch || '-')) ?? 0);
+    return seqs.map((seq) => seq <= top);
+  }
+
+  /** The day buckets expire on their own (EXPIRE in the scripts that write them). */
+  async pruneDedupe(_now: number): Promise<number> {
+    return 0;
   }
 
   async setCardStatus(token: string, status: CardStatus): Promise<boolean> {

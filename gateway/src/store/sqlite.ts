@@ -5,6 +5,13 @@
 
 import Database from 'better-sqlite3';
 import { type CardState, type CardStatus, unknownCard } from '../../../core/card.js';
+import {
+  checkWindowDays,
+  DEFAULT_DEDUPE_WINDOW_DAYS,
+  dedupeDay,
+  firstKeptDay,
+  isTapKey,
+} from '../../../core/dedupe-window.js';
 import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js';
 import { withSubsidy } from '../../../core/subsidy.js';
 import { encodeFareState } from '../../../core/tariff/state.js';
@@ -35,7 +42,13 @@ import type { PaymentStore } from './ports/payments.js';
 import type { VenueStore } from './ports/venues.js';
 import { appendAudit, auditSchema, queryAudit } from './sqlite-audit.js';
 import { SqliteAuthStore } from './sqlite-auth.js';
-import { type ClaimTaps, sqliteClaimTaps } from './sqlite-claims.js';
+import {
+  type ClaimTaps,
+  dedupeWindowSchema,
+  sqliteClaimTaps,
+  sqlitePruneDedupe,
+  sqliteSeenBeforeWindow,
+} from './sqlite-claims.js';
 import { SqliteCredentialStore } from './sqlite-credentials.js';
 import { deadLetterSchema, SqliteDeadLetters } from './sqlite-dead-letters.js';
 import { ensureGeneration, migrateDenyTables, SqliteLists } from './sqlite-lists.js';
@@ -56,6 +69,8 @@ import { checkPartition, deviceOf } from './values.js';
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:' for a store that lives as long as the process. */
   file: string;
+  /** Days tap dedupe keys and claims are kept (docs/decisions/0196); default 30. */
+  dedupeWindowDays?: number;
 }
 
 export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> {
@@ -74,13 +89,20 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
   migrateStats(db);
   migrateDenyTables(db);
   deadLetterSchema(db);
+  dedupeWindowSchema(db);
   // The composition edge: the generation begins now (core/lists/generation.ts).
-  return new SqliteStore(db, ensureGeneration(db, Date.now()));
+  return new SqliteStore(
+    db,
+    ensureGeneration(db, Date.now()),
+    checkWindowDays(opts.dedupeWindowDays ?? DEFAULT_DEDUPE_WINDOW_DAYS),
+  );
 }
 
 class SqliteStore implements Store {
   private readonly commitTx: Database.Transaction<(effects: readonly Effect[]) => CommitOutcome[]>;
   private readonly claimTx: ClaimTaps;
+  private readonly seenTx: ReturnType<typeof sqliteSeenBeforeWindow>;
+  private readonly pruneTx: ReturnType<typeof sqlitePruneDedupe>;
   private readonly statusTx: Database.Transaction<(token: string, status: CardStatus) => boolean>;
   private readonly lists: SqliteLists;
   private readonly deadLetterBox: SqliteDeadLetters;
@@ -95,6 +117,7 @@ class SqliteStore implements Store {
   constructor(
     private readonly db: Database.Database,
     private readonly generation: string,
+    private readonly windowDays: number,
   ) {
     this.sql = preparedCache(db);
     this.venues = new SqliteVenueStore(db);
@@ -106,6 +129,8 @@ class SqliteStore implements Store {
       return effects.map((e) => this.apply(e, broken));
     });
     this.claimTx = sqliteClaimTaps(db);
+    this.seenTx = sqliteSeenBeforeWindow(db);
+    this.pruneTx = sqlitePruneDedupe(db);
     this.statusTx = db.transaction(this.changeStatus.bind(this));
     this.lists = new SqliteLists(db);
     this.deadLetterBox = new SqliteDeadLetters(db);
@@ -166,7 +191,12 @@ class SqliteStore implements Store {
       else this.sql('DELETE FROM open_entries WHERE card = ?').run(e.cardToken);
     }
     const r = e.record;
-    this.sql('INSERT INTO dedupe (key, result) VALUES (?, ?)').run(e.dedupeKey, JSON.stringify(e.result));
+    // A tap's key carries its day, for the window's prune (docs/decisions/0196).
+    this.sql('INSERT INTO dedupe (key, result, day) VALUES (?, ?, ?)').run(
+      e.dedupeKey,
+      JSON.stringify(e.result),
+      isTapKey(e.dedupeKey) ? dedupeDay(r.at) : null,
+    );
     this.sql(
       'INSERT INTO records (id, card, device, route, operator, at, body) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ).run(r.id, r.cardToken, r.deviceId, r.routeId, r.operatorId, r.at, JSON.stringify(r));
@@ -184,6 +214,14 @@ class SqliteStore implements Store {
 
   async claimTaps(deviceId: string, epoch: string, claims: readonly TapClaim[]): Promise<boolean[]> {
     return this.claimTx(deviceId, epoch, claims);
+  }
+
+  async seenBeforeWindow(deviceId: string, epoch: string, seqs: readonly number[]): Promise<boolean[]> {
+    return this.seenTx(deviceId, epoch, seqs);
+  }
+
+  async pruneDedupe(now: number): Promise<number> {
+    return this.pruneTx(firstKeptDay(now, this.windowDays));
   }
 
   async setCardStatus(token: string, status: CardStatus): Promise<boolean> {

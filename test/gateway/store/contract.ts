@@ -37,6 +37,7 @@ import { statsContract } from './contract-stats.js';
 import { subsidyContract } from './contract-subsidy.js';
 import { valueListsContract } from './contract-value-lists.js';
 import { venuesContract } from './contract-venues.js';
+import { windowContract } from './contract-window.js';
 import type { CommitStores, StoreHarness } from './harness.js';
 
 /**
@@ -78,6 +79,7 @@ export const ledgerSuite = (name: string, open: Open<CommitStores>): void =>
   suite('ledger', name, open, [
     commitContract,
     epochsContract,
+    windowContract,
     amountsContract,
     concurrencyContract,
     fareStateContract,

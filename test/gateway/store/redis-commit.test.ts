@@ -7,6 +7,8 @@ import { partitionOf, RedisKeys } from '../../../gateway/src/store/redis-keys.js
 import { planRun, rideOf, tap, token } from './fixtures.js';
 
 const keys = new RedisKeys('oc', 16);
+/** Seconds a day bucket lives (any number: the encoding passes it on). */
+const TTL = 2_764_800;
 
 function card(n: number) {
   return { ...unknownCard(token(n)), known: true, version: 3, balanceFen: 1_000 };
@@ -33,7 +35,7 @@ describe('commitEffects calls', () => {
     const cards = new Map([0, 1].map((n) => [token(n), card(n)]));
     const taps = [0, 1, 0].map((n, i) => tap({ cardToken: token(n), seq: i + 1 }));
     const effects = planRun(cards, taps);
-    const calls = commitCalls(effects, keys);
+    const calls = commitCalls(effects, keys, TTL);
     expect(calls.map((c) => [c.partition, c.positions])).toEqual([
       [0, [0, 2]],
       [1, [1]],
@@ -54,40 +56,47 @@ describe('commitEffects calls', () => {
       'oc:{p0}:st:bus-co:20250615',
       // The open-entry index (docs/decisions/0113), kept with each card's fare state.
       'oc:{p0}:open',
+      // The taps' dedupe keys, in the bucket of their UTC day (docs/decisions/0196).
+      'oc:{p0}:seen:20254',
     ]);
     // Both taps fall in the hour starting 1749999600000; each adds a ride and its 200 fen.
     const stats = [11, '1749999600000|r1|none|r', 1, '1749999600000|r1|none|c', 200];
     expect(JSON.parse(first.args[0]!)).toEqual([
+      TTL,
       [
-        'tap:bus-1:1',
-        'tap:bus-1:1',
-        5,
-        '3',
-        '4',
-        '800',
-        String(taps[0]!.deviceTimeMs),
-        [6, 7, 8, 9, 10],
-        '{}',
-        stats,
-        // A bus ride leaves no open entry: the card is taken off the index.
-        12,
-        false,
-        token(0),
-      ],
-      [
-        'tap:bus-1:3',
-        'tap:bus-1:3',
-        5,
-        '4',
-        '5',
-        '600',
-        String(taps[2]!.deviceTimeMs),
-        [6, 7, 8, 9, 10],
-        '{}',
-        stats,
-        12,
-        false,
-        token(0),
+        [
+          'tap:bus-1:1',
+          'tap:bus-1:1',
+          5,
+          '3',
+          '4',
+          '800',
+          String(taps[0]!.deviceTimeMs),
+          [6, 7, 8, 9, 10],
+          '{}',
+          stats,
+          // A bus ride leaves no open entry: the card is taken off the index.
+          12,
+          false,
+          token(0),
+          13,
+        ],
+        [
+          'tap:bus-1:3',
+          'tap:bus-1:3',
+          5,
+          '4',
+          '5',
+          '600',
+          String(taps[2]!.deviceTimeMs),
+          [6, 7, 8, 9, 10],
+          '{}',
+          stats,
+          12,
+          false,
+          token(0),
+          13,
+        ],
       ],
     ]);
     expect(first.args.slice(1)).toEqual([
@@ -100,14 +109,14 @@ describe('commitEffects calls', () => {
 
   it('leave the card out of an effect that does not touch it', () => {
     const effect = rideOf(unknownCard(token(2)), tap({ cardToken: token(2), seq: 1 }));
-    const [call] = commitCalls([effect], keys);
-    expect(JSON.parse(call!.args[0]!)[0].slice(2, 5)).toEqual([0, false, '']);
+    const [call] = commitCalls([effect], keys, TTL);
+    expect(JSON.parse(call!.args[0]!)[1][0].slice(2, 5)).toEqual([0, false, '']);
     expect(call!.keys.some((k) => k.includes(':card:'))).toBe(false);
   });
 
   it('put the replies back in the order of the effects', () => {
     const effects = planRun(new Map([[token(1), card(1)]]), [tap({ cardToken: token(1), seq: 1 })]);
-    const [call] = commitCalls(effects, keys);
+    const [call] = commitCalls(effects, keys, TTL);
     const outcomes: CommitOutcome[] = [];
     decodeCall(
       call!,

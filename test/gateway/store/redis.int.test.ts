@@ -55,7 +55,8 @@ describe('Redis store', () => {
         'ix:t',
         'outbox',
         'rec',
-        'seen',
+        // The tap's dedupe key, in the bucket of its UTC day (docs/decisions/0196).
+        'seen:20254',
         'st:bus-co:20250615',
       ]
         .map((k) => `${prefix}:{p5}:${k}`)

@@ -16,18 +16,21 @@
   tables below, never from Redis.
 
   Input:
-    KEYS[1] dedupe hash        <prefix>:{pN}:seen     dedupe key -> result JSON
+    KEYS[1] dedupe hash        <prefix>:{pN}:seen     dedupe key -> result JSON (all but taps)
     KEYS[2] records hash       <prefix>:{pN}:rec      record id -> record JSON
     KEYS[3] time index zset    <prefix>:{pN}:ix:t     score record.at, member record id
     KEYS[4] outbox stream      <prefix>:{pN}:outbox   field i = record id
-    KEYS[5..] card hashes (...:card:<token>) and the card, device, route and operator index zsets
+    KEYS[5..] card hashes (...:card:<token>), the card, device, route and operator index zsets
+              and the taps' day buckets of dedupe keys (...:seen:<day>, docs/decisions/0196)
 
-    ARGV[1] JSON array, one entry per effect:
+    ARGV[1] JSON [bucketTtl, effects]: bucketTtl the seconds a day bucket lives after its last
+            write; effects an array, one entry per effect:
               dedupeKey, recordId, cardKey#, expectVersion, nextVersion, newBalanceFen, at, indexKeys#,
               fareState (the tariff engine's per-card JSON, written with the balance)
               stats: false, or [statsKey#, field, n, field, n, ...] ride counters (redis-stats.ts),
               openKey# (the partition's open-entry zset; 0 with cardKey# 0), openAt (the open
-              entry's time, or false: the card has none), cardToken (docs/decisions/0113)
+              entry's time, or false: the card has none), cardToken (docs/decisions/0113),
+              seenKey# (1, or the tap's day bucket)
             # = position in KEYS (indexKeys#: an array of them); expectVersion false leaves the
             card untouched (cardKey# 0); numbers as decimal strings, so Redis stores exactly what
             the gateway computed.
@@ -38,7 +41,9 @@
     RC.DUPLICATE, original result    applied earlier under this dedupe key; nothing changed
     RC.CONFLICT, ''                  the card's version differs; nothing changed
 ]]
-local effects = cjson.decode(ARGV[1])
+local head = cjson.decode(ARGV[1])
+local bucketTtl = head[1]
+local effects = head[2]
 local out = {}
 -- Cards whose chain was cut in this call: a later link was planned from a state after an
 -- effect that did not apply, so it must not apply either, even if the versions line up.
@@ -49,6 +54,7 @@ local cards = {}
 local cardOrder = {}
 -- Writes gathered for the end of the call.
 local seenArgs = {}
+local seenOrder = {}
 local recArgs = {}
 local zadds = {}
 local zaddOrder = {}
@@ -76,21 +82,34 @@ local function callSliced(command, key, args)
   end
 end
 
--- One read for every dedupe key of the call (sliced like the writes).
-local keysToRead = {}
+-- One read per dedupe hash for every dedupe key of the call that lives in it (sliced like the
+-- writes); a call's taps mostly share one day, so this is one HMGET.
+local toRead = {}
+local readOrder = {}
 for i, e in ipairs(effects) do
-  keysToRead[i] = e[1]
+  local key = e[14]
+  local group = toRead[key]
+  if not group then
+    group = { names = {}, at = {} }
+    toRead[key] = group
+    readOrder[#readOrder + 1] = key
+  end
+  group.names[#group.names + 1] = e[1]
+  group.at[#group.at + 1] = i
 end
 local originals = {}
-for from = 1, #keysToRead, SLICE do
-  local part = redis.call('HMGET', KEYS[1], unpack(keysToRead, from, math.min(from + SLICE - 1, #keysToRead)))
-  for j = 1, #part do
-    originals[from + j - 1] = part[j]
+for _, key in ipairs(readOrder) do
+  local group = toRead[key]
+  for from = 1, #group.names, SLICE do
+    local part = redis.call('HMGET', KEYS[key], unpack(group.names, from, math.min(from + SLICE - 1, #group.names)))
+    for j = 1, #part do
+      originals[group.at[from + j - 1]] = part[j]
+    end
   end
 end
 
 for i, e in ipairs(effects) do
-  local dedupeKey, recordId, card, expect, nextVersion, balance, at, indexes, fare, stats, openKey, openAt, token =
+  local dedupeKey, recordId, card, expect, nextVersion, balance, at, indexes, fare, stats, openKey, openAt, token, seenKey =
     unpack(e)
   local original = decided[dedupeKey] or originals[i]
   local version = nil
@@ -121,8 +140,14 @@ for i, e in ipairs(effects) do
     end
     local result = ARGV[2 * i + 1]
     decided[dedupeKey] = result
-    seenArgs[#seenArgs + 1] = dedupeKey
-    seenArgs[#seenArgs + 1] = result
+    local seen = seenArgs[seenKey]
+    if not seen then
+      seen = {}
+      seenArgs[seenKey] = seen
+      seenOrder[#seenOrder + 1] = seenKey
+    end
+    seen[#seen + 1] = dedupeKey
+    seen[#seen + 1] = result
     recArgs[#recArgs + 1] = recordId
     recArgs[#recArgs + 1] = ARGV[2 * i]
     zadd(3, at, recordId)
@@ -145,7 +170,13 @@ for i, e in ipairs(effects) do
   end
 end
 
-callSliced('HSET', KEYS[1], seenArgs)
+for _, key in ipairs(seenOrder) do
+  callSliced('HSET', KEYS[key], seenArgs[key])
+  -- A day bucket lives on for the window after its last write, then goes whole.
+  if key ~= 1 then
+    redis.call('EXPIRE', KEYS[key], bucketTtl)
+  end
+end
 callSliced('HSET', KEYS[2], recArgs)
 for _, key in ipairs(zaddOrder) do
   callSliced('ZADD', KEYS[key], zadds[key])

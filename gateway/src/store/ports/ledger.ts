@@ -46,6 +46,8 @@ export interface OpenEntryQuery {
 export interface TapClaim {
   seq: number;
   digest: string;
+  /** The tap's own time (device clock), Unix ms: its claim is kept in the bucket of its day (0196). */
+  at: number;
 }
 
 export interface LedgerStore {
@@ -66,9 +68,10 @@ export interface LedgerStore {
   commit(effects: readonly Effect[]): Promise<CommitOutcome[]>;
   /**
    * The result an effect with this dedupe key committed with, or undefined when none did (a
-   * card's effects are deduplicated where the card lives, so its token is needed).
+   * card's effects are deduplicated where the card lives, so its token is needed). A tap's key
+   * is kept in the bucket of its day (docs/decisions/0196): `at`, the record's time, finds it.
    */
-  committedResult(cardToken: string, dedupeKey: string): Promise<EffectResult | undefined>;
+  committedResult(cardToken: string, dedupeKey: string, at?: number): Promise<EffectResult | undefined>;
   /**
    * Claims taps' exactly-once keys (deviceId, epoch, seq) for their content (docs/decisions/0175),
    * atomically: a key no tap holds is taken with the claim's digest; a key held with the same
@@ -76,9 +79,23 @@ export interface LedgerStore {
    * in order: true when this content may be committed under the key, false when another tap's
    * content holds it (quarantine it; never commit it). The claims of a device and epoch live
    * together, away from the cards' partitions: the same key with another card is caught even
-   * where the two cards' dedupe keys would live apart. Claims are kept like dedupe keys.
+   * where the two cards' dedupe keys would live apart. Claims are kept like tap dedupe keys,
+   * for the dedupe window (docs/decisions/0196), and each raises the device's high-water mark
+   * for the epoch.
    */
   claimTaps(deviceId: string, epoch: string, claims: readonly TapClaim[]): Promise<boolean[]>;
+  /**
+   * For taps older than the dedupe window (docs/decisions/0196), whose keys may be gone: per seq,
+   * whether it is at or below the highest seq the device ever claimed under the epoch (it came
+   * before: never charge it again). Reads only.
+   */
+  seenBeforeWindow(deviceId: string, epoch: string, seqs: readonly number[]): Promise<boolean[]>;
+  /**
+   * Drops the tap dedupe keys and claims of days before the window at `now` (core/dedupe-window.ts
+   * firstKeptDay). Redis lets its day buckets expire on their own and answers 0; SQLite deletes
+   * rows. The number of keys and claims dropped.
+   */
+  pruneDedupe(now: number): Promise<number>;
   /** Sets a card's status (lost/frozen/active). Returns false for an unknown card. */
   setCardStatus(token: string, status: CardStatus): Promise<boolean>;
 
