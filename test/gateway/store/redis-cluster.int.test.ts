@@ -40,6 +40,8 @@ describe('Redis store on a Cluster', () => {
       keyPrefix: prefix,
       partitions: 64,
       waitReplicas: 1,
+      // Generous: what is checked is that commit() waits, not how fast a loaded box replicates.
+      waitTimeoutMs: 10_000,
     });
     const card = await issue(store, 0x77, 1_000);
     const [outcome] = await store.commit([planTap(card, tap({ cardToken: token(0x77), seq: 1 }), fare, 1)]);
