@@ -42,9 +42,18 @@ class Broker:
         self.client.connect(u.hostname or "localhost", u.port or (8883 if u.scheme == "mqtts" else 1883), clean_start=True)
         self.client.loop_start()
         if not self._connected.wait(timeout_s):
+            self._give_up()
             raise TimeoutError(f"no CONNACK from {url} within {timeout_s} s")
         if self._connect_error:
+            # Stopped for good: left running, paho would reconnect by itself once the broker
+            # takes the credentials, under the same client id, and take over the session of
+            # the connection the caller makes next.
+            self._give_up()
             raise ConnectionError(f"broker refused the connection: {self._connect_error}")
+
+    def _give_up(self) -> None:
+        self.client.loop_stop()
+        self.client.disconnect()
 
     def _on_connect(self, _c, _u, _flags, reason_code, _props):
         if reason_code.is_failure:

@@ -73,6 +73,10 @@ export class EdgeLink {
       protocolVersion: opts.protocolVersion,
       clean: false,
       reconnectPeriod: opts.reconnectMs,
+      // A refused CONNECT (not authorised) is retried like a lost link: credentials issued a
+      // moment ago reach the broker at its next reload (docs/decisions/0170), and a rotated
+      // secret must not leave a device silent for good.
+      reconnectOnConnackError: true,
       connectTimeout: 10_000,
       // We subscribe on every connect ourselves (a broker may have lost the session).
       resubscribe: false,

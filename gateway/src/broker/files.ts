@@ -18,7 +18,8 @@ export interface BrokerFiles {
   aclFile: string;
   /**
    * Mosquitto's pid file: SIGHUP makes it reload both files. Empty: whoever supervises the
-   * broker reloads it when the files change (scripts/mosquitto-supervise.sh for the tests).
+   * broker builds the files from their parts and reloads it (scripts/mosquitto-supervise.sh
+   * for the tests and the bench); writers then only write their parts.
    */
   pidFile: string;
 }
@@ -82,10 +83,12 @@ function rebuild(file: string, ext: string): boolean {
  * longer matches (checked on the real broker: test/security/broker.int.test.ts).
  */
 export function syncBroker(files: BrokerFiles): boolean {
+  // Without a pid file the broker's supervisor builds both files from the parts and reloads
+  // it (scripts/mosquitto-supervise.sh): writing our part was all there was to do.
+  if (files.pidFile === '') return false;
   const changed = rebuild(files.passwordFile, '.passwd');
   const aclChanged = files.aclFile !== '' && rebuild(files.aclFile, '.acl');
   if (!changed && !aclChanged) return false;
-  if (files.pidFile === '') return true;
   const pid = Number(readOr(files.pidFile, '').trim());
   if (Number.isInteger(pid) && pid > 0) {
     try {

@@ -95,6 +95,10 @@ export class MqttLink {
       // source of truth), so whatever was in flight to a dead instance reaches a live one.
       clean: true,
       reconnectPeriod: 1000,
+      // A refused CONNECT (not authorised) is retried like a lost link: credentials issued a
+      // moment ago reach the broker at its next reload (docs/decisions/0170), and a rotated
+      // secret must not leave a device silent for good.
+      reconnectOnConnackError: true,
       connectTimeout: 10_000,
       ...(opts.protocolVersion === 5
         ? {
