@@ -105,5 +105,12 @@ for i in $(seq 300); do
   [ "$i" = 300 ] && { log "the Sentinels did not see $replicas replica(s) and each other within 30 s"; exit 1; }
   sleep 0.1
 done
+# And the primary sees every replica online (in sync): a write that waits for one (WAIT,
+# docs/decisions/0194) must find them there, however slow the machine is today.
+for i in $(seq 600); do
+  [ "$(redis-cli -p "$rport" info replication 2>/dev/null | grep -c 'state=online')" -ge "$replicas" ] && break
+  [ "$i" = 600 ] && { log "the replicas did not come in sync within 60 s"; exit 1; }
+  sleep 0.1
+done
 log "primary 127.0.0.1:$rport, $replicas replica(s), Sentinels on $sport..$((sport + 2))"
 echo "127.0.0.1:$sport,127.0.0.1:$((sport + 1)),127.0.0.1:$((sport + 2)) $master"

@@ -187,14 +187,19 @@ start_postgres() {
 stop_one() {
   local name=$1
   # The broker's supervisor first, or it would start the broker again.
+  # It stops the broker and removes the broker's pid file itself: wait for it to finish.
   if [ "$name" = mosquitto ] && [ -f "$run/mosquitto/supervisor.pid" ]; then
-    kill "$(cat "$run/mosquitto/supervisor.pid")" 2>/dev/null || true
+    local sup; sup="$(cat "$run/mosquitto/supervisor.pid" 2>/dev/null || true)"
+    if [ -n "$sup" ]; then
+      kill "$sup" 2>/dev/null || true
+      for _ in $(seq 1 100); do kill -0 "$sup" 2>/dev/null || break; sleep 0.1; done
+    fi
     rm -f "$run/mosquitto/supervisor.pid"
   fi
   # SIGINT is PostgreSQL's fast shutdown (SIGTERM would wait for every client to leave).
   local sig=TERM; [ "$name" = postgres ] && sig=INT
   [ -f "$run/$name/pid" ] || return 0
-  local pid; pid="$(cat "$run/$name/pid")"
+  local pid; pid="$(cat "$run/$name/pid" 2>/dev/null || true)"
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     kill -s "$sig" "$pid" 2>/dev/null || true
     for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
