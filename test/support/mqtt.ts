@@ -37,15 +37,7 @@ export function brokerFiles(): BrokerFiles {
   };
 }
 
-/**
- * A suite's users and devices stay in the broker's files until `scripts/services.sh down`:
- * Mosquitto 2.0.11 "disconnects" the offline persistent session of a user whose credentials
- * vanished again at every reload, and under a run's hundreds of reloads that went with broker
- * crashes (docs/decisions/0170). remove() is kept for the day a broker can take it.
- */
-const KEEP_PARTS_UNTIL_DOWN = true;
-
-/** A service user (remove(): see KEEP_PARTS_UNTIL_DOWN). */
+/** A service user removed again by remove() (a crashed suite leaves a small part behind). */
 export interface ServiceUser extends MqttCredentials {
   remove(): void;
 }
@@ -70,7 +62,6 @@ export function serviceUser(prefix = 'svc'): ServiceUser {
     username,
     password,
     remove() {
-      if (KEEP_PARTS_UNTIL_DOWN) return;
       removePart(files.passwordFile, `zz-${username}`, '.passwd');
       removePart(files.aclFile, `zz-${username}`, '.acl');
       syncBroker(files);
@@ -94,7 +85,6 @@ export function brokerDevice(deviceId: string): EnrolledDevice & { remove(): voi
     password: secret,
     credential: `${deviceId}.${secret}`,
     remove() {
-      if (KEEP_PARTS_UNTIL_DOWN) return;
       removePart(files.passwordFile, part, '.passwd');
       syncBroker(files);
     },
@@ -117,9 +107,8 @@ export function gatewayBrokerConfig(user: MqttCredentials, part: string): Partia
   };
 }
 
-/** Removes a gateway's device part (its store is gone with the suite): see KEEP_PARTS_UNTIL_DOWN. */
+/** Removes a gateway's device part (its store is gone with the suite). */
 export function removeRegistryPart(part: string): void {
-  if (KEEP_PARTS_UNTIL_DOWN) return;
   const files = brokerFiles();
   removePart(files.passwordFile, part, '.passwd');
   syncBroker(files);
