@@ -25,6 +25,7 @@ OPTIONS = [
     ("username", "ONECARD_KIT_USERNAME", None, "an operator account that registers devices and issues cards (admin)"),
     ("password", "ONECARD_KIT_PASSWORD", None, "its password"),
     ("mqtt-url", "ONECARD_KIT_MQTT_URL", None, "the broker the gateway listens on: mqtt://host:port (mqtts:// for TLS)"),
+    ("mqtt-ca-file", "ONECARD_KIT_MQTT_CA_FILE", "", "CA certificate (PEM) of an mqtts:// broker; empty: the system's"),
     ("token-key", "ONECARD_KIT_TOKEN_KEY", None, "the system's card-token key, hex (docs/topics.md \"Card tokens\")"),
     ("list-keys", "ONECARD_KIT_LIST_KEYS", None, "the gateway's list public keys, keyId:<64 hex>[,...]"),
     ("operator-id", "ONECARD_KIT_OPERATOR_ID", "conformance", "operator id the test device is registered under"),
@@ -71,6 +72,7 @@ def settings(argv) -> tuple[Settings, argparse.Namespace]:
         region=a.region,
         max_taps_per_batch=int(a.max_taps_per_batch),
         timeout_s=float(a.timeout),
+        mqtt_ca_file=a.mqtt_ca_file,
     )
     return s, a
 

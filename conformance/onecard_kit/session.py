@@ -37,6 +37,7 @@ class Settings:
     region: str
     max_taps_per_batch: int
     timeout_s: float
+    mqtt_ca_file: str = ""
 
 
 @dataclass
@@ -49,6 +50,8 @@ class Session:
     credential: str = ""
     # The device's own Ed25519 key: enrolled by its public half, signs every batch.
     device_key: Ed25519PrivateKey = field(default_factory=Ed25519PrivateKey.generate)
+    # The device's secret (its MQTT password); never printed.
+    secret: str = ""
     card_number: str = field(default_factory=test_card_number)
     balance_fen: int = 0
     broker: Broker | None = None

@@ -27,7 +27,7 @@ import type { ListVersionInfo } from './lists/state.js';
 import { ListSync } from './lists/sync.js';
 import { type Logger, silentLogger } from './log.js';
 import { Modules } from './modules.js';
-import { EdgeLink } from './mqtt/link.js';
+import { EdgeLink, mqttCredentials } from './mqtt/link.js';
 import { openQrGate } from './qr/gate.js';
 import type { Reader } from './reader/port.js';
 import { gateFrom } from './rules/config.js';
@@ -225,6 +225,7 @@ export async function startAgent(
   link = new EdgeLink({
     url: config.mqttUrl,
     clientId: config.deviceId,
+    ...mqttCredentials(config),
     protocolVersion: config.mqttProtocolVersion,
     sessionExpirySec: config.mqttSessionExpirySec,
     reconnectMs: config.mqttReconnectMs,

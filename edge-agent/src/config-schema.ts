@@ -85,6 +85,28 @@ export const edgeConfigSchema = {
     max: 600_000,
     description: 'Pause between MQTT reconnect attempts, ms',
   },
+  mqttUsername: {
+    env: 'ONECARD_EDGE_MQTT_USERNAME',
+    kind: 'string',
+    default: '',
+    description: 'MQTT username (empty: the device id, which the shipped broker requires)',
+    pattern: /^[A-Za-z0-9_.-]{0,64}$/,
+    expects: 'up to 64 letters, digits, _ . -',
+  },
+  mqttPassword: {
+    env: 'ONECARD_EDGE_MQTT_PASSWORD',
+    kind: 'string',
+    default: '',
+    secret: true,
+    description:
+      'MQTT password (never logged); empty: the secret of ONECARD_EDGE_GATEWAY_CREDENTIAL, or none when that is empty too',
+  },
+  mqttCaFile: {
+    env: 'ONECARD_EDGE_MQTT_CA_FILE',
+    kind: 'string',
+    default: '',
+    description: "CA certificate (PEM) an mqtts:// broker's certificate must chain to; empty: the system CAs",
+  },
   gatewayHttpUrl: {
     env: 'ONECARD_EDGE_GATEWAY_HTTP_URL',
     kind: 'string',
@@ -98,7 +120,8 @@ export const edgeConfigSchema = {
     kind: 'string',
     secret: true,
     default: '',
-    description: 'Credential the gateway gave at device registration, sent on list resync',
+    description:
+      'Credential the gateway gave at enrolment (<deviceId>.<secret>), sent on list resync; its secret is also the MQTT password unless ONECARD_EDGE_MQTT_PASSWORD is set',
     pattern: /^([A-Za-z0-9_.-]{1,64}\.[A-Za-z0-9_-]{43})?$/,
     expects: '<deviceId>.<43 base64url chars>, as POST /v1/devices answers',
   },

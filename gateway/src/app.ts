@@ -2,9 +2,11 @@
 // (so devices can resync lists), MQTT and ingest, Kafka relay. Stop order is the reverse.
 import { randomBytes } from 'node:crypto';
 import { loadAccounts } from './auth/accounts.js';
+import { DeviceVerifier } from './auth/device-verifier.js';
 import { ownersFrom } from './auth/owners.js';
 import { defaultAuthLimits } from './auth/throttle.js';
 import { deriveKeys } from './auth/tokens.js';
+import { RegistrySync } from './broker/sync.js';
 import { CardService } from './cards/service.js';
 import type { GatewayConfig } from './config.js';
 import { Fleet } from './fleet.js';
@@ -19,7 +21,7 @@ import { ListSigner } from './lists/signer.js';
 import { LiveFeed } from './live/feed.js';
 import { createMetrics, registerRelayMetrics } from './metrics.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from './mqtt/broker.js';
-import { MqttLink, maxPacketBytesFor } from './mqtt/link.js';
+import { MqttLink, maxPacketBytesFor, mqttCredentialsOf, redactUrl } from './mqtt/link.js';
 import { paymentsFrom } from './payments/wiring.js';
 import { qrServiceFrom } from './qr/wiring.js';
 import { Reconciler } from './reconcile/reconciler.js';
@@ -32,6 +34,9 @@ import { openSqliteStore } from './store/sqlite.js';
 import { loadTariff } from './tariff/load.js';
 import { MissingTapOutSweeper } from './tariff/sweep.js';
 import { venuesFrom } from './venues/wiring.js';
+
+/** How often each instance looks for device credential changes made through another. */
+const REGISTRY_POLL_MS = 1000;
 
 /** Orders past their retention go within this long (hourly is plenty for days of retention). */
 const PAYMENT_PRUNE_MS = 3600_000;
@@ -92,6 +97,11 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const metrics = createMetrics();
   const broker: EmbeddedBroker | undefined =
     config.embeddedBrokerPort > 0 ? await startEmbeddedBroker(config.embeddedBrokerPort) : undefined;
+  if (broker)
+    log.warn(
+      { port: broker.port },
+      'embedded demo broker: ANONYMOUS, no ACL; anyone who reaches this port can read and publish every topic (production: deploy/mosquitto)',
+    );
   const store = await openStore(config);
   // The history process writes PostgreSQL from Kafka; the gateway only reads it (0190).
   const historyPool =
@@ -105,6 +115,25 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     maxDevices: config.fleetMaxDevices,
     maxMisses: config.deviceMissCacheMax,
   });
+  // Device secrets changed through any instance reach the broker and the device cache within
+  // a poll (docs/decisions/0170).
+  const registrySync = new RegistrySync({
+    credentials: store.credentials,
+    ...(config.brokerPasswordFile
+      ? {
+          files: {
+            passwordFile: config.brokerPasswordFile,
+            aclFile: config.brokerAclFile,
+            pidFile: config.brokerPidFile,
+          },
+        }
+      : {}),
+    part: config.brokerPasswordPart,
+    pollMs: REGISTRY_POLL_MS,
+    log,
+    onChange: () => devices.clear(),
+  });
+  await registrySync.start();
   const fleet = new Fleet({
     log,
     now,
@@ -225,9 +254,11 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       keys: deriveKeys(Buffer.from(config.authKeyHex || config.tokenKeyHex, 'hex')),
       accounts,
       store,
+      deviceVerifier: new DeviceVerifier(store.credentials),
       now,
       limits: { ...defaultAuthLimits, holderTokenTtlMs: config.holderTokenTtlSec * 1000 },
     },
+    onDeviceCredentials: () => registrySync.kick(),
     ready: async () => {
       const storeOk = await store.ping().then(
         () => true,
@@ -245,7 +276,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const mqttUrl = broker ? `mqtt://127.0.0.1:${broker.port}` : config.mqttUrl;
   link = new MqttLink({
     url: mqttUrl,
-    clientId: config.instanceId,
+    // On the shipped broker the username is the client id (use_username_as_clientid).
+    clientId: config.mqttUsername || config.instanceId,
+    ...(broker ? {} : mqttCredentialsOf(config)),
     protocolVersion: config.mqttProtocolVersion,
     shareGroup: config.mqttShareGroup,
     concurrency: config.ingestConcurrency,
@@ -266,7 +299,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   dedupePrune.unref();
   await relay?.start();
   log.info(
-    { http: `http://${config.httpHost}:${port}`, mqtt: mqttUrl, store: config.store },
+    { http: `http://${config.httpHost}:${port}`, mqtt: redactUrl(mqttUrl), store: config.store },
     'gateway started',
   );
 
@@ -282,6 +315,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       live.stop();
       await relay?.stop();
       await link?.stop();
+      registrySync.stop();
       await app.close();
       await store.close();
       await historyPool?.end();

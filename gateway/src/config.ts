@@ -117,6 +117,57 @@ export const configSchema = {
     description: 'Shared subscription group ($share/<group>/...); empty for a plain subscription',
     pattern: /^[A-Za-z0-9_-]{0,64}$/,
   },
+  mqttUsername: {
+    env: 'ONECARD_MQTT_USERNAME',
+    kind: 'string',
+    default: '',
+    description:
+      "This instance's MQTT username: one per instance on the shipped broker (it is the client id); empty: anonymous (embedded broker only)",
+    pattern: /^[A-Za-z0-9_.-]{0,64}$/,
+  },
+  mqttPassword: {
+    env: 'ONECARD_MQTT_PASSWORD',
+    kind: 'string',
+    secret: true,
+    default: '',
+    description: 'MQTT password of ONECARD_MQTT_USERNAME (never logged)',
+  },
+  mqttCaFile: {
+    env: 'ONECARD_MQTT_CA_FILE',
+    kind: 'string',
+    default: '',
+    description:
+      "CA certificate (PEM) the mqtts:// broker's certificate must chain to; empty: the system CAs",
+  },
+  brokerPasswordFile: {
+    env: 'ONECARD_BROKER_PASSWORD_FILE',
+    kind: 'string',
+    default: '',
+    description:
+      "Mosquitto's password_file, kept in step with the device registry (parts in <file>.d/, docs/decisions/0170); empty: not managed",
+  },
+  brokerAclFile: {
+    env: 'ONECARD_BROKER_ACL_FILE',
+    kind: 'string',
+    default: '',
+    description:
+      "Mosquitto's acl_file, rebuilt from its parts in <file>.d/ with the password file; empty: not managed",
+  },
+  brokerPidFile: {
+    env: 'ONECARD_BROKER_PID_FILE',
+    kind: 'string',
+    default: '',
+    description:
+      "Mosquitto's pid file: signalled (SIGHUP) to reload after a rewrite; empty: the broker's supervisor reloads it when the files change (scripts/mosquitto-supervise.sh)",
+  },
+  brokerPasswordPart: {
+    env: 'ONECARD_BROKER_PASSWORD_PART',
+    kind: 'string',
+    default: 'devices',
+    description:
+      "This device registry's part of the password file: the same on every instance sharing the store",
+    pattern: /^[A-Za-z0-9_.-]{1,64}$/,
+  },
   embeddedBrokerPort: {
     env: 'ONECARD_EMBEDDED_BROKER_PORT',
     kind: 'int',
@@ -351,8 +402,7 @@ export const configSchema = {
     kind: 'string',
     secret: true,
     default: '',
-    description:
-      'Key for sessions, holder tokens and device credentials, 64+ hex chars; empty: derived from ONECARD_TOKEN_KEY',
+    description: 'Key for sessions and holder tokens, 64+ hex chars; empty: derived from ONECARD_TOKEN_KEY',
     pattern: /^(([0-9a-fA-F]{2}){32,})?$/,
   },
   trustProxy: {
@@ -432,6 +482,8 @@ export function loadGatewayConfig(
     problems.push(
       'the embedded aedes broker has no shared subscriptions: set ONECARD_MQTT_SHARE_GROUP= (empty)',
     );
+  if (config.mqttPassword !== '' && config.mqttUsername === '')
+    problems.push(`${configSchema.mqttUsername.env}: required with ${configSchema.mqttPassword.env}`);
   const proxyProblem = trustProxyProblem(config.trustProxy);
   if (proxyProblem) problems.push(`${configSchema.trustProxy.env}: ${proxyProblem}`);
   if (config.deadLetterMaxPayloadBytes + 2048 > config.deadLetterMaxBytes)

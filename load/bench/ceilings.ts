@@ -3,7 +3,7 @@
 // carries of batch-sized QoS 1 messages. taps_per_s is then read against them.
 import { randomBytes } from 'node:crypto';
 import { connectRedis } from '../../gateway/src/store/redis-client.js';
-import { benchMqtt } from './mqtt-client.js';
+import { type BenchMqttUser, benchMqtt } from './mqtt-client.js';
 import { progress } from './stats.js';
 
 const TRIVIAL = 'return 1';
@@ -57,10 +57,13 @@ export async function mqttBatchCeiling(o: {
   payloadBytes: number;
   messages: number;
   maxSeconds: number;
+  /** Two broker users allowed under onecard/v1/# (the gateways' users, free by then). */
+  subscriber: BenchMqttUser;
+  publisher: BenchMqttUser;
 }): Promise<number> {
-  const topic = `bench/ceiling/${process.pid}-${Date.now()}`;
-  const sub = await benchMqtt(o.mqttUrl, `bench-ceiling-sub-${process.pid}`);
-  const pub = await benchMqtt(o.mqttUrl, `bench-ceiling-pub-${process.pid}`);
+  const topic = `onecard/v1/bench-ceiling/${process.pid}-${Date.now()}/msgs`;
+  const sub = await benchMqtt(o.mqttUrl, o.subscriber);
+  const pub = await benchMqtt(o.mqttUrl, o.publisher);
   try {
     let received = 0;
     let wake: (() => void) | undefined;

@@ -32,6 +32,12 @@ export function simDevice(deviceId: string, operatorId: string): SimDevice {
 
 export interface RunOptions {
   mqttUrl: string;
+  /**
+   * One connection plays every simulated device, so it needs the gateways' rights on the
+   * shipped broker (scripts/services.sh's second gateway user); the client id is the username.
+   */
+  mqttUsername: string;
+  mqttPassword: string;
   devices: SimDevice[];
   tokens: Buffer[];
   tapsPerBatch: number;
@@ -57,7 +63,10 @@ export interface RunResult {
 }
 
 export async function runDevices(o: RunOptions): Promise<RunResult> {
-  const client: MqttClient = await benchMqtt(o.mqttUrl, `bench-${process.pid}`);
+  const client: MqttClient = await benchMqtt(o.mqttUrl, {
+    username: o.mqttUsername,
+    password: o.mqttPassword,
+  });
   const perDevice = Math.ceil(o.totalTaps / o.devices.length / o.tapsPerBatch);
   const state = o.devices.map((d) => ({
     ...d,

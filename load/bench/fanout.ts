@@ -22,6 +22,7 @@ import { parsePublicKeys } from '../../core/lists/keys.js';
 import { TOPIC_PREFIX, topics } from '../../core/topics.js';
 import { openEnvelope } from '../../edge-agent/src/lists/envelope.js';
 import { hashPassword } from '../../gateway/src/auth/passwords.js';
+import { removePart, syncBroker } from '../../gateway/src/broker/files.js';
 import { ListSigner } from '../../gateway/src/lists/signer.js';
 import { v1 } from '../../protos/wire.js';
 import { freePort, waitReady } from './ready.js';
@@ -92,6 +93,14 @@ export async function denyFanoutBench(o: FanoutOptions): Promise<FanoutFigures> 
   );
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const brokerFiles = {
+    passwordFile: process.env.ONECARD_TEST_MQTT_PASSWORD_FILE ?? join(o.root, '.run/mosquitto/passwd'),
+    aclFile: process.env.ONECARD_TEST_MQTT_ACL_FILE ?? join(o.root, '.run/mosquitto/acl'),
+    // The broker's supervisor (scripts/services.sh) reloads it when the files change: 10,000
+    // enrolments are a few reloads, not 10,000.
+    pidFile: '',
+  };
+  const part = `bench-fanout-${process.pid}`;
   const gw: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(o.root, 'gateway/src/main.ts')], {
     cwd: o.root,
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -102,6 +111,14 @@ export async function denyFanoutBench(o: FanoutOptions): Promise<FanoutFigures> 
       ONECARD_SQLITE_FILE: join(dir, 'gw.db'),
       ONECARD_MQTT_URL: o.mqttUrl,
       ONECARD_MQTT_SHARE_GROUP: `fanout${process.pid}`,
+      // The shipped broker: a gateway user of its own (the tap-path bench's gateway holds
+      // gateway-1 meanwhile), and this registry's part of the password file, removed at the end.
+      ONECARD_MQTT_USERNAME: process.env.ONECARD_TEST_MQTT_GATEWAY2_USERNAME ?? '',
+      ONECARD_MQTT_PASSWORD: process.env.ONECARD_TEST_MQTT_GATEWAY2_PASSWORD ?? '',
+      ONECARD_BROKER_PASSWORD_FILE: brokerFiles.passwordFile,
+      ONECARD_BROKER_ACL_FILE: brokerFiles.aclFile,
+      ONECARD_BROKER_PID_FILE: brokerFiles.pidFile,
+      ONECARD_BROKER_PASSWORD_PART: part,
       ONECARD_HTTP_PORT: String(port),
       ONECARD_TOKEN_KEY: TOKEN_KEY,
       ONECARD_LIST_SIGNING_KEY: LIST_SIGNING_KEY,
@@ -139,13 +156,13 @@ export async function denyFanoutBench(o: FanoutOptions): Promise<FanoutFigures> 
     const showEnrol = progress(`enrolling ${n} devices`);
     let done = 0;
     await inWaves(ids, 16, async (deviceId, i) => {
-      const answer = await api<{ mqtt?: { username: string; password: string } }>('POST', '/v1/devices', {
+      const answer = await api<{ mqttUsername?: string; secret?: string }>('POST', '/v1/devices', {
         deviceId,
         operatorId: OPERATOR,
         profile: 'metro_entry_gate',
         stationId: 'st1',
       });
-      enrolled[i] = answer.mqtt ?? {};
+      enrolled[i] = { username: answer.mqttUsername, password: answer.secret };
       showEnrol(++done, n);
     });
 
@@ -174,8 +191,21 @@ export async function denyFanoutBench(o: FanoutOptions): Promise<FanoutFigures> 
     };
     const showConnect = progress(`connecting ${n} devices (own credentials, persistent sessions)`);
     done = 0;
+    // The broker learns the enrolled devices on its reload after the gateway wrote the password
+    // file: a refusal right after enrolment is retried for a while (bounded).
+    const connectEnrolled = async (options: mqtt.IClientOptions): Promise<MqttClient> => {
+      for (const end = performance.now() + 20_000; ; ) {
+        try {
+          return await mqtt.connectAsync(o.mqttUrl, options);
+        } catch (err) {
+          if (!/not authori[sz]ed|bad user ?name/i.test((err as Error).message) || performance.now() > end)
+            throw err;
+          await new Promise((res) => setTimeout(res, 100));
+        }
+      }
+    };
     await inWaves(ids, 64, async (deviceId, i) => {
-      const c = await mqtt.connectAsync(o.mqttUrl, {
+      const c = await connectEnrolled({
         clientId: deviceId,
         username: enrolled[i]!.username,
         password: enrolled[i]!.password,
@@ -229,8 +259,11 @@ export async function denyFanoutBench(o: FanoutOptions): Promise<FanoutFigures> 
       );
     }
     // The broker alone, same bytes, same sessions.
+    const admin = process.env.ONECARD_TEST_MQTT_ADMIN_USERNAME ?? '';
     const publisher = await mqtt.connectAsync(o.mqttUrl, {
-      clientId: `fanout-pub-${run}`,
+      clientId: admin,
+      username: admin,
+      password: process.env.ONECARD_TEST_MQTT_ADMIN_PASSWORD ?? '',
       protocolVersion: 5,
     });
     const brokerLatencies: number[] = [];
@@ -267,6 +300,9 @@ export async function denyFanoutBench(o: FanoutOptions): Promise<FanoutFigures> 
     await Promise.all(clients.map((c) => c?.endAsync(true).catch(() => {})));
     gw.kill('SIGTERM');
     await new Promise((r) => gw.once('exit', r));
+    // The bench's devices leave the broker with it (decision 0170: each registry its own part).
+    removePart(brokerFiles.passwordFile, part, '.passwd');
+    syncBroker(brokerFiles);
     rmSync(dir, { recursive: true, force: true });
   }
 }

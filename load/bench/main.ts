@@ -48,6 +48,17 @@ const root = join(import.meta.dirname, '../..');
 const redisBase = process.env.ONECARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6390';
 const redisUrl = `${redisBase}/15`;
 const mqttUrl = process.env.ONECARD_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:18830';
+// The shipped broker's users (scripts/services.sh writes them to .run/services.env): the
+// gateway one, and a second one with the same rights for the simulator playing every device.
+const mqttUser = (name: string) => process.env[name] ?? '';
+const gatewayMqtt = {
+  ONECARD_MQTT_USERNAME: mqttUser('ONECARD_TEST_MQTT_GATEWAY_USERNAME'),
+  ONECARD_MQTT_PASSWORD: mqttUser('ONECARD_TEST_MQTT_GATEWAY_PASSWORD'),
+};
+const simulatorMqtt = {
+  mqttUsername: mqttUser('ONECARD_TEST_MQTT_GATEWAY2_USERNAME'),
+  mqttPassword: mqttUser('ONECARD_TEST_MQTT_GATEWAY2_PASSWORD'),
+};
 const P = {
   cards: quick ? 20_000 : 100_000,
   partitions: 16,
@@ -84,6 +95,7 @@ function startGateway(port: number): ChildProcess {
       ONECARD_REDIS_URL: redisUrl,
       ONECARD_REDIS_PARTITIONS: String(P.partitions),
       ONECARD_MQTT_URL: mqttUrl,
+      ...gatewayMqtt,
       ONECARD_HTTP_PORT: String(port),
       ONECARD_TOKEN_KEY: TOKEN_KEY,
       ONECARD_LIST_SIGNING_KEY: LIST_SIGNING_KEY,
@@ -160,6 +172,7 @@ async function main() {
     const meter = await startCostMeter({ gatewayPid: gw.pid!, gcFile, redis });
     const max = await runDevices({
       mqttUrl,
+      ...simulatorMqtt,
       devices,
       tokens: tokenBufs,
       tapsPerBatch: P.tapsPerBatch,
@@ -183,6 +196,7 @@ async function main() {
       await new Promise((r) => setTimeout(r, 2500)); // the gateway's device cache forgets misses after 2 s
       const run = await runDevices({
         mqttUrl,
+        ...simulatorMqtt,
         devices: paced,
         tokens: tokenBufs,
         tapsPerBatch: P.tapsPerBatch,
@@ -207,6 +221,11 @@ async function main() {
       payloadBytes: max.batchBytes,
       messages: P.mqttCeilingMessages,
       maxSeconds: P.ceilingSeconds * 10,
+      subscriber: {
+        username: gatewayMqtt.ONECARD_MQTT_USERNAME,
+        password: gatewayMqtt.ONECARD_MQTT_PASSWORD,
+      },
+      publisher: { username: simulatorMqtt.mqttUsername, password: simulatorMqtt.mqttPassword },
     });
     log(`  ceilings: ${Math.round(evalsha.oneAtATimePerS)} EVALSHA/s, ${Math.round(mqttMsgsPerS)} msgs/s`);
     const history = tapPathOnly ? {} : await historyBench();

@@ -1,7 +1,19 @@
 // Every MQTT connection the tap-path bench opens (simulated devices, the broker ceiling) is made
-// here, so giving them credentials (a broker that authenticates every client) is one change.
+// here. The shipped broker authenticates every client and takes the username as the client id
+// (deploy/mosquitto/), so each connection is one of the users scripts/services.sh made.
 import mqtt, { type MqttClient } from 'mqtt';
 
-export function benchMqtt(url: string, clientId: string): Promise<MqttClient> {
-  return mqtt.connectAsync(url, { clientId, protocolVersion: 5, clean: true });
+export interface BenchMqttUser {
+  username: string;
+  password: string;
+}
+
+export function benchMqtt(url: string, user: BenchMqttUser): Promise<MqttClient> {
+  return mqtt.connectAsync(url, {
+    clientId: user.username,
+    username: user.username,
+    password: user.password,
+    protocolVersion: 5,
+    clean: true,
+  });
 }

@@ -1,6 +1,7 @@
 // Real processes for end-to-end tests: gateways and edge agents as child processes
 // (`node --import tsx ...`), talking to the real Mosquitto, Redis and Kafka over sockets.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { expect } from 'vitest';
 import { testEnv } from '../support/env.js';
 import { LIST_KEY_ID, LIST_KEYS, LIST_SEED_HEX } from '../support/lists.js';
 import { expectedBalancesFen, moneyTallyOverHttp } from '../support/money.js';
+import { gatewayBrokerConfig, removeRegistryPart, serviceUser } from '../support/mqtt.js';
 import { bearerFor, writeOperatorsFile } from '../support/operators.js';
 
 export const TOKEN_KEY = 'e2e0'.repeat(16);
@@ -117,6 +119,9 @@ export interface GatewayProc extends Proc {
   url: string;
 }
 
+/** Gateway processes running per password-file part (one part per store). */
+const partUsers = new Map<string, number>();
+
 export async function startGatewayProcess(
   name: string,
   env: Record<string, string>,
@@ -124,8 +129,20 @@ export async function startGatewayProcess(
 ): Promise<GatewayProc> {
   const port = httpPort ?? (await freePort());
   const operatorsFile = await writeOperatorsFile(mkdtempSync(join(tmpdir(), 'onecard-ops-')));
+  // Its own broker user (the client id); the registry's part of the password file named after
+  // its store, so instances sharing a store share the part (test/support/mqtt.ts).
+  const user = serviceUser(name.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 24));
+  const store = `${env.ONECARD_STORE}:${env.ONECARD_REDIS_URL ?? ''}:${env.ONECARD_SQLITE_FILE ?? ''}`;
+  const part = `reg-${createHash('sha256').update(store).digest('hex').slice(0, 16)}`;
+  const broker = gatewayBrokerConfig(user, part);
   const proc = startProcess(name, 'gateway/src/main.ts', {
     ONECARD_INSTANCE_ID: name,
+    ONECARD_MQTT_USERNAME: user.username,
+    ONECARD_MQTT_PASSWORD: user.password,
+    ONECARD_BROKER_PASSWORD_FILE: broker.brokerPasswordFile!,
+    ONECARD_BROKER_ACL_FILE: broker.brokerAclFile!,
+    ONECARD_BROKER_PID_FILE: broker.brokerPidFile!,
+    ONECARD_BROKER_PASSWORD_PART: part,
     ONECARD_HTTP_PORT: String(port),
     ONECARD_TOKEN_KEY: TOKEN_KEY,
     ONECARD_LIST_SIGNING_KEY: LIST_SEED_HEX,
@@ -135,6 +152,15 @@ export async function startGatewayProcess(
     ONECARD_TARIFF: 'flat',
     ONECARD_OPERATORS_FILE: operatorsFile,
     ...env,
+  });
+  // The registry's part goes with the last gateway of that store (a fixed device id enrolled
+  // by a later run into another store must not meet this run's hash for it first).
+  partUsers.set(part, (partUsers.get(part) ?? 0) + 1);
+  void proc.exited.then(() => {
+    user.remove();
+    const left = (partUsers.get(part) ?? 1) - 1;
+    partUsers.set(part, left);
+    if (left === 0) removeRegistryPart(part);
   });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${name} ready`, async () => {

@@ -41,6 +41,7 @@ describe('edge agent with a real MQTT broker', () => {
       ackTimeoutMs: 1000,
     });
     gateway = await FakeGateway.connect(testEnv.mqttUrl(), config.operatorId, config.deviceId);
+    config = { ...config, mqttPassword: gateway.device.password };
   });
 
   afterEach(async () => {

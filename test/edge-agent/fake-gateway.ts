@@ -2,13 +2,20 @@
 // receives one device's TapBatches and answers BatchAcks and publishes signed list deltas, and
 // an HTTP server for list resync that serves signed snapshots the test controls.
 import { createServer, type Server } from 'node:http';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { ALL_SCOPE } from '../../core/lists/envelope.js';
 import { encodeTokenRecords } from '../../core/lists/records.js';
 import { topics } from '../../core/topics.js';
 import type { ListKind } from '../../protos/codec.js';
 import { type DeviceStatus, type Tap, type TapBatch, v1 } from '../../protos/wire.js';
 import { listStream, signedDelta, testSigner } from '../support/lists.js';
+import {
+  brokerDevice,
+  connectWhenAccepted,
+  type EnrolledDevice,
+  type ServiceUser,
+  serviceUser,
+} from '../support/mqtt.js';
 import { signedAck } from '../support/signing.js';
 
 export class FakeGateway {
@@ -23,15 +30,19 @@ export class FakeGateway {
     private readonly client: MqttClient,
     private readonly operatorId: string,
     private readonly deviceId: string,
+    private readonly user: ServiceUser,
+    /** The device's broker credentials (the agent's mqttPassword), as enrolment would give them. */
+    readonly device: EnrolledDevice & { remove(): void },
   ) {}
 
+  /** Connects as a gateway user of its own and makes the device known to the broker. */
   static async connect(url: string, operatorId: string, deviceId: string): Promise<FakeGateway> {
-    const client = await mqtt.connectAsync(url, {
-      clientId: `gw-${deviceId}`,
-      protocolVersion: 5,
-      clean: true,
-    });
-    const gw = new FakeGateway(client, operatorId, deviceId);
+    const user = serviceUser('fakegw');
+    const device = brokerDevice(deviceId);
+    const client = await connectWhenAccepted(user, { clean: true }, url);
+    // The device's user reached the broker with the same reload; make sure before a test uses it.
+    await (await connectWhenAccepted(device, { clean: true }, url)).endAsync();
+    const gw = new FakeGateway(client, operatorId, deviceId, user, device);
     client.on('message', (topic, payload) => gw.onMessage(topic, payload));
     await client.subscribeAsync({
       [topics.taps(operatorId, deviceId)]: { qos: 1 },
@@ -64,6 +75,8 @@ export class FakeGateway {
       retain: true,
     });
     await this.client.endAsync();
+    this.user.remove();
+    this.device.remove();
   }
 
   private onMessage(topic: string, payload: Buffer): void {

@@ -3,7 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePublicKeys } from '../../core/lists/envelope.js';
 import { cardToken } from '../../core/pii.js';
@@ -11,9 +11,10 @@ import { topics } from '../../core/topics.js';
 import { openEnvelope } from '../../edge-agent/src/lists/envelope.js';
 import type { Gateway } from '../../gateway/src/app.js';
 import { type BatchAck, v1 } from '../../protos/wire.js';
-import { testEnv, uniqueId } from '../support/env.js';
+import { uniqueId } from '../support/env.js';
 import { startTestGateway, until } from '../support/gateway.js';
 import { LIST_KEYS } from '../support/lists.js';
+import { connectWhenAccepted, enrolDevice, serviceUser } from '../support/mqtt.js';
 import { bearerFor } from '../support/operators.js';
 import { publicKeyOf, signedBatch } from '../support/signing.js';
 
@@ -57,9 +58,9 @@ function tap(seq: number, cardNumber: string, overrides: Record<string, unknown>
   };
 }
 
-async function send(taps: object[], deviceId = dev): Promise<void> {
+async function send(taps: object[], deviceId = dev, client = device): Promise<void> {
   const payload = signedBatch({ deviceId, operatorId: op, taps, sentAtMs: Date.now() });
-  await device.publishAsync(topics.taps(op, deviceId), Buffer.from(payload), { qos: 1 });
+  await client.publishAsync(topics.taps(op, deviceId), Buffer.from(payload), { qos: 1 });
 }
 
 beforeAll(async () => {
@@ -73,7 +74,14 @@ beforeAll(async () => {
     { dir },
   ));
   auth = await bearerFor(gw.url, 'admin');
-  device = await mqtt.connectAsync(testEnv.mqttUrl(), { clientId: dev, protocolVersion: 5 });
+  const enrolled = await enrolDevice(gw.url, auth, {
+    publicKey: publicKeyOf(dev),
+    deviceId: dev,
+    operatorId: op,
+    profile: 'bus_validator',
+    routeId: 'r12',
+  });
+  device = await connectWhenAccepted(enrolled);
   device.on('message', (topic, payload) => {
     if (topic === topics.ack(op, dev)) acks.push(v1.BatchAck.decode(payload));
     if (topic === topics.listDelta('deny', 'all')) {
@@ -83,13 +91,6 @@ beforeAll(async () => {
     }
   });
   await device.subscribeAsync([topics.ack(op, dev), topics.listDelta('deny', 'all')], { qos: 1 });
-  await call('POST', '/v1/devices', {
-    publicKey: publicKeyOf(dev),
-    deviceId: dev,
-    operatorId: op,
-    profile: 'bus_validator',
-    routeId: 'r12',
-  });
 });
 
 afterAll(async () => {
@@ -153,8 +154,14 @@ describe('gateway tap path (SQLite store, real Mosquitto)', () => {
   });
 
   it('rejects batches from a device it does not know, and acks nothing', async () => {
+    // Only a user with the gateways' rights can publish under an id that is nobody's on the
+    // shipped broker (test/security/ has devices trying): the gateway still refuses it.
     const stranger = uniqueId('x');
-    await send([tap(1, 'A10000001')], stranger);
+    const user = serviceUser('x');
+    const insider = await connectWhenAccepted(user);
+    await send([tap(1, 'A10000001')], stranger, insider);
+    await insider.endAsync();
+    user.remove();
     await poll('dead letter', async () =>
       (await gw.store.deadLetters(50)).some((x) => x.reason.includes(stranger)) ? true : undefined,
     );

@@ -153,8 +153,15 @@ describe('gateway configuration', () => {
     expect(message).not.toContain('abab');
   });
   it('marks every private key secret, and echoes none of them', () => {
-    // Public keys, key ids and lifetimes are not secret; anything else named like a key is.
-    const publicOnes = ['listKeyId', 'paymentProviderPublicKeyHex', 'qrCredentialTtlSec'];
+    // Public keys, key ids, lifetimes and the paths of files holding hashes are not secret;
+    // anything else named like a key is.
+    const publicOnes = [
+      'listKeyId',
+      'paymentProviderPublicKeyHex',
+      'qrCredentialTtlSec',
+      'brokerPasswordFile',
+      'brokerPasswordPart',
+    ];
     for (const [name, k] of Object.entries(configSchema))
       if (/key|credential|password|secret/i.test(name) && !publicOnes.includes(name))
         expect('secret' in k && k.secret, name).toBe(true);

@@ -2,7 +2,7 @@
 // holds a bounded number of them (docs/decisions/0160). First against the real Mosquitto and an
 // in-process gateway: a retained spoofed status is dropped, counted and never shows in
 // GET /v1/devices; then the Fleet itself over a real SQLite store, pushed past its bound.
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { topics } from '../../core/topics.js';
 import type { Gateway } from '../../gateway/src/app.js';
@@ -12,8 +12,9 @@ import { silentLogger } from '../../gateway/src/log.js';
 import type { Store } from '../../gateway/src/store/port.js';
 import { openSqliteStore } from '../../gateway/src/store/sqlite.js';
 import { v1 } from '../../protos/wire.js';
-import { testEnv, uniqueId } from '../support/env.js';
+import { uniqueId } from '../support/env.js';
 import { startTestGateway } from '../support/gateway.js';
+import { connectAsService } from '../support/mqtt.js';
 import { bearerFor } from '../support/operators.js';
 
 const op = uniqueId('op');
@@ -72,7 +73,7 @@ beforeAll(async () => {
     body: JSON.stringify({ deviceId: dev, operatorId: op, profile: 'bus_validator', routeId: 'r1' }),
   });
   expect(r.status).toBe(201);
-  client = await mqtt.connectAsync(testEnv.mqttUrl(), { clientId: uniqueId('c'), protocolVersion: 5 });
+  client = await connectAsService('c');
 });
 
 afterAll(async () => {

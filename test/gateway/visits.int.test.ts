@@ -5,15 +5,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardToken } from '../../core/pii.js';
 import { topics } from '../../core/topics.js';
 import type { Gateway } from '../../gateway/src/app.js';
 import { denySnapshot } from '../../gateway/src/lists/deny.js';
 import { type BatchAck, v1 } from '../../protos/wire.js';
-import { testEnv, uniqueId } from '../support/env.js';
+import { uniqueId } from '../support/env.js';
 import { startTestGateway } from '../support/gateway.js';
+import { connectAsService } from '../support/mqtt.js';
 import { bearerFor } from '../support/operators.js';
 import { publicKeyOf, signedBatch } from '../support/signing.js';
 
@@ -76,7 +77,7 @@ beforeAll(async () => {
     { dir },
   ));
   auth = await bearerFor(gw.url, 'admin');
-  client = await mqtt.connectAsync(testEnv.mqttUrl(), { clientId: uniqueId('dev'), protocolVersion: 5 });
+  client = await connectAsService('dev');
   client.on('message', (_topic, payload) => acks.push(v1.BatchAck.decode(payload)));
   for (const [deviceId, profile, loc] of [
     ['park-a', 'scenic_turnstile', { venueId: 'park-1' }],

@@ -7,7 +7,7 @@
 // - the money invariant holds to the fen on every card;
 // - the dead letters stayed within their bounds, the ones that made room counted.
 // The generator is seeded, so a failure replays the same bytes.
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerRecord } from '../../core/ledger.js';
 import { cardToken } from '../../core/pii.js';
@@ -15,9 +15,10 @@ import { mulberry32 as rng } from '../../core/random.js';
 import { topics } from '../../core/topics.js';
 import type { Gateway } from '../../gateway/src/app.js';
 import { v1 } from '../../protos/wire.js';
-import { testEnv, uniqueId } from '../support/env.js';
+import { uniqueId } from '../support/env.js';
 import { startTestGateway, until } from '../support/gateway.js';
 import { expectedBalancesFen, moneyTally } from '../support/money.js';
+import { connectAsService } from '../support/mqtt.js';
 import { bearerFor } from '../support/operators.js';
 import { privateKeyOf, publicKeyOf, signedBatch } from '../support/signing.js';
 
@@ -166,7 +167,9 @@ beforeAll(async () => {
     });
     expect(r.status).toBe(201);
   }
-  client = await mqtt.connectAsync(testEnv.mqttUrl(), { clientId: uniqueId('fz-sub'), protocolVersion: 5 });
+  // One connection plays every device (and reads their acks): a user with the gateways'
+  // rights on the shipped broker (test/support/mqtt.ts).
+  client = await connectAsService('fz-sub');
   client.on('message', (_topic, payload) => {
     const ack = v1.BatchAck.decode(payload);
     acks++;

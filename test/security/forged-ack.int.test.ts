@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../core/topics.js';
 import { type Agent, startAgent } from '../../edge-agent/src/agent.js';
@@ -18,6 +18,7 @@ import { FakeGateway, FakeListServer, until } from '../edge-agent/fake-gateway.j
 import { edgeConfig } from '../edge-agent/support.js';
 import { testEnv, uniqueId } from '../support/env.js';
 import { LIST_KEY_ID } from '../support/lists.js';
+import { connectAsService } from '../support/mqtt.js';
 import { signedAck } from '../support/signing.js';
 
 const OP = uniqueId('op');
@@ -51,16 +52,15 @@ beforeAll(async () => {
   await lists.start();
   gateway = await FakeGateway.connect(testEnv.mqttUrl(), OP, DEV);
   gateway.acking = false;
-  attacker = await mqtt.connectAsync(testEnv.mqttUrl(), {
-    clientId: uniqueId('attacker'),
-    protocolVersion: 5,
-  });
+  // Only a user with gateway rights may publish acks on the shipped broker: the forger is one.
+  attacker = await connectAsService('attacker');
   const reader = new ManualReader();
   agent = await startAgent(
     edgeConfig({
       deviceId: DEV,
       operatorId: OP,
       mqttUrl: testEnv.mqttUrl(),
+      mqttPassword: gateway.device.password,
       mqttReconnectMs: 200,
       gatewayHttpUrl: lists.url,
       journalFile: join(dir, 'journal.db'),

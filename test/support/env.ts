@@ -31,6 +31,13 @@ export const testEnv = {
   root,
   redisUrl: () => need('ONECARD_TEST_REDIS_URL'),
   mqttUrl: () => need('ONECARD_TEST_MQTT_URL'),
+  /** The broker's TLS listener and the CA its certificate chains to (scripts/broker-certs.sh). */
+  mqttsUrl: () => need('ONECARD_TEST_MQTTS_URL'),
+  mqttCaFile: () => need('ONECARD_TEST_MQTT_CA_FILE'),
+  /** The shipped broker's files (deploy/mosquitto, docs/decisions/0170); test/support/mqtt.ts uses them. */
+  mqttPasswordFile: () => need('ONECARD_TEST_MQTT_PASSWORD_FILE'),
+  mqttAclFile: () => need('ONECARD_TEST_MQTT_ACL_FILE'),
+  mqttPidFile: () => need('ONECARD_TEST_MQTT_PID_FILE'),
   kafkaBrokers: () => need('ONECARD_TEST_KAFKA_BROKERS'),
   pgUrl: () => need('ONECARD_TEST_PG_URL'),
 };

@@ -1,6 +1,6 @@
 // An in-process gateway for integration tests: the SQLite store in a fresh temp folder, the test
 // Mosquitto with a shared-subscription group of its own (so suites never take each other's
-// batches), the test list-signing key and one operator account per role. Suites pass only what
+// batches) and its own broker user (test/support/mqtt.ts), the test list-signing key and one operator account per role. Suites pass only what
 // they are about (the tariff, a venues folder, a store, extra tenant accounts).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { type Gateway, type GatewayDeps, startGateway } from '../../gateway/src/
 import { type GatewayConfig, loadGatewayConfig } from '../../gateway/src/config.js';
 import { testEnv, uniqueId } from './env.js';
 import { LIST_KEY_ID, LIST_SEED_HEX } from './lists.js';
+import { connectWhenAccepted, gatewayBrokerConfig, removeRegistryPart, serviceUser } from './mqtt.js';
 import { type TenantAccount, writeOperatorsFile } from './operators.js';
 
 export interface TestGateway {
@@ -22,6 +23,10 @@ export async function startTestGateway(
   opts: { dir?: string; tenants?: TenantAccount[]; deps?: GatewayDeps } = {},
 ): Promise<TestGateway> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'onecard-gw-'));
+  // Its own broker user and its own part of the password file (test/support/mqtt.ts).
+  const user = serviceUser('gw');
+  const part = uniqueId('reg');
+  await (await connectWhenAccepted(user)).endAsync();
   const gw = await startGateway(
     loadGatewayConfig(
       {},
@@ -31,6 +36,7 @@ export async function startTestGateway(
         sqliteFile: join(dir, 'gw.db'),
         mqttUrl: testEnv.mqttUrl(),
         mqttShareGroup: uniqueId('g'),
+        ...gatewayBrokerConfig(user, part),
         httpPort: 0,
         listSigningKeyHex: LIST_SEED_HEX,
         listKeyId: LIST_KEY_ID,
@@ -47,6 +53,12 @@ export async function startTestGateway(
     ),
     opts.deps,
   );
+  const stop = gw.stop.bind(gw);
+  gw.stop = async () => {
+    await stop();
+    removeRegistryPart(part);
+    user.remove();
+  };
   return { gw, dir };
 }
 

@@ -2,12 +2,18 @@
 // id), so acks and deny deltas sent while the device is offline wait for it at the broker;
 // an offline DeviceStatus registered as the last will, so a lost link shows at the gateway
 // after the broker's keep-alive timeout (Sparkplug B's death certificate, borrowed).
+import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from '../log.js';
 
 export interface EdgeLinkOptions {
   url: string;
   clientId: string;
+  /** The device's broker user and secret (decision 0170); absent: anonymous (embedded broker). */
+  username?: string;
+  password?: string;
+  /** PEM CA for an mqtts:// broker. */
+  ca?: Buffer;
   protocolVersion: 4 | 5;
   sessionExpirySec: number;
   reconnectMs: number;
@@ -20,6 +26,28 @@ export interface EdgeLinkOptions {
   onUp: () => void;
   /** The connection is gone (mqtt.js keeps reconnecting). */
   onDown: () => void;
+}
+
+/**
+ * The broker credentials the configuration gives: the enrolment's secret (the part of
+ * gatewayCredential after the device id) unless a password is set; none at all when neither is
+ * (the embedded demo broker is anonymous).
+ */
+export function mqttCredentials(c: {
+  deviceId: string;
+  mqttUsername: string;
+  mqttPassword: string;
+  mqttCaFile: string;
+  gatewayCredential: string;
+}): Pick<EdgeLinkOptions, 'username' | 'password' | 'ca'> {
+  const fromCredential = c.gatewayCredential.startsWith(`${c.deviceId}.`)
+    ? c.gatewayCredential.slice(c.deviceId.length + 1)
+    : '';
+  const password = c.mqttPassword || fromCredential;
+  return {
+    ...(password ? { username: c.mqttUsername || c.deviceId, password } : {}),
+    ...(c.mqttCaFile ? { ca: readFileSync(c.mqttCaFile) } : {}),
+  };
 }
 
 /** How long an orderly stop waits for the broker before dropping the connection. */
@@ -40,9 +68,15 @@ export class EdgeLink {
     const { opts } = this;
     const options: IClientOptions = {
       clientId: opts.clientId,
+      ...(opts.username !== undefined ? { username: opts.username, password: opts.password ?? '' } : {}),
+      ...(opts.ca ? { ca: opts.ca } : {}),
       protocolVersion: opts.protocolVersion,
       clean: false,
       reconnectPeriod: opts.reconnectMs,
+      // A refused CONNECT (not authorised) is retried like a lost link: credentials issued a
+      // moment ago reach the broker at its next reload (docs/decisions/0170), and a rotated
+      // secret must not leave a device silent for good.
+      reconnectOnConnackError: true,
       connectTimeout: 10_000,
       // We subscribe on every connect ourselves (a broker may have lost the session).
       resubscribe: false,

@@ -3,10 +3,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditStore, DeviceStore, StoreParts } from '../store/port.js';
 import type { Account } from './accounts.js';
+import type { DeviceVerifier } from './device-verifier.js';
 import { can, type Permission, type Principal } from './policy.js';
 import { holderCardOf, type Session, sessionOf } from './sessions.js';
 import type { AuthLimits } from './throttle.js';
-import { MAX_TOKEN_LENGTH, type TokenKeys, verifyDeviceCredential } from './tokens.js';
+import { MAX_TOKEN_LENGTH, type TokenKeys } from './tokens.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -32,6 +33,8 @@ export interface AuthContext {
   keys: TokenKeys;
   accounts: ReadonlyMap<string, Account>;
   store: AuditStore & DeviceStore & Pick<StoreParts, 'auth'>;
+  /** Device credentials (`Device <id>.<secret>`) against the stored hashes (decision 0170). */
+  deviceVerifier: DeviceVerifier;
   now: () => number;
   /** Throttle rules, caps and token lifetimes; absent: throttle.ts defaultAuthLimits. */
   limits?: AuthLimits;
@@ -125,7 +128,7 @@ export async function holderOf(ctx: AuthContext, req: FastifyRequest): Promise<s
 /** The registered device whose credential the request carries, or undefined. */
 export async function deviceOf(ctx: AuthContext, req: FastifyRequest): Promise<string | undefined> {
   const credential = bearer(req, 'Device');
-  const deviceId = credential ? verifyDeviceCredential(ctx.keys.device, credential) : undefined;
+  const deviceId = credential ? await ctx.deviceVerifier.verify(credential) : undefined;
   return deviceId && (await ctx.store.getDevice(deviceId)) ? deviceId : undefined;
 }
 

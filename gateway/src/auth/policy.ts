@@ -132,6 +132,15 @@ export function mayRegisterDevice(
   return yes;
 }
 
+/**
+ * Rotating a device's secret or retiring it: a tenant acts on its own operator's devices only.
+ * An unknown device is answered 404 before this is asked.
+ */
+export function mayManageDevice(p: Principal, deviceOperatorId: string): Verdict {
+  if (p.tenant === '' || deviceOperatorId === p.tenant) return yes;
+  return no(`account ${p.username} may only manage devices of ${p.tenant}`);
+}
+
 /** A device asks about (online checks) the venue it is registered at only. */
 export function mayDeviceActAt(deviceVenueId: string, venueId: string): Verdict {
   return venueId === deviceVenueId ? yes : no(`the device stands at venue "${deviceVenueId}"`);

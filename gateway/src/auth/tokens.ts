@@ -1,5 +1,6 @@
-// Signed, expiring tokens (HMAC-SHA256) for operator sessions and card holders, and the device
-// credential. Stateless, so every gateway instance accepts them (docs/decisions/0130).
+// Signed, expiring tokens (HMAC-SHA256) for operator sessions and card holders. Stateless, so
+// every gateway instance accepts them (docs/decisions/0130). Device credentials are per-device
+// secrets, not tokens: auth/device-verifier.ts (decision 0170).
 // Form: <kind>.<payload b64url JSON>.<mac b64url>; the kind is inside the MAC too, so a holder
 // token can never pass as an operator session.
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
@@ -8,7 +9,6 @@ export type TokenKind = 'op' | 'holder';
 
 export interface TokenKeys {
   session: Buffer;
-  device: Buffer;
   /** Hashes names and addresses for the login throttle and the audit log (never in clear). */
   subjects: Buffer;
 }
@@ -16,7 +16,7 @@ export interface TokenKeys {
 /** Separate keys per use, derived from one secret (RFC 5869), so one leaked use leaks no other. */
 export function deriveKeys(secret: Buffer): TokenKeys {
   const k = (info: string) => Buffer.from(hkdfSync('sha256', secret, 'onecard-auth', info, 32));
-  return { session: k('sessions v1'), device: k('device credentials v1'), subjects: k('subjects v1') };
+  return { session: k('sessions v1'), subjects: k('subjects v1') };
 }
 
 /**
@@ -73,22 +73,4 @@ export function verifyToken(
   if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) return undefined;
   const c = claims as Record<string, unknown>;
   return typeof c.exp === 'number' && Number.isFinite(c.exp) && c.exp > now ? c : undefined;
-}
-
-/**
- * A device's credential for the HTTP list resync: HMAC of its id. Given once at registration;
- * a device removed from the registry is refused even with a valid credential.
- */
-export function deviceCredential(key: Buffer, deviceId: string): string {
-  return `${deviceId}.${mac(key, `device:${deviceId}`)}`;
-}
-
-export function verifyDeviceCredential(key: Buffer, credential: string): string | undefined {
-  if (credential.length > MAX_TOKEN_LENGTH) return undefined;
-  const i = credential.lastIndexOf('.');
-  if (i <= 0) return undefined;
-  const deviceId = credential.slice(0, i);
-  const want = Buffer.from(deviceCredential(key, deviceId));
-  const got = Buffer.from(credential);
-  return want.length === got.length && timingSafeEqual(want, got) ? deviceId : undefined;
 }

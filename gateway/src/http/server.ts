@@ -9,6 +9,7 @@ import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { cardRoutes } from './routes/cards.js';
 import { consoleRoutes } from './routes/console.js';
+import { deviceCredentialRoutes } from './routes/device-credentials.js';
 import { deviceRoutes } from './routes/devices.js';
 import { healthRoutes } from './routes/health.js';
 import { holderRoutes } from './routes/holder.js';
@@ -108,6 +109,7 @@ export async function buildHttp(app: FastifyInstance, services: Services): Promi
     await operators.register(cardRoutes, { services });
     await operators.register(recordRoutes, { services });
     await operators.register(deviceRoutes, { services });
+    await operators.register(deviceCredentialRoutes, { services });
     await operators.register(auditRoutes, { services });
     await operators.register(liveRoutes, { services });
     await operators.register(statsRoutes, { services });

@@ -47,6 +47,8 @@ export interface Services {
   payments: PaymentService;
   /** Venue products, bookings and occupancy (routes/venues.ts); absent: not served. */
   venues?: { service: VenueService; passages: VenuePassages };
+  /** Called after a device secret is issued or a device retired (the broker's password file follows at once). */
+  onDeviceCredentials?: () => void;
   /** Readiness: store reachable and MQTT connected. */
   ready: () => Promise<{ ready: boolean; checks: Record<string, boolean> }>;
 }

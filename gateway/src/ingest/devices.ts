@@ -21,7 +21,8 @@ const DEFAULT_BOUNDS: DeviceCacheBounds = { maxDevices: 100_000, maxMisses: 10_0
 
 export class DeviceRegistry {
   private readonly hits: LRUCache<string, Device>;
-  private readonly misses: LRUCache<string, true>;
+  /** Unknown ids; true when the id is a retired device's (its batches say so: DEVICE_RETIRED). */
+  private readonly misses: LRUCache<string, boolean>;
 
   constructor(
     private readonly store: Store,
@@ -39,10 +40,24 @@ export class DeviceRegistry {
     const hit = this.hits.get(deviceId);
     if (hit) return hit;
     if (this.misses.has(deviceId)) return undefined;
-    const device = await this.store.getDevice(deviceId);
+    const [device, retiredAt] = await Promise.all([
+      this.store.getDevice(deviceId),
+      this.store.credentials.retiredAt(deviceId),
+    ]);
     if (device) this.hits.set(deviceId, device);
-    else this.misses.set(deviceId, true);
+    else this.misses.set(deviceId, retiredAt !== undefined);
     return device;
+  }
+
+  /** Why an id get() found no device for is refused (decision 0170). */
+  refusal(deviceId: string): 'DEVICE_RETIRED' | 'UNKNOWN_DEVICE' {
+    return this.misses.get(deviceId) ? 'DEVICE_RETIRED' : 'UNKNOWN_DEVICE';
+  }
+
+  /** Forgets everything: the registry changed through some gateway instance (its version moved). */
+  clear(): void {
+    this.hits.clear();
+    this.misses.clear();
   }
 
   /** Called when a device is (re)registered through the API. */

@@ -94,7 +94,7 @@ export class Ingest {
         return await this.reject(
           topic,
           payload,
-          'UNKNOWN_DEVICE',
+          device ? 'UNKNOWN_DEVICE' : this.deps.devices.refusal(v.batch.deviceId),
           `${v.batch.operatorId}/${v.batch.deviceId}`,
         );
       }

@@ -24,7 +24,8 @@ export type BatchRejection =
   | 'EMPTY_BATCH'
   | 'TOO_MANY_TAPS'
   | 'BAD_EPOCH'
-  | 'UNKNOWN_DEVICE';
+  | 'UNKNOWN_DEVICE'
+  | 'DEVICE_RETIRED';
 
 export interface InvalidTap {
   seq: number;

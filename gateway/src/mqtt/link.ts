@@ -7,6 +7,7 @@
 // batches are in flight, so batches pipeline into the store; when the bound is reached we call
 // back only when a slot frees, so the broker (not our heap) holds the excess. The PUBACK is not
 // what makes a tap safe: the device keeps every tap until it gets our BatchAck after commit.
+import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { sharedFilter, topics } from '../../../core/topics.js';
 import type { Logger } from '../log.js';
@@ -14,6 +15,11 @@ import type { Logger } from '../log.js';
 export interface MqttLinkOptions {
   url: string;
   clientId: string;
+  /** This instance's broker user (decision 0170); absent: anonymous (embedded broker). */
+  username?: string;
+  password?: string;
+  /** PEM CA for an mqtts:// broker. */
+  ca?: Buffer;
   protocolVersion: 4 | 5;
   shareGroup: string;
   concurrency: number;
@@ -23,6 +29,32 @@ export interface MqttLinkOptions {
   onTaps: (topic: string, payload: Buffer) => Promise<void>;
   /** Never rejects (Fleet.onStatus catches); the PUBACK does not wait for it. */
   onStatus: (topic: string, payload: Buffer) => Promise<void> | void;
+}
+
+/** The credentials and CA the configuration names, as link options (nothing when unset). */
+export function mqttCredentialsOf(c: {
+  mqttUsername: string;
+  mqttPassword: string;
+  mqttCaFile: string;
+}): Pick<MqttLinkOptions, 'username' | 'password' | 'ca'> {
+  return {
+    ...(c.mqttUsername ? { username: c.mqttUsername, password: c.mqttPassword } : {}),
+    ...(c.mqttCaFile ? { ca: readFileSync(c.mqttCaFile) } : {}),
+  };
+}
+
+/** A URL fit for a log line: any user and password in it replaced (never logged). */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username || u.password) {
+      u.username = '***';
+      u.password = '';
+    }
+    return u.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
 }
 
 /**
@@ -51,6 +83,8 @@ export class MqttLink {
     const { opts } = this;
     const options: IClientOptions = {
       clientId: opts.clientId,
+      ...(opts.username !== undefined ? { username: opts.username, password: opts.password ?? '' } : {}),
+      ...(opts.ca ? { ca: opts.ca } : {}),
       protocolVersion: opts.protocolVersion,
       // A clean session that ends with the connection, on purpose (docs/decisions/0160). While a
       // session lives on, the broker keeps dealing this instance its share of the shared
@@ -61,6 +95,10 @@ export class MqttLink {
       // source of truth), so whatever was in flight to a dead instance reaches a live one.
       clean: true,
       reconnectPeriod: 1000,
+      // A refused CONNECT (not authorised) is retried like a lost link: credentials issued a
+      // moment ago reach the broker at its next reload (docs/decisions/0170), and a rotated
+      // secret must not leave a device silent for good.
+      reconnectOnConnackError: true,
       connectTimeout: 10_000,
       ...(opts.protocolVersion === 5
         ? {
@@ -103,7 +141,7 @@ export class MqttLink {
     });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`MQTT broker at ${opts.url} did not answer within 15 s`)),
+        () => reject(new Error(`MQTT broker at ${redactUrl(opts.url)} did not answer within 15 s`)),
         15_000,
       );
       client.once('connect', () => {

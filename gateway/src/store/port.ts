@@ -8,6 +8,7 @@
 import type { AuditStore } from './ports/audit.js';
 import type { AuthStore } from './ports/auth.js';
 import type { StoreConnection } from './ports/connection.js';
+import type { CredentialStore } from './ports/credentials.js';
 import type { DeadLetterStore } from './ports/dead-letters.js';
 import type { DeviceStore } from './ports/devices.js';
 import type { FindingStore } from './ports/findings.js';
@@ -21,6 +22,7 @@ import type { VenueStore } from './ports/venues.js';
 export type { AuditEntry, AuditPage, AuditStore } from './ports/audit.js';
 export type { AuthStore } from './ports/auth.js';
 export type { StoreConnection } from './ports/connection.js';
+export type { CredentialStore, DeviceSecretEntry } from './ports/credentials.js';
 export type { DeadLetter, DeadLetterBounds, DeadLetterStore, KeptDeadLetter } from './ports/dead-letters.js';
 export type { Device, DeviceStore } from './ports/devices.js';
 export type { Finding, FindingStore } from './ports/findings.js';
@@ -46,6 +48,8 @@ export interface StoreParts {
   readonly payments: PaymentStore;
   /** Failed-login counters, revoked sessions, session and holder-token epochs (ports/auth.ts). */
   readonly auth: AuthStore;
+  /** Device secret hashes, retirements and the registry version (ports/credentials.ts, 0170). */
+  readonly credentials: CredentialStore;
 }
 
 /** Every capability: what an adapter implements and what the wiring hands out. */

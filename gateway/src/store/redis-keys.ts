@@ -166,6 +166,21 @@ export class RedisKeys {
     return `${this.prefix}:{devices}:all`;
   }
 
+  /** Hash: device id → its secret's hash (Mosquitto `$7$`, docs/decisions/0170). */
+  deviceSecrets(): string {
+    return `${this.prefix}:{devices}:secrets`;
+  }
+
+  /** Hash: retired device id → when (Unix ms). */
+  retiredDevices(): string {
+    return `${this.prefix}:{devices}:retired`;
+  }
+
+  /** Counter: moves on every credential change or retirement (gateways poll it). */
+  deviceRegistryVersion(): string {
+    return `${this.prefix}:{devices}:version`;
+  }
+
   /** Hash: finding id → finding JSON. */
   findings(): string {
     return `${this.prefix}:{findings}:all`;

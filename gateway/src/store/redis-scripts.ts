@@ -17,6 +17,7 @@ export type ScriptName =
   | 'forgiveLoginFailure'
   | 'revokeSession'
   | 'putDeadLetter'
+  | 'retireDevice'
   | VenueScriptName
   | PaymentScriptName;
 

@@ -37,6 +37,7 @@ import type {
   TapClaim,
 } from './port.js';
 import type { AuthStore } from './ports/auth.js';
+import type { CredentialStore } from './ports/credentials.js';
 import type { PaymentStore } from './ports/payments.js';
 import type { VenueStore } from './ports/venues.js';
 import { appendAudit, queryAudit } from './redis-audit.js';
@@ -50,6 +51,7 @@ import {
 } from './redis-client.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
 import { claimCall, commitCalls, decodeCall, decodeClaims } from './redis-commit.js';
+import { RedisCredentialStore } from './redis-credentials.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisLists } from './redis-lists.js';
 import { RedisPaymentStore } from './redis-payments.js';
@@ -162,6 +164,7 @@ class RedisStore implements Store {
   readonly venues: VenueStore;
   readonly payments: PaymentStore;
   readonly auth: AuthStore;
+  readonly credentials: CredentialStore;
 
   constructor(
     private readonly redis: RedisClient,
@@ -175,6 +178,7 @@ class RedisStore implements Store {
     this.venues = new RedisVenueStore(redis, keys, scripts);
     this.payments = new RedisPaymentStore(redis, keys, scripts);
     this.auth = new RedisAuthStore(redis, keys, scripts);
+    this.credentials = new RedisCredentialStore(redis, keys, scripts);
     this.lists = new RedisLists(redis, keys, scripts);
   }
 

@@ -37,6 +37,7 @@ import type {
   TapClaim,
 } from './port.js';
 import type { AuthStore } from './ports/auth.js';
+import type { CredentialStore } from './ports/credentials.js';
 import type { PaymentStore } from './ports/payments.js';
 import type { VenueStore } from './ports/venues.js';
 import { appendAudit, auditSchema, queryAudit } from './sqlite-audit.js';
@@ -48,6 +49,7 @@ import {
   sqlitePruneDedupe,
   sqliteSeenBeforeWindow,
 } from './sqlite-claims.js';
+import { SqliteCredentialStore } from './sqlite-credentials.js';
 import { deadLetterSchema, SqliteDeadLetters } from './sqlite-dead-letters.js';
 import { ensureGeneration, migrateDenyTables, SqliteLists } from './sqlite-lists.js';
 import { SqlitePaymentStore } from './sqlite-payments.js';
@@ -107,6 +109,7 @@ class SqliteStore implements Store {
   readonly venues: VenueStore;
   readonly payments: PaymentStore;
   readonly auth: AuthStore;
+  readonly credentials: CredentialStore;
 
   /** Prepared once per distinct SQL text (sqlite-prepared.ts). */
   private readonly sql: (text: string) => Database.Statement;
@@ -120,6 +123,7 @@ class SqliteStore implements Store {
     this.venues = new SqliteVenueStore(db);
     this.payments = new SqlitePaymentStore(db);
     this.auth = new SqliteAuthStore(db);
+    this.credentials = new SqliteCredentialStore(db);
     this.commitTx = db.transaction((effects: readonly Effect[]) => {
       const broken = new Set<string>();
       return effects.map((e) => this.apply(e, broken));

@@ -76,9 +76,12 @@ const config = () =>
     denyResyncRetryMs: 200,
   });
 
-/** Registers the device (list resync needs its credential, docs/decisions/0130) and starts it. */
+/**
+ * Registers the device and starts it. List resync and the broker need its secret, answered on
+ * the first registration only (decision 0170): a restart passes the cfg it got then.
+ */
 async function start(base = config()) {
-  const { credential } = await call<{ credential: string }>('POST', '/v1/devices', {
+  const { credential = base.gatewayCredential } = await call<{ credential?: string }>('POST', '/v1/devices', {
     publicKey: publicKeyOf(base.deviceId),
     deviceId: base.deviceId,
     operatorId: base.operatorId,

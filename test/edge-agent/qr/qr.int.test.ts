@@ -11,13 +11,12 @@ import { cardTokenHex } from '../../../core/pii.js';
 import { type Agent, startAgent } from '../../../edge-agent/src/agent.js';
 import type { EdgeConfig } from '../../../edge-agent/src/config.js';
 import { ManualReader } from '../../../edge-agent/src/reader/simulated.js';
-import { type Gateway, startGateway } from '../../../gateway/src/app.js';
-import { loadGatewayConfig } from '../../../gateway/src/config.js';
+import type { Gateway } from '../../../gateway/src/app.js';
 import { ReferenceApp } from '../../support/app.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { type FakeIssuer, startFakeIssuer } from '../../support/fake-issuer.js';
-import { LIST_KEY_ID, LIST_SEED_HEX } from '../../support/lists.js';
-import { bearerFor, holderBearer, writeOperatorsFile } from '../../support/operators.js';
+import { startTestGateway } from '../../support/gateway.js';
+import { bearerFor, holderBearer } from '../../support/operators.js';
 import { publicKeyOf } from '../../support/signing.js';
 import { until } from '../fake-gateway.js';
 import { edgeConfig, TOKEN_KEY_HEX } from '../support.js';
@@ -98,27 +97,15 @@ async function start(config: EdgeConfig) {
 
 beforeAll(async () => {
   issuer = await startFakeIssuer({ latencyMs: 40, codes: { 'HSA:GOOD-1': 'NAT7654321' } });
-  gw = await startGateway(
-    loadGatewayConfig(
-      {},
-      {
-        instanceId: uniqueId('gw'),
-        store: 'sqlite',
-        sqliteFile: join(dir, 'gw.db'),
-        mqttUrl: testEnv.mqttUrl(),
-        mqttShareGroup: uniqueId('g'),
-        httpPort: 0,
-        tokenKeyHex: TOKEN_KEY_HEX,
-        listSigningKeyHex: LIST_SEED_HEX,
-        listKeyId: LIST_KEY_ID,
-        logLevel: 'silent',
-        qrSigningKeys: `5:${'55'.repeat(32)}`,
-        qrOutsideIssuerUrl: issuer.url,
-        qrOutsideTimeoutMs: 300,
-        operatorsFile: await writeOperatorsFile(dir),
-      },
-    ),
-  );
+  ({ gw } = await startTestGateway(
+    {
+      tokenKeyHex: TOKEN_KEY_HEX,
+      qrSigningKeys: `5:${'55'.repeat(32)}`,
+      qrOutsideIssuerUrl: issuer.url,
+      qrOutsideTimeoutMs: 300,
+    },
+    { dir },
+  ));
   auth = await bearerFor(gw.url, 'admin');
   const r = await post('/v1/cards', { cardNumber: 'QRHOLDER1', region: '500228', concessions: ['SENIOR'] });
   expect(r.status).toBe(201);

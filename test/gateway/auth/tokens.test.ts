@@ -2,14 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseAccounts } from '../../../gateway/src/auth/accounts.js';
 import { hashPassword, verifyPassword } from '../../../gateway/src/auth/passwords.js';
-import {
-  deriveKeys,
-  deviceCredential,
-  MAX_TOKEN_LENGTH,
-  signToken,
-  verifyDeviceCredential,
-  verifyToken,
-} from '../../../gateway/src/auth/tokens.js';
+import { deriveKeys, MAX_TOKEN_LENGTH, signToken, verifyToken } from '../../../gateway/src/auth/tokens.js';
 
 const keys = deriveKeys(Buffer.alloc(32, 7));
 const NOW = 1_750_000_000_000;
@@ -24,7 +17,7 @@ describe('signed tokens', () => {
   it('are refused as another kind, under another key, or altered', () => {
     const t = signToken(keys.session, 'holder', { c: 'ab' }, NOW + 1000);
     expect(verifyToken(keys.session, 'op', t, NOW)).toBeUndefined();
-    expect(verifyToken(keys.device, 'holder', t, NOW)).toBeUndefined();
+    expect(verifyToken(keys.subjects, 'holder', t, NOW)).toBeUndefined();
     expect(verifyToken(keys.session, 'holder', `${t}x`, NOW)).toBeUndefined();
     expect(verifyToken(keys.session, 'holder', 'holder.e30.AAAA', NOW)).toBeUndefined();
     expect(verifyToken(keys.session, 'holder', 'garbage', NOW)).toBeUndefined();
@@ -43,18 +36,7 @@ describe('signed tokens', () => {
   });
 
   it('derive a different key per use', () => {
-    expect(keys.session.equals(keys.device)).toBe(false);
     expect(keys.subjects.equals(keys.session)).toBe(false);
-  });
-});
-
-describe('device credentials', () => {
-  it('name the device they were made for, and no other', () => {
-    const c = deviceCredential(keys.device, 'bus-1.a');
-    expect(verifyDeviceCredential(keys.device, c)).toBe('bus-1.a');
-    expect(verifyDeviceCredential(keys.device, c.replace('bus-1.a', 'bus-2.a'))).toBeUndefined();
-    expect(verifyDeviceCredential(keys.session, c)).toBeUndefined();
-    expect(verifyDeviceCredential(keys.device, 'nodot')).toBeUndefined();
   });
 });
 

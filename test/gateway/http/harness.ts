@@ -4,6 +4,7 @@
 // issuing are served when the suite asks (every route of the gateway then exists).
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { Account } from '../../../gateway/src/auth/accounts.js';
+import { DeviceVerifier } from '../../../gateway/src/auth/device-verifier.js';
 import { ownersFrom } from '../../../gateway/src/auth/owners.js';
 import { hashPassword } from '../../../gateway/src/auth/passwords.js';
 import type { Role } from '../../../gateway/src/auth/policy.js';
@@ -168,6 +169,7 @@ export async function startTestHttp(opts: TestHttpOptions = {}): Promise<TestHtt
       keys: deriveKeys(TOKEN_KEY),
       accounts,
       store,
+      deviceVerifier: new DeviceVerifier(store.credentials),
       now,
       ...(opts.limits ? { limits: opts.limits } : {}),
     },

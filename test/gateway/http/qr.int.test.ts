@@ -8,13 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keyring, type QrContext, verifyQr } from '../../../core/credentials/index.js';
 import { cardTokenHex } from '../../../core/pii.js';
 import { localDay } from '../../../core/time.js';
-import { type Gateway, startGateway } from '../../../gateway/src/app.js';
-import { loadGatewayConfig } from '../../../gateway/src/config.js';
+import type { Gateway } from '../../../gateway/src/app.js';
 import { ReferenceApp } from '../../support/app.js';
-import { testEnv, uniqueId } from '../../support/env.js';
 import { type FakeIssuer, startFakeIssuer } from '../../support/fake-issuer.js';
-import { LIST_KEY_ID, LIST_SEED_HEX } from '../../support/lists.js';
-import { bearerFor, holderBearer, writeOperatorsFile } from '../../support/operators.js';
+import { startTestGateway } from '../../support/gateway.js';
+import { bearerFor, holderBearer } from '../../support/operators.js';
 
 const KEY = 'a2'.repeat(32);
 const SEED_1 = '11'.repeat(32);
@@ -73,31 +71,22 @@ beforeAll(async () => {
   // The museum's venue file makes museum-7 the venue operator's (its tickets, docs/decisions/0154).
   mkdirSync(join(dir, 'venues', 'qr-city'), { recursive: true });
   writeFileSync(join(dir, 'venues', 'qr-city', 'museum.json'), JSON.stringify(museum7));
-  gw = await startGateway(
-    loadGatewayConfig(
-      {},
-      {
-        instanceId: uniqueId('gw'),
-        store: 'sqlite',
-        sqliteFile: join(dir, 'gw.db'),
-        mqttUrl: testEnv.mqttUrl(),
-        mqttShareGroup: uniqueId('g'),
-        httpPort: 0,
-        tokenKeyHex: KEY,
-        listSigningKeyHex: LIST_SEED_HEX,
-        listKeyId: LIST_KEY_ID,
-        logLevel: 'silent',
-        qrSigningKeys: `2:${SEED_2},1:${SEED_1}`,
-        qrOutsideIssuerUrl: issuer.url,
-        qrOutsideTimeoutMs: 300,
-        venuesDir: join(dir, 'venues'),
-        operatorsFile: await writeOperatorsFile(dir, [
-          { username: 'museum-ops', role: 'venue_operator', tenant: 'museum' },
-          { username: 'bus-ops', role: 'transit_operator', tenant: 'busco' },
-        ]),
-      },
-    ),
-  );
+  ({ gw } = await startTestGateway(
+    {
+      tokenKeyHex: KEY,
+      qrSigningKeys: `2:${SEED_2},1:${SEED_1}`,
+      qrOutsideIssuerUrl: issuer.url,
+      qrOutsideTimeoutMs: 300,
+      venuesDir: join(dir, 'venues'),
+    },
+    {
+      dir,
+      tenants: [
+        { username: 'museum-ops', role: 'venue_operator', tenant: 'museum' },
+        { username: 'bus-ops', role: 'transit_operator', tenant: 'busco' },
+      ],
+    },
+  ));
   auth = await bearerFor(gw.url, 'admin');
   for (const [cardNumber, concessions] of [
     ['QRCARD001', ['SENIOR']],

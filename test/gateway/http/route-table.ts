@@ -58,6 +58,8 @@ GET  /v1/audit                                             | ok  ok  ten  403  4
 GET  /v1/devices                                           | ok  ok  ten  403  ten ten ok  403 401  401  401  401
 POST /v1/devices                                           | ok  403 403  403  ten ten ok  403 401  401  401  401
 POST /v1/devices [own operator id at B's venue]            | ok  403 403  403  ten ten ten 403 401  401  401  401
+POST /v1/devices/:id/credentials/rotate                    | ok  403 403  403  ten ten ok  403 401  401  401  401
+DELETE /v1/devices/:id                                     | ok  403 403  403  dom dom dom 403 401  401  401  401
 POST /v1/holder-tokens                                     | ok  403 403  403  403 403 403 ok  401  401  401  401
 PUT  /v1/admin/lists/flags                                 | ok  403 403  ok   403 403 403 403 401  401  401  401
 PUT  /v1/admin/lists/regions                               | ok  403 403  403  403 403 403 403 401  401  401  401
@@ -177,6 +179,10 @@ export function requests(token: (cardNumber: string) => string, now: number): Re
     'GET /v1/devices': get(`/v1/devices?operator=${tenantB}`),
     'POST /v1/devices': post('/v1/devices', device('dev-b2', tenantB)),
     "POST /v1/devices [own operator id at B's venue]": post('/v1/devices', device('dev-a2', tenantA)),
+    'POST /v1/devices/:id/credentials/rotate': post('/v1/devices/dev-b2/credentials/rotate'),
+    // The first caller retires it: the others find no such device (404); tenancy of managing a
+    // device is the rotate row's (the same rule, auth/policy.ts mayManageDevice).
+    'DELETE /v1/devices/:id': { method: 'DELETE', url: '/v1/devices/dev-b2' },
     'POST /v1/holder-tokens': post('/v1/holder-tokens', { cardNumber: counterCard }),
     'PUT /v1/admin/lists/flags': put('/v1/admin/lists/flags', { cards: [{ token: counter, flags: 1 }] }),
     'PUT /v1/admin/lists/regions': put('/v1/admin/lists/regions', {

@@ -5,14 +5,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardToken } from '../../../core/pii.js';
 import { topics } from '../../../core/topics.js';
 import type { Gateway } from '../../../gateway/src/app.js';
 import { type BatchAck, v1 } from '../../../protos/wire.js';
-import { testEnv, uniqueId } from '../../support/env.js';
+import { uniqueId } from '../../support/env.js';
 import { startTestGateway, until } from '../../support/gateway.js';
+import { connectWhenAccepted, enrolDevice } from '../../support/mqtt.js';
 import { bearerFor } from '../../support/operators.js';
 import { publicKeyOf, signedBatch } from '../../support/signing.js';
 
@@ -47,16 +48,16 @@ beforeAll(async () => {
   ));
   admin = await bearerFor(gw.url, 'admin');
   busOps = await bearerFor(gw.url, 'bus-ops');
-  client = await mqtt.connectAsync(testEnv.mqttUrl(), { clientId: dev, protocolVersion: 5 });
-  client.on('message', (_topic, payload) => acks.push(v1.BatchAck.decode(payload)));
-  await client.subscribeAsync(topics.ack(OP, dev), { qos: 1 });
-  await call('POST', '/v1/devices', admin, {
+  const enrolled = await enrolDevice(gw.url, admin, {
     publicKey: publicKeyOf(dev),
     deviceId: dev,
     operatorId: OP,
     profile: 'bus_validator',
     routeId: '101',
   });
+  client = await connectWhenAccepted(enrolled);
+  client.on('message', (_topic, payload) => acks.push(v1.BatchAck.decode(payload)));
+  await client.subscribeAsync(topics.ack(OP, dev), { qos: 1 });
 });
 
 afterAll(async () => {

@@ -1,12 +1,13 @@
 // Rejected batches through the real Mosquitto into an in-process gateway: the dead letters stay
 // within their bounds and the letters that made room are counted (docs/decisions/0160).
 import { createHash } from 'node:crypto';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../../core/topics.js';
 import type { Gateway } from '../../../gateway/src/app.js';
-import { testEnv, uniqueId } from '../../support/env.js';
+import { uniqueId } from '../../support/env.js';
 import { startTestGateway } from '../../support/gateway.js';
+import { connectAsService } from '../../support/mqtt.js';
 
 const op = uniqueId('op');
 const dev = uniqueId('bus');
@@ -26,7 +27,7 @@ beforeAll(async () => {
     deadLetterMaxCount: 3,
     deadLetterMaxPayloadBytes: 64,
   }));
-  device = await mqtt.connectAsync(testEnv.mqttUrl(), { clientId: uniqueId('junk'), protocolVersion: 5 });
+  device = await connectAsService('junk');
 });
 
 afterAll(async () => {

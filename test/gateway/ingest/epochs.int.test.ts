@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardToken } from '../../../core/pii.js';
 import { topics } from '../../../core/topics.js';
@@ -20,6 +20,7 @@ import { type BatchAck, v1 } from '../../../protos/wire.js';
 import { edgeConfig, TOKEN_KEY_HEX } from '../../edge-agent/support.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { startTestGateway, until } from '../../support/gateway.js';
+import { connectAsService } from '../../support/mqtt.js';
 import { bearerFor } from '../../support/operators.js';
 import { publicKeyOf, signedBatch } from '../../support/signing.js';
 
@@ -90,7 +91,8 @@ describe.each(['sqlite', 'redis'] as const)('journal epochs (%s store)', (store)
 
   it('charges the taps of a device that lost its journal and restarted at seq 1 as new taps', async () => {
     const deviceId = uniqueId('bus');
-    await registerDevice(deviceId);
+    // Its secret is its broker password (decision 0170).
+    const { credential } = (await registerDevice(deviceId)) as { credential: string };
     const [cardA, cardB] = twoCardsApart(uniqueId('E'));
     const a = (await issueCard(cardA)).token;
     const b = (await issueCard(cardB)).token;
@@ -99,6 +101,7 @@ describe.each(['sqlite', 'redis'] as const)('journal epochs (%s store)', (store)
       deviceId,
       operatorId: op,
       mqttUrl: testEnv.mqttUrl(),
+      gatewayCredential: credential,
       gatewayHttpUrl: gw.url,
       journalFile,
       batchMaxTaps: 10,
@@ -162,7 +165,8 @@ describe.each(['sqlite', 'redis'] as const)('journal epochs (%s store)', (store)
 
     beforeAll(async () => {
       await registerDevice(deviceId);
-      client = await mqtt.connectAsync(testEnv.mqttUrl(), { clientId: deviceId, protocolVersion: 5 });
+      // Plays the device with gateway rights: this suite is about the store's key, not the broker.
+      client = await connectAsService('epochs');
       client.on('message', (_t, payload) => acks.push(v1.BatchAck.decode(payload)));
       await client.subscribeAsync(topics.ack(op, deviceId), { qos: 1 });
     });

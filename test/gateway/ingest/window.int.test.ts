@@ -3,7 +3,7 @@
 // a tap charged on day 0 and resent on day 5 with a window of 2 days is answered duplicate with
 // nothing charged, after SQLite pruned its key; a tap as old whose seq the device never sent is
 // refused BEYOND_WINDOW; both counted. Nothing sleeps.
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../../core/dedupe-window.js';
 import { cardToken } from '../../../core/pii.js';
@@ -13,6 +13,7 @@ import { type BatchAck, v1 } from '../../../protos/wire.js';
 import { TOKEN_KEY_HEX } from '../../edge-agent/support.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { startTestGateway, until } from '../../support/gateway.js';
+import { connectAsService } from '../../support/mqtt.js';
 import { bearerFor } from '../../support/operators.js';
 import { publicKeyOf, signedBatch } from '../../support/signing.js';
 
@@ -81,7 +82,8 @@ describe.each(['sqlite', 'redis'] as const)('taps older than the dedupe window (
       routeId: 'r12',
       publicKey: publicKeyOf(deviceId),
     });
-    client = await mqtt.connectAsync(testEnv.mqttUrl(), { clientId: deviceId, protocolVersion: 5 });
+    // One connection with gateway rights plays the device (the shipped broker's users).
+    client = await connectAsService('window');
     client.on('message', (_t, payload) => acks.push(v1.BatchAck.decode(payload)));
     await client.subscribeAsync(topics.ack(op, deviceId), { qos: 1 });
   });

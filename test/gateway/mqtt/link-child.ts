@@ -1,7 +1,7 @@
 // One gateway MQTT link alone in a process, so a test can kill it hard (SIGKILL: the socket
 // closes without an MQTT DISCONNECT, as when a gateway crashes). Prints one JSON line per
 // batch message it is handed: {"topic": ..., "payload": <utf-8>}.
-// argv: <mqtt url> <client id> <share group>
+// argv: <mqtt url> <username = client id> <share group>; env LINK_PASSWORD: its password.
 
 import { silentLogger } from '../../../gateway/src/log.js';
 import { MqttLink } from '../../../gateway/src/mqtt/link.js';
@@ -10,6 +10,8 @@ const [url, clientId, shareGroup] = process.argv.slice(2) as [string, string, st
 const link = new MqttLink({
   url,
   clientId,
+  username: clientId,
+  password: process.env.LINK_PASSWORD ?? '',
   protocolVersion: 5,
   shareGroup,
   concurrency: 8,

@@ -2,14 +2,15 @@
 // the gateway tells the broker the largest packet it takes (its batch limit + envelope), and
 // the broker (scripts/services.sh: max_packet_size) refuses larger packets from anyone. Junk
 // past either bound never reaches the ingest: no rejection, no dead letter, nothing grows.
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardToken } from '../../../core/pii.js';
 import { topics } from '../../../core/topics.js';
 import type { Gateway } from '../../../gateway/src/app.js';
 import { type BatchAck, v1 } from '../../../protos/wire.js';
-import { testEnv, uniqueId } from '../../support/env.js';
+import { uniqueId } from '../../support/env.js';
 import { startTestGateway, until } from '../../support/gateway.js';
+import { connectAsService, connectWhenAccepted, enrolDevice } from '../../support/mqtt.js';
 import { bearerFor } from '../../support/operators.js';
 import { publicKeyOf, signedBatch } from '../../support/signing.js';
 
@@ -45,19 +46,14 @@ function smallBatch(seq: number): Buffer {
 beforeAll(async () => {
   ({ gw } = await startTestGateway({ tokenKeyHex: KEY, tariff: 'flat', maxBatchBytes: 4096 }));
   const auth = await bearerFor(gw.url, 'admin');
-  const r = await fetch(`${gw.url}/v1/devices`, {
-    method: 'POST',
-    headers: { authorization: auth, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      deviceId: dev,
-      operatorId: op,
-      profile: 'bus_validator',
-      routeId: 'r1',
-      publicKey: publicKeyOf(dev),
-    }),
+  const enrolled = await enrolDevice(gw.url, auth, {
+    deviceId: dev,
+    operatorId: op,
+    profile: 'bus_validator',
+    routeId: 'r1',
+    publicKey: publicKeyOf(dev),
   });
-  expect(r.status).toBe(201);
-  device = await mqtt.connectAsync(testEnv.mqttUrl(), { clientId: dev, protocolVersion: 5 });
+  device = await connectWhenAccepted(enrolled);
   device.on('message', (_t, payload) => acks.push(v1.BatchAck.decode(payload)));
   await device.subscribeAsync(topics.ack(op, dev), { qos: 1 });
 });
@@ -81,11 +77,8 @@ describe('MQTT maximum packet size', () => {
 
   it('has the broker refuse a packet past its own limit: the sender is cut off, nothing is delivered', async () => {
     // MQTT 3.1.1: the client learns no limit from the broker, so the packet goes out.
-    const rogue = await mqtt.connectAsync(testEnv.mqttUrl(), {
-      clientId: uniqueId('rogue'),
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-    });
+    const rogue = await connectAsService('rogue', { protocolVersion: 4 });
+    rogue.options.reconnectPeriod = 0;
     const closed = new Promise<void>((resolve) => rogue.once('close', () => resolve()));
     rogue.publish(topics.taps(op, dev), Buffer.alloc(300_000, 0x5a), { qos: 1 });
     await closed;

@@ -2,19 +2,23 @@
 // killed hard. The broker must stop dealing it batches at once (session expiry 0,
 // docs/decisions/0160): every batch sent after the kill reaches the survivor, none waits in a
 // dead session's queue for the device's resend timeout.
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { topics } from '../../../core/topics.js';
 import { type Proc, startProcess, waitFor } from '../../e2e/harness.js';
 import { testEnv, uniqueId } from '../../support/env.js';
+import { connectAsService, connectWhenAccepted, type ServiceUser, serviceUser } from '../../support/mqtt.js';
 
 let procs: Proc[] = [];
 let device: MqttClient | undefined;
+let users: ServiceUser[] = [];
 
 afterEach(async () => {
   await Promise.all(procs.map((p) => p.kill('SIGKILL')));
   procs = [];
   await device?.endAsync();
+  for (const u of users) u.remove();
+  users = [];
 });
 
 /** Payloads the link in this process was handed on the topic, in order. */
@@ -29,18 +33,22 @@ describe('gateway MQTT link: session expiry 0 on the shared subscription', () =>
   it('deals every batch to the surviving gateway once the other is killed without DISCONNECT', async () => {
     const group = uniqueId('g');
     const topic = topics.taps(uniqueId('op'), uniqueId('bus'));
-    const a = startProcess('link-a', 'test/gateway/mqtt/link-child.ts', {}, [
+    // Each link its own broker user (the client id is the username on the shipped broker).
+    const [ua, ub] = [serviceUser('gwa'), serviceUser('gwb')];
+    users.push(ua, ub);
+    await Promise.all([ua, ub].map(async (u) => (await connectWhenAccepted(u)).endAsync()));
+    const a = startProcess('link-a', 'test/gateway/mqtt/link-child.ts', { LINK_PASSWORD: ua.password }, [
       testEnv.mqttUrl(),
-      uniqueId('gwa'),
+      ua.username,
       group,
     ]);
-    const b = startProcess('link-b', 'test/gateway/mqtt/link-child.ts', {}, [
+    const b = startProcess('link-b', 'test/gateway/mqtt/link-child.ts', { LINK_PASSWORD: ub.password }, [
       testEnv.mqttUrl(),
-      uniqueId('gwb'),
+      ub.username,
       group,
     ]);
     procs.push(a, b);
-    device = await mqtt.connectAsync(testEnv.mqttUrl(), { clientId: uniqueId('dev'), protocolVersion: 5 });
+    device = await connectAsService('dev');
     const publish = (payload: string) => device!.publishAsync(topic, payload, { qos: 1 });
 
     // Both links in the group: the broker has dealt each of them a warm-up batch.

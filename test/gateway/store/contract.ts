@@ -22,6 +22,7 @@ import { auditContract } from './contract-audit.js';
 import { authContract } from './contract-auth.js';
 import { commitContract } from './contract-commit.js';
 import { concurrencyContract } from './contract-concurrency.js';
+import { credentialsContract } from './contract-credentials.js';
 import { deadLettersContract } from './contract-dead-letters.js';
 import { devicesContract } from './contract-devices.js';
 import { epochsContract } from './contract-epochs.js';
@@ -111,6 +112,12 @@ export const auditSuite = (name: string, open: Open<AuditStore>): void =>
 export const authSuite = (name: string, open: Open<Pick<StoreParts, 'auth'>>): void =>
   suite('auth', name, open, [authContract]);
 
+/** Device secret hashes and retirement (ports/credentials.ts, decision 0170). */
+export const credentialsSuite = (
+  name: string,
+  open: Open<DeviceStore & Pick<StoreParts, 'credentials'>>,
+): void => suite('credentials', name, open, [credentialsContract]);
+
 export const paymentsSuite = (name: string, open: Open<Pick<StoreParts, 'payments'>>): void =>
   suite('payments', name, open, [paymentsContract]);
 
@@ -130,6 +137,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     deadLettersSuite,
     auditSuite,
     authSuite,
+    credentialsSuite,
     paymentsSuite,
     venuesSuite,
   ])

@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardToken } from '../../../core/pii.js';
 import { topics } from '../../../core/topics.js';
@@ -13,8 +13,9 @@ import type { Gateway } from '../../../gateway/src/app.js';
 import { type BatchAck, v1 } from '../../../protos/wire.js';
 import { convert } from '../../../scripts/gtfs-fares-import.js';
 import { threeTownsFeed, writeFeed } from '../../core/tariff/gtfs/synthetic.js';
-import { testEnv, uniqueId } from '../../support/env.js';
+import { uniqueId } from '../../support/env.js';
 import { startTestGateway, until } from '../../support/gateway.js';
+import { connectAsService } from '../../support/mqtt.js';
 import { bearerFor } from '../../support/operators.js';
 import { publicKeyOf, signedBatch } from '../../support/signing.js';
 
@@ -73,7 +74,7 @@ beforeAll(async () => {
   expect(convert(folder, tariff, 'three-towns', 'Three towns', false).written).toBe(true);
   ({ gw } = await startTestGateway({ tokenKeyHex: KEY, tariff }, { dir }));
   auth = await bearerFor(gw.url, 'admin');
-  client = await mqtt.connectAsync(testEnv.mqttUrl(), { clientId: uniqueId('gates'), protocolVersion: 5 });
+  client = await connectAsService('gates');
   client.on('message', (_topic, payload) => acks.push(v1.BatchAck.decode(payload)));
   for (const stop of STOPS)
     for (const d of ['entry', 'exit'] as const) {

@@ -4,7 +4,7 @@
 // however many sweeps run and on how many instances, and the exit that arrives late from an
 // offline gate corrects it.
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerRecord } from '../../../core/ledger.js';
@@ -16,8 +16,9 @@ import { openSqliteStore } from '../../../gateway/src/store/sqlite.js';
 import { readTariff, tariffPath } from '../../../gateway/src/tariff/load.js';
 import { MissingTapOutSweeper } from '../../../gateway/src/tariff/sweep.js';
 import { type BatchAck, v1 } from '../../../protos/wire.js';
-import { testEnv, uniqueId } from '../../support/env.js';
+import { uniqueId } from '../../support/env.js';
 import { startTestGateway, until } from '../../support/gateway.js';
+import { connectAsService } from '../../support/mqtt.js';
 import { bearerFor } from '../../support/operators.js';
 import { publicKeyOf, signedBatch } from '../../support/signing.js';
 
@@ -108,7 +109,7 @@ const balance = async (at: Running, token: string) =>
   (await call<{ balanceFen: number }>(at, 'GET', `/v1/cards/${token}`)).body.balanceFen;
 
 beforeAll(async () => {
-  client = await mqtt.connectAsync(testEnv.mqttUrl(), { clientId: uniqueId('gates'), protocolVersion: 5 });
+  client = await connectAsService('gates');
   client.on('message', (_topic, payload) => acks.push(v1.BatchAck.decode(payload)));
   for (const deviceId of [ENTRY, EXIT]) await client.subscribeAsync(topics.ack(OP, deviceId), { qos: 1 });
 });

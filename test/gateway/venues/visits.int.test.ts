@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardToken } from '../../../core/pii.js';
 import { localDay, localMinute } from '../../../core/time.js';
@@ -13,8 +13,9 @@ import { topics } from '../../../core/topics.js';
 import type { Gateway } from '../../../gateway/src/app.js';
 import { dateOf } from '../../../gateway/src/http/routes/venue-schemas.js';
 import { type BatchAck, v1 } from '../../../protos/wire.js';
-import { testEnv, uniqueId } from '../../support/env.js';
+import { uniqueId } from '../../support/env.js';
 import { startTestGateway } from '../../support/gateway.js';
+import { connectAsService } from '../../support/mqtt.js';
 import { bearerFor, holderBearer } from '../../support/operators.js';
 import { publicKeyOf, signedBatch } from '../../support/signing.js';
 
@@ -104,7 +105,7 @@ beforeAll(async () => {
     },
     { dir },
   ));
-  client = await mqtt.connectAsync(testEnv.mqttUrl(), { clientId: uniqueId('dev'), protocolVersion: 5 });
+  client = await connectAsService('dev');
   client.on('message', (_topic, payload) => acks.push(v1.BatchAck.decode(payload)));
   for (const [deviceId, profile, venueId] of [
     ['park-gate', 'scenic_turnstile', 'park'],

@@ -3,10 +3,10 @@ import { newDeviceKeyPair } from '../../../../core/device-keys.js';
 import { type ProfileName, profiles } from '../../../../core/profiles.js';
 import { mayRegisterDevice, scopeOperator } from '../../auth/policy.js';
 import { enforce } from '../../auth/tenancy.js';
-import { deviceCredential } from '../../auth/tokens.js';
+import { hashSecret, newDeviceSecret } from '../../broker/passwd.js';
 import type { Device } from '../../store/port.js';
 import * as s from '../schemas.js';
-import type { RoutePlugin } from '../services.js';
+import type { RoutePlugin, Services } from '../services.js';
 
 const id = { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' } as const;
 const loc = { type: 'string', pattern: '^[A-Za-z0-9_.:-]{0,64}$', default: '' } as const;
@@ -68,6 +68,30 @@ const device = {
   },
 } as const;
 
+/** The answer that carries a new secret: the only time it is ever shown (decision 0170). */
+export const issued = {
+  mqttUsername: { type: 'string', description: 'The MQTT username (the device id); new secret only' },
+  secret: {
+    type: 'string',
+    description: 'The MQTT password; shown once (the gateway keeps a hash only); new secret only',
+  },
+  credential: {
+    type: 'string',
+    description: 'Send as "Authorization: Device <credential>" (<deviceId>.<secret>); new secret only',
+  },
+} as const;
+
+/** Issues (or replaces) a device's secret; the store keeps its hash, the broker follows. */
+export async function issueSecret(
+  services: Services,
+  deviceId: string,
+): Promise<{ mqttUsername: string; secret: string; credential: string }> {
+  const secret = newDeviceSecret();
+  await services.store.credentials.setSecret(deviceId, hashSecret(secret));
+  services.onDeviceCredentials?.();
+  return { mqttUsername: deviceId, secret, credential: `${deviceId}.${secret}` };
+}
+
 /** A device is behind when the console should draw the eye to it. */
 const SILENT_MS = 60_000;
 const BACKLOG = 100;
@@ -81,7 +105,7 @@ export const deviceRoutes: RoutePlugin = async (app, { services }) => {
       schema: {
         tags: ['devices'],
         summary:
-          'Register or update a device (only registered devices may send taps); answers its HTTP credential',
+          'Register or update a device (only registered devices may send taps). A new device gets its secret (MQTT password, HTTP credential), shown in this answer only; an update keeps it',
         body: {
           type: 'object',
           properties: {
@@ -107,7 +131,7 @@ export const deviceRoutes: RoutePlugin = async (app, { services }) => {
             ...device,
             properties: {
               ...device.properties,
-              credential: { type: 'string', description: 'Send as "Authorization: Device <credential>"' },
+              ...issued,
               privateKey: {
                 type: 'string',
                 description:
@@ -161,10 +185,12 @@ export const deviceRoutes: RoutePlugin = async (app, { services }) => {
       };
       await services.store.upsertDevice(registered);
       services.devices.forget(req.body.deviceId);
-      const credential = deviceCredential(services.auth.keys.device, req.body.deviceId);
+      // A device keeps its secret across updates; one enrolled before secrets existed gets one.
+      const hasSecret = existing && (await services.store.credentials.secretOf(req.body.deviceId));
+      const secret = hasSecret ? {} : await issueSecret(services, req.body.deviceId);
       return reply
         .status(201)
-        .send({ ...registered, credential, ...(made ? { privateKey: made.privateKey } : {}) });
+        .send({ ...registered, ...secret, ...(made ? { privateKey: made.privateKey } : {}) });
     },
   );
   app.get(
