@@ -6,6 +6,7 @@
 import type { CardState } from '../../../core/card.js';
 import { beyondWindow } from '../../../core/dedupe-window.js';
 import { type EffectResult, type TapInput, tapRecordId } from '../../../core/ledger.js';
+import { tapFinding } from '../reconcile/finding.js';
 import type { Finding, Store } from '../store/port.js';
 import { tapDigest } from './digest.js';
 
@@ -86,24 +87,13 @@ export function conflictFinding(
   card: CardState | undefined,
   foundAt: number,
 ): Finding {
-  return {
+  return tapFinding(tap, card, {
     id: `${tapRecordId(tap)}#${digest}`,
     kind: 'seq_conflict',
     reason: SEQ_CONFLICT_RESULT.reason,
     action: 'quarantined',
-    at: tap.deviceTimeMs,
     foundAt,
-    cardToken: tap.cardToken,
-    cardMasked: card?.masked ?? '',
-    operatorId: tap.operatorId,
-    deviceId: tap.deviceId,
-    seq: tap.seq,
-    routeId: tap.routeId,
-    stationId: tap.stationId,
-    venueId: tap.venueId,
-    entitlementId: tap.entitlementId ?? '',
-    offline: tap.offline,
     chargedFen: 0,
     balanceAfterFen: 0,
-  };
+  });
 }

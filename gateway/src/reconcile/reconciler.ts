@@ -13,6 +13,7 @@ import type { DenyReasonName, ReasonName } from '../../../protos/codec.js';
 import { uniqueTokens } from '../ingest/plan.js';
 import type { Logger } from '../log.js';
 import type { Finding, FindingStore, LedgerStore } from '../store/port.js';
+import { tapFinding } from './finding.js';
 
 const kinds: Partial<Record<ReasonName, Finding['kind']>> = {
   CHARGED_INTO_NEGATIVE: 'negative_balance',
@@ -55,26 +56,17 @@ export class Reconciler {
         listed.add(tap.cardToken);
         action = 'deny_listed';
       }
-      findings.push({
-        id: tapRecordId(tap),
-        kind,
-        reason: result.reason,
-        action,
-        at: tap.deviceTimeMs,
-        foundAt,
-        cardToken: tap.cardToken,
-        cardMasked: card?.masked ?? '',
-        operatorId: tap.operatorId,
-        deviceId: tap.deviceId,
-        seq: tap.seq,
-        routeId: tap.routeId,
-        stationId: tap.stationId,
-        venueId: tap.venueId,
-        entitlementId: tap.entitlementId ?? '',
-        offline: tap.offline,
-        chargedFen: result.chargedFen,
-        balanceAfterFen: result.balanceAfterFen,
-      });
+      findings.push(
+        tapFinding(tap, card, {
+          id: tapRecordId(tap),
+          kind,
+          reason: result.reason,
+          action,
+          foundAt,
+          chargedFen: result.chargedFen,
+          balanceAfterFen: result.balanceAfterFen,
+        }),
+      );
     }
     await store.putFindings(findings);
     for (const f of findings) this.deps.onFinding?.(f.kind);
