@@ -106,7 +106,8 @@ render_mosquitto() {
 
 start_mosquitto() {
   alive mosquitto && return 0
-  apt_install mosquitto
+  # valgrind: test/deploy/mosquitto/reload.int.test.ts runs the broker under it.
+  apt_install mosquitto valgrind
   mkdir -p "$run/mosquitto"
   render_mosquitto
   # Under a supervisor (scripts/mosquitto-supervise.sh): restarted if it dies, reloaded when

@@ -72,10 +72,17 @@ export const edgeConfigSchema = {
   mqttSessionExpirySec: {
     env: 'ONECARD_EDGE_MQTT_SESSION_EXPIRY_SEC',
     kind: 'int',
-    default: '86400',
+    // "Never" (2^32-1) by default: Mosquitto 2.0.11 (Debian 12) adds an offline session with a
+    // finite expiry to its expiry list again at every reload that finds its user gone or its
+    // password changed (a retired or rotated device), then frees it twice: a use-after-free
+    // seen under valgrind (test/deploy/mosquitto-reload.int.test.ts). A session that never
+    // expires is never on that list. The broker bounds what it queues for one
+    // (max_queued_messages); a device that missed deltas resyncs over HTTP.
+    default: '4294967295',
     min: 1,
     max: 4_294_967_295,
-    description: 'MQTT 5: how long the broker keeps the session (queued acks and deltas) while offline',
+    description:
+      'MQTT 5: how long the broker keeps the session (queued acks and deltas) while offline; 4294967295 = never (see docs/decisions/0170)',
   },
   mqttReconnectMs: {
     env: 'ONECARD_EDGE_MQTT_RECONNECT_MS',

@@ -32,7 +32,6 @@ describe('edge agent with a real MQTT broker', () => {
       deviceId: uniqueId('dev'),
       operatorId: uniqueId('op'),
       mqttUrl: testEnv.mqttUrl(),
-      mqttSessionExpirySec: 120,
       mqttReconnectMs: 200,
       gatewayHttpUrl: lists.url,
       journalFile: join(dir, 'journal.db'),

@@ -53,7 +53,6 @@ describe('edge agent process (edge-agent/src/main.ts)', () => {
       ONECARD_EDGE_LIST_KEYS: LIST_KEYS,
       ONECARD_EDGE_MQTT_URL: testEnv.mqttUrl(),
       ONECARD_EDGE_MQTT_PASSWORD: gateway.device.password,
-      ONECARD_EDGE_MQTT_SESSION_EXPIRY_SEC: '60',
       ONECARD_EDGE_GATEWAY_HTTP_URL: 'http://127.0.0.1:1',
       ONECARD_EDGE_JOURNAL_FILE: join(dir, 'journal.db'),
       ONECARD_EDGE_LOG_LEVEL: 'info',

@@ -78,7 +78,6 @@ async function deviceConfig(
     stationId: 'st-1',
     venueId: 'museum-9',
     mqttUrl: testEnv.mqttUrl(),
-    mqttSessionExpirySec: 60,
     gatewayHttpUrl: gw.url,
     journalFile: join(dir, `${uniqueId('j')}.db`),
     batchMaxDelayMs: 10,
