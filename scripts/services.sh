@@ -247,7 +247,9 @@ case "$cmd" in
   down)
     for s in postgres kafka mosquitto redis; do stop_one "$s"; done
     # The broker's users go with it (tests leave parts behind when they crash); new ones next up.
-    rm -rf "$run/mosquitto/passwd.d" "$run/mosquitto/acl.d"
+    # So do their sessions: devices' sessions never expire (docs/decisions/0170), and the
+    # persisted ones of users that are gone would only pile up from run to run.
+    rm -rf "$run/mosquitto/passwd.d" "$run/mosquitto/acl.d" "$run/mosquitto/mosquitto.db"
     rm -f "$run/services.env"
     ;;
   stop)
