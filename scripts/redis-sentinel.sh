@@ -57,35 +57,49 @@ fi
 
 apt_install redis-server redis-sentinel
 mkdir -p "$dir"
-# Redis nodes: the first is the primary; appendfsync always as services.sh's single Redis.
-# `redis-server.sh`-style start lines are kept in the folder so a test can restart a killed node
-# exactly as it was started (start-<port>.sh).
+render() { bash "$root/scripts/deploy-render.sh" "$@"; }
+# Redis nodes from the shipped configuration (deploy/redis/, decision 0200): the first is the
+# primary, the others start from replica.conf; test-only lines at the end, as services.sh's
+# single Redis has them. `start-<port>.sh` is kept in the folder so a node that was killed can
+# be started again exactly as it was.
 for p in $rports; do
   mkdir -p "$dir/$p"
-  of=""
-  [ "$p" != "$rport" ] && of="--replicaof 127.0.0.1 $rport"
-  cat >"$dir/start-$p.sh" <<START
-exec redis-server --bind 127.0.0.1 --port $p --dir $dir/$p --daemonize yes \\
-  --pidfile $dir/$p/pid --logfile $dir/$p/redis.log --save "" \\
-  --appendonly yes --appendfsync always --maxmemory-policy noeviction $of
-START
+  render "$root/deploy/redis/redis.conf" BIND=127.0.0.1 PORT="$p" DATA_DIR="$dir/$p" MAXMEMORY=0 \
+    >"$dir/$p/redis.conf"
+  conf="$dir/$p/redis.conf"
+  if [ "$p" != "$rport" ]; then
+    render "$root/deploy/redis/replica.conf" REDIS_CONF="$dir/$p/redis.conf" PRIMARY_HOST=127.0.0.1 \
+      PRIMARY_PORT="$rport" >"$dir/$p/replica.conf"
+    conf="$dir/$p/replica.conf"
+  fi
+  cat >>"$conf" <<CONF
+
+# Test instance only (scripts/redis-sentinel.sh):
+daemonize yes
+supervised no
+pidfile $dir/$p/pid
+logfile $dir/$p/redis.log
+save ""
+CONF
+  echo "exec redis-server $conf" >"$dir/start-$p.sh"
   bash "$dir/start-$p.sh" >&2
 done
 for p in $rports; do wait_ping "$p"; done
-# Sentinels: quorum 2 of 3; a primary silent for 1 s is down (a test kills it and waits).
+# Sentinels: quorum 2 of 3; in the tests a primary silent for 1 s is down (a test kills it and
+# waits), and a failover is retried after 5 s.
 for p in $sports; do
   mkdir -p "$dir/s$p"
-  cat >"$dir/s$p/sentinel.conf" <<CONF
-bind 127.0.0.1
-port $p
+  render "$root/deploy/redis/sentinel.conf" BIND=127.0.0.1 PORT="$p" DATA_DIR="$dir/s$p" \
+    MASTER="$master" PRIMARY_HOST=127.0.0.1 PRIMARY_PORT="$rport" QUORUM=2 >"$dir/s$p/sentinel.conf"
+  cat >>"$dir/s$p/sentinel.conf" <<CONF
+
+# Test instance only (scripts/redis-sentinel.sh):
 daemonize yes
+supervised no
 pidfile $dir/s$p/pid
 logfile $dir/s$p/sentinel.log
-dir $dir/s$p
-sentinel monitor $master 127.0.0.1 $rport 2
 sentinel down-after-milliseconds $master 1000
 sentinel failover-timeout $master 5000
-sentinel parallel-syncs $master 1
 CONF
   redis-sentinel "$dir/s$p/sentinel.conf" >&2
 done

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Starts and stops the real services the tests and the bench use, all on 127.0.0.1 with their
-# data under .run/ (git-ignored):
-#   Redis      (Debian redis-server)            port $ONECARD_REDIS_PORT  (default 6390)
+# data under .run/ (git-ignored), each from the configuration a city starts from (deploy/,
+# rendered by scripts/deploy-render.sh, plus a few test-only lines at the end; decision 0200):
+#   Redis      (Debian redis-server)            port $ONECARD_REDIS_PORT  (default 6390),
+#              deploy/redis/redis.conf
 #   Mosquitto  (Debian mosquitto, MQTT 5)       port $ONECARD_MQTT_PORT   (default 18830), TLS on
-#              the next port; the shipped config deploy/mosquitto/ (users and ACL, no anonymous)
+#              the next port; deploy/mosquitto/ (users and ACL, no anonymous)
 #   Kafka      (Maven Central jars, KRaft)      port $ONECARD_KAFKA_PORT  (default 19092)
-#   PostgreSQL (Debian postgresql-15)           port $ONECARD_PG_PORT     (default 55432)
+#   PostgreSQL (Debian postgresql-15)           port $ONECARD_PG_PORT     (default 55432),
+#              deploy/postgresql/onecard.conf
 # Usage: scripts/services.sh up [redis] [mosquitto] [kafka] [postgres]   (none named: all four)
 #        scripts/services.sh stop <name>... | down | status
 # `up` installs what is missing (apt-get, Maven) and writes .run/services.env for the tests.
@@ -49,16 +52,31 @@ apt_install() { # packages...
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
+render() { bash "$root/scripts/deploy-render.sh" "$@"; }
+
+# The shipped Redis configuration (deploy/redis/redis.conf, docs/decisions/0200), rendered under
+# .run/redis/, then the lines only a test instance has: it daemonizes (no systemd), logs to a
+# file and takes no RDB snapshots (a fork per snapshot slows a small machine's tests).
+render_redis() {
+  render "$root/deploy/redis/redis.conf" BIND=127.0.0.1 PORT="$REDIS_PORT" DATA_DIR="$run/redis" \
+    MAXMEMORY=0 >"$run/redis/redis.conf"
+  cat >>"$run/redis/redis.conf" <<CONF
+
+# Test instance only (scripts/services.sh):
+daemonize yes
+supervised no
+pidfile $run/redis/pid
+logfile $run/redis/redis.log
+save ""
+CONF
+}
+
 start_redis() {
   alive redis && return 0
   apt_install redis-server
   mkdir -p "$run/redis"
-  # appendfsync always: a tap is acked to the device only after its commit is on disk, because
-  # the device deletes the tap from its journal on that ack. Redis fsyncs once per event-loop
-  # turn, so concurrent batches share one fsync (group commit).
-  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$run/redis" --daemonize yes \
-    --pidfile "$run/redis/pid" --logfile "$run/redis/redis.log" --save "" \
-    --appendonly yes --appendfsync always --maxmemory-policy noeviction >&2
+  render_redis
+  redis-server "$run/redis/redis.conf" >&2
   wait_port redis "$REDIS_PORT" 20
   log "redis on 127.0.0.1:$REDIS_PORT"
 }
@@ -73,18 +91,19 @@ render_mosquitto() {
   local m="$run/mosquitto" certs
   certs="$(bash "$root/scripts/broker-certs.sh" "$run/certs")"
   mkdir -p "$m/passwd.d" "$m/acl.d"
-  sed -e "s#@MQTT_PORT@#$MQTT_PORT#; s#@MQTTS_PORT@#$MQTTS_PORT#; s#@BIND@#127.0.0.1#g" \
-    -e "s#@CA_FILE@#$certs/ca.crt#; s#@CERT_FILE@#$certs/server.crt#; s#@KEY_FILE@#$certs/server.key#" \
-    -e "s#@PASSWORD_FILE@#$m/passwd#; s#@ACL_FILE@#$m/acl#; s#@MAX_PACKET@#$MQTT_MAX_PACKET#" \
-    -e "s#@DATA_DIR@#$m#g" "$root/deploy/mosquitto/mosquitto.conf" >"$m/mosquitto.conf"
-  # Stay the user who started it, so the data folder under .run/ stays writable.
-  echo "user $(id -un)" >>"$m/mosquitto.conf"
+  render "$root/deploy/mosquitto/mosquitto.conf" MQTT_PORT="$MQTT_PORT" MQTTS_PORT="$MQTTS_PORT" \
+    BIND=127.0.0.1 CA_FILE="$certs/ca.crt" CERT_FILE="$certs/server.crt" KEY_FILE="$certs/server.key" \
+    PASSWORD_FILE="$m/passwd" ACL_FILE="$m/acl" MAX_PACKET="$MQTT_MAX_PACKET" DATA_DIR="$m" \
+    >"$m/mosquitto.conf"
+  # Test instance only: stay the user who started it, so the data folder under .run/ stays
+  # writable (as root, Mosquitto would switch to the user "mosquitto").
+  printf '\n# Test instance only (scripts/services.sh):\nuser %s\n' "$(id -un)" >>"$m/mosquitto.conf"
   cp "$root/deploy/mosquitto/acl" "$m/acl.d/00-devices.acl"
   # Passwords kept across restarts (tests read them from services.env), made once per checkout.
   local u pw
   : >"$m/acl.d/10-services.acl.new"
   for u in "${MQTT_USERS[@]}"; do
-    sed "s#@USER@#$u#" "$root/deploy/mosquitto/gateway-user.acl" >>"$m/acl.d/10-services.acl.new"
+    render "$root/deploy/mosquitto/gateway-user.acl" USER="$u" >>"$m/acl.d/10-services.acl.new"
   done
   mv "$m/acl.d/10-services.acl.new" "$m/acl.d/10-services.acl"
   if [ ! -s "$m/passwd.d/10-services.passwd" ]; then
@@ -164,6 +183,20 @@ CONF
 # (initdb, trust on loopback only: a test instance); the socket stays in .run/postgres too.
 pg_as() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
+# The shipped settings (deploy/postgresql/onecard.conf, docs/decisions/0200) for a small test
+# instance on loopback, included at the end of the cluster's postgresql.conf (as Debian's
+# conf.d is): durability stays on, so a test that kills a writer sees what a crash would leave.
+render_postgres() {
+  local conf="$run/postgres/onecard.conf"
+  render "$root/deploy/postgresql/onecard.conf" LISTEN=127.0.0.1 PORT="$PG_PORT" SHARED_BUFFERS=64MB \
+    >"$conf"
+  printf "\n# Test instance only (scripts/services.sh):\nunix_socket_directories = '%s'\n" \
+    "$run/postgres" >>"$conf"
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$conf"
+  grep -qxF "include = '$conf'" "$run/postgres/data/postgresql.conf" ||
+    echo "include = '$conf'" | pg_as tee -a "$run/postgres/data/postgresql.conf" >/dev/null
+}
+
 start_postgres() {
   alive postgres && return 0
   local bin
@@ -175,11 +208,8 @@ start_postgres() {
     pg_as "$bin/initdb" -D "$run/postgres/data" -U onecard --auth=trust -E UTF8 --no-locale \
       >"$run/postgres/initdb.log" 2>&1
   fi
-  # A test instance: small, loopback only. Durability settings stay the defaults (fsync on), so
-  # a test that kills a writer sees what a real crash would leave.
-  pg_as "$bin/pg_ctl" -D "$run/postgres/data" -l "$run/postgres/postgres.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $run/postgres -c shared_buffers=64MB -c max_connections=100" \
-    start >/dev/null
+  render_postgres
+  pg_as "$bin/pg_ctl" -D "$run/postgres/data" -l "$run/postgres/postgres.log" -w -t 60 start >/dev/null
   head -n1 "$run/postgres/data/postmaster.pid" >"$run/postgres/pid"
   wait_port postgres "$PG_PORT" 30
   log "postgres on 127.0.0.1:$PG_PORT"
