@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Runs the test broker for scripts/services.sh the way deploy/ expects a supervisor to
-# (systemd: Restart=always plus a reload on change): Mosquitto in the foreground, started again
-# if it dies. Every half second it builds the password and ACL files from their parts
+# Supervises the broker, for the tests (scripts/services.sh) and in production
+# (deploy/systemd/onecard-mosquitto.service): Mosquitto in the foreground, started again if it
+# dies. Every half second it builds the password and ACL files from their parts
 # (<file>.d/*, written by services.sh, the gateways' registry sync and test suites) and reloads
 # the broker (SIGHUP) when either changed. One builder, so two writers can never race each other
 # into a file without the other's part; a storm of enrolments is one reload per half second,
 # not one per device (Mosquitto 2.0.11 was seen to crash under a storm: docs/decisions/0170).
-# Usage: mosquitto-supervise.sh <run dir with mosquitto.conf, passwd, acl>; writes <dir>/pid.
+# Usage: mosquitto-supervise.sh <dir with passwd, acl and their .d/ parts> [<mosquitto.conf>]
+#   (default <dir>/mosquitto.conf); writes the broker's pid to <dir>/pid. The tests run it on
+#   .run/mosquitto/; deploy/systemd/onecard-mosquitto.service on /var/lib/onecard/broker with
+#   /etc/onecard/mosquitto/mosquitto.conf.
 set -u
 dir=$1
+conf=${2:-$dir/mosquitto.conf}
 child=
 stop() {
   [ -n "$child" ] && kill "$child" 2>/dev/null && wait "$child" 2>/dev/null
@@ -30,7 +34,7 @@ digest() {
 }
 while true; do
   loaded=$(digest)
-  mosquitto -c "$dir/mosquitto.conf" &
+  mosquitto -c "$conf" &
   child=$!
   echo "$child" >"$dir/pid"
   while kill -0 "$child" 2>/dev/null; do
