@@ -129,10 +129,11 @@ start_mosquitto() {
   apt_install mosquitto valgrind
   mkdir -p "$run/mosquitto"
   render_mosquitto
-  # Under a supervisor (scripts/mosquitto-supervise.sh): restarted if it dies, reloaded when
-  # its password or ACL file changes; it writes the broker's pid to $run/mosquitto/pid.
+  # Under a supervisor (scripts/mosquitto-supervise.sh), called as the broker's systemd unit
+  # calls it: restarted if it dies, reloaded when its password or ACL file changes; it writes
+  # the broker's pid to $run/mosquitto/pid.
   rm -f "$run/mosquitto/pid"
-  nohup bash "$root/scripts/mosquitto-supervise.sh" "$run/mosquitto" \
+  nohup bash "$root/scripts/mosquitto-supervise.sh" "$run/mosquitto" "$run/mosquitto/mosquitto.conf" \
     >>"$run/mosquitto/supervisor.log" 2>&1 </dev/null &
   echo $! >"$run/mosquitto/supervisor.pid"
   wait_port mosquitto "$MQTT_PORT" 20

@@ -89,6 +89,13 @@ describe('services.sh: Mosquitto from deploy/mosquitto/', () => {
     const pid = read(testEnv.mqttPidFile()).trim();
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     expect(argv.slice(0, 3)).toEqual(['mosquitto', '-c', conf()]);
+    // Under the supervisor, called as deploy/systemd/onecard-mosquitto.service calls it.
+    const dir = dirname(testEnv.mqttPidFile());
+    const sup = read(join(dir, 'supervisor.pid')).trim();
+    const supArgv = readFileSync(`/proc/${sup}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((a) => a !== '');
+    expect(supArgv).toEqual(['bash', join(testEnv.root, 'scripts/mosquitto-supervise.sh'), dir, conf()]);
   });
 
   it('its ACL parts are the shipped device patterns and one rendered block per service user', () => {
