@@ -4,8 +4,8 @@
 # $ONECARD_RUN_DIR/redis-cluster-<first-port>/). docs/decisions/0193.
 # Usage: scripts/redis-cluster.sh up <first-port>     prints the seed list host:port,...
 #        scripts/redis-cluster.sh down <first-port>
-# Durability as services.sh's single Redis: appendfsync always (a tap is acked after its
-# commit is on disk).
+# Each node from the shipped configuration (deploy/redis/redis.conf and cluster.conf), as
+# services.sh's single Redis: appendfsync always (a tap is acked after its commit is on disk).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cmd="${1:-}"
@@ -47,10 +47,23 @@ mkdir -p "$dir"
 addrs=()
 for p in $ports; do
   mkdir -p "$dir/$p"
-  redis-server --bind 127.0.0.1 --port "$p" --dir "$dir/$p" --daemonize yes \
-    --pidfile "$dir/$p/pid" --logfile "$dir/$p/redis.log" --save "" \
-    --cluster-enabled yes --cluster-config-file "$dir/$p/nodes.conf" --cluster-node-timeout 2000 \
-    --appendonly yes --appendfsync always --maxmemory-policy noeviction >&2
+  # The shipped node configuration (deploy/redis/redis.conf + cluster.conf, decision 0200), then
+  # what only a test node differs in, as services.sh's single Redis.
+  bash "$root/scripts/deploy-render.sh" "$root/deploy/redis/redis.conf" BIND=127.0.0.1 PORT="$p" \
+    DATA_DIR="$dir/$p" MAXMEMORY=0 >"$dir/$p/redis.conf"
+  bash "$root/scripts/deploy-render.sh" "$root/deploy/redis/cluster.conf" REDIS_CONF="$dir/$p/redis.conf" \
+    DATA_DIR="$dir/$p" >"$dir/$p/cluster.conf"
+  cat >>"$dir/$p/cluster.conf" <<CONF
+
+# Test instance only (scripts/redis-cluster.sh):
+daemonize yes
+supervised no
+pidfile $dir/$p/pid
+logfile $dir/$p/redis.log
+save ""
+cluster-node-timeout 2000
+CONF
+  redis-server "$dir/$p/cluster.conf" >&2
   addrs+=("127.0.0.1:$p")
 done
 for p in $ports; do

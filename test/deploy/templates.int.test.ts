@@ -13,6 +13,7 @@ const templates = [
   'redis/redis.conf',
   'redis/replica.conf',
   'redis/sentinel.conf',
+  'redis/cluster.conf',
   'postgresql/onecard.conf',
   'postgresql/pg_hba.conf',
   'mosquitto/mosquitto.conf',
