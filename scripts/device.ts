@@ -8,6 +8,9 @@
 // the machine can see). enrol and rotate print the device's settings once, as JSON: its MQTT
 // username and secret and ONECARD_EDGE_GATEWAY_CREDENTIAL; the gateway keeps a hash only, so
 // put them on the device now (a lost secret is replaced by a rotation, never shown again).
+// Enrol with publicKey=<64 hex> (edge-agent/src/main.ts --print-public-key on the device) so the
+// private key never leaves it; without, the gateway makes a pair and enrol also prints
+// ONECARD_EDGE_DEVICE_KEY, once.
 
 const [command, deviceId, ...rest] = process.argv.slice(2);
 const gateway = (process.env.ONECARD_GATEWAY_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
@@ -58,6 +61,9 @@ function settings(a: Record<string, unknown>): string {
       ONECARD_EDGE_DEVICE_ID: deviceId,
       ONECARD_EDGE_MQTT_USERNAME: a.mqttUsername,
       ONECARD_EDGE_GATEWAY_CREDENTIAL: a.credential,
+      // Only when enrolled without publicKey=: the gateway made the pair and keeps only the
+      // public half, so this answer is the one chance to put the private key on the device.
+      ...(a.privateKey ? { ONECARD_EDGE_DEVICE_KEY: a.privateKey } : {}),
     },
     null,
     2,

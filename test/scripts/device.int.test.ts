@@ -7,6 +7,7 @@ import type { Gateway } from '../../gateway/src/app.js';
 import { testEnv, uniqueId } from '../support/env.js';
 import { startTestGateway } from '../support/gateway.js';
 import { TEST_PASSWORD } from '../support/operators.js';
+import { publicKeyOf } from '../support/signing.js';
 
 let gw: Gateway;
 beforeAll(async () => {
@@ -49,5 +50,18 @@ describe('scripts/device.ts', () => {
     expect(await tool('retire', id)).toMatch(/retired at/);
     expect(await resync(rotated.ONECARD_EDGE_GATEWAY_CREDENTIAL!)).toBe(401);
     await expect(tool('retire', id)).rejects.toThrow(/404 NOT_FOUND/);
+  });
+
+  it('prints the private key the gateway made, once, and none when the device brought its own', async () => {
+    const made = JSON.parse(
+      await tool('enrol', uniqueId('bus'), 'op-cli', 'bus_validator', 'routeId=r1'),
+    ) as Record<string, string>;
+    expect(made.ONECARD_EDGE_DEVICE_KEY).toMatch(/^[0-9a-f]{64}$/);
+    const own = uniqueId('bus');
+    const brought = JSON.parse(
+      await tool('enrol', own, 'op-cli', 'bus_validator', 'routeId=r1', `publicKey=${publicKeyOf(own)}`),
+    ) as Record<string, string>;
+    expect(brought.ONECARD_EDGE_DEVICE_KEY).toBeUndefined();
+    expect(Object.keys(brought)).toContain('ONECARD_EDGE_GATEWAY_CREDENTIAL');
   });
 });

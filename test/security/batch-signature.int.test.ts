@@ -1,7 +1,10 @@
 // Issue 8 item 3, the gateway's side: a batch counts only when the device's registered key
-// signed it (docs/decisions/0173). The whole gateway (SQLite, real Mosquitto): each attack is
-// refused with its reason, dead-lettered, counted in /metrics, never acked and charges nothing;
-// the same taps correctly signed are charged, so the refusals are the signature's doing.
+// signed it (docs/decisions/0173). The whole gateway (SQLite, real Mosquitto with the shipped
+// configuration): each attack is refused with its reason, dead-lettered, counted in /metrics,
+// never acked and charges nothing; the same taps correctly signed are charged, so the refusals
+// are the signature's doing. The attacker on device A's own topic holds A's broker credentials
+// (a leaked password: it is a device's attack) but not A's key; on B's topic, where the broker
+// lets no device publish, the attacker is an insider with the gateways' rights.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +16,7 @@ import type { Gateway } from '../../gateway/src/app.js';
 import { type BatchAck, v1 } from '../../protos/wire.js';
 import { uniqueId } from '../support/env.js';
 import { startTestGateway, until } from '../support/gateway.js';
-import { connectAsService } from '../support/mqtt.js';
+import { connectAsService, connectWhenAccepted, enrolDevice } from '../support/mqtt.js';
 import { bearerFor } from '../support/operators.js';
 import { privateKeyOf, publicKeyOf, signedBatch } from '../support/signing.js';
 
@@ -23,6 +26,9 @@ const A = uniqueId('bus-a');
 const B = uniqueId('bus-b');
 const CARD = 'S10000001';
 let gw: Gateway;
+/** Device A's broker connection, in the attacker's hands. */
+let device: MqttClient;
+/** A client with the gateways' rights: publishes on B's topic. */
 let client: MqttClient;
 let admin = '';
 const acks: BatchAck[] = [];
@@ -75,7 +81,9 @@ async function balance(): Promise<number> {
 async function attack(deviceId: string, payload: Uint8Array, reason: string): Promise<void> {
   const before = await rejected(reason);
   const lettersBefore = (await gw.store.deadLetters(100)).length;
-  await client.publishAsync(topics.taps(OP, deviceId), Buffer.from(payload), { qos: 1 });
+  await (deviceId === A ? device : client).publishAsync(topics.taps(OP, deviceId), Buffer.from(payload), {
+    qos: 1,
+  });
   await until(`${reason} counted`, async () => ((await rejected(reason)) === before + 1 ? true : undefined));
   const letters = await gw.store.deadLetters(100);
   expect(letters).toHaveLength(lettersBefore + 1);
@@ -93,18 +101,23 @@ beforeAll(async () => {
   client = await connectAsService('attacker');
   client.on('message', (_t, payload) => acks.push(v1.BatchAck.decode(payload)));
   await client.subscribeAsync([topics.ack(OP, A), topics.ack(OP, B)], { qos: 1 });
+  const enrolled = [];
   for (const deviceId of [A, B])
-    await call('POST', '/v1/devices', {
-      deviceId,
-      operatorId: OP,
-      profile: 'bus_validator',
-      routeId: 'r1',
-      publicKey: publicKeyOf(deviceId),
-    });
+    enrolled.push(
+      await enrolDevice(gw.url, admin, {
+        deviceId,
+        operatorId: OP,
+        profile: 'bus_validator',
+        routeId: 'r1',
+        publicKey: publicKeyOf(deviceId),
+      }),
+    );
+  device = await connectWhenAccepted(enrolled[0]!);
   await call('POST', '/v1/cards', { cardNumber: CARD, region: '500228', balanceFen: 1000 });
 });
 
 afterAll(async () => {
+  await device?.endAsync();
   await client?.endAsync();
   await gw?.stop();
 });
@@ -147,7 +160,7 @@ describe('signed tap batches at the gateway', () => {
   it('has charged nothing and acked nothing for any of them; the same taps signed are charged', async () => {
     expect(acks).toEqual([]);
     expect(await balance()).toBe(1000);
-    await client.publishAsync(topics.taps(OP, A), signedBatch(batch(A, 6)), { qos: 1 });
+    await device.publishAsync(topics.taps(OP, A), signedBatch(batch(A, 6)), { qos: 1 });
     const ack = await until('the ack of the signed batch', () => acks[0]);
     expect(ack.deviceId).toBe(A);
     expect(ack.results.map((r) => Number(r.chargedFen))).toEqual([200]);

@@ -2,6 +2,8 @@
 // list key signed it, it names this device and its range lies inside a batch in flight
 // (docs/decisions/0174). The real agent module with its SQLite journal on the real Mosquitto;
 // the test plays the gateway (receiving batches, not acking) and an attacker on the broker.
+// Only users with the gateways' rights may publish acks on the shipped broker: another device
+// is refused by the broker (PUBACK 0x87) before anything reaches the agent.
 // Each forged ack deletes nothing and is counted (Agent.acksRefused, DeviceStatus.acks_refused);
 // the gateway's own ack then deletes the batch, so the refusals are the checks' doing.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,8 +20,9 @@ import { FakeGateway, FakeListServer, until } from '../edge-agent/fake-gateway.j
 import { edgeConfig } from '../edge-agent/support.js';
 import { testEnv, uniqueId } from '../support/env.js';
 import { LIST_KEY_ID } from '../support/lists.js';
-import { connectAsService } from '../support/mqtt.js';
+import { brokerDevice, connectAsService, connectWhenAccepted } from '../support/mqtt.js';
 import { signedAck } from '../support/signing.js';
+import { pubackCode } from './attacker.js';
 
 const OP = uniqueId('op');
 const DEV = uniqueId('bus');
@@ -106,6 +109,22 @@ describe('forged batch acks at the edge agent', () => {
 
   it('ignores a validly signed ack wider than the batch in flight', async () => {
     await forge(signedAck(ack(DEV, 1, 1_000_000)));
+  });
+
+  it('never gets an ack from a device: the broker refuses a device’s publish on any ack topic (0x87)', async () => {
+    // Another device of the depot, with its own broker credentials.
+    const other = brokerDevice(uniqueId('bus'));
+    const c = await connectWhenAccepted(other);
+    try {
+      const forged = v1.BatchAck.encode(ack(DEV, 1, 3)).finish();
+      expect(await pubackCode(c, topics.ack(OP, DEV), forged)).toBe(0x87);
+      expect(await pubackCode(c, topics.ack(OP, other.deviceId), forged)).toBe(0x87);
+    } finally {
+      await c.endAsync();
+      other.remove();
+    }
+    expect(agent.acksRefused()).toBe(5);
+    expect(agent.journalDepth()).toBe(3);
   });
 
   it('reports the refused acks in its status; the gateway’s own ack then deletes the batch', async () => {

@@ -2,7 +2,7 @@
 // scripts/test.sh exports the same variables. A suite that needs a service and cannot find it
 // fails with this message rather than skipping: a skipped test is a promise not kept.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -38,6 +38,8 @@ export const testEnv = {
   mqttPasswordFile: () => need('ONECARD_TEST_MQTT_PASSWORD_FILE'),
   mqttAclFile: () => need('ONECARD_TEST_MQTT_ACL_FILE'),
   mqttPidFile: () => need('ONECARD_TEST_MQTT_PID_FILE'),
+  /** The broker's log (connection_messages on): who connected as whom, whose session was taken. */
+  mqttLogFile: () => join(dirname(need('ONECARD_TEST_MOSQUITTO_CONF')), 'mosquitto.log'),
   kafkaBrokers: () => need('ONECARD_TEST_KAFKA_BROKERS'),
   pgUrl: () => need('ONECARD_TEST_PG_URL'),
 };

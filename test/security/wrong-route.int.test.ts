@@ -1,21 +1,24 @@
-// Issue 8 item 5, end to end: a bus validator of bj-bus registered on route 101 reports route
-// bus-1 in its taps (where the Beijing tariff prices a board tap at nothing). The whole gateway
-// (SQLite, real Mosquitto, default tariff): the tap is refused with its reason in the ack, not
-// charged, counted in /metrics, and the bus operator sees it in its reconciliation report.
+// Issue 8 items 5 and 8, the wrong-route tap: a bus validator of bj-bus registered on route 101,
+// enrolled with its own broker credentials and key, reports route bus-1 in its taps (where the
+// Beijing tariff prices a board tap at nothing). The whole gateway (SQLite, real Mosquitto with
+// the shipped configuration, default tariff): the tap is refused with its reason in the ack, not
+// charged (the balance moves by the honest tap only), counted in /metrics, and the bus operator
+// sees it in its reconciliation report. The ingest-level cases on both stores (unknown routes,
+// venues, redelivery): test/gateway/ingest/location.int.test.ts.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cardToken } from '../../../core/pii.js';
-import { topics } from '../../../core/topics.js';
-import type { Gateway } from '../../../gateway/src/app.js';
-import { type BatchAck, v1 } from '../../../protos/wire.js';
-import { uniqueId } from '../../support/env.js';
-import { startTestGateway, until } from '../../support/gateway.js';
-import { connectWhenAccepted, enrolDevice } from '../../support/mqtt.js';
-import { bearerFor } from '../../support/operators.js';
-import { publicKeyOf, signedBatch } from '../../support/signing.js';
+import { cardToken } from '../../core/pii.js';
+import { topics } from '../../core/topics.js';
+import type { Gateway } from '../../gateway/src/app.js';
+import { type BatchAck, v1 } from '../../protos/wire.js';
+import { uniqueId } from '../support/env.js';
+import { startTestGateway, until } from '../support/gateway.js';
+import { connectWhenAccepted, enrolDevice } from '../support/mqtt.js';
+import { bearerFor } from '../support/operators.js';
+import { publicKeyOf, signedBatch } from '../support/signing.js';
 
 const KEY = 'c3'.repeat(32);
 const OP = 'bj-bus';

@@ -1,23 +1,27 @@
-// MQTT maximum packet size on both sides (docs/decisions/0160), against the real Mosquitto:
-// the gateway tells the broker the largest packet it takes (its batch limit + envelope), and
-// the broker (scripts/services.sh: max_packet_size) refuses larger packets from anyone. Junk
-// past either bound never reaches the ingest: no rejection, no dead letter, nothing grows.
+// Issue 8 item 8, the oversized flood: an enrolled device publishes packets past the MQTT
+// maximum packet size on either side (docs/decisions/0160), against the real Mosquitto with the
+// shipped configuration: the gateway tells the broker the largest packet it takes (its batch
+// limit + envelope), and the broker (deploy/mosquitto: max_packet_size) refuses larger packets
+// from anyone and cuts the sender off. Junk past either bound never reaches the ingest: no
+// rejection, no dead letter, nothing grows; a valid batch after it is charged as usual.
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cardToken } from '../../../core/pii.js';
-import { topics } from '../../../core/topics.js';
-import type { Gateway } from '../../../gateway/src/app.js';
-import { type BatchAck, v1 } from '../../../protos/wire.js';
-import { uniqueId } from '../../support/env.js';
-import { startTestGateway, until } from '../../support/gateway.js';
-import { connectAsService, connectWhenAccepted, enrolDevice } from '../../support/mqtt.js';
-import { bearerFor } from '../../support/operators.js';
-import { publicKeyOf, signedBatch } from '../../support/signing.js';
+import { cardToken } from '../../core/pii.js';
+import { topics } from '../../core/topics.js';
+import type { Gateway } from '../../gateway/src/app.js';
+import { type BatchAck, v1 } from '../../protos/wire.js';
+import { uniqueId } from '../support/env.js';
+import { startTestGateway, until } from '../support/gateway.js';
+import { connectWhenAccepted, type EnrolledDevice, enrolDevice } from '../support/mqtt.js';
+import { bearerFor } from '../support/operators.js';
+import { publicKeyOf, signedBatch } from '../support/signing.js';
 
 const op = uniqueId('op');
 const dev = uniqueId('bus');
 let gw: Gateway;
 let device: MqttClient;
+/** A second enrolled device of the same operator: the attacker that is cut off. */
+let rogueDevice: EnrolledDevice;
 const acks: BatchAck[] = [];
 
 async function metric(name: string): Promise<string[]> {
@@ -53,6 +57,12 @@ beforeAll(async () => {
     routeId: 'r1',
     publicKey: publicKeyOf(dev),
   });
+  rogueDevice = await enrolDevice(gw.url, auth, {
+    deviceId: uniqueId('rogue'),
+    operatorId: op,
+    profile: 'bus_validator',
+    routeId: 'r1',
+  });
   device = await connectWhenAccepted(enrolled);
   device.on('message', (_t, payload) => acks.push(v1.BatchAck.decode(payload)));
   await device.subscribeAsync(topics.ack(op, dev), { qos: 1 });
@@ -77,10 +87,11 @@ describe('MQTT maximum packet size', () => {
 
   it('has the broker refuse a packet past its own limit: the sender is cut off, nothing is delivered', async () => {
     // MQTT 3.1.1: the client learns no limit from the broker, so the packet goes out.
-    const rogue = await connectAsService('rogue', { protocolVersion: 4 });
+    // On its own taps topic, which the ACL allows: only the size is wrong.
+    const rogue = await connectWhenAccepted(rogueDevice, { protocolVersion: 4 });
     rogue.options.reconnectPeriod = 0;
     const closed = new Promise<void>((resolve) => rogue.once('close', () => resolve()));
-    rogue.publish(topics.taps(op, dev), Buffer.alloc(300_000, 0x5a), { qos: 1 });
+    rogue.publish(topics.taps(op, rogueDevice.deviceId), Buffer.alloc(300_000, 0x5a), { qos: 1 });
     await closed;
     rogue.end(true);
     acks.length = 0;
