@@ -10,7 +10,7 @@
 #   PostgreSQL (Debian postgresql-15)           port $ONECARD_PG_PORT     (default 55432),
 #              deploy/postgresql/onecard.conf
 # Usage: scripts/services.sh up [redis] [mosquitto] [kafka] [postgres]   (none named: all four)
-#        scripts/services.sh stop <name>... | down | status
+#        scripts/services.sh stop <name>... | down | status | tools (what test/deploy/ needs)
 # `up` installs what is missing (apt-get, Maven) and writes .run/services.env for the tests.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -125,8 +125,7 @@ render_mosquitto() {
 
 start_mosquitto() {
   alive mosquitto && return 0
-  # valgrind: test/deploy/mosquitto/reload.int.test.ts runs the broker under it.
-  apt_install mosquitto valgrind
+  apt_install mosquitto
   mkdir -p "$run/mosquitto"
   render_mosquitto
   # Under a supervisor (scripts/mosquitto-supervise.sh), called as the broker's systemd unit
@@ -290,5 +289,10 @@ case "$cmd" in
   status)
     for s in redis mosquitto kafka postgres; do alive "$s" && echo "$s up" || echo "$s down"; done
     ;;
-  *) echo "usage: $0 up|stop|down|status [redis] [mosquitto] [kafka] [postgres]" >&2; exit 2 ;;
+  tools)
+    # What test/deploy/ runs beside the services: valgrind (the broker under reloads,
+    # mosquitto/reload.int.test.ts) and systemd-analyze (the units, systemd.int.test.ts).
+    apt_install valgrind systemd
+    ;;
+  *) echo "usage: $0 up|stop|down|status|tools [redis] [mosquitto] [kafka] [postgres]" >&2; exit 2 ;;
 esac

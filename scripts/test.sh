@@ -17,6 +17,8 @@ npx tsc --noEmit -p .
 # about ten seconds, then reused from ~/.cache; here rather than inside a test's time limit.
 step "conformance kit venv (Python, pinned packages from PyPI; cached)"
 bash scripts/conformance-venv.sh >/dev/null || echo "conformance kit venv not made: its test will say why" >&2
+step "test tools (Debian: valgrind, systemd-analyze; installed once)"
+bash scripts/services.sh tools
 step "starting Redis, Mosquitto, Kafka and PostgreSQL on 127.0.0.1"
 trap 'bash scripts/services.sh down' EXIT
 bash scripts/services.sh up

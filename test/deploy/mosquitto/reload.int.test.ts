@@ -50,7 +50,7 @@ interface Broker {
   valgrindLog: string;
 }
 
-/** The shipped mosquitto.conf, rendered the way scripts/services.sh renders it. */
+/** The shipped mosquitto.conf, rendered by the one renderer (scripts/deploy-render.sh). */
 async function startBroker(name: string): Promise<Broker> {
   const d = join(dir, name);
   execFileSync('mkdir', ['-p', d]);
@@ -62,17 +62,20 @@ async function startBroker(name: string): Promise<Broker> {
   writeFileSync(passwordFile, '', { mode: 0o600 });
   execFileSync('mosquitto_passwd', ['-b', passwordFile, DEVICE, 'device-secret']);
   writeFileSync(join(d, 'acl'), readFileSync(join(root, 'deploy/mosquitto/acl')));
-  const conf = readFileSync(join(root, 'deploy/mosquitto/mosquitto.conf'), 'utf8')
-    .replaceAll('@MQTT_PORT@', String(port))
-    .replaceAll('@MQTTS_PORT@', String(await freePort()))
-    .replaceAll('@BIND@', '127.0.0.1')
-    .replaceAll('@CA_FILE@', join(certs, 'ca.crt'))
-    .replaceAll('@CERT_FILE@', join(certs, 'server.crt'))
-    .replaceAll('@KEY_FILE@', join(certs, 'server.key'))
-    .replaceAll('@PASSWORD_FILE@', passwordFile)
-    .replaceAll('@ACL_FILE@', join(d, 'acl'))
-    .replaceAll('@MAX_PACKET@', '266240')
-    .replaceAll('@DATA_DIR@', d);
+  const conf = execFileSync('bash', [
+    join(root, 'scripts/deploy-render.sh'),
+    join(root, 'deploy/mosquitto/mosquitto.conf'),
+    `MQTT_PORT=${port}`,
+    `MQTTS_PORT=${await freePort()}`,
+    'BIND=127.0.0.1',
+    `CA_FILE=${join(certs, 'ca.crt')}`,
+    `CERT_FILE=${join(certs, 'server.crt')}`,
+    `KEY_FILE=${join(certs, 'server.key')}`,
+    `PASSWORD_FILE=${passwordFile}`,
+    `ACL_FILE=${join(d, 'acl')}`,
+    'MAX_PACKET=266240',
+    `DATA_DIR=${d}`,
+  ]).toString();
   writeFileSync(join(d, 'mosquitto.conf'), `${conf}\nlog_type all\nuser ${userInfo().username}\n`);
   const valgrindLog = join(d, 'valgrind.log');
   const proc = spawn(
