@@ -1,5 +1,6 @@
 // The card as the gateway keeps it: the state the fare function reads and the commit replaces.
 import { emptyFareState, type FareState } from './tariff/state.js';
+import type { EntitlementUse } from './uses.js';
 
 export type CardStatus = 'active' | 'lost' | 'frozen';
 
@@ -28,6 +29,11 @@ export interface CardState {
   region: string;
   /** What the tariff engine remembers between taps (core/tariff/state.ts); committed with the balance. */
   fare: FareState;
+  /**
+   * Uses of its tickets and reservations (core/uses.ts), committed with the visits under the same
+   * compare-and-set (docs/decisions/0203). Absent on a card written before that: derived once.
+   */
+  uses?: readonly EntitlementUse[];
 }
 
 export function unknownCard(token: string): CardState {

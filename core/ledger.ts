@@ -15,6 +15,7 @@ import { subsidyOf } from './subsidy.js';
 import type { TapFields } from './tap.js';
 import type { FareLine } from './tariff/lines.js';
 import type { FareState } from './tariff/state.js';
+import type { EntitlementUse } from './uses.js';
 
 /** A tap as the gateway accepted it from a validated TapBatch (gateway/src/ingest/validate.ts). */
 export interface TapInput extends TapFields {
@@ -109,6 +110,8 @@ export interface Effect {
   newBalanceFen: number;
   /** The card's fare state after the effect, written with the balance under the same compare-and-set. */
   newFare: FareState;
+  /** The card's entitlement uses after the effect (core/uses.ts), same compare-and-set; absent: unchanged. */
+  newUses?: readonly EntitlementUse[];
   record: LedgerRecord;
   result: EffectResult;
 }
@@ -319,8 +322,7 @@ export function chain(
 ): { effect: Effect; next: CardState } {
   const effect = plan(card);
   if (effect.expectVersion === null) return { effect, next: card };
-  return {
-    effect,
-    next: { ...card, version: card.version + 1, balanceFen: effect.newBalanceFen, fare: effect.newFare },
-  };
+  const next = { ...card, version: card.version + 1, balanceFen: effect.newBalanceFen, fare: effect.newFare };
+  if (effect.newUses) next.uses = effect.newUses;
+  return { effect, next };
 }

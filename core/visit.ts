@@ -6,6 +6,7 @@ import type { ReasonName } from '../protos/codec.js';
 import type { CardState } from './card.js';
 import { concessionFor } from './concession.js';
 import { type Effect, type EffectResult, type TapInput, tapRecordBase, tapRecordId } from './ledger.js';
+import { noUses, usesOf, withUse } from './uses.js';
 
 /**
  * Entries an entitlement allows, as the gateway knows it. Until the venue products land (the
@@ -31,7 +32,7 @@ export function useKey(tap: Pick<TapInput, 'cardToken' | 'entitlementId'>): stri
  *    is kept, marked ENTITLEMENT_REUSED_OFFLINE.
  * 5. Otherwise the device's reason stands.
  * A visit on an entitlement moves the card's version, so two visits of one card committed at
- * once are serialised (compare-and-set) and priorUses stays exact.
+ * once are serialised (compare-and-set) and priorUses stays exact (planVisitCounting).
  */
 export function planVisit(card: CardState, tap: TapInput, priorUses: number, now: number): Effect {
   const allowed = tap.edgeDecision === 'allow';
@@ -73,18 +74,16 @@ export function planVisit(card: CardState, tap: TapInput, priorUses: number, now
 }
 
 /**
- * Plans a visit within a batch: reads and advances the running count of uses, so two taps of
- * one card on one entitlement in the same batch are counted like two batches.
+ * Plans a visit from the card's committed uses (core/uses.ts) and counts it there: a visit that
+ * uses an entitlement moves the card's version (planVisit), and its count goes with that
+ * compare-and-set, so two taps of one card on one ticket, in one batch or in two, are counted
+ * exactly (docs/decisions/0203).
  */
-export function planVisitCounting(
-  card: CardState,
-  tap: TapInput,
-  uses: Map<string, number>,
-  now: number,
-): Effect {
-  const key = useKey(tap);
-  const prior = key === '' ? 0 : (uses.get(key) ?? 0);
-  const effect = planVisit(card, tap, prior, now);
-  if (key !== '' && tap.edgeDecision === 'allow') uses.set(key, prior + 1);
-  return effect;
+export function planVisitCounting(card: CardState, tap: TapInput, now: number): Effect {
+  const id = tap.entitlementId ?? '';
+  const uses = card.uses ?? noUses;
+  const effect = planVisit(card, tap, id === '' ? 0 : usesOf(uses, id, tap.deviceTimeMs), now);
+  return effect.expectVersion === null
+    ? effect
+    : { ...effect, newUses: withUse(uses, id, tap.deviceTimeMs, now) };
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConcessionFlag } from '../../core/card.js';
-import type { TapInput } from '../../core/ledger.js';
+import { chain, type TapInput } from '../../core/ledger.js';
+import { localDay } from '../../core/time.js';
+import { USE_KEEP_DAYS } from '../../core/uses.js';
 import { planVisit, planVisitCounting } from '../../core/visit.js';
 import { cardState, tapInput } from '../support/taps.js';
 
@@ -95,11 +97,24 @@ describe('planning a visit', () => {
     expect(planVisit(cardState(), visit(ticket), 0, 5).record.entitlementId).toBe('t1');
   });
 
-  it('counts uses within a batch: the second tap on one ticket is marked', () => {
-    const uses = new Map<string, number>();
-    const reasons = [1, 2].map(
-      (seq) => planVisitCounting(cardState(), visit({ ...ticket, seq }), uses, 5).result.reason,
-    );
-    expect(reasons).toEqual(['TICKET_ADMITTED', 'ENTITLEMENT_REUSED_OFFLINE']);
+  it('counts uses in the card: the second tap on one ticket is marked, the count goes with the card', () => {
+    const first = chain(cardState(), (c) => planVisitCounting(c, visit({ ...ticket, seq: 1 }), 5));
+    const second = chain(first.next, (c) => planVisitCounting(c, visit({ ...ticket, seq: 2 }), 5));
+    expect([first, second].map((s) => s.effect.result.reason)).toEqual([
+      'TICKET_ADMITTED',
+      'ENTITLEMENT_REUSED_OFFLINE',
+    ]);
+    const day = localDay(visit().deviceTimeMs);
+    expect(first.effect.newUses).toEqual([['t1', 1, day + USE_KEEP_DAYS]]);
+    expect(second.next.uses).toEqual([['t1', 2, day + USE_KEEP_DAYS]]);
+  });
+
+  it('leaves the uses alone for a visit that uses no entitlement or that the device denied', () => {
+    const card = cardState({ uses: [['t1', 1, 99_999]] });
+    for (const tap of [
+      visit({ edgeReason: 'READER_CARD_ACCEPTED' }),
+      visit({ ...ticket, edgeDecision: 'deny' }),
+    ])
+      expect(planVisitCounting(card, tap, 5).newUses).toBeUndefined();
   });
 });

@@ -37,7 +37,7 @@ import type { DeviceRegistry } from './devices.js';
 import { planBatch, uniqueTokens, withLocationChecked } from './plan.js';
 import { BatchSignatures } from './signatures.js';
 import { type Limits, type ValidBatch, validateBatch } from './validate.js';
-import { loadUses, withRecordKind } from './visits.js';
+import { withDerivedUses, withRecordKind } from './visits.js';
 
 /** Taps the gateway refused to price (docs/decisions/0161), counted once when first committed. */
 const REFUSALS: ReadonlySet<ReasonName> = new Set(['LOCATION_NOT_ALLOWED', 'LOCATION_NOT_PRICED']);
@@ -216,9 +216,11 @@ export class Ingest {
     let pending = taps;
     for (let round = 0; pending.length > 0; round++) {
       if (round === MAX_CONFLICT_ROUNDS) throw new Error(`still conflicting after ${round} rounds`);
-      const cards = round === 0 ? loaded : await store.loadCards(uniqueTokens(pending));
-      const uses = await loadUses(store, pending);
-      const effects = planBatch(pending, cards, fare, this.deps.now(), uses);
+      const now = this.deps.now();
+      const fresh = round === 0 ? loaded : await store.loadCards(uniqueTokens(pending));
+      // Entitlement uses are in the cards' state (0203); only a card from before it reads records.
+      const cards = await withDerivedUses(store, pending, fresh, now);
+      const effects = planBatch(pending, cards, fare, now);
       const outcomes = await store.commit(effects);
       const retry: TapInput[] = [];
       const applied: LedgerRecord[] = [];

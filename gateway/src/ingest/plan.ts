@@ -12,8 +12,6 @@ export function planBatch(
   cards: ReadonlyMap<string, CardState>,
   fare: Pricer,
   now: number,
-  /** Committed uses per card and entitlement (gateway/src/ingest/visits.ts); advanced here. */
-  uses: Map<string, number> = new Map(),
 ): Effect[] {
   // States this batch moved, over the loaded ones (which may be a large shared map: not copied).
   const moved = new Map<string, CardState>();
@@ -23,7 +21,7 @@ export function planBatch(
       tap.refusal
         ? planRefusal(c, tap, now)
         : tap.record === 'visit'
-          ? planVisitCounting(c, tap, uses, now)
+          ? planVisitCounting(c, tap, now)
           : planTap(c, tap, fare, now),
     );
     moved.set(tap.cardToken, next);

@@ -1,16 +1,16 @@
-// What visit planning needs besides the cards: how often each card already used each single-use
-// entitlement (ticket, reservation) its taps in this batch admit on, from the committed visit
-// records. Read only for taps that carry an entitlement id (venue gates), so transit batches
-// never pay for it. Exact under concurrency because a visit on an entitlement moves the card's
-// version (core/visit.ts): a visit committed meanwhile makes this plan conflict and re-run.
+// What visit planning needs besides the cards' state. A card's uses of its tickets and
+// reservations are part of that state (core/uses.ts, docs/decisions/0203), written with every
+// visit that uses one, so the tap path reads no records. Only a card written before 0203 has
+// none yet: the first time one of its visits needs them, they are derived from its records,
+// and the visit's commit writes them into the card (under its compare-and-set: a visit committed
+// meanwhile makes the plan conflict and re-run from fresh state).
+import type { CardState } from '../../../core/card.js';
 import type { TapInput } from '../../../core/ledger.js';
-import { tapRecordId } from '../../../core/ledger.js';
 import { profiles } from '../../../core/profiles.js';
-import { useKey } from '../../../core/visit.js';
+import { type EntitlementUse, USE_KEEP_DAYS, withUse } from '../../../core/uses.js';
 import type { HistoryStore } from '../store/port.js';
 
-/** Entitlements are valid for days, not months: earlier visits cannot be the same ticket's. */
-const LOOKBACK_MS = 8 * 24 * 3600_000;
+const DAY_MS = 24 * 3600_000;
 const PAGE = 500;
 
 /** The device's profile says whether its taps are rides or visits; unknown profiles ride. */
@@ -21,32 +21,59 @@ export function withRecordKind(taps: TapInput[], profile: string): TapInput[] {
   return record === 'ride' ? taps : taps.map((t) => ({ ...t, record }));
 }
 
-export async function loadUses(store: HistoryStore, taps: readonly TapInput[]): Promise<Map<string, number>> {
-  const uses = new Map<string, number>();
-  const wanted = taps.filter((t) => t.record === 'visit' && !t.refusal && useKey(t) !== '');
-  if (wanted.length === 0) return uses;
-  const own = new Set(wanted.map((t) => tapRecordId(t)));
-  const keys = new Set(wanted.map(useKey));
-  for (const token of new Set(wanted.map((t) => t.cardToken))) {
-    const from =
-      Math.min(...wanted.filter((t) => t.cardToken === token).map((t) => t.deviceTimeMs)) - LOOKBACK_MS;
-    let cursor: string | undefined;
-    do {
-      const page = await store.queryRecords({
-        cardToken: token,
-        from,
-        limit: PAGE,
-        ...(cursor ? { cursor } : {}),
-      });
-      for (const r of page.items) {
-        const key = useKey({ cardToken: r.cardToken, entitlementId: r.entitlementId ?? '' });
-        // A refused visit (docs/decisions/0161) admitted nobody the gateway accepts: not a use.
-        if (r.kind !== 'visit' || r.edgeDecision !== 'allow' || r.reason === 'LOCATION_NOT_ALLOWED') continue;
-        if (!keys.has(key) || own.has(r.id)) continue;
-        uses.set(key, (uses.get(key) ?? 0) + 1);
-      }
-      cursor = page.nextCursor;
-    } while (cursor);
+/** A visit whose plan reads and moves the card's uses (core/visit.ts planVisit's compare-and-set). */
+function countsUse(t: TapInput): boolean {
+  return t.record === 'visit' && !t.refusal && t.edgeDecision === 'allow' && !!t.entitlementId;
+}
+
+/**
+ * `cards` as given, unless a known card without uses (from before 0203) has a visit that counts:
+ * then a copy in which those cards carry the uses their records hold.
+ */
+export async function withDerivedUses(
+  store: HistoryStore,
+  taps: readonly TapInput[],
+  cards: Map<string, CardState>,
+  now: number,
+): Promise<Map<string, CardState>> {
+  const missing = new Map<string, number>();
+  for (const t of taps) {
+    const card = cards.get(t.cardToken);
+    if (!countsUse(t) || !card?.known || card.uses) continue;
+    missing.set(t.cardToken, Math.min(missing.get(t.cardToken) ?? t.deviceTimeMs, t.deviceTimeMs));
   }
-  return uses;
+  if (missing.size === 0) return cards;
+  const out = new Map(cards);
+  for (const [token, earliest] of missing) {
+    const uses = await derivedUses(store, token, earliest - (USE_KEEP_DAYS + 1) * DAY_MS, now);
+    out.set(token, { ...cards.get(token)!, uses });
+  }
+  return out;
+}
+
+/** The uses a card's committed visits since `from` add up to, oldest visit first. */
+async function derivedUses(
+  store: HistoryStore,
+  token: string,
+  from: number,
+  now: number,
+): Promise<EntitlementUse[]> {
+  const visits: { id: string; at: number }[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.queryRecords({
+      cardToken: token,
+      from,
+      limit: PAGE,
+      ...(cursor ? { cursor } : {}),
+    });
+    for (const r of page.items) {
+      // A refused visit (docs/decisions/0161) admitted nobody the gateway accepts: not a use.
+      if (r.kind !== 'visit' || r.edgeDecision !== 'allow' || r.reason === 'LOCATION_NOT_ALLOWED') continue;
+      if (r.entitlementId) visits.push({ id: r.entitlementId, at: r.at });
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  visits.sort((a, b) => a.at - b.at);
+  return visits.reduce<EntitlementUse[]>((uses, v) => withUse(uses, v.id, v.at, now), []);
 }

@@ -5,6 +5,7 @@
 import { dedupeDay, isTapKey } from '../../../core/dedupe-window.js';
 import type { Effect, EffectResult } from '../../../core/ledger.js';
 import { encodeFareState } from '../../../core/tariff/state.js';
+import { encodeUses } from '../../../core/uses.js';
 import type { CommitOutcome, TapClaim } from './port.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -69,6 +70,8 @@ export function commitCalls(effects: readonly Effect[], keys: RedisKeys, bucketT
       e.cardToken,
       // A tap's key lives in the bucket of its day (docs/decisions/0196); any other is kept.
       isTapKey(e.dedupeKey) ? no(keys.seenOn(p, dedupeDay(r.at))) : 1,
+      // Entitlement uses go with the card (docs/decisions/0203); false leaves them as they are.
+      cas && e.newUses ? encodeUses(e.newUses) : false,
     ]);
     call.positions.push(position);
     call.args.push(JSON.stringify(r), JSON.stringify(e.result));

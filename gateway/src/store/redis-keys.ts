@@ -40,7 +40,8 @@ export class RedisKeys {
     return `${this.prefix}:{p${p}}`;
   }
 
-  /** Hash: b balance, v version, s status, f flags, m masked number, r region, fs fare state JSON. */
+  /** Hash: b balance, v version, s status, f flags, m masked number, r region, fs fare state JSON,
+   *  u entitlement uses JSON (core/uses.ts; absent on a card from before 0203). */
   card(token: string): string {
     return `${this.part(this.partitionOf(token))}:card:${token}`;
   }

@@ -15,6 +15,7 @@ import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js
 import { isGeneration, newGeneration } from '../../../core/lists/generation.js';
 import { withSubsidy } from '../../../core/subsidy.js';
 import { decodeFareState } from '../../../core/tariff/state.js';
+import { decodeUses } from '../../../core/uses.js';
 import type { StatSummary } from '../stats/rides.js';
 import { checkEffects, checkNewCard } from './amounts.js';
 import { checkBounds, keptLetter } from './dead-letters.js';
@@ -143,7 +144,7 @@ async function checkLayout(redis: RedisClient, keys: RedisKeys): Promise<void> {
     );
 }
 
-const CARD_FIELDS = ['b', 'v', 's', 'f', 'm', 'r', 'fs'] as const;
+const CARD_FIELDS = ['b', 'v', 's', 'f', 'm', 'r', 'fs', 'u'] as const;
 
 /** A dead letter as the list holds it (short names: 10,000 of them are kept). */
 interface StoredDeadLetter {
@@ -207,7 +208,9 @@ class RedisStore implements Store {
     const rows = await Promise.all(tokens.map((t) => this.redis.hmget(this.keys.card(t), ...CARD_FIELDS)));
     const out = new Map<string, CardState>();
     tokens.forEach((token, i) => {
-      const [b, v, s, f, m, r, fs] = rows[i]!;
+      const [b, v, s, f, m, r, fs, u] = rows[i]!;
+      // No 'u' on a card from before 0203: its uses are derived on first need.
+      const uses = decodeUses(u, `card ${token}`);
       if (v === null || v === undefined) out.set(token, unknownCard(token));
       else
         out.set(token, {
@@ -220,6 +223,7 @@ class RedisStore implements Store {
           masked: m ?? '',
           region: r ?? '',
           fare: decodeFareState(fs, `card ${token}`),
+          ...(uses ? { uses } : {}),
         });
     });
     return out;

@@ -2,6 +2,7 @@
 // second process opening the same file) finds what it needs. And the records query it serves.
 import type { CardState, CardStatus } from '../../../core/card.js';
 import { decodeFareState } from '../../../core/tariff/state.js';
+import { decodeUses } from '../../../core/uses.js';
 import { decodeCursor } from './cursor.js';
 import type { RecordQuery } from './port.js';
 
@@ -15,7 +16,9 @@ CREATE TABLE IF NOT EXISTS cards (
   masked TEXT NOT NULL,
   region TEXT NOT NULL,
   -- The tariff engine's per-card state as compact JSON (core/tariff/state.ts); '' when empty.
-  fare TEXT NOT NULL DEFAULT ''
+  fare TEXT NOT NULL DEFAULT '',
+  -- Entitlement uses as compact JSON (core/uses.ts); NULL on a card from before 0203.
+  uses TEXT
 ) WITHOUT ROWID;
 
 -- Exactly once: a dedupe key seen before answers with the result stored with it.
@@ -172,10 +175,14 @@ export interface CardRow {
   masked: string;
   region: string;
   fare: string;
+  uses: string | null;
 }
 
 /** Files written before the fare column existed get it on open (ALTER TABLE ADD COLUMN is cheap). */
 export const addFareColumn = "ALTER TABLE cards ADD COLUMN fare TEXT NOT NULL DEFAULT ''";
+
+/** Files written before 0203 get the column empty: each card's uses are derived on first need. */
+export const addUsesColumn = 'ALTER TABLE cards ADD COLUMN uses TEXT';
 
 export function cardOf(row: CardRow): CardState {
   return {
@@ -188,6 +195,7 @@ export function cardOf(row: CardRow): CardState {
     masked: row.masked,
     region: row.region,
     fare: decodeFareState(row.fare, `card ${row.token}`),
+    ...(row.uses === null ? {} : { uses: decodeUses(row.uses, `card ${row.token}`) }),
   };
 }
 

@@ -15,6 +15,7 @@ import {
 import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js';
 import { withSubsidy } from '../../../core/subsidy.js';
 import { encodeFareState } from '../../../core/tariff/state.js';
+import { encodeUses } from '../../../core/uses.js';
 import type { StatSummary } from '../stats/rides.js';
 import { checkEffects, checkNewCard } from './amounts.js';
 import { encodeCursor } from './cursor.js';
@@ -56,6 +57,7 @@ import { SqlitePaymentStore } from './sqlite-payments.js';
 import { preparedCache } from './sqlite-prepared.js';
 import {
   addFareColumn,
+  addUsesColumn,
   type CardRow,
   cardOf,
   indexOpenEntries,
@@ -82,6 +84,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
   db.exec(schema);
   const columns = db.pragma('table_info(cards)') as { name: string }[];
   if (!columns.some((c) => c.name === 'fare')) db.exec(addFareColumn);
+  if (!columns.some((c) => c.name === 'uses')) db.exec(addUsesColumn);
   // A file written before the sweep (docs/decisions/0113): index the entries already open.
   if (!hadOpenIndex) db.exec(indexOpenEntries);
   db.exec(auditSchema);
@@ -139,8 +142,8 @@ class SqliteStore implements Store {
   async issueCard(card: NewCard): Promise<void> {
     checkNewCard(card);
     this.sql(
-      `INSERT INTO cards (token, balance, version, status, flags, masked, region)
-       VALUES (?, ?, 1, 'active', ?, ?, ?) ON CONFLICT (token) DO NOTHING`,
+      `INSERT INTO cards (token, balance, version, status, flags, masked, region, uses)
+       VALUES (?, ?, 1, 'active', ?, ?, ?, '[]') ON CONFLICT (token) DO NOTHING`,
     ).run(card.token, card.balanceFen, card.flags, card.masked, card.region);
   }
 
@@ -177,8 +180,15 @@ class SqliteStore implements Store {
       const cas = broken.has(e.cardToken)
         ? undefined
         : this.sql(
-            'UPDATE cards SET balance = ?, fare = ?, version = version + 1 WHERE token = ? AND version = ?',
-          ).run(e.newBalanceFen, encodeFareState(e.newFare), e.cardToken, e.expectVersion);
+            // Uses only change with a visit that carries them (core/visit.ts); NULL keeps them.
+            'UPDATE cards SET balance = ?, fare = ?, uses = coalesce(?, uses), version = version + 1 WHERE token = ? AND version = ?',
+          ).run(
+            e.newBalanceFen,
+            encodeFareState(e.newFare),
+            e.newUses ? encodeUses(e.newUses) : null,
+            e.cardToken,
+            e.expectVersion,
+          );
       if (cas?.changes !== 1) {
         broken.add(e.cardToken);
         return { status: 'conflict' };

@@ -75,8 +75,7 @@ describe('planning a batch', () => {
         entitlementId: 't1',
       }),
     ];
-    const uses = new Map([[`${A}:t1`, 0]]);
-    const effects = planBatch(taps, cards, fare, 0, uses);
+    const effects = planBatch(taps, cards, fare, 0);
     expect(effects.map((e) => [e.record.kind, e.result.reason, e.expectVersion, e.newBalanceFen])).toEqual([
       ['visit', 'TICKET_ADMITTED', 1, 1000],
       ['ride', 'OK', 2, 800],

@@ -22,6 +22,8 @@ export function commitContract(h: StoreHarness<CommitStores>): void {
         masked: 'A12****01',
         region: '500100',
         fare: {},
+        // No ticket or reservation used yet (docs/decisions/0203).
+        uses: [],
       });
     });
 

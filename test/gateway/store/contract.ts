@@ -35,6 +35,7 @@ import { paymentsContract } from './contract-payments.js';
 import { recordsContract } from './contract-records.js';
 import { statsContract } from './contract-stats.js';
 import { subsidyContract } from './contract-subsidy.js';
+import { usesContract } from './contract-uses.js';
 import { valueListsContract } from './contract-value-lists.js';
 import { venuesContract } from './contract-venues.js';
 import { windowContract } from './contract-window.js';
@@ -74,7 +75,7 @@ function suite<S>(
   });
 }
 
-/** Cards, the atomic commit, the open-entry index (ports/ledger.ts). */
+/** Cards (with their entitlement uses), the atomic commit, the open-entry index (ports/ledger.ts). */
 export const ledgerSuite = (name: string, open: Open<CommitStores>): void =>
   suite('ledger', name, open, [
     commitContract,
@@ -83,6 +84,7 @@ export const ledgerSuite = (name: string, open: Open<CommitStores>): void =>
     amountsContract,
     concurrencyContract,
     fareStateContract,
+    usesContract,
     openEntriesContract,
   ]);
 

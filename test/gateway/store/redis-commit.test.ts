@@ -80,6 +80,8 @@ describe('commitEffects calls', () => {
           false,
           token(0),
           13,
+          // A ride leaves the card's entitlement uses as they are (docs/decisions/0203).
+          false,
         ],
         [
           'tap:bus-1:3',
@@ -96,6 +98,7 @@ describe('commitEffects calls', () => {
           false,
           token(0),
           13,
+          false,
         ],
       ],
     ]);

@@ -30,7 +30,9 @@
               stats: false, or [statsKey#, field, n, field, n, ...] ride counters (redis-stats.ts),
               openKey# (the partition's open-entry zset; 0 with cardKey# 0), openAt (the open
               entry's time, or false: the card has none), cardToken (docs/decisions/0113),
-              seenKey# (1, or the tap's day bucket)
+              seenKey# (1, or the tap's day bucket),
+              uses (the card's entitlement uses JSON, core/uses.ts, written with the balance; false:
+              unchanged, docs/decisions/0203)
             # = position in KEYS (indexKeys#: an array of them); expectVersion false leaves the
             card untouched (cardKey# 0); numbers as decimal strings, so Redis stores exactly what
             the gateway computed.
@@ -109,7 +111,7 @@ for _, key in ipairs(readOrder) do
 end
 
 for i, e in ipairs(effects) do
-  local dedupeKey, recordId, card, expect, nextVersion, balance, at, indexes, fare, stats, openKey, openAt, token, seenKey =
+  local dedupeKey, recordId, card, expect, nextVersion, balance, at, indexes, fare, stats, openKey, openAt, token, seenKey, uses =
     unpack(e)
   local original = decided[dedupeKey] or originals[i]
   local version = nil
@@ -133,10 +135,13 @@ for i, e in ipairs(effects) do
     out[#out + 1] = ''
   else
     if expect then
-      if not cards[card] then
+      local before = cards[card]
+      if not before then
         cardOrder[#cardOrder + 1] = card
       end
-      cards[card] = { v = nextVersion, b = balance, fs = fare, openKey = openKey, openAt = openAt, token = token }
+      -- An effect without uses keeps the ones an earlier effect of this call wrote (or Redis's).
+      local u = uses or (before and before.u) or nil
+      cards[card] = { v = nextVersion, b = balance, fs = fare, u = u, openKey = openKey, openAt = openAt, token = token }
     end
     local result = ARGV[2 * i + 1]
     decided[dedupeKey] = result
@@ -187,7 +192,11 @@ for _, id in ipairs(outboxIds) do
 end
 for _, card in ipairs(cardOrder) do
   local c = cards[card]
-  redis.call('HSET', KEYS[card], 'b', c.b, 'v', c.v, 'fs', c.fs)
+  if c.u then
+    redis.call('HSET', KEYS[card], 'b', c.b, 'v', c.v, 'fs', c.fs, 'u', c.u)
+  else
+    redis.call('HSET', KEYS[card], 'b', c.b, 'v', c.v, 'fs', c.fs)
+  end
   if c.openAt then
     redis.call('ZADD', KEYS[c.openKey], c.openAt, c.token)
   else

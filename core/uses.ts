@@ -1,0 +1,74 @@
+// A card's uses of its entitlements (tickets, reservations: the entry rules' single-use checks),
+// kept in the card's hot state and written under the card's compare-and-set together with the
+// visit that used them (docs/decisions/0203), so the tap path never reads records to count them.
+// Pure: times are passed in.
+import { localDay } from './time.js';
+
+/**
+ * One entitlement's count: [entitlement id, allowed visits committed on it, last local day (CST,
+ * core/time.ts) the count is kept]. A tuple, not an object keyed by id: ids come from devices.
+ */
+export type EntitlementUse = readonly [id: string, entries: number, untilDay: number];
+
+/**
+ * Days a count is kept after the day of its last use. A tap does not carry its entitlement's
+ * last valid day, so this is the longest validity of the single-use entitlements the gateway
+ * counts (tickets and reservations are valid for days), the same bound the record lookback had.
+ */
+export const USE_KEEP_DAYS = 8;
+
+/** Most counts a card keeps (newest first): a bound on the card's state whatever devices send. */
+export const MAX_KEPT_USES = 32;
+
+export const noUses: readonly EntitlementUse[] = Object.freeze([]);
+
+/** Committed uses of `id` that still count for a tap at `at` (Unix ms). */
+export function usesOf(uses: readonly EntitlementUse[], id: string, at: number): number {
+  const day = localDay(at);
+  for (const [uid, entries, until] of uses) if (uid === id) return until >= day ? entries : 0;
+  return 0;
+}
+
+/**
+ * The counts after one more use of `id` at `at`, newest first: the used one moves to the front
+ * and is kept USE_KEEP_DAYS after the later of its days; counts whose last day is before both
+ * the tap's day and today (`now`) are dropped, and at most MAX_KEPT_USES are kept.
+ */
+export function withUse(
+  uses: readonly EntitlementUse[],
+  id: string,
+  at: number,
+  now: number,
+): EntitlementUse[] {
+  const day = localDay(at);
+  const oldest = Math.min(day, localDay(now));
+  const prior = uses.find(([uid]) => uid === id);
+  const entries = (prior && prior[2] >= day ? prior[1] : 0) + 1;
+  const until = Math.max(day + USE_KEEP_DAYS, prior?.[2] ?? 0);
+  const kept = uses.filter(([uid, , u]) => uid !== id && u >= oldest);
+  return [[id, entries, until] as const, ...kept].slice(0, MAX_KEPT_USES);
+}
+
+/** As the stores keep it: compact JSON; '' (or NULL) for a card whose counts were never derived. */
+export function encodeUses(uses: readonly EntitlementUse[]): string {
+  return JSON.stringify(uses);
+}
+
+/** undefined for a card written before 0203 (no counts yet: derived from its records once). */
+export function decodeUses(text: string | null | undefined, where: string): EntitlementUse[] | undefined {
+  if (text === null || text === undefined || text === '') return undefined;
+  const parsed: unknown = JSON.parse(text);
+  if (
+    !Array.isArray(parsed) ||
+    !parsed.every(
+      (u) =>
+        Array.isArray(u) &&
+        u.length === 3 &&
+        typeof u[0] === 'string' &&
+        Number.isInteger(u[1]) &&
+        Number.isInteger(u[2]),
+    )
+  )
+    throw new Error(`${where}: entitlement uses are not [id, entries, day] triples`);
+  return parsed as EntitlementUse[];
+}
