@@ -59,6 +59,8 @@ export async function openStore(config: GatewayConfig): Promise<Store> {
         waitReplicas: config.redisWaitReplicas,
         waitTimeoutMs: config.redisWaitTimeoutMs,
         dedupeWindowDays: config.dedupeWindowDays,
+        // PostgreSQL is the system of record: Redis keeps no records (docs/decisions/0204).
+        keepRecords: config.history !== 'postgres',
       })
     : openSqliteStore({ file: config.sqliteFile, dedupeWindowDays: config.dedupeWindowDays });
 }

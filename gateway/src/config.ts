@@ -230,7 +230,7 @@ export const configSchema = {
     values: ['store', 'postgres'],
     default: 'store',
     description:
-      'store: record queries, CSV and ride statistics from the store; postgres: from the PostgreSQL history the history process fills from Kafka',
+      'store: record queries, CSV and ride statistics from the store; postgres: from the PostgreSQL history the history process fills from Kafka, and the Redis store keeps no records, indexes or ride counters (docs/decisions/0204)',
   },
   pgUrl: {
     env: 'ONECARD_PG_URL',
@@ -476,6 +476,11 @@ export function loadGatewayConfig(
     );
   if (config.history === 'postgres' && config.pgUrl === '')
     problems.push(`${configSchema.pgUrl.env}: required when ONECARD_HISTORY=postgres`);
+  // Redis then keeps each record only in its outbox entry until the relay publishes it (0204).
+  if (config.history === 'postgres' && config.store === 'redis' && config.kafkaBrokers === '')
+    problems.push(
+      `${configSchema.kafkaBrokers.env}: required when ONECARD_HISTORY=postgres with ONECARD_STORE=redis (records reach PostgreSQL only through Kafka)`,
+    );
   if (config.embeddedBrokerPort > 0 && config.mqttProtocolVersion === 5)
     problems.push('the embedded aedes broker speaks MQTT 3.1.1 only: set ONECARD_MQTT_PROTOCOL_VERSION=4');
   if (config.embeddedBrokerPort > 0 && config.mqttShareGroup !== '')

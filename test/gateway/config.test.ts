@@ -137,6 +137,11 @@ describe('gateway configuration', () => {
       history: 'postgres',
       pgUrl: url,
     });
+    // Redis keeps no records then (0204): they reach PostgreSQL only through the relay.
+    const redis = { ...keys, ONECARD_STORE: 'redis', ONECARD_REDIS_URL: 'redis://127.0.0.1:6379' };
+    expect(() => loadGatewayConfig({ ...redis, ONECARD_HISTORY: 'postgres', ONECARD_PG_URL: url })).toThrow(
+      /ONECARD_KAFKA_BROKERS: required when ONECARD_HISTORY=postgres with ONECARD_STORE=redis/,
+    );
     expect(() => loadGatewayConfig({ ...keys, ONECARD_PG_SCHEMA: 'x; DROP TABLE records' })).toThrow(
       /ONECARD_PG_SCHEMA/,
     );

@@ -19,8 +19,17 @@ export interface PartitionCall {
   args: string[];
 }
 
-/** bucketTtl: seconds a tap day bucket of dedupe keys lives after its last write (0196). */
-export function commitCalls(effects: readonly Effect[], keys: RedisKeys, bucketTtl: number): PartitionCall[] {
+/**
+ * bucketTtl: seconds a tap day bucket of dedupe keys lives after its last write (0196).
+ * keepRecords false (the history lives in PostgreSQL, docs/decisions/0204): no record body,
+ * index entry or ride counter is written; the outbox entry carries the record itself.
+ */
+export function commitCalls(
+  effects: readonly Effect[],
+  keys: RedisKeys,
+  bucketTtl: number,
+  keepRecords = true,
+): PartitionCall[] {
   const calls = new Map<number, { call: PartitionCall; keyNo: Map<string, number>; meta: unknown[] }>();
   effects.forEach((e, position) => {
     const p = keys.partitionOf(e.cardToken);
@@ -45,13 +54,7 @@ export function commitCalls(effects: readonly Effect[], keys: RedisKeys, bucketT
       return n;
     };
     const r = e.record;
-    const indexes = [keys.byCard(e.cardToken)];
-    if (r.deviceId) indexes.push(keys.byDevice(p, r.deviceId));
-    if (r.routeId) indexes.push(keys.byRoute(p, r.routeId));
-    if (r.stationId) indexes.push(keys.byStation(p, r.stationId));
-    if (r.stopId) indexes.push(keys.byStop(p, r.stopId));
-    if (r.cardMasked) indexes.push(keys.byMasked(p, r.cardMasked));
-    if (r.operatorId) indexes.push(keys.byOperator(p, r.operatorId));
+    const indexes = keepRecords ? recordIndexes(keys, p, e) : [];
     const cas = e.expectVersion !== null;
     group.meta.push([
       e.dedupeKey,
@@ -63,7 +66,7 @@ export function commitCalls(effects: readonly Effect[], keys: RedisKeys, bucketT
       String(r.at),
       indexes.map(no),
       cas ? encodeFareState(e.newFare) : '',
-      statIncrements(r, p, keys, no),
+      keepRecords ? statIncrements(r, p, keys, no) : false,
       // The sweep's open-entry index follows the fare state written with the card.
       cas ? no(keys.openEntries(p)) : 0,
       cas && e.newFare.open ? String(e.newFare.open.t) : false,
@@ -77,9 +80,22 @@ export function commitCalls(effects: readonly Effect[], keys: RedisKeys, bucketT
     call.args.push(JSON.stringify(r), JSON.stringify(e.result));
   });
   return [...calls.values()].map(({ call, meta }) => {
-    call.args[0] = JSON.stringify([bucketTtl, meta]);
+    call.args[0] = JSON.stringify([bucketTtl, meta, keepRecords]);
     return call;
   });
+}
+
+/** The index zsets a kept record goes into: its card's, and its partition's by each field it has. */
+function recordIndexes(keys: RedisKeys, p: number, e: Effect): string[] {
+  const r = e.record;
+  const indexes = [keys.byCard(e.cardToken)];
+  if (r.deviceId) indexes.push(keys.byDevice(p, r.deviceId));
+  if (r.routeId) indexes.push(keys.byRoute(p, r.routeId));
+  if (r.stationId) indexes.push(keys.byStation(p, r.stationId));
+  if (r.stopId) indexes.push(keys.byStop(p, r.stopId));
+  if (r.cardMasked) indexes.push(keys.byMasked(p, r.cardMasked));
+  if (r.operatorId) indexes.push(keys.byOperator(p, r.operatorId));
+  return indexes;
 }
 
 /** Puts one call's flat reply (code, payload, code, payload, ...) back in the commit's order. */

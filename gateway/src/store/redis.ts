@@ -85,6 +85,13 @@ export interface RedisStoreOptions {
   waitTimeoutMs?: number;
   /** Days tap dedupe keys and claims are kept (docs/decisions/0196); default 30. */
   dedupeWindowDays?: number;
+  /**
+   * false when the history lives in PostgreSQL (ONECARD_HISTORY=postgres, docs/decisions/0204):
+   * commits write no record bodies, index entries or ride counters; each outbox entry carries its
+   * record until relayed. queryRecords and queryStats then answer only what was kept before.
+   * Default true.
+   */
+  keepRecords?: boolean;
 }
 
 export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
@@ -122,6 +129,7 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
       scripts: link === redis ? undefined : defineScripts(link, durability),
     })),
     bucketTtlSeconds(checkWindowDays(opts.dedupeWindowDays ?? DEFAULT_DEDUPE_WINDOW_DAYS)),
+    opts.keepRecords ?? true,
   );
 }
 
@@ -175,6 +183,8 @@ class RedisStore implements Store {
     private readonly commitLinks: ReadonlyArray<{ link: RedisClient; scripts: Scripts | undefined }>,
     /** Seconds a day bucket of tap dedupe keys or claims lives after its last write (0196). */
     private readonly bucketTtl: number,
+    /** Records, their indexes and ride counters written with each commit (0204). */
+    private readonly keepRecords: boolean,
   ) {
     this.venues = new RedisVenueStore(redis, keys, scripts);
     this.payments = new RedisPaymentStore(redis, keys, scripts);
@@ -231,7 +241,7 @@ class RedisStore implements Store {
 
   async commit(effects: readonly Effect[]): Promise<CommitOutcome[]> {
     checkEffects(effects);
-    const calls = commitCalls(effects, this.keys, this.bucketTtl);
+    const calls = commitCalls(effects, this.keys, this.bucketTtl, this.keepRecords);
     const outcomes: CommitOutcome[] = new Array(effects.length);
     // Partitions are independent (per-card atomicity is what the port promises), so their
     // calls go out together rather than one after another.
@@ -334,13 +344,16 @@ class RedisStore implements Store {
     checkPartition(partition, this.keys.partitions);
     const entries = await this.redis.xrange(this.keys.outbox(partition), '-', '+', 'COUNT', limit);
     if (entries.length === 0) return [];
-    const recordIds = entries.map(([, fields]) => fields[1]!);
-    const bodies = await this.redis.hmget(this.keys.records(partition), ...recordIds);
-    return entries.map(([id], i) => {
-      const body = bodies[i];
+    // Fields: i record id, and r the record when records are not kept (0204); else its body
+    // is in the partition's records hash.
+    const carried = entries.map(([, fields]) => (fields[2] === 'r' ? fields[3] : undefined));
+    const wanted = entries.filter((_, i) => carried[i] === undefined).map(([, fields]) => fields[1]!);
+    const bodies = wanted.length > 0 ? await this.redis.hmget(this.keys.records(partition), ...wanted) : [];
+    let next = 0;
+    return entries.map(([id, fields], i) => {
+      const body = carried[i] ?? bodies[next++];
       // commitEffects writes the record and its outbox entry in one step; a gap is data loss.
-      if (!body)
-        throw new Error(`outbox entry ${id} of partition ${partition}: record ${recordIds[i]} missing`);
+      if (!body) throw new Error(`outbox entry ${id} of partition ${partition}: record ${fields[1]} missing`);
       return { id, record: withSubsidy(JSON.parse(body) as LedgerRecord) };
     });
   }

@@ -101,6 +101,8 @@ describe('commitEffects calls', () => {
           false,
         ],
       ],
+      // Records, their indexes and counters kept (docs/decisions/0204).
+      true,
     ]);
     expect(first.args.slice(1)).toEqual([
       JSON.stringify(effects[0]!.record),
@@ -108,6 +110,23 @@ describe('commitEffects calls', () => {
       JSON.stringify(effects[2]!.record),
       JSON.stringify(effects[2]!.result),
     ]);
+  });
+
+  it('pass no index key or counter when the history lives elsewhere, and still the record (0204)', () => {
+    const effects = planRun(new Map([[token(0), card(0)]]), [tap({ cardToken: token(0), seq: 1 })]);
+    const [call] = commitCalls(effects, keys, TTL, false);
+    expect(call!.keys).toEqual([
+      'oc:{p0}:seen',
+      'oc:{p0}:rec',
+      'oc:{p0}:ix:t',
+      'oc:{p0}:outbox',
+      `oc:{p0}:card:${token(0)}`,
+      'oc:{p0}:open',
+      'oc:{p0}:seen:20254',
+    ]);
+    const [ttl, [meta], keep] = JSON.parse(call!.args[0]!);
+    expect([ttl, keep, meta[7], meta[9]]).toEqual([TTL, false, [], false]);
+    expect(call!.args[1]).toBe(JSON.stringify(effects[0]!.record));
   });
 
   it('leave the card out of an effect that does not touch it', () => {

@@ -19,12 +19,16 @@
     KEYS[1] dedupe hash        <prefix>:{pN}:seen     dedupe key -> result JSON (all but taps)
     KEYS[2] records hash       <prefix>:{pN}:rec      record id -> record JSON
     KEYS[3] time index zset    <prefix>:{pN}:ix:t     score record.at, member record id
-    KEYS[4] outbox stream      <prefix>:{pN}:outbox   field i = record id
+    KEYS[4] outbox stream      <prefix>:{pN}:outbox   field i = record id (r = record JSON when
+                                                      records are not kept)
     KEYS[5..] card hashes (...:card:<token>), the card, device, route and operator index zsets
               and the taps' day buckets of dedupe keys (...:seen:<day>, docs/decisions/0196)
 
-    ARGV[1] JSON [bucketTtl, effects]: bucketTtl the seconds a day bucket lives after its last
-            write; effects an array, one entry per effect:
+    ARGV[1] JSON [bucketTtl, effects, keepRecords]: bucketTtl the seconds a day bucket lives after
+            its last write; keepRecords false when the history lives in PostgreSQL
+            (docs/decisions/0204): no record body, index entry or ride counter is written (the
+            caller sends no index keys and no counters) and each outbox entry carries its record
+            (field r) until the relay trims it; effects an array, one entry per effect:
               dedupeKey, recordId, cardKey#, expectVersion, nextVersion, newBalanceFen, at, indexKeys#,
               fareState (the tariff engine's per-card JSON, written with the balance)
               stats: false, or [statsKey#, field, n, field, n, ...] ride counters (redis-stats.ts),
@@ -46,6 +50,7 @@
 local head = cjson.decode(ARGV[1])
 local bucketTtl = head[1]
 local effects = head[2]
+local keepRecords = head[3]
 local out = {}
 -- Cards whose chain was cut in this call: a later link was planned from a state after an
 -- effect that did not apply, so it must not apply either, even if the versions line up.
@@ -153,13 +158,15 @@ for i, e in ipairs(effects) do
     end
     seen[#seen + 1] = dedupeKey
     seen[#seen + 1] = result
-    recArgs[#recArgs + 1] = recordId
-    recArgs[#recArgs + 1] = ARGV[2 * i]
-    zadd(3, at, recordId)
+    if keepRecords then
+      recArgs[#recArgs + 1] = recordId
+      recArgs[#recArgs + 1] = ARGV[2 * i]
+      zadd(3, at, recordId)
+    end
     for _, k in ipairs(indexes) do
       zadd(k, at, recordId)
     end
-    outboxIds[#outboxIds + 1] = recordId
+    outboxIds[#outboxIds + 1] = i
     if stats then
       local bucket = bumps[stats[1]]
       if not bucket then
@@ -187,8 +194,12 @@ for _, key in ipairs(zaddOrder) do
   callSliced('ZADD', KEYS[key], zadds[key])
 end
 -- One outbox entry per record, in commit order: the relay reads them one by one.
-for _, id in ipairs(outboxIds) do
-  redis.call('XADD', KEYS[4], '*', 'i', id)
+for _, i in ipairs(outboxIds) do
+  if keepRecords then
+    redis.call('XADD', KEYS[4], '*', 'i', effects[i][2])
+  else
+    redis.call('XADD', KEYS[4], '*', 'i', effects[i][2], 'r', ARGV[2 * i])
+  end
 end
 for _, card in ipairs(cardOrder) do
   local c = cards[card]

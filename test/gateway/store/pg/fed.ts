@@ -1,5 +1,5 @@
 // A store whose history is PostgreSQL, fed as production feeds it: the ledger, devices and
-// outbox are a SQLite store; after every commit the outbox's records are written to PostgreSQL
+// outbox are a SQLite store (or the Redis store that keeps no records); after every commit the outbox's records are written to PostgreSQL
 // by the history writer (what the consumer does with a page of the records topic) and acked.
 // Each page is written twice, as a relay resend or a consumer restart would: the history
 // contract must hold under replay. Reads of history go to PostgreSQL only.
@@ -40,17 +40,48 @@ export async function feed(outbox: OutboxStore, writer: PgHistoryWriter): Promis
 }
 
 export async function openFedStore(file: string, schema: string): Promise<FedStore> {
-  const ledger = await openSqliteStore({ file });
+  return fedFrom(await openSqliteStore({ file }), schema);
+}
+
+/**
+ * Writes the outbox entries not written before (`written`: their ids) to PostgreSQL and leaves
+ * them in the outbox, for suites that look into the outbox as well.
+ */
+async function feedKeeping(
+  outbox: OutboxStore,
+  writer: PgHistoryWriter,
+  written: Set<string>,
+): Promise<void> {
+  for (let p = 0; p < outbox.outboxPartitions(); p++) {
+    const fresh = (await outbox.readOutbox(p, 100_000)).filter((e) => !written.has(`${p}/${e.id}`));
+    if (fresh.length === 0) continue;
+    await writer.write(fresh.map((e) => e.record));
+    for (const e of fresh) written.add(`${p}/${e.id}`);
+  }
+}
+
+/**
+ * `ledger` with its history in PostgreSQL: its commits fed through, its record and statistics
+ * reads answered by PostgreSQL. The Redis store without records (docs/decisions/0204) runs the
+ * ledger and history suites so. ack false leaves every entry in the outbox (the ledger suite
+ * looks into it); the relay's acks are the outbox suite's.
+ */
+export async function fedFrom<S extends FedStore & OutboxStore>(
+  ledger: S,
+  schema: string,
+  ack = true,
+): Promise<S> {
   const pool = await openPg(schema);
   const writer = new PgHistoryWriter(pool);
   const history = new PgHistoryStore(pool);
   const commit = ledger.commit.bind(ledger);
   const close = ledger.close.bind(ledger);
-  // The SQLite store's own methods stay (cards, devices, ...); these four change.
+  const written = new Set<string>();
+  // The ledger's own methods stay (cards, devices, ...); these four change.
   return Object.assign(ledger, {
     commit: async (...args: Parameters<LedgerStore['commit']>) => {
       const outcomes = await commit(...args);
-      await feed(ledger, writer);
+      await (ack ? feed(ledger, writer) : feedKeeping(ledger, writer, written));
       return outcomes;
     },
     queryRecords: (q: Parameters<HistoryStore['queryRecords']>[0]) => history.queryRecords(q),
