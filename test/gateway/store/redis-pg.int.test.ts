@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { openRedisStore } from '../../../gateway/src/store/redis.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { historySuite, ledgerSuite, outboxSuite } from './contract.js';
-import { issue, planRun, tap, token } from './fixtures.js';
+import { issue, load, planRun, tap, token } from './fixtures.js';
 import { fedFrom } from './pg/fed.js';
 
 let admin: Redis;
@@ -71,6 +71,24 @@ describe('Redis store without records', () => {
       await store.ackOutbox(5, entry!.id);
       expect(await admin.xlen(`${p}:outbox`)).toBe(0);
       expect(await store.readOutbox(5, 10)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('relays the entries written before the switch too, their records read from the records hash', async () => {
+    const before = await openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix });
+    const card = await issue(before, 0x2345, 1_000);
+    const [first] = planRun(new Map([[token(0x2345), card]]), [tap({ cardToken: token(0x2345), seq: 1 })]);
+    await before.commit([first!]);
+    await before.close();
+    const store = await withoutRecords();
+    try {
+      const [second] = planRun(new Map([[token(0x2345), await load(store, token(0x2345))]]), [
+        tap({ cardToken: token(0x2345), seq: 2 }),
+      ]);
+      await store.commit([second!]);
+      expect((await store.readOutbox(5, 10)).map((e) => e.record)).toEqual([first!.record, second!.record]);
     } finally {
       await store.close();
     }
