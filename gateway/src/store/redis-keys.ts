@@ -81,7 +81,7 @@ export class RedisKeys {
     return `${this.prefix}:{d:${deviceId}}:hwm`;
   }
 
-  /** Hash: record id → record JSON. */
+  /** Hash: record id → record JSON. Not written when the history is in PostgreSQL (0204), nor the indexes and counters. */
   records(p: number): string {
     return `${this.part(p)}:rec`;
   }
@@ -134,7 +134,7 @@ export class RedisKeys {
     return `${this.part(p)}:open`;
   }
 
-  /** Stream: one entry per committed record, field i = record id. */
+  /** Stream: one entry per committed record, field i = record id (and r = the record JSON when records are not kept, 0204). */
   outbox(p: number): string {
     return `${this.part(p)}:outbox`;
   }
