@@ -15,10 +15,13 @@
 //   venues    venue_purchases_per_s vs venue_topups_per_s on Redis (load/bench/venues.ts).
 //   fan-out   deny_fanout_p99_ms: a lost card to 10,000 enrolled devices (1,000 with --quick)
 //             vs the broker alone, deny_fanout_broker_p99_ms (load/bench/fanout.ts).
+//   tap plan  tap_plan_us_per_tap: the gateway's own CPU per tap, a signed 100-tap batch through
+//             the real ingest with an in-memory store, against tap_decode_us_per_tap, the
+//             protobuf decode of that batch, in the same rounds (load/bench/tap-plan.ts);
 //   signing   batch_sign_us, ack_verify_us (per batch of 100 taps, p50) and their baselines
 //             (load/bench/signing.ts); the simulated devices sign every batch with their own key.
-// `--tap-path` runs only the tap path, its baseline, costs and ceilings and the signing figures
-// (before/after).
+// `--tap-path` runs only the tap path, its baseline, costs and ceilings, the tap plan and the
+// signing figures (before/after).
 // Prints progress on stderr and one JSON object as the last line of stdout.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -39,6 +42,7 @@ import { freePort, waitReady } from './ready.js';
 import { benchSigning } from './signing.js';
 import { percentile, progress, round } from './stats.js';
 import { startCostMeter } from './tap-costs.js';
+import { benchTapPlan } from './tap-plan.js';
 import { benchVenues } from './venues.js';
 
 const quick = process.argv.includes('--quick');
@@ -85,6 +89,10 @@ const gcFile = join(root, '.run/bench/gateway-gc.json');
 function startGateway(port: number): ChildProcess {
   // gc-probe.ts: the bench's own preload, totals the gateway's GC pauses (load/bench/tap-costs.ts).
   const args = ['--import', 'tsx', '--import', join(root, 'load/bench/gc-probe.ts')];
+  // ONECARD_BENCH_GATEWAY_PROF_DIR: a CPU profile of the gateway (written when it stops), to see
+  // where its time per tap goes (docs/decisions/0205). Not in NODE_OPTIONS: node refuses it there.
+  const profDir = process.env.ONECARD_BENCH_GATEWAY_PROF_DIR;
+  if (profDir) args.unshift('--cpu-prof', `--cpu-prof-dir=${profDir}`);
   return spawn(process.execPath, [...args, join(root, 'gateway/src/main.ts')], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -135,6 +143,8 @@ async function main() {
   log(`  qr: ${JSON.stringify(qr)}`);
   const signing = benchSigning(quick);
   log(`  signing: ${JSON.stringify(signing)}`);
+  const tapPlan = await benchTapPlan(quick);
+  log(`  tap plan: ${JSON.stringify(tapPlan)}`);
   log('entry rules on the device');
   const entry = tapPathOnly ? {} : benchEntry(quick);
   // Pure CPU, before the gateway and devices load the machine.
@@ -272,6 +282,7 @@ async function main() {
       taps_per_batch: P.tapsPerBatch,
       ...qr,
       ...signing,
+      ...tapPlan,
       ...entry,
       ...fares,
       ...edge,

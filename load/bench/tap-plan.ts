@@ -1,0 +1,178 @@
+// The gateway's own CPU per tap, without Redis or MQTT (issue 10 item 5, docs/decisions/0205):
+// a signed 100-tap batch through the real Ingest.handle (decode and validate, the device's
+// signature, location, claims and their script arguments, planning, the commit's script
+// arguments and reply decoding, metrics, the signed ack), with a store that answers from memory
+// in the Redis adapter's own encoding (redis-commit.ts), and time passed in.
+//   tap_plan_us_per_tap  p50 of one batch through the ingest, divided by its taps;
+//   tap_decode_us_per_tap  the baseline: p50 of protobuf-decoding the same batch alone, the work
+//                        no gateway can skip, timed in the same rounds;
+//   ratio_tap_plan_to_decode  the first over the second;
+//   tap_plan_gc_share    the GC pauses of the ingest rounds over their time.
+import { PerformanceObserver } from 'node:perf_hooks';
+import type { CardState } from '../../core/card.js';
+import { newDeviceKeyPair } from '../../core/device-keys.js';
+import { flatPricer } from '../../core/pricing.js';
+import { flatFare } from '../../core/tariff/flat.js';
+import { topics } from '../../core/topics.js';
+import type { DeviceRegistry } from '../../gateway/src/ingest/devices.js';
+import { Ingest } from '../../gateway/src/ingest/ingest.js';
+import { ListSigner } from '../../gateway/src/lists/signer.js';
+import { silentLogger } from '../../gateway/src/log.js';
+import { createMetrics } from '../../gateway/src/metrics.js';
+import { checkEffects } from '../../gateway/src/store/amounts.js';
+import type { Device, Store, TapClaim } from '../../gateway/src/store/port.js';
+import { ScriptResult } from '../../gateway/src/store/redis-codes.js';
+import { claimCall, commitCalls, decodeCall, decodeClaims } from '../../gateway/src/store/redis-commit.js';
+import { RedisKeys } from '../../gateway/src/store/redis-keys.js';
+import { encodeSignedBatch } from '../../protos/codec.js';
+import { v1 } from '../../protos/wire.js';
+import { deviceKeySigner } from './devices.js';
+import { percentile, round } from './stats.js';
+
+const TAPS = 100;
+/** A fixed instant (2026-06-01T08:00Z): the run never depends on the hour of day. */
+const NOW = Date.UTC(2026, 5, 1, 8);
+const BUCKET_TTL = 32 * 86_400;
+
+/** The store calls of a clean batch, answered from memory; the Redis adapter's arguments are built. */
+function memoryStore(cards: ReadonlyMap<string, CardState>): Store {
+  const keys = new RedisKeys('bench', 16);
+  const store = {
+    async claimTaps(deviceId: string, epoch: string, claims: readonly TapClaim[]) {
+      claimCall(keys, deviceId, epoch, claims, BUCKET_TTL);
+      return decodeClaims(
+        claims,
+        claims.map(() => 1),
+      );
+    },
+    async loadCards(tokens: readonly string[]) {
+      return new Map(tokens.map((t) => [t, cards.get(t)!]));
+    },
+    async commit(effects: Parameters<Store['commit']>[0]) {
+      checkEffects(effects);
+      const out = new Array(effects.length);
+      for (const call of commitCalls(effects, keys, BUCKET_TTL))
+        decodeCall(
+          call,
+          effects,
+          call.positions.flatMap(() => [ScriptResult.OK, '']),
+          out,
+        );
+      return out;
+    },
+  };
+  return store as unknown as Store;
+}
+
+export async function benchTapPlan(quick: boolean): Promise<Record<string, number>> {
+  const rounds = quick ? 1_000 : 5_000;
+  const pair = newDeviceKeyPair();
+  const device: Device = {
+    deviceId: 'bench-plan',
+    operatorId: 'benchco',
+    profile: 'bus_validator',
+    routeId: 'r1',
+    stationId: '',
+    venueId: '',
+    publicKey: pair.publicKey,
+  };
+  const cards = new Map<string, CardState>();
+  const tokens = Array.from({ length: TAPS }, (_, i) => Buffer.alloc(16, i + 1));
+  for (const t of tokens) {
+    const token = t.toString('hex');
+    cards.set(token, {
+      token,
+      known: true,
+      version: 1,
+      balanceFen: 1e9,
+      status: 'active',
+      flags: 0,
+      masked: '1234****5678',
+      region: '500228',
+      fare: {},
+    });
+  }
+  const signer = deviceKeySigner(pair.privateKey);
+  // Each round a new seq range: the ingest sees what a device sends, never the same batch twice.
+  const batch = (round: number) =>
+    encodeSignedBatch(
+      {
+        deviceId: device.deviceId,
+        operatorId: device.operatorId,
+        journalEpoch: Buffer.from('0123456789abcdef', 'hex'),
+        sentAtMs: NOW,
+        taps: tokens.map((cardToken, i) => ({
+          seq: 1 + round * TAPS + i,
+          deviceTimeMs: NOW - 1000 + i,
+          credential: v1.CredentialKind.CREDENTIAL_KIND_CARD,
+          cardToken,
+          issuingRegion: '500228',
+          location: { routeId: 'r1', stopId: 's1' },
+          direction: v1.Direction.DIRECTION_BOARD,
+          decision: v1.Decision.DECISION_ALLOW,
+          reason: v1.Reason.REASON_OK,
+        })),
+      },
+      signer,
+    );
+  const ackSigner = new ListSigner('a7'.repeat(32), 'bench');
+  let acks = 0;
+  const metrics = createMetrics();
+  const ingest = new Ingest({
+    store: memoryStore(cards),
+    devices: { get: async () => device, refusal: () => 'UNKNOWN_DEVICE' } as unknown as DeviceRegistry,
+    fare: flatPricer(flatFare()),
+    limits: { maxBatchBytes: 1 << 20, maxTapsPerBatch: 1000 },
+    deadLetterBounds: { maxCount: 10, maxBytes: 1 << 20, maxPayloadBytes: 1 << 16 },
+    sendAck: () => {
+      acks++;
+    },
+    ackSigner: { keyId: ackSigner.keyId, sign: (b) => ackSigner.sign(b) },
+    metrics,
+    log: silentLogger,
+    now: () => NOW,
+  });
+  const topic = topics.taps(device.operatorId, device.deviceId);
+  const payloads = Array.from({ length: rounds + 200 }, (_, i) => batch(i));
+  const plan: number[] = [];
+  const decode: number[] = [];
+  let gcMs = 0;
+  const gc = new PerformanceObserver((l) => {
+    for (const e of l.getEntries()) gcMs += e.duration;
+  });
+  // Warm-up: the JIT compiles the path before it is timed.
+  for (let i = 0; i < 200; i++) await ingest.handle(topic, payloads[i]!);
+  gc.observe({ entryTypes: ['gc'] });
+  let planMs = 0;
+  for (let i = 200; i < payloads.length; i++) {
+    const p = payloads[i]!;
+    let t = process.hrtime.bigint();
+    v1.TapBatch.decode(p);
+    decode.push(Number(process.hrtime.bigint() - t) / 1000);
+    t = process.hrtime.bigint();
+    await ingest.handle(topic, p);
+    const us = Number(process.hrtime.bigint() - t) / 1000;
+    plan.push(us);
+    planMs += us / 1000;
+  }
+  // The observer's entries arrive on a later turn of the event loop (not before a timer).
+  await new Promise((r) => setTimeout(r, 50));
+  gc.disconnect();
+  if (acks !== payloads.length) throw new Error(`${payloads.length - acks} batches not acked`);
+  const p50 = (xs: number[]) =>
+    percentile(
+      [...xs].sort((a, b) => a - b),
+      50,
+    );
+  const planUs = p50(plan) / TAPS;
+  const decodeUs = p50(decode) / TAPS;
+  return {
+    tap_plan_us_per_tap: round(planUs, 2),
+    tap_decode_us_per_tap: round(decodeUs, 2),
+    ratio_tap_plan_to_decode: round(planUs / decodeUs, 1),
+    tap_plan_gc_share: round(gcMs / planMs, 3),
+  };
+}
+
+if (process.argv[1]?.endsWith('tap-plan.ts'))
+  console.log(JSON.stringify(await benchTapPlan(process.argv.includes('--quick'))));
