@@ -147,6 +147,45 @@ describe('planning a tap', () => {
     expect(e.newFare.open).toBeUndefined();
   });
 
+  // The record is stored and sent as JSON in this field order (docs/decisions/0205): a record
+  // built as one literal must write the same bytes the spread-built record wrote before.
+  it.each([
+    ['charged', tapInput()],
+    ['denied at the device', tapInput({ edgeDecision: 'deny', edgeReason: 'CARD_LOST' })],
+    ['not priced', tapInput({ operatorId: 'nobody', routeId: 'nowhere' })],
+  ])('writes a ride record (%s) with the stored field order', (_, tap) => {
+    const price = tap.operatorId === 'nobody' ? tariffPricer(compile(beijingDoc())) : fare;
+    expect(Object.keys(planTap(cardState(), tap, price, NOW).record)).toEqual([
+      'id',
+      'kind',
+      'cardToken',
+      'cardMasked',
+      'operatorId',
+      'deviceId',
+      'seq',
+      'routeId',
+      'stopId',
+      'stationId',
+      'venueId',
+      'direction',
+      'credential',
+      'at',
+      'committedAt',
+      'edgeDecision',
+      'edgeReason',
+      'offline',
+      'concession',
+      'baseFen',
+      'amountFen',
+      'lines',
+      'subsidyFen',
+      'outcome',
+      'chargedFen',
+      'balanceAfterFen',
+      'reason',
+    ]);
+  });
+
   it('keeps only the token and the masked number of the card', () => {
     const r = planTap(cardState(), tapInput(), fare, NOW).record;
     expect(r.cardToken).toBe('aa'.repeat(16));
