@@ -20,6 +20,98 @@ export interface PartitionCall {
 }
 
 /**
+ * One partition's call as it is built. Lua indexes KEYS from 1; each distinct key is passed once
+ * however many effects use it. Keys a batch repeats (its device, route, stop, operator, day) are
+ * looked up by the id that names them, so their strings are built once per call, not per effect
+ * (docs/decisions/0205); the numbers come out in first-use order, as before.
+ */
+class CallBuilder {
+  readonly call: PartitionCall;
+  readonly meta: unknown[] = [];
+  private readonly keyNo = new Map<string, number>();
+  private readonly byId = {
+    d: new Map<string, number>(),
+    r: new Map<string, number>(),
+    s: new Map<string, number>(),
+    sp: new Map<string, number>(),
+    m: new Map<string, number>(),
+    o: new Map<string, number>(),
+    st: new Map<string, number>(),
+  };
+  private readonly seenOnDay = new Map<number, number>();
+  private openNo = 0;
+
+  constructor(
+    readonly keys: RedisKeys,
+    readonly p: number,
+  ) {
+    const fixed = [keys.seen(p), keys.records(p), keys.byTime(p), keys.outbox(p)];
+    this.call = { partition: p, positions: [], keys: fixed, args: [''] };
+    for (const k of fixed) this.keyNo.set(k, this.keyNo.size + 1);
+  }
+
+  no(key: string): number {
+    let n = this.keyNo.get(key);
+    if (n === undefined) {
+      n = this.call.keys.push(key);
+      this.keyNo.set(key, n);
+    }
+    return n;
+  }
+
+  /** An index or counter key of this partition by the id that names it (the key built once). */
+  named(kind: keyof CallBuilder['byId'], id: string): number {
+    const ids = this.byId[kind];
+    let n = ids.get(id);
+    if (n === undefined) {
+      n = this.no(this.keyOf(kind, id));
+      ids.set(id, n);
+    }
+    return n;
+  }
+
+  private keyOf(kind: keyof CallBuilder['byId'], id: string): string {
+    const { keys, p } = this;
+    switch (kind) {
+      case 'd':
+        return keys.byDevice(p, id);
+      case 'r':
+        return keys.byRoute(p, id);
+      case 's':
+        return keys.byStation(p, id);
+      case 'sp':
+        return keys.byStop(p, id);
+      case 'm':
+        return keys.byMasked(p, id);
+      case 'o':
+        return keys.byOperator(p, id);
+      case 'st': {
+        // id: operator and UTC day, as statIncrements names them.
+        const [operatorId, day] = id.split('\n') as [string, string];
+        return keys.stats(p, operatorId, day);
+      }
+    }
+  }
+
+  /** The ride counters' hash of an operator's UTC day (redis-stats.ts). */
+  readonly statsNo = (operatorId: string, day: string): number => this.named('st', `${operatorId}\n${day}`);
+
+  openEntriesNo(): number {
+    if (this.openNo === 0) this.openNo = this.no(this.keys.openEntries(this.p));
+    return this.openNo;
+  }
+
+  seenOnNo(day: number): number {
+    let n = this.seenOnDay.get(day);
+    if (n === undefined) {
+      n = this.no(this.keys.seenOn(this.p, day));
+      this.seenOnDay.set(day, n);
+    }
+    return n;
+  }
+}
+
+/**
  * bucketTtl: seconds a tap day bucket of dedupe keys lives after its last write (0196).
  * keepRecords false (the history lives in PostgreSQL, docs/decisions/0204): no record body,
  * index entry or ride counter is written; the outbox entry carries the record itself.
@@ -30,71 +122,61 @@ export function commitCalls(
   bucketTtl: number,
   keepRecords = true,
 ): PartitionCall[] {
-  const calls = new Map<number, { call: PartitionCall; keyNo: Map<string, number>; meta: unknown[] }>();
-  effects.forEach((e, position) => {
+  const calls = new Map<number, CallBuilder>();
+  for (let position = 0; position < effects.length; position++) {
+    const e = effects[position]!;
     const p = keys.partitionOf(e.cardToken);
-    let group = calls.get(p);
-    if (!group) {
-      const fixed = [keys.seen(p), keys.records(p), keys.byTime(p), keys.outbox(p)];
-      group = {
-        call: { partition: p, positions: [], keys: fixed, args: [''] },
-        keyNo: new Map(fixed.map((k, i) => [k, i + 1])),
-        meta: [],
-      };
-      calls.set(p, group);
+    let b = calls.get(p);
+    if (!b) {
+      b = new CallBuilder(keys, p);
+      calls.set(p, b);
     }
-    const { call, keyNo } = group;
-    // Lua indexes KEYS from 1; each distinct key is passed once however many effects use it.
-    const no = (key: string): number => {
-      let n = keyNo.get(key);
-      if (n === undefined) {
-        n = call.keys.push(key);
-        keyNo.set(key, n);
-      }
-      return n;
-    };
     const r = e.record;
-    const indexes = keepRecords ? recordIndexes(keys, p, e) : [];
     const cas = e.expectVersion !== null;
-    group.meta.push([
+    // The keys are numbered in this order (card, indexes, counters, open entries, day bucket):
+    // the order the script's arguments always had.
+    const cardNo = cas ? b.no(keys.card(e.cardToken)) : 0;
+    const indexes = keepRecords ? recordIndexes(b, e) : [];
+    const stats = keepRecords ? statIncrements(r, b.statsNo) : false;
+    b.meta.push([
       e.dedupeKey,
       r.id,
-      cas ? no(keys.card(e.cardToken)) : 0,
+      cardNo,
       cas ? String(e.expectVersion) : false,
       cas ? String(e.expectVersion! + 1) : '',
       String(e.newBalanceFen),
       String(r.at),
-      indexes.map(no),
+      indexes,
       cas ? encodeFareState(e.newFare) : '',
-      keepRecords ? statIncrements(r, p, keys, no) : false,
+      stats,
       // The sweep's open-entry index follows the fare state written with the card.
-      cas ? no(keys.openEntries(p)) : 0,
+      cas ? b.openEntriesNo() : 0,
       cas && e.newFare.open ? String(e.newFare.open.t) : false,
       e.cardToken,
       // A tap's key lives in the bucket of its day (docs/decisions/0196); any other is kept.
-      isTapKey(e.dedupeKey) ? no(keys.seenOn(p, dedupeDay(r.at))) : 1,
+      isTapKey(e.dedupeKey) ? b.seenOnNo(dedupeDay(r.at)) : 1,
       // Entitlement uses go with the card (docs/decisions/0203); false leaves them as they are.
       cas && e.newUses ? encodeUses(e.newUses) : false,
     ]);
-    call.positions.push(position);
-    call.args.push(JSON.stringify(r), JSON.stringify(e.result));
-  });
+    b.call.positions.push(position);
+    b.call.args.push(JSON.stringify(r), JSON.stringify(e.result));
+  }
   return [...calls.values()].map(({ call, meta }) => {
     call.args[0] = JSON.stringify([bucketTtl, meta, keepRecords]);
     return call;
   });
 }
 
-/** The index zsets a kept record goes into: its card's, and its partition's by each field it has. */
-function recordIndexes(keys: RedisKeys, p: number, e: Effect): string[] {
+/** The numbers of the index zsets a kept record goes into: its card's, and its partition's by each field it has. */
+function recordIndexes(b: CallBuilder, e: Effect): number[] {
   const r = e.record;
-  const indexes = [keys.byCard(e.cardToken)];
-  if (r.deviceId) indexes.push(keys.byDevice(p, r.deviceId));
-  if (r.routeId) indexes.push(keys.byRoute(p, r.routeId));
-  if (r.stationId) indexes.push(keys.byStation(p, r.stationId));
-  if (r.stopId) indexes.push(keys.byStop(p, r.stopId));
-  if (r.cardMasked) indexes.push(keys.byMasked(p, r.cardMasked));
-  if (r.operatorId) indexes.push(keys.byOperator(p, r.operatorId));
+  const indexes = [b.no(b.keys.byCard(e.cardToken))];
+  if (r.deviceId) indexes.push(b.named('d', r.deviceId));
+  if (r.routeId) indexes.push(b.named('r', r.routeId));
+  if (r.stationId) indexes.push(b.named('s', r.stationId));
+  if (r.stopId) indexes.push(b.named('sp', r.stopId));
+  if (r.cardMasked) indexes.push(b.named('m', r.cardMasked));
+  if (r.operatorId) indexes.push(b.named('o', r.operatorId));
   return indexes;
 }
 

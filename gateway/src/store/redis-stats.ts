@@ -18,23 +18,34 @@ const METRIC_OF: Record<string, keyof typeof LETTERS> = {
 };
 const DAY_MS = 24 * HOUR_MS;
 
+/** The last day asked for and its name: the taps of a batch are nearly all of one day. */
+let lastDay = { n: Number.NaN, name: '' };
+
 function day(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10).replaceAll('-', '');
+  const n = Math.floor(ms / DAY_MS);
+  if (n !== lastDay.n)
+    lastDay = { n, name: new Date(n * DAY_MS).toISOString().slice(0, 10).replaceAll('-', '') };
+  return lastDay.name;
 }
 
-/** [statsKey#, field, n, ...] for the Lua script, or false for a record that counts nowhere. */
+/**
+ * [statsKey#, field, n, ...] for the Lua script, or false for a record that counts nowhere.
+ * statsNo: the number of the counters' hash of an operator's UTC day in the call being built.
+ */
 export function statIncrements(
   r: LedgerRecord,
-  p: number,
-  keys: RedisKeys,
-  no: (key: string) => number,
+  statsNo: (operatorId: string, day: string) => number,
 ): false | Array<number | string> {
   const s = statOf(r);
   if (!s) return false;
-  const out: Array<number | string> = [no(keys.stats(p, s.operatorId, day(s.hour)))];
+  const out: Array<number | string> = [statsNo(s.operatorId, day(s.hour))];
   const prefix = `${s.hour}|${s.line}|${s.concession}|`;
-  for (const [metric, letter] of Object.entries(LETTERS))
-    if (s[metric as keyof typeof LETTERS] !== 0) out.push(prefix + letter, s[metric as keyof typeof LETTERS]);
+  // In the order of LETTERS; a metric at 0 is left out.
+  if (s.rides !== 0) out.push(prefix + LETTERS.rides, s.rides);
+  if (s.denied !== 0) out.push(prefix + LETTERS.denied, s.denied);
+  if (s.chargedFen !== 0) out.push(prefix + LETTERS.chargedFen, s.chargedFen);
+  if (s.free !== 0) out.push(prefix + LETTERS.free, s.free);
+  if (s.subsidyFen !== 0) out.push(prefix + LETTERS.subsidyFen, s.subsidyFen);
   return out;
 }
 
