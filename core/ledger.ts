@@ -385,7 +385,20 @@ export function chain(
 ): { effect: Effect; next: CardState } {
   const effect = plan(card);
   if (effect.expectVersion === null) return { effect, next: card };
-  const next = { ...card, version: card.version + 1, balanceFen: effect.newBalanceFen, fare: effect.newFare };
-  if (effect.newUses) next.uses = effect.newUses;
+  // One literal, not a spread of the card: planned for every tap (docs/decisions/0205).
+  const next: CardState = {
+    token: card.token,
+    known: card.known,
+    version: card.version + 1,
+    balanceFen: effect.newBalanceFen,
+    status: card.status,
+    flags: card.flags,
+    masked: card.masked,
+    region: card.region,
+    fare: effect.newFare,
+  };
+  // Set only when present, as the card had it: most cards hold no entitlement uses (0203).
+  const uses = effect.newUses ?? card.uses;
+  if (uses) next.uses = uses;
   return { effect, next };
 }

@@ -15,6 +15,7 @@ import { topics } from '../../../core/topics.js';
 import {
   encodeSignedAck,
   epochToWire,
+  type OutcomeName,
   type ReasonName,
   reasonCode,
   type SignFn,
@@ -224,19 +225,38 @@ export class Ingest {
       const outcomes = await store.commit(effects);
       const retry: TapInput[] = [];
       const applied: LedgerRecord[] = [];
-      outcomes.forEach((o, i) => {
-        if (o.status === 'applied') applied.push(effects[i]!.record);
+      // Counted once per batch and label set, not per tap (docs/decisions/0205).
+      const counted = new Map<string, { outcome: OutcomeName; reason: ReasonName; n: number }>();
+      let duplicates = 0;
+      for (let i = 0; i < outcomes.length; i++) {
+        const o = outcomes[i]!;
         const tap = pending[i]!;
-        if (o.status === 'conflict') retry.push(tap);
-        else {
-          results.set(tap.seq, { ...o.result, duplicate: o.status === 'duplicate' });
-          if (o.status === 'duplicate') metrics.tapsDuplicate.inc();
-          else {
-            metrics.taps.inc({ outcome: o.result.outcome, reason: o.result.reason });
-            if (REFUSALS.has(o.result.reason)) metrics.tapsRefused.inc({ reason: o.result.reason });
-          }
+        if (o.status === 'conflict') {
+          retry.push(tap);
+          continue;
         }
-      });
+        const { outcome, chargedFen, balanceAfterFen, reason } = o.result;
+        results.set(tap.seq, {
+          outcome,
+          chargedFen,
+          balanceAfterFen,
+          reason,
+          duplicate: o.status === 'duplicate',
+        });
+        if (o.status === 'duplicate') duplicates++;
+        else {
+          applied.push(effects[i]!.record);
+          const label = `${outcome} ${reason}`;
+          const c = counted.get(label);
+          if (c) c.n++;
+          else counted.set(label, { outcome, reason, n: 1 });
+        }
+      }
+      if (duplicates > 0) metrics.tapsDuplicate.inc(duplicates);
+      for (const { outcome, reason, n } of counted.values()) {
+        metrics.taps.inc({ outcome, reason }, n);
+        if (REFUSALS.has(reason)) metrics.tapsRefused.inc({ reason }, n);
+      }
       if (applied.length > 0) this.deps.onRecords?.(applied);
       if (retry.length > 0) metrics.commitConflicts.inc(retry.length);
       pending = retry;

@@ -148,6 +148,12 @@ describe.each(stores)('tap locations on the ingest path (%s store)', (_name, ope
     return m.values.find((v) => v.labels.reason === reason)?.value ?? 0;
   }
 
+  /** Taps committed by outcome and reason, and redeliveries: counted per batch (docs/decisions/0205). */
+  async function counted(outcome: string, reason: string): Promise<number> {
+    const m = await metrics.taps.get();
+    return m.values.find((v) => v.labels.outcome === outcome && v.labels.reason === reason)?.value ?? 0;
+  }
+
   it('refuses a route the device is not registered for: recorded, not charged, counted, reported', async () => {
     const dev = uniqueId('bus');
     await register(dev);
@@ -179,6 +185,9 @@ describe.each(stores)('tap locations on the ingest path (%s store)', (_name, ope
       [3, 'no-such-route', 'recorded', 'LOCATION_NOT_ALLOWED', 0],
     ]);
     expect(await refused('LOCATION_NOT_ALLOWED')).toBe(2);
+    expect([await counted('charged', 'OK'), await counted('recorded', 'LOCATION_NOT_ALLOWED')]).toEqual([
+      1, 2,
+    ]);
     const findings = await store.findings({ limit: 10 });
     expect(findings.map((f) => [f.seq, f.kind, f.reason, f.action, f.routeId, f.chargedFen]).sort()).toEqual([
       [2, 'location_not_allowed', 'LOCATION_NOT_ALLOWED', 'marked', 'bus-1', 0],
@@ -195,6 +204,8 @@ describe.each(stores)('tap locations on the ingest path (%s store)', (_name, ope
     const again = await send(dev, [{ seq: 1, routeId: 'bus-1', card: 2 }]);
     expect(again).toEqual([{ ...first[0]!, duplicate: true }]);
     expect(await refused('LOCATION_NOT_ALLOWED')).toBe(1);
+    expect(await counted('recorded', 'LOCATION_NOT_ALLOWED')).toBe(1);
+    expect((await metrics.tapsDuplicate.get()).values[0]?.value).toBe(1);
     expect(await store.findings({ limit: 10 })).toHaveLength(1);
     expect((await load(store, token(2))).balanceFen).toBe(1_000);
   });
