@@ -54,6 +54,14 @@ const rows: Row[] = [
     limit: 0.1,
   },
   {
+    what: 'gateway CPU per tap in process: a signed 100-tap batch through the ingest, no I/O, p50 (decision 0205)',
+    key: 'tap_plan_us_per_tap',
+    unit: 'µs',
+    target: '',
+    baseline: 'tap_decode_us_per_tap',
+    ratio: 'ratio_tap_plan_to_decode',
+  },
+  {
     what: 'Redis CPU per tap at the max rate (INFO cpu)',
     key: 'redis_cpu_us_per_tap',
     unit: 'µs',

@@ -46,6 +46,18 @@ describe('README benchmark figures', () => {
     expect(table).toContain('(`batch_verify_us`) | 70.9 µs |');
   });
 
+  it("puts the gateway's in-process cost per tap beside the protobuf decode of the same batch (0205)", () => {
+    const table = benchTable({
+      ...figures,
+      tap_plan_us_per_tap: 11.8,
+      tap_decode_us_per_tap: 0.43,
+      ratio_tap_plan_to_decode: 27.4,
+    });
+    expect(table).toContain(
+      '| gateway CPU per tap in process: a signed 100-tap batch through the ingest, no I/O, p50 (decision 0205) (`tap_plan_us_per_tap`) | 11.8 µs |  | 0.43 (`tap_decode_us_per_tap`) | 27.4 |',
+    );
+  });
+
   it("puts the tap path's costs per tap with the issue's targets, the raw ceilings with taps/s against them, and the history figures (issue 10 item 5)", () => {
     const table = benchTable({
       ...figures,
