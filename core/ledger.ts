@@ -11,6 +11,7 @@ import type {
 } from '../protos/codec.js';
 import type { CardState } from './card.js';
 import type { Pricer } from './pricing.js';
+import { rideRecord, unchargedRide } from './ride-record.js';
 import { subsidyOf } from './subsidy.js';
 import type { TapFields } from './tap.js';
 import type { FareLine } from './tariff/lines.js';
@@ -201,93 +202,6 @@ export function recordWithoutTap<K extends Exclude<LedgerRecord['kind'], 'ride' 
   };
 }
 
-/** What a ride's record says of its charge, beside the tap and the result (rideRecord). */
-interface RideCharge {
-  concession: string;
-  baseFen: number;
-  amountFen: number;
-  lines: FareLine[];
-  subsidyFen: number;
-}
-
-/**
- * A ride's record as ONE object literal (docs/decisions/0205): spreading tapRecordBase and the
- * result into a new object cost ~12 µs per tap (V8 builds such objects field by field into a
- * dictionary, and JSON.stringify walks them slowly); a literal costs ~0.1 µs. The field order is
- * the stored record's (JSON in the store and on Kafka): tapRecordBase's, then the charge, then
- * the result, exactly as the spread made it.
- */
-function rideRecord(
-  card: CardState,
-  tap: TapInput,
-  now: number,
-  c: RideCharge,
-  result: EffectResult,
-): LedgerRecord {
-  return {
-    id: tapRecordId(tap),
-    kind: 'ride',
-    cardToken: tap.cardToken,
-    cardMasked: card.masked,
-    operatorId: tap.operatorId,
-    deviceId: tap.deviceId,
-    seq: tap.seq,
-    routeId: tap.routeId,
-    stopId: tap.stopId,
-    stationId: tap.stationId,
-    venueId: tap.venueId,
-    direction: tap.direction,
-    credential: tap.credential,
-    at: tap.deviceTimeMs,
-    committedAt: now,
-    edgeDecision: tap.edgeDecision,
-    edgeReason: tap.edgeReason,
-    offline: tap.offline,
-    concession: c.concession,
-    baseFen: c.baseFen,
-    amountFen: c.amountFen,
-    lines: c.lines,
-    subsidyFen: c.subsidyFen,
-    outcome: result.outcome,
-    chargedFen: result.chargedFen,
-    balanceAfterFen: result.balanceAfterFen,
-    reason: result.reason,
-  };
-}
-
-/** A ride that moves no money: recorded with its reason, nothing charged. */
-function unchargedRide(
-  card: CardState,
-  tap: TapInput,
-  now: number,
-  reason: ReasonName,
-  expectVersion: number | null,
-  newFare: FareState,
-): Effect {
-  const result: EffectResult = {
-    outcome: 'recorded',
-    chargedFen: 0,
-    balanceAfterFen: card.balanceFen,
-    reason,
-  };
-  const record = rideRecord(
-    card,
-    tap,
-    now,
-    { concession: 'none', baseFen: 0, amountFen: 0, lines: [], subsidyFen: 0 },
-    result,
-  );
-  return {
-    dedupeKey: record.id,
-    cardToken: tap.cardToken,
-    expectVersion,
-    newBalanceFen: card.balanceFen,
-    newFare,
-    record,
-    result,
-  };
-}
-
 /**
  * Plans one tap. Rules, in order:
  * 1. A tap the device denied is recorded, never charged (the rider did not pass).
@@ -299,7 +213,7 @@ function unchargedRide(
 export function planTap(card: CardState, tap: TapInput, price: Pricer, now: number): Effect {
   if (tap.edgeDecision === 'deny' || !card.known) {
     const reason: ReasonName = tap.edgeDecision === 'deny' ? tap.edgeReason : 'UNKNOWN_CARD';
-    return unchargedRide(card, tap, now, reason, null, card.fare);
+    return unchargedRide(tapRecordId(tap), card, tap, now, reason, null, card.fare);
   }
   const quote = price(card, tap);
   if (quote.reason === 'TARIFF_NO_FARE_RULE' && quote.chargeFen === 0) {
@@ -307,7 +221,7 @@ export function planTap(card: CardState, tap: TapInput, price: Pricer, now: numb
     // covers): never a silent free ride (docs/decisions/0161). The tap did happen at the
     // device's own place, so the journey state moves on (an exit still closes its entry) and
     // nothing is charged; the reason makes it a finding for the operator to fix the tariff.
-    return unchargedRide(card, tap, now, 'LOCATION_NOT_PRICED', card.version, quote.fare);
+    return unchargedRide(tapRecordId(tap), card, tap, now, 'LOCATION_NOT_PRICED', card.version, quote.fare);
   }
   const balanceAfterFen = card.balanceFen - quote.chargeFen;
   const reason: ReasonName =
@@ -318,6 +232,7 @@ export function planTap(card: CardState, tap: TapInput, price: Pricer, now: numb
         : quote.reason;
   const result: EffectResult = { outcome: 'charged', chargedFen: quote.chargeFen, balanceAfterFen, reason };
   const record = rideRecord(
+    tapRecordId(tap),
     card,
     tap,
     now,
