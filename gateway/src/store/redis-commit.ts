@@ -19,8 +19,8 @@ export interface PartitionCall {
   args: string[];
 }
 
-/** Keys named by an id: the indexes by device, route, station, stop, masked number, operator; counters. */
-type IdKind = 'd' | 'r' | 's' | 'sp' | 'm' | 'o' | 'st';
+/** Keys named by an id: the indexes by device, route, station, stop, masked number, operator. */
+type IdKind = 'd' | 'r' | 's' | 'sp' | 'm' | 'o';
 
 /**
  * One partition's call as it is built. Lua indexes KEYS from 1; each distinct key is passed once
@@ -35,6 +35,7 @@ class CallBuilder {
   /** Per kind of key, made when first needed: a call carries few effects (~6 of a 100-tap batch). */
   private readonly byId: Partial<Record<IdKind, Map<string, number>>> = {};
   private readonly seenOnDay = new Map<number, number>();
+  private readonly statsByDay = new Map<string, number>();
   private openNo = 0;
 
   constructor(
@@ -85,16 +86,20 @@ class CallBuilder {
         return keys.byMasked(p, id);
       case 'o':
         return keys.byOperator(p, id);
-      case 'st': {
-        // id: operator and UTC day, as statIncrements names them.
-        const [operatorId, day] = id.split('\n') as [string, string];
-        return keys.stats(p, operatorId, day);
-      }
     }
   }
 
   /** The ride counters' hash of an operator's UTC day (redis-stats.ts). */
-  readonly statsNo = (operatorId: string, day: string): number => this.named('st', `${operatorId}\n${day}`);
+  readonly statsNo = (operatorId: string, day: string): number => {
+    // Looked up by operator and day (the day is the last 8 characters, so no two pairs meet).
+    const id = `${operatorId}\n${day}`;
+    let n = this.statsByDay.get(id);
+    if (n === undefined) {
+      n = this.no(this.keys.stats(this.p, operatorId, day));
+      this.statsByDay.set(id, n);
+    }
+    return n;
+  };
 
   openEntriesNo(): number {
     if (this.openNo === 0) this.openNo = this.no(this.keys.openEntries(this.p));

@@ -4,7 +4,7 @@ import type { CommitOutcome } from '../../../gateway/src/store/port.js';
 import { ScriptResult } from '../../../gateway/src/store/redis-codes.js';
 import { commitCalls, decodeCall } from '../../../gateway/src/store/redis-commit.js';
 import { partitionOf, RedisKeys } from '../../../gateway/src/store/redis-keys.js';
-import { planRun, rideOf, tap, token } from './fixtures.js';
+import { planRun, rideOf, T0, tap, token } from './fixtures.js';
 
 const keys = new RedisKeys('oc', 16);
 /** Seconds a day bucket lives (any number: the encoding passes it on). */
@@ -127,6 +127,41 @@ describe('commitEffects calls', () => {
     const [ttl, [meta], keep] = JSON.parse(call!.args[0]!);
     expect([ttl, keep, meta[7], meta[9]]).toEqual([TTL, false, [], false]);
     expect(call!.args[1]).toBe(JSON.stringify(effects[0]!.record));
+  });
+
+  it('pass each key once in first-use order when a call spans two days and two operators (0205)', () => {
+    const DAY = 86_400_000;
+    const cards = new Map([0, 16].map((n) => [token(n), card(n)]));
+    const taps = [
+      tap({ cardToken: token(0), seq: 1 }),
+      tap({ cardToken: token(16), seq: 2, deviceTimeMs: T0 + DAY, operatorId: 'metro-co', routeId: 'm1' }),
+      tap({ cardToken: token(0), seq: 3, deviceTimeMs: T0 + 3000 }),
+    ];
+    const [call] = commitCalls(planRun(cards, taps), keys, TTL);
+    expect(call!.keys.slice(4)).toEqual([
+      `oc:{p0}:card:${token(0)}`,
+      `oc:{p0}:ix:c:${token(0)}`,
+      'oc:{p0}:ix:d:bus-1',
+      'oc:{p0}:ix:r:r1',
+      'oc:{p0}:ix:sp:s1',
+      'oc:{p0}:ix:o:bus-co',
+      'oc:{p0}:st:bus-co:20250615',
+      'oc:{p0}:open',
+      'oc:{p0}:seen:20254',
+      `oc:{p0}:card:${token(16)}`,
+      `oc:{p0}:ix:c:${token(16)}`,
+      'oc:{p0}:ix:r:m1',
+      'oc:{p0}:ix:o:metro-co',
+      'oc:{p0}:st:metro-co:20250616',
+      'oc:{p0}:seen:20255',
+    ]);
+    const meta = JSON.parse(call!.args[0]!)[1] as unknown[][];
+    // Card, indexes, counters, open entries and day bucket by number: the third effect reuses the first's.
+    expect(meta.map((m) => [m[2], m[7], (m[9] as unknown[])[0], m[10], m[13]])).toEqual([
+      [5, [6, 7, 8, 9, 10], 11, 12, 13],
+      [14, [15, 7, 16, 9, 17], 18, 12, 19],
+      [5, [6, 7, 8, 9, 10], 11, 12, 13],
+    ]);
   });
 
   it('leave the card out of an effect that does not touch it', () => {
