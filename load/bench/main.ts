@@ -6,6 +6,9 @@
 //             Redis (CPU, memory) in that run (load/bench/tap-costs.ts); then ack_p50_ms /
 //             ack_p99_ms at an offered 20,000 taps/s, and ack_p99_ms_at_half_max at half the
 //             measured maximum (an unsaturated gateway).
+//   steady    redis_bytes_per_tap_steady: Redis memory per tap once the dedupe window is full, the
+//             store opened as with the PostgreSQL history, ≥ 5 M taps over simulated days
+//             (load/bench/redis-steady.ts); skipped with --tap-path.
 //   ceilings  redis_evalsha_trivial_per_s (+ _pipelined), mqtt_batch_msgs_per_s, and taps_per_s
 //             against them (load/bench/ceilings.ts).
 //   history   history_ingest_records_per_s (Kafka → history process → PostgreSQL), and
@@ -39,6 +42,7 @@ import { historyIngestBench } from './history-ingest.js';
 import { historyMonthBench } from './history-month.js';
 import { benchQr } from './qr.js';
 import { freePort, waitReady } from './ready.js';
+import { redisSteadyBench } from './redis-steady.js';
 import { benchSigning } from './signing.js';
 import { percentile, progress, round } from './stats.js';
 import { startCostMeter } from './tap-costs.js';
@@ -79,6 +83,10 @@ const P = {
   // A month of a city's rides, generated once and kept (>= 10 M in a full run, issue 10 item 5).
   historyMonth: quick ? 300_000 : 10_500_000,
   historyQueries: quick ? 100 : 500,
+  // Redis flat once the window is full (issue 10 item 1): taps over simulated days, window 2 days.
+  steady: quick
+    ? { taps: 200_000, days: 20, devices: 50, cards: 5_000, windowDays: 2 }
+    : { taps: 5_000_000, days: 40, devices: 625, cards: 50_000, windowDays: 2 },
 };
 const TOKEN_KEY = 'be'.repeat(32);
 const LIST_SIGNING_KEY = 'b1'.repeat(32);
@@ -238,6 +246,9 @@ async function main() {
       publisher: { username: simulatorMqtt.mqttUsername, password: simulatorMqtt.mqttPassword },
     });
     log(`  ceilings: ${Math.round(evalsha.oneAtATimePerS)} EVALSHA/s, ${Math.round(mqttMsgsPerS)} msgs/s`);
+    // Own key prefix in the bench's db; used_memory is read while nothing else writes to Redis.
+    const steady = tapPathOnly ? {} : await redisSteadyBench({ redisUrl, ...P.steady, log });
+    log(`  steady: ${JSON.stringify(steady)}`);
     const history = tapPathOnly ? {} : await historyBench();
     log('console: stats, records, CSV and live feed over a month of rides (SQLite)');
     const consoleFigures = tapPathOnly ? {} : await consoleBench(quick);
@@ -265,6 +276,7 @@ async function main() {
       redis_lua_calls_per_s: Math.round(base.callsPerS),
       ratio_taps_to_lua_commits: round(tapsPerS / base.tapsPerS, 3),
       ...costs,
+      ...steady,
       redis_evalsha_trivial_per_s: Math.round(evalsha.oneAtATimePerS),
       redis_evalsha_trivial_pipelined_per_s: Math.round(evalsha.pipelinedPerS),
       ratio_taps_to_evalsha_trivial: round(tapsPerS / evalsha.oneAtATimePerS, 3),

@@ -4,8 +4,11 @@
 //   gateway_gc_share            GC pause time (PerformanceObserver 'gc', load/bench/gc-probe.ts)
 //                               over that CPU time: the share of its busy time spent in GC pauses;
 //   redis_cpu_us_per_tap        INFO cpu used_cpu_sys + used_cpu_user;
-//   redis_bytes_per_tap_steady  INFO memory used_memory. Server-wide figures: the Redis the bench
-//                               starts serves only the bench (its db 15) while it runs.
+//   redis_bytes_per_tap_with_records  INFO memory used_memory: this gateway keeps records, indexes
+//                               and counters in Redis and runs no relay, so this is growth, not
+//                               the steady state (load/bench/redis-steady.ts measures that, 0206).
+//                               Server-wide figures: the Redis the bench starts serves only the
+//                               bench (its db 15) while it runs.
 import type { Redis } from 'ioredis';
 import { gatewayGcMs, processCpuUs, redisUsage } from './process-probe.js';
 import { round } from './stats.js';
@@ -35,7 +38,7 @@ export async function startCostMeter(o: {
         gateway_gc_share: round(((gc1 - gc0) * 1000) / cpuUs, 3),
         gateway_gc_ms: round(gc1 - gc0),
         redis_cpu_us_per_tap: round((redis1.cpuUs - redis0.cpuUs) / taps),
-        redis_bytes_per_tap_steady: round((redis1.memoryBytes - redis0.memoryBytes) / taps),
+        redis_bytes_per_tap_with_records: round((redis1.memoryBytes - redis0.memoryBytes) / taps),
       };
     },
   };
