@@ -65,7 +65,10 @@ describe('README benchmark figures', () => {
       gateway_cpu_us_per_tap: 61.3,
       gateway_gc_share: 0.08,
       redis_cpu_us_per_tap: 9.5,
-      redis_bytes_per_tap_steady: 1712.4,
+      redis_bytes_per_tap_with_records: 1712.4,
+      redis_bytes_per_tap_steady: 0.4,
+      redis_steady_mb_at_n: 231.5,
+      redis_steady_mb_at_2n: 231.6,
       redis_evalsha_trivial_per_s: 104_000,
       ratio_taps_to_evalsha_trivial: 0.119,
       redis_evalsha_trivial_pipelined_per_s: 919_000,
@@ -80,7 +83,11 @@ describe('README benchmark figures', () => {
     expect(table).toContain('(`gateway_cpu_us_per_tap`) | 61.3 µs | ≤ 8 ✗ (not met) |');
     expect(table).toContain('(`gateway_gc_share`) | 0.08 | ≤ 0.1 ✓ |');
     expect(table).toContain('(`redis_cpu_us_per_tap`) | 9.5 µs | ≤ 10 ✓ |');
-    expect(table).toContain('(`redis_bytes_per_tap_steady`) | 1,712 B |  |');
+    expect(table).toContain('(`redis_bytes_per_tap_with_records`) | 1,712 B |  |');
+    expect(table).toContain(
+      '(`redis_bytes_per_tap_steady`) | 0.4 B | ≤ 1 (flat) ✓ | 1,712 (`redis_bytes_per_tap_with_records`) |',
+    );
+    expect(table).toContain('(`redis_steady_mb_at_2n`) | 231.6 MB |  | 231.5 (`redis_steady_mb_at_n`) |');
     expect(table).toContain('(`redis_evalsha_trivial_per_s`) | 104,000 /s |  |  | 0.119 |');
     expect(table).toContain('(`redis_evalsha_trivial_pipelined_per_s`) | 919,000 /s |  |  | 0.013 |');
     expect(table).toContain('(`mqtt_batch_msgs_per_s`) | 13,600 /s |  |  | 0.0091 |');
