@@ -9,6 +9,7 @@ import { luaResultTable } from './redis-codes.js';
 export type ScriptName =
   | 'commitEffects'
   | 'claimTaps'
+  | 'loadCards'
   | 'issueCard'
   | 'setCardStatus'
   | 'changeList'
@@ -28,7 +29,12 @@ type VenueScriptName = 'placeBooking' | 'transitionBooking' | 'recordPassage';
 type PaymentScriptName = 'createOrder' | 'transitionOrder' | 'addDailyUse';
 
 /** Scripts whose file name gives the fixed keys only; the caller passes more after them. */
-const VARIADIC: ReadonlySet<ScriptName> = new Set(['commitEffects', 'claimTaps', 'placeBooking']);
+const VARIADIC: ReadonlySet<ScriptName> = new Set([
+  'commitEffects',
+  'claimTaps',
+  'loadCards',
+  'placeBooking',
+]);
 
 export interface Scripts {
   run(name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;

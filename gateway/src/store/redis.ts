@@ -3,7 +3,7 @@
 // costs one script call per partition a batch touches, all sent at once.
 
 import { randomBytes } from 'node:crypto';
-import { type CardState, type CardStatus, unknownCard } from '../../../core/card.js';
+import type { CardState, CardStatus } from '../../../core/card.js';
 import {
   bucketTtlSeconds,
   checkWindowDays,
@@ -14,8 +14,6 @@ import {
 import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js';
 import { isGeneration, newGeneration } from '../../../core/lists/generation.js';
 import { withSubsidy } from '../../../core/subsidy.js';
-import { decodeFareState } from '../../../core/tariff/state.js';
-import { decodeUses } from '../../../core/uses.js';
 import type { StatSummary } from '../stats/rides.js';
 import { checkEffects, checkNewCard } from './amounts.js';
 import { checkBounds, keptLetter } from './dead-letters.js';
@@ -43,6 +41,7 @@ import type { PaymentStore } from './ports/payments.js';
 import type { VenueStore } from './ports/venues.js';
 import { appendAudit, queryAudit } from './redis-audit.js';
 import { RedisAuthStore } from './redis-auth.js';
+import { loadCardsByPartition } from './redis-cards.js';
 import {
   connectRedis,
   type Durability,
@@ -124,6 +123,7 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
     keys,
     generation,
     defineScripts(redis, durability),
+    defineScripts(redis),
     links.map((link) => ({
       link,
       scripts: link === redis ? undefined : defineScripts(link, durability),
@@ -152,8 +152,6 @@ async function checkLayout(redis: RedisClient, keys: RedisKeys): Promise<void> {
     );
 }
 
-const CARD_FIELDS = ['b', 'v', 's', 'f', 'm', 'r', 'fs', 'u'] as const;
-
 /** A dead letter as the list holds it (short names: 10,000 of them are kept). */
 interface StoredDeadLetter {
   t: string;
@@ -180,6 +178,8 @@ class RedisStore implements Store {
     private readonly keys: RedisKeys,
     private readonly generation: string,
     private readonly scripts: Scripts,
+    /** The same scripts without the replica wait, for the read-only ones (loadCards). */
+    private readonly readScripts: Scripts,
     private readonly commitLinks: ReadonlyArray<{ link: RedisClient; scripts: Scripts | undefined }>,
     /** Seconds a day bucket of tap dedupe keys or claims lives after its last write (0196). */
     private readonly bucketTtl: number,
@@ -214,29 +214,8 @@ class RedisStore implements Store {
     resultCode('issueCard', reply);
   }
 
-  async loadCards(tokens: readonly string[]): Promise<Map<string, CardState>> {
-    const rows = await Promise.all(tokens.map((t) => this.redis.hmget(this.keys.card(t), ...CARD_FIELDS)));
-    const out = new Map<string, CardState>();
-    tokens.forEach((token, i) => {
-      const [b, v, s, f, m, r, fs, u] = rows[i]!;
-      // No 'u' on a card from before 0203: its uses are derived on first need.
-      const uses = decodeUses(u, `card ${token}`);
-      if (v === null || v === undefined) out.set(token, unknownCard(token));
-      else
-        out.set(token, {
-          token,
-          known: true,
-          version: Number(v),
-          balanceFen: Number(b),
-          status: s as CardStatus,
-          flags: Number(f),
-          masked: m ?? '',
-          region: r ?? '',
-          fare: decodeFareState(fs, `card ${token}`),
-          ...(uses ? { uses } : {}),
-        });
-    });
-    return out;
+  loadCards(tokens: readonly string[]): Promise<Map<string, CardState>> {
+    return loadCardsByPartition(this.redis, this.readScripts, this.keys, tokens);
   }
 
   async commit(effects: readonly Effect[]): Promise<CommitOutcome[]> {

@@ -52,6 +52,26 @@ describe('Redis store on a Cluster', () => {
     await store.close();
   });
 
+  it('loads many cards per partition in one call each, over all masters, with WAIT 1 set', async () => {
+    // Card keys of one loadCards-1.lua call share their partition's slot (else CROSSSLOT); the
+    // read is not a write, so it never waits for a replica (docs/decisions/0207).
+    const store = await openRedisStore({
+      target: target(),
+      keyPrefix: prefix,
+      partitions: 16,
+      waitReplicas: 1,
+    });
+    const ns = Array.from({ length: 48 }, (_, i) => 0x200 + i * 5);
+    for (const n of ns) if (n % 3 !== 0) await issue(store, n, 1_000 + n);
+    const cards = await store.loadCards(ns.map(token));
+    expect([...cards.keys()]).toEqual(ns.map(token));
+    for (const n of ns)
+      expect(cards.get(token(n))).toMatchObject(
+        n % 3 === 0 ? { known: false } : { known: true, balanceFen: 1_000 + n },
+      );
+    await store.close();
+  });
+
   it('refuses data written with another partition count, on a Cluster too', async () => {
     const first = await openRedisStore({ target: target(), keyPrefix: prefix, partitions: 1024 });
     await first.close();
