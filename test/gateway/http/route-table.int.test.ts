@@ -15,6 +15,7 @@ import { openSqliteStore } from '../../../gateway/src/store/sqlite.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { type FakeIssuer, startFakeIssuer } from '../../support/fake-issuer.js';
 import { type Simulator, startSimulator } from '../../support/payment-simulator.js';
+import { unlinkPrefix } from '../../support/redis-cleanup.js';
 import { allDayMuseum } from '../../support/venues.js';
 import { startTestHttp, type TestHttp, TOKEN_KEY } from './harness.js';
 import { type Call, ids, requests, table } from './route-table.js';
@@ -191,11 +192,6 @@ const prefix = uniqueId('tenancy');
 suite('redis', () => openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix, partitions: 4 }));
 afterAll(async () => {
   const admin = new Redis(testEnv.redisUrl());
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await admin.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await unlinkPrefix(admin, prefix);
   await admin.quit();
 });

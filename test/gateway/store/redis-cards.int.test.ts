@@ -10,6 +10,7 @@ import { CARD_FIELDS, loadCardsByPartition } from '../../../gateway/src/store/re
 import { RedisKeys } from '../../../gateway/src/store/redis-keys.js';
 import { defineScripts, type Scripts } from '../../../gateway/src/store/redis-scripts.js';
 import { testEnv, uniqueId } from '../../support/env.js';
+import { unlinkPrefix } from '../../support/redis-cleanup.js';
 import { fare, issue, tap, token } from './fixtures.js';
 
 let admin: Redis;
@@ -28,12 +29,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await admin.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await unlinkPrefix(admin, prefix);
 });
 
 /** The real scripts on `admin`, counting the calls made by name. */

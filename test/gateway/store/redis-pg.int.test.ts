@@ -9,6 +9,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openRedisStore } from '../../../gateway/src/store/redis.js';
 import { testEnv, uniqueId } from '../../support/env.js';
+import { unlinkPrefix } from '../../support/redis-cleanup.js';
 import { historySuite, ledgerSuite, outboxSuite } from './contract.js';
 import { issue, load, planRun, tap, token } from './fixtures.js';
 import { fedFrom } from './pg/fed.js';
@@ -34,12 +35,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await admin.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await unlinkPrefix(admin, prefix);
 });
 
 afterAll(async () => {

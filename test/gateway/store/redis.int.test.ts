@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { planTap } from '../../../core/ledger.js';
 import { openRedisStore } from '../../../gateway/src/store/redis.js';
 import { testEnv, uniqueId } from '../../support/env.js';
+import { unlinkPrefix } from '../../support/redis-cleanup.js';
 import { storeContract } from './contract.js';
 import { order } from './contract-payments.js';
 import { fare, issue, T0, tap, token } from './fixtures.js';
@@ -25,12 +26,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await admin.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await unlinkPrefix(admin, prefix);
 });
 
 storeContract('redis', () => openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix }));

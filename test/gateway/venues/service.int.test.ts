@@ -13,6 +13,7 @@ import type { BookInput } from '../../../gateway/src/venues/service.js';
 import { VenueSweeper } from '../../../gateway/src/venues/sweeper.js';
 import { at, DAY } from '../../core/venue/fixtures.js';
 import { testEnv, uniqueId } from '../../support/env.js';
+import { unlinkPrefix } from '../../support/redis-cleanup.js';
 import { balance, card, venueWorld } from './support.js';
 
 const reserve = (payerToken: string, over: Partial<BookInput> = {}): BookInput => ({
@@ -52,12 +53,7 @@ describe.each(adapters)('over %s', (_name, open) => {
 
   afterEach(async () => {
     await store.close();
-    let cursor = '0';
-    do {
-      const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await admin.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await unlinkPrefix(admin, prefix);
   });
 
   describe('museum reservations at the capacity limit', () => {
