@@ -21,7 +21,12 @@ let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'onecard-reload-'));
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+/** Brokers still running when a test failed half-way: stopped here, never left behind. */
+const running = new Set<ChildProcess>();
+afterAll(() => {
+  for (const proc of running) proc.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -85,6 +90,8 @@ async function startBroker(name: string): Promise<Broker> {
       stdio: 'ignore',
     },
   );
+  running.add(proc);
+  proc.once('exit', () => running.delete(proc));
   const log = () => {
     try {
       return readFileSync(join(d, 'mosquitto.log'), 'utf8');
