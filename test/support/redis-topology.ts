@@ -33,6 +33,20 @@ export async function freePortRun(n: number, bus = false): Promise<number> {
   throw new Error(`no ${n} consecutive free ports found`);
 }
 
+/**
+ * `script up args`; when it fails half-way (a replica never in sync on a loaded box), `script
+ * down args` before the error goes on, so the nodes it did start are not left running: the
+ * suite's afterAll has no handle to stop them with.
+ */
+async function up(script: string, args: string[], timeout: number): Promise<string> {
+  try {
+    return (await run('bash', [script, 'up', ...args], { timeout })).stdout;
+  } catch (err) {
+    await run('bash', [script, 'down', ...args], { timeout: 30_000 }).catch(() => {});
+    throw err;
+  }
+}
+
 export interface RedisCluster {
   /** "host:port,..." of all six nodes (ONECARD_REDIS_CLUSTER). */
   seeds: string;
@@ -43,7 +57,7 @@ export interface RedisCluster {
 export async function startRedisCluster(): Promise<RedisCluster> {
   const first = await freePortRun(6, true);
   const script = join(testEnv.root, 'scripts/redis-cluster.sh');
-  const { stdout } = await run('bash', [script, 'up', String(first)], { timeout: 60_000 });
+  const stdout = await up(script, [String(first)], 60_000);
   return {
     seeds: stdout.trim(),
     masters: [first, first + 1, first + 2],
@@ -72,7 +86,7 @@ export async function startSentinelSet(replicas: number): Promise<SentinelSet> {
   const sentinelFirst = await freePortRun(3);
   const script = join(testEnv.root, 'scripts/redis-sentinel.sh');
   const args = [String(redisFirst), String(sentinelFirst), String(replicas)];
-  const { stdout } = await run('bash', [script, 'up', ...args], { timeout: 120_000 });
+  const stdout = await up(script, args, 120_000);
   const [sentinels, master] = stdout.trim().split(' ') as [string, string];
   const dir = join(testEnv.root, '.run', `redis-sentinel-${redisFirst}`);
   return {
