@@ -6,9 +6,9 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh
-# The history figures need Kafka and PostgreSQL too; --tap-path measures only the tap path.
+# The history figures and the city tap path (its relay, its history=postgres) need Kafka and
+# PostgreSQL too, --tap-path included.
 services=(redis mosquitto kafka postgres)
-case " $* " in *" --tap-path "*) services=(redis mosquitto) ;; esac
 # Stop afterwards only what this run started.
 status="$(bash scripts/services.sh status)"
 started=()

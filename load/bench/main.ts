@@ -6,6 +6,8 @@
 //             Redis (CPU, memory) in that run (load/bench/tap-costs.ts); then ack_p50_ms /
 //             ack_p99_ms at an offered 20,000 taps/s, and ack_p99_ms_at_half_max at half the
 //             measured maximum (an unsaturated gateway).
+//   city      city_*: a second, shorter max-rate run with the gateway as a city runs it
+//             (history=postgres, no records in Redis, the Kafka relay on; load/bench/city.ts).
 //   steady    redis_bytes_per_tap_steady: Redis memory per tap once the dedupe window is full, the
 //             store opened as with the PostgreSQL history, ≥ 5 M taps over simulated days
 //             (load/bench/redis-steady.ts); skipped with --tap-path.
@@ -31,6 +33,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { openRedisStore } from '../../gateway/src/store/redis.js';
 import { evalshaCeiling, mqttBatchCeiling } from './ceilings.js';
+import { cityTapPathBench } from './city.js';
 import { baseline, issueCards } from './commit-baseline.js';
 import { consoleBench } from './console.js';
 import { runDevices, type SimDevice, simDevice } from './devices.js';
@@ -75,6 +78,8 @@ const P = {
   window: 4,
   baselineSeconds: quick ? 5 : 15,
   maxTaps: quick ? 100_000 : 600_000,
+  // The second, shorter max-rate run with the gateway as a city runs it (load/bench/city.ts).
+  cityTaps: quick ? 50_000 : 200_000,
   pacedRate: 20_000,
   pacedSeconds: quick ? 10 : 30,
   ceilingSeconds: quick ? 3 : 10,
@@ -94,7 +99,8 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 
 const gcFile = join(root, '.run/bench/gateway-gc.json');
 
-function startGateway(port: number): ChildProcess {
+/** extra: variables over the bench's own (load/bench/city.ts runs it as a city does). */
+function startGateway(port: number, extra: Record<string, string> = {}): ChildProcess {
   // gc-probe.ts: the bench's own preload, totals the gateway's GC pauses (load/bench/tap-costs.ts).
   const args = ['--import', 'tsx', '--import', join(root, 'load/bench/gc-probe.ts')];
   // ONECARD_BENCH_GATEWAY_PROF_DIR: a CPU profile of the gateway (written when it stops), to see
@@ -119,6 +125,7 @@ function startGateway(port: number): ChildProcess {
       // The simulated devices ride flat-fare routes; load/bench/fare.ts measures the tariff engine.
       ONECARD_TARIFF: 'flat',
       ONECARD_BENCH_GC_FILE: gcFile,
+      ...extra,
     },
   });
 }
@@ -140,6 +147,30 @@ async function historyBench(): Promise<Record<string, number | boolean>> {
   const month = await historyMonthBench({ pgUrl, records: P.historyMonth, queries: P.historyQueries, log });
   log(`  history: ${JSON.stringify(month)}`);
   return { ...ingest, ...month };
+}
+
+/** The tap path again, shorter, with the gateway as a city runs it (load/bench/city.ts). */
+async function cityBench(): Promise<Record<string, number>> {
+  const brokers = process.env.ONECARD_TEST_KAFKA_BROKERS;
+  const pgUrl = process.env.ONECARD_TEST_PG_URL;
+  if (!brokers || !pgUrl) throw new Error('the city tap path needs Kafka and PostgreSQL (scripts/bench.sh)');
+  return cityTapPathBench({
+    redisUrl,
+    mqttUrl,
+    ...simulatorMqtt,
+    brokers,
+    pgUrl,
+    cards: P.cards,
+    devices: P.devices,
+    partitions: P.partitions,
+    tapsPerBatch: P.tapsPerBatch,
+    window: P.window,
+    taps: P.cityTaps,
+    maxSeconds: 120,
+    gcFile: join(root, '.run/bench/city-gateway-gc.json'),
+    startGateway,
+    log,
+  });
 }
 
 async function main() {
@@ -232,6 +263,7 @@ async function main() {
     const halfRate = Math.max(100, Math.round(tapsPerS / 2 / 100) * 100);
     const half = await pacedRun(halfRate, 'h');
     gw.kill('SIGTERM');
+    const city = await cityBench();
     log('raw ceilings: trivial EVALSHA, batch-sized QoS 1 messages through Mosquitto');
     const evalsha = await evalshaCeiling(redisUrl, P.ceilingSeconds);
     const mqttMsgsPerS = await mqttBatchCeiling({
@@ -276,6 +308,7 @@ async function main() {
       redis_lua_calls_per_s: Math.round(base.callsPerS),
       ratio_taps_to_lua_commits: round(tapsPerS / base.tapsPerS, 3),
       ...costs,
+      ...city,
       ...steady,
       redis_evalsha_trivial_per_s: Math.round(evalsha.oneAtATimePerS),
       redis_evalsha_trivial_pipelined_per_s: Math.round(evalsha.pipelinedPerS),

@@ -96,6 +96,42 @@ describe('README benchmark figures', () => {
     expect(table).toContain('(`history_route_day_stats_ms`) | 1.1 ms |');
   });
 
+  it('puts the city tap path (history in PostgreSQL, Kafka relay) beside the records-kept figures of the same run (decision 0208)', () => {
+    const table = benchTable({
+      ...figures,
+      gateway_cpu_us_per_tap: 61.3,
+      gateway_gc_share: 0.08,
+      redis_cpu_us_per_tap: 9.5,
+      redis_bytes_per_tap_with_records: 1712.4,
+      city_taps_per_s: 9_876,
+      city_gateway_cpu_us_per_tap: 70.2,
+      city_gateway_gc_share: 0.12,
+      city_redis_cpu_us_per_tap: 6.1,
+      city_redis_bytes_per_tap: 3.5,
+      city_redis_bytes_per_tap_drained: 1.2,
+      city_outbox_entries_max: 4_200,
+      city_outbox_lag_max_ms: 310,
+    });
+    expect(table).toContain(
+      `(\`city_taps_per_s\`) | 9,876 /s | ≥ 50,000 ✗ (not met) | ${figures.taps_per_s.toLocaleString('en-US')} (\`taps_per_s\`) |`,
+    );
+    expect(table).toContain(
+      '(`city_gateway_cpu_us_per_tap`) | 70.2 µs | ≤ 8 ✗ (not met) | 61.3 (`gateway_cpu_us_per_tap`) |',
+    );
+    expect(table).toContain(
+      '(`city_gateway_gc_share`) | 0.12 | ≤ 0.1 ✗ (not met) | 0.08 (`gateway_gc_share`) |',
+    );
+    expect(table).toContain(
+      '(`city_redis_cpu_us_per_tap`) | 6.1 µs | ≤ 10 ✓ | 9.5 (`redis_cpu_us_per_tap`) |',
+    );
+    expect(table).toContain(
+      '(`city_redis_bytes_per_tap`) | 3.5 B |  | 1,712 (`redis_bytes_per_tap_with_records`) |',
+    );
+    expect(table).toContain('(`city_redis_bytes_per_tap_drained`) | 1.2 B |  |');
+    expect(table).toContain('(`city_outbox_entries_max`) | 4,200 |  |');
+    expect(table).toContain('(`city_outbox_lag_max_ms`) | 310 ms |  |');
+  });
+
   it('leaves out figures the run did not measure', () => {
     expect(benchTable(figures)).not.toContain('qr_verify_p99_us');
   });

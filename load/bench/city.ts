@@ -1,0 +1,197 @@
+// The tap path as a city runs it (issue 10 item 5, docs/decisions/0208): a second, shorter
+// max-rate run with the gateway configured as decision 0204 says: ONECARD_HISTORY=postgres (the
+// Redis store keeps no records, indexes or ride counters; the outbox carries each record until
+// the relay has published it to Kafka and trimmed it) and the relay on, to the bench's Kafka.
+// Same devices → Mosquitto → gateway process → Redis → acks as the first run, on its own key
+// prefix and device ids, measured by the same cost meter (load/bench/tap-costs.ts):
+//   city_taps_per_s, city_gateway_cpu_us_per_tap, city_gateway_gc_share, city_redis_cpu_us_per_tap;
+//   city_redis_bytes_per_tap   used_memory growth over the run per tap, read at the last ack (the
+//                              outbox still holds what the relay has not yet published);
+//   city_redis_bytes_per_tap_drained  the same once the relay has emptied the outbox: what stays
+//                              is the dedupe keys of the window (they expire with it, 0206);
+//   city_outbox_entries_max    most records waiting in the outbox at once (sampled every 200 ms);
+//   city_outbox_lag_max_ms     the relay's own lag gauge at its worst (age of the oldest unrelayed record);
+//   city_outbox_drain_ms       from the last ack until the outbox is empty;
+//   city_relayed_records, city_redis_records_kept  the proof: every acked tap went to Kafka, none
+//                              stayed in Redis (the run fails otherwise).
+// The history process (Kafka → PostgreSQL) is not started: on this 2-core box it would take CPU
+// from the gateway and Redis being measured, and it is measured on its own (history_ingest_records_per_s).
+import type { ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { openRedisStore } from '../../gateway/src/store/redis.js';
+import { RedisKeys } from '../../gateway/src/store/redis-keys.js';
+import { issueCards } from './commit-baseline.js';
+import { runDevices, type SimDevice, simDevice } from './devices.js';
+import { redisUsage } from './process-probe.js';
+import { freePort, waitReady } from './ready.js';
+import { progress, round } from './stats.js';
+import { startCostMeter } from './tap-costs.js';
+
+export interface CityOptions {
+  redisUrl: string;
+  mqttUrl: string;
+  mqttUsername: string;
+  mqttPassword: string;
+  brokers: string;
+  pgUrl: string;
+  cards: number;
+  devices: number;
+  partitions: number;
+  tapsPerBatch: number;
+  window: number;
+  taps: number;
+  maxSeconds: number;
+  gcFile: string;
+  /** Starts the bench's gateway process with these variables over its own (main.ts). */
+  startGateway: (port: number, env: Record<string, string>) => ChildProcess;
+  log: (s: string) => void;
+  /** Key prefix of the run (a test removes its keys afterwards); default: a fresh one. */
+  prefix?: string;
+}
+
+/** A gauge from the gateway's /metrics, 0 when absent or unreachable. */
+async function gauge(port: number, name: string): Promise<number> {
+  try {
+    const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const m = new RegExp(`^${name} ([0-9.e+-]+)`, 'm').exec(body);
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function sumOver(redis: Redis, keys: string[], cmd: 'xlen' | 'hlen' | 'zcard'): Promise<number> {
+  const pipe = redis.pipeline();
+  for (const k of keys) pipe[cmd](k);
+  const replies = (await pipe.exec()) ?? [];
+  return replies.reduce((n, [err, v]) => n + (err ? 0 : Number(v)), 0);
+}
+
+export async function cityTapPathBench(o: CityOptions): Promise<Record<string, number>> {
+  const run = Date.now().toString(36);
+  const prefix = o.prefix ?? `city${run}`;
+  const keys = new RedisKeys(prefix, o.partitions);
+  const parts = Array.from({ length: o.partitions }, (_, p) => p);
+  const outboxes = parts.map((p) => keys.outbox(p));
+  o.log('tap path as a city runs it: history=postgres (no records in Redis), Kafka relay on');
+  const store = await openRedisStore({
+    url: o.redisUrl,
+    keyPrefix: prefix,
+    partitions: o.partitions,
+    keepRecords: false,
+  });
+  const tokens = await issueCards(store, {
+    cards: o.cards,
+    partitions: o.partitions,
+    tapsPerBatch: 0,
+    baselineSeconds: 0,
+  });
+  const devices: SimDevice[] = Array.from({ length: o.devices }, (_, i) =>
+    simDevice(`city-${run}-${i}`, 'benchco'),
+  );
+  for (const d of devices)
+    await store.upsertDevice({
+      deviceId: d.deviceId,
+      operatorId: d.operatorId,
+      profile: 'bus_validator',
+      routeId: 'r1',
+      stationId: '',
+      venueId: '',
+      publicKey: d.publicKey,
+    });
+  await store.close();
+  const redis = new Redis(o.redisUrl);
+  const port = await freePort();
+  const gw = o.startGateway(port, {
+    ONECARD_INSTANCE_ID: `bench-city-${run}`,
+    ONECARD_REDIS_KEY_PREFIX: prefix,
+    ONECARD_HISTORY: 'postgres',
+    ONECARD_PG_URL: o.pgUrl,
+    ONECARD_PG_SCHEMA: 'bench_city',
+    ONECARD_KAFKA_BROKERS: o.brokers,
+    ONECARD_KAFKA_TOPIC: `onecard.bench.city.${run}`,
+    ONECARD_BENCH_GC_FILE: o.gcFile,
+  });
+  const exited = new Promise((r) => gw.once('exit', r));
+  let sampling = true;
+  let sampler: Promise<void> = Promise.resolve();
+  try {
+    await waitReady(`http://127.0.0.1:${port}`, 'the city gateway');
+    let entriesMax = 0;
+    let lagMaxS = 0;
+    sampler = (async () => {
+      while (sampling) {
+        entriesMax = Math.max(entriesMax, await sumOver(redis, outboxes, 'xlen'));
+        lagMaxS = Math.max(lagMaxS, await gauge(port, 'onecard_outbox_lag_seconds'));
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    const memory0 = (await redisUsage(redis)).memoryBytes;
+    const meter = await startCostMeter({ gatewayPid: gw.pid!, gcFile: o.gcFile, redis });
+    const max = await runDevices({
+      mqttUrl: o.mqttUrl,
+      mqttUsername: o.mqttUsername,
+      mqttPassword: o.mqttPassword,
+      devices,
+      tokens: tokens.map((t) => Buffer.from(t, 'hex')),
+      tapsPerBatch: o.tapsPerBatch,
+      window: o.window,
+      totalTaps: o.taps,
+      ratePerSec: 0,
+      maxSeconds: o.maxSeconds,
+      onProgress: progress('city tap path, as fast as acks allow'),
+    });
+    const costs = await meter.stop(max.tapsAcked);
+    const acked = performance.now();
+    // The relay catches up after the run (bounded): every acked tap must reach Kafka.
+    let waiting = await sumOver(redis, outboxes, 'xlen');
+    while (waiting > 0 && performance.now() - acked < 60_000) {
+      await new Promise((r) => setTimeout(r, 50));
+      waiting = await sumOver(redis, outboxes, 'xlen');
+    }
+    const drainMs = performance.now() - acked;
+    const drainedBytes = (await redisUsage(redis)).memoryBytes - memory0;
+    sampling = false;
+    await sampler;
+    const relayed = await gauge(port, 'onecard_kafka_published_records');
+    const kept =
+      (await sumOver(
+        redis,
+        parts.map((p) => keys.records(p)),
+        'hlen',
+      )) +
+      (await sumOver(
+        redis,
+        parts.map((p) => keys.byTime(p)),
+        'zcard',
+      ));
+    if (max.tapsAcked === 0 || waiting > 0 || relayed < max.tapsAcked || kept > 0)
+      throw new Error(
+        `city run: ${waiting} records still in the outbox, ${relayed} of ${max.tapsAcked} relayed, ${kept} kept in Redis`,
+      );
+    const result = {
+      city_taps_per_s: Math.round(max.tapsAcked / max.seconds),
+      city_gateway_cpu_us_per_tap: costs.gateway_cpu_us_per_tap!,
+      city_gateway_gc_share: costs.gateway_gc_share!,
+      city_redis_cpu_us_per_tap: costs.redis_cpu_us_per_tap!,
+      city_redis_bytes_per_tap: costs.redis_bytes_per_tap_with_records!,
+      city_redis_bytes_per_tap_drained: round(drainedBytes / max.tapsAcked),
+      city_outbox_entries_max: entriesMax,
+      city_outbox_lag_max_ms: Math.round(lagMaxS * 1000),
+      city_outbox_drain_ms: Math.round(drainMs),
+      city_relayed_records: relayed,
+      city_redis_records_kept: kept,
+      city_taps: max.tapsAcked,
+      city_unacked_taps: max.tapsSent - max.tapsAcked,
+      city_duplicate_taps: max.duplicates,
+    };
+    o.log(`  city: ${JSON.stringify(result)}`);
+    return result;
+  } finally {
+    sampling = false;
+    await sampler.catch(() => {});
+    gw.kill('SIGTERM');
+    await exited;
+    await redis.quit();
+  }
+}

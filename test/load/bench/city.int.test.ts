@@ -1,0 +1,89 @@
+// The city tap-path run (load/bench/city.ts, docs/decisions/0208) with tiny counts against real
+// Redis, Mosquitto, Kafka and PostgreSQL and a real gateway process: the gateway as a city runs
+// it keeps no record in Redis and relays every acked tap to Kafka, so its figures measure that
+// configuration (the run throws when a record stays in Redis or is not relayed).
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cityTapPathBench } from '../../../load/bench/city.js';
+import { testEnv, uniqueId } from '../../support/env.js';
+import { unlinkPrefix } from '../../support/redis-cleanup.js';
+
+const prefix = uniqueId('city');
+const admin = new Redis(testEnv.redisUrl());
+const env = (name: string) => process.env[name] ?? '';
+
+afterAll(async () => {
+  await unlinkPrefix(admin, prefix);
+  await admin.quit();
+});
+
+/** The run with tiny counts; over: variables over the city's (to show the check can fail). */
+function tinyCityRun(over: Record<string, string> = {}) {
+  const gcFile = join(mkdtempSync(join(tmpdir(), 'city-gc-')), 'gc.json');
+  return cityTapPathBench({
+    redisUrl: testEnv.redisUrl(),
+    mqttUrl: testEnv.mqttUrl(),
+    mqttUsername: env('ONECARD_TEST_MQTT_GATEWAY2_USERNAME'),
+    mqttPassword: env('ONECARD_TEST_MQTT_GATEWAY2_PASSWORD'),
+    brokers: testEnv.kafkaBrokers(),
+    pgUrl: testEnv.pgUrl(),
+    cards: 200,
+    devices: 2,
+    partitions: 4,
+    tapsPerBatch: 50,
+    window: 2,
+    taps: 1_000,
+    maxSeconds: 60,
+    gcFile,
+    prefix,
+    log: () => {},
+    startGateway: (port, extra) =>
+      spawn(
+        process.execPath,
+        ['--import', 'tsx', '--import', join(testEnv.root, 'load/bench/gc-probe.ts'), 'gateway/src/main.ts'],
+        {
+          cwd: testEnv.root,
+          stdio: ['ignore', 'ignore', 'inherit'],
+          env: {
+            ...process.env,
+            ONECARD_STORE: 'redis',
+            ONECARD_REDIS_URL: testEnv.redisUrl(),
+            ONECARD_REDIS_PARTITIONS: '4',
+            ONECARD_MQTT_URL: testEnv.mqttUrl(),
+            ONECARD_MQTT_USERNAME: env('ONECARD_TEST_MQTT_GATEWAY_USERNAME'),
+            ONECARD_MQTT_PASSWORD: env('ONECARD_TEST_MQTT_GATEWAY_PASSWORD'),
+            ONECARD_HTTP_PORT: String(port),
+            ONECARD_TOKEN_KEY: 'be'.repeat(32),
+            ONECARD_LIST_SIGNING_KEY: 'b1'.repeat(32),
+            ONECARD_LOG_LEVEL: 'warn',
+            ONECARD_TARIFF: 'flat',
+            ...extra,
+            ...over,
+          },
+        },
+      ),
+  });
+}
+
+describe('bench: the tap path as a city runs it', () => {
+  it('relays every acked tap to Kafka and keeps no record in Redis, with its costs', async () => {
+    const r = await tinyCityRun();
+    expect(r.city_taps).toBe(1_000);
+    expect(r.city_unacked_taps).toBe(0);
+    expect(r.city_redis_records_kept).toBe(0);
+    expect(r.city_relayed_records).toBeGreaterThanOrEqual(1_000);
+    expect(r.city_taps_per_s).toBeGreaterThan(0);
+    expect(r.city_gateway_cpu_us_per_tap).toBeGreaterThan(0);
+    // The outbox was emptied by the relay: nothing of the run is left under it.
+    const outbox = await admin.keys(`${prefix}:*outbox`);
+    for (const k of outbox) expect(await admin.xlen(k)).toBe(0);
+  }, 120_000);
+
+  it('fails the run when the gateway keeps its records in Redis (history=store)', async () => {
+    await expect(tinyCityRun({ ONECARD_HISTORY: 'store' })).rejects.toThrow(/[1-9]\d* kept in Redis/);
+  }, 120_000);
+});
