@@ -151,9 +151,14 @@ export class Ingest {
   }
 
   private async reject(topic: string, payload: Buffer, reason: string, detail: string): Promise<void> {
-    this.deps.metrics.batchesRejected.inc({ reason });
     this.deps.log.warn({ topic, reason, detail }, 'batch rejected');
-    await this.deadLetter({ topic, reason: `${reason}: ${detail}`, payload, at: this.deps.now() });
+    try {
+      await this.deadLetter({ topic, reason: `${reason}: ${detail}`, payload, at: this.deps.now() });
+    } finally {
+      // Counted once its letter is kept, so whoever sees the count finds the letter (on Redis
+      // the put is a round trip); counted even when the store failed to keep it.
+      this.deps.metrics.batchesRejected.inc({ reason });
+    }
   }
 
   /** Kept within the bounds (docs/decisions/0160); the letters that made room are counted. */
