@@ -7,17 +7,12 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import type { CardState } from '../../../core/card.js';
-import { startHistoryService } from '../../../gateway/src/history/service.js';
-import { OutboxRelay } from '../../../gateway/src/kafka/relay.js';
-import { silentLogger } from '../../../gateway/src/log.js';
 import { HOUR_MS } from '../../../gateway/src/stats/rides.js';
-import { openPgPool } from '../../../gateway/src/store/pg/connect.js';
-import { PgHistoryStore } from '../../../gateway/src/store/pg/history.js';
 import type { RecordQuery } from '../../../gateway/src/store/port.js';
 import { openSqliteStore } from '../../../gateway/src/store/sqlite.js';
 import { testEnv, uniqueId } from '../../support/env.js';
-import { createTopic } from '../kafka/kafka.js';
 import { issue, load, planRun, T0, tap, token, topUpOf } from '../store/fixtures.js';
+import { startPipeline } from './pipeline.js';
 
 const H0 = Math.floor(T0 / HOUR_MS) * HOUR_MS;
 const schema = uniqueId('p_');
@@ -53,31 +48,7 @@ it('answers from PostgreSQL what the committing store answers, records and stati
   await store.commit(planRun(cards, taps));
   await store.commit([topUpOf(await load(store, token(0)), 'q1', 1_000, H0 + 30_000)]);
 
-  const topic = await createTopic();
-  const relay = new OutboxRelay({
-    store,
-    brokers: testEnv.kafkaBrokers(),
-    topic,
-    owner: uniqueId('relay-'),
-    log: silentLogger,
-    idleMs: 50,
-  });
-  cleanups.push(() => relay.stop());
-  const history = await startHistoryService({
-    pgUrl: testEnv.pgUrl(),
-    pgSchema: schema,
-    brokers: testEnv.kafkaBrokers(),
-    topic,
-    groupId: uniqueId('g-'),
-    retentionDays: 0,
-    log: silentLogger,
-  });
-  cleanups.push(() => history.stop());
-  await relay.start();
-
-  const pool = await openPgPool({ url: testEnv.pgUrl(), schema, max: 1 });
-  cleanups.push(() => pool.end());
-  const pgHistory = new PgHistoryStore(pool);
+  const { history, pgHistory } = await startPipeline(store, schema, cleanups);
   const deadline = Date.now() + 40_000;
   while (history.stats().written < 121) {
     if (Date.now() > deadline) throw new Error(`history has ${history.stats().written} of 121 records`);

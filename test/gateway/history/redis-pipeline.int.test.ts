@@ -10,18 +10,13 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import type { CardState } from '../../../core/card.js';
-import { startHistoryService } from '../../../gateway/src/history/service.js';
-import { OutboxRelay } from '../../../gateway/src/kafka/relay.js';
-import { silentLogger } from '../../../gateway/src/log.js';
 import { HOUR_MS } from '../../../gateway/src/stats/rides.js';
-import { openPgPool } from '../../../gateway/src/store/pg/connect.js';
-import { PgHistoryStore } from '../../../gateway/src/store/pg/history.js';
 import type { RecordQuery } from '../../../gateway/src/store/port.js';
 import { openRedisStore } from '../../../gateway/src/store/redis.js';
 import { openSqliteStore } from '../../../gateway/src/store/sqlite.js';
 import { testEnv, uniqueId } from '../../support/env.js';
-import { createTopic } from '../kafka/kafka.js';
 import { issue, load, planRun, T0, tap, token, topUpOf } from '../store/fixtures.js';
+import { startPipeline } from './pipeline.js';
 
 const H0 = Math.floor(T0 / HOUR_MS) * HOUR_MS;
 const schema = uniqueId('p_');
@@ -71,31 +66,7 @@ it('carries every record through the outbox to PostgreSQL and leaves none of the
   for (const target of [store, kept])
     expect(await target.commit([topUp])).toMatchObject([{ status: 'applied' }]);
 
-  const topic = await createTopic();
-  const relay = new OutboxRelay({
-    store,
-    brokers: testEnv.kafkaBrokers(),
-    topic,
-    owner: uniqueId('relay-'),
-    log: silentLogger,
-    idleMs: 50,
-  });
-  cleanups.push(() => relay.stop());
-  const history = await startHistoryService({
-    pgUrl: testEnv.pgUrl(),
-    pgSchema: schema,
-    brokers: testEnv.kafkaBrokers(),
-    topic,
-    groupId: uniqueId('g-'),
-    retentionDays: 0,
-    log: silentLogger,
-  });
-  cleanups.push(() => history.stop());
-  await relay.start();
-
-  const pool = await openPgPool({ url: testEnv.pgUrl(), schema, max: 1 });
-  cleanups.push(() => pool.end());
-  const pgHistory = new PgHistoryStore(pool);
+  const { history, pgHistory } = await startPipeline(store, schema, cleanups);
   const outboxEmpty = async () => {
     for (let p = 0; p < store.outboxPartitions(); p++)
       if ((await store.readOutbox(p, 1)).length > 0) return false;
