@@ -42,6 +42,9 @@ export interface CityOptions {
   taps: number;
   maxSeconds: number;
   gcFile: string;
+  /** Mosquitto's and Kafka's pids, for their CPU per tap (tap-costs.ts); keys left out without. */
+  brokerPid?: number;
+  kafkaPid?: number;
   /** Starts the bench's gateway process with these variables over its own (main.ts). */
   startGateway: (port: number, env: Record<string, string>) => ChildProcess;
   log: (s: string) => void;
@@ -127,7 +130,13 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
       }
     })();
     const memory0 = (await redisUsage(redis)).memoryBytes;
-    const meter = await startCostMeter({ gatewayPid: gw.pid!, gcFile: o.gcFile, redis });
+    const meter = await startCostMeter({
+      gatewayPid: gw.pid!,
+      gcFile: o.gcFile,
+      redis,
+      brokerPid: o.brokerPid,
+      kafkaPid: o.kafkaPid,
+    });
     const max = await runDevices({
       mqttUrl: o.mqttUrl,
       mqttUsername: o.mqttUsername,
@@ -175,6 +184,9 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
       city_gateway_gc_share: costs.gateway_gc_share!,
       city_redis_cpu_us_per_tap: costs.redis_cpu_us_per_tap!,
       city_redis_bytes_per_tap: costs.redis_bytes_per_tap_with_records!,
+      // Where the rest of the box went in this run (tap-costs.ts).
+      ...prefixed(costs, ['devices_cpu_us_per_tap', 'broker_cpu_us_per_tap', 'kafka_cpu_us_per_tap']),
+      ...prefixed(costs, ['box_cpu_us_per_tap', 'box_busy_share', 'box_taps_per_s_if_busy']),
       city_redis_bytes_per_tap_drained: round(drainedBytes / max.tapsAcked),
       city_outbox_entries_max: entriesMax,
       city_outbox_lag_max_ms: Math.round(lagMaxS * 1000),
@@ -194,4 +206,11 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
     await exited;
     await redis.quit();
   }
+}
+
+/** The meter's keys named for this run (city_...), those it gave. */
+function prefixed(costs: Record<string, number>, keys: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of keys) if (costs[k] !== undefined) out[`city_${k}`] = costs[k];
+  return out;
 }

@@ -43,6 +43,7 @@ import { denyFanoutBench } from './fanout.js';
 import { fareBench } from './fare.js';
 import { historyIngestBench } from './history-ingest.js';
 import { historyMonthBench } from './history-month.js';
+import { pidFrom } from './process-probe.js';
 import { benchQr } from './qr.js';
 import { freePort, waitReady } from './ready.js';
 import { redisSteadyBench } from './redis-steady.js';
@@ -168,6 +169,8 @@ async function cityBench(): Promise<Record<string, number>> {
     taps: P.cityTaps,
     maxSeconds: 120,
     gcFile: join(root, '.run/bench/city-gateway-gc.json'),
+    brokerPid: pidFrom(join(root, '.run/mosquitto/pid')),
+    kafkaPid: pidFrom(join(root, '.run/kafka/pid')),
     startGateway,
     log,
   });
@@ -218,7 +221,12 @@ async function main() {
   try {
     await waitReady(`http://127.0.0.1:${port}`);
     const tokenBufs = tokens.map((t) => Buffer.from(t, 'hex'));
-    const meter = await startCostMeter({ gatewayPid: gw.pid!, gcFile, redis });
+    const meter = await startCostMeter({
+      gatewayPid: gw.pid!,
+      gcFile,
+      redis,
+      brokerPid: pidFrom(join(root, '.run/mosquitto/pid')),
+    });
     const max = await runDevices({
       mqttUrl,
       ...simulatorMqtt,

@@ -60,3 +60,29 @@ export async function redisUsage(redis: Redis): Promise<{ cpuUs: number; memoryB
     memoryBytes: infoField(memory, 'used_memory'),
   };
 }
+
+/** Busy and total CPU time of the whole box so far, µs summed over its cores (/proc/stat). */
+export function boxCpuUs(): { busyUs: number; totalUs: number; cores: number } {
+  const lines = readFileSync('/proc/stat', 'utf8').split('\n');
+  // cpu  user nice system idle iowait irq softirq steal ...
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = lines[0]!
+    .trim()
+    .split(/\s+/)
+    .slice(1, 9)
+    .map(Number) as [number, number, number, number, number, number, number, number];
+  const busy = user + nice + system + irq + softirq + steal;
+  const cores = lines.filter((l) => /^cpu\d/.test(l)).length;
+  const tick = 1e6 / clockTicks();
+  return { busyUs: busy * tick, totalUs: (busy + idle + iowait) * tick, cores };
+}
+
+/** The pid in a pid file, or undefined when there is none (a service the bench did not start). */
+export function pidFrom(file: string | undefined): number | undefined {
+  if (!file) return undefined;
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}

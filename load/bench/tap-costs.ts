@@ -9,8 +9,19 @@
 //                               the steady state (load/bench/redis-steady.ts measures that, 0206).
 //                               Server-wide figures: the Redis the bench starts serves only the
 //                               bench (its db 15) while it runs.
+// And where the rest of the box goes (docs/decisions/0213), so a reader sees what the tap rate is
+// bound by on a box where every process shares two cores:
+//   devices_cpu_us_per_tap      the bench process itself: the simulated devices (they build,
+//                               encode and sign every batch and verify every ack);
+//   broker_cpu_us_per_tap       Mosquitto; kafka_cpu_us_per_tap the Kafka broker (city run);
+//   box_cpu_us_per_tap          every core's busy time (/proc/stat), all processes;
+//   box_busy_share              that busy time over cores × the run's wall time: near 1 the run
+//                               was bound by CPU, well below it by something else (the window of
+//                               batches in flight, a round trip);
+//   box_taps_per_s_if_busy      cores × 1 s / box_cpu_us_per_tap: the rate the box would carry
+//                               busy, at this cost per tap.
 import type { Redis } from 'ioredis';
-import { gatewayGcMs, processCpuUs, redisUsage } from './process-probe.js';
+import { boxCpuUs, gatewayGcMs, processCpuUs, redisUsage } from './process-probe.js';
 import { round } from './stats.js';
 
 export interface CostMeter {
@@ -22,18 +33,34 @@ export async function startCostMeter(o: {
   gatewayPid: number;
   gcFile: string;
   redis: Redis;
+  /** The broker's and Kafka's pids, when known (their keys are left out otherwise). */
+  brokerPid?: number;
+  kafkaPid?: number;
 }): Promise<CostMeter> {
   const replies = { n: 0 };
   const gc0 = await gatewayGcMs(o.gatewayPid, o.gcFile, replies);
   const cpu0 = processCpuUs(o.gatewayPid);
   const redis0 = await redisUsage(o.redis);
+  const others0 = otherCpu(o);
+  const started = performance.now();
   return {
     async stop(taps) {
       const cpu1 = processCpuUs(o.gatewayPid);
+      const others1 = otherCpu(o);
+      const wallUs = (performance.now() - started) * 1000;
       const redis1 = await redisUsage(o.redis);
       const gc1 = await gatewayGcMs(o.gatewayPid, o.gcFile, replies);
       const cpuUs = cpu1 - cpu0;
+      const boxUs = others1.box.busyUs - others0.box.busyUs;
+      const perTap = (a: number | undefined, b: number | undefined) =>
+        a === undefined || b === undefined ? {} : round((b - a) / taps);
       return {
+        devices_cpu_us_per_tap: round((others1.self - others0.self) / taps),
+        ...named('broker_cpu_us_per_tap', perTap(others0.broker, others1.broker)),
+        ...named('kafka_cpu_us_per_tap', perTap(others0.kafka, others1.kafka)),
+        box_cpu_us_per_tap: round(boxUs / taps),
+        box_busy_share: round(boxUs / (others1.box.cores * wallUs), 3),
+        box_taps_per_s_if_busy: Math.round((others1.box.cores * 1e6 * taps) / boxUs),
         gateway_cpu_us_per_tap: round(cpuUs / taps),
         gateway_gc_share: round(((gc1 - gc0) * 1000) / cpuUs, 3),
         gateway_gc_ms: round(gc1 - gc0),
@@ -42,4 +69,28 @@ export async function startCostMeter(o: {
       };
     },
   };
+}
+
+function otherCpu(o: { brokerPid?: number; kafkaPid?: number }) {
+  const cpu = process.cpuUsage();
+  return {
+    self: cpu.user + cpu.system,
+    broker: cpuOf(o.brokerPid),
+    kafka: cpuOf(o.kafkaPid),
+    box: boxCpuUs(),
+  };
+}
+
+/** A process's CPU µs, or undefined if it is gone (a broker restarted by its supervisor). */
+function cpuOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    return processCpuUs(pid);
+  } catch {
+    return undefined;
+  }
+}
+
+function named(key: string, v: number | Record<string, never>): Record<string, number> {
+  return typeof v === 'number' ? { [key]: v } : {};
 }
