@@ -1,31 +1,45 @@
-// Reading cards from Redis: one loadCards-1.lua call per partition a read touches (its card
-// keys share the partition's hash tag, so one slot on a Cluster), not one HMGET per card
-// (docs/decisions/0207). A partition with a single card asked for is one HMGET: the same reply
-// shape, and Redis runs a plain command more cheaply than a script.
-import { type CardState, type CardStatus, unknownCard } from '../../../core/card.js';
-import { decodeFareState } from '../../../core/tariff/state.js';
-import { decodeUses } from '../../../core/uses.js';
-import type { RedisClient } from './redis-client.js';
+// Reading cards from Redis: a card is one string (redis-card.ts, docs/decisions/0214), so a
+// batch's cards are one native MGET on a standalone Redis or a Sentinel primary, and one MGET per
+// partition on a Cluster (a partition's keys share its hash tag: one slot). No script, no command
+// per card. A card still stored as a hash (before 0214: MGET answers nil for it) is read with an
+// HMGET, only for the cards MGET found nothing under; the first commit turns it into a string.
+import type { CardState } from '../../../core/card.js';
+import { cardFromFields, cardFromString, HASH_CARD_FIELDS } from './redis-card.js';
+import { isCluster, type RedisClient } from './redis-client.js';
 import type { RedisKeys } from './redis-keys.js';
-import type { Scripts } from './redis-scripts.js';
 
-/** The card hash's fields the planner needs, in the order every reply gives them. */
-export const CARD_FIELDS = ['b', 'v', 's', 'f', 'm', 'r', 'fs', 'u'] as const;
-const WIDTH = CARD_FIELDS.length;
-
-type Field = string | null | undefined;
-
-/** The cards by token, in the order asked; a token with no card hash is an unknown card. */
-export async function loadCardsByPartition(
+/** The cards by token, in the order asked; a token with no card is an unknown card. */
+export async function loadCards(
   redis: RedisClient,
-  scripts: Scripts,
   keys: RedisKeys,
   tokens: readonly string[],
 ): Promise<Map<string, CardState>> {
-  // Per token: its partition's group and its place in that group's flat reply.
-  const groups = new Map<number, string[]>();
-  const groupOf: string[][] = new Array(tokens.length);
-  const offset: number[] = new Array(tokens.length);
+  const out = new Map<string, CardState>();
+  if (tokens.length === 0) return out;
+  const cardKeys = tokens.map((t) => keys.card(t));
+  const values = isCluster(redis)
+    ? await mgetByPartition(redis, keys, tokens, cardKeys)
+    : await redis.mget(cardKeys);
+  if (values.length !== tokens.length)
+    throw new Error(`MGET answered ${values.length} values for ${tokens.length} cards`);
+  const hashes = await hashCards(redis, cardKeys, values);
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    const s = values[i];
+    const hash = hashes.get(i);
+    out.set(token, hash ? cardFromFields(token, hash) : cardFromString(token, s));
+  }
+  return out;
+}
+
+/** One MGET per partition (one hash slot each), the values put back in the order asked. */
+async function mgetByPartition(
+  redis: RedisClient,
+  keys: RedisKeys,
+  tokens: readonly string[],
+  cardKeys: readonly string[],
+): Promise<Array<string | null>> {
+  const groups = new Map<number, number[]>();
   for (let i = 0; i < tokens.length; i++) {
     const p = keys.partitionOf(tokens[i]!);
     let g = groups.get(p);
@@ -33,46 +47,33 @@ export async function loadCardsByPartition(
       g = [];
       groups.set(p, g);
     }
-    offset[i] = g.length * WIDTH;
-    g.push(keys.card(tokens[i]!));
-    groupOf[i] = g;
+    g.push(i);
   }
-  const replies = new Map<string[], readonly Field[]>();
+  const values: Array<string | null> = new Array(tokens.length).fill(null);
   await Promise.all(
     [...groups.values()].map(async (g) => {
-      const reply =
-        g.length === 1
-          ? await redis.hmget(g[0]!, ...CARD_FIELDS)
-          : await scripts.run('loadCards', g, CARD_FIELDS);
-      if (!Array.isArray(reply) || reply.length !== g.length * WIDTH)
-        throw new Error(`loadCards answered ${String(reply).slice(0, 80)} for ${g.length} cards`);
-      replies.set(g, reply as Field[]);
+      const got = await redis.mget(g.map((i) => cardKeys[i]!));
+      for (let j = 0; j < g.length; j++) values[g[j]!] = got[j] ?? null;
     }),
   );
-  const out = new Map<string, CardState>();
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!;
-    out.set(token, cardOf(token, replies.get(groupOf[i]!)!, offset[i]!));
-  }
-  return out;
+  return values;
 }
 
-/** A card from its fields at `at` in a flat reply (CARD_FIELDS order). */
-function cardOf(token: string, row: readonly Field[], at: number): CardState {
-  // No 'u' on a card from before 0203: its uses are derived on first need.
-  const uses = decodeUses(row[at + 7], `card ${token}`);
-  const v = row[at + 1];
-  if (v === null || v === undefined) return unknownCard(token);
-  return {
-    token,
-    known: true,
-    version: Number(v),
-    balanceFen: Number(row[at]),
-    status: row[at + 2] as CardStatus,
-    flags: Number(row[at + 3]),
-    masked: row[at + 4] ?? '',
-    region: row[at + 5] ?? '',
-    fare: decodeFareState(row[at + 6], `card ${token}`),
-    ...(uses ? { uses } : {}),
-  };
+/** The hash fields of the cards MGET found no string for that are hashes (before 0214), by position. */
+async function hashCards(
+  redis: RedisClient,
+  cardKeys: readonly string[],
+  values: ReadonlyArray<string | null>,
+): Promise<Map<number, Array<string | null>>> {
+  const found = new Map<number, Array<string | null>>();
+  const missing: number[] = [];
+  for (let i = 0; i < values.length; i++) if (values[i] === null) missing.push(i);
+  if (missing.length === 0) return found;
+  // Unknown cards are the usual reason (a tap of a card never issued); one HMGET each, in one
+  // round trip (auto-pipelined).
+  const rows = await Promise.all(missing.map((i) => redis.hmget(cardKeys[i]!, ...HASH_CARD_FIELDS)));
+  rows.forEach((row, j) => {
+    if (row[0] !== null && row[0] !== undefined) found.set(missing[j]!, row);
+  });
+  return found;
 }

@@ -40,8 +40,8 @@ export class RedisKeys {
     return `${this.prefix}:{p${p}}`;
   }
 
-  /** Hash: b balance, v version, s status, f flags, m masked number, r region, fs fare state JSON,
-   *  u entitlement uses JSON (core/uses.ts; absent on a card from before 0203). */
+  /** String: version, balance, fare state JSON, uses JSON, status, flags, masked number, region,
+   *  "\n"-separated (redis-card.ts, 0214; a hash of those fields when written before 0214). */
   card(token: string): string {
     return `${this.part(this.partitionOf(token))}:card:${token}`;
   }

@@ -9,7 +9,6 @@ import { luaResultTable } from './redis-codes.js';
 export type ScriptName =
   | 'commitEffects'
   | 'claimTaps'
-  | 'loadCards'
   | 'issueCard'
   | 'setCardStatus'
   | 'changeList'
@@ -29,18 +28,14 @@ type VenueScriptName = 'placeBooking' | 'transitionBooking' | 'recordPassage';
 type PaymentScriptName = 'createOrder' | 'transitionOrder' | 'addDailyUse';
 
 /** Scripts whose file name gives the fixed keys only; the caller passes more after them. */
-const VARIADIC: ReadonlySet<ScriptName> = new Set([
-  'commitEffects',
-  'claimTaps',
-  'loadCards',
-  'placeBooking',
-]);
+const VARIADIC: ReadonlySet<ScriptName> = new Set(['commitEffects', 'claimTaps', 'placeBooking']);
 
 export interface Scripts {
   run(name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;
 }
 
 const LUA_DIR = new URL('./lua/', import.meta.url);
+const LIB_DIR = new URL('./lua/lib/', import.meta.url);
 
 /** Every script in lua/, by name, with its fixed key count; read from disk once. */
 let loaded: Map<string, { script: LuaScript; keys: number }> | undefined;
@@ -48,11 +43,18 @@ let loaded: Map<string, { script: LuaScript; keys: number }> | undefined;
 function loadScripts(): Map<string, { script: LuaScript; keys: number }> {
   if (loaded) return loaded;
   loaded = new Map();
+  // Shared Lua (lua/lib/*.lua: the card string's layout) goes in front of every script: scripts
+  // cannot call each other, and a local function a script does not use costs nothing per call.
+  const lib = readdirSync(LIB_DIR)
+    .filter((f) => f.endsWith('.lua'))
+    .sort()
+    .map((f) => readFileSync(new URL(f, LIB_DIR), 'utf8'))
+    .join('\n');
   for (const file of readdirSync(LUA_DIR)) {
     const m = /^([a-z][A-Za-z]*)-(\d+)\.lua$/.exec(file);
     if (!m) continue;
     const [, name, keys] = m as unknown as [string, string, string];
-    const lua = luaResultTable() + readFileSync(new URL(file, LUA_DIR), 'utf8');
+    const lua = `${luaResultTable()}${lib}\n${readFileSync(new URL(file, LUA_DIR), 'utf8')}`;
     loaded.set(name, { script: luaScript(lua), keys: Number(keys) });
   }
   return loaded;

@@ -41,7 +41,8 @@ import type { PaymentStore } from './ports/payments.js';
 import type { VenueStore } from './ports/venues.js';
 import { appendAudit, queryAudit } from './redis-audit.js';
 import { RedisAuthStore } from './redis-auth.js';
-import { loadCardsByPartition } from './redis-cards.js';
+import { newCardString } from './redis-card.js';
+import { loadCards } from './redis-cards.js';
 import {
   connectRedis,
   type Durability,
@@ -209,13 +210,13 @@ class RedisStore implements Store {
     const reply = await this.scripts.run(
       'issueCard',
       [this.keys.card(card.token)],
-      [String(card.balanceFen), String(card.flags), card.masked, card.region],
+      [newCardString(card.balanceFen, card.flags, card.masked, card.region)],
     );
     resultCode('issueCard', reply);
   }
 
   loadCards(tokens: readonly string[]): Promise<Map<string, CardState>> {
-    return loadCardsByPartition(this.redis, this.readScripts, this.keys, tokens);
+    return loadCards(this.redis, this.keys, tokens);
   }
 
   async commit(effects: readonly Effect[]): Promise<CommitOutcome[]> {

@@ -20,6 +20,7 @@ import { openRedisStore } from '../../../gateway/src/store/redis.js';
 import { RedisKeys } from '../../../gateway/src/store/redis-keys.js';
 import { openSqliteStore } from '../../../gateway/src/store/sqlite.js';
 import { testEnv, uniqueId } from '../../support/env.js';
+import { asHashCard } from '../../support/redis-old-card.js';
 import { fare, issue, load, T0, tap, token } from '../store/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'onecard-uses-'));
@@ -72,7 +73,8 @@ const backends: Record<'sqlite' | 'redis', Backend> = {
       const store = await openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix });
       await visitWithoutUses(store);
       const admin = new Redis(testEnv.redisUrl());
-      await admin.hdel(new RedisKeys(prefix, 16).card(token(1)), 'u');
+      // As a gateway from before 0203 (and 0214) left it: a hash without uses.
+      await asHashCard(admin, new RedisKeys(prefix, 16).card(token(1)), ['u']);
       return {
         store,
         async close() {

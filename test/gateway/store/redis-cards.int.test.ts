@@ -1,16 +1,17 @@
-// Loading cards from the real Redis, one loadCards-1.lua call per partition (docs/decisions/0207):
-// the script's flat reply (present, missing, a card from before 0203 without uses), the grouping
-// by partition (several cards per partition, partitions mixed, order kept), and that the grouped
-// read gives exactly what one HMGET per card gives.
+// Cards in the real Redis as one string each (docs/decisions/0214): a batch's cards are one MGET
+// on a standalone Redis, in the order asked; a card a gateway from before 0214 left as a hash
+// reads the same, and the first script that writes it (commit, status change) turns it into a
+// string without changing what it holds; issuing never overwrites one.
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { planTap } from '../../../core/ledger.js';
 import { openRedisStore } from '../../../gateway/src/store/redis.js';
-import { CARD_FIELDS, loadCardsByPartition } from '../../../gateway/src/store/redis-cards.js';
+import { newCardString } from '../../../gateway/src/store/redis-card.js';
+import { loadCards } from '../../../gateway/src/store/redis-cards.js';
 import { RedisKeys } from '../../../gateway/src/store/redis-keys.js';
-import { defineScripts, type Scripts } from '../../../gateway/src/store/redis-scripts.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { unlinkPrefix } from '../../support/redis-cleanup.js';
+import { asHashCard } from '../../support/redis-old-card.js';
 import { fare, issue, tap, token } from './fixtures.js';
 
 let admin: Redis;
@@ -32,82 +33,130 @@ afterEach(async () => {
   await unlinkPrefix(admin, prefix);
 });
 
-/** The real scripts on `admin`, counting the calls made by name. */
-function counted(calls: string[]): Scripts {
-  const real = defineScripts(admin);
-  return {
-    run(name, keys, args) {
-      calls.push(`${name}:${keys.length}`);
-      return real.run(name, keys, args);
+/** `admin`, counting the card commands it is asked for. */
+function counting(calls: string[]): Redis {
+  return new Proxy(admin, {
+    get(target, name, receiver) {
+      const v = Reflect.get(target, name, receiver);
+      if (name !== 'mget' && name !== 'hmget') return v;
+      return (...args: unknown[]) => {
+        calls.push(String(name));
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
     },
-  };
+  });
 }
 
-describe('loadCards-1.lua', () => {
-  it('answers every field of every card in one flat array, nil for a missing card or field', async () => {
-    const keys = new RedisKeys(prefix, 16);
-    const store = await openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix, partitions: 16 });
-    // Cards 0x10 and 0x30 share partition 0; 0x20 is never issued (same partition too).
-    await issue(store, 0x10, 700);
-    await issue(store, 0x30, 900);
-    await store.close();
-    await admin.hdel(keys.card(token(0x30)), 'u');
-    const reply = await defineScripts(admin).run(
-      'loadCards',
-      [keys.card(token(0x10)), keys.card(token(0x20)), keys.card(token(0x30))],
-      CARD_FIELDS,
-    );
-    expect(reply).toEqual([
-      ...['700', '1', 'active', '0', 'A12****16', '500100', null, '[]'],
-      ...[null, null, null, null, null, null, null, null],
-      ...['900', '1', 'active', '0', 'A12****48', '500100', null, null],
-    ]);
-  });
-});
+const open = () => openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix, partitions: 16 });
 
-describe('Redis store loadCards by partition', () => {
-  it('makes one call per partition, keeps the order asked and gives what one HMGET per card gives', async () => {
+describe('Redis cards as strings', () => {
+  it('reads a batch of cards over every partition with one MGET, in the order asked', async () => {
     const keys = new RedisKeys(prefix, 16);
-    const store = await openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix, partitions: 16 });
-    // 40 cards over 16 partitions (2 or 3 each), every fifth never issued; one ridden, so its
-    // version, balance and fare state differ from a new card's.
+    const store = await open();
+    // 40 cards over 16 partitions, every fifth never issued; one ridden, so its version,
+    // balance and fare state differ from a new card's.
     const ns = Array.from({ length: 40 }, (_, i) => 0x100 + i * 7);
     for (const [i, n] of ns.entries()) if (i % 5 !== 0) await issue(store, n, 1_000 + n);
     const ridden = await issue(store, ns[1]!);
     await store.commit([planTap(ridden, tap({ cardToken: token(ns[1]!), seq: 1 }), fare, 1)]);
-    // A card from before 0203: no uses field at all.
-    await admin.hdel(keys.card(token(ns[2]!)), 'u');
-    // Asked for in an order that mixes partitions (7 and 16 are coprime: 2 or 3 cards in each).
     const asked = [...ns].reverse().map(token);
 
     const calls: string[] = [];
-    const grouped = await loadCardsByPartition(admin, counted(calls), keys, asked);
+    const cards = await loadCards(counting(calls), keys, asked);
     expect(new Set(asked.map((t) => keys.partitionOf(t))).size).toBe(16);
-    expect(calls).toHaveLength(16);
-    expect(calls.every((c) => c === 'loadCards:2' || c === 'loadCards:3')).toBe(true);
-    expect([...grouped.keys()]).toEqual(asked);
-
-    // The reference: each card alone (a partition of one card is a plain HMGET, as before 0207).
-    for (const t of asked) {
-      const alone = await loadCardsByPartition(admin, counted([]), keys, [t]);
-      expect(grouped.get(t)).toEqual(alone.get(t));
-    }
-    expect(grouped.get(token(ns[1]!))).toMatchObject({
+    // One MGET, then one HMGET for each card it found nothing under (the eight never issued).
+    expect(calls).toEqual(['mget', ...Array(8).fill('hmget')]);
+    expect([...cards.keys()]).toEqual(asked);
+    expect(cards.get(token(ns[1]!))).toMatchObject({
       known: true,
       version: 2,
       balanceFen: 1_000 + ns[1]! - 200,
     });
-    expect(grouped.get(token(ns[0]!))).toMatchObject({ known: false });
-    expect(grouped.get(token(ns[2]!))!.known).toBe(true);
-    expect(grouped.get(token(ns[2]!))!.uses).toBeUndefined();
-    expect(grouped.get(token(ns[3]!))!.uses).toEqual([]);
+    expect(cards.get(token(ns[0]!))).toMatchObject({ known: false });
+    expect(cards.get(token(ns[3]!))).toMatchObject({ known: true, version: 1, status: 'active', uses: [] });
     await store.close();
+  });
+
+  it('reads a card left as a hash by an older gateway exactly as the same card as a string', async () => {
+    const keys = new RedisKeys(prefix, 16);
+    const store = await open();
+    const card = await issue(store, 0x10, 700);
+    await store.commit([planTap(card, tap({ cardToken: token(0x10), seq: 1 }), fare, 1)]);
+    const asString = (await loadCards(admin, keys, [token(0x10)])).get(token(0x10));
+    await asHashCard(admin, keys.card(token(0x10)));
+    expect(await admin.type(keys.card(token(0x10)))).toBe('hash');
+    expect((await loadCards(admin, keys, [token(0x10)])).get(token(0x10))).toEqual(asString);
+    // Without a uses field (before 0203): known, uses left to be derived.
+    const other = await issue(store, 0x14, 700);
+    await store.commit([planTap(other, tap({ cardToken: token(0x14), seq: 1 }), fare, 1)]);
+    await asHashCard(admin, keys.card(token(0x14)), ['u']);
+    const old = (await loadCards(admin, keys, [token(0x14)])).get(token(0x14))!;
+    expect(old).toMatchObject({ known: true, version: 2, balanceFen: 500 });
+    expect(old.uses).toBeUndefined();
+    await store.close();
+  });
+
+  it('a commit on a hash card turns it into a string and charges it once', async () => {
+    const keys = new RedisKeys(prefix, 16);
+    const store = await open();
+    const card = await issue(store, 0x11, 700);
+    await asHashCard(admin, keys.card(token(0x11)));
+    const effect = planTap(card, tap({ cardToken: token(0x11), seq: 1 }), fare, 1);
+    expect((await store.commit([effect]))[0]!.status).toBe('applied');
+    expect(await admin.type(keys.card(token(0x11)))).toBe('string');
+    expect((await store.loadCards([token(0x11)])).get(token(0x11))).toMatchObject({
+      version: 2,
+      balanceFen: 500,
+      masked: card.masked,
+      region: card.region,
+      status: 'active',
+      uses: [],
+    });
+    // Sent again: a duplicate, nothing charged twice.
+    expect((await store.commit([effect]))[0]!.status).toBe('duplicate');
+    expect((await store.loadCards([token(0x11)])).get(token(0x11))!.balanceFen).toBe(500);
+    await store.close();
+  });
+
+  it('a status change on a hash card turns it into a string and bumps the version once', async () => {
+    const keys = new RedisKeys(prefix, 16);
+    const store = await open();
+    await issue(store, 0x12, 700);
+    await asHashCard(admin, keys.card(token(0x12)));
+    expect(await store.setCardStatus(token(0x12), 'lost')).toBe(true);
+    expect(await store.setCardStatus(token(0x12), 'lost')).toBe(true);
+    expect(await admin.type(keys.card(token(0x12)))).toBe('string');
+    expect((await store.loadCards([token(0x12)])).get(token(0x12))).toMatchObject({
+      version: 2,
+      balanceFen: 700,
+      status: 'lost',
+    });
+    expect(await store.setCardStatus(token(0x99), 'lost')).toBe(false);
+    await store.close();
+  });
+
+  it('issuing never resets a card, whichever layout it has', async () => {
+    const keys = new RedisKeys(prefix, 16);
+    const store = await open();
+    const card = await issue(store, 0x13, 700);
+    await store.commit([planTap(card, tap({ cardToken: token(0x13), seq: 1 }), fare, 1)]);
+    await issue(store, 0x13, 9_999);
+    expect((await store.loadCards([token(0x13)])).get(token(0x13))!.balanceFen).toBe(500);
+    await asHashCard(admin, keys.card(token(0x13)));
+    await issue(store, 0x13, 9_999);
+    expect(await admin.type(keys.card(token(0x13)))).toBe('hash');
+    expect((await store.loadCards([token(0x13)])).get(token(0x13))!.balanceFen).toBe(500);
+    await store.close();
+  });
+
+  it('refuses a masked number or region with a newline (it would shift every field after it)', () => {
+    expect(() => newCardString(0, 0, 'A12\n**', '500100')).toThrow(RangeError);
+    expect(() => newCardString(0, 0, 'A12****00', '5001\n')).toThrow(RangeError);
   });
 
   it('reads nothing for no tokens', async () => {
     const calls: string[] = [];
-    const cards = await loadCardsByPartition(admin, counted(calls), new RedisKeys(prefix, 16), []);
-    expect(cards.size).toBe(0);
+    expect((await loadCards(counting(calls), new RedisKeys(prefix, 16), [])).size).toBe(0);
     expect(calls).toEqual([]);
   });
 });

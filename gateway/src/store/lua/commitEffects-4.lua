@@ -21,7 +21,7 @@
     KEYS[3] time index zset    <prefix>:{pN}:ix:t     score record.at, member record id
     KEYS[4] outbox stream      <prefix>:{pN}:outbox   field i = record id (r = record JSON when
                                                       records are not kept)
-    KEYS[5..] card hashes (...:card:<token>), the card, device, route and operator index zsets
+    KEYS[5..] cards (...:card:<token>, strings: lib/card.lua), the card, device, route and operator index zsets
               and the taps' day buckets of dedupe keys (...:seen:<day>, docs/decisions/0196)
 
     ARGV[1] JSON [bucketTtl, effects, keepRecords]: bucketTtl the seconds a day bucket lives after
@@ -59,6 +59,8 @@ local broken = {}
 local decided = {}
 local cards = {}
 local cardOrder = {}
+-- Card key# -> the card's string as read (its status, flags, masked number and region are kept).
+local raws = {}
 -- Writes gathered for the end of the call.
 local seenArgs = {}
 local seenOrder = {}
@@ -125,7 +127,10 @@ for i, e in ipairs(effects) do
     if known then
       version = known.v
     else
-      version = redis.call('HGET', KEYS[card], 'v')
+      -- One GET per card and call (a string, 0214); kept for the write at the end.
+      local raw = cardRead(KEYS[card])
+      raws[card] = raw
+      version = cardVersion(raw)
     end
   end
   if original then
@@ -201,13 +206,22 @@ for _, i in ipairs(outboxIds) do
     redis.call('XADD', KEYS[4], '*', 'i', effects[i][2], 'r', ARGV[2 * i])
   end
 end
+-- Every card of the call in one MSET: version, balance, fare state and uses new, the rest as read.
+local cardArgs = {}
 for _, card in ipairs(cardOrder) do
   local c = cards[card]
-  if c.u then
-    redis.call('HSET', KEYS[card], 'b', c.b, 'v', c.v, 'fs', c.fs, 'u', c.u)
-  else
-    redis.call('HSET', KEYS[card], 'b', c.b, 'v', c.v, 'fs', c.fs)
-  end
+  local raw = raws[card]
+  local _, _, third, fourth = cardCuts(raw)
+  local u = c.u or string.sub(raw, third + 1, fourth - 1)
+  cardArgs[#cardArgs + 1] = KEYS[card]
+  cardArgs[#cardArgs + 1] = c.v .. '\n' .. c.b .. '\n' .. c.fs .. '\n' .. u .. string.sub(raw, fourth)
+end
+-- In slices like the other variadic writes (SLICE is even: a key never parts from its value).
+for from = 1, #cardArgs, SLICE do
+  redis.call('MSET', unpack(cardArgs, from, math.min(from + SLICE - 1, #cardArgs)))
+end
+for _, card in ipairs(cardOrder) do
+  local c = cards[card]
   if c.openAt then
     redis.call('ZADD', KEYS[c.openKey], c.openAt, c.token)
   else

@@ -1,21 +1,18 @@
 --[[
   Issues a card unless it exists: issuing is idempotent by token, and an existing card (with
-  its balance and version) is never reset.
+  its balance and version) is never reset, whatever its layout (a hash from before 0214 too).
 
   Input:
-    KEYS[1] card hash <prefix>:{pN}:card:<token>
+    KEYS[1] card <prefix>:{pN}:card:<token>
 
-    ARGV[1] balance, fen
-    ARGV[2] concession flags
-    ARGV[3] masked card number
-    ARGV[4] issuing region
+    ARGV[1] the new card's string (redis-card.ts newCardString: version 1, status active, no
+            entitlement uses, core/uses.ts)
 
   Output:
-    RC.OK     issued (version 1, status active, no entitlement uses: core/uses.ts)
+    RC.OK     issued
     RC.NOOP   the card existed; nothing changed
 ]]
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  return RC.NOOP
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
+  return RC.OK
 end
-redis.call('HSET', KEYS[1], 'b', ARGV[1], 'v', '1', 's', 'active', 'f', ARGV[2], 'm', ARGV[3], 'r', ARGV[4], 'u', '[]')
-return RC.OK
+return RC.NOOP
