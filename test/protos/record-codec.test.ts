@@ -1,10 +1,11 @@
 // The records' wire codec (protos/record-codec.ts): what the outbox and the records topic carry
 // must come back as exactly the record the gateway committed, field for field, to the fen.
+
+import $protobuf from 'protobufjs/minimal.js';
 import { describe, expect, it } from 'vitest';
 import type { LedgerRecord } from '../../core/ledger.js';
-import { decodeRecordBatch, encodeRecordBatch, recordFrame } from '../../protos/record-codec.js';
-import $protobuf from 'protobufjs/minimal.js';
 import type { onecard } from '../../protos/gen/onecard.js';
+import { decodeRecordBatch, encodeRecordBatch, recordFrame } from '../../protos/record-codec.js';
 import { v1 } from '../../protos/wire.js';
 import { rides } from '../gateway/store/pg/records.js';
 
@@ -67,7 +68,10 @@ const cases: Array<[string, LedgerRecord]> = [
       ],
     },
   ],
-  ['an ASCII string of exactly 127 and 128 bytes', { ...ride, stopId: 's'.repeat(127), routeId: 'r'.repeat(128) }],
+  [
+    'an ASCII string of exactly 127 and 128 bytes',
+    { ...ride, stopId: 's'.repeat(127), routeId: 'r'.repeat(128) },
+  ],
   ['a time before 1970 goes the generated way', { ...ride, at: -1, committedAt: -86_400_000 }],
   [
     'the largest numbers a record carries',

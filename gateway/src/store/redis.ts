@@ -124,7 +124,6 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
     keys,
     generation,
     defineScripts(redis, durability),
-    defineScripts(redis),
     links.map((link) => ({
       link,
       scripts: link === redis ? undefined : defineScripts(link, durability),
@@ -179,8 +178,6 @@ class RedisStore implements Store {
     private readonly keys: RedisKeys,
     private readonly generation: string,
     private readonly scripts: Scripts,
-    /** The same scripts without the replica wait, for the read-only ones (loadCards). */
-    private readonly readScripts: Scripts,
     private readonly commitLinks: ReadonlyArray<{ link: RedisClient; scripts: Scripts | undefined }>,
     /** Seconds a day bucket of tap dedupe keys or claims lives after its last write (0196). */
     private readonly bucketTtl: number,
