@@ -29,7 +29,7 @@ import { openPgPool } from './store/pg/connect.js';
 import { PgHistoryStore } from './store/pg/history.js';
 import type { HistoryStore, Store } from './store/port.js';
 import { openRedisStore } from './store/redis.js';
-import { parseNodes, type RedisTarget } from './store/redis-client.js';
+import { redisTargetOf } from './store/redis-target.js';
 import { openSqliteStore } from './store/sqlite.js';
 import { loadTariff } from './tariff/load.js';
 import { MissingTapOutSweeper } from './tariff/sweep.js';
@@ -53,7 +53,7 @@ export interface Gateway {
 export async function openStore(config: GatewayConfig): Promise<Store> {
   return config.store === 'redis'
     ? openRedisStore({
-        target: redisTarget(config),
+        target: redisTargetOf(config),
         keyPrefix: config.redisPrefix,
         partitions: config.redisPartitions,
         waitReplicas: config.redisWaitReplicas,
@@ -63,21 +63,6 @@ export async function openStore(config: GatewayConfig): Promise<Store> {
         keepRecords: config.history !== 'postgres',
       })
     : openSqliteStore({ file: config.sqliteFile, dedupeWindowDays: config.dedupeWindowDays });
-}
-
-/** A Cluster, a Sentinel-named primary or one Redis, as configured (docs/decisions/0193). */
-function redisTarget(config: GatewayConfig): RedisTarget {
-  if (config.redisCluster !== '') return { kind: 'cluster', seeds: parseNodes(config.redisCluster) };
-  if (config.redisSentinels !== '') {
-    const db = Number(new URL(config.redisUrl).pathname.slice(1) || '0');
-    return {
-      kind: 'sentinel',
-      sentinels: parseNodes(config.redisSentinels),
-      master: config.redisSentinelMaster,
-      db,
-    };
-  }
-  return { kind: 'single', url: config.redisUrl };
 }
 
 /** What tests put in instead of the real thing: the clock (a day of their own, say). */
