@@ -5,10 +5,12 @@
 // Redis holds of them: record ids, index members and counter hashes, by key without the prefix.
 import type { CardState } from '../../../core/card.js';
 import type { LedgerRecord } from '../../../core/ledger.js';
+import { statOf } from '../../../gateway/src/stats/rides.js';
 import { PgHistoryWriter } from '../../../gateway/src/store/pg/writer.js';
 import type { Store } from '../../../gateway/src/store/port.js';
 import type { RedisClient } from '../../../gateway/src/store/redis-client.js';
 import { isCluster } from '../../../gateway/src/store/redis-client.js';
+import { RedisKeys } from '../../../gateway/src/store/redis-keys.js';
 import { issue, planRun, T0, tap, token } from './fixtures.js';
 
 export const DAY_MS = 24 * 3600_000;
@@ -100,6 +102,19 @@ export function without(
     }
     const left = members.filter((m) => !gone.has(m));
     if (left.length > 0) out[name] = left;
+  }
+  return out;
+}
+
+/** Names (without the prefix) of the counter hashes these records count in (redis-stats.ts). */
+export function countedIn(records: readonly LedgerRecord[], partitions: number): Set<string> {
+  const keys = new RedisKeys('x', partitions);
+  const out = new Set<string>();
+  for (const r of records) {
+    const s = statOf(r);
+    if (!s) continue;
+    const day = new Date(s.hour).toISOString().slice(0, 10).replaceAll('-', '');
+    out.add(keys.stats(keys.partitionOf(r.cardToken), s.operatorId, day).slice(2));
   }
   return out;
 }
