@@ -254,7 +254,7 @@ async function dropCounters(
   for (const node of nodes) {
     let cursor = '0';
     do {
-      const [next, found] = await node.scan(cursor, 'MATCH', `${keys.prefix}:{p*}:st:*`, 'COUNT', 1000);
+      const [next, found] = await node.scan(cursor, 'MATCH', keys.statsScanPattern(), 'COUNT', 1000);
       cursor = next;
       for (const key of found) {
         const parsed = keys.parse(key);

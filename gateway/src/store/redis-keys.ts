@@ -129,6 +129,11 @@ export class RedisKeys {
     return `${this.part(p)}:st:${operatorId}:${day}`;
   }
 
+  /** SCAN pattern of every partition's ride counter hashes (redis-drop-records.ts, 0212). */
+  statsScanPattern(): string {
+    return `${this.prefix}:{p*}:st:*`;
+  }
+
   /** Zset of the partition's cards with an open entry, scored by the entry's time (docs/decisions/0113). */
   openEntries(p: number): string {
     return `${this.part(p)}:open`;
