@@ -18,6 +18,7 @@ import type { RedisKeys } from './redis-keys.js';
 const DAY_MS = 24 * HOUR_MS;
 /** Ids of kept records named in the summary, at most. */
 const SAMPLE = 5;
+const PROGRESS_PAGES = 500;
 
 /** Which of these (id, at) PostgreSQL's history holds: its records table, by primary key. */
 export type HeldQuery = (ids: string[], ats: number[]) => Promise<Set<string>>;
@@ -147,6 +148,11 @@ export async function dropRecords(
           doomed.map(({ r }) => r),
         );
       else if (s.dryRun) for (const { r } of doomed) s.indexEntriesDeleted += indexKeys(keys, p, r).length;
+      // A city's partition holds millions of records: a line every PROGRESS_PAGES pages too.
+      if (s.pages % PROGRESS_PAGES === 0)
+        opts.progress?.(
+          `partition ${p + 1}/${keys.partitions}: ${s.recordsSeen - seenBefore} records so far`,
+        );
     } while (cursor !== '0');
     if (s.recordsSeen > seenBefore)
       opts.progress?.(

@@ -16,6 +16,7 @@ import { runDropRecords } from '../../../gateway/src/store/redis-drop-command.js
 import type { DropSummary } from '../../../gateway/src/store/redis-drop-records.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { unlinkPrefix } from '../../support/redis-cleanup.js';
+import { startTestHttp } from '../http/harness.js';
 import { CARDS, commitRides, DAY_MS, feedPg, PgHistoryWriter, snapshot, without } from './drop-fixture.js';
 import { T0, token } from './fixtures.js';
 
@@ -169,6 +170,30 @@ describe('redis:drop-records', () => {
     const fromPg = await Promise.all(cards.map((t) => history.queryRecords({ cardToken: t, limit: 1000 })));
     expect(fromPg).toEqual(fromRedis);
     expect(fromPg.flatMap((p) => p.items)).toHaveLength(RIDES);
+    // And over HTTP, as an operator sees it from a gateway on ONECARD_HISTORY=postgres.
+    const http = await startTestHttp({
+      store: await openRedisStore({
+        url: testEnv.redisUrl(),
+        keyPrefix: prefix,
+        partitions: 2,
+        keepRecords: false,
+      }),
+      history,
+    });
+    try {
+      for (const [i, t] of cards.entries()) {
+        const r = await http.app.inject({
+          url: `/v1/records?card=${t}&limit=100`,
+          headers: await http.as('root'),
+        });
+        expect(r.statusCode).toBe(200);
+        expect((JSON.parse(r.body) as { items: LedgerRecord[] }).items.map((x) => x.id)).toEqual(
+          fromRedis[i]!.items.map((x) => x.id),
+        );
+      }
+    } finally {
+      await http.close();
+    }
     const statsPg = await Promise.all(
       ['bus-co', 'metro-co'].map((op) => history.queryStats({ ...range, operatorId: op })),
     );
