@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LedgerRecord } from '../../../core/ledger.js';
+import { cardTokenHex, maskCardNumber } from '../../../core/pii.js';
 import { openPgPool } from '../../../gateway/src/store/pg/connect.js';
 import { PgHistoryStore } from '../../../gateway/src/store/pg/history.js';
 import type { Store } from '../../../gateway/src/store/port.js';
@@ -16,12 +17,23 @@ import { runDropRecords } from '../../../gateway/src/store/redis-drop-command.js
 import type { DropSummary } from '../../../gateway/src/store/redis-drop-records.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { unlinkPrefix } from '../../support/redis-cleanup.js';
-import { startTestHttp } from '../http/harness.js';
-import { CARDS, commitRides, DAY_MS, feedPg, PgHistoryWriter, snapshot, without } from './drop-fixture.js';
-import { T0, token } from './fixtures.js';
+import { startTestHttp, TOKEN_KEY } from '../http/harness.js';
+import {
+  CARDS,
+  commitRides,
+  DAY_MS,
+  feedPg,
+  PgHistoryWriter,
+  relayAll,
+  snapshot,
+  without,
+} from './drop-fixture.js';
+import { load, newCard, planRun, T0, tap, token } from './fixtures.js';
 
 const NOW = T0 + 60 * DAY_MS;
 const RIDES = 320;
+/** A card number of the right shape (a letter and eight digits), made up. */
+const HOLDER_CARD = 'Q98765432';
 
 let admin: Redis;
 let prefix = '';
@@ -142,6 +154,21 @@ describe('redis:drop-records', () => {
 
   it('once PostgreSQL holds everything, empties the records, indexes and counters; PostgreSQL answers as Redis did', async () => {
     const { records, unfed } = await partlyFed();
+    // A card a holder can sign in with (its token from the harness' key), two rides, in PostgreSQL.
+    const holderToken = cardTokenHex(TOKEN_KEY, HOLDER_CARD);
+    await store.issueCard({ ...newCard(0), token: holderToken, masked: maskCardNumber(HOLDER_CARD) });
+    const holderRides = planRun(new Map([[holderToken, await load(store, holderToken)]]), [
+      tap({ cardToken: holderToken, seq: 1001 }),
+      tap({ cardToken: holderToken, seq: 1002 }),
+    ]);
+    await store.commit(holderRides);
+    await relayAll(store);
+    await feedPg(
+      new PgHistoryWriter(pool),
+      holderRides.map((e) => e.record),
+    );
+    const holderFromRedis = await store.queryRecords({ cardToken: holderToken, limit: 100 });
+    expect(holderFromRedis.items).toHaveLength(2);
     // What the gateway answered from Redis with history=store.
     const cards = Array.from({ length: CARDS }, (_, n) => token(n));
     const fromRedis = await Promise.all(cards.map((t) => store.queryRecords({ cardToken: t, limit: 1000 })));
@@ -164,7 +191,9 @@ describe('redis:drop-records', () => {
     expect(summary.memory.freed).toBeGreaterThan(0);
     const left = await snapshot(admin, prefix);
     expect(Object.keys(left).filter((k) => /:(rec|ix:|st:)/.test(k))).toEqual([]);
-    expect(left).toEqual(without(before, ids(records), (name) => name.includes(':st:')));
+    expect(left).toEqual(
+      without(before, ids([...records, ...holderFromRedis.items]), (name) => name.includes(':st:')),
+    );
     // What the gateway's history=postgres reads (Services.history) answers every record and figure.
     const history = new PgHistoryStore(pool);
     const fromPg = await Promise.all(cards.map((t) => history.queryRecords({ cardToken: t, limit: 1000 })));
@@ -191,6 +220,22 @@ describe('redis:drop-records', () => {
           fromRedis[i]!.items.map((x) => x.id),
         );
       }
+      // And the holder's own records.
+      const minted = await http.app.inject({
+        method: 'POST',
+        url: '/v1/holder-tokens',
+        headers: await http.as('ecard'),
+        payload: { cardNumber: HOLDER_CARD },
+      });
+      expect(minted.statusCode).toBe(201);
+      const mine = await http.app.inject({
+        url: '/v1/holder/records',
+        headers: { authorization: `Bearer ${minted.json<{ token: string }>().token}` },
+      });
+      expect(mine.statusCode).toBe(200);
+      expect(mine.json<{ items: LedgerRecord[] }>().items.map((x) => x.id)).toEqual(
+        holderFromRedis.items.map((x) => x.id),
+      );
     } finally {
       await http.close();
     }
