@@ -12,6 +12,7 @@ import type { LedgerRecord } from '../../../core/ledger.js';
 import { personalDataShape } from '../../../core/pii.js';
 import { USE_KEEP_DAYS } from '../../../core/uses.js';
 import { HOUR_MS, statOf } from '../stats/rides.js';
+import { loadCards } from './redis-cards.js';
 import { isCluster, type RedisClient } from './redis-client.js';
 import type { RedisKeys } from './redis-keys.js';
 
@@ -177,7 +178,8 @@ function feedsUses(r: LedgerRecord, usesFrom: number): boolean {
 /**
  * The cards of these records that are known and have no uses yet (written before 0203): their
  * first counting visit derives the uses from their records (0203). A card that has them never
- * derives again (the field is never removed); an unknown card is never planned from records.
+ * derives again (uses are never removed); an unknown card is never planned from records. Read as
+ * the tap path reads cards (redis-cards.ts: a string, or a hash from before 0214).
  */
 async function cardsWithoutUses(
   redis: RedisClient,
@@ -186,8 +188,8 @@ async function cardsWithoutUses(
   usesFrom: number,
 ): Promise<Set<string>> {
   const tokens = [...new Set(page.filter(({ r }) => feedsUses(r, usesFrom)).map(({ r }) => r.cardToken))];
-  const fields = await Promise.all(tokens.map((t) => redis.hmget(keys.card(t), 'v', 'u')));
-  return new Set(tokens.filter((_, i) => fields[i]![0] !== null && fields[i]![1] === null));
+  const cards = await loadCards(redis, keys, tokens);
+  return new Set(tokens.filter((t) => cards.get(t)?.known && cards.get(t)?.uses === undefined));
 }
 
 /** Every index zset a record is in (redis-commit.ts recordIndexes, and the time index). */

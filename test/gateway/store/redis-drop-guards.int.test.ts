@@ -18,6 +18,7 @@ import { runDropRecords } from '../../../gateway/src/store/redis-drop-command.js
 import { RedisKeys } from '../../../gateway/src/store/redis-keys.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { unlinkPrefix } from '../../support/redis-cleanup.js';
+import { asHashCard } from '../../support/redis-old-card.js';
 import { commitRides, DAY_MS, feedPg, PgHistoryWriter, relayAll, snapshot, without } from './drop-fixture.js';
 import { issue, load, rideOf, T0, tap, token } from './fixtures.js';
 
@@ -84,10 +85,11 @@ describe('redis:drop-records keeps', () => {
   it('the visits a card without uses may derive them from (0203); the derivation answers the same after', async () => {
     const now = T0 + 2 * DAY_MS;
     const keys = new RedisKeys(prefix, 2);
-    // Card 1 from before 0203 (no uses field): a recent visit, a visit older than any tap the
+    // Card 1 from before 0203 (a hash without uses, as a gateway before 0214 left it; its first
+    // commit below makes it a string with an empty uses field): a recent visit, a visit older than any tap the
     // window still plans reads, and a ride. Card 2 has its uses: its visit can go.
     await issue(store, 1);
-    await admin.hdel(keys.card(token(1)), 'u');
+    await asHashCard(admin, keys.card(token(1)), ['u']);
     const commitOne = async (
       plan: (c: Awaited<ReturnType<typeof load>>) => Parameters<Store['commit']>[0][0],
     ) =>
