@@ -1,19 +1,27 @@
 // history_ingest_records_per_s: ride records through Kafka → the history process
 // (gateway/src/history/main.ts, its own child process, as deployed) → PostgreSQL.
-// The records are put on a topic of this run first; then the history process starts on a fresh
+// The records are put on a topic of this run first, as the relay publishes them (docs/decisions
+// 0209): one message per outbox entry, a RecordBatch of the records one commit call applied in one
+// partition. A message carries RECORDS_PER_MESSAGE records, what a 100-tap batch spread over the
+// 16 partitions of the bench's city run gives (~6); then the history process starts on a fresh
 // schema and consumer group, and the rate is taken from its own written-records gauge, from the
 // first poll that sees records written (the group join and start-up are not ingest) to the last.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { LedgerRecord } from '../../core/ledger.js';
 import { KafkaProducer } from '../../gateway/src/kafka/producer.js';
-import { recordMessage } from '../../gateway/src/kafka/relay.js';
+import { batchMessage } from '../../gateway/src/kafka/records-message.js';
 import type { Logger } from '../../gateway/src/log.js';
 import { openPgPool } from '../../gateway/src/store/pg/connect.js';
+import { encodeRecordBatch } from '../../protos/record-codec.js';
 import { freePort } from './ready.js';
 import { progress } from './stats.js';
 
 const SCHEMA = 'bench_ingest';
+/** Records per message (one commit call's records in one partition). */
+const RECORDS_PER_MESSAGE = 6;
+/** Outbox partitions the messages are keyed by, as the city run's Redis store has. */
+const PARTITIONS = 16;
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** A ride record as the gateway commits it (the consumer stores its JSON as it comes). */
@@ -77,12 +85,20 @@ export async function historyIngestBench(o: {
   await producer.connect();
   const show = progress('history: records onto Kafka');
   const now = Date.now();
+  let messages = 0;
   for (let i = 0; i < o.records; i += 5000) {
-    const chunk = Array.from({ length: Math.min(5000, o.records - i) }, (_, k) =>
-      recordMessage(benchRide(i + k, now - (o.records - i - k), run)),
-    );
+    const end = Math.min(i + 5000, o.records);
+    const chunk = [];
+    for (let j = i; j < end; j += RECORDS_PER_MESSAGE) {
+      const records = [];
+      for (let k = j; k < Math.min(j + RECORDS_PER_MESSAGE, end); k++)
+        records.push(benchRide(k, now - (o.records - k), run));
+      const batch = encodeRecordBatch(records);
+      const partition = messages++ % PARTITIONS;
+      chunk.push(batchMessage(partition, { id: String(j), batch, count: records.length, committedAt: now }));
+    }
     await producer.send(chunk);
-    show(i + chunk.length, o.records);
+    show(end, o.records);
   }
   await producer.disconnect();
   const port = await freePort();

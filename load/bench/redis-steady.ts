@@ -97,7 +97,7 @@ async function relay(store: Store): Promise<number> {
       const last = page.at(-1);
       if (!last) break;
       await store.ackOutbox(p, last.id);
-      relayed += page.length;
+      for (const e of page) relayed += e.count;
     }
   }
   return relayed;

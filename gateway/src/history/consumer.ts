@@ -1,8 +1,10 @@
 // The history consumer (docs/decisions/0190): a Kafka consumer group on the records topic that
 // writes the records to PostgreSQL in batches. Per batch, in this order (the order is what makes
 // the tables exact):
-//   1. take up to batchSize messages from the partitions this member holds;
-//   2. write them in one transaction, idempotent by record id (store/pg/writer.ts), retrying
+//   1. take up to batchSize messages from the partitions this member holds, and decode each
+//      into its records (a RecordBatch, or one JSON record from before 0209: records-message.ts);
+//      a message that does not decode whole is refused, counted and skipped, none of it written;
+//   2. write the records in one transaction, idempotent by record id (store/pg/writer.ts), retrying
 //      with backoff until it succeeds or the consumer stops;
 //   3. only then commit the batch's offsets.
 // A crash between 2 and 3 re-reads the batch, which writes nothing twice: at-least-once delivery
@@ -15,6 +17,7 @@ import type {
 } from 'node-rdkafka';
 import Kafka from 'node-rdkafka';
 import type { LedgerRecord } from '../../../core/ledger.js';
+import { type DecodedRecords, decodeRecordsMessage, type RecordsRefusal } from '../kafka/records-message.js';
 import { DEFAULT_RECORDS_TOPIC } from '../kafka/relay.js';
 import type { Logger } from '../log.js';
 import type { WriteResult } from '../store/pg/writer.js';
@@ -35,7 +38,7 @@ export interface HistoryConsumerOptions {
   /** Default 'onecard-history': every history consumer of one database shares it. */
   groupId?: string;
   clientId?: string;
-  /** Messages per batch (one transaction). Default 1000. */
+  /** Messages per batch (one transaction; a message is one commit's records). Default 1000. */
   batchSize?: number;
   /** How long one fetch waits for messages. Default 100 ms. */
   fetchWaitMs?: number;
@@ -49,8 +52,13 @@ export interface HistoryConsumerStats {
   written: number;
   /** Records that were there already (a resend, a replay after a crash). */
   duplicates: number;
-  /** Messages that are not a record (no JSON, no id): skipped, their offsets committed. */
+  /**
+   * Messages refused (not a RecordBatch nor a record's JSON, a record without an id or with a
+   * number that is not whole, an unknown schema header): skipped whole, their offsets committed.
+   */
   rejected: number;
+  /** The same, by reason. */
+  rejectedBy: Record<RecordsRefusal, number>;
   batches: number;
   /** Failed writes and failed commits. */
   errors: number;
@@ -63,21 +71,9 @@ export interface HistoryConsumerStats {
   lagMessages: number;
 }
 
-/** A message's record, or undefined when it is not one (logged and skipped by the caller). */
-export function recordOf(message: Message): LedgerRecord | undefined {
-  try {
-    const r = JSON.parse(message.value?.toString('utf8') ?? '') as Partial<LedgerRecord>;
-    return typeof r.id === 'string' && typeof r.at === 'number' && typeof r.kind === 'string'
-      ? (r as LedgerRecord)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 interface Parsed {
   m: Message;
-  r: LedgerRecord | undefined;
+  d: DecodedRecords;
 }
 
 export class HistoryConsumer {
@@ -87,6 +83,11 @@ export class HistoryConsumer {
   private readonly upTo = new Map<number, number>();
   private readonly next = new Map<number, number>();
   private readonly counts = { written: 0, duplicates: 0, rejected: 0, batches: 0, errors: 0 };
+  private readonly rejectedBy: Record<RecordsRefusal, number> = {
+    unknown_schema: 0,
+    undecodable: 0,
+    bad_record: 0,
+  };
 
   constructor(private readonly options: HistoryConsumerOptions) {}
 
@@ -152,14 +153,19 @@ export class HistoryConsumer {
       }
     }
     const upTo = [...this.upTo.values()];
-    return { ...this.counts, upToMs: upTo.length > 0 ? Math.min(...upTo) : 0, lagMessages };
+    return {
+      ...this.counts,
+      rejectedBy: { ...this.rejectedBy },
+      upToMs: upTo.length > 0 ? Math.min(...upTo) : 0,
+      lagMessages,
+    };
   }
 
   private async run(): Promise<void> {
     while (this.running) {
       const messages = await this.fetch();
       if (messages.length === 0) continue;
-      const parsed = messages.map((m) => ({ m, r: recordOf(m) }));
+      const parsed = messages.map((m) => ({ m, d: decodeRecordsMessage(m.value, m.headers) }));
       if (!(await this.writeBatch(parsed))) return;
       this.commit(parsed);
     }
@@ -181,13 +187,17 @@ export class HistoryConsumer {
   private async writeBatch(parsed: readonly Parsed[]): Promise<boolean> {
     const records: LedgerRecord[] = [];
     const progress = new Map<number, number>();
-    for (const { m, r } of parsed) {
-      if (r) {
-        records.push(r);
-        progress.set(m.partition, Math.max(progress.get(m.partition) ?? 0, r.committedAt));
+    for (const { m, d } of parsed) {
+      if (d.ok) {
+        for (const r of d.records) records.push(r);
+        progress.set(m.partition, Math.max(progress.get(m.partition) ?? 0, newest(d.records)));
       } else {
         this.counts.rejected += 1;
-        this.options.log.warn({ partition: m.partition, offset: m.offset }, 'history consumer: not a record');
+        this.rejectedBy[d.reason] += 1;
+        this.options.log.warn(
+          { partition: m.partition, offset: m.offset, reason: d.reason, detail: d.detail },
+          'history consumer: message refused',
+        );
       }
     }
     let backoff = this.options.minBackoffMs ?? 200;
@@ -212,9 +222,9 @@ export class HistoryConsumer {
   /** Commits the next offset of every partition in the batch, and notes how far it reached. */
   private commit(parsed: readonly Parsed[]): void {
     const offsets = new Map<number, number>();
-    for (const { m, r } of parsed) {
+    for (const { m, d } of parsed) {
       offsets.set(m.partition, Math.max(offsets.get(m.partition) ?? -1, m.offset + 1));
-      if (r) this.upTo.set(m.partition, Math.max(this.upTo.get(m.partition) ?? 0, r.committedAt));
+      if (d.ok) this.upTo.set(m.partition, Math.max(this.upTo.get(m.partition) ?? 0, newest(d.records)));
     }
     try {
       this.consumer!.commitSync(
@@ -228,4 +238,11 @@ export class HistoryConsumer {
       this.options.log.warn({ err: (err as Error).message }, 'history consumer: commit failed');
     }
   }
+}
+
+/** The newest commit time of a message's records. */
+function newest(records: readonly LedgerRecord[]): number {
+  let t = 0;
+  for (const r of records) if (r.committedAt > t) t = r.committedAt;
+  return t;
 }

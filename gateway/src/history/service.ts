@@ -100,11 +100,15 @@ async function serveMetrics(consumer: HistoryConsumer, port: number): Promise<Se
     'Records already in the history (resends, replays)',
     (s) => s.duplicates,
   );
-  gauge(
-    'onecard_history_messages_rejected',
-    'Messages on the records topic that are not a record',
-    (s) => s.rejected,
-  );
+  new Gauge({
+    name: 'onecard_history_messages_rejected',
+    help: 'Messages on the records topic refused (none of their records written), by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      for (const [reason, n] of Object.entries(consumer.stats().rejectedBy)) this.set({ reason }, n);
+    },
+  });
   gauge('onecard_history_errors', 'Failed writes and offset commits', (s) => s.errors);
   gauge(
     'onecard_history_records_up_to_seconds',

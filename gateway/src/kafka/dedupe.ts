@@ -1,22 +1,29 @@
 // The consumer side of the records topic. The relay publishes at least once: a crash between
-// Kafka's acknowledgement and the outbox ack sends the same records again, and a lease taken over
-// by another gateway instance may overlap. Every message carries its record id in the 'record-id'
-// header (also record.id in the value), stable across resends, so a consumer applies each record
-// once by remembering the ids it has seen:
+// Kafka's acknowledgement and the outbox ack sends the same batch again, and a lease taken over
+// by another gateway instance may overlap. A message is a RecordBatch (docs/decisions/0209) whose
+// records each carry their id, stable across resends; a resent batch holds the same records, so
+// a consumer decodes the message (records-message.ts) and applies each record once by
+// remembering the ids it has seen:
 //
 //   const dedupe = createRecordDeduper(1_000_000);
-//   for each message: if (!dedupe.seen(recordIdOf(message))) apply(message);
+//   for each message:
+//     const m = decodeRecordsMessage(message.value, message.headers);
+//     if (!m.ok) refuse(m.reason);  // counted, logged, skipped: nothing of it applied
+//     else for (const r of m.records) if (!dedupe.seen(r.id)) apply(r);
 //
 // Resends come soon after the original (the relay re-reads its outbox within seconds), so a
 // bounded window of recent ids is enough; size it above the records a consumer handles in the
 // longest relay outage it must ride out. A consumer whose effects must be exactly once forever
-// (settlement) keeps the ids in its own database, in the same transaction as the effect.
+// (settlement, the history in PostgreSQL) keeps the ids in its own database, in the same
+// transaction as the effect.
 import { LRUCache } from 'lru-cache';
-import type { MessageHeader } from 'node-rdkafka';
 
-export const RECORD_ID_HEADER = 'record-id';
-export const SCHEMA_HEADER = 'schema';
-export const RECORD_SCHEMA = 'onecard.v1.LedgerRecord+json';
+export {
+  decodeRecordsMessage,
+  RECORD_BATCH_SCHEMA,
+  RECORD_JSON_SCHEMA,
+  SCHEMA_HEADER,
+} from './records-message.js';
 
 export interface RecordDeduper {
   /** True when this id was seen before (a resend: skip it); false the first time (remembered now). */
@@ -41,13 +48,4 @@ export function createRecordDeduper(maxKeys: number): RecordDeduper {
       return ids.size;
     },
   };
-}
-
-/** The record id a message carries in its 'record-id' header, or undefined when it has none. */
-export function recordIdOf(headers: readonly MessageHeader[] | undefined): string | undefined {
-  for (const header of headers ?? []) {
-    const value = header[RECORD_ID_HEADER];
-    if (value !== undefined) return value.toString();
-  }
-  return undefined;
 }

@@ -17,7 +17,7 @@ export interface OutgoingMessage {
   key: string;
   value: Buffer;
   headers?: MessageHeader[];
-  /** Names the message in errors (the relay passes the record id). */
+  /** Names the message in errors (the relay passes the outbox partition and entry id). */
   opaque?: string;
 }
 

@@ -2,15 +2,16 @@
 // Per outbox partition, in this order (the order is what makes it at least once):
 //   1. hold the partition's lease, so one gateway instance at a time publishes it;
 //   2. read a page of entries, oldest first;
-//   3. produce them, keyed by card token, and wait for every delivery report (acks=all);
+//   3. produce them, one message per entry (its RecordBatch as it is, keyed by the partition,
+//      records-message.ts), and wait for every delivery report (acks=all);
 //   4. only then ack the outbox up to the page's last id.
 // A crash or an error between 3 and 4 publishes the page again on the next round; consumers
-// dedupe on the record id (dedupe.ts). Errors are logged and retried with backoff, never thrown.
-import type { LedgerRecord } from '../../../core/ledger.js';
+// dedupe on the record ids (dedupe.ts). Errors are logged and retried with backoff, never thrown.
+// Nothing here decodes a record (docs/decisions/0209).
 import type { Logger } from '../log.js';
-import type { OutboxEntry, OutboxStore } from '../store/port.js';
-import { RECORD_ID_HEADER, RECORD_SCHEMA, SCHEMA_HEADER } from './dedupe.js';
+import type { OutboxStore } from '../store/port.js';
 import { KafkaProducer, type OutgoingMessage } from './producer.js';
+import { batchMessage } from './records-message.js';
 
 export const DEFAULT_RECORDS_TOPIC = 'onecard.records.v1';
 
@@ -36,7 +37,7 @@ export interface OutboxRelayOptions {
   /** Unique per running instance: the lease owner and the Kafka client.id. */
   owner: string;
   log: Logger;
-  /** Entries read (and produced) per partition per round. Default 500. */
+  /** Outbox entries (commits) read, and messages produced, per partition per round. Default 500. */
   pageSize?: number;
   /** Wait between rounds when the outbox was drained. Default 100 ms. */
   idleMs?: number;
@@ -54,7 +55,7 @@ export interface RelayStats {
   published: number;
   /** Failed partition rounds and failed connects. */
   errors: number;
-  /** Age of the oldest outbox record at the last read, max over partitions (0: drained). */
+  /** Age of the oldest outbox entry at the last read, max over partitions (0: drained). */
   lagMs: number;
   /** Partitions whose lease this instance holds. */
   ownedPartitions: number;
@@ -65,16 +66,6 @@ interface Lease {
   held: boolean;
   /** When to ask the store again: renew a held lease, or retry one held elsewhere. */
   checkAt: number;
-}
-
-/** The Kafka message for one record: keyed by card token so one card's records stay in order. */
-export function recordMessage(record: LedgerRecord): OutgoingMessage {
-  return {
-    key: record.cardToken,
-    value: Buffer.from(JSON.stringify(record)),
-    headers: [{ [RECORD_ID_HEADER]: record.id }, { [SCHEMA_HEADER]: RECORD_SCHEMA }],
-    opaque: record.id,
-  };
 }
 
 export class OutboxRelay {
@@ -202,11 +193,11 @@ export class OutboxRelay {
       this.lag.set(partition, 0);
       return false;
     }
-    this.lag.set(partition, Math.max(0, this.now() - first.record.committedAt));
-    await this.requireSink().send(entries.map((e: OutboxEntry) => recordMessage(e.record)));
+    this.lag.set(partition, Math.max(0, this.now() - first.committedAt));
+    await this.requireSink().send(entries.map((e) => batchMessage(partition, e)));
     // Every record of the page is in Kafka now; only from here may the outbox forget them.
     await store.ackOutbox(partition, last.id);
-    this.published += entries.length;
+    for (const e of entries) this.published += e.count;
     return entries.length === pageSize;
   }
 

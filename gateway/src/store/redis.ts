@@ -11,9 +11,8 @@ import {
   dedupeDay,
   isTapKey,
 } from '../../../core/dedupe-window.js';
-import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js';
+import type { Effect, EffectResult } from '../../../core/ledger.js';
 import { isGeneration, newGeneration } from '../../../core/lists/generation.js';
-import { withSubsidy } from '../../../core/subsidy.js';
 import type { StatSummary } from '../stats/rides.js';
 import { checkEffects, checkNewCard } from './amounts.js';
 import { checkBounds, keptLetter } from './dead-letters.js';
@@ -55,6 +54,7 @@ import { claimCall, commitCalls, decodeCall, decodeClaims } from './redis-commit
 import { RedisCredentialStore } from './redis-credentials.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisLists } from './redis-lists.js';
+import { readOutbox } from './redis-outbox.js';
 import { RedisPaymentStore } from './redis-payments.js';
 import { queryRecords } from './redis-query.js';
 import { defineScripts, type Scripts } from './redis-scripts.js';
@@ -319,20 +319,7 @@ class RedisStore implements Store {
 
   async readOutbox(partition: number, limit: number): Promise<OutboxEntry[]> {
     checkPartition(partition, this.keys.partitions);
-    const entries = await this.redis.xrange(this.keys.outbox(partition), '-', '+', 'COUNT', limit);
-    if (entries.length === 0) return [];
-    // Fields: i record id, and r the record when records are not kept (0204); else its body
-    // is in the partition's records hash.
-    const carried = entries.map(([, fields]) => (fields[2] === 'r' ? fields[3] : undefined));
-    const wanted = entries.filter((_, i) => carried[i] === undefined).map(([, fields]) => fields[1]!);
-    const bodies = wanted.length > 0 ? await this.redis.hmget(this.keys.records(partition), ...wanted) : [];
-    let next = 0;
-    return entries.map(([id, fields], i) => {
-      const body = carried[i] ?? bodies[next++];
-      // commitEffects writes the record and its outbox entry in one step; a gap is data loss.
-      if (!body) throw new Error(`outbox entry ${id} of partition ${partition}: record ${fields[1]} missing`);
-      return { id, record: withSubsidy(JSON.parse(body) as LedgerRecord) };
-    });
+    return readOutbox(this.redis, this.keys, partition, limit);
   }
 
   async ackOutbox(partition: number, uptoId: string): Promise<void> {

@@ -60,16 +60,6 @@ CREATE INDEX IF NOT EXISTS records_by_station ON records (json_extract(body, '$.
 CREATE INDEX IF NOT EXISTS records_by_stop ON records (json_extract(body, '$.stopId'), at, id);
 CREATE INDEX IF NOT EXISTS records_by_masked ON records (json_extract(body, '$.cardMasked'), at, id);
 
--- AUTOINCREMENT: ids never come back after the relay deleted every row, so they keep growing.
-CREATE TABLE IF NOT EXISTS outbox (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  record_id TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS outbox_lease (
-  partition INTEGER PRIMARY KEY,
-  owner TEXT NOT NULL,
-  expires INTEGER NOT NULL
-);
 
 -- The versioned lists, deny among them (store/ports/lists.ts): entries, version, change log.
 CREATE TABLE IF NOT EXISTS list_entry (

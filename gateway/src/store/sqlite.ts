@@ -16,6 +16,7 @@ import type { Effect, EffectResult, LedgerRecord } from '../../../core/ledger.js
 import { withSubsidy } from '../../../core/subsidy.js';
 import { encodeFareState } from '../../../core/tariff/state.js';
 import { encodeUses } from '../../../core/uses.js';
+import { recordFrame } from '../../../protos/record-codec.js';
 import type { StatSummary } from '../stats/rides.js';
 import { checkEffects, checkNewCard } from './amounts.js';
 import { encodeCursor } from './cursor.js';
@@ -53,6 +54,7 @@ import {
 import { SqliteCredentialStore } from './sqlite-credentials.js';
 import { deadLetterSchema, SqliteDeadLetters } from './sqlite-dead-letters.js';
 import { ensureGeneration, migrateDenyTables, SqliteLists } from './sqlite-lists.js';
+import { outboxSchema, SqliteOutbox } from './sqlite-outbox.js';
 import { SqlitePaymentStore } from './sqlite-payments.js';
 import { preparedCache } from './sqlite-prepared.js';
 import {
@@ -93,6 +95,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
   migrateDenyTables(db);
   deadLetterSchema(db);
   dedupeWindowSchema(db);
+  outboxSchema(db);
   // The composition edge: the generation begins now (core/lists/generation.ts).
   return new SqliteStore(
     db,
@@ -109,6 +112,7 @@ class SqliteStore implements Store {
   private readonly statusTx: Database.Transaction<(token: string, status: CardStatus) => boolean>;
   private readonly lists: SqliteLists;
   private readonly deadLetterBox: SqliteDeadLetters;
+  private readonly outbox: SqliteOutbox;
   readonly venues: VenueStore;
   readonly payments: PaymentStore;
   readonly auth: AuthStore;
@@ -127,9 +131,19 @@ class SqliteStore implements Store {
     this.payments = new SqlitePaymentStore(db);
     this.auth = new SqliteAuthStore(db);
     this.credentials = new SqliteCredentialStore(db);
+    this.outbox = new SqliteOutbox(this.sql);
     this.commitTx = db.transaction((effects: readonly Effect[]) => {
       const broken = new Set<string>();
-      return effects.map((e) => this.apply(e, broken));
+      // The outbox row of this commit: the frames of the records it applied (sqlite-outbox.ts).
+      const frames: Buffer[] = [];
+      const outcomes = effects.map((e) => {
+        const outcome = this.apply(e, broken);
+        if (outcome.status === 'applied') frames.push(recordFrame(e.record));
+        return outcome;
+      });
+      // The time it went into the outbox, as a Redis stream id says it: the relay's lag starts here.
+      this.outbox.add(frames, Date.now());
+      return outcomes;
     });
     this.claimTx = sqliteClaimTaps(db);
     this.seenTx = sqliteSeenBeforeWindow(db);
@@ -210,7 +224,6 @@ class SqliteStore implements Store {
     this.sql(
       'INSERT INTO records (id, card, device, route, operator, at, body) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ).run(r.id, r.cardToken, r.deviceId, r.routeId, r.operatorId, r.at, JSON.stringify(r));
-    this.sql('INSERT INTO outbox (record_id) VALUES (?)').run(r.id);
     bumpStats(this.sql(bumpSql), r);
     return { status: 'applied', result: e.result };
   }
@@ -296,29 +309,17 @@ class SqliteStore implements Store {
 
   async readOutbox(partition: number, limit: number): Promise<OutboxEntry[]> {
     checkPartition(partition, 1);
-    const rows = this.sql(
-      `SELECT o.id AS id, r.body AS body FROM outbox o JOIN records r ON r.id = o.record_id
-       ORDER BY o.id LIMIT ?`,
-    ).all(limit) as { id: number; body: string }[];
-    return rows.map((r) => ({ id: String(r.id), record: withSubsidy(JSON.parse(r.body) as LedgerRecord) }));
+    return this.outbox.read(limit);
   }
 
   async ackOutbox(partition: number, uptoId: string): Promise<void> {
     checkPartition(partition, 1);
-    if (!/^[0-9]{1,15}$/.test(uptoId)) throw new RangeError(`not an outbox id of this store: ${uptoId}`);
-    this.sql('DELETE FROM outbox WHERE id <= ?').run(Number(uptoId));
+    this.outbox.ack(uptoId);
   }
 
   async leaseOutbox(partition: number, owner: string, ttlMs: number): Promise<boolean> {
     checkPartition(partition, 1);
-    const now = Date.now();
-    // Taken when free, expired or already ours; the WHERE leaves another owner's live lease be.
-    const result = this.sql(
-      `INSERT INTO outbox_lease (partition, owner, expires) VALUES (?, ?, ?)
-       ON CONFLICT (partition) DO UPDATE SET owner = excluded.owner, expires = excluded.expires
-       WHERE outbox_lease.owner = excluded.owner OR outbox_lease.expires <= ?`,
-    ).run(partition, owner, now + ttlMs, now);
-    return result.changes === 1;
+    return this.outbox.lease(partition, owner, ttlMs, Date.now());
   }
 
   async putDeadLetter(letter: DeadLetter, bounds: DeadLetterBounds): Promise<{ dropped: number }> {

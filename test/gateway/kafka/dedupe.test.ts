@@ -1,7 +1,6 @@
-import type { MessageHeader } from 'node-rdkafka';
 import { describe, expect, it } from 'vitest';
 import { tapRecordId } from '../../../core/ledger.js';
-import { createRecordDeduper, RECORD_ID_HEADER, recordIdOf } from '../../../gateway/src/kafka/dedupe.js';
+import { createRecordDeduper } from '../../../gateway/src/kafka/dedupe.js';
 
 describe('createRecordDeduper', () => {
   it('reports a record id as new the first time and as seen every time after', () => {
@@ -47,20 +46,5 @@ describe('createRecordDeduper', () => {
   it('refuses a window that is not a positive integer', () => {
     expect(() => createRecordDeduper(0)).toThrow('maxKeys must be a positive integer, got 0');
     expect(() => createRecordDeduper(1.5)).toThrow('maxKeys must be a positive integer, got 1.5');
-  });
-});
-
-describe('recordIdOf', () => {
-  it('reads the record id from the record-id header, whatever the header order', () => {
-    const headers: MessageHeader[] = [
-      { schema: 'onecard.v1.LedgerRecord+json' },
-      { [RECORD_ID_HEADER]: Buffer.from('tap:d:7') },
-    ];
-    expect(recordIdOf(headers)).toBe('tap:d:7');
-  });
-
-  it('returns undefined for a message without the header', () => {
-    expect(recordIdOf(undefined)).toBeUndefined();
-    expect(recordIdOf([{ schema: 'x' }])).toBeUndefined();
   });
 });

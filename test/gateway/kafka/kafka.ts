@@ -3,6 +3,8 @@
 
 import type { Message } from 'node-rdkafka';
 import Kafka from 'node-rdkafka';
+import type { LedgerRecord } from '../../../core/ledger.js';
+import { decodeRecordsMessage } from '../../../gateway/src/kafka/records-message.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 
 export const PARTITIONS = 4;
@@ -75,4 +77,13 @@ export function headersOf(message: Message): Record<string, string> {
     for (const [key, value] of Object.entries(header)) out[key] = value.toString();
   }
   return out;
+}
+
+/** The records the messages carry (each decoded whole; a refused message fails the test), in order. */
+export function recordsIn(messages: readonly Message[]): LedgerRecord[] {
+  return messages.flatMap((m) => {
+    const decoded = decodeRecordsMessage(m.value, m.headers);
+    if (!decoded.ok) throw new Error(`message ${m.partition}/${m.offset} refused: ${decoded.detail}`);
+    return decoded.records;
+  });
 }

@@ -10,14 +10,15 @@ import type { CardState } from '../../../core/card.js';
 import { chain, type Effect, type LedgerRecord, planTap, planTopUp } from '../../../core/ledger.js';
 import { cardTokenHex, isTokenHex, maskCardNumber } from '../../../core/pii.js';
 import { tariffPricer } from '../../../core/pricing.js';
-import { createRecordDeduper, recordIdOf } from '../../../gateway/src/kafka/dedupe.js';
+import { createRecordDeduper } from '../../../gateway/src/kafka/dedupe.js';
 import { OutboxRelay, type OutboxStore } from '../../../gateway/src/kafka/relay.js';
 import { silentLogger } from '../../../gateway/src/log.js';
 import type { Store } from '../../../gateway/src/store/port.js';
 import { openSqliteStore } from '../../../gateway/src/store/sqlite.js';
 import { readTariff, tariffPath } from '../../../gateway/src/tariff/load.js';
 import { testEnv, uniqueId } from '../../support/env.js';
-import { createTopic, headersOf, readUntil } from './kafka.js';
+import { outboxRecords } from '../../support/outbox.js';
+import { createTopic, headersOf, readUntil, recordsIn } from './kafka.js';
 
 const CARD_NUMBERS = ['A12345678', 'B87654321', 'C11223344'];
 const tokenKey = randomBytes(32);
@@ -58,7 +59,10 @@ function startRelay(
 // card discount), which must reach Kafka as they were committed.
 const beijing = tariffPricer(readTariff(tariffPath('beijing')));
 
-/** Issues the cards, then commits per card a top-up and three bus rides; returns the records. */
+/**
+ * Issues the cards, then commits per card a top-up and three bus rides, one commit per card (one
+ * outbox entry each, SQLite having one partition); returns the records in commit order.
+ */
 async function commitRides(store: Store): Promise<LedgerRecord[]> {
   for (const number of CARD_NUMBERS) {
     await store.issueCard({
@@ -78,7 +82,7 @@ async function commitRides(store: Store): Promise<LedgerRecord[]> {
     const topUp = chain(card, (c) =>
       planTopUp(c, { requestId: uniqueId('req-'), amountFen: 1_000, channel: 'app' }, now),
     );
-    effects.push(topUp.effect);
+    const mine: Effect[] = [topUp.effect];
     card = topUp.next;
     for (let ride = 0; ride < 3; ride++) {
       seq += 1;
@@ -106,18 +110,21 @@ async function commitRides(store: Store): Promise<LedgerRecord[]> {
           now + seq * 1_000 + 500,
         ),
       );
-      effects.push(tap.effect);
+      mine.push(tap.effect);
       card = tap.next;
     }
+    const outcomes = await store.commit(mine);
+    expect(outcomes.map((o) => o.status)).toEqual(mine.map(() => 'applied'));
+    effects.push(...mine);
   }
-  const outcomes = await store.commit(effects);
-  expect(outcomes.map((o) => o.status)).toEqual(effects.map(() => 'applied'));
   return effects.map((e) => e.record);
 }
 
+/** Records waiting in the outbox, over every partition. */
 async function outboxSize(store: Store): Promise<number> {
   let size = 0;
-  for (let p = 0; p < store.outboxPartitions(); p++) size += (await store.readOutbox(p, 1_000)).length;
+  for (let p = 0; p < store.outboxPartitions(); p++)
+    size += outboxRecords(await store.readOutbox(p, 1_000)).length;
   return size;
 }
 
@@ -131,15 +138,12 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs 
 
 function countById(messages: Message[]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const m of messages) {
-    const id = recordIdOf(m.headers) ?? '';
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
+  for (const r of recordsIn(messages)) counts.set(r.id, (counts.get(r.id) ?? 0) + 1);
   return counts;
 }
 
 describe('OutboxRelay with SQLite and Kafka', () => {
-  it('publishes every committed record once, keyed by card token, in commit order per card, and drains the outbox', async () => {
+  it('publishes each commit as one RecordBatch message keyed by its partition, every record once in commit order, and drains the outbox', async () => {
     const store = await openStore();
     const topic = await createTopic();
     const records = await commitRides(store);
@@ -154,30 +158,27 @@ describe('OutboxRelay with SQLite and Kafka', () => {
       async () => (await outboxSize(store)) === 0 && relay.stats().lagMs === 0,
     );
 
-    expect([...countById(got).entries()].sort()).toEqual(ids.map((id) => [id, 1]).sort());
+    // One message per commit (per card here), all keyed by SQLite's one partition: one Kafka
+    // partition, so the records come back in commit order.
+    expect(got).toHaveLength(CARD_NUMBERS.length);
+    expect(new Set(got.map((m) => m.partition)).size).toBe(1);
+    got.sort((a, b) => a.offset - b.offset);
+    expect(recordsIn(got)).toEqual(records);
     for (const message of got) {
-      const value = message.value!.toString();
-      const record = JSON.parse(value) as LedgerRecord;
-      expect(record).toEqual(records.find((r) => r.id === record.id));
+      expect(message.key?.toString()).toBe('0');
+      expect(headersOf(message)).toEqual({ schema: 'onecard.v1.RecordBatch+protobuf' });
+      // Only tokens and masked forms leave the gateway: never a card number in clear.
+      const value = message.value!.toString('latin1');
+      for (const number of CARD_NUMBERS) expect(value).not.toContain(number);
+    }
+    for (const record of recordsIn(got)) {
       if (record.kind === 'ride')
         expect(record.lines.map((l) => [l.kind, l.fen])).toEqual([
           ['base', 200],
           ['card_discount', -100],
         ]);
-      expect(message.key?.toString()).toBe(record.cardToken);
-      expect(headersOf(message)).toEqual({ 'record-id': record.id, schema: 'onecard.v1.LedgerRecord+json' });
-      // Only tokens and masked forms leave the gateway: never a card number in clear.
       expect(isTokenHex(record.cardToken)).toBe(true);
       expect(record.cardMasked).toMatch(/^[A-Z0-9]{3}\*+[A-Z0-9]{2}$/);
-      for (const number of CARD_NUMBERS) expect(value).not.toContain(number);
-    }
-    for (const number of CARD_NUMBERS) {
-      const token = cardTokenHex(tokenKey, number);
-      const mine = got.filter((m) => m.key?.toString() === token).sort((a, b) => a.offset - b.offset);
-      expect(new Set(mine.map((m) => m.partition)).size).toBe(1);
-      expect(mine.map((m) => recordIdOf(m.headers))).toEqual(
-        records.filter((r) => r.cardToken === token).map((r) => r.id),
-      );
     }
     expect(relay.stats()).toMatchObject({ published: records.length, errors: 0, lagMs: 0 });
   });
@@ -220,7 +221,9 @@ describe('OutboxRelay with SQLite and Kafka', () => {
 
     expect([...countById(got).values()].every((n) => n === 2)).toBe(true);
     const dedupe = createRecordDeduper(1_000);
-    const applied = got.filter((m) => !dedupe.seen(recordIdOf(m.headers)!)).map((m) => recordIdOf(m.headers));
+    const applied = recordsIn(got)
+      .filter((r) => !dedupe.seen(r.id))
+      .map((r) => r.id);
     expect(applied.sort()).toEqual([...ids].sort());
   });
 });

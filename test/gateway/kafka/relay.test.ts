@@ -7,6 +7,7 @@ import type { OutgoingMessage } from '../../../gateway/src/kafka/producer.js';
 import { OutboxRelay, type OutboxStore, type RecordSink } from '../../../gateway/src/kafka/relay.js';
 import type { Logger } from '../../../gateway/src/log.js';
 import type { OutboxEntry } from '../../../gateway/src/store/port.js';
+import { decodeRecordBatch, encodeRecordBatch } from '../../../protos/record-codec.js';
 
 const TOKEN_A = 'a'.repeat(32);
 const TOKEN_B = 'b'.repeat(32);
@@ -43,8 +44,14 @@ class MemoryOutbox implements OutboxStore {
     this.entries = Array.from({ length: partitions }, () => []);
   }
 
-  add(partition: number, record: LedgerRecord): void {
-    this.entries[partition]!.push({ id: String(this.nextId++).padStart(8, '0'), record });
+  /** One entry, as one commit of these records in the partition writes it. */
+  add(partition: number, ...records: LedgerRecord[]): void {
+    this.entries[partition]!.push({
+      id: String(this.nextId++).padStart(8, '0'),
+      batch: encodeRecordBatch(records),
+      count: records.length,
+      committedAt: Math.min(...records.map((r) => r.committedAt)),
+    });
   }
 
   outboxPartitions(): number {
@@ -67,6 +74,10 @@ class MemoryOutbox implements OutboxStore {
     return true;
   }
 }
+
+/** The ids of the records the messages carry, in order. */
+const idsOf = (messages: readonly OutgoingMessage[]) =>
+  messages.flatMap((m) => decodeRecordBatch(m.value).map((r) => r.id));
 
 class FakeSink implements RecordSink {
   readonly sent: OutgoingMessage[][] = [];
@@ -159,25 +170,29 @@ afterEach(async () => {
 });
 
 describe('OutboxRelay', () => {
-  it('publishes each record keyed by its card token, with record-id and schema headers, then acks', async () => {
-    const { relay, store, sink } = setup();
+  it('publishes each outbox entry as one message, its batch as it is, keyed by the partition, then acks', async () => {
+    const { relay, store, sink } = setup({ partitions: 4 });
     const a = topUp(TOKEN_A, 'r1');
     const b = topUp(TOKEN_B, 'r2');
-    store.add(0, a);
-    store.add(0, b);
+    const c = topUp(TOKEN_A, 'r3');
+    store.add(3, a, b);
+    store.add(3, c);
+    const [first, second] = store.entries[3]!;
     await relay.start();
     await settle();
 
     expect(sink.sent).toHaveLength(1);
-    expect(sink.sent[0]!.map((m) => m.key)).toEqual([TOKEN_A, TOKEN_B]);
-    expect(sink.sent[0]![0]!.headers).toEqual([
-      { 'record-id': 'topup:r1' },
-      { schema: 'onecard.v1.LedgerRecord+json' },
-    ]);
-    expect(JSON.parse(sink.sent[0]![1]!.value.toString())).toEqual(b);
-    expect(store.acks).toEqual([{ partition: 0, uptoId: '00000002' }]);
-    expect(store.entries[0]).toEqual([]);
-    expect(relay.stats()).toMatchObject({ published: 2, errors: 0, ownedPartitions: 1, connected: true });
+    const [m1, m2] = sink.sent[0]!;
+    expect([m1!.key, m2!.key]).toEqual(['3', '3']);
+    expect(m1!.headers).toEqual([{ schema: 'onecard.v1.RecordBatch+protobuf' }]);
+    // The very bytes the store wrote: nothing decoded and encoded again.
+    expect(m1!.value.equals(first!.batch)).toBe(true);
+    expect(m2!.value.equals(second!.batch)).toBe(true);
+    expect(decodeRecordBatch(m1!.value)).toEqual([a, b]);
+    expect(store.acks).toEqual([{ partition: 3, uptoId: '00000002' }]);
+    expect(store.entries[3]).toEqual([]);
+    // Published counts records, not messages.
+    expect(relay.stats()).toMatchObject({ published: 3, errors: 0, ownedPartitions: 4, connected: true });
   });
 
   it('acks a page only after every message of it has been delivered', async () => {
@@ -244,11 +259,11 @@ describe('OutboxRelay', () => {
     store.add(1, topUp(TOKEN_B, 'r2'));
     await relay.start();
     await settle();
-    expect(sink.sent.flat().map((m) => m.opaque)).toEqual(['topup:r1']);
+    expect(idsOf(sink.sent.flat())).toEqual(['topup:r1']);
     expect(relay.stats().ownedPartitions).toBe(1);
 
     await settle(16_000);
-    expect(sink.sent.flat().map((m) => m.opaque)).toEqual(['topup:r1', 'topup:r2']);
+    expect(idsOf(sink.sent.flat())).toEqual(['topup:r1', 'topup:r2']);
     expect(relay.stats().ownedPartitions).toBe(2);
   });
 
@@ -275,11 +290,11 @@ describe('OutboxRelay', () => {
     await settle(1_000);
     expect(sinks).toHaveLength(2);
     expect(sink.connected).toBe(false);
-    expect(sinks[1]!.sent.flat().map((m) => m.opaque)).toEqual(['topup:r1']);
+    expect(idsOf(sinks[1]!.sent.flat())).toEqual(['topup:r1']);
     expect(store.entries[0]).toEqual([]);
   });
 
-  it('reports as lag the age of the oldest record waiting in the outbox', async () => {
+  it('reports as lag the age of the oldest entry waiting in the outbox', async () => {
     const { relay, store, sink } = setup();
     const delivery = deferred();
     sink.sendImpl = () => delivery.promise;

@@ -1,6 +1,9 @@
 // The outbox the Kafka relay drains: oldest first per partition, acked up to an id, leased.
 import { describe, expect, it } from 'vitest';
-import type { LedgerStore, OutboxStore } from '../../../gateway/src/store/port.js';
+import type { CardState } from '../../../core/card.js';
+import type { LedgerStore, OutboxEntry, OutboxStore } from '../../../gateway/src/store/port.js';
+import { decodeRecordBatch } from '../../../protos/record-codec.js';
+import { outboxRecords } from '../../support/outbox.js';
 import { issue, load, planRun, tap, token } from './fixtures.js';
 import type { StoreHarness } from './harness.js';
 
@@ -9,7 +12,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The partition that holds the record, found by reading every partition. */
 async function partitionOf(h: StoreHarness<LedgerStore & OutboxStore>, recordId: string): Promise<number> {
   for (let p = 0; p < h.store().outboxPartitions(); p++)
-    if ((await h.store().readOutbox(p, 1_000)).some((e) => e.record.id === recordId)) return p;
+    if (outboxRecords(await h.store().readOutbox(p, 1_000)).some((r) => r.id === recordId)) return p;
   throw new Error(`${recordId} is in no outbox partition`);
 }
 
@@ -27,8 +30,8 @@ export function outboxContract(h: StoreHarness<LedgerStore & OutboxStore>): void
       const records = [await ride(1), await ride(2), await ride(3)];
       const p = await partitionOf(h, records[0]!.id);
       const entries = await h.store().readOutbox(p, 10);
-      expect(entries.map((e) => e.record)).toEqual(records);
-      expect((await h.store().readOutbox(p, 2)).map((e) => e.record.id)).toEqual([
+      expect(outboxRecords(entries)).toEqual(records);
+      expect(outboxRecords(await h.store().readOutbox(p, 2)).map((r) => r.id)).toEqual([
         'tap:bus-1:1',
         'tap:bus-1:2',
       ]);
@@ -36,7 +39,45 @@ export function outboxContract(h: StoreHarness<LedgerStore & OutboxStore>): void
       await h.store().ackOutbox(p, entries[1]!.id);
       // Committed after the read: an ack of older ids must leave it.
       const late = await ride(4);
-      expect((await h.store().readOutbox(p, 10)).map((e) => e.record)).toEqual([records[2], late]);
+      expect(outboxRecords(await h.store().readOutbox(p, 10))).toEqual([records[2], late]);
+    });
+
+    it("carries one commit's records of a partition as one entry, in commit order, counted and timed", async () => {
+      const cards = new Map<string, CardState>();
+      for (const n of [1, 2, 3, 4]) cards.set(token(n), await issue(h.store(), n));
+      // Two taps of each card in one commit: a chain, which must keep its order.
+      const taps = [1, 2, 3, 4].flatMap((n) => [
+        tap({ cardToken: token(n), seq: 10 * n }),
+        tap({ cardToken: token(n), seq: 10 * n + 1 }),
+      ]);
+      const effects = planRun(cards, taps);
+      const before = Date.now();
+      await h.store().commit(effects);
+      const after = Date.now();
+
+      const pages: OutboxEntry[][] = [];
+      for (let p = 0; p < h.store().outboxPartitions(); p++) {
+        const page = await h.store().readOutbox(p, 100);
+        if (page.length > 0) pages.push(page);
+      }
+      for (const page of pages) {
+        expect(page).toHaveLength(1);
+        const [entry] = page;
+        expect(entry!.count).toBe(decodeRecordBatch(entry!.batch).length);
+        expect(entry!.committedAt).toBeGreaterThanOrEqual(before);
+        expect(entry!.committedAt).toBeLessThanOrEqual(after);
+      }
+      const held = outboxRecords(pages.flat());
+      expect(held.map((r) => r.id).sort()).toEqual(effects.map((e) => e.record.id).sort());
+      for (const n of [1, 2, 3, 4])
+        expect(held.filter((r) => r.cardToken === token(n)).map((r) => r.seq)).toEqual([10 * n, 10 * n + 1]);
+
+      // The same effects again are duplicates: nothing applied, no entry.
+      await h.store().commit(effects);
+      let entries = 0;
+      for (let p = 0; p < h.store().outboxPartitions(); p++)
+        entries += (await h.store().readOutbox(p, 100)).length;
+      expect(entries).toBe(pages.length);
     });
 
     it('reads nothing from an empty partition and refuses a partition it does not have', async () => {

@@ -2,6 +2,7 @@
 // A part names the capabilities it uses (gateway/src/store/ports/), so a suite can run it
 // against a backend that has those and no others.
 import type { HistoryStore, LedgerStore, OutboxStore, Store } from '../../../gateway/src/store/port.js';
+import { outboxRecords } from '../../support/outbox.js';
 
 export interface StoreHarness<S = Store> {
   /** The store this test started with. */
@@ -17,6 +18,6 @@ export type CommitStores = LedgerStore & HistoryStore & OutboxStore;
 export async function outboxRecordIds(store: OutboxStore): Promise<string[]> {
   const out: string[] = [];
   for (let p = 0; p < store.outboxPartitions(); p++)
-    for (const e of await store.readOutbox(p, 100_000)) out.push(e.record.id);
+    for (const r of outboxRecords(await store.readOutbox(p, 100_000))) out.push(r.id);
   return out;
 }

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { planTap } from '../../../core/ledger.js';
 import { openRedisStore } from '../../../gateway/src/store/redis.js';
 import { testEnv, uniqueId } from '../../support/env.js';
+import { outboxRecords } from '../../support/outbox.js';
 import { unlinkPrefix } from '../../support/redis-cleanup.js';
 import { storeContract } from './contract.js';
 import { order } from './contract-payments.js';
@@ -129,7 +130,7 @@ describe('Redis store', () => {
       await store.commit([planTap(card, tap({ cardToken: token(n), seq: n + 1 }), fare, 1)]);
     }
     for (const p of [0, 1, 2, 3])
-      expect((await store.readOutbox(p, 10)).map((e) => e.record.cardToken)).toEqual([token(p)]);
+      expect(outboxRecords(await store.readOutbox(p, 10)).map((r) => r.cardToken)).toEqual([token(p)]);
     await store.close();
   });
 
@@ -143,7 +144,7 @@ describe('Redis store', () => {
     expect(first.filter((o) => o.status === 'applied')).toHaveLength(n);
     const again = await store.commit(effects);
     expect(again.every((o) => o.status === 'duplicate')).toBe(true);
-    expect((await store.readOutbox(0, 2 * n)).length).toBe(n);
+    expect(outboxRecords(await store.readOutbox(0, 2 * n))).toHaveLength(n);
     const loaded = await store.loadCards(cards.map((c) => c.token));
     expect([...loaded.values()].every((c) => c.version === 2)).toBe(true);
     await store.close();

@@ -8,6 +8,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConcessionFlag } from '../../../core/card.js';
 import { HOUR_MS } from '../../../gateway/src/stats/rides.js';
 import { openSqliteStore } from '../../../gateway/src/store/sqlite.js';
+import { decodeRecordBatch } from '../../../protos/record-codec.js';
 import { uniqueId } from '../../support/env.js';
 import { storeContract } from './contract.js';
 import { issue, load, rideOf, T0, tap, token, topUpOf } from './fixtures.js';
@@ -146,6 +147,30 @@ describe('SQLite store', () => {
     await store.close();
     const tables = new Database(file).prepare(`SELECT name FROM sqlite_master WHERE name LIKE 'deny%'`).all();
     expect(tables).toEqual([]);
+  });
+
+  it('relays the outbox rows of a file written before 0209 (a record id each) as one-record batches', async () => {
+    const first = await openSqliteStore({ file });
+    const ride1 = rideOf(await issue(first, 1), tap({ cardToken: token(1), seq: 1 }));
+    await first.commit([ride1]);
+    await first.close();
+    // As the file was before: the outbox named the record, whose JSON is in records.
+    const old = new Database(file);
+    old.exec(`DROP TABLE outbox; CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, record_id TEXT NOT NULL);
+      INSERT INTO outbox (record_id) VALUES ('${ride1.record.id}')`);
+    old.close();
+    const store = await openSqliteStore({ file });
+    const ride2 = rideOf(await load(store, token(1)), tap({ cardToken: token(1), seq: 2 }));
+    await store.commit([ride2]);
+    const entries = await store.readOutbox(0, 10);
+    expect(entries.map((e) => [e.count, decodeRecordBatch(e.batch)])).toEqual([
+      [1, [ride1.record]],
+      [1, [ride2.record]],
+    ]);
+    expect(entries[0]!.committedAt).toBe(ride1.record.committedAt);
+    await store.ackOutbox(0, entries[0]!.id);
+    expect((await store.readOutbox(0, 10)).map((e) => e.id)).toEqual([entries[1]!.id]);
+    await store.close();
   });
 
   it('keeps its store generation when opened again, and begins another once it is deleted (a restore)', async () => {

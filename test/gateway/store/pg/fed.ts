@@ -16,6 +16,7 @@ import type {
 } from '../../../../gateway/src/store/port.js';
 import { openSqliteStore } from '../../../../gateway/src/store/sqlite.js';
 import { testEnv } from '../../../support/env.js';
+import { outboxRecords } from '../../../support/outbox.js';
 
 export type FedStore = LedgerStore & HistoryStore & DeviceStore & StoreConnection;
 
@@ -31,7 +32,7 @@ export async function feed(outbox: OutboxStore, writer: PgHistoryWriter): Promis
       const page = await outbox.readOutbox(p, 500);
       const last = page.at(-1);
       if (!last) break;
-      const records = page.map((e) => e.record);
+      const records = outboxRecords(page);
       await writer.write(records);
       await writer.write(records);
       await outbox.ackOutbox(p, last.id);
@@ -55,7 +56,7 @@ async function feedKeeping(
   for (let p = 0; p < outbox.outboxPartitions(); p++) {
     const fresh = (await outbox.readOutbox(p, 100_000)).filter((e) => !written.has(`${p}/${e.id}`));
     if (fresh.length === 0) continue;
-    await writer.write(fresh.map((e) => e.record));
+    await writer.write(outboxRecords(fresh));
     for (const e of fresh) written.add(`${p}/${e.id}`);
   }
 }
