@@ -9,7 +9,8 @@
 //                              outbox still holds what the relay has not yet published);
 //   city_redis_bytes_per_tap_drained  the same once the relay has emptied the outbox: what stays
 //                              is the dedupe keys of the window (they expire with it, 0206);
-//   city_outbox_entries_max    most records waiting in the outbox at once (sampled every 200 ms);
+//   city_outbox_entries_max    most outbox entries waiting at once (sampled every 200 ms): one per
+//                              record before 0209, one per commit call and partition since;
 //   city_outbox_lag_max_ms     the relay's own lag gauge at its worst (age of the oldest unrelayed record);
 //   city_outbox_drain_ms       from the last ack until the outbox is empty;
 //   city_relayed_records, city_redis_records_kept  the proof: every acked tap went to Kafka, none
@@ -176,7 +177,7 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
       ));
     if (max.tapsAcked === 0 || waiting > 0 || relayed < max.tapsAcked || kept > 0)
       throw new Error(
-        `city run: ${waiting} records still in the outbox, ${relayed} of ${max.tapsAcked} relayed, ${kept} kept in Redis`,
+        `city run: ${waiting} entries still in the outbox, ${relayed} of ${max.tapsAcked} relayed, ${kept} kept in Redis`,
       );
     const result = {
       city_taps_per_s: Math.round(max.tapsAcked / max.seconds),

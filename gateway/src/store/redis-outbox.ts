@@ -36,7 +36,12 @@ export async function readOutbox(
   let next = 0;
   return parsed.map(({ id, f }) => {
     const committedAt = Number(id.slice(0, id.indexOf('-')));
-    if (f.b) return { id, batch: f.b, count: Number(f.n?.toString('latin1')), committedAt };
+    if (f.b) {
+      const count = Number(f.n?.toString('latin1'));
+      // commitEffects writes both fields in one XADD; without a count the entry is damaged.
+      if (!(count > 0)) throw new Error(`outbox entry ${id} of partition ${partition}: no record count`);
+      return { id, batch: f.b, count, committedAt };
+    }
     const body = f.r?.toString('utf8') ?? bodies[next++];
     // commitEffects writes the record and its outbox entry in one step; a gap is data loss.
     if (!body) throw new Error(`outbox entry ${id} of partition ${partition}: record ${f.i} missing`);

@@ -62,13 +62,17 @@ describe('Redis outbox entries', () => {
     }
   });
 
-  it('refuses to go past an id-only entry whose record is gone (data loss, not an empty batch)', async () => {
+  it('refuses to go past a damaged entry: a record gone, a batch without its count', async () => {
     const store = await openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix });
     const keys = new RedisKeys(prefix, 16);
     try {
       await admin.xadd(keys.outbox(0), '1765000000001-0', 'i', 'tap:gone:1');
       await expect(store.readOutbox(0, 10)).rejects.toThrow(
         'outbox entry 1765000000001-0 of partition 0: record tap:gone:1 missing',
+      );
+      await admin.xadd(keys.outbox(1), '1765000000001-0', 'b', encodeRecordBatch(rides(1, T0, 1)));
+      await expect(store.readOutbox(1, 10)).rejects.toThrow(
+        'outbox entry 1765000000001-0 of partition 1: no record count',
       );
     } finally {
       await store.close();
