@@ -89,8 +89,9 @@ export async function storeKeys(redis: RedisClient, prefix: string): Promise<Red
 
 /**
  * Refuses while any outbox still begins or ends with an entry that carries no record (written
- * by a gateway keeping records): its record is read from the records hash when the relay sends
- * it (readOutbox), so deleting it would stop the relay. Such an entry means the relay has not
+ * by a gateway keeping records before 0209: field i alone): its record is read from the records
+ * hash when the relay sends it (readOutbox), so deleting it would stop the relay. An entry with
+ * its record (r, 0204) or its records' batch (b, 0209) needs nothing from the hash. Such an entry means the relay has not
  * sent everything from before the switch, or a gateway still runs ONECARD_HISTORY=store.
  */
 export async function checkOutboxes(redis: RedisClient, keys: RedisKeys): Promise<void> {
@@ -100,7 +101,7 @@ export async function checkOutboxes(redis: RedisClient, keys: RedisKeys): Promis
       redis.xrevrange(keys.outbox(p), '+', '-', 'COUNT', 1),
     ]);
     for (const [, fields] of [...first, ...last])
-      if (fields[2] !== 'r')
+      if (!fields.some((f, k) => k % 2 === 0 && (f === 'r' || f === 'b')))
         throw new DropRefusal(
           'OUTBOX_NOT_RELAYED',
           `partition ${p}'s outbox holds an entry whose record is in the records hash: wait for the relay (onecard_outbox_lag_seconds 0) and make sure no gateway runs ONECARD_HISTORY=store`,

@@ -16,6 +16,7 @@ import type { Store } from '../../../gateway/src/store/port.js';
 import { openRedisStore } from '../../../gateway/src/store/redis.js';
 import { runDropRecords } from '../../../gateway/src/store/redis-drop-command.js';
 import { RedisKeys } from '../../../gateway/src/store/redis-keys.js';
+import { encodeRecordBatch } from '../../../protos/record-codec.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { unlinkPrefix } from '../../support/redis-cleanup.js';
 import { asHashCard } from '../../support/redis-old-card.js';
@@ -136,6 +137,17 @@ describe('redis:drop-records refuses, changing nothing', () => {
     const answer = await runDropRecords(env(more), args, T0 + 60 * DAY_MS);
     expect(answer).toMatchObject({ ok: false, problem: { code, title: 'refused' } });
     expect(await snapshot(admin, prefix)).toEqual(before);
+  });
+
+  it('is not held back by an outbox of batch entries, which carry their records (0209)', async () => {
+    const records = await commitRides(store, 20);
+    await feedPg(new PgHistoryWriter(pool), records);
+    // Waiting to be relayed, as commitEffects writes it: the records' batch and their count.
+    const keys = new RedisKeys(prefix, store.outboxPartitions());
+    await admin.xadd(keys.outbox(0), '*', 'b', encodeRecordBatch(records.slice(0, 2)), 'n', '2');
+    const answer = await runDropRecords(env(), [], T0 + 60 * DAY_MS);
+    expect(answer).toMatchObject({ ok: true, summary: { recordsDeleted: 20 } });
+    expect(await admin.xlen(keys.outbox(0))).toBe(1);
   });
 
   it('OUTBOX_NOT_RELAYED while an outbox holds an entry whose record is in the records hash', async () => {
