@@ -11,7 +11,7 @@ import { openSqliteStore } from '../../../gateway/src/store/sqlite.js';
 import { decodeRecordBatch } from '../../../protos/record-codec.js';
 import { uniqueId } from '../../support/env.js';
 import { storeContract } from './contract.js';
-import { issue, load, rideOf, T0, tap, token, topUpOf } from './fixtures.js';
+import { issue, load, planRun, rideOf, T0, tap, token, topUpOf } from './fixtures.js';
 
 const H0 = Math.floor(T0 / HOUR_MS) * HOUR_MS;
 
@@ -147,6 +147,21 @@ describe('SQLite store', () => {
     await store.close();
     const tables = new Database(file).prepare(`SELECT name FROM sqlite_master WHERE name LIKE 'deny%'`).all();
     expect(tables).toEqual([]);
+  });
+
+  it('writes one outbox row per commit: the RecordBatch of the records it applied, in order', async () => {
+    const store = await openSqliteStore({ file });
+    const card = await issue(store, 1);
+    const rides = planRun(
+      new Map([[token(1), card]]),
+      [1, 2, 3].map((seq) => tap({ cardToken: token(1), seq })),
+    );
+    await store.commit(rides);
+    const entries = await store.readOutbox(0, 10);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]!.count).toBe(3);
+    expect(decodeRecordBatch(entries[0]!.batch)).toEqual(rides.map((e) => e.record));
+    await store.close();
   });
 
   it('relays the outbox rows of a file written before 0209 (a record id each) as one-record batches', async () => {
