@@ -153,9 +153,14 @@ describe('redis:drop-records refuses, changing nothing', () => {
   it('OUTBOX_NOT_RELAYED while an outbox holds an entry whose record is in the records hash', async () => {
     const records = await commitRides(store, 20);
     await feedPg(new PgHistoryWriter(pool), records);
-    // One more ride, committed but not relayed yet: its outbox entry names its record only.
+    // One more ride, committed but not relayed yet, its outbox entry as a gateway keeping records
+    // wrote it before 0209: its record's id only (the record is in the records hash).
     const card = await load(store, token(0));
-    await store.commit([rideOf(card, tap({ cardToken: token(0), seq: 99 }))]);
+    const ride = rideOf(card, tap({ cardToken: token(0), seq: 99 }));
+    await store.commit([ride]);
+    await relayAll(store);
+    const keys = new RedisKeys(prefix, store.outboxPartitions());
+    await admin.xadd(keys.outbox(keys.partitionOf(token(0))), '*', 'i', ride.record.id);
     const before = await snapshot(admin, prefix);
     const answer = await runDropRecords(env(), [], T0 + 60 * DAY_MS);
     expect(answer).toMatchObject({ ok: false, problem: { code: 'OUTBOX_NOT_RELAYED' } });
