@@ -80,9 +80,15 @@ export function reasonCode(name: ReasonName): ReasonCode {
 /** The plain-object form protobufjs encodes from (onecard.v1.ITap). */
 export type WireTap = Parameters<typeof v1.Tap.encode>[0];
 
-/** Bytes as lowercase hex: the 16-byte token as the 32 hex chars records carry (a view: the bytes are not copied). */
+/**
+ * Bytes as lowercase hex: the 16-byte token as the 32 hex chars records carry. A batch decoded
+ * from a Buffer (the MQTT payload) gives its bytes fields as Buffers already: no view is made
+ * for them (one object per tap less, docs/decisions/0211); other bytes get a view, never a copy.
+ */
 function tokenHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+  return (
+    bytes instanceof Buffer ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  ).toString('hex');
 }
 
 export function toWireTap(e: JournalEntry): WireTap {

@@ -98,15 +98,20 @@ export function validateBatch(topic: string, payload: Uint8Array, limits: Limits
 
   const taps: TapInput[] = [];
   const invalid: InvalidTap[] = [];
-  const seen = new Set<number>();
+  // The accepted seqs, for "appears twice": a device sends them ascending, and a seq above every
+  // one before cannot repeat, so the set is built only when a seq is not (docs/decisions/0211).
+  let seen: Set<number> | undefined;
+  let top = 0;
   for (const tap of decoded.taps as Tap[]) {
     const seq = Number(tap.seq);
+    if (seq <= top) seen ??= new Set(taps.map((t) => t.seq));
     const problem = tapProblem(tap, seq, seen, now);
     if (problem) {
       invalid.push({ seq: Number.isSafeInteger(seq) ? seq : 0, problem });
       continue;
     }
-    seen.add(seq);
+    seen?.add(seq);
+    if (seq > top) top = seq;
     taps.push(tapInputFromWire(tap, seq, ids.operatorId, ids.deviceId, epoch));
   }
   return {
@@ -123,9 +128,9 @@ export function validateBatch(topic: string, payload: Uint8Array, limits: Limits
   };
 }
 
-function tapProblem(tap: Tap, seq: number, seen: Set<number>, now: number): string | undefined {
+function tapProblem(tap: Tap, seq: number, seen: Set<number> | undefined, now: number): string | undefined {
   if (!Number.isSafeInteger(seq) || seq < 1) return `seq ${seq} is not a positive integer`;
-  if (seen.has(seq)) return `seq ${seq} appears twice in the batch`;
+  if (seen?.has(seq)) return `seq ${seq} appears twice in the batch`;
   if (tap.cardToken.length !== TOKEN_BYTES)
     return `card_token has ${tap.cardToken.length} bytes, not ${TOKEN_BYTES}`;
   const t = Number(tap.deviceTimeMs);
@@ -137,9 +142,21 @@ function tapProblem(tap: Tap, seq: number, seen: Set<number>, now: number): stri
   if (reasonName(tap.reason) === 'UNSPECIFIED') return `reason ${tap.reason} is unknown`;
   if (!REGION.test(tap.issuingRegion)) return 'issuing_region is not a 6-digit code';
   const loc = tap.location;
-  for (const id of [loc?.routeId, loc?.stopId, loc?.stationId, loc?.venueId]) {
-    if (id !== undefined && id !== null && !LOCATION_ID.test(id)) return 'a location id has the wrong form';
-  }
+  if (
+    loc &&
+    !(
+      isIdOrAbsent(loc.routeId) &&
+      isIdOrAbsent(loc.stopId) &&
+      isIdOrAbsent(loc.stationId) &&
+      isIdOrAbsent(loc.venueId)
+    )
+  )
+    return 'a location id has the wrong form';
   if (tap.entitlementId && !LOCATION_ID.test(tap.entitlementId)) return 'entitlement_id has the wrong form';
   return undefined;
+}
+
+/** Absent, empty (a field the device leaves out: no pattern to run) or of the id form. */
+function isIdOrAbsent(id: string | null | undefined): boolean {
+  return id === undefined || id === null || id === '' || LOCATION_ID.test(id);
 }

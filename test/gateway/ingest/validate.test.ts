@@ -130,6 +130,26 @@ describe('validating a tap batch', () => {
     expect(v.ok && v.batch.invalid[0]?.problem).toMatch(/twice/);
   });
 
+  it('quarantines a repeat that comes after a higher sequence number, and only the repeat', () => {
+    const v = validateBatch(topic, batch([tap(5), tap(2), tap(7), tap(2), tap(5), tap(6)]), limits, NOW);
+    expect(v.ok && v.batch.taps.map((t) => t.seq)).toEqual([5, 2, 7, 6]);
+    expect(v.ok && v.batch.invalid).toEqual([
+      { seq: 2, problem: 'seq 2 appears twice in the batch' },
+      { seq: 5, problem: 'seq 5 appears twice in the batch' },
+    ]);
+  });
+
+  it('does not hold a quarantined tap against a later tap with its sequence number', () => {
+    const v = validateBatch(
+      topic,
+      batch([tap(1), tap(2, { cardToken: Buffer.alloc(8) }), tap(2)]),
+      limits,
+      NOW,
+    );
+    expect(v.ok && v.batch.taps.map((t) => t.seq)).toEqual([1, 2]);
+    expect(v.ok && v.batch.invalid.map((i) => i.seq)).toEqual([2]);
+  });
+
   it('never throws on random bytes', () => {
     let seed = 42;
     const rand = () => {
