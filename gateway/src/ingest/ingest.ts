@@ -9,7 +9,7 @@
 
 import type { CardState } from '../../../core/card.js';
 import { DEFAULT_DEDUPE_WINDOW_DAYS } from '../../../core/dedupe-window.js';
-import type { EffectResult, LedgerRecord, TapInput } from '../../../core/ledger.js';
+import type { LedgerRecord, TapInput } from '../../../core/ledger.js';
 import type { Pricer } from '../../../core/pricing.js';
 import { topics } from '../../../core/topics.js';
 import {
@@ -17,14 +17,13 @@ import {
   epochToWire,
   type OutcomeName,
   type ReasonName,
-  reasonCode,
   type SignFn,
-  outcomes as wireOutcomes,
 } from '../../../protos/codec.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Reconciler } from '../reconcile/reconciler.js';
 import type { DeadLetter, DeadLetterBounds, Store } from '../store/port.js';
+import { ackResults, type TapOutcome } from './ack.js';
 import {
   BEYOND_SEEN_RESULT,
   BEYOND_UNKNOWN_RESULT,
@@ -74,7 +73,19 @@ export interface IngestDeps {
   passages?: { recordVisits(taps: readonly TapInput[]): Promise<void> };
 }
 
-type TapOutcome = EffectResult & { duplicate: boolean };
+type Counted = { outcome: OutcomeName; reason: ReasonName; n: number };
+
+/** The entry counting taps with this outcome and reason, one more tap counted in it. */
+function countIn(counted: Map<string, Counted>, outcome: OutcomeName, reason: ReasonName): Counted {
+  const label = `${outcome} ${reason}`;
+  let c = counted.get(label);
+  if (c) c.n++;
+  else {
+    c = { outcome, reason, n: 1 };
+    counted.set(label, c);
+  }
+  return c;
+}
 
 export class Ingest {
   private readonly signatures: BatchSignatures;
@@ -230,8 +241,10 @@ export class Ingest {
       const outcomes = await store.commit(effects);
       const retry: TapInput[] = [];
       const applied: LedgerRecord[] = [];
-      // Counted once per batch and label set, not per tap (docs/decisions/0205).
-      const counted = new Map<string, { outcome: OutcomeName; reason: ReasonName; n: number }>();
+      // Counted once per batch and label set, not per tap (docs/decisions/0205). Most taps of a
+      // batch have the label of the tap before: that one is counted without building its key (0211).
+      const counted = new Map<string, Counted>();
+      let last: Counted | undefined;
       let duplicates = 0;
       for (let i = 0; i < outcomes.length; i++) {
         const o = outcomes[i]!;
@@ -251,10 +264,8 @@ export class Ingest {
         if (o.status === 'duplicate') duplicates++;
         else {
           applied.push(effects[i]!.record);
-          const label = `${outcome} ${reason}`;
-          const c = counted.get(label);
-          if (c) c.n++;
-          else counted.set(label, { outcome, reason, n: 1 });
+          if (last?.outcome === outcome && last.reason === reason) last.n++;
+          else last = countIn(counted, outcome, reason);
         }
       }
       if (duplicates > 0) metrics.tapsDuplicate.inc(duplicates);
@@ -270,24 +281,7 @@ export class Ingest {
   }
 
   private ack(batch: ValidBatch, outcomes: Map<number, TapOutcome>): void {
-    const results = [
-      ...batch.taps.map((t) => {
-        const o = outcomes.get(t.seq)!;
-        return {
-          seq: t.seq,
-          outcome: wireOutcomes.code[o.outcome],
-          chargedFen: o.chargedFen,
-          balanceAfterFen: o.balanceAfterFen,
-          reason: reasonCode(o.reason),
-          duplicate: o.duplicate,
-        };
-      }),
-      ...batch.invalid.map((i) => ({
-        seq: i.seq,
-        outcome: wireOutcomes.code.recorded,
-        reason: reasonCode('INVALID_TAP'),
-      })),
-    ].sort((a, b) => a.seq - b.seq);
+    const results = ackResults(batch, outcomes);
     const { keyId, sign } = this.deps.ackSigner;
     const ack = encodeSignedAck(
       {
