@@ -299,7 +299,12 @@ export function chain(
   plan: (state: CardState) => Effect,
 ): { effect: Effect; next: CardState } {
   const effect = plan(card);
-  if (effect.expectVersion === null) return { effect, next: card };
+  return { effect, next: nextState(card, effect) };
+}
+
+/** The card's state once `effect`, planned from `card`, is committed (chain's next). */
+export function nextState(card: CardState, effect: Effect): CardState {
+  if (effect.expectVersion === null) return card;
   // One literal, not a spread of the card: planned for every tap (docs/decisions/0205).
   const next: CardState = {
     token: card.token,
@@ -315,5 +320,5 @@ export function chain(
   // Set only when present, as the card had it: most cards hold no entitlement uses (0203).
   const uses = effect.newUses ?? card.uses;
   if (uses) next.uses = uses;
-  return { effect, next };
+  return next;
 }

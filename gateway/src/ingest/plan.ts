@@ -1,8 +1,8 @@
 // Pure: turns a batch's taps into effects, one per tap in tap order. Taps of the same card are
-// chained, each planned from the state the previous one leaves, so a batch with three rides
-// of one card charges three fares against one compare-and-set version run.
+// chained (core/ledger.ts nextState), each planned from the state the previous one leaves, so a
+// batch with three rides of one card charges three fares against one compare-and-set version run.
 import { type CardState, unknownCard } from '../../../core/card.js';
-import { chain, type Effect, planTap, type TapInput } from '../../../core/ledger.js';
+import { type Effect, nextState, planTap, type TapInput } from '../../../core/ledger.js';
 import { type LocationRegistration, locationCheck, planRefusal } from '../../../core/location.js';
 import type { Pricer } from '../../../core/pricing.js';
 import { planVisitCounting } from '../../../core/visit.js';
@@ -14,23 +14,36 @@ export function planBatch(
   now: number,
 ): Effect[] {
   // States this batch moved, over the loaded ones (which may be a large shared map: not copied).
-  const moved = new Map<string, CardState>();
-  return taps.map((tap) => {
-    const card = moved.get(tap.cardToken) ?? cards.get(tap.cardToken) ?? unknownCard(tap.cardToken);
-    const { effect, next } = chain(card, (c) =>
-      tap.refusal
-        ? planRefusal(c, tap, now)
-        : tap.record === 'visit'
-          ? planVisitCounting(c, tap, now)
-          : planTap(c, tap, fare, now),
-    );
-    moved.set(tap.cardToken, next);
-    return effect;
-  });
+  // Only a card tapped more than once needs its next state; the usual batch has every card
+  // once, and then none is built (docs/decisions/0211).
+  const moved = repeatsACard(taps) ? new Map<string, CardState>() : undefined;
+  const effects: Effect[] = [];
+  for (const tap of taps) {
+    const card = moved?.get(tap.cardToken) ?? cards.get(tap.cardToken) ?? unknownCard(tap.cardToken);
+    const effect = tap.refusal
+      ? planRefusal(card, tap, now)
+      : tap.record === 'visit'
+        ? planVisitCounting(card, tap, now)
+        : planTap(card, tap, fare, now);
+    moved?.set(tap.cardToken, nextState(card, effect));
+    effects.push(effect);
+  }
+  return effects;
+}
+
+function repeatsACard(taps: readonly TapInput[]): boolean {
+  const seen = new Set<string>();
+  for (const t of taps) {
+    if (seen.has(t.cardToken)) return true;
+    seen.add(t.cardToken);
+  }
+  return false;
 }
 
 export function uniqueTokens(taps: readonly { cardToken: string }[]): string[] {
-  return [...new Set(taps.map((t) => t.cardToken))];
+  const tokens = new Set<string>();
+  for (const t of taps) tokens.add(t.cardToken);
+  return [...tokens];
 }
 
 /**

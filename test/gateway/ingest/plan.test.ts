@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { planTap } from '../../../core/ledger.js';
 import { flatPricer } from '../../../core/pricing.js';
 import { flatFare } from '../../../core/tariff/flat.js';
 import { planBatch, uniqueTokens, withLocationChecked } from '../../../gateway/src/ingest/plan.js';
@@ -25,6 +26,18 @@ describe('planning a batch', () => {
       [B, 7, 300],
       [A, 2, 600],
     ]);
+  });
+  it('plans a batch of distinct cards each from its loaded state, as planTap alone does', () => {
+    const C = 'cc'.repeat(16);
+    const cards = new Map([
+      [A, cardState({ token: A, version: 1, balanceFen: 1000 })],
+      [B, cardState({ token: B, version: 7, balanceFen: 500 })],
+      [C, cardState({ token: C, version: 3, balanceFen: 100, status: 'lost' })],
+    ]);
+    const taps = [A, B, C].map((cardToken, i) => tapInput({ seq: i + 1, cardToken }));
+    expect(planBatch(taps, cards, fare, 5)).toEqual(
+      taps.map((t) => planTap(cards.get(t.cardToken)!, t, fare, 5)),
+    );
   });
   it('treats a card missing from the loaded states as unknown', () => {
     const [effect] = planBatch([tapInput({ cardToken: B })], new Map(), fare, 0);
