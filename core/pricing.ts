@@ -54,10 +54,20 @@ export function flatPricer(fare: FareFn): Pricer {
       routeId: tap.routeId,
       flags: card.flags,
     });
-    const lines: FareLine[] = [];
-    if (q.baseFen > 0) lines.push({ kind: 'base', fen: q.baseFen, note: 'flat fare' });
-    if (q.fareFen !== q.baseFen)
-      lines.push({ kind: 'concession', fen: q.fareFen - q.baseFen, note: q.concession });
+    // Array literals, not pushes onto []: a pushed array gets room for 17 lines, per tap (0211).
+    const base: FareLine | undefined =
+      q.baseFen > 0 ? { kind: 'base', fen: q.baseFen, note: 'flat fare' } : undefined;
+    const concession: FareLine | undefined =
+      q.fareFen !== q.baseFen
+        ? { kind: 'concession', fen: q.fareFen - q.baseFen, note: q.concession }
+        : undefined;
+    const lines: FareLine[] = base
+      ? concession
+        ? [base, concession]
+        : [base]
+      : concession
+        ? [concession]
+        : [];
     const reason: ReasonName =
       tap.direction === 'entry' && q.baseFen === 0
         ? 'ENTRY_RECORDED'
