@@ -2,21 +2,12 @@
 // every committed or answered tap with its outcome, and every quarantined malformed tap as
 // INVALID_TAP. Pure; the ingest encodes and signs it.
 import type { EffectResult } from '../../../core/ledger.js';
+import type { AckResult } from '../../../protos/ack-codec.js';
 import { reasonCode, outcomes as wireOutcomes } from '../../../protos/codec.js';
 import type { ValidBatch } from './validate.js';
 
 /** A tap's answer: its result, and whether it was committed before (a redelivery). */
 export type TapOutcome = EffectResult & { duplicate: boolean };
-
-/** A TapResult as the ack's encoder takes it (enum fields as their wire codes). */
-export interface WireResult {
-  seq: number;
-  outcome: number;
-  chargedFen?: number;
-  balanceAfterFen?: number;
-  reason: number;
-  duplicate?: boolean;
-}
 
 /**
  * One result per tap of the batch, in seq order. Built in one pass: a batch's taps come
@@ -26,8 +17,8 @@ export interface WireResult {
 export function ackResults(
   batch: Pick<ValidBatch, 'taps' | 'invalid'>,
   outcomes: ReadonlyMap<number, TapOutcome>,
-): WireResult[] {
-  const results: WireResult[] = [];
+): AckResult[] {
+  const results: AckResult[] = [];
   let ordered = true;
   for (const t of batch.taps) {
     const o = outcomes.get(t.seq)!;

@@ -12,13 +12,8 @@ import { DEFAULT_DEDUPE_WINDOW_DAYS } from '../../../core/dedupe-window.js';
 import type { LedgerRecord, TapInput } from '../../../core/ledger.js';
 import type { Pricer } from '../../../core/pricing.js';
 import { topics } from '../../../core/topics.js';
-import {
-  encodeSignedAck,
-  epochToWire,
-  type OutcomeName,
-  type ReasonName,
-  type SignFn,
-} from '../../../protos/codec.js';
+import { writeSignedAck } from '../../../protos/ack-codec.js';
+import { epochToWire, type OutcomeName, type ReasonName, type SignFn } from '../../../protos/codec.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Reconciler } from '../reconcile/reconciler.js';
@@ -283,7 +278,8 @@ export class Ingest {
   private ack(batch: ValidBatch, outcomes: Map<number, TapOutcome>): void {
     const results = ackResults(batch, outcomes);
     const { keyId, sign } = this.deps.ackSigner;
-    const ack = encodeSignedAck(
+    // Written by hand, the generated encoder's bytes (protos/ack-codec.ts, docs/decisions/0211).
+    const ack = writeSignedAck(
       {
         deviceId: batch.deviceId,
         journalEpoch: epochToWire(batch.epoch),
