@@ -20,6 +20,7 @@
 //                               batches in flight, a round trip);
 //   box_taps_per_s_if_busy      cores × 1 s / box_cpu_us_per_tap: the rate the box would carry
 //                               busy, at this cost per tap.
+import { rmSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { boxCpuUs, gatewayGcMs, processCpuUs, redisUsage } from './process-probe.js';
 import { round } from './stats.js';
@@ -37,6 +38,9 @@ export async function startCostMeter(o: {
   brokerPid?: number;
   kafkaPid?: number;
 }): Promise<CostMeter> {
+  // A file left by an earlier run's gateway holds its replies: read before this gateway's first
+  // answer, its count made the answer after the run look stale, and the bench gave up (0211).
+  rmSync(o.gcFile, { force: true });
   const replies = { n: 0 };
   const gc0 = await gatewayGcMs(o.gatewayPid, o.gcFile, replies);
   const cpu0 = processCpuUs(o.gatewayPid);
