@@ -1,6 +1,8 @@
 // The hand-written ack (protos/ack-codec.ts) against the generated encoder (encodeSignedAck):
 // the same bytes, signature included, for every shape of result the ack carries.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type AckFields, type AckResult, writeSignedAck } from '../../protos/ack-codec.js';
 import { ackSignature, encodeSignedAck } from '../../protos/codec.js';
@@ -88,5 +90,33 @@ describe('the hand-written BatchAck', () => {
       );
       same(ack(results, { gatewayTimeMs: num() }));
     }
+  });
+
+  it('knows every field of BatchAck and TapResult: a field added to ack.proto must be added to ack-codec.ts', () => {
+    const proto = readFileSync(join(import.meta.dirname, '../../protos/onecard/v1/ack.proto'), 'utf8');
+    const fields = (message: string) => {
+      const body = proto.slice(proto.indexOf(`message ${message} {`)).split('\n}')[0]!;
+      return [...body.matchAll(/^\s*(?:repeated\s+)?\w+\s+(\w+)\s*=\s*(\d+);/gm)].map(
+        (m) => `${m[1]}=${m[2]}`,
+      );
+    };
+    expect(fields('TapResult')).toEqual([
+      'seq=1',
+      'outcome=2',
+      'charged_fen=3',
+      'balance_after_fen=4',
+      'reason=5',
+      'duplicate=6',
+    ]);
+    expect(fields('BatchAck')).toEqual([
+      'device_id=1',
+      'from_seq=2',
+      'to_seq=3',
+      'results=4',
+      'gateway_time_ms=5',
+      'journal_epoch=6',
+      'key_id=14',
+      'signature=15',
+    ]);
   });
 });
