@@ -124,20 +124,23 @@ export async function runScript(
   args: readonly (string | number)[],
   durability?: Durability,
 ): Promise<unknown> {
+  // Keys and arguments as one array, which ioredis flattens: a commit of many effects has more
+  // arguments than a spread into a call may carry (the engine's stack, ~120,000 on node 20).
+  const flat: Array<string | number> = (keys as Array<string | number>).concat(args);
   if (!durability || durability.replicas === 0 || keys.length === 0) {
     try {
-      return await client.evalsha(script.sha, keys.length, ...keys, ...args);
+      return await client.evalsha(script.sha, keys.length, flat as string[]);
     } catch (err) {
       if (!isNoScript(err)) throw err;
-      return client.eval(script.lua, keys.length, ...keys, ...args);
+      return client.eval(script.lua, keys.length, flat as string[]);
     }
   }
   const { replicas, timeoutMs } = durability;
   const mark = durability.markKey(keys[0]!);
   const send = async (withSource: boolean) => {
     const p = client.pipeline();
-    if (withSource) p.eval(script.lua, keys.length, ...keys, ...args);
-    else p.evalsha(script.sha, keys.length, ...keys, ...args);
+    if (withSource) p.eval(script.lua, keys.length, flat as string[]);
+    else p.evalsha(script.sha, keys.length, flat as string[]);
     const replies = await p.set(mark, '1').wait(replicas, timeoutMs).exec();
     if (!replies) throw new Error('the script pipeline was discarded');
     return replies;

@@ -1,62 +1,88 @@
-// commit() on Redis: the effects are grouped by partition and each group goes to Redis as ONE
-// commitEffects script call (lua/commitEffects-4.lua), so a batch of taps costs one call per
-// partition it touches rather than one per tap. Encoding and decoding live here, pure.
+// commit() on Redis as commitEffects script calls (lua/commitEffects-0.lua): on one Redis
+// (standalone or a Sentinel's primary) a commit is ONE call whatever partitions its effects are
+// in; on a Cluster, one call per partition touched (a script's keys must share a hash slot).
+// Arguments are positional, the script decodes no JSON (docs/decisions/0210). Encoding and
+// decoding live here, pure.
 
 import { dedupeDay, isTapKey } from '../../../core/dedupe-window.js';
-import type { Effect, EffectResult } from '../../../core/ledger.js';
+import type { Effect } from '../../../core/ledger.js';
 import { encodeFareState } from '../../../core/tariff/state.js';
 import { encodeUses } from '../../../core/uses.js';
 import type { CommitOutcome, TapClaim } from './port.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
 import type { RedisKeys } from './redis-keys.js';
+import { decodeResult, encodeResult } from './redis-results.js';
 import { statIncrements } from './redis-stats.js';
 
-export interface PartitionCall {
-  partition: number;
+export interface CommitCall {
   /** Positions of this call's effects in the commit's effect list, in order. */
   positions: number[];
   keys: string[];
   args: string[];
 }
 
+/** Lua indexes KEYS from 1; each distinct key is passed once however many effects use it. */
+class KeyNumbers {
+  readonly keys: string[] = [];
+  private readonly byKey = new Map<string, number>();
+
+  of(key: string): number {
+    let n = this.byKey.get(key);
+    if (n === undefined) {
+      n = this.keys.push(key);
+      this.byKey.set(key, n);
+    }
+    return n;
+  }
+}
+
 /** Keys named by an id: the indexes by device, route, station, stop, masked number, operator. */
 type IdKind = 'd' | 'r' | 's' | 'sp' | 'm' | 'o';
 
 /**
- * One partition's call as it is built. Lua indexes KEYS from 1; each distinct key is passed once
- * however many effects use it. Keys a batch repeats (its device, route, stop, operator, day) are
- * looked up by the id that names them, so their strings are built once per call, not per effect
- * (docs/decisions/0205); the numbers come out in first-use order, as before.
+ * One partition's keys in the call being built. Keys a batch repeats (its device, route, stop,
+ * operator, day, the partition's hashes and stream) are looked up by what names them, so their
+ * strings are built once per call, not per effect (docs/decisions/0205).
  */
-class CallBuilder {
-  readonly call: PartitionCall;
-  readonly meta: unknown[] = [];
-  private readonly keyNo = new Map<string, number>();
-  /** Per kind of key, made when first needed: a call carries few effects (~6 of a 100-tap batch). */
+class PartitionKeys {
   private readonly byId: Partial<Record<IdKind, Map<string, number>>> = {};
-  private readonly seenOnDay = new Map<number, number>();
   private readonly statsByDay = new Map<string, number>();
-  private openNo = 0;
+  private readonly seenOnDay = new Map<number, number>();
+  private fixed: Record<'seen' | 'records' | 'byTime' | 'outbox' | 'open', number> = {
+    seen: 0,
+    records: 0,
+    byTime: 0,
+    outbox: 0,
+    open: 0,
+  };
 
   constructor(
     readonly keys: RedisKeys,
     readonly p: number,
-  ) {
-    const fixed = [keys.seen(p), keys.records(p), keys.byTime(p), keys.outbox(p)];
-    this.call = { partition: p, positions: [], keys: fixed, args: [''] };
-    for (const k of fixed) this.keyNo.set(k, this.keyNo.size + 1);
-  }
+    readonly numbers: KeyNumbers,
+  ) {}
 
-  no(key: string): number {
-    let n = this.keyNo.get(key);
-    if (n === undefined) {
-      n = this.call.keys.push(key);
-      this.keyNo.set(key, n);
+  /** The partition's dedupe hash, records hash, time index, outbox stream or open-entry index. */
+  of(which: keyof PartitionKeys['fixed']): number {
+    let n = this.fixed[which];
+    if (n === 0) {
+      const { keys, p } = this;
+      const key =
+        which === 'seen'
+          ? keys.seen(p)
+          : which === 'records'
+            ? keys.records(p)
+            : which === 'byTime'
+              ? keys.byTime(p)
+              : which === 'outbox'
+                ? keys.outbox(p)
+                : keys.openEntries(p);
+      n = this.numbers.of(key);
+      this.fixed[which] = n;
     }
     return n;
   }
 
-  /** An index or counter key of this partition by the id that names it (the key built once). */
   named(kind: IdKind, id: string): number {
     let ids = this.byId[kind];
     if (!ids) {
@@ -65,7 +91,7 @@ class CallBuilder {
     }
     let n = ids.get(id);
     if (n === undefined) {
-      n = this.no(this.keyOf(kind, id));
+      n = this.numbers.of(this.keyOf(kind, id));
       ids.set(id, n);
     }
     return n;
@@ -95,21 +121,16 @@ class CallBuilder {
     const id = `${operatorId}\n${day}`;
     let n = this.statsByDay.get(id);
     if (n === undefined) {
-      n = this.no(this.keys.stats(this.p, operatorId, day));
+      n = this.numbers.of(this.keys.stats(this.p, operatorId, day));
       this.statsByDay.set(id, n);
     }
     return n;
   };
 
-  openEntriesNo(): number {
-    if (this.openNo === 0) this.openNo = this.no(this.keys.openEntries(this.p));
-    return this.openNo;
-  }
-
   seenOnNo(day: number): number {
     let n = this.seenOnDay.get(day);
     if (n === undefined) {
-      n = this.no(this.keys.seenOn(this.p, day));
+      n = this.numbers.of(this.keys.seenOn(this.p, day));
       this.seenOnDay.set(day, n);
     }
     return n;
@@ -117,7 +138,8 @@ class CallBuilder {
 }
 
 /**
- * bucketTtl: seconds a tap day bucket of dedupe keys lives after its last write (0196).
+ * The calls of one commit. perPartition: one call per partition (a Cluster), else one call for
+ * all. bucketTtl: seconds a tap day bucket of dedupe keys lives after its last write (0196).
  * keepRecords false (the history lives in PostgreSQL, docs/decisions/0204): no record body,
  * index entry or ride counter is written; the outbox entry carries the record itself.
  */
@@ -125,69 +147,91 @@ export function commitCalls(
   effects: readonly Effect[],
   keys: RedisKeys,
   bucketTtl: number,
-  keepRecords = true,
-): PartitionCall[] {
-  const calls = new Map<number, CallBuilder>();
+  opts: { keepRecords?: boolean; perPartition?: boolean } = {},
+): CommitCall[] {
+  const keepRecords = opts.keepRecords ?? true;
+  const head = () => [String(bucketTtl), keepRecords ? '1' : '0'];
+  const calls: CommitCall[] = [];
+  const parts = new Map<number, { call: CommitCall; part: PartitionKeys }>();
+  let shared: { call: CommitCall; numbers: KeyNumbers } | undefined;
   for (let position = 0; position < effects.length; position++) {
     const e = effects[position]!;
     const p = keys.partitionOf(e.cardToken);
-    let b = calls.get(p);
-    if (!b) {
-      b = new CallBuilder(keys, p);
-      calls.set(p, b);
+    let slot = parts.get(p);
+    if (!slot) {
+      if (opts.perPartition) {
+        const numbers = new KeyNumbers();
+        const call = { positions: [], keys: numbers.keys, args: head() };
+        calls.push(call);
+        slot = { call, part: new PartitionKeys(keys, p, numbers) };
+      } else {
+        if (!shared) {
+          const numbers = new KeyNumbers();
+          shared = { call: { positions: [], keys: numbers.keys, args: head() }, numbers };
+          calls.push(shared.call);
+        }
+        slot = { call: shared.call, part: new PartitionKeys(keys, p, shared.numbers) };
+      }
+      parts.set(p, slot);
     }
-    const r = e.record;
-    const cas = e.expectVersion !== null;
-    // The keys are numbered in this order (card, indexes, counters, open entries, day bucket):
-    // the order the script's arguments always had.
-    const cardNo = cas ? b.no(keys.card(e.cardToken)) : 0;
-    const indexes = keepRecords ? recordIndexes(b, e) : [];
-    const stats = keepRecords ? statIncrements(r, b.statsNo) : false;
-    b.meta.push([
-      e.dedupeKey,
-      r.id,
-      cardNo,
-      cas ? String(e.expectVersion) : false,
-      cas ? String(e.expectVersion! + 1) : '',
-      String(e.newBalanceFen),
-      String(r.at),
-      indexes,
-      cas ? encodeFareState(e.newFare) : '',
-      stats,
-      // The sweep's open-entry index follows the fare state written with the card.
-      cas ? b.openEntriesNo() : 0,
-      cas && e.newFare.open ? String(e.newFare.open.t) : false,
-      e.cardToken,
-      // A tap's key lives in the bucket of its day (docs/decisions/0196); any other is kept.
-      isTapKey(e.dedupeKey) ? b.seenOnNo(dedupeDay(r.at)) : 1,
-      // Entitlement uses go with the card (docs/decisions/0203); false leaves them as they are.
-      cas && e.newUses ? encodeUses(e.newUses) : false,
-    ]);
-    b.call.positions.push(position);
-    b.call.args.push(JSON.stringify(r), JSON.stringify(e.result));
+    const { call, part } = slot;
+    call.positions.push(position);
+    pushEffect(call.args, e, part, keepRecords);
   }
-  return [...calls.values()].map(({ call, meta }) => {
-    call.args[0] = JSON.stringify([bucketTtl, meta, keepRecords]);
-    return call;
-  });
+  return calls;
 }
 
-/** The numbers of the index zsets a kept record goes into: its card's, and its partition's by each field it has. */
-function recordIndexes(b: CallBuilder, e: Effect): number[] {
+/** One effect's positional arguments, in the order commitEffects-0.lua's header gives. */
+function pushEffect(args: string[], e: Effect, part: PartitionKeys, keepRecords: boolean): void {
   const r = e.record;
-  const indexes = [b.no(b.keys.byCard(e.cardToken))];
-  if (r.deviceId) indexes.push(b.named('d', r.deviceId));
-  if (r.routeId) indexes.push(b.named('r', r.routeId));
-  if (r.stationId) indexes.push(b.named('s', r.stationId));
-  if (r.stopId) indexes.push(b.named('sp', r.stopId));
-  if (r.cardMasked) indexes.push(b.named('m', r.cardMasked));
-  if (r.operatorId) indexes.push(b.named('o', r.operatorId));
-  return indexes;
+  const cas = e.expectVersion !== null;
+  const tap = isTapKey(e.dedupeKey);
+  args.push(
+    e.dedupeKey,
+    r.id,
+    cas ? String(part.numbers.of(part.keys.card(e.cardToken))) : '0',
+    cas ? String(e.expectVersion) : '',
+    cas ? String(e.expectVersion! + 1) : '',
+    String(e.newBalanceFen),
+    String(r.at),
+    cas ? encodeFareState(e.newFare) : '',
+    // The sweep's open-entry index follows the fare state written with the card.
+    cas ? String(part.of('open')) : '0',
+    cas && e.newFare.open ? String(e.newFare.open.t) : '',
+    e.cardToken,
+    // A tap's key lives in the bucket of its day (docs/decisions/0196); any other is kept.
+    tap ? String(part.seenOnNo(dedupeDay(r.at))) : String(-part.of('seen')),
+    // Entitlement uses go with the card (docs/decisions/0203); '' leaves them as they are.
+    cas && e.newUses ? encodeUses(e.newUses) : '',
+    encodeResult(e.result),
+    JSON.stringify(r),
+    keepRecords ? String(part.of('records')) : '0',
+    String(part.of('outbox')),
+  );
+  if (!keepRecords) {
+    args.push('0', '0');
+    return;
+  }
+  const at = args.length;
+  args.push('', String(part.of('byTime')), String(part.numbers.of(part.keys.byCard(e.cardToken))));
+  if (r.deviceId) args.push(String(part.named('d', r.deviceId)));
+  if (r.routeId) args.push(String(part.named('r', r.routeId)));
+  if (r.stationId) args.push(String(part.named('s', r.stationId)));
+  if (r.stopId) args.push(String(part.named('sp', r.stopId)));
+  if (r.cardMasked) args.push(String(part.named('m', r.cardMasked)));
+  if (r.operatorId) args.push(String(part.named('o', r.operatorId)));
+  args[at] = String(args.length - at - 1);
+  const stats = statIncrements(r, part.statsNo);
+  if (!stats) args.push('0');
+  else {
+    args.push(String(stats.length));
+    for (const s of stats) args.push(String(s));
+  }
 }
 
 /** Puts one call's flat reply (code, payload, code, payload, ...) back in the commit's order. */
 export function decodeCall(
-  call: PartitionCall,
+  call: CommitCall,
   effects: readonly Effect[],
   reply: unknown,
   into: CommitOutcome[],
@@ -200,7 +244,7 @@ export function decodeCall(
     const effect = effects[position]!;
     if (code === ScriptResult.OK) into[position] = { status: 'applied', result: effect.result };
     else if (code === ScriptResult.DUPLICATE)
-      into[position] = { status: 'duplicate', result: JSON.parse(String(flat[2 * i + 1])) as EffectResult };
+      into[position] = { status: 'duplicate', result: decodeResult(String(flat[2 * i + 1])) };
     else if (code === ScriptResult.CONFLICT) into[position] = { status: 'conflict' };
     else throw new Error(`commitEffects answered code ${code}`);
   });

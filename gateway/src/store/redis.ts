@@ -1,6 +1,6 @@
 // The store for scale: Redis (ioredis), atomic steps as Lua scripts (lua/*.lua), keys ready for
 // Redis Cluster (redis-keys.ts). Cards are spread over a fixed number of partitions; commit()
-// costs one script call per partition a batch touches, all sent at once.
+// costs one script call on one Redis, one per partition a batch touches on a Cluster (0210).
 
 import { randomBytes } from 'node:crypto';
 import type { CardState, CardStatus } from '../../../core/card.js';
@@ -57,6 +57,7 @@ import { RedisLists } from './redis-lists.js';
 import { readOutbox } from './redis-outbox.js';
 import { RedisPaymentStore } from './redis-payments.js';
 import { queryRecords } from './redis-query.js';
+import { decodeResult } from './redis-results.js';
 import { defineScripts, type Scripts } from './redis-scripts.js';
 import { queryStats } from './redis-stats.js';
 import { RedisVenueStore } from './redis-venues.js';
@@ -75,7 +76,7 @@ export interface RedisStoreOptions {
    * re-partition (scripts/redis-repartition.ts, docs/operations.md).
    */
   partitions?: number;
-  /** Connections the commit calls are spread over, by partition; default 4 (see commit()). */
+  /** Connections the commit calls are spread over, in turn; default 4 (see commit()). */
   commitConnections?: number;
   /**
    * Replicas every script write (every commit) must reach before it counts as done, and how
@@ -172,6 +173,10 @@ class RedisStore implements Store {
   readonly payments: PaymentStore;
   readonly auth: AuthStore;
   readonly credentials: CredentialStore;
+  /** One script call per partition (a Cluster: one hash slot a call), or one for all (0210). */
+  private readonly perPartition: boolean;
+  /** The commit connection the next call goes out on, round robin. */
+  private nextLink = 0;
 
   constructor(
     private readonly redis: RedisClient,
@@ -189,6 +194,7 @@ class RedisStore implements Store {
     this.auth = new RedisAuthStore(redis, keys, scripts);
     this.credentials = new RedisCredentialStore(redis, keys, scripts);
     this.lists = new RedisLists(redis, keys, scripts);
+    this.perPartition = isCluster(redis);
   }
 
   /** Read at open: a new generation (after a restore) takes effect when the gateway restarts. */
@@ -218,18 +224,21 @@ class RedisStore implements Store {
 
   async commit(effects: readonly Effect[]): Promise<CommitOutcome[]> {
     checkEffects(effects);
-    const calls = commitCalls(effects, this.keys, this.bucketTtl, this.keepRecords);
+    const calls = commitCalls(effects, this.keys, this.bucketTtl, {
+      keepRecords: this.keepRecords,
+      perPartition: this.perPartition,
+    });
     const outcomes: CommitOutcome[] = new Array(effects.length);
-    // Partitions are independent (per-card atomicity is what the port promises), so their
-    // calls go out together rather than one after another.
-    // Each partition always uses the same connection, so its calls keep their order. Several
-    // connections are the group commit: with appendfsync always Redis fsyncs once per event-loop
-    // turn and reads each ready connection once (at most 16 KB) per turn, so calls arriving on
-    // several connections share one fsync (about 1.2x the commits/s of one connection, measured
-    // with the bench's baseline loop).
+    // On a Cluster, one call per partition (per-card atomicity is what the port promises), all
+    // sent together. On one Redis, one call, on the next connection in turn: several
+    // connections are the group commit (with appendfsync always Redis fsyncs once per
+    // event-loop turn and reads each ready connection once, at most 16 KB, per turn, so calls
+    // arriving on several connections share one fsync). Any order between the calls of
+    // different commits is fine: a card's chain lies within one commit, and commits of one card
+    // that overlap are ordered by its version's compare-and-set, not by the connection.
     const replies = await Promise.all(
       calls.map((c) => {
-        const { scripts } = this.commitLinks[c.partition % this.commitLinks.length]!;
+        const { scripts } = this.commitLinks[this.nextLink++ % this.commitLinks.length]!;
         return (scripts ?? this.scripts).run('commitEffects', c.keys, c.args);
       }),
     );
@@ -248,7 +257,7 @@ class RedisStore implements Store {
     const key =
       isTapKey(dedupeKey) && at !== undefined ? this.keys.seenOn(p, dedupeDay(at)) : this.keys.seen(p);
     const seen = await this.redis.hget(key, dedupeKey);
-    return seen === null ? undefined : (JSON.parse(seen) as EffectResult);
+    return seen === null ? undefined : decodeResult(seen);
   }
 
   async claimTaps(deviceId: string, epoch: string, claims: readonly TapClaim[]): Promise<boolean[]> {

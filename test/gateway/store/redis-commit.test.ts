@@ -4,6 +4,8 @@ import type { CommitOutcome } from '../../../gateway/src/store/port.js';
 import { ScriptResult } from '../../../gateway/src/store/redis-codes.js';
 import { commitCalls, decodeCall } from '../../../gateway/src/store/redis-commit.js';
 import { partitionOf, RedisKeys } from '../../../gateway/src/store/redis-keys.js';
+import { decodeResult, encodeResult } from '../../../gateway/src/store/redis-results.js';
+import { outcomes } from '../../../protos/codec.js';
 import { planRun, rideOf, T0, tap, token } from './fixtures.js';
 
 const keys = new RedisKeys('oc', 16);
@@ -30,23 +32,39 @@ describe('card partitions', () => {
   });
 });
 
+/** One effect's positional arguments as commitEffects-0.lua reads them (its header's layout). */
+function parseArgs(args: readonly string[]) {
+  const effects: Array<{ f: string[]; indexes: string[]; stats: string[] }> = [];
+  for (let a = 2; a < args.length; ) {
+    const k = Number(args[a + 17]);
+    const m = Number(args[a + 18 + k]);
+    effects.push({
+      f: args.slice(a, a + 17),
+      indexes: args.slice(a + 18, a + 18 + k),
+      stats: args.slice(a + 19 + k, a + 19 + k + m),
+    });
+    a += 19 + k + m;
+  }
+  return { head: args.slice(0, 2), effects };
+}
+
 describe('commitEffects calls', () => {
-  it('make one call per partition, keys passed once, effects in order', () => {
+  it('make one call for all partitions on one Redis, keys passed once, effects in order (0210)', () => {
     const cards = new Map([0, 1].map((n) => [token(n), card(n)]));
     const taps = [0, 1, 0].map((n, i) => tap({ cardToken: token(n), seq: i + 1 }));
     const effects = planRun(cards, taps);
     const calls = commitCalls(effects, keys, TTL);
-    expect(calls.map((c) => [c.partition, c.positions])).toEqual([
-      [0, [0, 2]],
-      [1, [1]],
-    ]);
-    const first = calls[0]!;
-    expect(first.keys).toEqual([
-      'oc:{p0}:seen',
-      'oc:{p0}:rec',
-      'oc:{p0}:ix:t',
-      'oc:{p0}:outbox',
+    expect(calls.map((c) => c.positions)).toEqual([[0, 1, 2]]);
+    const [call] = calls;
+    expect(call!.keys).toEqual([
       `oc:{p0}:card:${token(0)}`,
+      // The open-entry index (docs/decisions/0113), kept with each card's fare state.
+      'oc:{p0}:open',
+      // The taps' dedupe keys, in the bucket of their UTC day (docs/decisions/0196).
+      'oc:{p0}:seen:20254',
+      'oc:{p0}:rec',
+      'oc:{p0}:outbox',
+      'oc:{p0}:ix:t',
       `oc:{p0}:ix:c:${token(0)}`,
       'oc:{p0}:ix:d:bus-1',
       'oc:{p0}:ix:r:r1',
@@ -54,79 +72,90 @@ describe('commitEffects calls', () => {
       'oc:{p0}:ix:o:bus-co',
       // Ride counters of bus-co for the UTC day of T0 (2025-06-15), in the same hash slot.
       'oc:{p0}:st:bus-co:20250615',
-      // The open-entry index (docs/decisions/0113), kept with each card's fare state.
-      'oc:{p0}:open',
-      // The taps' dedupe keys, in the bucket of their UTC day (docs/decisions/0196).
-      'oc:{p0}:seen:20254',
+      `oc:{p1}:card:${token(1)}`,
+      'oc:{p1}:open',
+      'oc:{p1}:seen:20254',
+      'oc:{p1}:rec',
+      'oc:{p1}:outbox',
+      'oc:{p1}:ix:t',
+      `oc:{p1}:ix:c:${token(1)}`,
+      'oc:{p1}:ix:d:bus-1',
+      'oc:{p1}:ix:r:r1',
+      'oc:{p1}:ix:sp:s1',
+      'oc:{p1}:ix:o:bus-co',
+      'oc:{p1}:st:bus-co:20250615',
     ]);
-    // Both taps fall in the hour starting 1749999600000; each adds a ride and its 200 fen.
-    const stats = [11, '1749999600000|r1|none|r', 1, '1749999600000|r1|none|c', 200];
-    expect(JSON.parse(first.args[0]!)).toEqual([
-      TTL,
-      [
-        [
-          'tap:bus-1:1',
-          'tap:bus-1:1',
-          5,
-          '3',
-          '4',
-          '800',
-          String(taps[0]!.deviceTimeMs),
-          [6, 7, 8, 9, 10],
-          '{}',
-          stats,
-          // A bus ride leaves no open entry: the card is taken off the index.
-          12,
-          false,
-          token(0),
-          13,
-          // A ride leaves the card's entitlement uses as they are (docs/decisions/0203).
-          false,
-        ],
-        [
-          'tap:bus-1:3',
-          'tap:bus-1:3',
-          5,
-          '4',
-          '5',
-          '600',
-          String(taps[2]!.deviceTimeMs),
-          [6, 7, 8, 9, 10],
-          '{}',
-          stats,
-          12,
-          false,
-          token(0),
-          13,
-          false,
-        ],
+    const { head, effects: parsed } = parseArgs(call!.args);
+    // Records, their indexes and counters kept (docs/decisions/0204).
+    expect(head).toEqual([String(TTL), '1']);
+    // Both taps of card 0 fall in the hour starting 1749999600000; each adds a ride and its 200 fen.
+    const stats = ['12', '1749999600000|r1|none|r', '1', '1749999600000|r1|none|c', '200'];
+    expect(parsed[0]).toEqual({
+      f: [
+        'tap:bus-1:1',
+        'tap:bus-1:1',
+        '1',
+        '3',
+        '4',
+        '800',
+        String(taps[0]!.deviceTimeMs),
+        '{}',
+        '2',
+        // A bus ride leaves no open entry: the card is taken off the index (if it was on it).
+        '',
+        token(0),
+        '3',
+        // A ride leaves the card's entitlement uses as they are (docs/decisions/0203).
+        '',
+        // The compact result: charged, 200 fen, 800 after, reason OK (wire codes, 0210).
+        '1,200,800,1',
+        JSON.stringify(effects[0]!.record),
+        '4',
+        '5',
       ],
-      // Records, their indexes and counters kept (docs/decisions/0204).
-      true,
+      indexes: ['6', '7', '8', '9', '10', '11'],
+      stats,
+    });
+    // The third effect (card 0 again) reuses the first's keys; the second has its partition's.
+    expect(parsed[2]!.f.slice(2, 6)).toEqual(['1', '4', '5', '600']);
+    expect([parsed[2]!.f[8], parsed[2]!.f[11], parsed[2]!.f[15], parsed[2]!.f[16]]).toEqual([
+      '2',
+      '3',
+      '4',
+      '5',
     ]);
-    expect(first.args.slice(1)).toEqual([
-      JSON.stringify(effects[0]!.record),
-      JSON.stringify(effects[0]!.result),
-      JSON.stringify(effects[2]!.record),
-      JSON.stringify(effects[2]!.result),
+    expect(parsed[2]!.indexes).toEqual(parsed[0]!.indexes);
+    expect(parsed[1]!.indexes).toEqual(['18', '19', '20', '21', '22', '23']);
+    expect(parsed[1]!.stats[0]).toBe('24');
+  });
+
+  it('make one call per partition on a Cluster, each with only its own keys', () => {
+    const cards = new Map([0, 1].map((n) => [token(n), card(n)]));
+    const taps = [0, 1, 0].map((n, i) => tap({ cardToken: token(n), seq: i + 1 }));
+    const calls = commitCalls(planRun(cards, taps), keys, TTL, { perPartition: true });
+    expect(calls.map((c) => c.positions)).toEqual([[0, 2], [1]]);
+    expect(calls.map((c) => new Set(c.keys.map((k) => k.slice(0, 7))))).toEqual([
+      new Set(['oc:{p0}']),
+      new Set(['oc:{p1}']),
     ]);
+    expect(parseArgs(calls[1]!.args).effects[0]!.f[2]).toBe('1');
   });
 
   it('pass no index key or counter when the history lives elsewhere, and still the record (0204)', () => {
     const effects = planRun(new Map([[token(0), card(0)]]), [tap({ cardToken: token(0), seq: 1 })]);
-    const [call] = commitCalls(effects, keys, TTL, false);
+    const [call] = commitCalls(effects, keys, TTL, { keepRecords: false });
     expect(call!.keys).toEqual([
-      'oc:{p0}:seen',
-      'oc:{p0}:rec',
-      'oc:{p0}:ix:t',
-      'oc:{p0}:outbox',
       `oc:{p0}:card:${token(0)}`,
       'oc:{p0}:open',
       'oc:{p0}:seen:20254',
+      'oc:{p0}:outbox',
     ]);
-    const [ttl, [meta], keep] = JSON.parse(call!.args[0]!);
-    expect([ttl, keep, meta[7], meta[9]]).toEqual([TTL, false, [], false]);
-    expect(call!.args[1]).toBe(JSON.stringify(effects[0]!.record));
+    const { head, effects: parsed } = parseArgs(call!.args);
+    expect(head).toEqual([String(TTL), '0']);
+    expect(parsed).toEqual([
+      { f: expect.arrayContaining([JSON.stringify(effects[0]!.record)]), indexes: [], stats: [] },
+    ]);
+    expect([parsed[0]!.f[15], parsed[0]!.f[16]]).toEqual(['0', '4']);
   });
 
   it('pass each key once in first-use order when a call spans two days and two operators (0205)', () => {
@@ -138,52 +167,60 @@ describe('commitEffects calls', () => {
       tap({ cardToken: token(0), seq: 3, deviceTimeMs: T0 + 3000 }),
     ];
     const [call] = commitCalls(planRun(cards, taps), keys, TTL);
-    expect(call!.keys.slice(4)).toEqual([
-      `oc:{p0}:card:${token(0)}`,
-      `oc:{p0}:ix:c:${token(0)}`,
-      'oc:{p0}:ix:d:bus-1',
-      'oc:{p0}:ix:r:r1',
-      'oc:{p0}:ix:sp:s1',
-      'oc:{p0}:ix:o:bus-co',
-      'oc:{p0}:st:bus-co:20250615',
-      'oc:{p0}:open',
-      'oc:{p0}:seen:20254',
+    expect(call!.keys.slice(12)).toEqual([
       `oc:{p0}:card:${token(16)}`,
+      'oc:{p0}:seen:20255',
       `oc:{p0}:ix:c:${token(16)}`,
       'oc:{p0}:ix:r:m1',
       'oc:{p0}:ix:o:metro-co',
       'oc:{p0}:st:metro-co:20250616',
-      'oc:{p0}:seen:20255',
     ]);
-    const meta = JSON.parse(call!.args[0]!)[1] as unknown[][];
-    // Card, indexes, counters, open entries and day bucket by number: the third effect reuses the first's.
-    expect(meta.map((m) => [m[2], m[7], (m[9] as unknown[])[0], m[10], m[13]])).toEqual([
-      [5, [6, 7, 8, 9, 10], 11, 12, 13],
-      [14, [15, 7, 16, 9, 17], 18, 12, 19],
-      [5, [6, 7, 8, 9, 10], 11, 12, 13],
+    const parsed = parseArgs(call!.args).effects;
+    // Card, open entries, day bucket, records, outbox, indexes and counters by number.
+    expect(parsed.map((e) => [e.f[2], e.f[8], e.f[11], e.f[15], e.f[16], e.indexes, e.stats[0]])).toEqual([
+      ['1', '2', '3', '4', '5', ['6', '7', '8', '9', '10', '11'], '12'],
+      ['13', '2', '14', '4', '5', ['6', '15', '8', '16', '10', '17'], '18'],
+      ['1', '2', '3', '4', '5', ['6', '7', '8', '9', '10', '11'], '12'],
     ]);
   });
 
   it('leave the card out of an effect that does not touch it', () => {
     const effect = rideOf(unknownCard(token(2)), tap({ cardToken: token(2), seq: 1 }));
     const [call] = commitCalls([effect], keys, TTL);
-    expect(JSON.parse(call!.args[0]!)[1][0].slice(2, 5)).toEqual([0, false, '']);
+    expect(parseArgs(call!.args).effects[0]!.f.slice(2, 5)).toEqual(['0', '', '']);
     expect(call!.keys.some((k) => k.includes(':card:'))).toBe(false);
   });
 
-  it('put the replies back in the order of the effects', () => {
+  it('put the replies back in the order of the effects, old JSON results and compact ones alike', () => {
     const effects = planRun(new Map([[token(1), card(1)]]), [tap({ cardToken: token(1), seq: 1 })]);
     const [call] = commitCalls(effects, keys, TTL);
     const outcomes: CommitOutcome[] = [];
-    decodeCall(
-      call!,
-      effects,
-      [ScriptResult.DUPLICATE, JSON.stringify({ ...effects[0]!.result, chargedFen: 7 })],
-      outcomes,
-    );
-    expect(outcomes).toEqual([{ status: 'duplicate', result: { ...effects[0]!.result, chargedFen: 7 } }]);
+    const result = { ...effects[0]!.result, chargedFen: 7 };
+    decodeCall(call!, effects, [ScriptResult.DUPLICATE, JSON.stringify(result)], outcomes);
+    expect(outcomes).toEqual([{ status: 'duplicate', result }]);
+    decodeCall(call!, effects, [ScriptResult.DUPLICATE, encodeResult(result)], outcomes);
+    expect(outcomes).toEqual([{ status: 'duplicate', result }]);
     expect(() => decodeCall(call!, effects, [99, ''], outcomes)).toThrow(
       'Lua script commitEffects returned an unknown code: 99',
     );
+  });
+});
+
+describe('stored results', () => {
+  it('round-trip every outcome and reason through the compact form, and read the JSON of before', () => {
+    for (const outcome of outcomes.names)
+      for (const reason of ['OK', 'UNSPECIFIED', 'CARD_LOST', 'CHARGED_INTO_NEGATIVE'] as const) {
+        const r = { outcome, chargedFen: -150, balanceAfterFen: 12_345, reason };
+        expect(decodeResult(encodeResult(r))).toEqual(r);
+        expect(decodeResult(JSON.stringify(r))).toEqual(r);
+      }
+    expect(
+      encodeResult({ outcome: 'recorded', chargedFen: 0, balanceAfterFen: 5, reason: 'UNKNOWN_CARD' }),
+    ).toBe('2,0,5,20');
+  });
+
+  it('refuse a value that is neither', () => {
+    expect(() => decodeResult('9,0,0,1')).toThrow("not a stored effect result: '9,0,0,1'");
+    expect(() => decodeResult('1,0,0')).toThrow("not a stored effect result: '1,0,0'");
   });
 });

@@ -1,0 +1,271 @@
+--[[
+  Commits a list of effects, in order, each on its own (the SQLite store does the same in one
+  transaction): a dedupe key seen before answers with the original result; an expected card
+  version that is not the card's changes nothing, and neither does any later effect on that card
+  that expects a version after a duplicate or a conflict (it was chained from a state that does
+  not exist); otherwise the card's balance and version, the dedupe key, the record, its indexes,
+  the card's place in the open-entry index and an outbox entry are written together.
+
+  One call carries the effects of any number of partitions on one Redis (standalone or a
+  Sentinel's primary), or of one partition on a Cluster (one hash slot per call): the caller
+  decides (docs/decisions/0210). So there are no fixed keys: every key, the partitions' dedupe
+  hashes, records hashes and outbox streams included, comes in KEYS once and is named by its
+  position ("#" below).
+
+  The effects are decided one after another, but their writes are gathered and issued once per
+  key at the end (one HSET of all dedupe keys of a hash, one of all records of a hash, one ZADD
+  per index key, one ZADD and one ZREM per open-entry index, the last state of each card): the
+  script is atomic, so the end state is the same as writing each effect in turn. Later effects
+  of the same call read what earlier ones decided from the local tables below, never from Redis.
+
+  Input, positional (no JSON to decode; numbers as decimal strings, so Redis stores exactly what
+  the gateway computed):
+    ARGV[1] bucketTtl: seconds a tap day bucket of dedupe keys lives after its last write (0196)
+    ARGV[2] '1' records kept, '0' when the history lives in PostgreSQL (docs/decisions/0204): no
+            record body, index entry or ride counter is written (the caller sends no index keys
+            and no counters) and each outbox entry carries its record (field r) until relayed
+    then per effect, from offset s:
+      s+0 dedupeKey       s+1 recordId
+      s+2 card#           the card (a string, lib/card.lua, docs/decisions/0214); '0': the
+                          card is left untouched, and s+3..s+5, s+7..s+9, s+12 unused
+      s+3 expectVersion   s+4 nextVersion     s+5 newBalanceFen    s+6 at (record time, ms)
+      s+7 fareState (the tariff engine's per-card JSON, written with the balance)
+      s+8 open#           the partition's open-entry zset
+      s+9 openAt          the open entry's time, or '': the card has none after the effect
+      s+10 cardToken      (the open-entry index's member, docs/decisions/0113)
+      s+11 seen#          the tap's day bucket of dedupe keys (expires); negative: the
+                          partition's kept dedupe hash (all but taps), at position -seen#
+      s+12 uses           the card's entitlement uses JSON (core/uses.ts), or '': unchanged (0203)
+      s+13 result         the compact result stored under the dedupe key (redis-results.ts)
+      s+14 record         the record JSON (the records hash's body, or the outbox's field r)
+      s+15 records#       the partition's records hash ('0' when records are not kept)
+      s+16 outbox#        the partition's outbox stream
+      s+17 k, then k index zset #s (score at, member recordId): the partition's time index,
+                          the card's, the device's, route's, station's, stop's, masked
+                          number's and operator's, those the record has
+      then m, then m items: statsKey# and field, n pairs: ride counters (redis-stats.ts)
+
+  Output: a flat array, two items per effect in order:
+    RC.OK, ''                        applied now
+    RC.DUPLICATE, original result    applied earlier under this dedupe key; nothing changed
+    RC.CONFLICT, ''                  the card's version differs; nothing changed
+]]
+local bucketTtl = ARGV[1]
+local keepRecords = ARGV[2] == '1'
+local SLICE = 1000
+
+-- Variadic commands in slices: unpack() is bounded by Lua's C stack (8,000 values).
+local function callSliced(command, key, args)
+  for from = 1, #args, SLICE do
+    redis.call(command, key, unpack(args, from, math.min(from + SLICE - 1, #args)))
+  end
+end
+
+-- Arguments gathered per key number, in first-use order: key# -> list.
+local function gather(lists, order, key)
+  local list = lists[key]
+  if not list then
+    list = {}
+    lists[key] = list
+    order[#order + 1] = key
+  end
+  return list
+end
+
+-- Where each effect starts in ARGV, and one read per dedupe hash for every dedupe key of the
+-- call that lives in it (a call's taps mostly share one day per partition).
+local starts = {}
+local reads, readOrder = {}, {}
+local a = 3
+local argc = #ARGV
+while a <= argc do
+  local i = #starts + 1
+  starts[i] = a
+  local group = gather(reads, readOrder, ARGV[a + 11])
+  group[#group + 1] = i
+  local k = tonumber(ARGV[a + 17])
+  local m = tonumber(ARGV[a + 18 + k])
+  a = a + 19 + k + m
+end
+local originals = {}
+for _, seen in ipairs(readOrder) do
+  local group = reads[seen]
+  local names = {}
+  for j = 1, #group do
+    names[j] = ARGV[starts[group[j]]]
+  end
+  local key = KEYS[math.abs(tonumber(seen))]
+  for from = 1, #names, SLICE do
+    local part = redis.call('HMGET', key, unpack(names, from, math.min(from + SLICE - 1, #names)))
+    for j = 1, #part do
+      originals[group[from + j - 1]] = part[j]
+    end
+  end
+end
+
+local out = {}
+-- Cards whose chain was cut in this call: a later link was planned from a state after an
+-- effect that did not apply, so it must not apply either, even if the versions line up.
+local broken = {}
+-- Decided in this call: dedupe key -> result; card# -> its state after this call.
+local decided = {}
+local cards, cardOrder = {}, {}
+-- card# -> whether Redis held an open entry for it before this call (read with its version).
+local hadOpen = {}
+-- card# -> the card's string as read (its status, flags, masked number and region are kept).
+local raws = {}
+local seenArgs, seenOrder = {}, {}
+local recArgs, recOrder = {}, {}
+local zadds, zaddOrder = {}, {}
+local outboxIds = {}
+-- Ride counters summed over the call and written once per field.
+local bumps = {}
+
+for i, s in ipairs(starts) do
+  local dedupeKey = ARGV[s]
+  local card = tonumber(ARGV[s + 2])
+  local expect = card ~= 0 and ARGV[s + 3]
+  local original = decided[dedupeKey] or originals[i]
+  local version = nil
+  if expect and not original and not broken[card] then
+    local known = cards[card]
+    if known then
+      version = known.v
+    else
+      -- One GET per card and call (a string, lib/card.lua, 0214); kept for the write at the end.
+      local raw = cardRead(KEYS[card])
+      raws[card] = raw
+      version = cardVersion(raw)
+      -- Whether the card is in the open-entry index now: its stored fare state has an open
+      -- entry. A card with none before and none after needs no ZREM. (A cap id named "open" in
+      -- the accumulators would only cost a needless ZREM.)
+      if raw then
+        local _, second, third = cardCuts(raw)
+        local at = string.find(raw, '"open":', second + 1, true)
+        hadOpen[card] = at ~= nil and at < third
+      end
+    end
+  end
+  if original then
+    if expect then
+      broken[card] = true
+    end
+    out[#out + 1] = RC.DUPLICATE
+    out[#out + 1] = original
+  elseif expect and (broken[card] or version ~= expect) then
+    broken[card] = true
+    out[#out + 1] = RC.CONFLICT
+    out[#out + 1] = ''
+  else
+    local recordId, at = ARGV[s + 1], ARGV[s + 6]
+    if expect then
+      local before = cards[card]
+      if not before then
+        cardOrder[#cardOrder + 1] = card
+      end
+      -- An effect without uses keeps the ones an earlier effect of this call wrote (or Redis's).
+      local u = ARGV[s + 12]
+      if u == '' then
+        u = before and before.u or nil
+      end
+      cards[card] = { v = ARGV[s + 4], b = ARGV[s + 5], fs = ARGV[s + 7], u = u, s = s }
+    end
+    local result = ARGV[s + 13]
+    decided[dedupeKey] = result
+    local seen = gather(seenArgs, seenOrder, ARGV[s + 11])
+    seen[#seen + 1] = dedupeKey
+    seen[#seen + 1] = result
+    if keepRecords then
+      local rec = gather(recArgs, recOrder, ARGV[s + 15])
+      rec[#rec + 1] = recordId
+      rec[#rec + 1] = ARGV[s + 14]
+    end
+    local k = tonumber(ARGV[s + 17])
+    for x = s + 18, s + 17 + k do
+      local z = gather(zadds, zaddOrder, ARGV[x])
+      z[#z + 1] = at
+      z[#z + 1] = recordId
+    end
+    outboxIds[#outboxIds + 1] = s
+    local m = tonumber(ARGV[s + 18 + k])
+    if m > 0 then
+      local from = s + 19 + k
+      local bucket = bumps[ARGV[from]]
+      if not bucket then
+        bucket = {}
+        bumps[ARGV[from]] = bucket
+      end
+      for f = from + 1, from + m - 1, 2 do
+        bucket[ARGV[f]] = (bucket[ARGV[f]] or 0) + tonumber(ARGV[f + 1])
+      end
+    end
+    out[#out + 1] = RC.OK
+    out[#out + 1] = ''
+  end
+end
+
+for _, seen in ipairs(seenOrder) do
+  local n = tonumber(seen)
+  callSliced('HSET', KEYS[math.abs(n)], seenArgs[seen])
+  -- A day bucket lives on for the window after its last write, then goes whole.
+  if n > 0 then
+    redis.call('EXPIRE', KEYS[n], bucketTtl)
+  end
+end
+for _, rec in ipairs(recOrder) do
+  callSliced('HSET', KEYS[tonumber(rec)], recArgs[rec])
+end
+for _, z in ipairs(zaddOrder) do
+  callSliced('ZADD', KEYS[tonumber(z)], zadds[z])
+end
+-- One outbox entry per record, in commit order: the relay reads them one by one.
+for _, s in ipairs(outboxIds) do
+  if keepRecords then
+    redis.call('XADD', KEYS[tonumber(ARGV[s + 16])], '*', 'i', ARGV[s + 1])
+  else
+    redis.call('XADD', KEYS[tonumber(ARGV[s + 16])], '*', 'i', ARGV[s + 1], 'r', ARGV[s + 14])
+  end
+end
+-- Every card of the call in one MSET: version, balance, fare state and uses new, the rest as
+-- read (0214); sliced like the other variadic writes (SLICE is even: a key never parts from its
+-- value).
+local cardArgs = {}
+for _, card in ipairs(cardOrder) do
+  local c = cards[card]
+  local raw = raws[card]
+  local _, _, third, fourth = cardCuts(raw)
+  local u = c.u or string.sub(raw, third + 1, fourth - 1)
+  cardArgs[#cardArgs + 1] = KEYS[card]
+  cardArgs[#cardArgs + 1] = c.v .. '\n' .. c.b .. '\n' .. c.fs .. '\n' .. u .. string.sub(raw, fourth)
+end
+for from = 1, #cardArgs, SLICE do
+  redis.call('MSET', unpack(cardArgs, from, math.min(from + SLICE - 1, #cardArgs)))
+end
+-- The open-entry index follows each card's last state: one ZADD and one ZREM per index key at most.
+local opens, openOrder = {}, {}
+local closes, closeOrder = {}, {}
+for _, card in ipairs(cardOrder) do
+  local c = cards[card]
+  local s = c.s
+  local openAt = ARGV[s + 9]
+  if openAt ~= '' then
+    local z = gather(opens, openOrder, ARGV[s + 8])
+    z[#z + 1] = openAt
+    z[#z + 1] = ARGV[s + 10]
+  elseif hadOpen[card] then
+    local z = gather(closes, closeOrder, ARGV[s + 8])
+    z[#z + 1] = ARGV[s + 10]
+  end
+end
+for _, o in ipairs(openOrder) do
+  callSliced('ZADD', KEYS[tonumber(o)], opens[o])
+end
+for _, o in ipairs(closeOrder) do
+  callSliced('ZREM', KEYS[tonumber(o)], closes[o])
+end
+for key, bucket in pairs(bumps) do
+  for field, n in pairs(bucket) do
+    redis.call('HINCRBY', KEYS[tonumber(key)], field, n)
+  end
+end
+return out

@@ -1,0 +1,147 @@
+// The commit on one real Redis as ONE commitEffects call for all partitions (docs/decisions/0210),
+// attacked: a resend answers the original results and charges nothing twice; a conflict in the
+// middle of a call over many partitions cuts only its own card's chain; a dedupe value written
+// before 0210 (JSON) still answers; a card with no open entry before or after costs no ZREM.
+// Commands are watched with MONITOR, filtered to this suite's key prefix.
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CardState } from '../../../core/card.js';
+import { dedupeDay } from '../../../core/dedupe-window.js';
+import { planTap } from '../../../core/ledger.js';
+import { openRedisStore } from '../../../gateway/src/store/redis.js';
+import { RedisKeys } from '../../../gateway/src/store/redis-keys.js';
+import { testEnv, uniqueId } from '../../support/env.js';
+import { unlinkPrefix } from '../../support/redis-cleanup.js';
+import { fare, issue, load, planRun, T0, tap, token } from './fixtures.js';
+
+let admin: Redis;
+let prefix = '';
+
+beforeAll(() => {
+  admin = new Redis(testEnv.redisUrl());
+});
+
+afterAll(async () => {
+  await admin.quit();
+});
+
+beforeEach(() => {
+  prefix = uniqueId('oc');
+});
+
+afterEach(async () => {
+  await unlinkPrefix(admin, prefix);
+});
+
+/** The commands (upper-case name, then arguments) run on this suite's keys while `body` runs. */
+async function watched(body: () => Promise<void>): Promise<string[][]> {
+  const monitor = await admin.monitor();
+  const seen: string[][] = [];
+  monitor.on('monitor', (_time: string, args: string[]) => {
+    if (args.some((a) => a.startsWith(`${prefix}:`))) seen.push([args[0]!.toUpperCase(), ...args.slice(1)]);
+  });
+  await body();
+  // MONITOR lines arrive after the replies: a PING through the monitor connection comes back
+  // after every line Redis sent it before (one connection, in order).
+  await admin.ping(`${prefix}:end`);
+  await new Promise<void>((resolve) => {
+    monitor.on('monitor', (_t: string, args: string[]) => {
+      if (args[0]?.toUpperCase() === 'PING' && args[1] === `${prefix}:end`) resolve();
+    });
+  });
+  monitor.disconnect();
+  return seen;
+}
+
+function open() {
+  return openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix, partitions: 16 });
+}
+
+describe('Redis commit, one call for all partitions', () => {
+  it('answers a resent batch with the original results and charges nothing twice', async () => {
+    const store = await open();
+    const ns = Array.from({ length: 40 }, (_, i) => i);
+    const cards = new Map<string, CardState>();
+    for (const n of ns) cards.set(token(n), await issue(store, n, 1_000));
+    // Two taps per card, interleaved: 80 effects over 16 partitions, chained per card.
+    const taps = [...ns, ...ns].map((n, i) => tap({ cardToken: token(n), seq: i + 1 }));
+    const effects = planRun(cards, taps);
+    let first: Awaited<ReturnType<typeof store.commit>> = [];
+    const commands = await watched(async () => {
+      first = await store.commit(effects);
+    });
+    expect(commands.filter((c) => c[0] === 'EVALSHA' || c[0] === 'EVAL')).toHaveLength(1);
+    expect(first.every((o) => o.status === 'applied')).toBe(true);
+
+    const again = await store.commit(effects);
+    expect(again).toEqual(first.map((o) => ({ ...o, status: 'duplicate' })));
+    for (const n of ns) {
+      expect(await load(store, token(n))).toMatchObject({ balanceFen: 600, version: 3 });
+      const at = taps.find((t) => t.cardToken === token(n))!.deviceTimeMs;
+      expect(await store.committedResult(token(n), `tap:bus-1:${n + 1}`, at)).toEqual(effects[n]!.result);
+    }
+    await store.close();
+  });
+
+  it('cuts only the conflicting card chain in a call over many partitions', async () => {
+    const store = await open();
+    const ns = [1, 2, 3, 4, 5, 6];
+    const cards = new Map<string, CardState>();
+    for (const n of ns) cards.set(token(n), await issue(store, n, 1_000));
+    // Card 3 moves on behind the planner's back: its plans below expect version 1, Redis has 2.
+    await store.commit([planTap(cards.get(token(3))!, tap({ cardToken: token(3), seq: 100 }), fare, T0)]);
+    const taps = [1, 2, 3, 4, 3, 5, 6, 2].map((n, i) => tap({ cardToken: token(n), seq: i + 1 }));
+    const outcomes = await store.commit(planRun(cards, taps));
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'applied',
+      'applied',
+      'conflict',
+      'applied',
+      // Chained from the conflicting effect: it must not apply though 2 → 3 would line up.
+      'conflict',
+      'applied',
+      'applied',
+      'applied',
+    ]);
+    const balances = await Promise.all(ns.map(async (n) => (await load(store, token(n))).balanceFen));
+    expect(balances).toEqual([800, 600, 800, 800, 800, 800]);
+    expect(await store.committedResult(token(3), 'tap:bus-1:3', taps[2]!.deviceTimeMs)).toBeUndefined();
+    await store.close();
+  });
+
+  it('answers a dedupe value written before 0210 (JSON) as it was', async () => {
+    const store = await open();
+    const card = await issue(store, 7, 1_000);
+    const t = tap({ cardToken: token(7), seq: 1 });
+    const effect = planTap(card, t, fare, T0);
+    const old = { outcome: 'charged', chargedFen: 150, balanceAfterFen: 850, reason: 'OK' };
+    const keys = new RedisKeys(prefix, 16);
+    const bucket = keys.seenOn(keys.partitionOf(token(7)), dedupeDay(t.deviceTimeMs));
+    await admin.hset(bucket, effect.dedupeKey, JSON.stringify(old));
+    expect(await store.commit([effect])).toEqual([{ status: 'duplicate', result: old }]);
+    expect(await store.committedResult(token(7), effect.dedupeKey, t.deviceTimeMs)).toEqual(old);
+    expect(await load(store, token(7))).toMatchObject({ balanceFen: 1_000, version: 1 });
+    await store.close();
+  });
+
+  it('sends no ZREM for a card that had no open entry and has none after', async () => {
+    const store = await open();
+    const cards = new Map<string, CardState>();
+    for (const n of [1, 2]) cards.set(token(n), await issue(store, n, 1_000));
+    const commands = await watched(async () => {
+      await store.commit(
+        planRun(
+          cards,
+          [1, 2, 1].map((n, i) => tap({ cardToken: token(n), seq: i + 1 })),
+        ),
+      );
+    });
+    expect(commands.filter((c) => c[0] === 'ZREM')).toEqual([]);
+    // One write per key: one HSET per card, one per dedupe bucket and records hash, one ZADD per index.
+    const hsets = commands.filter((c) => c[0] === 'HSET').map((c) => c[1]);
+    expect(new Set(hsets).size).toBe(hsets.length);
+    const zadds = commands.filter((c) => c[0] === 'ZADD').map((c) => c[1]);
+    expect(new Set(zadds).size).toBe(zadds.length);
+    await store.close();
+  });
+});
