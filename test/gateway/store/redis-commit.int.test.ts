@@ -37,18 +37,19 @@ afterEach(async () => {
 async function watched(body: () => Promise<void>): Promise<string[][]> {
   const monitor = await admin.monitor();
   const seen: string[][] = [];
-  monitor.on('monitor', (_time: string, args: string[]) => {
-    if (args.some((a) => a.startsWith(`${prefix}:`))) seen.push([args[0]!.toUpperCase(), ...args.slice(1)]);
-  });
-  await body();
-  // MONITOR lines arrive after the replies: a PING through the monitor connection comes back
-  // after every line Redis sent it before (one connection, in order).
-  await admin.ping(`${prefix}:end`);
-  await new Promise<void>((resolve) => {
-    monitor.on('monitor', (_t: string, args: string[]) => {
-      if (args[0]?.toUpperCase() === 'PING' && args[1] === `${prefix}:end`) resolve();
+  const end = `${prefix}:end`;
+  // MONITOR lines come after the replies: a PING sent last is seen last (Redis runs commands in
+  // order), so its line means every line before it has arrived.
+  const done = new Promise<void>((resolve) => {
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args[0]?.toUpperCase() === 'PING' && args[1] === end) resolve();
+      else if (args.some((a) => a.startsWith(`${prefix}:`)))
+        seen.push([args[0]!.toUpperCase(), ...args.slice(1)]);
     });
   });
+  await body();
+  await admin.ping(end);
+  await done;
   monitor.disconnect();
   return seen;
 }
@@ -138,10 +139,14 @@ describe('Redis commit, one call for all partitions', () => {
     });
     expect(commands.filter((c) => c[0] === 'ZREM')).toEqual([]);
     // One write per key: one HSET per card, one per dedupe bucket and records hash, one ZADD per index.
+    // Cards 1 and 2 are in partitions 1 and 2: in each, the card, the day bucket, the records hash.
     const hsets = commands.filter((c) => c[0] === 'HSET').map((c) => c[1]);
-    expect(new Set(hsets).size).toBe(hsets.length);
+    expect(hsets).toHaveLength(6);
+    expect(new Set(hsets).size).toBe(6);
+    // In each, the time, card, device, route, stop, masked number and operator indexes.
     const zadds = commands.filter((c) => c[0] === 'ZADD').map((c) => c[1]);
-    expect(new Set(zadds).size).toBe(zadds.length);
+    expect(zadds).toHaveLength(14);
+    expect(new Set(zadds).size).toBe(14);
     await store.close();
   });
 });
