@@ -121,12 +121,12 @@ export async function runScript(
   client: RedisClient,
   script: LuaScript,
   keys: readonly string[],
-  args: readonly (string | number)[],
+  args: readonly (string | number | Buffer)[],
   durability?: Durability,
 ): Promise<unknown> {
   // Keys and arguments as one array, which ioredis flattens: a commit of many effects has more
   // arguments than a spread into a call may carry (the engine's stack, ~120,000 on node 20).
-  const flat: Array<string | number> = (keys as Array<string | number>).concat(args);
+  const flat: Array<string | number | Buffer> = (keys as Array<string | number | Buffer>).concat(args);
   if (!durability || durability.replicas === 0 || keys.length === 0) {
     try {
       return await client.evalsha(script.sha, keys.length, flat as string[]);

@@ -8,6 +8,7 @@ import { dedupeDay, isTapKey } from '../../../core/dedupe-window.js';
 import type { Effect } from '../../../core/ledger.js';
 import { encodeFareState } from '../../../core/tariff/state.js';
 import { encodeUses } from '../../../core/uses.js';
+import { recordFrame } from '../../../protos/record-codec.js';
 import type { CommitOutcome, TapClaim } from './port.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -18,7 +19,8 @@ export interface CommitCall {
   /** Positions of this call's effects in the commit's effect list, in order. */
   positions: number[];
   keys: string[];
-  args: string[];
+  /** Strings, and each record's RecordBatch frame as bytes. */
+  args: Array<string | Buffer>;
 }
 
 /** Lua indexes KEYS from 1; each distinct key is passed once however many effects use it. */
@@ -150,7 +152,7 @@ export function commitCalls(
   opts: { keepRecords?: boolean; perPartition?: boolean } = {},
 ): CommitCall[] {
   const keepRecords = opts.keepRecords ?? true;
-  const head = () => [String(bucketTtl), keepRecords ? '1' : '0'];
+  const head = (): CommitCall['args'] => [String(bucketTtl), keepRecords ? '1' : '0'];
   const calls: CommitCall[] = [];
   const parts = new Map<number, { call: CommitCall; part: PartitionKeys }>();
   let shared: { call: CommitCall; numbers: KeyNumbers } | undefined;
@@ -182,7 +184,7 @@ export function commitCalls(
 }
 
 /** One effect's positional arguments, in the order commitEffects-0.lua's header gives. */
-function pushEffect(args: string[], e: Effect, part: PartitionKeys, keepRecords: boolean): void {
+function pushEffect(args: CommitCall['args'], e: Effect, part: PartitionKeys, keepRecords: boolean): void {
   const r = e.record;
   const cas = e.expectVersion !== null;
   const tap = isTapKey(e.dedupeKey);
@@ -204,9 +206,12 @@ function pushEffect(args: string[], e: Effect, part: PartitionKeys, keepRecords:
     // Entitlement uses go with the card (docs/decisions/0203); '' leaves them as they are.
     cas && e.newUses ? encodeUses(e.newUses) : '',
     encodeResult(e.result),
-    JSON.stringify(r),
+    // The records hash keeps the JSON body the queries read (0204); without it, no JSON at all.
+    keepRecords ? JSON.stringify(r) : '',
     keepRecords ? String(part.of('records')) : '0',
     String(part.of('outbox')),
+    // What the outbox carries: the record as one RecordBatch element (docs/decisions/0209).
+    recordFrame(r),
   );
   if (!keepRecords) {
     args.push('0', '0');

@@ -31,7 +31,11 @@ type PaymentScriptName = 'createOrder' | 'transitionOrder' | 'addDailyUse';
 const VARIADIC: ReadonlySet<ScriptName> = new Set(['commitEffects', 'claimTaps', 'placeBooking']);
 
 export interface Scripts {
-  run(name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;
+  run(
+    name: ScriptName,
+    keys: readonly string[],
+    args: readonly (string | number | Buffer)[],
+  ): Promise<unknown>;
 }
 
 const LUA_DIR = new URL('./lua/', import.meta.url);

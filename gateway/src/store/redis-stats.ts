@@ -1,4 +1,4 @@
-// The Redis store's ride counters (stats/rides.ts): commitEffects-4.lua HINCRBYs them in the
+// The Redis store's ride counters (stats/rides.ts): commitEffects-0.lua HINCRBYs them in the
 // same script call as the record, in a hash per (partition, operator, UTC day) so the keys
 // stay in the partition's hash slot; a query sums the partitions.
 import type { LedgerRecord } from '../../../core/ledger.js';

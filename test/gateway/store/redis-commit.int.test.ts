@@ -1,7 +1,8 @@
 // The commit on one real Redis as ONE commitEffects call for all partitions (docs/decisions/0210),
 // attacked: a resend answers the original results and charges nothing twice; a conflict in the
 // middle of a call over many partitions cuts only its own card's chain; a dedupe value written
-// before 0210 (JSON) still answers; a card with no open entry before or after costs no ZREM.
+// before 0210 (JSON) still answers; a card with no open entry before or after costs no ZREM; the
+// outbox gets one entry per partition and call, the applied records' frames (0209).
 // Commands are watched with MONITOR, filtered to this suite's key prefix.
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { dedupeDay } from '../../../core/dedupe-window.js';
 import { planTap } from '../../../core/ledger.js';
 import { openRedisStore } from '../../../gateway/src/store/redis.js';
 import { RedisKeys } from '../../../gateway/src/store/redis-keys.js';
+import { decodeRecordBatch, recordFrame } from '../../../protos/record-codec.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { unlinkPrefix } from '../../support/redis-cleanup.js';
 import { fare, issue, load, planRun, T0, tap, token } from './fixtures.js';
@@ -107,6 +109,39 @@ describe('Redis commit, one call for all partitions', () => {
     const balances = await Promise.all(ns.map(async (n) => (await load(store, token(n))).balanceFen));
     expect(balances).toEqual([800, 600, 800, 800, 800, 800]);
     expect(await store.committedResult(token(3), 'tap:bus-1:3', taps[2]!.deviceTimeMs)).toBeUndefined();
+    await store.close();
+  });
+
+  it('writes one outbox entry per partition and call: the applied records as one RecordBatch', async () => {
+    const store = await open();
+    const keys = new RedisKeys(prefix, 16);
+    const cards = new Map<string, CardState>();
+    // Cards 1 and 17 share partition 1, card 2 is alone in partition 2.
+    for (const n of [1, 17, 2]) cards.set(token(n), await issue(store, n, 1_000));
+    const early = planRun(cards, [tap({ cardToken: token(17), seq: 1 })]);
+    await store.commit(early);
+    await admin.del(keys.outbox(1));
+    // A resend of card 17's tap (a duplicate) between card 1's two taps and card 2's.
+    const taps = [1, 2, 1].map((n, i) => tap({ cardToken: token(n), seq: i + 2 }));
+    const effects = [...planRun(cards, taps.slice(0, 1)), early[0]!, ...planRun(cards, taps).slice(1)];
+    expect((await store.commit(effects)).map((o) => o.status)).toEqual([
+      'applied',
+      'duplicate',
+      'applied',
+      'applied',
+    ]);
+    const entry = async (p: number) => {
+      const all = await admin.xrangeBuffer(keys.outbox(p), '-', '+');
+      expect(all).toHaveLength(1);
+      const f = all[0]![1].map((x) => x.toString('latin1'));
+      return { b: all[0]![1][f.indexOf('b') + 1]!, n: f[f.indexOf('n') + 1] };
+    };
+    expect(await entry(1)).toEqual({
+      b: Buffer.concat([recordFrame(effects[0]!.record), recordFrame(effects[3]!.record)]),
+      n: '2',
+    });
+    expect(await entry(2)).toEqual({ b: recordFrame(effects[2]!.record), n: '1' });
+    expect(decodeRecordBatch((await entry(1)).b).map((r) => r.id)).toEqual(['tap:bus-1:2', 'tap:bus-1:4']);
     await store.close();
   });
 

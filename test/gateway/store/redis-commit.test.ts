@@ -6,6 +6,7 @@ import { commitCalls, decodeCall } from '../../../gateway/src/store/redis-commit
 import { partitionOf, RedisKeys } from '../../../gateway/src/store/redis-keys.js';
 import { decodeResult, encodeResult } from '../../../gateway/src/store/redis-results.js';
 import { outcomes } from '../../../protos/codec.js';
+import { recordFrame } from '../../../protos/record-codec.js';
 import { planRun, rideOf, T0, tap, token } from './fixtures.js';
 
 const keys = new RedisKeys('oc', 16);
@@ -33,17 +34,21 @@ describe('card partitions', () => {
 });
 
 /** One effect's positional arguments as commitEffects-0.lua reads them (its header's layout). */
-function parseArgs(args: readonly string[]) {
-  const effects: Array<{ f: string[]; indexes: string[]; stats: string[] }> = [];
+function parseArgs(args: ReadonlyArray<string | Buffer>) {
+  const effects: Array<{
+    f: Array<string | Buffer>;
+    indexes: Array<string | Buffer>;
+    stats: Array<string | Buffer>;
+  }> = [];
   for (let a = 2; a < args.length; ) {
-    const k = Number(args[a + 17]);
-    const m = Number(args[a + 18 + k]);
+    const k = Number(args[a + 18]);
+    const m = Number(args[a + 19 + k]);
     effects.push({
-      f: args.slice(a, a + 17),
-      indexes: args.slice(a + 18, a + 18 + k),
-      stats: args.slice(a + 19 + k, a + 19 + k + m),
+      f: args.slice(a, a + 18),
+      indexes: args.slice(a + 19, a + 19 + k),
+      stats: args.slice(a + 20 + k, a + 20 + k + m),
     });
-    a += 19 + k + m;
+    a += 20 + k + m;
   }
   return { head: args.slice(0, 2), effects };
 }
@@ -112,6 +117,8 @@ describe('commitEffects calls', () => {
         JSON.stringify(effects[0]!.record),
         '4',
         '5',
+        // The record as the outbox carries it: one RecordBatch element (docs/decisions/0209).
+        recordFrame(effects[0]!.record),
       ],
       indexes: ['6', '7', '8', '9', '10', '11'],
       stats,
@@ -141,7 +148,7 @@ describe('commitEffects calls', () => {
     expect(parseArgs(calls[1]!.args).effects[0]!.f[2]).toBe('1');
   });
 
-  it('pass no index key or counter when the history lives elsewhere, and still the record (0204)', () => {
+  it('pass no record JSON, index key or counter when the history lives elsewhere, and still the frame (0204)', () => {
     const effects = planRun(new Map([[token(0), card(0)]]), [tap({ cardToken: token(0), seq: 1 })]);
     const [call] = commitCalls(effects, keys, TTL, { keepRecords: false });
     expect(call!.keys).toEqual([
@@ -152,10 +159,9 @@ describe('commitEffects calls', () => {
     ]);
     const { head, effects: parsed } = parseArgs(call!.args);
     expect(head).toEqual([String(TTL), '0']);
-    expect(parsed).toEqual([
-      { f: expect.arrayContaining([JSON.stringify(effects[0]!.record)]), indexes: [], stats: [] },
-    ]);
-    expect([parsed[0]!.f[15], parsed[0]!.f[16]]).toEqual(['0', '4']);
+    expect(parsed).toEqual([{ f: expect.any(Array), indexes: [], stats: [] }]);
+    // No JSON body (nothing keeps it), no records hash; the frame for the outbox.
+    expect(parsed[0]!.f.slice(14)).toEqual(['', '0', '4', recordFrame(effects[0]!.record)]);
   });
 
   it('pass each key once in first-use order when a call spans two days and two operators (0205)', () => {

@@ -4,7 +4,7 @@
   version that is not the card's changes nothing, and neither does any later effect on that card
   that expects a version after a duplicate or a conflict (it was chained from a state that does
   not exist); otherwise the card's balance and version, the dedupe key, the record, its indexes,
-  the card's place in the open-entry index and an outbox entry are written together.
+  the card's place in the open-entry index and the record's outbox frame are written together.
 
   One call carries the effects of any number of partitions on one Redis (standalone or a
   Sentinel's primary), or of one partition on a Cluster (one hash slot per call): the caller
@@ -22,8 +22,8 @@
   the gateway computed):
     ARGV[1] bucketTtl: seconds a tap day bucket of dedupe keys lives after its last write (0196)
     ARGV[2] '1' records kept, '0' when the history lives in PostgreSQL (docs/decisions/0204): no
-            record body, index entry or ride counter is written (the caller sends no index keys
-            and no counters) and each outbox entry carries its record (field r) until relayed
+            record body, index entry or ride counter is written (the caller sends no record JSON,
+            no index keys and no counters)
     then per effect, from offset s:
       s+0 dedupeKey       s+1 recordId
       s+2 card#           the card (a string, lib/card.lua, docs/decisions/0214); '0': the
@@ -37,13 +37,19 @@
                           partition's kept dedupe hash (all but taps), at position -seen#
       s+12 uses           the card's entitlement uses JSON (core/uses.ts), or '': unchanged (0203)
       s+13 result         the compact result stored under the dedupe key (redis-results.ts)
-      s+14 record         the record JSON (the records hash's body, or the outbox's field r)
+      s+14 record         the record JSON, the records hash's body ('' when records are not kept)
       s+15 records#       the partition's records hash ('0' when records are not kept)
       s+16 outbox#        the partition's outbox stream
-      s+17 k, then k index zset #s (score at, member recordId): the partition's time index,
+      s+17 frame          the record as one onecard.v1.RecordBatch element (bytes,
+                          protos/record-codec.ts recordFrame, docs/decisions/0209)
+      s+18 k, then k index zset #s (score at, member recordId): the partition's time index,
                           the card's, the device's, route's, station's, stop's, masked
                           number's and operator's, those the record has
       then m, then m items: statsKey# and field, n pairs: ride counters (redis-stats.ts)
+
+  Outbox: ONE entry per partition touched per call, whatever the records kept: field b the
+  concatenation of the applied records' frames in commit order (concatenated elements of a
+  repeated field are a RecordBatch, published to Kafka as it is), field n their count.
 
   Output: a flat array, two items per effect in order:
     RC.OK, ''                        applied now
@@ -83,9 +89,9 @@ while a <= argc do
   starts[i] = a
   local group = gather(reads, readOrder, ARGV[a + 11])
   group[#group + 1] = i
-  local k = tonumber(ARGV[a + 17])
-  local m = tonumber(ARGV[a + 18 + k])
-  a = a + 19 + k + m
+  local k = tonumber(ARGV[a + 18])
+  local m = tonumber(ARGV[a + 19 + k])
+  a = a + 20 + k + m
 end
 local originals = {}
 for _, seen in ipairs(readOrder) do
@@ -117,7 +123,8 @@ local raws = {}
 local seenArgs, seenOrder = {}, {}
 local recArgs, recOrder = {}, {}
 local zadds, zaddOrder = {}, {}
-local outboxIds = {}
+-- Per outbox#: the applied records' frames, in commit order.
+local frames, frameOrder = {}, {}
 -- Ride counters summed over the call and written once per field.
 local bumps = {}
 
@@ -180,16 +187,17 @@ for i, s in ipairs(starts) do
       rec[#rec + 1] = recordId
       rec[#rec + 1] = ARGV[s + 14]
     end
-    local k = tonumber(ARGV[s + 17])
-    for x = s + 18, s + 17 + k do
+    local k = tonumber(ARGV[s + 18])
+    for x = s + 19, s + 18 + k do
       local z = gather(zadds, zaddOrder, ARGV[x])
       z[#z + 1] = at
       z[#z + 1] = recordId
     end
-    outboxIds[#outboxIds + 1] = s
-    local m = tonumber(ARGV[s + 18 + k])
+    local f = gather(frames, frameOrder, ARGV[s + 16])
+    f[#f + 1] = ARGV[s + 17]
+    local m = tonumber(ARGV[s + 19 + k])
     if m > 0 then
-      local from = s + 19 + k
+      local from = s + 20 + k
       local bucket = bumps[ARGV[from]]
       if not bucket then
         bucket = {}
@@ -218,13 +226,9 @@ end
 for _, z in ipairs(zaddOrder) do
   callSliced('ZADD', KEYS[tonumber(z)], zadds[z])
 end
--- One outbox entry per record, in commit order: the relay reads them one by one.
-for _, s in ipairs(outboxIds) do
-  if keepRecords then
-    redis.call('XADD', KEYS[tonumber(ARGV[s + 16])], '*', 'i', ARGV[s + 1])
-  else
-    redis.call('XADD', KEYS[tonumber(ARGV[s + 16])], '*', 'i', ARGV[s + 1], 'r', ARGV[s + 14])
-  end
+for _, o in ipairs(frameOrder) do
+  local f = frames[o]
+  redis.call('XADD', KEYS[tonumber(o)], '*', 'b', table.concat(f), 'n', #f)
 end
 -- Every card of the call in one MSET: version, balance, fare state and uses new, the rest as
 -- read (0214); sliced like the other variadic writes (SLICE is even: a key never parts from its
