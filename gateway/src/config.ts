@@ -46,7 +46,7 @@ export const configSchema = {
     min: 1,
     max: 1024,
     description:
-      'Hash-slot partitions of card keys (one Lua call per batch and partition); stored with the data, changed only offline (docs/operations.md)',
+      'Hash-slot partitions of card keys (on a Cluster one Lua call per batch and partition, on one Redis one per batch); stored with the data, changed only offline (docs/operations.md)',
   },
   redisPrefix: {
     env: 'ONECARD_REDIS_KEY_PREFIX',

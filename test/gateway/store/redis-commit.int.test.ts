@@ -174,10 +174,12 @@ describe('Redis commit, one call for all partitions', () => {
     });
     expect(commands.filter((c) => c[0] === 'ZREM')).toEqual([]);
     // One write per key: one HSET per card, one per dedupe bucket and records hash, one ZADD per index.
-    // Cards 1 and 2 are in partitions 1 and 2: in each, the card, the day bucket, the records hash.
+    // Cards 1 and 2 are in partitions 1 and 2: in each, the day bucket and the records hash; both
+    // cards in one MSET (0214).
     const hsets = commands.filter((c) => c[0] === 'HSET').map((c) => c[1]);
-    expect(hsets).toHaveLength(6);
-    expect(new Set(hsets).size).toBe(6);
+    expect(hsets).toHaveLength(4);
+    expect(new Set(hsets).size).toBe(4);
+    expect(commands.filter((c) => c[0] === 'MSET')).toHaveLength(1);
     // In each, the time, card, device, route, stop, masked number and operator indexes.
     const zadds = commands.filter((c) => c[0] === 'ZADD').map((c) => c[1]);
     expect(zadds).toHaveLength(14);
