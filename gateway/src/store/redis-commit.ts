@@ -19,7 +19,7 @@ export interface CommitCall {
   /** Positions of this call's effects in the commit's effect list, in order. */
   positions: number[];
   keys: string[];
-  /** Strings, and each record's RecordBatch frame as bytes. */
+  /** Strings, and ARGV[3] the records' RecordBatch frames as one Buffer (the call's only one). */
   args: Array<string | Buffer>;
 }
 
@@ -152,10 +152,14 @@ export function commitCalls(
   opts: { keepRecords?: boolean; perPartition?: boolean } = {},
 ): CommitCall[] {
   const keepRecords = opts.keepRecords ?? true;
-  const head = (): CommitCall['args'] => [String(bucketTtl), keepRecords ? '1' : '0'];
+  // ARGV[3] is filled with the frames once the call is built.
+  const head = (): CommitCall['args'] => [String(bucketTtl), keepRecords ? '1' : '0', ''];
   const calls: CommitCall[] = [];
-  const parts = new Map<number, { call: CommitCall; part: PartitionKeys }>();
-  let shared: { call: CommitCall; numbers: KeyNumbers } | undefined;
+  // Per call, its effects' frames: one Buffer argument at the end, not one per effect (ioredis
+  // writes a command with any Buffer argument by concatenating buffers, per Buffer argument).
+  const frames: Buffer[][] = [];
+  const parts = new Map<number, { call: CommitCall; part: PartitionKeys; frames: Buffer[] }>();
+  let shared: { call: CommitCall; numbers: KeyNumbers; frames: Buffer[] } | undefined;
   for (let position = 0; position < effects.length; position++) {
     const e = effects[position]!;
     const p = keys.partitionOf(e.cardToken);
@@ -165,26 +169,40 @@ export function commitCalls(
         const numbers = new KeyNumbers();
         const call = { positions: [], keys: numbers.keys, args: head() };
         calls.push(call);
-        slot = { call, part: new PartitionKeys(keys, p, numbers) };
+        slot = { call, part: new PartitionKeys(keys, p, numbers), frames: [] };
+        frames.push(slot.frames);
       } else {
         if (!shared) {
           const numbers = new KeyNumbers();
-          shared = { call: { positions: [], keys: numbers.keys, args: head() }, numbers };
+          shared = { call: { positions: [], keys: numbers.keys, args: head() }, numbers, frames: [] };
           calls.push(shared.call);
+          frames.push(shared.frames);
         }
-        slot = { call: shared.call, part: new PartitionKeys(keys, p, shared.numbers) };
+        slot = { call: shared.call, part: new PartitionKeys(keys, p, shared.numbers), frames: shared.frames };
       }
       parts.set(p, slot);
     }
     const { call, part } = slot;
     call.positions.push(position);
-    pushEffect(call.args, e, part, keepRecords);
+    // What the outbox carries: the record as one RecordBatch element (docs/decisions/0209).
+    const frame = recordFrame(e.record);
+    slot.frames.push(frame);
+    pushEffect(call.args, e, part, keepRecords, frame.length);
   }
+  calls.forEach((call, i) => {
+    call.args[2] = Buffer.concat(frames[i]!);
+  });
   return calls;
 }
 
 /** One effect's positional arguments, in the order commitEffects-0.lua's header gives. */
-function pushEffect(args: CommitCall['args'], e: Effect, part: PartitionKeys, keepRecords: boolean): void {
+function pushEffect(
+  args: CommitCall['args'],
+  e: Effect,
+  part: PartitionKeys,
+  keepRecords: boolean,
+  frameBytes: number,
+): void {
   const r = e.record;
   const cas = e.expectVersion !== null;
   const tap = isTapKey(e.dedupeKey);
@@ -210,8 +228,8 @@ function pushEffect(args: CommitCall['args'], e: Effect, part: PartitionKeys, ke
     keepRecords ? JSON.stringify(r) : '',
     keepRecords ? String(part.of('records')) : '0',
     String(part.of('outbox')),
-    // What the outbox carries: the record as one RecordBatch element (docs/decisions/0209).
-    recordFrame(r),
+    // Its frame's length: the frames are ARGV[3], one after another in effect order.
+    String(frameBytes),
   );
   if (!keepRecords) {
     args.push('0', '0');

@@ -40,7 +40,7 @@ function parseArgs(args: ReadonlyArray<string | Buffer>) {
     indexes: Array<string | Buffer>;
     stats: Array<string | Buffer>;
   }> = [];
-  for (let a = 2; a < args.length; ) {
+  for (let a = 3; a < args.length; ) {
     const k = Number(args[a + 18]);
     const m = Number(args[a + 19 + k]);
     effects.push({
@@ -50,7 +50,7 @@ function parseArgs(args: ReadonlyArray<string | Buffer>) {
     });
     a += 20 + k + m;
   }
-  return { head: args.slice(0, 2), effects };
+  return { head: args.slice(0, 3), effects };
 }
 
 describe('commitEffects calls', () => {
@@ -92,7 +92,8 @@ describe('commitEffects calls', () => {
     ]);
     const { head, effects: parsed } = parseArgs(call!.args);
     // Records, their indexes and counters kept (docs/decisions/0204).
-    expect(head).toEqual([String(TTL), '1']);
+    // The records as the outbox carries them, one RecordBatch element each, in effect order.
+    expect(head).toEqual([String(TTL), '1', Buffer.concat(effects.map((e) => recordFrame(e.record)))]);
     // Both taps of card 0 fall in the hour starting 1749999600000; each adds a ride and its 200 fen.
     const stats = ['12', '1749999600000|r1|none|r', '1', '1749999600000|r1|none|c', '200'];
     expect(parsed[0]).toEqual({
@@ -117,8 +118,8 @@ describe('commitEffects calls', () => {
         JSON.stringify(effects[0]!.record),
         '4',
         '5',
-        // The record as the outbox carries it: one RecordBatch element (docs/decisions/0209).
-        recordFrame(effects[0]!.record),
+        // The length of its frame in ARGV[3] (docs/decisions/0209).
+        String(recordFrame(effects[0]!.record).length),
       ],
       indexes: ['6', '7', '8', '9', '10', '11'],
       stats,
@@ -146,6 +147,12 @@ describe('commitEffects calls', () => {
       new Set(['oc:{p1}']),
     ]);
     expect(parseArgs(calls[1]!.args).effects[0]!.f[2]).toBe('1');
+    // Each call carries only its own effects' frames.
+    const effects = planRun(cards, taps);
+    expect(calls.map((c) => c.args[2])).toEqual([
+      Buffer.concat([recordFrame(effects[0]!.record), recordFrame(effects[2]!.record)]),
+      recordFrame(effects[1]!.record),
+    ]);
   });
 
   it('pass no record JSON, index key or counter when the history lives elsewhere, and still the frame (0204)', () => {
@@ -158,10 +165,10 @@ describe('commitEffects calls', () => {
       'oc:{p0}:outbox',
     ]);
     const { head, effects: parsed } = parseArgs(call!.args);
-    expect(head).toEqual([String(TTL), '0']);
+    expect(head).toEqual([String(TTL), '0', recordFrame(effects[0]!.record)]);
     expect(parsed).toEqual([{ f: expect.any(Array), indexes: [], stats: [] }]);
     // No JSON body (nothing keeps it), no records hash; the frame for the outbox.
-    expect(parsed[0]!.f.slice(14)).toEqual(['', '0', '4', recordFrame(effects[0]!.record)]);
+    expect(parsed[0]!.f.slice(14)).toEqual(['', '0', '4', String(recordFrame(effects[0]!.record).length)]);
   });
 
   it('pass each key once in first-use order when a call spans two days and two operators (0205)', () => {

@@ -24,6 +24,9 @@
     ARGV[2] '1' records kept, '0' when the history lives in PostgreSQL (docs/decisions/0204): no
             record body, index entry or ride counter is written (the caller sends no record JSON,
             no index keys and no counters)
+    ARGV[3] the effects' records as onecard.v1.RecordBatch elements (protos/record-codec.ts
+            recordFrame, docs/decisions/0209), one after another in effect order: one argument
+            of bytes per call, each effect giving its frame's length
     then per effect, from offset s:
       s+0 dedupeKey       s+1 recordId
       s+2 card#           the card (a string, lib/card.lua, docs/decisions/0214); '0': the
@@ -40,8 +43,7 @@
       s+14 record         the record JSON, the records hash's body ('' when records are not kept)
       s+15 records#       the partition's records hash ('0' when records are not kept)
       s+16 outbox#        the partition's outbox stream
-      s+17 frame          the record as one onecard.v1.RecordBatch element (bytes,
-                          protos/record-codec.ts recordFrame, docs/decisions/0209)
+      s+17 frameBytes     the length of its record's frame in ARGV[3]
       s+18 k, then k index zset #s (score at, member recordId): the partition's time index,
                           the card's, the device's, route's, station's, stop's, masked
                           number's and operator's, those the record has
@@ -81,12 +83,17 @@ end
 -- Where each effect starts in ARGV, and one read per dedupe hash for every dedupe key of the
 -- call that lives in it (a call's taps mostly share one day per partition).
 local starts = {}
+-- Where each effect's frame starts in ARGV[3].
+local frameAt = {}
+local framePos = 1
 local reads, readOrder = {}, {}
-local a = 3
+local a = 4
 local argc = #ARGV
 while a <= argc do
   local i = #starts + 1
   starts[i] = a
+  frameAt[i] = framePos
+  framePos = framePos + tonumber(ARGV[a + 17])
   local group = gather(reads, readOrder, ARGV[a + 11])
   group[#group + 1] = i
   local k = tonumber(ARGV[a + 18])
@@ -194,7 +201,7 @@ for i, s in ipairs(starts) do
       z[#z + 1] = recordId
     end
     local f = gather(frames, frameOrder, ARGV[s + 16])
-    f[#f + 1] = ARGV[s + 17]
+    f[#f + 1] = string.sub(ARGV[3], frameAt[i], frameAt[i] + tonumber(ARGV[s + 17]) - 1)
     local m = tonumber(ARGV[s + 19 + k])
     if m > 0 then
       local from = s + 20 + k
