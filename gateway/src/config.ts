@@ -256,7 +256,8 @@ export const configSchema = {
     env: 'ONECARD_KAFKA_TOPIC',
     kind: 'string',
     default: 'onecard.records.v1',
-    description: 'Kafka topic for committed records',
+    description:
+      "Kafka topic for committed records (a message: one commit's `onecard.v1.RecordBatch`, header `schema`; 0209)",
   },
   tariff: {
     env: 'ONECARD_TARIFF',
