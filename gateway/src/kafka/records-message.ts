@@ -1,5 +1,6 @@
 // The records topic's messages (docs/decisions/0209), both ways, in one place: the relay makes
-// one message per outbox entry, its value the entry's RecordBatch as it is; a consumer turns a
+// one message per page of a partition's outbox entries (their RecordBatches one after another,
+// which is a RecordBatch), each entry's bytes as they are; a consumer turns a
 // message back into records, or refuses it with a reason. A message from before 0209 (one record
 // as JSON, header schema: onecard.v1.LedgerRecord+json) still reads, so a topic that holds both
 // across an upgrade is consumed whole.
@@ -28,6 +29,51 @@ export function batchMessage(partition: number, entry: OutboxEntry): OutgoingMes
     headers: [{ [SCHEMA_HEADER]: RECORD_BATCH_SCHEMA }],
     opaque: `outbox ${partition}/${entry.id}`,
   };
+}
+
+/** The most bytes pageMessages puts in one message (Kafka's default limit is 1 MiB). */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
+
+/**
+ * The messages for a page of one partition's outbox entries, in order: consecutive entries joined
+ * into one message up to maxBytes (an entry larger than that is a message of its own). The
+ * concatenation of RecordBatches is one RecordBatch (a repeated field's elements one after
+ * another), so a message still holds whole records in commit order; the broker then handles one
+ * message per relay round and partition instead of one per commit call (~57 µs of Kafka CPU each
+ * on this box, 0209).
+ */
+export function pageMessages(
+  partition: number,
+  entries: readonly OutboxEntry[],
+  maxBytes = MAX_MESSAGE_BYTES,
+): OutgoingMessage[] {
+  const out: OutgoingMessage[] = [];
+  let from = 0;
+  while (from < entries.length) {
+    let to = from + 1;
+    let bytes = entries[from]!.batch.byteLength;
+    while (to < entries.length && bytes + entries[to]!.batch.byteLength <= maxBytes) {
+      bytes += entries[to]!.batch.byteLength;
+      to++;
+    }
+    if (to === from + 1) out.push(batchMessage(partition, entries[from]!));
+    else {
+      const joined = entries.slice(from, to);
+      const first = joined[0]!;
+      const last = joined.at(-1)!;
+      out.push({
+        key: String(partition),
+        value: Buffer.concat(
+          joined.map((e) => e.batch),
+          bytes,
+        ),
+        headers: [{ [SCHEMA_HEADER]: RECORD_BATCH_SCHEMA }],
+        opaque: `outbox ${partition}/${first.id}..${last.id}`,
+      });
+    }
+    from = to;
+  }
+  return out;
 }
 
 /** Why a message was refused: a stable code for logs and counters. */

@@ -11,7 +11,7 @@
 import type { Logger } from '../log.js';
 import type { OutboxStore } from '../store/port.js';
 import { KafkaProducer, type OutgoingMessage } from './producer.js';
-import { batchMessage } from './records-message.js';
+import { pageMessages } from './records-message.js';
 
 export const DEFAULT_RECORDS_TOPIC = 'onecard.records.v1';
 
@@ -194,7 +194,7 @@ export class OutboxRelay {
       return false;
     }
     this.lag.set(partition, Math.max(0, this.now() - first.committedAt));
-    await this.requireSink().send(entries.map((e) => batchMessage(partition, e)));
+    await this.requireSink().send(pageMessages(partition, entries));
     // Every record of the page is in Kafka now; only from here may the outbox forget them.
     await store.ackOutbox(partition, last.id);
     for (const e of entries) this.published += e.count;

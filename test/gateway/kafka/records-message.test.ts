@@ -7,6 +7,7 @@ import type { LedgerRecord } from '../../../core/ledger.js';
 import {
   batchMessage,
   decodeRecordsMessage,
+  pageMessages,
   RECORD_BATCH_SCHEMA,
   RECORD_JSON_SCHEMA,
 } from '../../../gateway/src/kafka/records-message.js';
@@ -39,6 +40,46 @@ describe('batchMessage', () => {
     const m = batchMessage(0, { id: '1', batch: bytes, count: 1, committedAt: 1 });
     expect(Buffer.isBuffer(m.value)).toBe(true);
     expect(m.value.buffer).toBe(bytes.buffer);
+  });
+});
+
+describe('pageMessages', () => {
+  const records = rides(12, Date.UTC(2026, 11, 5, 2), 1000);
+  // Six outbox entries of two records each, as six commit calls left them in one partition.
+  const entries = Array.from({ length: 6 }, (_, i) => ({
+    id: `1700000000000-${i}`,
+    batch: encodeRecordBatch(records.slice(2 * i, 2 * i + 2)),
+    count: 2,
+    committedAt: i,
+  }));
+
+  it('joins a page into one message whose batch holds every record in commit order', () => {
+    const [m, ...more] = pageMessages(3, entries);
+    expect(more).toEqual([]);
+    expect(m!.key).toBe('3');
+    expect(m!.headers).toEqual([{ schema: RECORD_BATCH_SCHEMA }]);
+    expect(m!.opaque).toBe('outbox 3/1700000000000-0..1700000000000-5');
+    expect(decodeRecordsMessage(m!.value, m!.headers)).toEqual({ ok: true, records });
+  });
+
+  it('starts a new message before one would pass the byte bound; an entry past it goes alone', () => {
+    const size = Math.max(...entries.map((e) => e.batch.byteLength));
+    // Room for two entries a message, not three: three messages, records still whole and in order.
+    const messages = pageMessages(0, entries, 2 * size);
+    expect(messages).toHaveLength(3);
+    const back = messages.flatMap((m) => {
+      const d = decodeRecordsMessage(m.value, m.headers);
+      return d.ok ? d.records : [];
+    });
+    expect(back).toEqual(records);
+    // A bound below one entry: each entry is a message of its own, its bytes as they are.
+    const alone = pageMessages(0, entries, 1);
+    expect(alone).toHaveLength(6);
+    expect(alone[4]!.value.buffer).toBe(entries[4]!.batch.buffer);
+  });
+
+  it('makes no message of an empty page', () => {
+    expect(pageMessages(0, [])).toEqual([]);
   });
 });
 
