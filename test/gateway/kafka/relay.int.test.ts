@@ -143,7 +143,7 @@ function countById(messages: Message[]): Map<string, number> {
 }
 
 describe('OutboxRelay with SQLite and Kafka', () => {
-  it('publishes each commit as one RecordBatch message keyed by its partition, every record once in commit order, and drains the outbox', async () => {
+  it('publishes the commits as RecordBatch messages keyed by their partition, every record once in commit order, and drains the outbox', async () => {
     const store = await openStore();
     const topic = await createTopic();
     const records = await commitRides(store);
@@ -158,9 +158,11 @@ describe('OutboxRelay with SQLite and Kafka', () => {
       async () => (await outboxSize(store)) === 0 && relay.stats().lagMs === 0,
     );
 
-    // One message per commit (per card here), all keyed by SQLite's one partition: one Kafka
-    // partition, so the records come back in commit order.
-    expect(got).toHaveLength(CARD_NUMBERS.length);
+    // At most one message per commit (per card here: a relay round joins the commits it finds
+    // into one), all keyed by SQLite's one partition: one Kafka partition, so the records come
+    // back in commit order.
+    expect(got.length).toBeGreaterThanOrEqual(1);
+    expect(got.length).toBeLessThanOrEqual(CARD_NUMBERS.length);
     expect(new Set(got.map((m) => m.partition)).size).toBe(1);
     got.sort((a, b) => a.offset - b.offset);
     expect(recordsIn(got)).toEqual(records);

@@ -170,7 +170,7 @@ afterEach(async () => {
 });
 
 describe('OutboxRelay', () => {
-  it('publishes each outbox entry as one message, its batch as it is, keyed by the partition, then acks', async () => {
+  it('publishes a page of a partition as one message, its entries’ batches joined as they are, keyed by the partition, then acks', async () => {
     const { relay, store, sink } = setup({ partitions: 4 });
     const a = topUp(TOKEN_A, 'r1');
     const b = topUp(TOKEN_B, 'r2');
@@ -182,13 +182,13 @@ describe('OutboxRelay', () => {
     await settle();
 
     expect(sink.sent).toHaveLength(1);
-    const [m1, m2] = sink.sent[0]!;
-    expect([m1!.key, m2!.key]).toEqual(['3', '3']);
-    expect(m1!.headers).toEqual([{ schema: 'onecard.v1.RecordBatch+protobuf' }]);
-    // The very bytes the store wrote: nothing decoded and encoded again.
-    expect(m1!.value.equals(first!.batch)).toBe(true);
-    expect(m2!.value.equals(second!.batch)).toBe(true);
-    expect(decodeRecordBatch(m1!.value)).toEqual([a, b]);
+    const [m, ...more] = sink.sent[0]!;
+    expect(more).toEqual([]);
+    expect(m!.key).toBe('3');
+    expect(m!.headers).toEqual([{ schema: 'onecard.v1.RecordBatch+protobuf' }]);
+    // The very bytes the store wrote, one entry after the other: nothing decoded and encoded again.
+    expect(m!.value.equals(Buffer.concat([first!.batch, second!.batch]))).toBe(true);
+    expect(decodeRecordBatch(m!.value)).toEqual([a, b, c]);
     expect(store.acks).toEqual([{ partition: 3, uptoId: '00000002' }]);
     expect(store.entries[3]).toEqual([]);
     // Published counts records, not messages.
@@ -235,7 +235,9 @@ describe('OutboxRelay', () => {
     for (let i = 1; i <= 5; i++) store.add(0, topUp(TOKEN_A, `r${i}`));
     await relay.start();
     await settle();
-    expect(sink.sent.map((page) => page.length)).toEqual([2, 2, 1]);
+    // Three pages, each one message of its entries' records.
+    expect(sink.sent.map((page) => page.length)).toEqual([1, 1, 1]);
+    expect(sink.sent.map(([m]) => decodeRecordBatch(m!.value).length)).toEqual([2, 2, 1]);
     expect(store.entries[0]).toEqual([]);
   });
 
