@@ -10,7 +10,9 @@ import type { CardState } from '../../../core/card.js';
 import { dedupeDay } from '../../../core/dedupe-window.js';
 import { planTap } from '../../../core/ledger.js';
 import { openRedisStore } from '../../../gateway/src/store/redis.js';
+import { commitCalls } from '../../../gateway/src/store/redis-commit.js';
 import { RedisKeys } from '../../../gateway/src/store/redis-keys.js';
+import { defineScripts } from '../../../gateway/src/store/redis-scripts.js';
 import { decodeRecordBatch, recordFrame } from '../../../protos/record-codec.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { unlinkPrefix } from '../../support/redis-cleanup.js';
@@ -86,6 +88,23 @@ describe('Redis commit, one call for all partitions', () => {
       const at = taps.find((t) => t.cardToken === token(n))!.deviceTimeMs;
       expect(await store.committedResult(token(n), `tap:bus-1:${n + 1}`, at)).toEqual(effects[n]!.result);
     }
+    await store.close();
+  });
+
+  it('refuses a call with a malformed effect whole: nothing of its other effects is written', async () => {
+    const store = await open();
+    const keys = new RedisKeys(prefix, 16);
+    const card = await issue(store, 7, 1_000);
+    const [call] = commitCalls([planTap(card, tap({ cardToken: token(7), seq: 1 }), fare, T0)], keys, 60, {
+      keepRecords: false,
+    });
+    // A second effect with a field too many (as if an id held a tab), after a good one.
+    const bad = [...call!.args, `${String(call!.args[3])}\textra`];
+    await expect(defineScripts(admin).run('commitEffects', call!.keys, bad)).rejects.toThrow(
+      /malformed effect 2/,
+    );
+    expect(await load(store, token(7))).toMatchObject({ balanceFen: 1_000, version: 1 });
+    expect(await admin.xlen(keys.outbox(keys.partitionOf(token(7))))).toBe(0);
     await store.close();
   });
 

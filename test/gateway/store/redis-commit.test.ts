@@ -33,22 +33,18 @@ describe('card partitions', () => {
   });
 });
 
-/** One effect's positional arguments as commitEffects-0.lua reads them (its header's layout). */
+/**
+ * Each effect's fields as commitEffects-0.lua reads them (its header's layout): one argument per
+ * effect, its fields joined by a tab, counted by their own k and m.
+ */
 function parseArgs(args: ReadonlyArray<string | Buffer>) {
-  const effects: Array<{
-    f: Array<string | Buffer>;
-    indexes: Array<string | Buffer>;
-    stats: Array<string | Buffer>;
-  }> = [];
-  for (let a = 3; a < args.length; ) {
-    const k = Number(args[a + 18]);
-    const m = Number(args[a + 19 + k]);
-    effects.push({
-      f: args.slice(a, a + 18),
-      indexes: args.slice(a + 19, a + 19 + k),
-      stats: args.slice(a + 20 + k, a + 20 + k + m),
-    });
-    a += 20 + k + m;
+  const effects: Array<{ f: string[]; indexes: string[]; stats: string[] }> = [];
+  for (const packed of args.slice(3)) {
+    const x = String(packed).split('\t');
+    const k = Number(x[18]);
+    const m = Number(x[19 + k]);
+    expect(x).toHaveLength(20 + k + m);
+    effects.push({ f: x.slice(0, 18), indexes: x.slice(19, 19 + k), stats: x.slice(20 + k, 20 + k + m) });
   }
   return { head: args.slice(0, 3), effects };
 }
@@ -202,6 +198,12 @@ describe('commitEffects calls', () => {
     const [call] = commitCalls([effect], keys, TTL);
     expect(parseArgs(call!.args).effects[0]!.f.slice(2, 5)).toEqual(['0', '', '']);
     expect(call!.keys.some((k) => k.includes(':card:'))).toBe(false);
+  });
+
+  it('refuse a record id holding a tab before building anything (it would shift every field after it)', () => {
+    const [effect] = planRun(new Map([[token(1), card(1)]]), [tap({ cardToken: token(1), seq: 1 })]);
+    const forged = { ...effect!, dedupeKey: 'topup:a\tb', record: { ...effect!.record, id: 'topup:a\tb' } };
+    expect(() => commitCalls([forged], keys, TTL)).toThrow(RangeError);
   });
 
   it('put the replies back in the order of the effects, old JSON results and compact ones alike', () => {

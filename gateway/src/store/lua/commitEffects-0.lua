@@ -27,7 +27,8 @@
     ARGV[3] the effects' records as onecard.v1.RecordBatch elements (protos/record-codec.ts
             recordFrame, docs/decisions/0209), one after another in effect order: one argument
             of bytes per call, each effect giving its frame's length
-    then per effect, from offset s:
+    ARGV[4..] one per effect: its fields joined by a tab (docs/decisions/0210: one argument a
+            tap, not twenty), split here into A; an effect's fields start in A at offset s:
       s+0 dedupeKey       s+1 recordId
       s+2 card#           the card (a string, lib/card.lua, docs/decisions/0214); '0': the
                           card is left untouched, and s+3..s+5, s+7..s+9, s+12 unused
@@ -87,25 +88,32 @@ local starts = {}
 local frameAt = {}
 local framePos = 1
 local reads, readOrder = {}, {}
-local a = 4
-local argc = #ARGV
-while a <= argc do
+-- Every effect's fields, one after another (the layout above), split from ARGV[4..]. An effect
+-- whose field count is not what its own counts say is refused before anything is written.
+local A = {}
+for x = 4, #ARGV do
+  local s = #A + 1
+  for field in string.gmatch(ARGV[x] .. '\t', '([^\t]*)\t') do
+    A[#A + 1] = field
+  end
+  local k = tonumber(A[s + 18])
+  local m = k and tonumber(A[s + 19 + k])
+  if not m or #A ~= s + 19 + k + m then
+    return redis.error_reply('commitEffects: malformed effect ' .. (x - 3))
+  end
   local i = #starts + 1
-  starts[i] = a
+  starts[i] = s
   frameAt[i] = framePos
-  framePos = framePos + tonumber(ARGV[a + 17])
-  local group = gather(reads, readOrder, ARGV[a + 11])
+  framePos = framePos + tonumber(A[s + 17])
+  local group = gather(reads, readOrder, A[s + 11])
   group[#group + 1] = i
-  local k = tonumber(ARGV[a + 18])
-  local m = tonumber(ARGV[a + 19 + k])
-  a = a + 20 + k + m
 end
 local originals = {}
 for _, seen in ipairs(readOrder) do
   local group = reads[seen]
   local names = {}
   for j = 1, #group do
-    names[j] = ARGV[starts[group[j]]]
+    names[j] = A[starts[group[j]]]
   end
   local key = KEYS[math.abs(tonumber(seen))]
   for from = 1, #names, SLICE do
@@ -136,9 +144,9 @@ local frames, frameOrder = {}, {}
 local bumps = {}
 
 for i, s in ipairs(starts) do
-  local dedupeKey = ARGV[s]
-  local card = tonumber(ARGV[s + 2])
-  local expect = card ~= 0 and ARGV[s + 3]
+  local dedupeKey = A[s]
+  local card = tonumber(A[s + 2])
+  local expect = card ~= 0 and A[s + 3]
   local original = decided[dedupeKey] or originals[i]
   local version = nil
   if expect and not original and not broken[card] then
@@ -171,47 +179,47 @@ for i, s in ipairs(starts) do
     out[#out + 1] = RC.CONFLICT
     out[#out + 1] = ''
   else
-    local recordId, at = ARGV[s + 1], ARGV[s + 6]
+    local recordId, at = A[s + 1], A[s + 6]
     if expect then
       local before = cards[card]
       if not before then
         cardOrder[#cardOrder + 1] = card
       end
       -- An effect without uses keeps the ones an earlier effect of this call wrote (or Redis's).
-      local u = ARGV[s + 12]
+      local u = A[s + 12]
       if u == '' then
         u = before and before.u or nil
       end
-      cards[card] = { v = ARGV[s + 4], b = ARGV[s + 5], fs = ARGV[s + 7], u = u, s = s }
+      cards[card] = { v = A[s + 4], b = A[s + 5], fs = A[s + 7], u = u, s = s }
     end
-    local result = ARGV[s + 13]
+    local result = A[s + 13]
     decided[dedupeKey] = result
-    local seen = gather(seenArgs, seenOrder, ARGV[s + 11])
+    local seen = gather(seenArgs, seenOrder, A[s + 11])
     seen[#seen + 1] = dedupeKey
     seen[#seen + 1] = result
     if keepRecords then
-      local rec = gather(recArgs, recOrder, ARGV[s + 15])
+      local rec = gather(recArgs, recOrder, A[s + 15])
       rec[#rec + 1] = recordId
-      rec[#rec + 1] = ARGV[s + 14]
+      rec[#rec + 1] = A[s + 14]
     end
-    local k = tonumber(ARGV[s + 18])
+    local k = tonumber(A[s + 18])
     for x = s + 19, s + 18 + k do
-      local z = gather(zadds, zaddOrder, ARGV[x])
+      local z = gather(zadds, zaddOrder, A[x])
       z[#z + 1] = at
       z[#z + 1] = recordId
     end
-    local f = gather(frames, frameOrder, ARGV[s + 16])
-    f[#f + 1] = string.sub(ARGV[3], frameAt[i], frameAt[i] + tonumber(ARGV[s + 17]) - 1)
-    local m = tonumber(ARGV[s + 19 + k])
+    local f = gather(frames, frameOrder, A[s + 16])
+    f[#f + 1] = string.sub(ARGV[3], frameAt[i], frameAt[i] + tonumber(A[s + 17]) - 1)
+    local m = tonumber(A[s + 19 + k])
     if m > 0 then
       local from = s + 20 + k
-      local bucket = bumps[ARGV[from]]
+      local bucket = bumps[A[from]]
       if not bucket then
         bucket = {}
-        bumps[ARGV[from]] = bucket
+        bumps[A[from]] = bucket
       end
       for f = from + 1, from + m - 1, 2 do
-        bucket[ARGV[f]] = (bucket[ARGV[f]] or 0) + tonumber(ARGV[f + 1])
+        bucket[A[f]] = (bucket[A[f]] or 0) + tonumber(A[f + 1])
       end
     end
     out[#out + 1] = RC.OK
@@ -258,14 +266,14 @@ local closes, closeOrder = {}, {}
 for _, card in ipairs(cardOrder) do
   local c = cards[card]
   local s = c.s
-  local openAt = ARGV[s + 9]
+  local openAt = A[s + 9]
   if openAt ~= '' then
-    local z = gather(opens, openOrder, ARGV[s + 8])
+    local z = gather(opens, openOrder, A[s + 8])
     z[#z + 1] = openAt
-    z[#z + 1] = ARGV[s + 10]
+    z[#z + 1] = A[s + 10]
   elseif hadOpen[card] then
-    local z = gather(closes, closeOrder, ARGV[s + 8])
-    z[#z + 1] = ARGV[s + 10]
+    local z = gather(closes, closeOrder, A[s + 8])
+    z[#z + 1] = A[s + 10]
   end
 end
 for _, o in ipairs(openOrder) do
