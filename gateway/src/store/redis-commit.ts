@@ -199,9 +199,11 @@ export function commitCalls(
  * One effect's fields, in the order commitEffects-0.lua's header gives, as ONE argument: the
  * fields joined by a tab (docs/decisions/0210). ioredis spends ~0.15-0.2 µs of the gateway's CPU
  * per argument of a command, ~20 a tap when each field was its own; Lua splits the string with
- * one gmatch. No field holds a tab: ids match the id patterns (topics, request ids), tokens are
- * hex, numbers are decimal, and JSON escapes a tab inside a string. A dedupe key with one is
- * refused here, before anything is sent; the script refuses an effect whose field count is off.
+ * one gmatch, and each field it splits costs Redis a string, so only the fields the script reads
+ * are sent: twelve, and with records kept the record's four and its index keys and counters
+ * (0217). No field holds a tab: ids match the id patterns (topics, request ids), tokens are hex,
+ * numbers are decimal, and JSON escapes a tab inside a string. A dedupe key with one is refused here, before anything is
+ * sent; the script refuses an effect whose field count is off.
  */
 function pushEffect(
   args: CommitCall['args'],
@@ -213,40 +215,32 @@ function pushEffect(
   const r = e.record;
   if (e.dedupeKey.includes('\t') || r.id.includes('\t'))
     throw new RangeError(`a record id may not hold a tab: ${JSON.stringify(e.dedupeKey)}`);
-  const cas = e.expectVersion !== null;
-  const tap = isTapKey(e.dedupeKey);
-  const f: string[] = [
-    e.dedupeKey,
-    r.id,
-    cas ? String(part.numbers.of(part.keys.card(e.cardToken))) : '0',
-    cas ? String(e.expectVersion) : '',
-    cas ? String(e.expectVersion! + 1) : '',
-    String(e.newBalanceFen),
-    String(r.at),
-    cas ? encodeFareState(e.newFare) : '',
-    // The sweep's open-entry index follows the fare state written with the card.
-    cas ? String(part.of('open')) : '0',
-    cas && e.newFare.open ? String(e.newFare.open.t) : '',
-    e.cardToken,
-    // A tap's key lives in the bucket of its day (docs/decisions/0196); any other is kept.
-    tap ? String(part.seenOnNo(dedupeDay(r.at))) : String(-part.of('seen')),
-    // Entitlement uses go with the card (docs/decisions/0203); '' leaves them as they are.
-    cas && e.newUses ? encodeUses(e.newUses) : '',
-    encodeResult(e.result),
-    // The records hash keeps the JSON body the queries read (0204); without it, no JSON at all.
-    keepRecords ? JSON.stringify(r) : '',
-    keepRecords ? String(part.of('records')) : '0',
-    String(part.of('outbox')),
-    // Its frame's length: the frames are ARGV[3], one after another in effect order.
-    String(frameBytes),
-  ];
+  // Key numbers are given in this order: card, open-entry index, dedupe hash, records, outbox.
+  let cardFields: string;
+  if (e.expectVersion === null) cardFields = '0\t\t\t\t\t\t';
+  else {
+    // The card's stored head (0214): version, balance, fare state. Uses go with the card
+    // (docs/decisions/0203); '' leaves them as they are. The sweep's open-entry index follows
+    // the fare state written with the card.
+    const card = part.numbers.of(part.keys.card(e.cardToken));
+    const head = `${e.expectVersion + 1}\n${e.newBalanceFen}\n${encodeFareState(e.newFare)}`;
+    const uses = e.newUses ? encodeUses(e.newUses) : '';
+    const openAt = e.newFare.open ? String(e.newFare.open.t) : '';
+    cardFields = `${card}\t${e.expectVersion}\t${head}\t${uses}\t${part.of('open')}\t${openAt}\t${e.cardToken}`;
+  }
+  // A tap's key lives in the bucket of its day (docs/decisions/0196); any other is kept.
+  const seen = isTapKey(e.dedupeKey) ? part.seenOnNo(dedupeDay(r.at)) : -part.of('seen');
+  const records = keepRecords ? part.of('records') : 0;
+  const packed = `${e.dedupeKey}\t${cardFields}\t${seen}\t${encodeResult(e.result)}\t${part.of('outbox')}\t${frameBytes}`;
   if (!keepRecords) {
-    f.push('0', '0');
-    args.push(f.join('\t'));
+    args.push(packed);
     return;
   }
-  const at = f.length;
-  f.push('', String(part.of('byTime')), String(part.numbers.of(part.keys.byCard(e.cardToken))));
+  // The records hash keeps the JSON body the queries read (0204), then the index keys and the
+  // ride counters.
+  const f: string[] = [packed, r.id, String(r.at), JSON.stringify(r), String(records), ''];
+  const at = f.length - 1;
+  f.push(String(part.of('byTime')), String(part.numbers.of(part.keys.byCard(e.cardToken))));
   if (r.deviceId) f.push(String(part.named('d', r.deviceId)));
   if (r.routeId) f.push(String(part.named('r', r.routeId)));
   if (r.stationId) f.push(String(part.named('s', r.stationId)));

@@ -35,16 +35,23 @@ describe('card partitions', () => {
 
 /**
  * Each effect's fields as commitEffects-0.lua reads them (its header's layout): one argument per
- * effect, its fields joined by a tab, counted by their own k and m.
+ * effect, its fields joined by a tab: twelve, then with records kept the record's four, and its
+ * index keys and counters counted by their own k and m (0217).
  */
 function parseArgs(args: ReadonlyArray<string | Buffer>) {
   const effects: Array<{ f: string[]; indexes: string[]; stats: string[] }> = [];
+  const keepRecords = args[1] === '1';
   for (const packed of args.slice(3)) {
     const x = String(packed).split('\t');
-    const k = Number(x[18]);
-    const m = Number(x[19 + k]);
-    expect(x).toHaveLength(20 + k + m);
-    effects.push({ f: x.slice(0, 18), indexes: x.slice(19, 19 + k), stats: x.slice(20 + k, 20 + k + m) });
+    if (!keepRecords) {
+      expect(x).toHaveLength(12);
+      effects.push({ f: x, indexes: [], stats: [] });
+      continue;
+    }
+    const k = Number(x[16]);
+    const m = Number(x[17 + k]);
+    expect(x).toHaveLength(18 + k + m);
+    effects.push({ f: x.slice(0, 16), indexes: x.slice(17, 17 + k), stats: x.slice(18 + k, 18 + k + m) });
   }
   return { head: args.slice(0, 3), effects };
 }
@@ -95,34 +102,35 @@ describe('commitEffects calls', () => {
     expect(parsed[0]).toEqual({
       f: [
         'tap:bus-1:1',
-        'tap:bus-1:1',
+        // The card by number, the version it must have, and its stored head after the ride:
+        // version, balance, fare state (docs/decisions/0214).
         '1',
         '3',
-        '4',
-        '800',
-        String(taps[0]!.deviceTimeMs),
-        '{}',
+        '4\n800\n{}',
+        // A ride leaves the card's entitlement uses as they are (docs/decisions/0203).
+        '',
         '2',
         // A bus ride leaves no open entry: the card is taken off the index (if it was on it).
         '',
         token(0),
         '3',
-        // A ride leaves the card's entitlement uses as they are (docs/decisions/0203).
-        '',
         // The compact result: charged, 200 fen, 800 after, reason OK (wire codes, 0210).
         '1,200,800,1',
-        JSON.stringify(effects[0]!.record),
-        '4',
         '5',
         // The length of its frame in ARGV[3] (docs/decisions/0209).
         String(recordFrame(effects[0]!.record).length),
+        // With records kept: its id, time, JSON body and records hash.
+        'tap:bus-1:1',
+        String(taps[0]!.deviceTimeMs),
+        JSON.stringify(effects[0]!.record),
+        '4',
       ],
       indexes: ['6', '7', '8', '9', '10', '11'],
       stats,
     });
     // The third effect (card 0 again) reuses the first's keys; the second has its partition's.
-    expect(parsed[2]!.f.slice(2, 6)).toEqual(['1', '4', '5', '600']);
-    expect([parsed[2]!.f[8], parsed[2]!.f[11], parsed[2]!.f[15], parsed[2]!.f[16]]).toEqual([
+    expect(parsed[2]!.f.slice(1, 4)).toEqual(['1', '4', '5\n600\n{}']);
+    expect([parsed[2]!.f[5], parsed[2]!.f[8], parsed[2]!.f[15], parsed[2]!.f[10]]).toEqual([
       '2',
       '3',
       '4',
@@ -142,7 +150,7 @@ describe('commitEffects calls', () => {
       new Set(['oc:{p0}']),
       new Set(['oc:{p1}']),
     ]);
-    expect(parseArgs(calls[1]!.args).effects[0]!.f[2]).toBe('1');
+    expect(parseArgs(calls[1]!.args).effects[0]!.f[1]).toBe('1');
     // Each call carries only its own effects' frames.
     const effects = planRun(cards, taps);
     expect(calls.map((c) => c.args[2])).toEqual([
@@ -163,8 +171,8 @@ describe('commitEffects calls', () => {
     const { head, effects: parsed } = parseArgs(call!.args);
     expect(head).toEqual([String(TTL), '0', recordFrame(effects[0]!.record)]);
     expect(parsed).toEqual([{ f: expect.any(Array), indexes: [], stats: [] }]);
-    // No JSON body (nothing keeps it), no records hash; the frame for the outbox.
-    expect(parsed[0]!.f.slice(14)).toEqual(['', '0', '4', String(recordFrame(effects[0]!.record).length)]);
+    // No record id, time, JSON body or records hash (nothing keeps them); the frame for the outbox.
+    expect(parsed[0]!.f.slice(10)).toEqual(['4', String(recordFrame(effects[0]!.record).length)]);
   });
 
   it('pass each key once in first-use order when a call spans two days and two operators (0205)', () => {
@@ -186,7 +194,7 @@ describe('commitEffects calls', () => {
     ]);
     const parsed = parseArgs(call!.args).effects;
     // Card, open entries, day bucket, records, outbox, indexes and counters by number.
-    expect(parsed.map((e) => [e.f[2], e.f[8], e.f[11], e.f[15], e.f[16], e.indexes, e.stats[0]])).toEqual([
+    expect(parsed.map((e) => [e.f[1], e.f[5], e.f[8], e.f[15], e.f[10], e.indexes, e.stats[0]])).toEqual([
       ['1', '2', '3', '4', '5', ['6', '7', '8', '9', '10', '11'], '12'],
       ['13', '2', '14', '4', '5', ['6', '15', '8', '16', '10', '17'], '18'],
       ['1', '2', '3', '4', '5', ['6', '7', '8', '9', '10', '11'], '12'],
@@ -196,7 +204,7 @@ describe('commitEffects calls', () => {
   it('leave the card out of an effect that does not touch it', () => {
     const effect = rideOf(unknownCard(token(2)), tap({ cardToken: token(2), seq: 1 }));
     const [call] = commitCalls([effect], keys, TTL);
-    expect(parseArgs(call!.args).effects[0]!.f.slice(2, 5)).toEqual(['0', '', '']);
+    expect(parseArgs(call!.args).effects[0]!.f.slice(1, 8)).toEqual(['0', '', '', '', '', '', '']);
     expect(call!.keys.some((k) => k.includes(':card:'))).toBe(false);
   });
 

@@ -28,24 +28,31 @@
             recordFrame, docs/decisions/0209), one after another in effect order: one argument
             of bytes per call, each effect giving its frame's length
     ARGV[4..] one per effect: its fields joined by a tab (docs/decisions/0210: one argument a
-            tap, not twenty), split here into A; an effect's fields start in A at offset s:
-      s+0 dedupeKey       s+1 recordId
-      s+2 card#           the card (a string, lib/card.lua, docs/decisions/0214); '0': the
-                          card is left untouched, and s+3..s+5, s+7..s+9, s+12 unused
-      s+3 expectVersion   s+4 nextVersion     s+5 newBalanceFen    s+6 at (record time, ms)
-      s+7 fareState (the tariff engine's per-card JSON, written with the balance)
-      s+8 open#           the partition's open-entry zset
-      s+9 openAt          the open entry's time, or '': the card has none after the effect
-      s+10 cardToken      (the open-entry index's member, docs/decisions/0113)
-      s+11 seen#          the tap's day bucket of dedupe keys (expires); negative: the
+            tap, not twenty), split here into A; an effect's fields start in A at offset s.
+            Every field is a Lua string Redis makes (~0.2 µs each), so a tap sends only what
+            this script reads: twelve fields; with records kept, the record's four and its
+            index keys and counters (docs/decisions/0217):
+      s+0 dedupeKey
+      s+1 card#           the card (a string, lib/card.lua, docs/decisions/0214); '0': the
+                          card is left untouched, and s+2..s+7 are ''
+      s+2 expectVersion
+      s+3 cardHead        the card's first three fields after the effect, as they are stored:
+                          next version \n new balance (fen) \n fare state (the tariff engine's
+                          per-card JSON, which never holds a raw newline)
+      s+4 uses            the card's entitlement uses JSON (core/uses.ts), or '': unchanged (0203)
+      s+5 open#           the partition's open-entry zset
+      s+6 openAt          the open entry's time, or '': the card has none after the effect
+      s+7 cardToken       (the open-entry index's member, docs/decisions/0113)
+      s+8 seen#           the tap's day bucket of dedupe keys (expires); negative: the
                           partition's kept dedupe hash (all but taps), at position -seen#
-      s+12 uses           the card's entitlement uses JSON (core/uses.ts), or '': unchanged (0203)
-      s+13 result         the compact result stored under the dedupe key (redis-results.ts)
-      s+14 record         the record JSON, the records hash's body ('' when records are not kept)
-      s+15 records#       the partition's records hash ('0' when records are not kept)
-      s+16 outbox#        the partition's outbox stream
-      s+17 frameBytes     the length of its record's frame in ARGV[3]
-      s+18 k, then k index zset #s (score at, member recordId): the partition's time index,
+      s+9 result          the compact result stored under the dedupe key (redis-results.ts)
+      s+10 outbox#        the partition's outbox stream
+      s+11 frameBytes     the length of its record's frame in ARGV[3]
+    and only when records are kept (ARGV[2] '1'):
+      s+12 recordId       s+13 at (record time, ms: the indexes' score)
+      s+14 record         the record JSON, the records hash's body
+      s+15 records#       the partition's records hash
+      s+16 k, then k index zset #s (score at, member recordId): the partition's time index,
                           the card's, the device's, route's, station's, stop's, masked
                           number's and operator's, those the record has
       then m, then m items: statsKey# and field, n pairs: ride counters (redis-stats.ts)
@@ -93,23 +100,29 @@ local cardSeen, cardKeys = {}, {}
 -- Every effect's fields, one after another (the layout above), split from ARGV[4..]. An effect
 -- whose field count is not what its own counts say is refused before anything is written.
 local A = {}
+local n = 0
 for x = 4, #ARGV do
-  local s = #A + 1
+  local s = n + 1
   for field in string.gmatch(ARGV[x] .. '\t', '([^\t]*)\t') do
-    A[#A + 1] = field
+    n = n + 1
+    A[n] = field
   end
-  local k = tonumber(A[s + 18])
-  local m = k and tonumber(A[s + 19 + k])
-  if not m or #A ~= s + 19 + k + m then
+  local last = s + 11
+  if keepRecords then
+    local k = tonumber(A[s + 16])
+    local m = k and tonumber(A[s + 17 + k])
+    last = m and s + 17 + k + m
+  end
+  if not last or n ~= last then
     return redis.error_reply('commitEffects: malformed effect ' .. (x - 3))
   end
   local i = #starts + 1
   starts[i] = s
   frameAt[i] = framePos
-  framePos = framePos + tonumber(A[s + 17])
-  local group = gather(reads, readOrder, A[s + 11])
+  framePos = framePos + tonumber(A[s + 11])
+  local group = gather(reads, readOrder, A[s + 8])
   group[#group + 1] = i
-  local card = A[s + 2]
+  local card = A[s + 1]
   if card ~= '0' and not cardSeen[card] then
     cardSeen[card] = true
     cardKeys[#cardKeys + 1] = tonumber(card)
@@ -132,7 +145,7 @@ for _, seen in ipairs(readOrder) do
 end
 
 -- card# -> the card's string as read (its status, flags, masked number and region are kept), or
--- false: one MGET for all the call's cards (0214), not one GET each: a command issued from Lua
+-- false: one MGET for all the call's cards (0217), not one GET each: a command issued from Lua
 -- costs Redis about a microsecond whatever it does. MGET answers nil for a missing key and for a
 -- card still stored as a hash (before 0214); cardRead tells them apart and converts the hash.
 local raws = {}
@@ -167,14 +180,15 @@ local bumps = {}
 
 for i, s in ipairs(starts) do
   local dedupeKey = A[s]
-  local card = tonumber(A[s + 2])
-  local expect = card ~= 0 and A[s + 3]
+  local card = tonumber(A[s + 1])
+  local expect = card ~= 0 and A[s + 2]
   local original = decided[dedupeKey] or originals[i]
   local version = nil
   if expect and not original and not broken[card] then
     local known = cards[card]
     if known then
-      version = known.v
+      -- The card's second effect in this call: the version the first one wrote.
+      version = cardVersion(known.h)
     else
       local raw = raws[card]
       version = cardVersion(raw)
@@ -199,47 +213,47 @@ for i, s in ipairs(starts) do
     out[#out + 1] = RC.CONFLICT
     out[#out + 1] = ''
   else
-    local recordId, at = A[s + 1], A[s + 6]
     if expect then
       local before = cards[card]
       if not before then
         cardOrder[#cardOrder + 1] = card
       end
       -- An effect without uses keeps the ones an earlier effect of this call wrote (or Redis's).
-      local u = A[s + 12]
+      local u = A[s + 4]
       if u == '' then
         u = before and before.u or nil
       end
-      cards[card] = { v = A[s + 4], b = A[s + 5], fs = A[s + 7], u = u, s = s }
+      cards[card] = { h = A[s + 3], u = u, s = s }
     end
-    local result = A[s + 13]
+    local result = A[s + 9]
     decided[dedupeKey] = result
-    local seen = gather(seenArgs, seenOrder, A[s + 11])
+    local seen = gather(seenArgs, seenOrder, A[s + 8])
     seen[#seen + 1] = dedupeKey
     seen[#seen + 1] = result
+    local f = gather(frames, frameOrder, A[s + 10])
+    f[#f + 1] = string.sub(ARGV[3], frameAt[i], frameAt[i] + tonumber(A[s + 11]) - 1)
     if keepRecords then
+      local recordId, at = A[s + 12], A[s + 13]
       local rec = gather(recArgs, recOrder, A[s + 15])
       rec[#rec + 1] = recordId
       rec[#rec + 1] = A[s + 14]
-    end
-    local k = tonumber(A[s + 18])
-    for x = s + 19, s + 18 + k do
-      local z = gather(zadds, zaddOrder, A[x])
-      z[#z + 1] = at
-      z[#z + 1] = recordId
-    end
-    local f = gather(frames, frameOrder, A[s + 16])
-    f[#f + 1] = string.sub(ARGV[3], frameAt[i], frameAt[i] + tonumber(A[s + 17]) - 1)
-    local m = tonumber(A[s + 19 + k])
-    if m > 0 then
-      local from = s + 20 + k
-      local bucket = bumps[A[from]]
-      if not bucket then
-        bucket = {}
-        bumps[A[from]] = bucket
+      local k = tonumber(A[s + 16])
+      for x = s + 17, s + 16 + k do
+        local z = gather(zadds, zaddOrder, A[x])
+        z[#z + 1] = at
+        z[#z + 1] = recordId
       end
-      for f = from + 1, from + m - 1, 2 do
-        bucket[A[f]] = (bucket[A[f]] or 0) + tonumber(A[f + 1])
+      local m = tonumber(A[s + 17 + k])
+      if m > 0 then
+        local from = s + 18 + k
+        local bucket = bumps[A[from]]
+        if not bucket then
+          bucket = {}
+          bumps[A[from]] = bucket
+        end
+        for x = from + 1, from + m - 1, 2 do
+          bucket[A[x]] = (bucket[A[x]] or 0) + tonumber(A[x + 1])
+        end
       end
     end
     out[#out + 1] = RC.OK
@@ -265,9 +279,9 @@ for _, o in ipairs(frameOrder) do
   local f = frames[o]
   redis.call('XADD', KEYS[tonumber(o)], '*', 'b', table.concat(f), 'n', #f)
 end
--- Every card of the call in one MSET: version, balance, fare state and uses new, the rest as
--- read (0214); sliced like the other variadic writes (SLICE is even: a key never parts from its
--- value).
+-- Every card of the call in one MSET: version, balance and fare state (the effect's head) and
+-- uses new, the rest as read (0214); sliced like the other variadic writes (SLICE is even: a key
+-- never parts from its value).
 local cardArgs = {}
 for _, card in ipairs(cardOrder) do
   local c = cards[card]
@@ -275,7 +289,7 @@ for _, card in ipairs(cardOrder) do
   local _, _, third, fourth = cardCuts(raw)
   local u = c.u or string.sub(raw, third + 1, fourth - 1)
   cardArgs[#cardArgs + 1] = KEYS[card]
-  cardArgs[#cardArgs + 1] = c.v .. '\n' .. c.b .. '\n' .. c.fs .. '\n' .. u .. string.sub(raw, fourth)
+  cardArgs[#cardArgs + 1] = c.h .. '\n' .. u .. string.sub(raw, fourth)
 end
 for from = 1, #cardArgs, SLICE do
   redis.call('MSET', unpack(cardArgs, from, math.min(from + SLICE - 1, #cardArgs)))
@@ -286,14 +300,14 @@ local closes, closeOrder = {}, {}
 for _, card in ipairs(cardOrder) do
   local c = cards[card]
   local s = c.s
-  local openAt = A[s + 9]
+  local openAt = A[s + 6]
   if openAt ~= '' then
-    local z = gather(opens, openOrder, A[s + 8])
+    local z = gather(opens, openOrder, A[s + 5])
     z[#z + 1] = openAt
-    z[#z + 1] = A[s + 10]
+    z[#z + 1] = A[s + 7]
   elseif hadOpen[card] then
-    local z = gather(closes, closeOrder, A[s + 8])
-    z[#z + 1] = A[s + 10]
+    local z = gather(closes, closeOrder, A[s + 5])
+    z[#z + 1] = A[s + 7]
   end
 end
 for _, o in ipairs(openOrder) do
