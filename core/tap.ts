@@ -30,6 +30,11 @@ export interface TapFields {
   offline: boolean;
   /** The ticket, reservation or annual pass admitted on (venue gates); absent when none. */
   entitlementId?: string;
+  /**
+   * The last valid day (core/time.ts localDay) of the ticket or reservation admitted on, with
+   * entitlementId; absent when none, for an annual pass, and from firmware before 0215.
+   */
+  entitlementToDay?: number;
 }
 
 /** A decided tap as the device journals it (and sends it: protos/onecard/v1/tap.proto Tap). */

@@ -11,11 +11,20 @@ import { localDay } from './time.js';
 export type EntitlementUse = readonly [id: string, entries: number, untilDay: number];
 
 /**
- * Days a count is kept after the day of its last use. A tap does not carry its entitlement's
- * last valid day, so this is the longest validity of the single-use entitlements the gateway
- * counts (tickets and reservations are valid for days), the same bound the record lookback had.
+ * Days a count is kept after the day of its last use when the tap does not say when its
+ * entitlement ends (entitlement_to_day 0: firmware from before 0215): the longest validity of
+ * the single-use entitlements the gateway counted then, the same bound the record lookback had.
  */
 export const USE_KEEP_DAYS = 8;
+
+/**
+ * Most days a counted entitlement's last valid day may lie after the tap's day
+ * (docs/decisions/0215). The single-use products are one-day museum reservations and scenic
+ * tickets valid at most this many days (core/venue/validate.ts): a ticket tapped on its first
+ * day ends at most 30 days later, so 31 leaves a day to spare, as the day before the tap's does
+ * on the other side. Annual passes have unlimited entries and are never counted.
+ */
+export const MAX_ENTITLEMENT_DAYS = 31;
 
 /** Most counts a card keeps (newest first): a bound on the card's state whatever devices send. */
 export const MAX_KEPT_USES = 32;
@@ -31,20 +40,24 @@ export function usesOf(uses: readonly EntitlementUse[], id: string, at: number):
 
 /**
  * The counts after one more use of `id` at `at`, newest first: the used one moves to the front
- * and is kept USE_KEEP_DAYS after the later of its days; counts whose last day is before both
- * the tap's day and today (`now`) are dropped, and at most MAX_KEPT_USES are kept.
+ * and is kept until its entitlement's last valid day `toDay` (core/time.ts local day; never
+ * before the tap's own day), or USE_KEEP_DAYS after the tap's day when the tap did not say
+ * (`toDay` 0), and never shorter than it already was; counts whose last day is before both the
+ * tap's day and today (`now`) are dropped, and at most MAX_KEPT_USES are kept.
  */
 export function withUse(
   uses: readonly EntitlementUse[],
   id: string,
   at: number,
   now: number,
+  toDay = 0,
 ): EntitlementUse[] {
   const day = localDay(at);
   const oldest = Math.min(day, localDay(now));
   const prior = uses.find(([uid]) => uid === id);
   const entries = (prior && prior[2] >= day ? prior[1] : 0) + 1;
-  const until = Math.max(day + USE_KEEP_DAYS, prior?.[2] ?? 0);
+  const last = toDay > 0 ? Math.max(day, toDay) : day + USE_KEEP_DAYS;
+  const until = Math.max(last, prior?.[2] ?? 0);
   const kept = uses.filter(([uid, , u]) => uid !== id && u >= oldest);
   return [[id, entries, until] as const, ...kept].slice(0, MAX_KEPT_USES);
 }

@@ -77,13 +77,15 @@ export function planVisit(card: CardState, tap: TapInput, priorUses: number, now
  * Plans a visit from the card's committed uses (core/uses.ts) and counts it there: a visit that
  * uses an entitlement moves the card's version (planVisit), and its count goes with that
  * compare-and-set, so two taps of one card on one ticket, in one batch or in two, are counted
- * exactly (docs/decisions/0203).
+ * exactly (docs/decisions/0203), and kept until the entitlement's last day (0215).
  */
 export function planVisitCounting(card: CardState, tap: TapInput, now: number): Effect {
   const id = tap.entitlementId ?? '';
   const uses = card.uses ?? noUses;
   const effect = planVisit(card, tap, id === '' ? 0 : usesOf(uses, id, tap.deviceTimeMs), now);
-  return effect.expectVersion === null
-    ? effect
-    : { ...effect, newUses: withUse(uses, id, tap.deviceTimeMs, now) };
+  if (effect.expectVersion === null) return effect;
+  // The count lives until the entitlement's last day when the tap says it (docs/decisions/0215);
+  // an uncounted entitlement (an annual pass) keeps the short default whatever it says.
+  const toDay = entitlementLimit(tap) > 0 ? (tap.entitlementToDay ?? 0) : 0;
+  return { ...effect, newUses: withUse(uses, id, tap.deviceTimeMs, now, toDay) };
 }

@@ -105,6 +105,7 @@ export function toWireTap(e: JournalEntry): WireTap {
     concession: concessions.code[e.concession],
     offline: e.offline,
     entitlementId: e.entitlementId ?? '',
+    entitlementToDay: e.entitlementToDay ?? 0,
   };
 }
 
@@ -160,6 +161,8 @@ export function tapInputFromWire(
   // Set only when present (not as undefined): records and stores see the key only when it means something.
   if (epoch !== LEGACY_EPOCH) input.epoch = epoch;
   if (t.entitlementId) input.entitlementId = t.entitlementId;
+  // 0 is "not sent" (firmware before 0215, a tap journaled before it): absent, as with no id.
+  if (t.entitlementToDay) input.entitlementToDay = t.entitlementToDay;
   return input;
 }
 
@@ -187,6 +190,7 @@ export function journalEntryFromWire(t: Tap): JournalEntry {
     offline: i.offline,
   };
   if (i.entitlementId !== undefined) entry.entitlementId = i.entitlementId;
+  if (i.entitlementToDay !== undefined) entry.entitlementToDay = i.entitlementToDay;
   return entry;
 }
 

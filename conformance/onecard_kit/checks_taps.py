@@ -135,7 +135,18 @@ INVALID = [
     ("reason unspecified", _invalid(lambda k: k.tap(reason=_c(k).REASON_UNSPECIFIED))),
     ("reason unknown value", _invalid(lambda k: k.tap(reason=999))),
     ("entitlement_id with a space", _invalid(lambda k: k.tap(entitlement_id="pass 1"))),
+    ("entitlement_to_day without an entitlement_id", _invalid(lambda k: _last_day(k, 0, entitlement_id=""))),
+    ("entitlement_to_day 32 days after the tap", _invalid(lambda k: _last_day(k, 32))),
+    ("entitlement_to_day 2 days before the tap", _invalid(lambda k: _last_day(k, -2))),
+    ("entitlement_to_day 2^32 - 1", _invalid(lambda k: k.tap(entitlement_id="t-1", entitlement_to_day=2**32 - 1))),
 ]
+
+
+def _last_day(k, days_after, entitlement_id="t-1"):
+    """A tap naming its entitlement's last day: days after the tap's day in China Standard Time."""
+    tap = k.tap(entitlement_id=entitlement_id)
+    tap.entitlement_to_day = (tap.device_time_ms + 8 * 3600 * 1000) // DAY_MS + days_after
+    return tap
 
 
 def seq_twice(k):

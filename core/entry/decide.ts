@@ -42,6 +42,12 @@ export interface EntryDecision {
   concession: AppliedConcessionName;
   /** The ticket, reservation or pass admitted on; '' for none. */
   entitlementId: string;
+  /**
+   * The last valid day (core/time.ts localDay) of the ticket or reservation admitted on, which
+   * the gateway keeps its count of the entitlement's uses until (docs/decisions/0215); 0 for
+   * none and for an annual pass (unlimited entries: never counted).
+   */
+  entitlementToDay: number;
   /** Fare estimate counted against the offline spending limit, fen (0 when online or denied). */
   estimateFen: number;
 }
@@ -88,6 +94,7 @@ export function decideEntry(gate: Gate, tap: TapContext): EntryDecision {
   let reason: ReasonName;
   let concession: AppliedConcessionName = 'none';
   let entitlementId = '';
+  let entitlementToDay = 0;
   let estimateFen = 0;
   switch (profile.admission) {
     case 'fare': {
@@ -110,6 +117,7 @@ export function decideEntry(gate: Gate, tap: TapContext): EntryDecision {
       const a = admit(entitlements, admittedKinds.reservation, gate.venueId, rules, h, now, 'NO_RESERVATION');
       if (!a.ok) return refuse(a.reason);
       entitlementId = a.entitlement.id;
+      entitlementToDay = a.entitlement.toDay;
       reason = 'RESERVATION_ADMITTED';
       break;
     }
@@ -124,7 +132,9 @@ export function decideEntry(gate: Gate, tap: TapContext): EntryDecision {
       const a = admit(entitlements, admittedKinds.ticket_or_pass, gate.venueId, rules, h, now, 'NO_TICKET');
       if (!a.ok) return refuse(a.reason);
       entitlementId = a.entitlement.id;
-      reason = a.entitlement.kind === 'annual_pass' ? 'ANNUAL_PASS_ADMITTED' : 'TICKET_ADMITTED';
+      const pass = a.entitlement.kind === 'annual_pass';
+      entitlementToDay = pass ? 0 : a.entitlement.toDay;
+      reason = pass ? 'ANNUAL_PASS_ADMITTED' : 'TICKET_ADMITTED';
       break;
     }
   }
@@ -144,6 +154,7 @@ export function decideEntry(gate: Gate, tap: TapContext): EntryDecision {
     display: displayText[shown],
     concession,
     entitlementId,
+    entitlementToDay,
     estimateFen,
   };
 }
@@ -155,6 +166,7 @@ function refuse(reason: ReasonName): EntryDecision {
     display: displayText[reason],
     concession: 'none',
     entitlementId: '',
+    entitlementToDay: 0,
     estimateFen: 0,
   };
 }

@@ -1,6 +1,7 @@
 // Checks a venue definition read from a file and fills the defaults: every problem in words for
 // the person editing the file, all at once (a venue with any problem is not loaded).
 import { ConcessionFlag } from '../card.js';
+import { MAX_ENTITLEMENT_DAYS } from '../uses.js';
 import { checkEntryRules, checkGates } from './gates.js';
 import type { BookingRules, Capacity, Product, Slot, Venue } from './model.js';
 
@@ -143,7 +144,9 @@ function parseProduct(
     kind,
     priceFen: int(p, 'priceFen', where, 0, 10_000_000),
     freeFor: Array.isArray(freeFor) ? (freeFor as Product['freeFor']) : [],
-    validityDays: int(p, 'validityDays', where, 1, 3660, pass ? 365 : 1),
+    // A single-use product's last day goes on its taps, which the gateway takes only up to
+    // MAX_ENTITLEMENT_DAYS ahead (docs/decisions/0215): a longer ticket's taps would be quarantined.
+    validityDays: int(p, 'validityDays', where, 1, pass ? 3660 : MAX_ENTITLEMENT_DAYS, pass ? 365 : 1),
     maxEntries: int(p, 'maxEntries', where, 0, 100_000, pass ? 0 : 1),
   };
 }

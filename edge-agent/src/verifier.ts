@@ -140,6 +140,8 @@ export class Verifier {
       concession: decided.concession,
       offline: !online,
       ...(decided.entitlementId ? { entitlementId: decided.entitlementId } : {}),
+      // Sent so the gateway keeps the count of a single-use entitlement exactly as long as it is valid (0215).
+      ...(decided.entitlementToDay ? { entitlementToDay: decided.entitlementToDay } : {}),
     });
     opts.rules.passed(p.historyKey, d, entry.seq, now, entry.offline);
     opts.onDecision(

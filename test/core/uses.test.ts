@@ -41,6 +41,39 @@ describe('entitlement uses in the card state', () => {
     expect(withUse(uses, 't2', t0 + DAY_MS, late).map(([id]) => id)).toEqual(['t2', 't1']);
   });
 
+  describe("kept until the entitlement's last day when the tap says it (0215)", () => {
+    const at = (d: number) => t0 + d * DAY_MS;
+    // [case, to_day (days after day 0; null: not sent), day of the second tap, count it finds]
+    const cases: Array<[string, number | null, number, number]> = [
+      ['a 30-day ticket reused on day 20', 29, 20, 1],
+      ['a 30-day ticket reused on its last day', 29, 29, 1],
+      ['a 30-day ticket the day after its last', 29, 30, 0],
+      ['a 1-day ticket the same day', 0, 0, 1],
+      ['a 1-day ticket the day after', 0, 1, 0],
+      ['to_day not sent: USE_KEEP_DAYS as before', null, USE_KEEP_DAYS, 1],
+      ['to_day not sent: gone after USE_KEEP_DAYS', null, USE_KEEP_DAYS + 1, 0],
+    ];
+    it.each(cases)('%s', (_, toDay, second, found) => {
+      const uses = withUse([], 't1', t0, t0, toDay === null ? 0 : day0 + toDay);
+      expect(usesOf(uses, 't1', at(second))).toBe(found);
+    });
+
+    it('keeps a count at least to the tap day, and never shortens one', () => {
+      // A last day before the tap's (a device a day off) keeps the count for the tap's day.
+      expect(withUse([], 't1', t0, t0, day0 - 1)).toEqual([['t1', 1, day0]]);
+      const long = withUse([], 't1', t0, t0, day0 + 29);
+      expect(withUse(long, 't1', at(1), at(1), day0 + 3)).toEqual([['t1', 2, day0 + 29]]);
+    });
+
+    it("drops a 1-day ticket's count the day after, when the card's uses are next written", () => {
+      const uses = withUse([], 'day-ticket', t0, t0, day0);
+      expect(withUse(uses, 'museum', at(1), at(1), day0 + 1)).toEqual([['museum', 1, day0 + 1]]);
+      // Not sent, it stays the 8 days it always did.
+      const old = withUse([], 'day-ticket', t0, t0);
+      expect(withUse(old, 'museum', at(1), at(1)).map(([id]) => id)).toEqual(['museum', 'day-ticket']);
+    });
+  });
+
   it('keeps at most MAX_KEPT_USES, the most recently used first', () => {
     let uses: EntitlementUse[] = [];
     for (let i = 0; i < MAX_KEPT_USES + 5; i++) uses = withUse(uses, `e${i}`, t0, t0);

@@ -109,6 +109,30 @@ describe('planning a visit', () => {
     expect(second.next.uses).toEqual([['t1', 2, day + USE_KEEP_DAYS]]);
   });
 
+  it("marks a 30-day ticket's reuse 20 days later, its count kept to the ticket's last day (0215)", () => {
+    const DAY_MS = 24 * 3600_000;
+    const first = visit({ ...ticket, seq: 1 });
+    const day = localDay(first.deviceTimeMs);
+    const one = chain(cardState(), (c) => planVisitCounting(c, { ...first, entitlementToDay: day + 29 }, 5));
+    expect(one.effect.newUses).toEqual([['t1', 1, day + 29]]);
+    const later = { ...ticket, seq: 2, deviceTimeMs: first.deviceTimeMs + 20 * DAY_MS };
+    const two = chain(one.next, (c) =>
+      planVisitCounting(c, visit({ ...later, entitlementToDay: day + 29 }), 5),
+    );
+    expect(two.effect.result.reason).toBe('ENTITLEMENT_REUSED_OFFLINE');
+    // The same reuse from firmware that does not send the day: the 8-day count has gone.
+    const old = chain(cardState(), (c) => planVisitCounting(c, first, 5));
+    expect(planVisitCounting(old.next, visit(later), 5).result.reason).toBe('TICKET_ADMITTED');
+  });
+
+  it('keeps an annual pass (never counted) to the short default whatever day the tap names', () => {
+    const pass = visit({ edgeReason: 'ANNUAL_PASS_ADMITTED', entitlementId: 'p1' });
+    const day = localDay(pass.deviceTimeMs);
+    expect(planVisitCounting(cardState(), { ...pass, entitlementToDay: day + 30 }, 5).newUses).toEqual([
+      ['p1', 1, day + USE_KEEP_DAYS],
+    ]);
+  });
+
   it('leaves the uses alone for a visit that uses no entitlement or that the device denied', () => {
     const card = cardState({ uses: [['t1', 1, 99_999]] });
     for (const tap of [

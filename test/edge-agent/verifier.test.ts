@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRules } from '../../core/entry/rules.js';
-import { noFacts } from '../../core/facts.js';
+import { type CardFacts, type Entitlement, noFacts } from '../../core/facts.js';
 import { cardTokenHex } from '../../core/pii.js';
 import { type ProfileName, profiles } from '../../core/profiles.js';
+import { localDay } from '../../core/time.js';
 import { MemoryJournal } from '../../edge-agent/src/journal/memory.js';
 import { EntryEngine } from '../../edge-agent/src/rules/engine.js';
 import { MemoryHistory } from '../../edge-agent/src/rules/history.js';
 import { type DecisionEvent, Verifier } from '../../edge-agent/src/verifier.js';
-import type { DenyReasonName } from '../../protos/codec.js';
+import { type DenyReasonName, toWireTap } from '../../protos/codec.js';
 import { TOKEN_KEY_HEX } from './support.js';
 
 const KEY = Buffer.from(TOKEN_KEY_HEX, 'hex');
@@ -26,7 +27,12 @@ const locations: Record<
   scenic_turnstile: { routeId: '', stopId: '', stationId: '', venueId: 'park-1' },
 };
 
-function verifierFor(profile: ProfileName, denied: DenyReasonName | undefined, online = true) {
+function verifierFor(
+  profile: ProfileName,
+  denied: DenyReasonName | undefined,
+  online = true,
+  known: Partial<CardFacts> = {},
+) {
   const journal = new MemoryJournal();
   const rules = new EntryEngine({
     gate: {
@@ -48,7 +54,7 @@ function verifierFor(profile: ProfileName, denied: DenyReasonName | undefined, o
     facts: (t: Uint8Array, region: string) => {
       seen.push({ token: Buffer.from(t).toString('hex'), region });
       return Buffer.from(t).toString('hex') === cardTokenHex(KEY, CARD)
-        ? { ...noFacts, deny: denied }
+        ? { ...noFacts, ...known, deny: denied }
         : noFacts;
     },
     rules,
@@ -163,6 +169,36 @@ describe('verifier: one tap on the device', () => {
       { token: cardTokenHex(KEY, CARD), region: '500228' },
       { token: cardTokenHex(KEY, CARD), region: '' },
     ]);
+  });
+
+  it("journals and sends a ticket's last day, and no day for an annual pass (0215)", () => {
+    const today = localDay(NOW);
+    const held = (kind: Entitlement['kind'], id: string, toDay: number): Entitlement => ({
+      kind,
+      venueId: 'park-1',
+      id,
+      fromDay: today - 3,
+      toDay,
+      slotStartMin: 0,
+      slotEndMin: 1440,
+      maxEntries: kind === 'annual_pass' ? 0 : 1,
+    });
+    const decide = (e: Entitlement) => {
+      const { verifier, journal } = verifierFor('scenic_turnstile', undefined, false, { entitlements: [e] });
+      verifier.handle({ cardNumber: CARD });
+      return journal.range(1, 1)[0]!;
+    };
+    const ticket = decide(held('ticket', 'tkt-30', today + 26));
+    expect(ticket).toMatchObject({
+      reason: 'TICKET_ADMITTED',
+      entitlementId: 'tkt-30',
+      entitlementToDay: today + 26,
+    });
+    expect(toWireTap(ticket)).toMatchObject({ entitlementId: 'tkt-30', entitlementToDay: today + 26 });
+    const pass = decide(held('annual_pass', 'pass-1', today + 300));
+    expect(pass).toMatchObject({ reason: 'ANNUAL_PASS_ADMITTED', entitlementId: 'pass-1' });
+    expect(pass.entitlementToDay).toBeUndefined();
+    expect(toWireTap(pass).entitlementToDay).toBe(0);
   });
 
   it('numbers consecutive taps 1, 2, 3', () => {

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardToken } from '../../core/pii.js';
+import { localDay } from '../../core/time.js';
 import { topics } from '../../core/topics.js';
+import { MAX_ENTITLEMENT_DAYS } from '../../core/uses.js';
 import type { Gateway } from '../../gateway/src/app.js';
 import { denySnapshot } from '../../gateway/src/lists/deny.js';
 import { type BatchAck, v1 } from '../../protos/wire.js';
@@ -19,6 +21,7 @@ import { bearerFor } from '../support/operators.js';
 import { publicKeyOf, signedBatch } from '../support/signing.js';
 
 const KEY = 'b2'.repeat(32);
+const DAY_MS = 24 * 3600_000;
 const op = uniqueId('op');
 let gw: Gateway;
 let client: MqttClient;
@@ -141,6 +144,68 @@ describe('visits and reconciliation at the gateway', () => {
       expect.objectContaining({ id: 'tap:park-b:1', kind: 'entitlement_reused', action: 'marked' }),
     );
     expect(report.body.items.find((f) => f.id === 'tap:park-a:1')).toBeUndefined();
+  });
+
+  it("marks a 30-day ticket's second entry 11 days after the first: its count is kept to the day the taps name (0215)", async () => {
+    await call('POST', '/v1/cards', { cardNumber: 'V10000002', region: '500228' });
+    const first = Date.now() - 12 * DAY_MS;
+    const entry = (at: number) => ({
+      deviceTimeMs: at,
+      location: { venueId: 'park-1' },
+      direction: v1.Direction.DIRECTION_ENTRY,
+      reason: v1.Reason.REASON_TICKET_ADMITTED,
+      entitlementId: 'tkt-30d',
+      entitlementToDay: localDay(first) + 29,
+    });
+    const a = await sendAndAck('park-a', [tap(10, 'V10000002', entry(first))]);
+    const b = await sendAndAck('park-b', [tap(10, 'V10000002', entry(first + 11 * DAY_MS))]);
+    expect([a, b].map((x) => x.results[0]!.reason)).toEqual([
+      v1.Reason.REASON_TICKET_ADMITTED,
+      v1.Reason.REASON_ENTITLEMENT_REUSED_OFFLINE,
+    ]);
+  });
+
+  it('quarantines a visit whose entitlement_to_day is out of range: INVALID_TAP, counted, nothing charged or counted on the card', async () => {
+    const card = await call<{ token: string }>('POST', '/v1/cards', {
+      cardNumber: 'V10000003',
+      region: '500228',
+      balanceFen: 1000,
+    });
+    const invalid = async () =>
+      Number(
+        /^onecard_taps_invalid_total (\d+)$/m.exec(await (await fetch(`${gw.url}/metrics`)).text())?.[1] ?? 0,
+      );
+    const before = await invalid();
+    const entry = {
+      location: { venueId: 'park-1' },
+      direction: v1.Direction.DIRECTION_ENTRY,
+      reason: v1.Reason.REASON_TICKET_ADMITTED,
+      entitlementId: 'tkt-q',
+    };
+    const today = localDay(Date.now());
+    const ack = await sendAndAck('park-a', [
+      tap(20, 'V10000003', { ...entry, entitlementToDay: 2 ** 32 - 1 }),
+      tap(21, 'V10000003', { ...entry, entitlementToDay: today + MAX_ENTITLEMENT_DAYS + 1 }),
+      tap(22, 'V10000003', { ...entry, entitlementId: '', entitlementToDay: today }),
+    ]);
+    expect(ack.results.map((r) => [Number(r.seq), r.reason, r.outcome, Number(r.chargedFen)])).toEqual(
+      [20, 21, 22].map((seq) => [seq, v1.Reason.REASON_INVALID_TAP, v1.Outcome.OUTCOME_RECORDED, 0]),
+    );
+    expect(await invalid()).toBe(before + 3);
+    const letters = (await gw.store.deadLetters(50)).map((x) => x.reason);
+    for (const problem of [
+      'seq 20: entitlement_to_day 4294967295 is outside',
+      `seq 21: entitlement_to_day ${today + MAX_ENTITLEMENT_DAYS + 1} is outside`,
+      'seq 22: entitlement_to_day is set without an entitlement_id',
+    ])
+      expect(letters.some((l) => l.includes(problem))).toBe(true);
+    const records = await call<{ items: unknown[] }>('GET', `/v1/records?card=${card.body.token}&limit=10`);
+    expect(records.body.items).toEqual([]);
+    // The ticket was not counted: its first valid tap is admitted, not marked.
+    const next = await sendAndAck('park-b', [tap(20, 'V10000003', { ...entry, entitlementToDay: today })]);
+    expect(next.results[0]!.reason).toBe(v1.Reason.REASON_TICKET_ADMITTED);
+    const balance = await call<{ balanceFen: number }>('GET', `/v1/cards/${card.body.token}`);
+    expect(balance.body.balanceFen).toBe(1000);
   });
 
   it('puts a card that an offline ride took below zero on the deny list and in the report, and off after a top-up', async () => {

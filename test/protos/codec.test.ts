@@ -83,6 +83,25 @@ describe('wire codec', () => {
       entitlementId: 't-1',
     };
     expect(decodeTap(encodeTap(admitted))).toStrictEqual(admitted);
+    const dated = { ...admitted, entitlementToDay: 20_780 };
+    expect(decodeTap(encodeTap(dated))).toStrictEqual(dated);
+  });
+
+  it('reads a tap journaled before entitlement_to_day (0215) without the field, and sends it as 0', () => {
+    // What the encoder wrote before the field existed: the same tap, field 81 absent.
+    const { entitlementToDay: _, ...before } = toWireTap({
+      ...entry,
+      decision: 'allow',
+      reason: 'TICKET_ADMITTED',
+      entitlementId: 't-1',
+    });
+    const old = decodeTap(v1.Tap.encode(before).finish());
+    expect(old.entitlementId).toBe('t-1');
+    expect('entitlementToDay' in old).toBe(false);
+    expect(toWireTap(old).entitlementToDay).toBe(0);
+    expect(
+      tapInputFromWire(v1.Tap.decode(encodeTap(old)) as Tap, 7, 'op1', 'd1').entitlementToDay,
+    ).toBeUndefined();
   });
 
   it('gives the gateway the device decision as edgeDecision and edgeReason, entitlement only when sent', () => {

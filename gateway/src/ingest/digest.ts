@@ -10,8 +10,8 @@ import type { TapInput } from '../../../core/ledger.js';
 const DIGEST_HEX = 16;
 
 export function tapDigest(t: TapInput): string {
-  // Every field of the device's own tap (its decision and reason included); '\n' cannot occur
-  // in any of them (validate.ts), so the join is unambiguous.
+  // Every field of the device's own tap but one (below), its decision and reason included;
+  // '\n' cannot occur in any of them (validate.ts), so the join is unambiguous.
   const content = [
     t.deviceTimeMs,
     t.credential,
@@ -26,6 +26,8 @@ export function tapDigest(t: TapInput): string {
     t.edgeReason,
     t.offline ? 1 : 0,
     t.entitlementId ?? '',
+    // Not entitlementToDay (0215): it follows from the entitlement, and a tap a gateway from
+    // before 0215 committed (ignoring the field) must still be a duplicate when resent.
   ].join('\n');
   // One-shot hash(): about half the cost of createHash() per tap (no Hash object).
   return hash('sha256', content, 'hex').slice(0, DIGEST_HEX);

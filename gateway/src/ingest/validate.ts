@@ -5,7 +5,9 @@
 //   bad tap never blocks the device's journal and is never lost either.
 import type { TapInput } from '../../../core/ledger.js';
 import { TOKEN_BYTES } from '../../../core/pii.js';
+import { localDay } from '../../../core/time.js';
 import { parseDeviceTopic } from '../../../core/topics.js';
+import { MAX_ENTITLEMENT_DAYS } from '../../../core/uses.js';
 import {
   credentials,
   decisions,
@@ -153,6 +155,22 @@ function tapProblem(tap: Tap, seq: number, seen: Set<number> | undefined, now: n
   )
     return 'a location id has the wrong form';
   if (tap.entitlementId && !LOCATION_ID.test(tap.entitlementId)) return 'entitlement_id has the wrong form';
+  return toDayProblem(tap.entitlementToDay, !!tap.entitlementId, t);
+}
+
+/**
+ * entitlement_to_day (docs/decisions/0215): 0, or the last day of the entitlement the tap names,
+ * which a device admitted on only if it had not ended: from the tap's local day (one day less,
+ * for a device whose day turned a moment apart from its clock) to MAX_ENTITLEMENT_DAYS after.
+ * Anything else is no honest device's decision (a firmware fault or a forgery): quarantined like
+ * any field out of its range, not clamped into it, so the fault shows (0215 says why).
+ */
+function toDayProblem(toDay: number, hasId: boolean, at: number): string | undefined {
+  if (!toDay) return undefined;
+  if (!hasId) return 'entitlement_to_day is set without an entitlement_id';
+  const day = localDay(at);
+  if (toDay < day - 1 || toDay > day + MAX_ENTITLEMENT_DAYS)
+    return `entitlement_to_day ${toDay} is outside ${day - 1}..${day + MAX_ENTITLEMENT_DAYS}`;
   return undefined;
 }
 

@@ -38,6 +38,8 @@ interface Case {
   reason: string;
   concession?: string;
   entitlementId?: string;
+  /** What the tap sends as entitlement_to_day (0215). */
+  entitlementToDay?: number;
 }
 
 function run(c: Case) {
@@ -261,6 +263,7 @@ const table: Array<[string, Case]> = [
       decision: 'allow',
       reason: 'RESERVATION_ADMITTED',
       entitlementId: 'r1',
+      entitlementToDay: TODAY,
     },
   ],
   [
@@ -364,6 +367,18 @@ const table: Array<[string, Case]> = [
       decision: 'allow',
       reason: 'TICKET_ADMITTED',
       entitlementId: 't1',
+      entitlementToDay: TODAY,
+    },
+  ],
+  [
+    'scenic: a 30-day ticket on its 11th day sends its last day',
+    {
+      profile: 'scenic_turnstile',
+      facts: { entitlements: [ent({ id: 't30', fromDay: TODAY - 10, toDay: TODAY + 19 })] },
+      decision: 'allow',
+      reason: 'TICKET_ADMITTED',
+      entitlementId: 't30',
+      entitlementToDay: TODAY + 19,
     },
   ],
   [
@@ -379,6 +394,8 @@ const table: Array<[string, Case]> = [
       decision: 'allow',
       reason: 'ANNUAL_PASS_ADMITTED',
       entitlementId: 'p1',
+      // Unlimited entries, never counted: no day to send.
+      entitlementToDay: 0,
     },
   ],
   [
@@ -660,8 +677,9 @@ describe('decideEntry: per device kind and per reason', () => {
     expect(d.display).toEqual(displayText[d.reason]);
     if (c.concession !== undefined) expect(d.concession).toBe(c.concession);
     if (c.entitlementId !== undefined) expect(d.entitlementId).toBe(c.entitlementId);
+    if (c.entitlementToDay !== undefined) expect(d.entitlementToDay).toBe(c.entitlementToDay);
     if (d.decision === 'deny')
-      expect(d).toMatchObject({ concession: 'none', entitlementId: '', estimateFen: 0 });
+      expect(d).toMatchObject({ concession: 'none', entitlementId: '', entitlementToDay: 0, estimateFen: 0 });
   });
 
   it('covers every device kind', () => {

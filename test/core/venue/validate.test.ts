@@ -40,6 +40,19 @@ describe('reading a venue definition', () => {
     expect(venue?.products[0]).toMatchObject({ validityDays: 365, maxEntries: 0 });
   });
 
+  it('a 31-day ticket is the longest single-use product; a pass may run 10 years', () => {
+    const { problems } = parseVenue({
+      ...museum,
+      kind: 'scenic',
+      slots: [],
+      products: [
+        { id: 't', name: 'Month ticket', kind: 'ticket', priceFen: 9000, validityDays: 31 },
+        { id: 'p', name: 'Pass', kind: 'annual_pass', priceFen: 12000, validityDays: 3660 },
+      ],
+    });
+    expect(problems).toEqual([]);
+  });
+
   it.each([
     ['not an object', [], 'a venue is a JSON object'],
     ['an unknown kind', { ...museum, kind: 'zoo' }, 'kind must be one of library, museum, scenic, got zoo'],
@@ -84,6 +97,12 @@ describe('reading a venue definition', () => {
       'a ticket for two entries',
       { ...museum, products: [{ ...museum.products[0], maxEntries: 2 }] },
       'products[0].maxEntries must be 1 for a reservation (tickets and reservations are single-use)',
+    ],
+    [
+      // Its last day would be beyond what the gateway takes on a tap (MAX_ENTITLEMENT_DAYS, 0215).
+      'a single-use product valid over 31 days',
+      { ...museum, products: [{ ...museum.products[0], validityDays: 32 }] },
+      'products[0].validityDays must be a whole number from 1 to 31, got 32',
     ],
     [
       'two products with one id',

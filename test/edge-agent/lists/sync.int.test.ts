@@ -277,6 +277,27 @@ describe('lists from the gateway to the device', () => {
       }),
     });
     expect(bad.status).toBe(400);
+    // A ticket valid 32 days: its taps' last day would be beyond what the gateway takes (0215).
+    const long = await fetch(`${gw.url}/v1/admin/lists/entitlements/${VENUE}`, {
+      method: 'PUT',
+      headers: { authorization: auth, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        put: [
+          {
+            token: '0'.repeat(32),
+            kind: 'ticket',
+            id: 'month-and-a-day',
+            fromDay: 20_000,
+            toDay: 20_031,
+            slotStartMin: 0,
+            slotEndMin: 1440,
+            maxEntries: 1,
+          },
+        ],
+      }),
+    });
+    expect(long.status).toBe(400);
+    expect(((await long.json()) as { detail: string }).detail).toContain('valid over 31 days');
     expect(await call('GET', '/v1/admin/lists')).toEqual(before);
   });
 });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { localDay } from '../../../core/time.js';
+import { MAX_ENTITLEMENT_DAYS } from '../../../core/uses.js';
 import { validateBatch } from '../../../gateway/src/ingest/validate.js';
 import { v1 } from '../../../protos/wire.js';
 
@@ -97,6 +99,55 @@ describe('validating a tap batch', () => {
     expect(v.batch.invalid).toHaveLength(1);
     expect(v.batch.invalid[0]?.seq).toBe(2);
     expect(v.batch.invalid[0]?.problem).toMatch(problem);
+  });
+
+  describe("an entitlement's last day (entitlement_to_day, 0215)", () => {
+    // The tap's local (UTC+8) day: NOW is 17:00 there.
+    const day = localDay(NOW - 1000);
+    const ticket = (toDay: number, id = 'tkt-1') => ({ entitlementId: id, entitlementToDay: toDay });
+
+    it.each([
+      ['the day before the tap', day - 1],
+      ['the tap day', day],
+      [`${MAX_ENTITLEMENT_DAYS} days ahead`, day + MAX_ENTITLEMENT_DAYS],
+    ])('accepts %s and hands it on', (_name, toDay) => {
+      const v = validateBatch(topic, batch([tap(1, ticket(toDay))]), limits, NOW);
+      expect(v.ok && v.batch.invalid).toEqual([]);
+      expect(v.ok && v.batch.taps[0]).toMatchObject({ entitlementId: 'tkt-1', entitlementToDay: toDay });
+    });
+
+    it('takes 0 as not sent: no field on the tap', () => {
+      const v = validateBatch(topic, batch([tap(1, ticket(0))]), limits, NOW);
+      expect(v.ok && v.batch.taps[0] && 'entitlementToDay' in v.batch.taps[0]).toBe(false);
+    });
+
+    it.each([
+      ['two days before the tap', ticket(day - 2), `entitlement_to_day ${day - 2} is outside`],
+      [
+        `${MAX_ENTITLEMENT_DAYS + 1} days ahead`,
+        ticket(day + MAX_ENTITLEMENT_DAYS + 1),
+        `entitlement_to_day ${day + MAX_ENTITLEMENT_DAYS + 1} is outside ${day - 1}..${day + MAX_ENTITLEMENT_DAYS}`,
+      ],
+      ['the largest uint32', ticket(2 ** 32 - 1), 'entitlement_to_day 4294967295 is outside'],
+      ['day 1 (1970)', ticket(1), 'entitlement_to_day 1 is outside'],
+      ['no entitlement_id', { entitlementToDay: day }, 'entitlement_to_day is set without an entitlement_id'],
+    ])('quarantines a last day %s and keeps the rest', (_name, overrides, problem) => {
+      const v = validateBatch(topic, batch([tap(1), tap(2, overrides), tap(3)]), limits, NOW);
+      expect(v.ok && v.batch.taps.map((t) => t.seq)).toEqual([1, 3]);
+      expect(v.ok && v.batch.invalid).toEqual([{ seq: 2, problem: expect.stringContaining(problem) }]);
+    });
+
+    it("judges the range from the tap's own day, not the gateway's", () => {
+      // A tap from 20 days ago, its 30-day ticket ending 9 days after it: in range.
+      const at = NOW - 20 * 86_400_000;
+      const v = validateBatch(
+        topic,
+        batch([tap(1, { deviceTimeMs: at, ...ticket(localDay(at) + 29) })]),
+        limits,
+        NOW,
+      );
+      expect(v.ok && v.batch.invalid).toEqual([]);
+    });
   });
 
   it("gives every tap the batch's journal epoch as 16 hex characters (docs/decisions/0175)", () => {

@@ -96,5 +96,26 @@ export function usesContract(h: StoreHarness<LedgerStore>): void {
       expect(after.uses).toEqual([['t2', 1, until(past)]]);
       expect(plan(after, visit(4, 't1', past), past).result.reason).toBe('TICKET_ADMITTED');
     });
+
+    it("keeps a count to the entitlement's last day the tap names, and drops a one-day ticket's the day after (0215)", async () => {
+      const card = await issue(h.store(), 1);
+      const day = localDay(T0);
+      const month = { ...visit(1, 'month'), entitlementToDay: day + 29 };
+      const oneDay = { ...visit(2, 'day'), entitlementToDay: day };
+      await h.store().commit([plan(card, month)]);
+      await h.store().commit([plan(await load(h.store(), token(1)), oneDay)]);
+      const both = await load(h.store(), token(1));
+      expect(both.uses).toEqual([
+        ['day', 1, day],
+        ['month', 1, day + 29],
+      ]);
+      // Twenty days on, from the stored card: the month ticket's reuse is marked, the day
+      // ticket's count is gone with the next write.
+      const later = T0 + 20 * DAY_MS;
+      const reuse = plan(both, { ...visit(3, 'month', later), entitlementToDay: day + 29 }, later);
+      expect(reuse.result.reason).toBe('ENTITLEMENT_REUSED_OFFLINE');
+      await h.store().commit([reuse]);
+      expect((await load(h.store(), token(1))).uses).toEqual([['month', 2, day + 29]]);
+    });
   });
 }

@@ -1,6 +1,7 @@
 // Admin API for the lists devices decide with: concession flags per card, recognised issuing
 // regions (同城待遇), and venue entitlements (annual passes, tickets, reservations). Each call
 // is one new version of its list and one signed delta to the devices.
+import { MAX_ENTITLEMENT_DAYS } from '../../../../core/uses.js';
 import { mayFetchList } from '../../auth/policy.js';
 import type { ListService } from '../../lists/service.js';
 import type { RoutePlugin } from '../services.js';
@@ -151,8 +152,14 @@ export const listAdminRoutes: RoutePlugin = async (app, { services }) => {
     async (req, reply) => {
       const { venueId } = req.params;
       const put = req.body.put ?? [];
+      // A ticket or reservation's last day goes on its taps, which the gateway takes only up to
+      // MAX_ENTITLEMENT_DAYS ahead (0215): one valid longer would have its visits quarantined.
       const bad = put.find(
-        (p) => p.fromDay > p.toDay || p.slotStartMin >= p.slotEndMin || Buffer.byteLength(p.id) > 64,
+        (p) =>
+          p.fromDay > p.toDay ||
+          (p.kind !== 'annual_pass' && p.toDay - p.fromDay >= MAX_ENTITLEMENT_DAYS) ||
+          p.slotStartMin >= p.slotEndMin ||
+          Buffer.byteLength(p.id) > 64,
       );
       if (bad)
         return reply
@@ -163,7 +170,7 @@ export const listAdminRoutes: RoutePlugin = async (app, { services }) => {
             title: 'Bad entitlement',
             status: 400,
             code: 'BAD_REQUEST',
-            detail: `entitlement ${bad.id}: days or slot out of order, or id over 64 bytes`,
+            detail: `entitlement ${bad.id}: days or slot out of order, a ticket or reservation valid over ${MAX_ENTITLEMENT_DAYS} days, or id over 64 bytes`,
           });
       const done = await lists.changeEntitlements(
         venueId,
