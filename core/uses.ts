@@ -26,6 +26,15 @@ export const USE_KEEP_DAYS = 8;
  */
 export const MAX_ENTITLEMENT_DAYS = 31;
 
+/**
+ * Days a count is kept after its last valid day, for a tap a gate journaled offline on a valid
+ * day and uploads late: it must still find the uses counted before it. A week covers a gate off
+ * the network over a long weekend and a repair; a tap later than that is still charged and
+ * recorded once (the dedupe window, 0196), only not checked for reuse. Counting is unchanged:
+ * a count applies to taps on or before its last valid day only (usesOf).
+ */
+export const LATE_UPLOAD_DAYS = 7;
+
 /** Most counts a card keeps (newest first): a bound on the card's state whatever devices send. */
 export const MAX_KEPT_USES = 32;
 
@@ -42,8 +51,9 @@ export function usesOf(uses: readonly EntitlementUse[], id: string, at: number):
  * The counts after one more use of `id` at `at`, newest first: the used one moves to the front
  * and is kept until its entitlement's last valid day `toDay` (core/time.ts local day; never
  * before the tap's own day), or USE_KEEP_DAYS after the tap's day when the tap did not say
- * (`toDay` 0), and never shorter than it already was; counts whose last day is before both the
- * tap's day and today (`now`) are dropped, and at most MAX_KEPT_USES are kept.
+ * (`toDay` 0), and never shorter than it already was; counts whose last day is more than
+ * LATE_UPLOAD_DAYS before both the tap's day and today (`now`) are dropped, and at most
+ * MAX_KEPT_USES are kept.
  */
 export function withUse(
   uses: readonly EntitlementUse[],
@@ -53,7 +63,7 @@ export function withUse(
   toDay = 0,
 ): EntitlementUse[] {
   const day = localDay(at);
-  const oldest = Math.min(day, localDay(now));
+  const oldest = Math.min(day, localDay(now)) - LATE_UPLOAD_DAYS;
   const prior = uses.find(([uid]) => uid === id);
   const entries = (prior && prior[2] >= day ? prior[1] : 0) + 1;
   const last = toDay > 0 ? Math.max(day, toDay) : day + USE_KEEP_DAYS;

@@ -4,6 +4,7 @@ import {
   decodeUses,
   type EntitlementUse,
   encodeUses,
+  LATE_UPLOAD_DAYS,
   MAX_KEPT_USES,
   USE_KEEP_DAYS,
   usesOf,
@@ -24,9 +25,9 @@ describe('entitlement uses in the card state', () => {
     expect(usesOf(twice, 't2', t0)).toBe(0);
   });
 
-  it('drops counts past their last day when the card is next used, and starts an expired one afresh', () => {
+  it('drops counts LATE_UPLOAD_DAYS past their last day when the card is next used, and starts an expired one afresh', () => {
     const uses = withUse(withUse([], 'old', t0, t0), 'kept', t0 + 5 * DAY_MS, t0 + 5 * DAY_MS);
-    const later = t0 + (USE_KEEP_DAYS + 1) * DAY_MS;
+    const later = t0 + (USE_KEEP_DAYS + LATE_UPLOAD_DAYS + 1) * DAY_MS;
     expect(withUse(uses, 'new', later, later).map(([id]) => id)).toEqual(['new', 'kept']);
     expect(withUse(uses, 'old', later, later)).toEqual([
       ['old', 1, localDay(later) + USE_KEEP_DAYS],
@@ -65,12 +66,26 @@ describe('entitlement uses in the card state', () => {
       expect(withUse(long, 't1', at(1), at(1), day0 + 3)).toEqual([['t1', 2, day0 + 29]]);
     });
 
-    it("drops a 1-day ticket's count the day after, when the card's uses are next written", () => {
+    it("keeps a 1-day ticket's count LATE_UPLOAD_DAYS for a late offline tap, then drops it", () => {
       const uses = withUse([], 'day-ticket', t0, t0, day0);
-      expect(withUse(uses, 'museum', at(1), at(1), day0 + 1)).toEqual([['museum', 1, day0 + 1]]);
-      // Not sent, it stays the 8 days it always did.
-      const old = withUse([], 'day-ticket', t0, t0);
-      expect(withUse(old, 'museum', at(1), at(1)).map(([id]) => id)).toEqual(['museum', 'day-ticket']);
+      // The card visits a museum the next day; the ticket's count stays for a late upload...
+      const next = withUse(uses, 'museum', at(1), at(1), day0 + 1);
+      expect(next).toEqual([
+        ['museum', 1, day0 + 1],
+        ['day-ticket', 1, day0],
+      ]);
+      // ...which arrives on day 3 from a gate that was offline on the ticket's day: marked.
+      expect(usesOf(next, 'day-ticket', t0)).toBe(1);
+      // Written on the last day of that allowance it stays; the day after, it goes.
+      const lastKept = at(LATE_UPLOAD_DAYS);
+      expect(withUse(next, 'museum', lastKept, lastKept, day0 + LATE_UPLOAD_DAYS).map(([id]) => id)).toEqual([
+        'museum',
+        'day-ticket',
+      ]);
+      const gone = at(LATE_UPLOAD_DAYS + 1);
+      expect(withUse(next, 'museum', gone, gone, day0 + LATE_UPLOAD_DAYS + 1).map(([id]) => id)).toEqual([
+        'museum',
+      ]);
     });
   });
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { CardState } from '../../../core/card.js';
 import { chain, type TapInput } from '../../../core/ledger.js';
 import { localDay } from '../../../core/time.js';
-import { USE_KEEP_DAYS } from '../../../core/uses.js';
+import { LATE_UPLOAD_DAYS, USE_KEEP_DAYS } from '../../../core/uses.js';
 import { planVisitCounting } from '../../../core/visit.js';
 import type { LedgerStore } from '../../../gateway/src/store/port.js';
 import { issue, load, rideOf, T0, tap, token } from './fixtures.js';
@@ -83,21 +83,29 @@ export function usesContract(h: StoreHarness<LedgerStore>): void {
       expect((await load(h.store(), token(1))).uses).toEqual([['t1', 1, until(T0)]]);
     });
 
-    it('drops a count once its last day has passed: the card holds only what the rules still need', async () => {
+    it('drops a count once its last day and late uploads have passed: the card holds only what the rules still need', async () => {
       const card = await issue(h.store(), 1);
       await h.store().commit([plan(card, visit(1, 't1'))]);
       const kept = T0 + USE_KEEP_DAYS * DAY_MS;
       const past = T0 + (USE_KEEP_DAYS + 1) * DAY_MS;
       const on = await load(h.store(), token(1));
-      // On the last kept day the ticket still counts; a day later it neither counts nor is kept.
+      // On the last kept day the ticket still counts; a day later it no longer counts, but is
+      // kept LATE_UPLOAD_DAYS for a gate's late tap of an earlier day (0215)...
       expect(plan(on, visit(2, 't1', kept), kept).result.reason).toBe('ENTITLEMENT_REUSED_OFFLINE');
       await h.store().commit([plan(on, visit(3, 't2', past), past)]);
       const after = await load(h.store(), token(1));
-      expect(after.uses).toEqual([['t2', 1, until(past)]]);
+      expect(after.uses).toEqual([
+        ['t2', 1, until(past)],
+        ['t1', 1, until(T0)],
+      ]);
       expect(plan(after, visit(4, 't1', past), past).result.reason).toBe('TICKET_ADMITTED');
+      // ...and goes with the first write after that.
+      const gone = T0 + (USE_KEEP_DAYS + LATE_UPLOAD_DAYS + 1) * DAY_MS;
+      await h.store().commit([plan(after, visit(5, 't3', gone), gone)]);
+      expect((await load(h.store(), token(1))).uses?.map(([id]) => id)).toEqual(['t3', 't2']);
     });
 
-    it("keeps a count to the entitlement's last day the tap names, and drops a one-day ticket's the day after (0215)", async () => {
+    it("keeps a count to the entitlement's last day the tap names, and drops a one-day ticket's once its late uploads are over (0215)", async () => {
       const card = await issue(h.store(), 1);
       const day = localDay(T0);
       const month = { ...visit(1, 'month'), entitlementToDay: day + 29 };
@@ -110,7 +118,8 @@ export function usesContract(h: StoreHarness<LedgerStore>): void {
         ['month', 1, day + 29],
       ]);
       // Twenty days on, from the stored card: the month ticket's reuse is marked, the day
-      // ticket's count is gone with the next write.
+      // ticket's count (kept LATE_UPLOAD_DAYS after its day for a late offline tap) is gone with
+      // the next write.
       const later = T0 + 20 * DAY_MS;
       const reuse = plan(both, { ...visit(3, 'month', later), entitlementToDay: day + 29 }, later);
       expect(reuse.result.reason).toBe('ENTITLEMENT_REUSED_OFFLINE');
