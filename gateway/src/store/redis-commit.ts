@@ -1,14 +1,15 @@
 // commit() on Redis as commitEffects script calls (lua/commitEffects-0.lua): on one Redis
 // (standalone or a Sentinel's primary) a commit is ONE call whatever partitions its effects are
 // in; on a Cluster, one call per partition touched (a script's keys must share a hash slot).
-// Arguments are positional, the script decodes no JSON (docs/decisions/0210). Encoding and
-// decoding live here, pure.
+// Arguments are positional, the script decodes no JSON (docs/decisions/0210); each effect is one
+// MessagePack array (msgpack.ts, docs/decisions/0217). Encoding and decoding live here, pure.
 
 import { dedupeDay, isTapKey } from '../../../core/dedupe-window.js';
 import type { Effect } from '../../../core/ledger.js';
 import { encodeFareState } from '../../../core/tariff/state.js';
 import { encodeUses } from '../../../core/uses.js';
 import { recordFrame } from '../../../protos/record-codec.js';
+import { PackWriter } from './msgpack.js';
 import type { CommitOutcome, TapClaim } from './port.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -19,7 +20,10 @@ export interface CommitCall {
   /** Positions of this call's effects in the commit's effect list, in order. */
   positions: number[];
   keys: string[];
-  /** Strings, and ARGV[3] the records' RecordBatch frames as one Buffer (the call's only one). */
+  /**
+   * Strings, then two Buffers: ARGV[3] the records' RecordBatch frames, ARGV[4] the effects (one
+   * MessagePack array each).
+   */
   args: Array<string | Buffer>;
 }
 
@@ -152,14 +156,19 @@ export function commitCalls(
   opts: { keepRecords?: boolean; perPartition?: boolean } = {},
 ): CommitCall[] {
   const keepRecords = opts.keepRecords ?? true;
-  // ARGV[3] is filled with the frames once the call is built.
-  const head = (): CommitCall['args'] => [String(bucketTtl), keepRecords ? '1' : '0', ''];
+  // ARGV[3] and ARGV[4] are filled once the call is built.
+  const head = (): CommitCall['args'] => [String(bucketTtl), keepRecords ? '1' : '0', '', ''];
   const calls: CommitCall[] = [];
-  // Per call, its effects' frames: one Buffer argument at the end, not one per effect (ioredis
-  // writes a command with any Buffer argument by concatenating buffers, per Buffer argument).
+  // Per call, its effects' frames and its effects: one Buffer argument each, not one per effect
+  // (ioredis writes a command with any Buffer argument by concatenating buffers, per argument).
   const frames: Buffer[][] = [];
-  const parts = new Map<number, { call: CommitCall; part: PartitionKeys; frames: Buffer[] }>();
-  let shared: { call: CommitCall; numbers: KeyNumbers; frames: Buffer[] } | undefined;
+  const packs: PackWriter[] = [];
+  const parts = new Map<
+    number,
+    { call: CommitCall; part: PartitionKeys; frames: Buffer[]; pack: PackWriter }
+  >();
+  let shared: { call: CommitCall; numbers: KeyNumbers; frames: Buffer[]; pack: PackWriter } | undefined;
+  const size = (keepRecords ? 640 : 192) * effects.length;
   for (let position = 0; position < effects.length; position++) {
     const e = effects[position]!;
     const p = keys.partitionOf(e.cardToken);
@@ -169,92 +178,100 @@ export function commitCalls(
         const numbers = new KeyNumbers();
         const call = { positions: [], keys: numbers.keys, args: head() };
         calls.push(call);
-        slot = { call, part: new PartitionKeys(keys, p, numbers), frames: [] };
+        slot = { call, part: new PartitionKeys(keys, p, numbers), frames: [], pack: new PackWriter(size) };
         frames.push(slot.frames);
+        packs.push(slot.pack);
       } else {
         if (!shared) {
           const numbers = new KeyNumbers();
-          shared = { call: { positions: [], keys: numbers.keys, args: head() }, numbers, frames: [] };
-          calls.push(shared.call);
+          const call = { positions: [], keys: numbers.keys, args: head() };
+          shared = { call, numbers, frames: [], pack: new PackWriter(size) };
+          calls.push(call);
           frames.push(shared.frames);
+          packs.push(shared.pack);
         }
-        slot = { call: shared.call, part: new PartitionKeys(keys, p, shared.numbers), frames: shared.frames };
+        slot = {
+          call: shared.call,
+          part: new PartitionKeys(keys, p, shared.numbers),
+          frames: shared.frames,
+          pack: shared.pack,
+        };
       }
       parts.set(p, slot);
     }
-    const { call, part } = slot;
-    call.positions.push(position);
+    slot.call.positions.push(position);
     // What the outbox carries: the record as one RecordBatch element (docs/decisions/0209).
     const frame = recordFrame(e.record);
     slot.frames.push(frame);
-    pushEffect(call.args, e, part, keepRecords, frame.length);
+    packEffect(slot.pack, e, slot.part, keepRecords, frame.length);
   }
   calls.forEach((call, i) => {
     call.args[2] = Buffer.concat(frames[i]!);
+    call.args[3] = packs[i]!.finish();
   });
   return calls;
 }
 
 /**
- * One effect's fields, in the order commitEffects-0.lua's header gives, as ONE argument: the
- * fields joined by a tab (docs/decisions/0210). ioredis spends ~0.15-0.2 µs of the gateway's CPU
- * per argument of a command, ~20 a tap when each field was its own; Lua splits the string with
- * one gmatch, and each field it splits costs Redis a string, so only the fields the script reads
- * are sent: twelve, and with records kept the record's four and its index keys and counters
- * (0217). No field holds a tab: ids match the id patterns (topics, request ids), tokens are hex,
- * numbers are decimal, and JSON escapes a tab inside a string. A dedupe key with one is refused here, before anything is
- * sent; the script refuses an effect whose field count is off.
+ * One effect's fields, in the order commitEffects-0.lua's header gives, as one MessagePack array
+ * (docs/decisions/0217): only the fields the script reads, twelve, and with records kept the
+ * record's four and its index keys and counters. Key numbers and lengths go as integers; the
+ * version, balance, times and counts as decimal strings.
  */
-function pushEffect(
-  args: CommitCall['args'],
+function packEffect(
+  w: PackWriter,
   e: Effect,
   part: PartitionKeys,
   keepRecords: boolean,
   frameBytes: number,
 ): void {
   const r = e.record;
-  if (e.dedupeKey.includes('\t') || r.id.includes('\t'))
-    throw new RangeError(`a record id may not hold a tab: ${JSON.stringify(e.dedupeKey)}`);
   // Key numbers are given in this order: card, open-entry index, dedupe hash, records, outbox.
-  let cardFields: string;
-  if (e.expectVersion === null) cardFields = '0\t\t\t\t\t\t';
-  else {
-    // The card's stored head (0214): version, balance, fare state. Uses go with the card
-    // (docs/decisions/0203); '' leaves them as they are. The sweep's open-entry index follows
-    // the fare state written with the card.
-    const card = part.numbers.of(part.keys.card(e.cardToken));
-    const head = `${e.expectVersion + 1}\n${e.newBalanceFen}\n${encodeFareState(e.newFare)}`;
-    const uses = e.newUses ? encodeUses(e.newUses) : '';
-    const openAt = e.newFare.open ? String(e.newFare.open.t) : '';
-    cardFields = `${card}\t${e.expectVersion}\t${head}\t${uses}\t${part.of('open')}\t${openAt}\t${e.cardToken}`;
-  }
+  const cas = e.expectVersion !== null;
+  const card = cas ? part.numbers.of(part.keys.card(e.cardToken)) : 0;
+  const open = cas ? part.of('open') : 0;
   // A tap's key lives in the bucket of its day (docs/decisions/0196); any other is kept.
   const seen = isTapKey(e.dedupeKey) ? part.seenOnNo(dedupeDay(r.at)) : -part.of('seen');
   const records = keepRecords ? part.of('records') : 0;
-  const packed = `${e.dedupeKey}\t${cardFields}\t${seen}\t${encodeResult(e.result)}\t${part.of('outbox')}\t${frameBytes}`;
-  if (!keepRecords) {
-    args.push(packed);
-    return;
+  const outbox = part.of('outbox');
+  let indexes: number[] | undefined;
+  let stats: Array<string | number> | undefined;
+  if (keepRecords) {
+    indexes = [part.of('byTime'), part.numbers.of(part.keys.byCard(e.cardToken))];
+    if (r.deviceId) indexes.push(part.named('d', r.deviceId));
+    if (r.routeId) indexes.push(part.named('r', r.routeId));
+    if (r.stationId) indexes.push(part.named('s', r.stationId));
+    if (r.stopId) indexes.push(part.named('sp', r.stopId));
+    if (r.cardMasked) indexes.push(part.named('m', r.cardMasked));
+    if (r.operatorId) indexes.push(part.named('o', r.operatorId));
+    stats = statIncrements(r, part.statsNo) || undefined;
   }
+  w.array(keepRecords ? 18 + indexes!.length + (stats?.length ?? 0) : 12)
+    .str(e.dedupeKey)
+    .int(card);
+  if (cas) {
+    // The card's stored head (0214): version, balance, fare state. Uses go with the card
+    // (docs/decisions/0203); '' leaves them as they are. The sweep's open-entry index follows
+    // the fare state written with the card.
+    w.str(String(e.expectVersion))
+      .str(`${e.expectVersion! + 1}\n${e.newBalanceFen}\n${encodeFareState(e.newFare)}`)
+      .str(e.newUses ? encodeUses(e.newUses) : '')
+      .int(open)
+      .str(e.newFare.open ? String(e.newFare.open.t) : '')
+      .str(e.cardToken);
+  } else w.str('').str('').str('').int(0).str('').str('');
+  w.int(seen).str(encodeResult(e.result)).int(outbox).int(frameBytes);
+  if (!keepRecords) return;
   // The records hash keeps the JSON body the queries read (0204), then the index keys and the
   // ride counters.
-  const f: string[] = [packed, r.id, String(r.at), JSON.stringify(r), String(records), ''];
-  const at = f.length - 1;
-  f.push(String(part.of('byTime')), String(part.numbers.of(part.keys.byCard(e.cardToken))));
-  if (r.deviceId) f.push(String(part.named('d', r.deviceId)));
-  if (r.routeId) f.push(String(part.named('r', r.routeId)));
-  if (r.stationId) f.push(String(part.named('s', r.stationId)));
-  if (r.stopId) f.push(String(part.named('sp', r.stopId)));
-  if (r.cardMasked) f.push(String(part.named('m', r.cardMasked)));
-  if (r.operatorId) f.push(String(part.named('o', r.operatorId)));
-  f[at] = String(f.length - at - 1);
-  const stats = statIncrements(r, part.statsNo);
-  if (!stats) f.push('0');
+  w.str(r.id).str(String(r.at)).str(JSON.stringify(r)).int(records).int(indexes!.length);
+  for (const n of indexes!) w.int(n);
+  // The counters: their hash's key number, then field and amount pairs (amounts as strings).
+  if (!stats) w.int(0);
   else {
-    f.push(String(stats.length));
-    for (const x of stats) f.push(String(x));
+    w.int(stats.length).int(stats[0] as number);
+    for (let x = 1; x < stats.length; x++) w.str(String(stats[x]));
   }
-  args.push(f.join('\t'));
 }
 
 /** Puts one call's flat reply (code, payload, code, payload, ...) back in the commit's order. */

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { CardState } from '../../../core/card.js';
 import { dedupeDay } from '../../../core/dedupe-window.js';
 import { planTap } from '../../../core/ledger.js';
+import { PackWriter, type Unpacked, unpack } from '../../../gateway/src/store/msgpack.js';
 import { openRedisStore } from '../../../gateway/src/store/redis.js';
 import { commitCalls } from '../../../gateway/src/store/redis-commit.js';
 import { RedisKeys } from '../../../gateway/src/store/redis-keys.js';
@@ -91,18 +92,33 @@ describe('Redis commit, one call for all partitions', () => {
     await store.close();
   });
 
-  it('refuses a call with a malformed effect whole: nothing of its other effects is written', async () => {
+  it('refuses a call with a malformed effect whole (a field too many, not an array, a key number as text): nothing of its other effects is written', async () => {
     const store = await open();
     const keys = new RedisKeys(prefix, 16);
     const card = await issue(store, 7, 1_000);
     const [call] = commitCalls([planTap(card, tap({ cardToken: token(7), seq: 1 }), fare, T0)], keys, 60, {
       keepRecords: false,
     });
-    // A second effect with a field too many (as if an id held a tab), after a good one.
-    const bad = [...call!.args, `${String(call!.args[3])}\textra`];
-    await expect(defineScripts(admin).run('commitEffects', call!.keys, bad)).rejects.toThrow(
-      /malformed effect 2/,
-    );
+    // A second effect with a field too many, after a good one; then one that is not an array,
+    // and one whose card number is a string.
+    const good = call!.args[3] as Buffer;
+    const fields = unpack(good)[0] as Unpacked[];
+    const extra = new PackWriter().array(13);
+    for (const f of fields) typeof f === 'number' ? extra.int(f) : extra.str(String(f));
+    extra.str('extra');
+    const notArray = new PackWriter().str('tap:1');
+    const cardAsText = new PackWriter().array(12).str('tap:2').str('1');
+    for (let i = 0; i < 10; i++) cardAsText.str('');
+    for (const [bad, n] of [
+      [extra, 2],
+      [notArray, 2],
+      [cardAsText, 2],
+    ] as const) {
+      const args = [...call!.args.slice(0, 3), Buffer.concat([good, bad.finish()])];
+      await expect(defineScripts(admin).run('commitEffects', call!.keys, args)).rejects.toThrow(
+        new RegExp(`malformed effect ${n}`),
+      );
+    }
     expect(await load(store, token(7))).toMatchObject({ balanceFen: 1_000, version: 1 });
     expect(await admin.xlen(keys.outbox(keys.partitionOf(token(7))))).toBe(0);
     await store.close();

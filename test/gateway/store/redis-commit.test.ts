@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { unknownCard } from '../../../core/card.js';
+import { type Unpacked, unpack } from '../../../gateway/src/store/msgpack.js';
 import type { CommitOutcome } from '../../../gateway/src/store/port.js';
 import { ScriptResult } from '../../../gateway/src/store/redis-codes.js';
 import { commitCalls, decodeCall } from '../../../gateway/src/store/redis-commit.js';
@@ -34,15 +35,17 @@ describe('card partitions', () => {
 });
 
 /**
- * Each effect's fields as commitEffects-0.lua reads them (its header's layout): one argument per
- * effect, its fields joined by a tab: twelve, then with records kept the record's four, and its
- * index keys and counters counted by their own k and m (0217).
+ * Each effect's fields as commitEffects-0.lua reads them (its header's layout): ARGV[4] holds one
+ * MessagePack array per effect: twelve fields, then with records kept the record's four, and its
+ * index keys and counters counted by their own k and m (0217). Fields as strings here.
  */
 function parseArgs(args: ReadonlyArray<string | Buffer>) {
   const effects: Array<{ f: string[]; indexes: string[]; stats: string[] }> = [];
   const keepRecords = args[1] === '1';
-  for (const packed of args.slice(3)) {
-    const x = String(packed).split('\t');
+  expect(args).toHaveLength(4);
+  for (const packed of unpack(args[3] as Buffer)) {
+    expect(Array.isArray(packed)).toBe(true);
+    const x = (packed as Unpacked[]).map((v) => String(v));
     if (!keepRecords) {
       expect(x).toHaveLength(12);
       effects.push({ f: x, indexes: [], stats: [] });
@@ -204,14 +207,18 @@ describe('commitEffects calls', () => {
   it('leave the card out of an effect that does not touch it', () => {
     const effect = rideOf(unknownCard(token(2)), tap({ cardToken: token(2), seq: 1 }));
     const [call] = commitCalls([effect], keys, TTL);
-    expect(parseArgs(call!.args).effects[0]!.f.slice(1, 8)).toEqual(['0', '', '', '', '', '', '']);
+    expect(parseArgs(call!.args).effects[0]!.f.slice(1, 8)).toEqual(['0', '', '', '', '0', '', '']);
     expect(call!.keys.some((k) => k.includes(':card:'))).toBe(false);
   });
 
-  it('refuse a record id holding a tab before building anything (it would shift every field after it)', () => {
+  it('carry every id byte for byte: a field is length-prefixed, so no character in one can shift the next', () => {
     const [effect] = planRun(new Map([[token(1), card(1)]]), [tap({ cardToken: token(1), seq: 1 })]);
-    const forged = { ...effect!, dedupeKey: 'topup:a\tb', record: { ...effect!.record, id: 'topup:a\tb' } };
-    expect(() => commitCalls([forged], keys, TTL)).toThrow(RangeError);
+    const odd = 'topup:a\tb\nc\u0000d票';
+    const forged = { ...effect!, dedupeKey: odd, record: { ...effect!.record, id: odd } };
+    const [call] = commitCalls([forged], keys, TTL);
+    const { effects: parsed } = parseArgs(call!.args);
+    expect(parsed[0]!.f[0]).toBe(odd);
+    expect(parsed[0]!.f[12]).toBe(odd);
   });
 
   it('put the replies back in the order of the effects, old JSON results and compact ones alike', () => {

@@ -18,8 +18,7 @@
   script is atomic, so the end state is the same as writing each effect in turn. Later effects
   of the same call read what earlier ones decided from the local tables below, never from Redis.
 
-  Input, positional (no JSON to decode; numbers as decimal strings, so Redis stores exactly what
-  the gateway computed):
+  Input, positional (no JSON to decode):
     ARGV[1] bucketTtl: seconds a tap day bucket of dedupe keys lives after its last write (0196)
     ARGV[2] '1' records kept, '0' when the history lives in PostgreSQL (docs/decisions/0204): no
             record body, index entry or ride counter is written (the caller sends no record JSON,
@@ -27,32 +26,34 @@
     ARGV[3] the effects' records as onecard.v1.RecordBatch elements (protos/record-codec.ts
             recordFrame, docs/decisions/0209), one after another in effect order: one argument
             of bytes per call, each effect giving its frame's length
-    ARGV[4..] one per effect: its fields joined by a tab (docs/decisions/0210: one argument a
-            tap, not twenty), split here into A; an effect's fields start in A at offset s.
-            Every field is a Lua string Redis makes (~0.2 µs each), so a tap sends only what
-            this script reads: twelve fields; with records kept, the record's four and its
-            index keys and counters (docs/decisions/0217):
-      s+0 dedupeKey
-      s+1 card#           the card (a string, lib/card.lua, docs/decisions/0214); '0': the
-                          card is left untouched, and s+2..s+7 are ''
-      s+2 expectVersion
-      s+3 cardHead        the card's first three fields after the effect, as they are stored:
+    ARGV[4] the effects, one MessagePack array of fields each, one after another (protos are
+            not available to Lua; cmsgpack is built into Redis): one C call per effect unpacks
+            it, where splitting a tab-joined string with a pattern cost ~0.5 µs a field
+            (docs/decisions/0217). Key numbers and lengths are integers, the rest strings
+            (numbers as decimal strings, so Redis stores exactly what the gateway computed).
+            A tap sends only what this script reads: twelve fields; with records kept, the
+            record's four and its index keys and counters. Fields by position (1-based):
+      1 dedupeKey
+      2 card#           the card (a string, lib/card.lua, docs/decisions/0214); 0: the
+                        card is left untouched, and 3..8 are ''
+      3 expectVersion
+      4 cardHead        the card's first three fields after the effect, as they are stored:
                           next version \n new balance (fen) \n fare state (the tariff engine's
                           per-card JSON, which never holds a raw newline)
-      s+4 uses            the card's entitlement uses JSON (core/uses.ts), or '': unchanged (0203)
-      s+5 open#           the partition's open-entry zset
-      s+6 openAt          the open entry's time, or '': the card has none after the effect
-      s+7 cardToken       (the open-entry index's member, docs/decisions/0113)
-      s+8 seen#           the tap's day bucket of dedupe keys (expires); negative: the
+      5 uses            the card's entitlement uses JSON (core/uses.ts), or '': unchanged (0203)
+      6 open#           the partition's open-entry zset
+      7 openAt          the open entry's time, or '': the card has none after the effect
+      8 cardToken       (the open-entry index's member, docs/decisions/0113)
+      9 seen#           the tap's day bucket of dedupe keys (expires); negative: the
                           partition's kept dedupe hash (all but taps), at position -seen#
-      s+9 result          the compact result stored under the dedupe key (redis-results.ts)
-      s+10 outbox#        the partition's outbox stream
-      s+11 frameBytes     the length of its record's frame in ARGV[3]
+      10 result         the compact result stored under the dedupe key (redis-results.ts)
+      11 outbox#        the partition's outbox stream
+      12 frameBytes     the length of its record's frame in ARGV[3]
     and only when records are kept (ARGV[2] '1'):
-      s+12 recordId       s+13 at (record time, ms: the indexes' score)
-      s+14 record         the record JSON, the records hash's body
-      s+15 records#       the partition's records hash
-      s+16 k, then k index zset #s (score at, member recordId): the partition's time index,
+      13 recordId       14 at (record time, ms: the indexes' score)
+      15 record         the record JSON, the records hash's body
+      16 records#       the partition's records hash
+      17 k, then k index zset #s (score at, member recordId): the partition's time index,
                           the card's, the device's, route's, station's, stop's, masked
                           number's and operator's, those the record has
       then m, then m items: statsKey# and field, n pairs: ride counters (redis-stats.ts)
@@ -88,44 +89,42 @@ local function gather(lists, order, key)
   return list
 end
 
--- Where each effect starts in ARGV, and one read per dedupe hash for every dedupe key of the
--- call that lives in it (a call's taps mostly share one day per partition).
-local starts = {}
--- Where each effect's frame starts in ARGV[3].
-local frameAt = {}
+-- Each effect's fields (a table, the layout above), unpacked from ARGV[4] one MessagePack array
+-- at a time, and one read per dedupe hash for every dedupe key of the call that lives in it (a
+-- call's taps mostly share one day per partition). An effect whose field count is not what its
+-- own counts say is refused before anything is written.
+local E = {}
+-- Where each effect's frame starts in ARGV[3], and its length.
+local frameAt, frameLen = {}, {}
 local framePos = 1
 local reads, readOrder = {}, {}
 -- The cards the effects name (card# in first-use order), read below with one MGET per call.
 local cardSeen, cardKeys = {}, {}
--- Every effect's fields, one after another (the layout above), split from ARGV[4..]. An effect
--- whose field count is not what its own counts say is refused before anything is written.
-local A = {}
-local n = 0
-for x = 4, #ARGV do
-  local s = n + 1
-  for field in string.gmatch(ARGV[x] .. '\t', '([^\t]*)\t') do
-    n = n + 1
-    A[n] = field
+local packed = ARGV[4]
+local offset = #packed > 0 and 0 or -1
+while offset ~= -1 do
+  local v
+  offset, v = cmsgpack.unpack_one(packed, offset)
+  local i = #E + 1
+  local last = type(v) == 'table' and 12
+  if last and keepRecords then
+    local k = v[17]
+    local m = type(k) == 'number' and v[18 + k]
+    last = type(m) == 'number' and 18 + k + m
   end
-  local last = s + 11
-  if keepRecords then
-    local k = tonumber(A[s + 16])
-    local m = k and tonumber(A[s + 17 + k])
-    last = m and s + 17 + k + m
+  if not last or #v ~= last or type(v[2]) ~= 'number' or type(v[9]) ~= 'number' or type(v[12]) ~= 'number' then
+    return redis.error_reply('commitEffects: malformed effect ' .. i)
   end
-  if not last or n ~= last then
-    return redis.error_reply('commitEffects: malformed effect ' .. (x - 3))
-  end
-  local i = #starts + 1
-  starts[i] = s
+  E[i] = v
   frameAt[i] = framePos
-  framePos = framePos + tonumber(A[s + 11])
-  local group = gather(reads, readOrder, A[s + 8])
+  frameLen[i] = v[12]
+  framePos = framePos + v[12]
+  local group = gather(reads, readOrder, v[9])
   group[#group + 1] = i
-  local card = A[s + 1]
-  if card ~= '0' and not cardSeen[card] then
+  local card = v[2]
+  if card ~= 0 and not cardSeen[card] then
     cardSeen[card] = true
-    cardKeys[#cardKeys + 1] = tonumber(card)
+    cardKeys[#cardKeys + 1] = card
   end
 end
 local originals = {}
@@ -133,9 +132,9 @@ for _, seen in ipairs(readOrder) do
   local group = reads[seen]
   local names = {}
   for j = 1, #group do
-    names[j] = A[starts[group[j]]]
+    names[j] = E[group[j]][1]
   end
-  local key = KEYS[math.abs(tonumber(seen))]
+  local key = KEYS[math.abs(seen)]
   for from = 1, #names, SLICE do
     local part = redis.call('HMGET', key, unpack(names, from, math.min(from + SLICE - 1, #names)))
     for j = 1, #part do
@@ -178,10 +177,10 @@ local frames, frameOrder = {}, {}
 -- Ride counters summed over the call and written once per field.
 local bumps = {}
 
-for i, s in ipairs(starts) do
-  local dedupeKey = A[s]
-  local card = tonumber(A[s + 1])
-  local expect = card ~= 0 and A[s + 2]
+for i, v in ipairs(E) do
+  local dedupeKey = v[1]
+  local card = v[2]
+  local expect = card ~= 0 and v[3]
   local original = decided[dedupeKey] or originals[i]
   local version = nil
   if expect and not original and not broken[card] then
@@ -202,16 +201,17 @@ for i, s in ipairs(starts) do
       end
     end
   end
+  local n = #out
   if original then
     if expect then
       broken[card] = true
     end
-    out[#out + 1] = RC.DUPLICATE
-    out[#out + 1] = original
+    out[n + 1] = RC.DUPLICATE
+    out[n + 2] = original
   elseif expect and (broken[card] or version ~= expect) then
     broken[card] = true
-    out[#out + 1] = RC.CONFLICT
-    out[#out + 1] = ''
+    out[n + 1] = RC.CONFLICT
+    out[n + 2] = ''
   else
     if expect then
       local before = cards[card]
@@ -219,65 +219,64 @@ for i, s in ipairs(starts) do
         cardOrder[#cardOrder + 1] = card
       end
       -- An effect without uses keeps the ones an earlier effect of this call wrote (or Redis's).
-      local u = A[s + 4]
+      local u = v[5]
       if u == '' then
         u = before and before.u or nil
       end
-      cards[card] = { h = A[s + 3], u = u, s = s }
+      cards[card] = { h = v[4], u = u, e = v }
     end
-    local result = A[s + 9]
+    local result = v[10]
     decided[dedupeKey] = result
-    local seen = gather(seenArgs, seenOrder, A[s + 8])
+    local seen = gather(seenArgs, seenOrder, v[9])
     seen[#seen + 1] = dedupeKey
     seen[#seen + 1] = result
-    local f = gather(frames, frameOrder, A[s + 10])
-    f[#f + 1] = string.sub(ARGV[3], frameAt[i], frameAt[i] + tonumber(A[s + 11]) - 1)
+    local f = gather(frames, frameOrder, v[11])
+    f[#f + 1] = string.sub(ARGV[3], frameAt[i], frameAt[i] + frameLen[i] - 1)
     if keepRecords then
-      local recordId, at = A[s + 12], A[s + 13]
-      local rec = gather(recArgs, recOrder, A[s + 15])
+      local recordId, at = v[13], v[14]
+      local rec = gather(recArgs, recOrder, v[16])
       rec[#rec + 1] = recordId
-      rec[#rec + 1] = A[s + 14]
-      local k = tonumber(A[s + 16])
-      for x = s + 17, s + 16 + k do
-        local z = gather(zadds, zaddOrder, A[x])
+      rec[#rec + 1] = v[15]
+      local k = v[17]
+      for x = 18, 17 + k do
+        local z = gather(zadds, zaddOrder, v[x])
         z[#z + 1] = at
         z[#z + 1] = recordId
       end
-      local m = tonumber(A[s + 17 + k])
+      local m = v[18 + k]
       if m > 0 then
-        local from = s + 18 + k
-        local bucket = bumps[A[from]]
+        local from = 19 + k
+        local bucket = bumps[v[from]]
         if not bucket then
           bucket = {}
-          bumps[A[from]] = bucket
+          bumps[v[from]] = bucket
         end
         for x = from + 1, from + m - 1, 2 do
-          bucket[A[x]] = (bucket[A[x]] or 0) + tonumber(A[x + 1])
+          bucket[v[x]] = (bucket[v[x]] or 0) + tonumber(v[x + 1])
         end
       end
     end
-    out[#out + 1] = RC.OK
-    out[#out + 1] = ''
+    out[n + 1] = RC.OK
+    out[n + 2] = ''
   end
 end
 
 for _, seen in ipairs(seenOrder) do
-  local n = tonumber(seen)
-  callSliced('HSET', KEYS[math.abs(n)], seenArgs[seen])
+  callSliced('HSET', KEYS[math.abs(seen)], seenArgs[seen])
   -- A day bucket lives on for the window after its last write, then goes whole.
-  if n > 0 then
-    redis.call('EXPIRE', KEYS[n], bucketTtl)
+  if seen > 0 then
+    redis.call('EXPIRE', KEYS[seen], bucketTtl)
   end
 end
 for _, rec in ipairs(recOrder) do
-  callSliced('HSET', KEYS[tonumber(rec)], recArgs[rec])
+  callSliced('HSET', KEYS[rec], recArgs[rec])
 end
 for _, z in ipairs(zaddOrder) do
-  callSliced('ZADD', KEYS[tonumber(z)], zadds[z])
+  callSliced('ZADD', KEYS[z], zadds[z])
 end
 for _, o in ipairs(frameOrder) do
   local f = frames[o]
-  redis.call('XADD', KEYS[tonumber(o)], '*', 'b', table.concat(f), 'n', #f)
+  redis.call('XADD', KEYS[o], '*', 'b', table.concat(f), 'n', #f)
 end
 -- Every card of the call in one MSET: version, balance and fare state (the effect's head) and
 -- uses new, the rest as read (0214); sliced like the other variadic writes (SLICE is even: a key
@@ -298,27 +297,26 @@ end
 local opens, openOrder = {}, {}
 local closes, closeOrder = {}, {}
 for _, card in ipairs(cardOrder) do
-  local c = cards[card]
-  local s = c.s
-  local openAt = A[s + 6]
+  local v = cards[card].e
+  local openAt = v[7]
   if openAt ~= '' then
-    local z = gather(opens, openOrder, A[s + 5])
+    local z = gather(opens, openOrder, v[6])
     z[#z + 1] = openAt
-    z[#z + 1] = A[s + 7]
+    z[#z + 1] = v[8]
   elseif hadOpen[card] then
-    local z = gather(closes, closeOrder, A[s + 5])
-    z[#z + 1] = A[s + 7]
+    local z = gather(closes, closeOrder, v[6])
+    z[#z + 1] = v[8]
   end
 end
 for _, o in ipairs(openOrder) do
-  callSliced('ZADD', KEYS[tonumber(o)], opens[o])
+  callSliced('ZADD', KEYS[o], opens[o])
 end
 for _, o in ipairs(closeOrder) do
-  callSliced('ZREM', KEYS[tonumber(o)], closes[o])
+  callSliced('ZREM', KEYS[o], closes[o])
 end
 for key, bucket in pairs(bumps) do
   for field, n in pairs(bucket) do
-    redis.call('HINCRBY', KEYS[tonumber(key)], field, n)
+    redis.call('HINCRBY', KEYS[key], field, n)
   end
 end
 return out

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { PackWriter, unpack } from '../../../gateway/src/store/msgpack.js';
+
+// The commit script's argument codec (docs/decisions/0217): what PackWriter writes, unpack reads
+// back, at every header size; what it cannot carry exactly, it refuses.
+describe('PackWriter', () => {
+  it('writes integers at every width from −2^31 to 2^32 − 1, each read back exactly', () => {
+    const ints = [0, 1, 127, 128, 255, 256, 65_535, 65_536, 0xffffffff, -1, -32, -33, -128, -0x80000000];
+    const w = new PackWriter(1);
+    for (const n of ints) w.int(n);
+    expect(unpack(w.finish())).toEqual(ints);
+  });
+
+  it.each([
+    ['a fraction', 1.5],
+    ['2^32', 2 ** 32],
+    ['below −2^31', -(2 ** 31) - 1],
+    ['NaN', Number.NaN],
+    ['Infinity', Number.POSITIVE_INFINITY],
+  ])('refuses %s as an integer (a number like it goes as a string)', (_, n) => {
+    expect(() => new PackWriter().int(n)).toThrow(RangeError);
+  });
+
+  it('writes strings of any length and alphabet as UTF-8, byte for byte', () => {
+    const strs = [
+      '',
+      'a',
+      'tab\there',
+      '换乘',
+      'x'.repeat(85),
+      'y'.repeat(86),
+      '票'.repeat(30_000),
+      'z'.repeat(70_000),
+    ];
+    const w = new PackWriter(8);
+    for (const s of strs) w.str(s);
+    expect(unpack(w.finish())).toEqual(strs);
+  });
+
+  it('writes arrays of any size, nested', () => {
+    const big = Array.from({ length: 70_000 }, (_, i) => i % 300);
+    const w = new PackWriter();
+    w.array(3).int(1).str('b').array(2).int(-5).str('c');
+    w.array(20);
+    for (let i = 0; i < 20; i++) w.int(i);
+    w.array(big.length);
+    for (const n of big) w.int(n);
+    expect(unpack(w.finish())).toEqual([[1, 'b', [-5, 'c']], Array.from({ length: 20 }, (_, i) => i), big]);
+  });
+});
+
+describe('unpack', () => {
+  it('refuses a truncated buffer and a type the commit never writes', () => {
+    const w = new PackWriter().str('hello');
+    const whole = w.finish();
+    expect(() => unpack(whole.subarray(0, whole.length - 1))).toThrow(/truncated/);
+    expect(() => unpack(Buffer.from([0xc0]))).toThrow(/not one the commit uses/);
+  });
+});
