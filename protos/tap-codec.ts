@@ -114,6 +114,16 @@ const MAX_DEPTH = 100;
 const TWO_32 = 4294967296;
 const EMPTY = Buffer.alloc(0);
 
+/**
+ * Hex of bytes [from, to): Buffer's own hexSlice, which toString('hex', …) calls after checking
+ * its arguments and which costs ~40 % less a token; toString where a Node lacks it.
+ */
+type HexSlicing = { hexSlice?: (from: number, to: number) => string };
+const hexOf: (b: Buffer, from: number, to: number) => string =
+  typeof (Buffer.prototype as HexSlicing).hexSlice === 'function'
+    ? (b, from, to) => (b as HexSlicing).hexSlice!(from, to)
+    : (b, from, to) => b.toString('hex', from, to);
+
 /** Thrown inside the reader only; the reader's methods return false and keep its message. */
 class Malformed extends Error {}
 
@@ -352,10 +362,10 @@ function readTap(end: number, t: DecodedTap): void {
   t.concession = 0;
   t.offline = false;
   tokenFrom = tokenTo = 0;
-  from.fill(0);
-  to.fill(0);
+  for (let i = 0; i < STRINGS; i++) from[i] = to[i] = 0;
   while (pos < end) {
-    const k = tag(end);
+    // Every key of Tap but entitlement_id's is one byte.
+    const k = buf[pos]! < 128 ? buf[pos++]! : tag(end);
     const wireType = k & 7;
     switch (k >>> 3) {
       case 1:
@@ -416,7 +426,7 @@ function readTap(end: number, t: DecodedTap): void {
   }
   const n = tokenTo - tokenFrom;
   t.cardTokenBytes = n;
-  t.cardToken = n === TOKEN_BYTES ? buf.toString('hex', tokenFrom, tokenTo) : '';
+  t.cardToken = n === TOKEN_BYTES ? hexOf(buf, tokenFrom, tokenTo) : '';
   t.issuingRegion = text(REGION);
   t.routeId = text(ROUTE);
   t.stopId = text(STOP);
