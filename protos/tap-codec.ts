@@ -4,7 +4,7 @@
 // TapInput. Here the wire is read into one reused DecodedTap, each string is decoded once (the
 // last occurrence: a scalar's last value wins), a location id or region equal to the previous
 // tap's is that same string again, the card token goes from the payload straight to its hex,
-// and the ingest builds one object per tap (tapInputOf).
+// and the ingest builds one object per tap (tapInputOf, codec.ts, as for a generated Tap).
 //
 // What it accepts and refuses is what protobufjs (protos/gen, the edge and the tests still use
 // it) accepts and refuses, and the values it reads are the ones protobufjs reads:
@@ -17,37 +17,14 @@
 // field number 0, wire type 4 outside a group, 6 or 7, an unclosed or mismatched group, groups
 // nested past 100 levels and a string that is not UTF-8 refuse the batch, with a reason.
 //
-// A field added to Tap is one case in readTap, one member of DecodedTap and one line in
-// tapInputOf; the field-list test in test/protos/tap-codec.test.ts fails until it is.
+// A field added to Tap is one case in readTap, and one member of DecodedTap and one line in
+// decodedTap and tapInputOf (codec.ts); the field-list test in test/protos/tap-codec.test.ts
+// fails until it is.
 import { isUtf8 } from 'node:buffer';
-import type { TapInput } from '../core/ledger.js';
 import { TOKEN_BYTES } from '../core/pii.js';
-import { credentials, decisions, directions, reasonName } from './codec.js';
+import type { DecodedTap } from './codec.js';
 
-/** One tap as read from the wire, enums as their codes; one object reused for every tap of a batch. */
-export interface DecodedTap {
-  /** uint64 as a number: not a safe integer past 2^53. */
-  seq: number;
-  deviceTimeMs: number;
-  credential: number;
-  /** card_token's length in bytes. */
-  cardTokenBytes: number;
-  /** card_token as lowercase hex when it is TOKEN_BYTES long, else '' (the tap is refused). */
-  cardToken: string;
-  issuingRegion: string;
-  /** Location's ids ('' when absent, as a message or as a field). */
-  routeId: string;
-  stopId: string;
-  stationId: string;
-  venueId: string;
-  direction: number;
-  decision: number;
-  reason: number;
-  concession: number;
-  offline: boolean;
-  entitlementId: string;
-}
-
+/** A DecodedTap to read taps into (one per batch). */
 export function emptyTap(): DecodedTap {
   return {
     seq: 0,
@@ -67,39 +44,6 @@ export function emptyTap(): DecodedTap {
     offline: false,
     entitlementId: '',
   };
-}
-
-/**
- * The gateway's TapInput from a tap that passed validation, as tapInputFromWire (codec.ts) makes
- * it from a generated Tap: the same members in the same order. `epoch` '' is the legacy epoch.
- */
-export function tapInputOf(
-  t: DecodedTap,
-  seq: number,
-  operatorId: string,
-  deviceId: string,
-  epoch: string,
-): TapInput {
-  const input: TapInput = {
-    operatorId,
-    deviceId,
-    seq,
-    deviceTimeMs: t.deviceTimeMs,
-    credential: credentials.name[t.credential] ?? 'card',
-    cardToken: t.cardToken,
-    issuingRegion: t.issuingRegion,
-    routeId: t.routeId,
-    stopId: t.stopId,
-    stationId: t.stationId,
-    venueId: t.venueId,
-    direction: directions.name[t.direction] ?? 'board',
-    edgeDecision: decisions.name[t.decision] ?? 'allow',
-    edgeReason: reasonName(t.reason),
-    offline: t.offline,
-  };
-  if (epoch !== '') input.epoch = epoch;
-  if (t.entitlementId !== '') input.entitlementId = t.entitlementId;
-  return input;
 }
 
 /** Wire types (protobuf encoding spec). */

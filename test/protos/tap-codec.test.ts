@@ -18,9 +18,9 @@ import {
   type Validation,
   validateBatch,
 } from '../../gateway/src/ingest/validate.js';
-import { encodeSignedBatch, epochFromWire, tapInputFromWire } from '../../protos/codec.js';
+import { type DecodedTap, encodeSignedBatch, epochFromWire, tapInputFromWire } from '../../protos/codec.js';
 import type { onecard } from '../../protos/gen/onecard.js';
-import { type DecodedTap, emptyTap, TapBatchReader } from '../../protos/tap-codec.js';
+import { emptyTap, TapBatchReader } from '../../protos/tap-codec.js';
 import { v1 } from '../../protos/wire.js';
 
 const NOW = Date.UTC(2026, 10, 23, 9, 0, 0);

@@ -6,8 +6,16 @@
 import type { TapInput } from '../../../core/ledger.js';
 import { TOKEN_BYTES } from '../../../core/pii.js';
 import { parseDeviceTopic } from '../../../core/topics.js';
-import { credentials, decisions, directions, epochFromWire, reasonName } from '../../../protos/codec.js';
-import { type DecodedTap, emptyTap, TapBatchReader, tapInputOf } from '../../../protos/tap-codec.js';
+import {
+  credentials,
+  type DecodedTap,
+  decisions,
+  directions,
+  epochFromWire,
+  reasonName,
+  tapInputOf,
+} from '../../../protos/codec.js';
+import { emptyTap, TapBatchReader } from '../../../protos/tap-codec.js';
 
 export type BatchRejection =
   | 'OVERSIZED'
