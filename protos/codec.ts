@@ -129,30 +129,80 @@ export function epochFromWire(bytes: Uint8Array | null | undefined): string | un
 }
 
 /**
- * A received tap as the gateway's TapInput, from a Tap that passed validation (known
- * credential, direction and decision). Unknown codes fall back to the first value. `epoch` is
- * the batch's (core/epoch.ts); the legacy one leaves TapInput.epoch unset.
+ * A tap's fields as the wire carries them, enums as their codes: what the gateway's TapBatch
+ * decoder (protos/tap-codec.ts) reads each tap into, and what a generated Tap is read as here
+ * (decodedTap), so that the two become TapInputs in one place (tapInputOf).
  */
-export function tapInputFromWire(
-  t: Tap,
-  seq: number,
-  operatorId: string,
-  deviceId: string,
-  epoch: string = LEGACY_EPOCH,
-): TapInput {
+export interface DecodedTap {
+  /** uint64 as a number: not a safe integer past 2^53. */
+  seq: number;
+  deviceTimeMs: number;
+  credential: number;
+  /** card_token's length in bytes. */
+  cardTokenBytes: number;
+  /** card_token as lowercase hex ('' from tap-codec.ts when not TOKEN_BYTES long: refused then). */
+  cardToken: string;
+  issuingRegion: string;
+  /** Location's ids ('' when absent, as a message or as a field). */
+  routeId: string;
+  stopId: string;
+  stationId: string;
+  venueId: string;
+  direction: number;
+  decision: number;
+  reason: number;
+  concession: number;
+  offline: boolean;
+  entitlementId: string;
+}
+
+/** A generated Tap's fields (protobufjs leaves proto3 defaults on the prototype: read here as values). */
+export function decodedTap(t: Tap): DecodedTap {
   const loc = t.location;
-  const input: TapInput = {
-    operatorId,
-    deviceId,
-    seq,
+  return {
+    seq: Number(t.seq),
     deviceTimeMs: Number(t.deviceTimeMs),
-    credential: credentials.name[t.credential] ?? 'card',
+    credential: t.credential,
+    cardTokenBytes: t.cardToken.length,
     cardToken: tokenHex(t.cardToken),
     issuingRegion: t.issuingRegion,
     routeId: loc?.routeId ?? '',
     stopId: loc?.stopId ?? '',
     stationId: loc?.stationId ?? '',
     venueId: loc?.venueId ?? '',
+    direction: t.direction,
+    decision: t.decision,
+    reason: t.reason,
+    concession: t.concession,
+    offline: t.offline,
+    entitlementId: t.entitlementId,
+  };
+}
+
+/**
+ * A received tap as the gateway's TapInput, from a tap that passed validation (known
+ * credential, direction and decision). Unknown codes fall back to the first value. `epoch` is
+ * the batch's (core/epoch.ts); the legacy one leaves TapInput.epoch unset.
+ */
+export function tapInputOf(
+  t: DecodedTap,
+  seq: number,
+  operatorId: string,
+  deviceId: string,
+  epoch: string = LEGACY_EPOCH,
+): TapInput {
+  const input: TapInput = {
+    operatorId,
+    deviceId,
+    seq,
+    deviceTimeMs: t.deviceTimeMs,
+    credential: credentials.name[t.credential] ?? 'card',
+    cardToken: t.cardToken,
+    issuingRegion: t.issuingRegion,
+    routeId: t.routeId,
+    stopId: t.stopId,
+    stationId: t.stationId,
+    venueId: t.venueId,
     direction: directions.name[t.direction] ?? 'board',
     edgeDecision: decisions.name[t.decision] ?? 'allow',
     edgeReason: reasonName(t.reason),
@@ -164,6 +214,17 @@ export function tapInputFromWire(
   // 0 is "not sent" (firmware before 0215, a tap journaled before it): absent, as with no id.
   if (t.entitlementToDay) input.entitlementToDay = t.entitlementToDay;
   return input;
+}
+
+/** tapInputOf for a generated Tap (the edge reading its journal back, tests). */
+export function tapInputFromWire(
+  t: Tap,
+  seq: number,
+  operatorId: string,
+  deviceId: string,
+  epoch: string = LEGACY_EPOCH,
+): TapInput {
+  return tapInputOf(decodedTap(t), seq, operatorId, deviceId, epoch);
 }
 
 /**

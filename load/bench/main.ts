@@ -22,7 +22,8 @@
 //             vs the broker alone, deny_fanout_broker_p99_ms (load/bench/fanout.ts).
 //   tap plan  tap_plan_us_per_tap: the gateway's own CPU per tap, a signed 100-tap batch through
 //             the real ingest with an in-memory store, against tap_decode_us_per_tap, the
-//             protobuf decode of that batch, in the same rounds (load/bench/tap-plan.ts);
+//             gateway's decode of that batch (protos/tap-codec.ts), in the same rounds
+//             (load/bench/tap-plan.ts);
 //   signing   batch_sign_us, ack_verify_us (per batch of 100 taps, p50) and their baselines
 //             (load/bench/signing.ts); the simulated devices sign every batch with their own key.
 // `--tap-path` runs only the tap path, its baseline, costs and ceilings, the tap plan and the

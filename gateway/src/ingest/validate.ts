@@ -10,13 +10,14 @@ import { parseDeviceTopic } from '../../../core/topics.js';
 import { MAX_ENTITLEMENT_DAYS } from '../../../core/uses.js';
 import {
   credentials,
+  type DecodedTap,
   decisions,
   directions,
   epochFromWire,
   reasonName,
-  tapInputFromWire,
+  tapInputOf,
 } from '../../../protos/codec.js';
-import { type Tap, type TapBatch, v1 } from '../../../protos/wire.js';
+import { emptyTap, TapBatchReader } from '../../../protos/tap-codec.js';
 
 export type BatchRejection =
   | 'OVERSIZED'
@@ -70,33 +71,15 @@ export function validateBatch(topic: string, payload: Uint8Array, limits: Limits
     };
   const ids = parseDeviceTopic(topic);
   if (ids?.leaf !== 'taps') return { ok: false, reason: 'BAD_TOPIC', detail: topic };
-  let decoded: TapBatch;
-  try {
-    decoded = v1.TapBatch.decode(payload);
-  } catch (err) {
-    return { ok: false, reason: 'MALFORMED_PROTOBUF', detail: (err as Error).message };
-  }
-  if (decoded.deviceId !== ids.deviceId || decoded.operatorId !== ids.operatorId)
-    return {
-      ok: false,
-      reason: 'TOPIC_MISMATCH',
-      detail: `payload ${decoded.operatorId}/${decoded.deviceId} on topic ${ids.operatorId}/${ids.deviceId}`,
-    };
-  if (decoded.taps.length === 0) return { ok: false, reason: 'EMPTY_BATCH', detail: 'no taps' };
-  if (decoded.taps.length > limits.maxTapsPerBatch)
-    return {
-      ok: false,
-      reason: 'TOO_MANY_TAPS',
-      detail: `${decoded.taps.length} > ${limits.maxTapsPerBatch}`,
-    };
+  // Read by hand (protos/tap-codec.ts, docs/decisions/0216): the taps go from the payload into
+  // one TapInput each. The batch's own fields first; a refusal they call for is given only once
+  // every tap has been read, because a protobuf error anywhere in the payload comes first.
+  const batch = new TapBatchReader(payload);
+  if (batch.error !== undefined) return { ok: false, reason: 'MALFORMED_PROTOBUF', detail: batch.error };
   // A malformed epoch is the batch's fault, not a tap's: every key in it would be wrong.
-  const epoch = epochFromWire(decoded.journalEpoch);
-  if (epoch === undefined)
-    return {
-      ok: false,
-      reason: 'BAD_EPOCH',
-      detail: `journal_epoch is ${decoded.journalEpoch.byteLength} bytes or all zero, not 8 random bytes`,
-    };
+  const epoch = epochFromWire(batch.journalEpoch);
+  const refusal = batchRefusal(batch, ids, epoch, limits);
+  const keep = refusal === undefined && epoch !== undefined;
 
   const taps: TapInput[] = [];
   const invalid: InvalidTap[] = [];
@@ -104,8 +87,11 @@ export function validateBatch(topic: string, payload: Uint8Array, limits: Limits
   // one before cannot repeat, so the set is built only when a seq is not (docs/decisions/0211).
   let seen: Set<number> | undefined;
   let top = 0;
-  for (const tap of decoded.taps as Tap[]) {
-    const seq = Number(tap.seq);
+  const tap = emptyTap();
+  while (batch.nextTap(tap)) {
+    // A refused batch's taps are still read to the end (for a protobuf error), never kept.
+    if (!keep) continue;
+    const seq = tap.seq;
     if (seq <= top) seen ??= new Set(taps.map((t) => t.seq));
     const problem = tapProblem(tap, seq, seen, now);
     if (problem) {
@@ -114,28 +100,59 @@ export function validateBatch(topic: string, payload: Uint8Array, limits: Limits
     }
     seen?.add(seq);
     if (seq > top) top = seq;
-    taps.push(tapInputFromWire(tap, seq, ids.operatorId, ids.deviceId, epoch));
+    taps.push(tapInputOf(tap, seq, ids.operatorId, ids.deviceId, epoch));
   }
+  if (batch.error !== undefined) return { ok: false, reason: 'MALFORMED_PROTOBUF', detail: batch.error };
+  if (!keep) return { ok: false, ...refusal! };
   return {
     ok: true,
     batch: {
       operatorId: ids.operatorId,
       deviceId: ids.deviceId,
       epoch,
-      sentAtMs: Number(decoded.sentAtMs),
+      sentAtMs: batch.sentAtMs,
       taps,
       invalid,
-      signature: decoded.signature,
+      signature: batch.signature,
     },
   };
 }
 
-function tapProblem(tap: Tap, seq: number, seen: Set<number> | undefined, now: number): string | undefined {
+/** The refusal the batch's own fields call for, in the order docs/topics.md gives. */
+function batchRefusal(
+  batch: TapBatchReader,
+  ids: { operatorId: string; deviceId: string },
+  epoch: string | undefined,
+  limits: Limits,
+): { reason: BatchRejection; detail: string } | undefined {
+  if (batch.deviceId !== ids.deviceId || batch.operatorId !== ids.operatorId)
+    return {
+      reason: 'TOPIC_MISMATCH',
+      detail: `payload ${batch.operatorId}/${batch.deviceId} on topic ${ids.operatorId}/${ids.deviceId}`,
+    };
+  if (batch.taps === 0) return { reason: 'EMPTY_BATCH', detail: 'no taps' };
+  if (batch.taps > limits.maxTapsPerBatch)
+    return { reason: 'TOO_MANY_TAPS', detail: `${batch.taps} > ${limits.maxTapsPerBatch}` };
+  if (epoch === undefined)
+    return {
+      reason: 'BAD_EPOCH',
+      detail: `journal_epoch is ${batch.journalEpoch.byteLength} bytes or all zero, not 8 random bytes`,
+    };
+  return undefined;
+}
+
+/** Why a tap is quarantined, or undefined; `seq` is tap.seq (not a safe integer past 2^53). */
+export function tapProblem(
+  tap: DecodedTap,
+  seq: number,
+  seen: Set<number> | undefined,
+  now: number,
+): string | undefined {
   if (!Number.isSafeInteger(seq) || seq < 1) return `seq ${seq} is not a positive integer`;
   if (seen?.has(seq)) return `seq ${seq} appears twice in the batch`;
-  if (tap.cardToken.length !== TOKEN_BYTES)
-    return `card_token has ${tap.cardToken.length} bytes, not ${TOKEN_BYTES}`;
-  const t = Number(tap.deviceTimeMs);
+  if (tap.cardTokenBytes !== TOKEN_BYTES)
+    return `card_token has ${tap.cardTokenBytes} bytes, not ${TOKEN_BYTES}`;
+  const t = tap.deviceTimeMs;
   if (!Number.isSafeInteger(t) || t < EARLIEST_MS || t > now + MAX_AHEAD_MS)
     return `device_time_ms ${t} is implausible`;
   if (credentials.name[tap.credential] === undefined) return `credential ${tap.credential} is unknown`;
@@ -143,14 +160,13 @@ function tapProblem(tap: Tap, seq: number, seen: Set<number> | undefined, now: n
   if (decisions.name[tap.decision] === undefined) return `decision ${tap.decision} is unknown`;
   if (reasonName(tap.reason) === 'UNSPECIFIED') return `reason ${tap.reason} is unknown`;
   if (!REGION.test(tap.issuingRegion)) return 'issuing_region is not a 6-digit code';
-  const loc = tap.location;
+  // An absent Location reads as four empty ids, which pass as it did.
   if (
-    loc &&
     !(
-      isIdOrAbsent(loc.routeId) &&
-      isIdOrAbsent(loc.stopId) &&
-      isIdOrAbsent(loc.stationId) &&
-      isIdOrAbsent(loc.venueId)
+      isIdOrAbsent(tap.routeId) &&
+      isIdOrAbsent(tap.stopId) &&
+      isIdOrAbsent(tap.stationId) &&
+      isIdOrAbsent(tap.venueId)
     )
   )
     return 'a location id has the wrong form';
@@ -174,7 +190,7 @@ function toDayProblem(toDay: number, hasId: boolean, at: number): string | undef
   return undefined;
 }
 
-/** Absent, empty (a field the device leaves out: no pattern to run) or of the id form. */
-function isIdOrAbsent(id: string | null | undefined): boolean {
-  return id === undefined || id === null || id === '' || LOCATION_ID.test(id);
+/** Empty (a field the device leaves out: no pattern to run) or of the id form. */
+function isIdOrAbsent(id: string): boolean {
+  return id === '' || LOCATION_ID.test(id);
 }
