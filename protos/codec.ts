@@ -154,6 +154,8 @@ export interface DecodedTap {
   concession: number;
   offline: boolean;
   entitlementId: string;
+  /** entitlement_to_day (0215): 0 when not sent. */
+  entitlementToDay: number;
 }
 
 /** A generated Tap's fields (protobufjs leaves proto3 defaults on the prototype: read here as values). */
@@ -176,6 +178,7 @@ export function decodedTap(t: Tap): DecodedTap {
     concession: t.concession,
     offline: t.offline,
     entitlementId: t.entitlementId,
+    entitlementToDay: t.entitlementToDay,
   };
 }
 

@@ -43,6 +43,7 @@ export function emptyTap(): DecodedTap {
     concession: 0,
     offline: false,
     entitlementId: '',
+    entitlementToDay: 0,
   };
 }
 
@@ -179,6 +180,13 @@ function int32(end: number): number {
   return lo | 0;
 }
 
+/** protobufjs Reader.uint32: the varint's low 32 bits, unsigned (a longer varint is cut). */
+function uint32(end: number): number {
+  if (pos < end && buf[pos]! < 128) return buf[pos++]!;
+  varint64(end);
+  return lo >>> 0;
+}
+
 /** protobufjs Reader.bool: true when any of its (up to 10) bytes has a bit set below the 8th. */
 function bool(end: number): boolean {
   let value = false;
@@ -305,10 +313,11 @@ function readTap(end: number, t: DecodedTap): void {
   t.reason = 0;
   t.concession = 0;
   t.offline = false;
+  t.entitlementToDay = 0;
   tokenFrom = tokenTo = 0;
   for (let i = 0; i < STRINGS; i++) from[i] = to[i] = 0;
   while (pos < end) {
-    // Every key of Tap but entitlement_id's is one byte.
+    // Every key of Tap but entitlement_id's and entitlement_to_day's is one byte.
     const k = buf[pos]! < 128 ? buf[pos++]! : tag(end);
     const wireType = k & 7;
     switch (k >>> 3) {
@@ -364,6 +373,10 @@ function readTap(end: number, t: DecodedTap): void {
       case 80:
         if (wireType !== LEN) break;
         stringField(ENTITLEMENT, end, 'entitlement_id');
+        continue;
+      case 81:
+        if (wireType !== VARINT) break;
+        t.entitlementToDay = uint32(end);
         continue;
     }
     skip(wireType, k >>> 3, 1, end);

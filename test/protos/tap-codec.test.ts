@@ -234,6 +234,14 @@ function tapBytes(r: Rand, seq: number): Bytes {
     r.chance(0.3)
       ? occurrences(r, () => lenField(80, r.chance(0.7) ? utf8(`pass-${r.int(9)}`) : text(r)), 80)
       : [],
+    // entitlement_to_day (uint32, 0215): a local day, or any varint (cut to its low 32 bits).
+    r.chance(0.3)
+      ? occurrences(
+          r,
+          () => [...key(81, 0), ...varint(usual(r) ? BigInt(20_400 + r.int(60)) : r.pick(U64))],
+          81,
+        )
+      : [],
   ];
   return message(parts, r);
 }
@@ -319,6 +327,7 @@ function fromGenerated(t: onecard.v1.Tap): DecodedTap {
     concession: t.concession,
     offline: t.offline,
     entitlementId: t.entitlementId,
+    entitlementToDay: t.entitlementToDay,
   };
 }
 
@@ -635,6 +644,7 @@ describe('the hand-written TapBatch decoder', () => {
       'concession=10',
       'offline=11',
       'entitlement_id=80',
+      'entitlement_to_day=81',
     ]);
     expect(fields('TapBatch')).toEqual([
       'device_id=1',
