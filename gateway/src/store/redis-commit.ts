@@ -168,7 +168,6 @@ export function commitCalls(
     { call: CommitCall; part: PartitionKeys; frames: Buffer[]; pack: PackWriter }
   >();
   let shared: { call: CommitCall; numbers: KeyNumbers; frames: Buffer[]; pack: PackWriter } | undefined;
-  const size = (keepRecords ? 640 : 192) * effects.length;
   for (let position = 0; position < effects.length; position++) {
     const e = effects[position]!;
     const p = keys.partitionOf(e.cardToken);
@@ -178,14 +177,14 @@ export function commitCalls(
         const numbers = new KeyNumbers();
         const call = { positions: [], keys: numbers.keys, args: head() };
         calls.push(call);
-        slot = { call, part: new PartitionKeys(keys, p, numbers), frames: [], pack: new PackWriter(size) };
+        slot = { call, part: new PartitionKeys(keys, p, numbers), frames: [], pack: new PackWriter() };
         frames.push(slot.frames);
         packs.push(slot.pack);
       } else {
         if (!shared) {
           const numbers = new KeyNumbers();
           const call = { positions: [], keys: numbers.keys, args: head() };
-          shared = { call, numbers, frames: [], pack: new PackWriter(size) };
+          shared = { call, numbers, frames: [], pack: new PackWriter() };
           calls.push(call);
           frames.push(shared.frames);
           packs.push(shared.pack);

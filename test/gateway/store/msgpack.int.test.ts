@@ -34,7 +34,7 @@ return out`;
 
 describe("Redis's cmsgpack reads what PackWriter writes", () => {
   it('integers, strings and arrays at every width', async () => {
-    const w = new PackWriter(1);
+    const w = new PackWriter();
     const ints = [0, 127, 128, 65_535, 65_536, 0xffffffff, -1, -32, -33, -0x80000000];
     for (const n of ints) w.int(n);
     const strs = ['', 'tab\there', '换乘', 'y'.repeat(86), 'z'.repeat(70_000)];

@@ -6,7 +6,7 @@ import { PackWriter, unpack } from '../../../gateway/src/store/msgpack.js';
 describe('PackWriter', () => {
   it('writes integers at every width from −2^31 to 2^32 − 1, each read back exactly', () => {
     const ints = [0, 1, 127, 128, 255, 256, 65_535, 65_536, 0xffffffff, -1, -32, -33, -128, -0x80000000];
-    const w = new PackWriter(1);
+    const w = new PackWriter();
     for (const n of ints) w.int(n);
     expect(unpack(w.finish())).toEqual(ints);
   });
@@ -22,17 +22,24 @@ describe('PackWriter', () => {
   });
 
   it('writes strings of any length and alphabet as UTF-8, byte for byte', () => {
+    // Every header width at its edges (fixstr < 32 bytes, str 8 < 256, str 16 < 65,536, str 32),
+    // by bytes, not characters: eleven '票' are 33 bytes.
     const strs = [
       '',
       'a',
       'tab\there',
       '换乘',
-      'x'.repeat(85),
-      'y'.repeat(86),
+      '票'.repeat(10),
+      '票'.repeat(11),
+      'a'.repeat(31),
+      'a'.repeat(32),
+      'b'.repeat(255),
+      'b'.repeat(256),
+      'c'.repeat(65_535),
+      'c'.repeat(65_536),
       '票'.repeat(30_000),
-      'z'.repeat(70_000),
     ];
-    const w = new PackWriter(8);
+    const w = new PackWriter();
     for (const s of strs) w.str(s);
     expect(unpack(w.finish())).toEqual(strs);
   });
