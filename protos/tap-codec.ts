@@ -88,8 +88,11 @@ function truncated(): never {
   fail('truncated');
 }
 
-/** A field key: protobufjs Reader.tag, at most 5 bytes, the 5th below 16 (32 bits). */
-function tag(end: number): number {
+/**
+ * A varint of at most 5 bytes whose 5th is at most `lastMax`, as protobufjs reads field keys
+ * (Reader.tag: 32 bits, lastMax 15) and length prefixes (Reader.size: below 2^31, lastMax 7).
+ */
+function varint32(end: number, lastMax: number, why: string): number {
   if (pos >= end) truncated();
   let b = buf[pos++]!;
   if (b < 128) return b;
@@ -102,26 +105,18 @@ function tag(end: number): number {
   }
   if (pos >= end) truncated();
   b = buf[pos++]!;
-  if (b > 15) fail('field key longer than 32 bits');
+  if (b > lastMax) fail(why);
   return (v | (b << 28)) >>> 0;
 }
 
-/** A length prefix: protobufjs Reader.size, at most 5 bytes, below 2^31. */
+/** A field key: protobufjs Reader.tag. */
+function tag(end: number): number {
+  return varint32(end, 15, 'field key longer than 32 bits');
+}
+
+/** A length prefix: protobufjs Reader.size. */
 function size(end: number): number {
-  if (pos >= end) truncated();
-  let b = buf[pos++]!;
-  if (b < 128) return b;
-  let v = b & 127;
-  for (let shift = 7; shift < 28; shift += 7) {
-    if (pos >= end) truncated();
-    b = buf[pos++]!;
-    v |= (b & 127) << shift;
-    if (b < 128) return v >>> 0;
-  }
-  if (pos >= end) truncated();
-  b = buf[pos++]!;
-  if (b > 7) fail('length prefix of 2^31 or more');
-  return (v | (b << 28)) >>> 0;
+  return varint32(end, 7, 'length prefix of 2^31 or more');
 }
 
 /** The end of a length-delimited field that starts here, refused when past its message's end. */

@@ -296,7 +296,9 @@ export function decodeCall(
 
 /**
  * claimTaps-1.lua's keys and arguments: the marks hash, then one claims bucket per day of the
- * claims (docs/decisions/0196); bucketTtl, the epoch's mark field, then seq, digest, key# per claim.
+ * claims (docs/decisions/0196); bucketTtl, the epoch's mark field, then the claims in order as
+ * runs of one bucket: key#, count, then seq and digest per claim (two arguments a claim: a
+ * batch's taps mostly share one day, 0217).
  */
 export function claimCall(
   keys: RedisKeys,
@@ -308,6 +310,9 @@ export function claimCall(
   const callKeys = [keys.tapMarks(deviceId)];
   const keyNo = new Map<number, number>();
   const args = [String(bucketTtl), epoch || '-'];
+  // Where the current run's count goes, and its bucket.
+  let countAt = -1;
+  let runKey = 0;
   for (const c of claims) {
     const day = dedupeDay(c.at);
     let n = keyNo.get(day);
@@ -315,8 +320,14 @@ export function claimCall(
       n = callKeys.push(keys.tapClaimsOn(deviceId, epoch, day));
       keyNo.set(day, n);
     }
-    args.push(String(c.seq), c.digest, String(n));
+    if (n !== runKey) {
+      if (countAt >= 0) args[countAt] = String((args.length - countAt - 1) / 2);
+      runKey = n;
+      countAt = args.push(String(n), '') - 1;
+    }
+    args.push(String(c.seq), c.digest);
   }
+  if (countAt >= 0) args[countAt] = String((args.length - countAt - 1) / 2);
   return { keys: callKeys, args };
 }
 

@@ -11,7 +11,7 @@ import { dedupeDay } from '../../../core/dedupe-window.js';
 import { planTap } from '../../../core/ledger.js';
 import { PackWriter, type Unpacked, unpack } from '../../../gateway/src/store/msgpack.js';
 import { openRedisStore } from '../../../gateway/src/store/redis.js';
-import { commitCalls } from '../../../gateway/src/store/redis-commit.js';
+import { claimCall, commitCalls } from '../../../gateway/src/store/redis-commit.js';
 import { RedisKeys } from '../../../gateway/src/store/redis-keys.js';
 import { defineScripts } from '../../../gateway/src/store/redis-scripts.js';
 import { decodeRecordBatch, recordFrame } from '../../../protos/record-codec.js';
@@ -122,6 +122,24 @@ describe('Redis commit, one call for all partitions', () => {
     expect(await load(store, token(7))).toMatchObject({ balanceFen: 1_000, version: 1 });
     expect(await admin.xlen(keys.outbox(keys.partitionOf(token(7))))).toBe(0);
     await store.close();
+  });
+
+  it('refuses a claims call whose run is malformed whole: no claim and no mark written (0217)', async () => {
+    const keys = new RedisKeys(prefix, 16);
+    const good = claimCall(keys, 'bus-9', '', [{ seq: 1, digest: 'd1', at: T0 }], 60);
+    const scripts = defineScripts(admin);
+    // A count larger than the pairs that follow, a count of 0, a bucket number that is not one.
+    for (const run of [
+      ['2', '2', '5', 'd5'],
+      ['2', '0'],
+      ['x', '1', '5', 'd5'],
+    ])
+      await expect(scripts.run('claimTaps', good.keys, [...good.args, ...run])).rejects.toThrow(
+        /malformed run/,
+      );
+    expect(await admin.exists(...good.keys)).toBe(0);
+    // The good call alone claims.
+    expect(await scripts.run('claimTaps', good.keys, good.args)).toEqual([1]);
   });
 
   it('cuts only the conflicting card chain in a call over many partitions', async () => {

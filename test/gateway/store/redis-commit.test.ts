@@ -3,7 +3,7 @@ import { unknownCard } from '../../../core/card.js';
 import { type Unpacked, unpack } from '../../../gateway/src/store/msgpack.js';
 import type { CommitOutcome } from '../../../gateway/src/store/port.js';
 import { ScriptResult } from '../../../gateway/src/store/redis-codes.js';
-import { commitCalls, decodeCall } from '../../../gateway/src/store/redis-commit.js';
+import { claimCall, commitCalls, decodeCall } from '../../../gateway/src/store/redis-commit.js';
 import { partitionOf, RedisKeys } from '../../../gateway/src/store/redis-keys.js';
 import { decodeResult, encodeResult } from '../../../gateway/src/store/redis-results.js';
 import { outcomes } from '../../../protos/codec.js';
@@ -233,6 +233,32 @@ describe('commitEffects calls', () => {
     expect(() => decodeCall(call!, effects, [99, ''], outcomes)).toThrow(
       'Lua script commitEffects returned an unknown code: 99',
     );
+  });
+});
+
+describe('claimTaps calls', () => {
+  it('carry the claims in their order as runs of one day bucket: key#, count, then seq and digest each (0217)', () => {
+    const DAY = 86_400_000;
+    const claims = [
+      { seq: 1, digest: 'd1', at: T0 },
+      { seq: 2, digest: 'd2', at: T0 + 1000 },
+      { seq: 3, digest: 'd3', at: T0 + DAY },
+      { seq: 4, digest: 'd4', at: T0 + 2000 },
+    ];
+    const call = claimCall(keys, 'bus-1', 'e'.repeat(16), claims, TTL);
+    expect(call.keys).toEqual([
+      'oc:{d:bus-1}:hwm',
+      `oc:{d:bus-1}:claims:${'e'.repeat(16)}:20254`,
+      `oc:{d:bus-1}:claims:${'e'.repeat(16)}:20255`,
+    ]);
+    expect(call.args).toEqual([
+      String(TTL),
+      'e'.repeat(16),
+      ...['2', '2', '1', 'd1', '2', 'd2'],
+      ...['3', '1', '3', 'd3'],
+      ...['2', '1', '4', 'd4'],
+    ]);
+    expect(claimCall(keys, 'bus-1', '', [], TTL).args).toEqual([String(TTL), '-']);
   });
 });
 

@@ -11,20 +11,38 @@
     KEYS[1]  marks hash   <prefix>:{d:<device>}:hwm                       epoch -> highest seq
     KEYS[2..] buckets     <prefix>:{d:<device>}:claims:<epoch or ->:<day>  seq -> digest
     ARGV[1] bucketTtl (seconds), ARGV[2] the epoch's field in the marks hash,
-    then per claim: seq, digest, key# (position of its bucket in KEYS); seqs distinct
+    then runs of claims in the same bucket, in the caller's order: key# (position of the
+    bucket in KEYS), count, then count pairs seq, digest; seqs distinct. (A batch's taps mostly
+    share one day: two arguments a tap, not three, docs/decisions/0217.)
 
   Output: an array, one item per claim in order: 1 this content holds the key, 0 other content does.
 ]]
 local SLICE = 1000
 local bucketTtl = tonumber(ARGV[1])
-local n = (#ARGV - 2) / 3
+-- The claims in order: claim i is seqs[i] with digests[i] in bucket keyOf[i].
+local seqs, digests, keyOf = {}, {}, {}
+local n = 0
+local x = 3
+while x <= #ARGV do
+  local key, count = tonumber(ARGV[x]), tonumber(ARGV[x + 1])
+  if not key or not count or count < 1 or x + 1 + 2 * count > #ARGV then
+    return redis.error_reply('claimTaps: malformed run at argument ' .. x)
+  end
+  for j = x + 2, x + 2 * count, 2 do
+    n = n + 1
+    seqs[n] = ARGV[j]
+    digests[n] = ARGV[j + 1]
+    keyOf[n] = key
+  end
+  x = x + 2 + 2 * count
+end
 -- The claims grouped by bucket: a batch's taps mostly share one day.
 local groups = {}
 local order = {}
 local top = tonumber(redis.call('HGET', KEYS[1], ARGV[2]) or '0')
 for i = 1, n do
-  local seq = ARGV[3 * i]
-  local key = tonumber(ARGV[3 * i + 2])
+  local seq = seqs[i]
+  local key = keyOf[i]
   local g = groups[key]
   if not g then
     g = { seqs = {}, at = {}, writes = {} }
@@ -45,9 +63,9 @@ for _, key in ipairs(order) do
     local held = redis.call('HMGET', KEYS[key], unpack(g.seqs, from, math.min(from + SLICE - 1, #g.seqs)))
     for j = 1, #held do
       local i = g.at[from + j - 1]
-      local digest = ARGV[3 * i + 1]
+      local digest = digests[i]
       if not held[j] then
-        g.writes[#g.writes + 1] = ARGV[3 * i]
+        g.writes[#g.writes + 1] = seqs[i]
         g.writes[#g.writes + 1] = digest
         out[i] = 1
       elseif held[j] == digest then
