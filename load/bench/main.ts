@@ -27,7 +27,7 @@
 //   signing   batch_sign_us, ack_verify_us (per batch of 100 taps, p50) and their baselines
 //             (load/bench/signing.ts); the simulated devices sign every batch with their own key.
 // `--tap-path` runs only the tap path, its baseline, costs and ceilings, the tap plan and the
-// signing figures (before/after).
+// signing figures (before/after); `--city` only the city tap path (its city_* keys).
 // Prints progress on stderr and one JSON object as the last line of stdout.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -57,6 +57,8 @@ import { benchVenues } from './venues.js';
 const quick = process.argv.includes('--quick');
 /** Only the tap path and its baseline (with the signing figures): for before/after comparisons. */
 const tapPathOnly = process.argv.includes('--tap-path');
+/** Only the city tap path (load/bench/city.ts): the target configuration's A/B in a minute or two. */
+const cityOnly = process.argv.includes('--city');
 const root = join(import.meta.dirname, '../..');
 const redisBase = process.env.ONECARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6390';
 const redisUrl = `${redisBase}/15`;
@@ -179,6 +181,12 @@ async function cityBench(): Promise<Record<string, number>> {
 
 async function main() {
   log(`bench ${quick ? '(quick)' : ''}: ${JSON.stringify(P)}`);
+  if (cityOnly) {
+    console.log(
+      JSON.stringify({ ...(await cityBench()), quick, devices: P.devices, taps_per_batch: P.tapsPerBatch }),
+    );
+    return;
+  }
   // Edge lists first, on their own: no services, and their memory is gone before the tap path.
   const edge = tapPathOnly ? {} : await edgeListBench({ quick, log });
   // CPU-bound, so measured first, before the tap path's processes compete for the cores.
