@@ -25,7 +25,7 @@ import { claimTaps, splitByWindow } from '../../gateway/src/ingest/claims.js';
 import { planBatch, uniqueTokens } from '../../gateway/src/ingest/plan.js';
 import type { Store } from '../../gateway/src/store/port.js';
 import { openRedisStore } from '../../gateway/src/store/redis.js';
-import { RedisKeys } from '../../gateway/src/store/redis-keys.js';
+import { CLAIM_BLOCK_SEQS, RedisKeys } from '../../gateway/src/store/redis-keys.js';
 import { token } from './commit-baseline.js';
 import { progress, round } from './stats.js';
 
@@ -104,21 +104,21 @@ async function relay(store: Store): Promise<number> {
 }
 
 /**
- * Deletes the day buckets Redis would have expired by the end of simulated day `day`: their TTL
- * ran from their last write, on their own day. Refuses a bucket without a TTL or with a longer
- * one: Redis would keep it, so the bench must not drop it.
+ * Deletes the buckets Redis would have expired by the end of simulated day `day`: their TTL ran
+ * from their last write, on day `bucketDay` (a dedupe bucket's own day; a claims bucket's last
+ * write, its block of seqs being written for a while, 0220). Refuses a bucket without a TTL or
+ * with a longer one: Redis would keep it, so the bench must not drop it.
  */
 async function expireBuckets(
   admin: Redis,
   keys: RedisKeys,
-  devices: string[],
+  claimsLastWritten: Map<string, number>,
   bucketDay: number,
   ttl: number,
 ) {
-  const names = [
-    ...Array.from({ length: keys.partitions }, (_, p) => keys.seenOn(p, bucketDay)),
-    ...devices.map((d) => keys.tapClaimsOn(d, EPOCH, bucketDay)),
-  ];
+  const claims = [...claimsLastWritten].filter(([, day]) => day === bucketDay).map(([key]) => key);
+  for (const key of claims) claimsLastWritten.delete(key);
+  const names = [...Array.from({ length: keys.partitions }, (_, p) => keys.seenOn(p, bucketDay)), ...claims];
   const ttlPipe = admin.pipeline();
   for (const k of names) ttlPipe.ttl(k);
   const ttls = ((await ttlPipe.exec()) ?? []).map(([err, t]) => {
@@ -135,7 +135,11 @@ async function expireBuckets(
 export async function redisSteadyBench(P: SteadyParams): Promise<Record<string, number>> {
   const log = P.log ?? (() => {});
   const partitions = P.partitions ?? 16;
-  const perBatch = P.tapsPerBatch ?? 100;
+  // A batch of one block of claims (0220) by default: a device's day is then whole blocks, so
+  // the snapshots after N and 2N taps meet the blocks in the same phase (a block holds claims
+  // until its last seq's day leaves the window: with days of part blocks, what the window holds
+  // would swing by up to a block a device between the two).
+  const perBatch = P.tapsPerBatch ?? CLAIM_BLOCK_SEQS;
   const concurrency = P.concurrency ?? 8;
   const lifetimeDays = bucketTtlSeconds(P.windowDays) / 86_400;
   const half = P.days / 2;
@@ -156,6 +160,8 @@ export async function redisSteadyBench(P: SteadyParams): Promise<Record<string, 
   const fare = flatPricer(flatFare());
   const devices = Array.from({ length: P.devices }, (_, i) => `steady-${i}`);
   const seqs = new Map<string, number>();
+  // Claims bucket → the (UTC) day of its last write: when Redis lets it go.
+  const claimsLastWritten = new Map<string, number>();
   try {
     const before = await usedMemory(admin);
     const tokens = Array.from({ length: P.cards }, (_, i) => token(i));
@@ -176,6 +182,10 @@ export async function redisSteadyBench(P: SteadyParams): Promise<Record<string, 
       const taps: TapInput[] = Array.from({ length: perBatch }, (_, i) => {
         const seq = (seqs.get(deviceId) ?? 0) + 1;
         seqs.set(deviceId, seq);
+        claimsLastWritten.set(
+          keys.tapClaimsIn(deviceId, EPOCH, keys.claimBlock(seq)),
+          dedupeDay(DAY0 + day * DAY_MS),
+        );
         return {
           operatorId: 'steadyco',
           deviceId,
@@ -219,7 +229,7 @@ export async function redisSteadyBench(P: SteadyParams): Promise<Record<string, 
       if (relayed !== tapsPerDay) throw new Error(`steady: relayed ${relayed} records of ${tapsPerDay} taps`);
       const gone = dedupeDay(DAY0 + day * DAY_MS) - lifetimeDays;
       if (gone >= dedupeDay(DAY0))
-        await expireBuckets(admin, keys, devices, gone, bucketTtlSeconds(P.windowDays));
+        await expireBuckets(admin, keys, claimsLastWritten, gone, bucketTtlSeconds(P.windowDays));
       const mem = await usedMemory(admin);
       samples.push(round((mem - before) / MB));
       show((day + 1) * tapsPerDay, P.days * tapsPerDay);

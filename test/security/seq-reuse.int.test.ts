@@ -137,7 +137,10 @@ describe.each(['sqlite', 'redis'] as const)('seq reuse by an enrolled device (%s
   it('charges a new epoch’s seq 1 as new, and quarantines either epoch’s seq 1 sent with the other card', async () => {
     const [cardA, cardB] = twoCardsApart(uniqueId('R'));
     const [a, b] = [await issueCard(cardA), await issueCard(cardB)];
-    const t = Date.now() - 120_000;
+    // Half a minute before a UTC midnight (time passed in; the test gateway's window is years):
+    // the other card's tap a minute later falls on the next day, as an attacker would date it
+    // to escape a check kept per day (0220).
+    const t = Date.UTC(2026, 0, 15, 23, 59, 30);
     const seq = 1;
     expect(results(await send([tap(seq, cardA, t)], E1))).toEqual(charged(seq, 1_000 - FARE));
     // The journal was lost: a new epoch, seq 1 again, another card. A new tap, charged.
@@ -174,7 +177,8 @@ describe.each(['sqlite', 'redis'] as const)('seq reuse by an enrolled device (%s
     async (_name, epoch) => {
       const [cardA, cardB] = twoCardsApart(uniqueId('Q'));
       const [a, b] = [await issueCard(cardA), await issueCard(cardB)];
-      const t = Date.now() - 60_000;
+      // Half a second before a UTC midnight: the conflicting tap is dated on the next day (0220).
+      const t = Date.UTC(2026, 0, 16, 23, 59, 59, 500);
       const seq = acks.length + 10; // a seq of its own for each case
       const before = await conflicts();
 

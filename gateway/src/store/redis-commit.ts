@@ -295,10 +295,10 @@ export function decodeCall(
 }
 
 /**
- * claimTaps-1.lua's keys and arguments: the marks hash, then one claims bucket per day of the
- * claims (docs/decisions/0196); bucketTtl, the epoch's mark field, then the claims in order as
- * runs of one bucket: key#, count, then seq and digest per claim (two arguments a claim: a
- * batch's taps mostly share one day, 0217).
+ * claimTaps-1.lua's keys and arguments: the marks hash, then one claims bucket per block of
+ * seqs of the claims (docs/decisions/0220); bucketTtl, the epoch's mark field, then the claims in
+ * order as runs of one bucket: key#, count, then seq and digest per claim (two arguments a
+ * claim: a batch's seqs run on, mostly in one block, 0217).
  */
 export function claimCall(
   keys: RedisKeys,
@@ -314,11 +314,12 @@ export function claimCall(
   let countAt = -1;
   let runKey = 0;
   for (const c of claims) {
-    const day = dedupeDay(c.at);
-    let n = keyNo.get(day);
+    // The bucket of the seq, never of the tap's time (docs/decisions/0220).
+    const block = keys.claimBlock(c.seq);
+    let n = keyNo.get(block);
     if (n === undefined) {
-      n = callKeys.push(keys.tapClaimsOn(deviceId, epoch, day));
-      keyNo.set(day, n);
+      n = callKeys.push(keys.tapClaimsIn(deviceId, epoch, block));
+      keyNo.set(block, n);
     }
     if (n !== runKey) {
       if (countAt >= 0) args[countAt] = String((args.length - countAt - 1) / 2);

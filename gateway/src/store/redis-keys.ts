@@ -14,6 +14,14 @@ export function partitionOf(token: string, partitions: number): number {
   return Number.parseInt(token.slice(0, 8), 16) % partitions;
 }
 
+/**
+ * Seqs per bucket of tap claims (docs/decisions/0220): a device's seqs rise, so a bucket is
+ * written for a while, then left to expire. 128 keeps a bucket within Redis's compact hash
+ * encoding (hash-max-listpack-entries, 128 by default): a claim costs ~25 bytes there against
+ * ~70 in a hash table. A slow gate's bucket lives a little longer than the window, bounded by it.
+ */
+export const CLAIM_BLOCK_SEQS = 128;
+
 /** The deny list's keys as they were named when it had methods of its own. */
 const DENY_KEYS = { l: 'deny', lv: 'deny:version', ll: 'deny:log' } as const;
 
@@ -24,7 +32,11 @@ export class RedisKeys {
   constructor(
     readonly prefix: string,
     readonly partitions: number,
+    /** Seqs per bucket of tap claims (CLAIM_BLOCK_SEQS; a test makes them turn over sooner). */
+    readonly claimBlockSeqs = CLAIM_BLOCK_SEQS,
   ) {
+    if (!Number.isInteger(claimBlockSeqs) || claimBlockSeqs < 1)
+      throw new RangeError(`claim blocks must hold a positive whole number of seqs, got ${claimBlockSeqs}`);
     if (/[{}]/.test(prefix)) throw new TypeError(`a key prefix must not contain braces: '${prefix}'`);
     if (!Number.isInteger(partitions) || partitions < 1)
       throw new RangeError(`partitions must be a positive integer, got ${partitions}`);
@@ -69,11 +81,19 @@ export class RedisKeys {
   }
 
   /**
-   * The claims of the taps one device made on one UTC day under one epoch: expires with the
-   * dedupe window (docs/decisions/0196). tapClaims is where claims were kept before the window.
+   * The claims of one block of CLAIM_BLOCK_SEQS seqs of one device under one epoch (block = seq
+   * div claimBlockSeqs): expires a dedupe window after its last write (docs/decisions/0196).
+   * Keyed by the seq alone, never by anything else the tap says: every content sent under a
+   * seq meets the same bucket, whatever time it claims (docs/decisions/0220). tapClaims is where
+   * claims were kept before the window; `claims:<epoch>:<day>` where they were kept by day.
    */
-  tapClaimsOn(deviceId: string, epoch: string, day: number): string {
-    return `${this.tapClaims(deviceId, epoch)}:${day}`;
+  tapClaimsIn(deviceId: string, epoch: string, block: number): string {
+    return `${this.tapClaims(deviceId, epoch)}:b${block}`;
+  }
+
+  /** The block of claims a seq belongs to (tapClaimsIn). */
+  claimBlock(seq: number): number {
+    return Math.floor(seq / this.claimBlockSeqs);
   }
 
   /** Hash: epoch ('-' for the legacy one) → the highest seq the device ever claimed under it. */

@@ -93,10 +93,12 @@ export interface RedisStoreOptions {
    * Default true.
    */
   keepRecords?: boolean;
+  /** Seqs per bucket of tap claims (docs/decisions/0220); default CLAIM_BLOCK_SEQS. For tests. */
+  claimBlockSeqs?: number;
 }
 
 export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
-  const keys = new RedisKeys(opts.keyPrefix ?? 'oc', opts.partitions ?? 16);
+  const keys = new RedisKeys(opts.keyPrefix ?? 'oc', opts.partitions ?? 16, opts.claimBlockSeqs);
   const target = opts.target ?? opts.url;
   if (target === undefined) throw new TypeError('openRedisStore: give a url or a target');
   const redis = connectRedis(target);

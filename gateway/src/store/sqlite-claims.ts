@@ -1,8 +1,9 @@
 // Store.claimTaps on SQLite (docs/decisions/0175): the tap_claims table (sqlite-schema.ts), one
 // IMMEDIATE transaction per call, so two gateways claiming the same key take turns and the
 // second sees the first's digest. Claims and tap dedupe keys carry the UTC day of the tap's own
-// time and are pruned by the dedupe window like Redis's day buckets expire; tap_marks keeps
-// each device's highest claimed seq per epoch beyond it (docs/decisions/0196).
+// time and are pruned by the dedupe window like Redis's buckets expire; tap_marks keeps each
+// device's highest claimed seq per epoch beyond it (docs/decisions/0196), and the highest seq a
+// prune let go, below which no seq is taken again (docs/decisions/0220).
 import type Database from 'better-sqlite3';
 import { dedupeDay } from '../../../core/dedupe-window.js';
 import type { TapClaim } from './port.js';
@@ -24,6 +25,9 @@ export function dedupeWindowSchema(db: Database.Database): void {
       seq INTEGER NOT NULL,
       PRIMARY KEY (device, epoch)
     ) WITHOUT ROWID;`);
+  // The highest seq whose claim a prune let go (docs/decisions/0220).
+  if (!has('tap_marks', 'floor'))
+    db.exec('ALTER TABLE tap_marks ADD COLUMN floor INTEGER NOT NULL DEFAULT 0');
 }
 
 export function sqliteClaimTaps(db: Database.Database): ClaimTaps {
@@ -39,17 +43,25 @@ export function sqliteClaimTaps(db: Database.Database): ClaimTaps {
     `INSERT INTO tap_marks (device, epoch, seq) VALUES (?, ?, ?)
      ON CONFLICT (device, epoch) DO UPDATE SET seq = max(seq, excluded.seq)`,
   );
+  const floorOf = db
+    .prepare<[string, string], number>('SELECT floor FROM tap_marks WHERE device = ? AND epoch = ?')
+    .pluck();
   const tx = db.transaction((deviceId: string, epoch: string, claims: readonly TapClaim[]) => {
+    // A seq at or below the floor was claimed before the window and let go (0220): content
+    // sent under it now is not that tap's (its resend would be older than the window), so it is
+    // never taken; a claim the prune kept (a later day) still answers as usual.
+    const floor = floorOf.get(deviceId, epoch) ?? 0;
     if (claims.length > 0)
       mark.run(
         deviceId,
         epoch,
         claims.reduce((top, c) => Math.max(top, c.seq), 0),
       );
-    return claims.map(
-      (c) =>
-        insert.run(deviceId, epoch, c.seq, c.digest, dedupeDay(c.at)).changes === 1 ||
-        held.get(deviceId, epoch, c.seq) === c.digest,
+    return claims.map((c) =>
+      c.seq <= floor
+        ? held.get(deviceId, epoch, c.seq) === c.digest
+        : insert.run(deviceId, epoch, c.seq, c.digest, dedupeDay(c.at)).changes === 1 ||
+          held.get(deviceId, epoch, c.seq) === c.digest,
     );
   });
   return (deviceId, epoch, claims) => tx.immediate(deviceId, epoch, claims);
@@ -66,9 +78,21 @@ export function sqliteSeenBeforeWindow(db: Database.Database) {
   };
 }
 
-/** Store.pruneDedupe on SQLite: every tap key and claim of a day before `firstDay`. */
+/**
+ * Store.pruneDedupe on SQLite: every tap key and claim of a day before `firstDay`. Each device's
+ * floor rises to the highest seq whose claim goes (0220), so the seq cannot be taken again.
+ */
 export function sqlitePruneDedupe(db: Database.Database) {
   const keys = db.prepare<[number]>('DELETE FROM dedupe WHERE day IS NOT NULL AND day < ?');
+  const floors = db.prepare<[number]>(
+    `INSERT INTO tap_marks (device, epoch, seq, floor)
+       SELECT device, epoch, max(seq), max(seq) FROM tap_claims WHERE day IS NOT NULL AND day < ?
+       GROUP BY device, epoch
+     ON CONFLICT (device, epoch) DO UPDATE SET floor = max(floor, excluded.floor)`,
+  );
   const claims = db.prepare<[number]>('DELETE FROM tap_claims WHERE day IS NOT NULL AND day < ?');
-  return db.transaction((firstDay: number) => keys.run(firstDay).changes + claims.run(firstDay).changes);
+  return db.transaction((firstDay: number) => {
+    floors.run(firstDay);
+    return keys.run(firstDay).changes + claims.run(firstDay).changes;
+  });
 }

@@ -31,7 +31,7 @@ export function windowContract(h: StoreHarness<CommitStores>): void {
       expect(await store.seenBeforeWindow('bus-1', E1, [])).toEqual([]);
     });
 
-    it('keeps claims apart by the day of the tap, one call spanning days', async () => {
+    it('answers one claim per seq whatever day its content claims, one call spanning days', async () => {
       const store = h.store();
       const days = [T0, T0 + DAY_MS, T0 + 2 * DAY_MS];
       expect(
@@ -48,6 +48,23 @@ export function windowContract(h: StoreHarness<CommitStores>): void {
           days.map((at, i) => ({ seq: i + 1, digest: i === 1 ? B : A, at })),
         ),
       ).toEqual([true, false, true]);
+      // The attack of 0220: a seq sent again with other content dated on another day (earlier
+      // or later, inside the window) is the same seq: never taken a second time.
+      expect(
+        await store.claimTaps('bus-1', E1, [
+          { seq: 1, digest: B, at: T0 + DAY_MS },
+          { seq: 2, digest: B, at: T0 - DAY_MS },
+          { seq: 3, digest: B, at: T0 + 5 * DAY_MS },
+        ]),
+      ).toEqual([false, false, false]);
+      // Their own content still holds them.
+      expect(
+        await store.claimTaps(
+          'bus-1',
+          E1,
+          days.map((at, i) => ({ seq: i + 1, digest: A, at })),
+        ),
+      ).toEqual([true, true, true]);
     });
 
     it('keeps every tap key and claim of the window through a prune', async () => {

@@ -237,26 +237,26 @@ describe('commitEffects calls', () => {
 });
 
 describe('claimTaps calls', () => {
-  it('carry the claims in their order as runs of one day bucket: key#, count, then seq and digest each (0217)', () => {
+  it('carry the claims in their order as runs of one bucket of seqs, whatever day each claims: key#, count, then seq and digest each (0217, 0220)', () => {
     const DAY = 86_400_000;
     const claims = [
       { seq: 1, digest: 'd1', at: T0 },
-      { seq: 2, digest: 'd2', at: T0 + 1000 },
-      { seq: 3, digest: 'd3', at: T0 + DAY },
-      { seq: 4, digest: 'd4', at: T0 + 2000 },
+      { seq: 2, digest: 'd2', at: T0 + DAY },
+      { seq: 128, digest: 'd3', at: T0 + 1000 },
+      { seq: 127, digest: 'd4', at: T0 + 2000 },
     ];
     const call = claimCall(keys, 'bus-1', 'e'.repeat(16), claims, TTL);
     expect(call.keys).toEqual([
       'oc:{d:bus-1}:hwm',
-      `oc:{d:bus-1}:claims:${'e'.repeat(16)}:20254`,
-      `oc:{d:bus-1}:claims:${'e'.repeat(16)}:20255`,
+      `oc:{d:bus-1}:claims:${'e'.repeat(16)}:b0`,
+      `oc:{d:bus-1}:claims:${'e'.repeat(16)}:b1`,
     ]);
     expect(call.args).toEqual([
       String(TTL),
       'e'.repeat(16),
       ...['2', '2', '1', 'd1', '2', 'd2'],
-      ...['3', '1', '3', 'd3'],
-      ...['2', '1', '4', 'd4'],
+      ...['3', '1', '128', 'd3'],
+      ...['2', '1', '127', 'd4'],
     ]);
     expect(claimCall(keys, 'bus-1', '', [], TTL).args).toEqual([String(TTL), '-']);
   });

@@ -11,10 +11,12 @@ import { openRedisStore } from '../../../gateway/src/store/redis.js';
 import { partitionOf } from '../../../gateway/src/store/redis-keys.js';
 import { openSqliteStore } from '../../../gateway/src/store/sqlite.js';
 import { testEnv, uniqueId } from '../../support/env.js';
-import { issue, load, rideOf, tap, token } from './fixtures.js';
+import { issue, load, rideOf, T0, tap, token } from './fixtures.js';
 
 const E1 = '0123456789abcdef';
+const E2 = 'fedcba9876543210';
 const A = 'aaaaaaaaaaaaaaaa';
+const B = 'bbbbbbbbbbbbbbbb';
 const dir = mkdtempSync(join(tmpdir(), 'onecard-window-'));
 
 afterAll(() => {
@@ -40,10 +42,44 @@ describe('SQLite store: the dedupe window', () => {
       await store.close();
     }
   });
+
+  it('never takes a seq again once its claim was pruned: other content under it is refused (0220)', async () => {
+    const store = await openSqliteStore({ file: join(dir, `${uniqueId('w')}.db`), dedupeWindowDays: 3 });
+    try {
+      const at = T0;
+      expect(
+        await store.claimTaps('bus-1', E1, [
+          { seq: 1, digest: A, at },
+          { seq: 3, digest: A, at },
+        ]),
+      ).toEqual([true, true]);
+      // A later day's claim under seq 2 is kept through the prune that lets day T0 go.
+      expect(await store.claimTaps('bus-1', E1, [{ seq: 2, digest: A, at: at + 2 * DAY_MS }])).toEqual([
+        true,
+      ]);
+      expect(await store.pruneDedupe(at + 5 * DAY_MS)).toBe(2);
+      const now = at + 5 * DAY_MS;
+      // The replay: the spent seqs with a fresh time. Seq 2's claim is still there and answers.
+      expect(
+        await store.claimTaps('bus-1', E1, [
+          { seq: 1, digest: B, at: now },
+          { seq: 3, digest: A, at: now },
+          { seq: 2, digest: A, at: at + 2 * DAY_MS },
+          { seq: 2, digest: B, at: now },
+          { seq: 4, digest: B, at: now },
+        ]),
+      ).toEqual([false, false, true, false, true]);
+      // Another epoch and another device have their own floors.
+      expect(await store.claimTaps('bus-1', E2, [{ seq: 1, digest: B, at: now }])).toEqual([true]);
+      expect(await store.claimTaps('bus-2', E1, [{ seq: 1, digest: B, at: now }])).toEqual([true]);
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 describe('Redis store: the dedupe window', () => {
-  it('gives each tap day bucket of dedupe keys and claims a TTL of the window plus two days', async () => {
+  it('gives each tap day bucket of dedupe keys and each block of claims a TTL of the window plus two days', async () => {
     const prefix = uniqueId('oc');
     const admin = new Redis(testEnv.redisUrl());
     const store = await openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix, dedupeWindowDays: 3 });
@@ -54,7 +90,8 @@ describe('Redis store: the dedupe window', () => {
       await store.commit([rideOf(card, ride)]);
       const day = dedupeDay(ride.deviceTimeMs);
       const seen = `${prefix}:{p${partitionOf(token(1), 16)}}:seen:${day}`;
-      const claims = `${prefix}:{d:bus-1}:claims:${E1}:${day}`;
+      // Claims by block of 128 seqs (0220): seq 1 is in block 0.
+      const claims = `${prefix}:{d:bus-1}:claims:${E1}:b0`;
       for (const key of [seen, claims]) {
         const ttl = await admin.ttl(key);
         expect(ttl).toBeGreaterThan(5 * 86_400 - 60);
@@ -63,6 +100,58 @@ describe('Redis store: the dedupe window', () => {
       // The mark has no TTL: it is what answers for the taps past the window.
       expect(await admin.ttl(`${prefix}:{d:bus-1}:hwm`)).toBe(-1);
       expect(await admin.exists(`${prefix}:{p${partitionOf(token(1), 16)}}:seen`)).toBe(0);
+    } finally {
+      await store.close();
+      const keys = await admin.keys(`${prefix}:*`);
+      if (keys.length > 0) await admin.unlink(...keys);
+      await admin.quit();
+    }
+  });
+
+  it('never takes a seq again once its block of claims expired: other content under it is refused (0220)', async () => {
+    const prefix = uniqueId('oc');
+    const admin = new Redis(testEnv.redisUrl());
+    const store = await openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix, dedupeWindowDays: 3 });
+    const block = (b: number) => `${prefix}:{d:bus-1}:claims:${E1}:b${b}`;
+    try {
+      const at = T0;
+      // Blocks of 128 seqs: 1 and 127 in block 0, 128 and 130 in block 1.
+      const spent = [1, 127, 128, 130];
+      expect(
+        await store.claimTaps(
+          'bus-1',
+          E1,
+          spent.map((seq) => ({ seq, digest: A, at })),
+        ),
+      ).toEqual(spent.map(() => true));
+      // Block 0 has expired, as Redis does a window after its last write; block 1 lives.
+      expect(await admin.del(block(0))).toBe(1);
+      const now = at + 5 * DAY_MS;
+      expect(
+        await store.claimTaps('bus-1', E1, [
+          // The replay: spent seqs of the gone block, with a fresh time, and one never claimed below the mark.
+          { seq: 1, digest: B, at: now },
+          { seq: 127, digest: A, at: now },
+          { seq: 100, digest: B, at: now },
+          // Block 1 lives: its claims answer as ever, and a seq below the mark it never held is
+          // a late batch, taken.
+          { seq: 128, digest: A, at },
+          { seq: 130, digest: B, at: now },
+          { seq: 129, digest: B, at: now },
+          // Above the mark: new.
+          { seq: 300, digest: B, at: now },
+        ]),
+      ).toEqual([false, false, false, true, false, true, true]);
+      // Nothing was written to the gone block.
+      expect(await admin.exists(block(0))).toBe(0);
+      // A fresh block in the same call as a spent seq of it: the new seq is taken, the spent one not.
+      expect(await admin.del(block(2))).toBe(1);
+      expect(
+        await store.claimTaps('bus-1', E1, [
+          { seq: 301, digest: B, at: now },
+          { seq: 290, digest: B, at: now },
+        ]),
+      ).toEqual([true, false]);
     } finally {
       await store.close();
       const keys = await admin.keys(`${prefix}:*`);

@@ -8,12 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { redisSteadyBench } from '../../../load/bench/redis-steady.js';
 import { testEnv } from '../../support/env.js';
 
-const tiny = { taps: 6_000, days: 12, devices: 5, cards: 200, windowDays: 2 };
+// One batch of 128 taps (one block of claims, 0220) a device a day.
+const tiny = { taps: 7_680, days: 12, devices: 5, cards: 200, windowDays: 2 };
 
 describe('bench: Redis per tap once the dedupe window is full', () => {
   it('reports flat memory with the store opened as with the PostgreSQL history (no records)', async () => {
     const r = await redisSteadyBench({ redisUrl: testEnv.redisUrl(), ...tiny });
-    expect(r.redis_steady_taps).toBe(6_000);
+    expect(r.redis_steady_taps).toBe(7_680);
     expect(Number.isFinite(r.redis_bytes_per_tap_steady)).toBe(true);
     expect(r.redis_steady_keys_at_2n).toBe(r.redis_steady_keys_at_n);
     // Numbers in the day buckets may gain a digit; nothing grows with the taps.

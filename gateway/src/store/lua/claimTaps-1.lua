@@ -2,20 +2,24 @@
   Claims tap keys (device, journal epoch, seq) for their content (docs/decisions/0175): a seq no
   tap holds is taken with the given digest; a seq held with the same digest stays (a resend);
   a seq held with another digest is left as it is and answered 0 (the caller quarantines that
-  tap). Claims live in buckets by the day of the tap's own time, each expiring bucketTtl
-  seconds after its last write (docs/decisions/0196); the device's high-water mark per epoch
-  (the highest seq ever claimed) outlives them, so a seq older than the window is still known
-  to have come before (Store.seenBeforeWindow). One read per bucket, one write of the new claims.
+  tap). Claims live in buckets by block of seqs (docs/decisions/0220: keyed by the seq alone, so
+  content claiming another day meets the claim all the same), each expiring bucketTtl seconds
+  after its last write (docs/decisions/0196); the device's high-water mark per epoch (the
+  highest seq ever claimed) outlives them. A seq at or below the mark whose bucket is gone was
+  claimed before the window and let go: its content cannot be compared, and its own resend would
+  be older than the window, so this is other content under a spent seq, answered 0 and not
+  taken. One read per bucket (and an EXISTS only for such a seq), one write of the new claims.
 
   Input:
-    KEYS[1]  marks hash   <prefix>:{d:<device>}:hwm                       epoch -> highest seq
-    KEYS[2..] buckets     <prefix>:{d:<device>}:claims:<epoch or ->:<day>  seq -> digest
+    KEYS[1]  marks hash   <prefix>:{d:<device>}:hwm                          epoch -> highest seq
+    KEYS[2..] buckets     <prefix>:{d:<device>}:claims:<epoch or ->:b<block>  seq -> digest
     ARGV[1] bucketTtl (seconds), ARGV[2] the epoch's field in the marks hash,
     then runs of claims in the same bucket, in the caller's order: key# (position of the
-    bucket in KEYS), count, then count pairs seq, digest; seqs distinct. (A batch's taps mostly
-    share one day: two arguments a tap, not three, docs/decisions/0217.)
+    bucket in KEYS), count, then count pairs seq, digest; seqs distinct. (A batch's seqs run on,
+    mostly in one bucket: two arguments a tap, not three, docs/decisions/0217.)
 
-  Output: an array, one item per claim in order: 1 this content holds the key, 0 other content does.
+  Output: an array, one item per claim in order: 1 this content holds the key, 0 other content does
+  (or did, before the window).
 ]]
 local SLICE = 1000
 local bucketTtl = tonumber(ARGV[1])
@@ -39,7 +43,8 @@ end
 -- The claims grouped by bucket: a batch's taps mostly share one day.
 local groups = {}
 local order = {}
-local top = tonumber(redis.call('HGET', KEYS[1], ARGV[2]) or '0')
+local mark = tonumber(redis.call('HGET', KEYS[1], ARGV[2]) or '0')
+local top = mark
 for i = 1, n do
   local seq = seqs[i]
   local key = keyOf[i]
@@ -56,6 +61,14 @@ for i = 1, n do
     top = s
   end
 end
+-- Whether a bucket was gone before this call: asked at most once, while its new claims are
+-- still only gathered (they are written after the bucket's reads).
+local function gone(g, key)
+  if g.gone == nil then
+    g.gone = redis.call('EXISTS', KEYS[key]) == 0
+  end
+  return g.gone
+end
 local out = {}
 for _, key in ipairs(order) do
   local g = groups[key]
@@ -64,7 +77,9 @@ for _, key in ipairs(order) do
     for j = 1, #held do
       local i = g.at[from + j - 1]
       local digest = digests[i]
-      if not held[j] then
+      if not held[j] and tonumber(seqs[i]) <= mark and gone(g, key) then
+        out[i] = 0
+      elseif not held[j] then
         g.writes[#g.writes + 1] = seqs[i]
         g.writes[#g.writes + 1] = digest
         out[i] = 1
