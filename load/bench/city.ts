@@ -5,6 +5,9 @@
 // Same devices → Mosquitto → gateway process → Redis → acks as the first run, on its own key
 // prefix and device ids, measured by the same cost meter (load/bench/tap-costs.ts):
 //   city_taps_per_s, city_gateway_cpu_us_per_tap, city_gateway_gc_share, city_redis_cpu_us_per_tap;
+//   city_ack_p50_ms, city_ack_p99_ms  the ack latency at the issue's offered rate (20,000 taps/s),
+//                              after the max-rate run, on fresh device ids (city_ack_rate_taps_per_s:
+//                              what was acked per second);
 //   city_redis_bytes_per_tap   used_memory growth over the run per tap, read at the last ack (the
 //                              outbox still holds what the relay has not yet published);
 //   city_redis_bytes_per_tap_drained  the same once the relay has emptied the outbox: what stays
@@ -13,8 +16,8 @@
 //                              record before 0209, one per commit call and partition since;
 //   city_outbox_lag_max_ms     the relay's own lag gauge at its worst (age of the oldest unrelayed record);
 //   city_outbox_drain_ms       from the last ack until the outbox is empty;
-//   city_relayed_records, city_redis_records_kept  the proof: every acked tap went to Kafka, none
-//                              stayed in Redis (the run fails otherwise).
+//   city_relayed_records, city_redis_records_kept  the proof: every acked tap of both runs went to
+//                              Kafka, none stayed in Redis (the run fails otherwise).
 // The history process (Kafka → PostgreSQL) is not started: on this 2-core box it would take CPU
 // from the gateway and Redis being measured, and it is measured on its own (history_ingest_records_per_s).
 import type { ChildProcess } from 'node:child_process';
@@ -25,7 +28,7 @@ import { issueCards } from './commit-baseline.js';
 import { runDevices, type SimDevice, simDevice } from './devices.js';
 import { redisUsage } from './process-probe.js';
 import { freePort, waitReady } from './ready.js';
-import { progress, round } from './stats.js';
+import { percentile, progress, round } from './stats.js';
 import { startCostMeter } from './tap-costs.js';
 
 export interface CityOptions {
@@ -42,6 +45,12 @@ export interface CityOptions {
   window: number;
   taps: number;
   maxSeconds: number;
+  /**
+   * After the max-rate run, devices tapping at this offered rate for pacedSeconds (the issue's
+   * 20,000): the ack latency a device sees in the target configuration. 0: no paced run.
+   */
+  pacedRate: number;
+  pacedSeconds: number;
   gcFile: string;
   /** Mosquitto's and Kafka's pids, for their CPU per tap (tap-costs.ts); keys left out without. */
   brokerPid?: number;
@@ -93,7 +102,9 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
   const devices: SimDevice[] = Array.from({ length: o.devices }, (_, i) =>
     simDevice(`city-${run}-${i}`, 'benchco'),
   );
-  for (const d of devices)
+  // The paced run's devices: fresh ids (a fresh sequence space), registered before the gateway starts.
+  const pacedDevices = devices.map((d) => ({ ...d, deviceId: `${d.deviceId}-p` }));
+  for (const d of o.pacedRate > 0 ? [...devices, ...pacedDevices] : devices)
     await store.upsertDevice({
       deviceId: d.deviceId,
       operatorId: d.operatorId,
@@ -163,6 +174,31 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
     const drainedBytes = (await redisUsage(redis)).memoryBytes - memory0;
     sampling = false;
     await sampler;
+    // The offered rate: what a device waits for its ack when the box is not saturated.
+    const paced =
+      o.pacedRate > 0
+        ? await runDevices({
+            mqttUrl: o.mqttUrl,
+            mqttUsername: o.mqttUsername,
+            mqttPassword: o.mqttPassword,
+            devices: pacedDevices,
+            tokens: tokens.map((t) => Buffer.from(t, 'hex')),
+            tapsPerBatch: o.tapsPerBatch,
+            window: o.window * 4,
+            totalTaps: o.pacedRate * o.pacedSeconds,
+            ratePerSec: o.pacedRate,
+            maxSeconds: o.pacedSeconds * 4,
+            onProgress: progress(`city tap path at ${o.pacedRate} taps/s offered`),
+          })
+        : undefined;
+    const pacedLat = [...(paced?.ackLatenciesMs ?? [])].sort((a, b) => a - b);
+    const total = max.tapsAcked + (paced?.tapsAcked ?? 0);
+    const relayedBy = performance.now();
+    while (waiting === 0 && paced && performance.now() - relayedBy < 60_000) {
+      if ((await sumOver(redis, outboxes, 'xlen')) === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    waiting = await sumOver(redis, outboxes, 'xlen');
     const relayed = await gauge(port, 'onecard_kafka_published_records');
     const kept =
       (await sumOver(
@@ -175,9 +211,9 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
         parts.map((p) => keys.byTime(p)),
         'zcard',
       ));
-    if (max.tapsAcked === 0 || waiting > 0 || relayed < max.tapsAcked || kept > 0)
+    if (max.tapsAcked === 0 || waiting > 0 || relayed < total || kept > 0)
       throw new Error(
-        `city run: ${waiting} entries still in the outbox, ${relayed} of ${max.tapsAcked} relayed, ${kept} kept in Redis`,
+        `city run: ${waiting} entries still in the outbox, ${relayed} of ${total} relayed, ${kept} kept in Redis`,
       );
     const result = {
       city_taps_per_s: Math.round(max.tapsAcked / max.seconds),
@@ -194,9 +230,16 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
       city_outbox_drain_ms: Math.round(drainMs),
       city_relayed_records: relayed,
       city_redis_records_kept: kept,
-      city_taps: max.tapsAcked,
-      city_unacked_taps: max.tapsSent - max.tapsAcked,
-      city_duplicate_taps: max.duplicates,
+      ...(paced
+        ? {
+            city_ack_p50_ms: round(percentile(pacedLat, 50)),
+            city_ack_p99_ms: round(percentile(pacedLat, 99)),
+            city_ack_rate_taps_per_s: Math.round(paced.tapsAcked / paced.seconds),
+          }
+        : {}),
+      city_taps: total,
+      city_unacked_taps: max.tapsSent - max.tapsAcked + (paced ? paced.tapsSent - paced.tapsAcked : 0),
+      city_duplicate_taps: max.duplicates + (paced?.duplicates ?? 0),
     };
     o.log(`  city: ${JSON.stringify(result)}`);
     return result;

@@ -171,6 +171,8 @@ async function cityBench(): Promise<Record<string, number>> {
     window: P.window,
     taps: P.cityTaps,
     maxSeconds: 120,
+    pacedRate: P.pacedRate,
+    pacedSeconds: P.pacedSeconds,
     gcFile: join(root, '.run/bench/city-gateway-gc.json'),
     brokerPid: pidFrom(join(root, '.run/mosquitto/pid')),
     kafkaPid: pidFrom(join(root, '.run/kafka/pid')),
