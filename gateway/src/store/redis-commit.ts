@@ -21,7 +21,8 @@ export interface CommitCall {
   positions: number[];
   keys: string[];
   /**
-   * Strings, then two Buffers: ARGV[3] the records' RecordBatch frames, ARGV[4] the effects (one
+   * Strings, then two Buffers: ARGV[3] the records' RecordBatch frames grouped by outbox (one
+   * segment per partition in first-use order, each in effect order), ARGV[4] the effects (one
    * MessagePack array each).
    */
   args: Array<string | Buffer>;
@@ -161,13 +162,18 @@ export function commitCalls(
   const calls: CommitCall[] = [];
   // Per call, its effects' frames and its effects: one Buffer argument each, not one per effect
   // (ioredis writes a command with any Buffer argument by concatenating buffers, per argument).
-  const frames: Buffer[][] = [];
+  // The frames are kept per partition (its outbox), partitions in first-use order, and joined
+  // at the end: the script then writes a partition's segment as its outbox entry as it is when
+  // all its effects apply, instead of cutting and joining frame by frame (docs/decisions/0218).
+  const frames: Buffer[][][] = [];
   const packs: PackWriter[] = [];
   const parts = new Map<
     number,
     { call: CommitCall; part: PartitionKeys; frames: Buffer[]; pack: PackWriter }
   >();
-  let shared: { call: CommitCall; numbers: KeyNumbers; frames: Buffer[]; pack: PackWriter } | undefined;
+  let shared:
+    | { call: CommitCall; numbers: KeyNumbers; segments: Buffer[][]; pack: PackWriter }
+    | undefined;
   for (let position = 0; position < effects.length; position++) {
     const e = effects[position]!;
     const p = keys.partitionOf(e.cardToken);
@@ -178,23 +184,24 @@ export function commitCalls(
         const call = { positions: [], keys: numbers.keys, args: head() };
         calls.push(call);
         slot = { call, part: new PartitionKeys(keys, p, numbers), frames: [], pack: new PackWriter() };
-        frames.push(slot.frames);
+        frames.push([slot.frames]);
         packs.push(slot.pack);
       } else {
         if (!shared) {
           const numbers = new KeyNumbers();
           const call = { positions: [], keys: numbers.keys, args: head() };
-          shared = { call, numbers, frames: [], pack: new PackWriter() };
+          shared = { call, numbers, segments: [], pack: new PackWriter() };
           calls.push(call);
-          frames.push(shared.frames);
+          frames.push(shared.segments);
           packs.push(shared.pack);
         }
         slot = {
           call: shared.call,
           part: new PartitionKeys(keys, p, shared.numbers),
-          frames: shared.frames,
+          frames: [],
           pack: shared.pack,
         };
+        shared.segments.push(slot.frames);
       }
       parts.set(p, slot);
     }
@@ -205,7 +212,7 @@ export function commitCalls(
     packEffect(slot.pack, e, slot.part, keepRecords, frame.length);
   }
   calls.forEach((call, i) => {
-    call.args[2] = Buffer.concat(frames[i]!);
+    call.args[2] = Buffer.concat(frames[i]!.flat());
     call.args[3] = packs[i]!.finish();
   });
   return calls;

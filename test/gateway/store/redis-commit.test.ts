@@ -98,8 +98,13 @@ describe('commitEffects calls', () => {
     ]);
     const { head, effects: parsed } = parseArgs(call!.args);
     // Records, their indexes and counters kept (docs/decisions/0204).
-    // The records as the outbox carries them, one RecordBatch element each, in effect order.
-    expect(head).toEqual([String(TTL), '1', Buffer.concat(effects.map((e) => recordFrame(e.record)))]);
+    // The records as the outboxes carry them, one RecordBatch element each, grouped by outbox in
+    // first-use order and in effect order within it (0218): partition 0's two, then partition 1's.
+    expect(head).toEqual([
+      String(TTL),
+      '1',
+      Buffer.concat([effects[0]!, effects[2]!, effects[1]!].map((e) => recordFrame(e.record))),
+    ]);
     // Both taps of card 0 fall in the hour starting 1749999600000; each adds a ride and its 200 fen.
     const stats = ['12', '1749999600000|r1|none|r', '1', '1749999600000|r1|none|c', '200'];
     expect(parsed[0]).toEqual({

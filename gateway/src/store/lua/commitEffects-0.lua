@@ -24,8 +24,11 @@
             record body, index entry or ride counter is written (the caller sends no record JSON,
             no index keys and no counters)
     ARGV[3] the effects' records as onecard.v1.RecordBatch elements (protos/record-codec.ts
-            recordFrame, docs/decisions/0209), one after another in effect order: one argument
-            of bytes per call, each effect giving its frame's length
+            recordFrame, docs/decisions/0209): one argument of bytes per call, grouped by
+            outbox (docs/decisions/0218): one segment per outbox# in the order the effects
+            first name it, each segment that outbox's effects' frames in effect order (so a
+            segment whose effects all applied is its outbox entry as it is); each effect gives
+            its frame's length, and the lengths must add up to ARGV[3] exactly
     ARGV[4] the effects, one MessagePack array of fields each, one after another (protos are
             not available to Lua; cmsgpack is built into Redis): one C call per effect unpacks
             it, where splitting a tab-joined string with a pattern cost ~0.5 µs a field
@@ -60,7 +63,8 @@
 
   Outbox: ONE entry per partition touched per call, whatever the records kept: field b the
   concatenation of the applied records' frames in commit order (concatenated elements of a
-  repeated field are a RecordBatch, published to Kafka as it is), field n their count.
+  repeated field are a RecordBatch, published to Kafka as it is; when all of the outbox's
+  effects applied, its segment of ARGV[3] as it is), field n their count.
 
   Output: a flat array, two items per effect in order:
     RC.OK, ''                        applied now
@@ -69,6 +73,7 @@
 ]]
 local bucketTtl = ARGV[1]
 local keepRecords = ARGV[2] == '1'
+local frameBytes = ARGV[3]
 local SLICE = 1000
 
 -- Variadic commands in slices: unpack() is bounded by Lua's C stack (8,000 values).
@@ -78,7 +83,8 @@ local function callSliced(command, key, args)
   end
 end
 
--- Arguments gathered per key number, in first-use order: key# -> list.
+-- Arguments gathered per key number, in first-use order: key# -> list (records kept only; the
+-- city's per-tap lists are inlined below: a Lua function call per tap is not free, 0218).
 local function gather(lists, order, key)
   local list = lists[key]
   if not list then
@@ -89,14 +95,21 @@ local function gather(lists, order, key)
   return list
 end
 
+local function malformed(i)
+  return redis.error_reply('commitEffects: malformed effect ' .. i)
+end
+
 -- Each effect's fields (a table, the layout above), unpacked from ARGV[4] one MessagePack array
--- at a time, and one read per dedupe hash for every dedupe key of the call that lives in it (a
--- call's taps mostly share one day per partition). An effect whose field count is not what its
--- own counts say is refused before anything is written.
+-- at a time. Everything an effect names is checked here, before the first write: its field
+-- count, that its key numbers are KEYS (on each key's first use) and its frame length a whole
+-- number of bytes; a call whose frames do not add up to ARGV[3] exactly is refused too.
 local E = {}
--- Where each effect's frame starts in ARGV[3], and its length.
-local frameAt, frameLen = {}, {}
-local framePos = 1
+local n = 0
+-- Per outbox#, in first-use order: its segment of ARGV[3] (start, length) and how many frames
+-- it holds; per effect, where its frame starts within its outbox's segment.
+local segOrder, segLen, segCount, frameOff = {}, {}, {}, {}
+-- Per dedupe hash# (first-use order): the effects whose dedupe keys live in it, read with one
+-- HMGET each (a call's taps mostly share one day per partition).
 local reads, readOrder = {}, {}
 -- The cards the effects name (card# in first-use order), read below with one MGET per call.
 local cardSeen, cardKeys = {}, {}
@@ -105,36 +118,73 @@ local offset = #packed > 0 and 0 or -1
 while offset ~= -1 do
   local v
   offset, v = cmsgpack.unpack_one(packed, offset)
-  local i = #E + 1
+  n = n + 1
   local last = type(v) == 'table' and 12
   if last and keepRecords then
     local k = v[17]
     local m = type(k) == 'number' and v[18 + k]
     last = type(m) == 'number' and 18 + k + m
   end
-  if not last or #v ~= last or type(v[2]) ~= 'number' or type(v[9]) ~= 'number' or type(v[12]) ~= 'number' then
-    return redis.error_reply('commitEffects: malformed effect ' .. i)
+  if not last or #v ~= last then
+    return malformed(n)
   end
-  E[i] = v
-  frameAt[i] = framePos
-  frameLen[i] = v[12]
-  framePos = framePos + v[12]
-  local group = gather(reads, readOrder, v[9])
-  group[#group + 1] = i
-  local card = v[2]
+  local card, seen, outbox, len = v[2], v[9], v[11], v[12]
+  if type(card) ~= 'number' or type(seen) ~= 'number' or type(outbox) ~= 'number' or type(len) ~= 'number' or len < 0 or len % 1 ~= 0 or (card ~= 0 and not KEYS[v[6]]) then
+    return malformed(n)
+  end
+  E[n] = v
+  local sl = segLen[outbox]
+  if not sl then
+    if not KEYS[outbox] then
+      return malformed(n)
+    end
+    sl = 0
+    segOrder[#segOrder + 1] = outbox
+    segCount[outbox] = 0
+  end
+  frameOff[n] = sl
+  segLen[outbox] = sl + len
+  segCount[outbox] = segCount[outbox] + 1
+  local group = reads[seen]
+  if not group then
+    if not KEYS[seen < 0 and -seen or seen] then
+      return malformed(n)
+    end
+    group = {}
+    reads[seen] = group
+    readOrder[#readOrder + 1] = seen
+  end
+  group[#group + 1] = n
   if card ~= 0 and not cardSeen[card] then
+    if not KEYS[card] then
+      return malformed(n)
+    end
     cardSeen[card] = true
     cardKeys[#cardKeys + 1] = card
   end
 end
+-- ARGV[3] is the outboxes' segments one after another in their first-use order; each segment
+-- is its outbox's frames in effect order.
+local segAt = {}
+local total = 0
+for j = 1, #segOrder do
+  local o = segOrder[j]
+  segAt[o] = total + 1
+  total = total + segLen[o]
+end
+if total ~= #frameBytes then
+  return redis.error_reply('commitEffects: frame lengths add up to ' .. total .. ' bytes, not ' .. #frameBytes)
+end
+
 local originals = {}
-for _, seen in ipairs(readOrder) do
+for r = 1, #readOrder do
+  local seen = readOrder[r]
   local group = reads[seen]
   local names = {}
   for j = 1, #group do
     names[j] = E[group[j]][1]
   end
-  local key = KEYS[math.abs(seen)]
+  local key = KEYS[seen < 0 and -seen or seen]
   for from = 1, #names, SLICE do
     local part = redis.call('HMGET', key, unpack(names, from, math.min(from + SLICE - 1, #names)))
     for j = 1, #part do
@@ -164,88 +214,110 @@ local out = {}
 -- Cards whose chain was cut in this call: a later link was planned from a state after an
 -- effect that did not apply, so it must not apply either, even if the versions line up.
 local broken = {}
--- Decided in this call: dedupe key -> result; card# -> its state after this call.
+-- Decided in this call: dedupe key -> result.
 local decided = {}
-local cards, cardOrder = {}, {}
--- card# -> whether Redis held an open entry for it before this call (read with its version).
-local hadOpen = {}
+-- The cards this call writes (card# in first-write order), in parallel tables rather than a
+-- table per card (0218): the last applied effect's index and head, the last uses given (nil:
+-- the stored ones stay).
+local cardOrder, lastOf, headOf, usesOf = {}, {}, {}, {}
+-- Of each card as read, found once: where its fare state ends (its third separator) and its
+-- uses (the fourth, only when the call changes them); whether it had an open entry.
+local cut3, cut4, hadOpen = {}, {}, {}
 local seenArgs, seenOrder = {}, {}
 local recArgs, recOrder = {}, {}
 local zadds, zaddOrder = {}, {}
--- Per outbox#: the applied records' frames, in commit order.
-local frames, frameOrder = {}, {}
+-- Per outbox#: how many of its effects applied.
+local applied = {}
 -- Ride counters summed over the call and written once per field.
 local bumps = {}
 
-for i, v in ipairs(E) do
+for i = 1, n do
+  local v = E[i]
   local dedupeKey = v[1]
   local card = v[2]
   local expect = card ~= 0 and v[3]
   local original = decided[dedupeKey] or originals[i]
   local version = nil
   if expect and not original and not broken[card] then
-    local known = cards[card]
-    if known then
+    local head = headOf[card]
+    if head then
       -- The card's second effect in this call: the version the first one wrote.
-      version = cardVersion(known.h)
+      version = cardVersion(head)
     else
       local raw = raws[card]
-      version = cardVersion(raw)
-      -- Whether the card is in the open-entry index now: its stored fare state has an open
-      -- entry. A card with none before and none after needs no ZREM. (A cap id named "open" in
-      -- the accumulators would only cost a needless ZREM.)
       if raw then
-        local _, second, third = cardCuts(raw)
-        local at = string.find(raw, '"open":', second + 1, true)
-        hadOpen[card] = at ~= nil and at < third
+        local a = string.find(raw, '\n', 1, true)
+        version = string.sub(raw, 1, a - 1)
+        if version == expect then
+          -- The card will be written: find its fare state's end once, and whether Redis holds
+          -- it in the open-entry index now (its stored fare state has an open entry). A card
+          -- with none before and none after needs no ZREM. (A cap id named "open" in the
+          -- accumulators would only cost a needless ZREM.)
+          local b = string.find(raw, '\n', a + 1, true)
+          local c = string.find(raw, '\n', b + 1, true)
+          cut3[card] = c
+          local at = string.find(raw, '"open":', b + 1, true)
+          hadOpen[card] = at ~= nil and at < c
+        end
+      else
+        version = false
       end
     end
   end
-  local n = #out
+  local k = #out
   if original then
     if expect then
       broken[card] = true
     end
-    out[n + 1] = RC.DUPLICATE
-    out[n + 2] = original
+    out[k + 1] = RC.DUPLICATE
+    out[k + 2] = original
   elseif expect and (broken[card] or version ~= expect) then
     broken[card] = true
-    out[n + 1] = RC.CONFLICT
-    out[n + 2] = ''
+    out[k + 1] = RC.CONFLICT
+    out[k + 2] = ''
   else
     if expect then
-      local before = cards[card]
-      if not before then
+      if not headOf[card] then
         cardOrder[#cardOrder + 1] = card
       end
+      headOf[card] = v[4]
+      lastOf[card] = i
       -- An effect without uses keeps the ones an earlier effect of this call wrote (or Redis's).
       local u = v[5]
-      if u == '' then
-        u = before and before.u or nil
+      if u ~= '' then
+        usesOf[card] = u
+        if not cut4[card] then
+          cut4[card] = string.find(raws[card], '\n', cut3[card] + 1, true)
+        end
       end
-      cards[card] = { h = v[4], u = u, e = v }
     end
     local result = v[10]
     decided[dedupeKey] = result
-    local seen = gather(seenArgs, seenOrder, v[9])
-    seen[#seen + 1] = dedupeKey
-    seen[#seen + 1] = result
-    local f = gather(frames, frameOrder, v[11])
-    f[#f + 1] = string.sub(ARGV[3], frameAt[i], frameAt[i] + frameLen[i] - 1)
+    local seen = v[9]
+    local s = seenArgs[seen]
+    if not s then
+      s = {}
+      seenArgs[seen] = s
+      seenOrder[#seenOrder + 1] = seen
+    end
+    s[#s + 1] = dedupeKey
+    s[#s + 1] = result
+    local o = v[11]
+    applied[o] = (applied[o] or 0) + 1
     if keepRecords then
       local recordId, at = v[13], v[14]
       local rec = gather(recArgs, recOrder, v[16])
       rec[#rec + 1] = recordId
       rec[#rec + 1] = v[15]
-      local k = v[17]
-      for x = 18, 17 + k do
+      local kz = v[17]
+      for x = 18, 17 + kz do
         local z = gather(zadds, zaddOrder, v[x])
         z[#z + 1] = at
         z[#z + 1] = recordId
       end
-      local m = v[18 + k]
+      local m = v[18 + kz]
       if m > 0 then
-        local from = 19 + k
+        local from = 19 + kz
         local bucket = bumps[v[from]]
         if not bucket then
           bucket = {}
@@ -256,13 +328,14 @@ for i, v in ipairs(E) do
         end
       end
     end
-    out[n + 1] = RC.OK
-    out[n + 2] = ''
+    out[k + 1] = RC.OK
+    out[k + 2] = ''
   end
 end
 
-for _, seen in ipairs(seenOrder) do
-  callSliced('HSET', KEYS[math.abs(seen)], seenArgs[seen])
+for j = 1, #seenOrder do
+  local seen = seenOrder[j]
+  callSliced('HSET', KEYS[seen < 0 and -seen or seen], seenArgs[seen])
   -- A day bucket lives on for the window after its last write, then goes whole.
   if seen > 0 then
     redis.call('EXPIRE', KEYS[seen], bucketTtl)
@@ -274,21 +347,55 @@ end
 for _, z in ipairs(zaddOrder) do
   callSliced('ZADD', KEYS[z], zadds[z])
 end
-for _, o in ipairs(frameOrder) do
-  local f = frames[o]
-  redis.call('XADD', KEYS[o], '*', 'b', table.concat(f), 'n', #f)
+-- The outbox: an outbox whose effects all applied (the usual case) gets its segment as it is,
+-- one string.sub (none when the call has one outbox, as on a Cluster); one where some did not
+-- gets its applied frames cut out one by one, in effect order (0218). Either way the entry is
+-- the applied records' frames in commit order.
+local partial
+for j = 1, #segOrder do
+  local o = segOrder[j]
+  local count = applied[o]
+  if count == segCount[o] then
+    local b = frameBytes
+    if #segOrder > 1 then
+      b = string.sub(frameBytes, segAt[o], segAt[o] + segLen[o] - 1)
+    end
+    redis.call('XADD', KEYS[o], '*', 'b', b, 'n', count)
+  elseif count then
+    partial = partial or {}
+    partial[o] = {}
+  end
 end
--- Every card of the call in one MSET: version, balance and fare state (the effect's head) and
--- uses new, the rest as read (0214); sliced like the other variadic writes (SLICE is even: a key
--- never parts from its value).
+if partial then
+  for i = 1, n do
+    local v = E[i]
+    local f = partial[v[11]]
+    if f and out[2 * i - 1] == RC.OK then
+      local at = segAt[v[11]] + frameOff[i]
+      f[#f + 1] = string.sub(frameBytes, at, at + v[12] - 1)
+    end
+  end
+  for j = 1, #segOrder do
+    local o = segOrder[j]
+    local f = partial[o]
+    if f then
+      redis.call('XADD', KEYS[o], '*', 'b', table.concat(f), 'n', #f)
+    end
+  end
+end
+-- Every card of the call in one MSET: version, balance and fare state (the last effect's head)
+-- and uses new, the rest as read (0214); sliced like the other variadic writes (SLICE is even: a
+-- key never parts from its value).
 local cardArgs = {}
-for _, card in ipairs(cardOrder) do
-  local c = cards[card]
-  local raw = raws[card]
-  local _, _, third, fourth = cardCuts(raw)
-  local u = c.u or string.sub(raw, third + 1, fourth - 1)
-  cardArgs[#cardArgs + 1] = KEYS[card]
-  cardArgs[#cardArgs + 1] = c.h .. '\n' .. u .. string.sub(raw, fourth)
+for j = 1, #cardOrder do
+  local card = cardOrder[j]
+  local u = usesOf[card]
+  cardArgs[2 * j - 1] = KEYS[card]
+  if u then
+    cardArgs[2 * j] = headOf[card] .. '\n' .. u .. string.sub(raws[card], cut4[card])
+  else
+    cardArgs[2 * j] = headOf[card] .. string.sub(raws[card], cut3[card])
+  end
 end
 for from = 1, #cardArgs, SLICE do
   redis.call('MSET', unpack(cardArgs, from, math.min(from + SLICE - 1, #cardArgs)))
@@ -296,8 +403,9 @@ end
 -- The open-entry index follows each card's last state: one ZADD and one ZREM per index key at most.
 local opens, openOrder = {}, {}
 local closes, closeOrder = {}, {}
-for _, card in ipairs(cardOrder) do
-  local v = cards[card].e
+for j = 1, #cardOrder do
+  local card = cardOrder[j]
+  local v = E[lastOf[card]]
   local openAt = v[7]
   if openAt ~= '' then
     local z = gather(opens, openOrder, v[6])
