@@ -71,6 +71,10 @@
     RC.DUPLICATE, original result    applied earlier under this dedupe key; nothing changed
     RC.CONFLICT, ''                  the card's version differs; nothing changed
 ]]
+-- Library functions and result codes as locals: a global is a table lookup at every use, and
+-- the loops below run per effect (0218).
+local find, sub, type, call, unpackOne = string.find, string.sub, type, redis.call, cmsgpack.unpack_one
+local OK, DUPLICATE, CONFLICT = RC.OK, RC.DUPLICATE, RC.CONFLICT
 local bucketTtl = ARGV[1]
 local keepRecords = ARGV[2] == '1'
 local frameBytes = ARGV[3]
@@ -79,7 +83,7 @@ local SLICE = 1000
 -- Variadic commands in slices: unpack() is bounded by Lua's C stack (8,000 values).
 local function callSliced(command, key, args)
   for from = 1, #args, SLICE do
-    redis.call(command, key, unpack(args, from, math.min(from + SLICE - 1, #args)))
+    call(command, key, unpack(args, from, math.min(from + SLICE - 1, #args)))
   end
 end
 
@@ -117,7 +121,7 @@ local packed = ARGV[4]
 local offset = #packed > 0 and 0 or -1
 while offset ~= -1 do
   local v
-  offset, v = cmsgpack.unpack_one(packed, offset)
+  offset, v = unpackOne(packed, offset)
   n = n + 1
   local last = type(v) == 'table' and 12
   if last and keepRecords then
@@ -186,7 +190,7 @@ for r = 1, #readOrder do
   end
   local key = KEYS[seen < 0 and -seen or seen]
   for from = 1, #names, SLICE do
-    local part = redis.call('HMGET', key, unpack(names, from, math.min(from + SLICE - 1, #names)))
+    local part = call('HMGET', key, unpack(names, from, math.min(from + SLICE - 1, #names)))
     for j = 1, #part do
       originals[group[from + j - 1]] = part[j]
     end
@@ -203,7 +207,7 @@ for from = 1, #cardKeys, SLICE do
   for j = from, math.min(from + SLICE - 1, #cardKeys) do
     names[#names + 1] = KEYS[cardKeys[j]]
   end
-  local part = redis.call('MGET', unpack(names))
+  local part = call('MGET', unpack(names))
   for j = 1, #part do
     local card = cardKeys[from + j - 1]
     raws[card] = part[j] or cardRead(KEYS[card])
@@ -246,17 +250,17 @@ for i = 1, n do
     else
       local raw = raws[card]
       if raw then
-        local a = string.find(raw, '\n', 1, true)
-        version = string.sub(raw, 1, a - 1)
+        local a = find(raw, '\n', 1, true)
+        version = sub(raw, 1, a - 1)
         if version == expect then
           -- The card will be written: find its fare state's end once, and whether Redis holds
           -- it in the open-entry index now (its stored fare state has an open entry). A card
           -- with none before and none after needs no ZREM. (A cap id named "open" in the
           -- accumulators would only cost a needless ZREM.)
-          local b = string.find(raw, '\n', a + 1, true)
-          local c = string.find(raw, '\n', b + 1, true)
+          local b = find(raw, '\n', a + 1, true)
+          local c = find(raw, '\n', b + 1, true)
           cut3[card] = c
-          local at = string.find(raw, '"open":', b + 1, true)
+          local at = find(raw, '"open":', b + 1, true)
           hadOpen[card] = at ~= nil and at < c
         end
       else
@@ -269,11 +273,11 @@ for i = 1, n do
     if expect then
       broken[card] = true
     end
-    out[k + 1] = RC.DUPLICATE
+    out[k + 1] = DUPLICATE
     out[k + 2] = original
   elseif expect and (broken[card] or version ~= expect) then
     broken[card] = true
-    out[k + 1] = RC.CONFLICT
+    out[k + 1] = CONFLICT
     out[k + 2] = ''
   else
     if expect then
@@ -287,7 +291,7 @@ for i = 1, n do
       if u ~= '' then
         usesOf[card] = u
         if not cut4[card] then
-          cut4[card] = string.find(raws[card], '\n', cut3[card] + 1, true)
+          cut4[card] = find(raws[card], '\n', cut3[card] + 1, true)
         end
       end
     end
@@ -328,7 +332,7 @@ for i = 1, n do
         end
       end
     end
-    out[k + 1] = RC.OK
+    out[k + 1] = OK
     out[k + 2] = ''
   end
 end
@@ -338,7 +342,7 @@ for j = 1, #seenOrder do
   callSliced('HSET', KEYS[seen < 0 and -seen or seen], seenArgs[seen])
   -- A day bucket lives on for the window after its last write, then goes whole.
   if seen > 0 then
-    redis.call('EXPIRE', KEYS[seen], bucketTtl)
+    call('EXPIRE', KEYS[seen], bucketTtl)
   end
 end
 for _, rec in ipairs(recOrder) do
@@ -358,9 +362,9 @@ for j = 1, #segOrder do
   if count == segCount[o] then
     local b = frameBytes
     if #segOrder > 1 then
-      b = string.sub(frameBytes, segAt[o], segAt[o] + segLen[o] - 1)
+      b = sub(frameBytes, segAt[o], segAt[o] + segLen[o] - 1)
     end
-    redis.call('XADD', KEYS[o], '*', 'b', b, 'n', count)
+    call('XADD', KEYS[o], '*', 'b', b, 'n', count)
   elseif count then
     partial = partial or {}
     partial[o] = {}
@@ -370,16 +374,16 @@ if partial then
   for i = 1, n do
     local v = E[i]
     local f = partial[v[11]]
-    if f and out[2 * i - 1] == RC.OK then
+    if f and out[2 * i - 1] == OK then
       local at = segAt[v[11]] + frameOff[i]
-      f[#f + 1] = string.sub(frameBytes, at, at + v[12] - 1)
+      f[#f + 1] = sub(frameBytes, at, at + v[12] - 1)
     end
   end
   for j = 1, #segOrder do
     local o = segOrder[j]
     local f = partial[o]
     if f then
-      redis.call('XADD', KEYS[o], '*', 'b', table.concat(f), 'n', #f)
+      call('XADD', KEYS[o], '*', 'b', table.concat(f), 'n', #f)
     end
   end
 end
@@ -392,13 +396,13 @@ for j = 1, #cardOrder do
   local u = usesOf[card]
   cardArgs[2 * j - 1] = KEYS[card]
   if u then
-    cardArgs[2 * j] = headOf[card] .. '\n' .. u .. string.sub(raws[card], cut4[card])
+    cardArgs[2 * j] = headOf[card] .. '\n' .. u .. sub(raws[card], cut4[card])
   else
-    cardArgs[2 * j] = headOf[card] .. string.sub(raws[card], cut3[card])
+    cardArgs[2 * j] = headOf[card] .. sub(raws[card], cut3[card])
   end
 end
 for from = 1, #cardArgs, SLICE do
-  redis.call('MSET', unpack(cardArgs, from, math.min(from + SLICE - 1, #cardArgs)))
+  call('MSET', unpack(cardArgs, from, math.min(from + SLICE - 1, #cardArgs)))
 end
 -- The open-entry index follows each card's last state: one ZADD and one ZREM per index key at most.
 local opens, openOrder = {}, {}
@@ -424,7 +428,7 @@ for _, o in ipairs(closeOrder) do
 end
 for key, bucket in pairs(bumps) do
   for field, n in pairs(bucket) do
-    redis.call('HINCRBY', KEYS[key], field, n)
+    call('HINCRBY', KEYS[key], field, n)
   end
 end
 return out
