@@ -304,8 +304,9 @@ export function decodeCall(
 /**
  * claimTaps-1.lua's keys and arguments: the marks hash, then one claims bucket per day of the
  * claims (docs/decisions/0196); bucketTtl, the epoch's mark field, then the claims in order as
- * runs of one bucket: key#, count, then seq and digest per claim (two arguments a claim: a
- * batch's taps mostly share one day, 0217).
+ * runs of one bucket: key#, count, the run's seqs, then its digests (two arguments a claim: a
+ * batch's taps mostly share one day, 0217; the seqs side by side are the bucket's HMGET as they
+ * are, 0218).
  */
 export function claimCall(
   keys: RedisKeys,
@@ -317,9 +318,15 @@ export function claimCall(
   const callKeys = [keys.tapMarks(deviceId)];
   const keyNo = new Map<number, number>();
   const args = [String(bucketTtl), epoch || '-'];
-  // Where the current run's count goes, and its bucket.
-  let countAt = -1;
+  // The current run: its bucket and its digests (its seqs go straight into args).
   let runKey = 0;
+  let digests: string[] = [];
+  let countAt = -1;
+  const endRun = () => {
+    if (countAt < 0) return;
+    args[countAt] = String(digests.length);
+    for (const d of digests) args.push(d);
+  };
   for (const c of claims) {
     const day = dedupeDay(c.at);
     let n = keyNo.get(day);
@@ -328,13 +335,15 @@ export function claimCall(
       keyNo.set(day, n);
     }
     if (n !== runKey) {
-      if (countAt >= 0) args[countAt] = String((args.length - countAt - 1) / 2);
+      endRun();
       runKey = n;
+      digests = [];
       countAt = args.push(String(n), '') - 1;
     }
-    args.push(String(c.seq), c.digest);
+    args.push(String(c.seq));
+    digests.push(c.digest);
   }
-  if (countAt >= 0) args[countAt] = String((args.length - countAt - 1) / 2);
+  endRun();
   return { keys: callKeys, args };
 }
 

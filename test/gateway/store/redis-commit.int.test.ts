@@ -128,11 +128,17 @@ describe('Redis commit, one call for all partitions', () => {
     const keys = new RedisKeys(prefix, 16);
     const good = claimCall(keys, 'bus-9', '', [{ seq: 1, digest: 'd1', at: T0 }], 60);
     const scripts = defineScripts(admin);
-    // A count larger than the pairs that follow, a count of 0, a bucket number that is not one.
+    // A count larger than the pairs that follow, a count of 0, a bucket number that is not one;
+    // (0218) a bucket number past KEYS, the marks hash as a bucket, a fractional count, a run
+    // one digest short of its count.
     for (const run of [
       ['2', '2', '5', 'd5'],
       ['2', '0'],
       ['x', '1', '5', 'd5'],
+      ['3', '1', '5', 'd5'],
+      ['1', '1', '5', 'd5'],
+      ['2', '1.5', '5', '6', 'd5'],
+      ['2', '2', '5', '6', 'd5'],
     ])
       await expect(scripts.run('claimTaps', good.keys, [...good.args, ...run])).rejects.toThrow(
         /malformed run/,

@@ -242,7 +242,7 @@ describe('commitEffects calls', () => {
 });
 
 describe('claimTaps calls', () => {
-  it('carry the claims in their order as runs of one day bucket: key#, count, then seq and digest each (0217)', () => {
+  it('carry the claims in their order as runs of one day bucket: key#, count, the seqs, then their digests (0217, 0218)', () => {
     const DAY = 86_400_000;
     const claims = [
       { seq: 1, digest: 'd1', at: T0 },
@@ -259,7 +259,7 @@ describe('claimTaps calls', () => {
     expect(call.args).toEqual([
       String(TTL),
       'e'.repeat(16),
-      ...['2', '2', '1', 'd1', '2', 'd2'],
+      ...['2', '2', '1', '2', 'd1', 'd2'],
       ...['3', '1', '3', 'd3'],
       ...['2', '1', '4', 'd4'],
     ]);
