@@ -36,21 +36,28 @@ describe('card partitions', () => {
 
 /**
  * Each effect's fields as commitEffects-0.lua reads them (its header's layout): ARGV[4] holds one
- * MessagePack array per effect: twelve fields, then with records kept the record's four, and its
- * index keys and counters counted by their own k and m (0217). Fields as strings here.
+ * MessagePack array of columns, each one field of every effect (0218): twelve, then with records
+ * kept a thirteenth, the record's four and its index keys and counters counted by their own k and
+ * m (0217). Put back here as one row per effect, in the order of the fields; as strings.
  */
 function parseArgs(args: ReadonlyArray<string | Buffer>) {
   const effects: Array<{ f: string[]; indexes: string[]; stats: string[] }> = [];
   const keepRecords = args[1] === '1';
   expect(args).toHaveLength(4);
-  for (const packed of unpack(args[3] as Buffer)) {
-    expect(Array.isArray(packed)).toBe(true);
-    const x = (packed as Unpacked[]).map((v) => String(v));
+  const all = unpack(args[3] as Buffer);
+  expect(all).toHaveLength(1);
+  const columns = all[0] as Unpacked[][];
+  expect(columns).toHaveLength(keepRecords ? 13 : 12);
+  const n = columns[0]!.length;
+  for (const c of columns) expect(c).toHaveLength(n);
+  for (let i = 0; i < n; i++) {
+    const x = columns.slice(0, 12).map((c) => String(c[i]));
     if (!keepRecords) {
-      expect(x).toHaveLength(12);
       effects.push({ f: x, indexes: [], stats: [] });
       continue;
     }
+    const tail = (columns[12]![i] as Unpacked[]).map((v) => String(v));
+    x.push(...tail);
     const k = Number(x[16]);
     const m = Number(x[17 + k]);
     expect(x).toHaveLength(18 + k + m);

@@ -29,13 +29,15 @@
             first name it, each segment that outbox's effects' frames in effect order (so a
             segment whose effects all applied is its outbox entry as it is); each effect gives
             its frame's length, and the lengths must add up to ARGV[3] exactly
-    ARGV[4] the effects, one MessagePack array of fields each, one after another (protos are
-            not available to Lua; cmsgpack is built into Redis): one C call per effect unpacks
-            it, where splitting a tab-joined string with a pattern cost ~0.5 µs a field
-            (docs/decisions/0217). Key numbers and lengths are integers, the rest strings
-            (numbers as decimal strings, so Redis stores exactly what the gateway computed).
-            A tap sends only what this script reads: twelve fields; with records kept, the
-            record's four and its index keys and counters. Fields by position (1-based):
+    ARGV[4] the effects as MessagePack (protos are not available to Lua; cmsgpack is built
+            into Redis, docs/decisions/0217), by column (0218): one array of twelve columns
+            (thirteen with records kept), each an array of one field of every effect in effect
+            order, all of one length. One C call unpacks them into thirteen tables, where an
+            array per effect made a table per effect (~0.4 µs an effect more). Key numbers and
+            lengths are integers, the rest strings (numbers as decimal strings, so Redis stores
+            exactly what the gateway computed). A tap sends only what this script reads:
+            twelve fields; with records kept, the record's four and its index keys and
+            counters. Columns by position (1-based):
       1 dedupeKey
       2 card#           the card (a string, lib/card.lua, docs/decisions/0214); 0: the
                         card is left untouched, and 3..8 are ''
@@ -53,13 +55,14 @@
       11 outbox#        the partition's outbox stream
       12 frameBytes     the length of its record's frame in ARGV[3]
     and only when records are kept (ARGV[2] '1'):
-      13 recordId       14 at (record time, ms: the indexes' score)
-      15 record         the record JSON, the records hash's body
-      16 records#       the partition's records hash
-      17 k, then k index zset #s (score at, member recordId): the partition's time index,
+      13 the record's fields, one array per effect:
+         1 recordId     2 at (record time, ms: the indexes' score)
+         3 record       the record JSON, the records hash's body
+         4 records#     the partition's records hash
+         5 k, then k index zset #s (score at, member recordId): the partition's time index,
                           the card's, the device's, route's, station's, stop's, masked
                           number's and operator's, those the record has
-      then m, then m items: statsKey# and field, n pairs: ride counters (redis-stats.ts)
+         then m, then m items: statsKey# and field, n pairs: ride counters (redis-stats.ts)
 
   Outbox: ONE entry per partition touched per call, whatever the records kept: field b the
   concatenation of the applied records' frames in commit order (concatenated elements of a
@@ -73,7 +76,7 @@
 ]]
 -- Library functions and result codes as locals: a global is a table lookup at every use, and
 -- the loops below run per effect (0218).
-local find, sub, type, call, unpackOne = string.find, string.sub, type, redis.call, cmsgpack.unpack_one
+local find, sub, type, call = string.find, string.sub, type, redis.call
 local OK, DUPLICATE, CONFLICT = RC.OK, RC.DUPLICATE, RC.CONFLICT
 local bucketTtl = ARGV[1]
 local keepRecords = ARGV[2] == '1'
@@ -103,12 +106,30 @@ local function malformed(i)
   return redis.error_reply('commitEffects: malformed effect ' .. i)
 end
 
--- Each effect's fields (a table, the layout above), unpacked from ARGV[4] one MessagePack array
--- at a time. Everything an effect names is checked here, before the first write: its field
--- count, that its key numbers are KEYS (on each key's first use) and its frame length a whole
--- number of bytes; a call whose frames do not add up to ARGV[3] exactly is refused too.
-local E = {}
+-- The effects' columns (the layout above), unpacked from ARGV[4] with one C call. Everything an
+-- effect names is checked here, before the first write: the columns' count and lengths, that its
+-- key numbers are KEYS (on each key's first use) and its frame length a whole number of bytes; a
+-- call whose frames do not add up to ARGV[3] exactly is refused too.
+local packed = ARGV[4]
+local width = keepRecords and 13 or 12
+local C, extra = {}, nil
+if #packed > 0 then
+  C, extra = cmsgpack.unpack(packed)
+end
+if type(C) ~= 'table' or extra ~= nil or (#packed > 0 and #C ~= width) then
+  return redis.error_reply('commitEffects: malformed effects: not one array of ' .. width .. ' columns')
+end
+local DEDUPE, CARD, EXPECT, HEAD, USES, OPEN, OPENAT, TOKEN, SEEN, RESULT, OUTBOX, LEN, RECORD =
+  C[1], C[2], C[3], C[4], C[5], C[6], C[7], C[8], C[9], C[10], C[11], C[12], C[13]
 local n = 0
+if #packed > 0 then
+  n = type(DEDUPE) == 'table' and #DEDUPE or -1
+  for c = 1, width do
+    if type(C[c]) ~= 'table' or #C[c] ~= n then
+      return redis.error_reply('commitEffects: malformed effects: column ' .. c .. ' is not ' .. n .. ' long')
+    end
+  end
+end
 -- Per outbox#, in first-use order: its segment of ARGV[3] (start, length) and how many frames
 -- it holds; per effect, where its frame starts within its outbox's segment.
 local segOrder, segLen, segCount, frameOff = {}, {}, {}, {}
@@ -117,51 +138,44 @@ local segOrder, segLen, segCount, frameOff = {}, {}, {}, {}
 local reads, readOrder = {}, {}
 -- The cards the effects name (card# in first-use order), read below with one MGET per call.
 local cardSeen, cardKeys = {}, {}
-local packed = ARGV[4]
-local offset = #packed > 0 and 0 or -1
-while offset ~= -1 do
-  local v
-  offset, v = unpackOne(packed, offset)
-  n = n + 1
-  local last = type(v) == 'table' and 12
-  if last and keepRecords then
-    local k = v[17]
-    local m = type(k) == 'number' and v[18 + k]
-    last = type(m) == 'number' and 18 + k + m
+for i = 1, n do
+  if keepRecords then
+    local t = RECORD[i]
+    local k = type(t) == 'table' and t[5]
+    local m = type(k) == 'number' and t[6 + k]
+    if type(m) ~= 'number' or #t ~= 6 + k + m then
+      return malformed(i)
+    end
   end
-  if not last or #v ~= last then
-    return malformed(n)
+  local card, seen, outbox, len = CARD[i], SEEN[i], OUTBOX[i], LEN[i]
+  if type(card) ~= 'number' or type(seen) ~= 'number' or type(outbox) ~= 'number' or type(len) ~= 'number' or len < 0 or len % 1 ~= 0 or (card ~= 0 and not KEYS[OPEN[i]]) then
+    return malformed(i)
   end
-  local card, seen, outbox, len = v[2], v[9], v[11], v[12]
-  if type(card) ~= 'number' or type(seen) ~= 'number' or type(outbox) ~= 'number' or type(len) ~= 'number' or len < 0 or len % 1 ~= 0 or (card ~= 0 and not KEYS[v[6]]) then
-    return malformed(n)
-  end
-  E[n] = v
   local sl = segLen[outbox]
   if not sl then
     if not KEYS[outbox] then
-      return malformed(n)
+      return malformed(i)
     end
     sl = 0
     segOrder[#segOrder + 1] = outbox
     segCount[outbox] = 0
   end
-  frameOff[n] = sl
+  frameOff[i] = sl
   segLen[outbox] = sl + len
   segCount[outbox] = segCount[outbox] + 1
   local group = reads[seen]
   if not group then
     if not KEYS[seen < 0 and -seen or seen] then
-      return malformed(n)
+      return malformed(i)
     end
     group = {}
     reads[seen] = group
     readOrder[#readOrder + 1] = seen
   end
-  group[#group + 1] = n
+  group[#group + 1] = i
   if card ~= 0 and not cardSeen[card] then
     if not KEYS[card] then
-      return malformed(n)
+      return malformed(i)
     end
     cardSeen[card] = true
     cardKeys[#cardKeys + 1] = card
@@ -186,7 +200,7 @@ for r = 1, #readOrder do
   local group = reads[seen]
   local names = {}
   for j = 1, #group do
-    names[j] = E[group[j]][1]
+    names[j] = DEDUPE[group[j]]
   end
   local key = KEYS[seen < 0 and -seen or seen]
   for from = 1, #names, SLICE do
@@ -236,10 +250,9 @@ local applied = {}
 local bumps = {}
 
 for i = 1, n do
-  local v = E[i]
-  local dedupeKey = v[1]
-  local card = v[2]
-  local expect = card ~= 0 and v[3]
+  local dedupeKey = DEDUPE[i]
+  local card = CARD[i]
+  local expect = card ~= 0 and EXPECT[i]
   local original = decided[dedupeKey] or originals[i]
   local version = nil
   if expect and not original and not broken[card] then
@@ -284,10 +297,10 @@ for i = 1, n do
       if not headOf[card] then
         cardOrder[#cardOrder + 1] = card
       end
-      headOf[card] = v[4]
+      headOf[card] = HEAD[i]
       lastOf[card] = i
       -- An effect without uses keeps the ones an earlier effect of this call wrote (or Redis's).
-      local u = v[5]
+      local u = USES[i]
       if u ~= '' then
         usesOf[card] = u
         if not cut4[card] then
@@ -295,9 +308,9 @@ for i = 1, n do
         end
       end
     end
-    local result = v[10]
+    local result = RESULT[i]
     decided[dedupeKey] = result
-    local seen = v[9]
+    local seen = SEEN[i]
     local s = seenArgs[seen]
     if not s then
       s = {}
@@ -306,22 +319,23 @@ for i = 1, n do
     end
     s[#s + 1] = dedupeKey
     s[#s + 1] = result
-    local o = v[11]
+    local o = OUTBOX[i]
     applied[o] = (applied[o] or 0) + 1
     if keepRecords then
-      local recordId, at = v[13], v[14]
-      local rec = gather(recArgs, recOrder, v[16])
+      local v = RECORD[i]
+      local recordId, at = v[1], v[2]
+      local rec = gather(recArgs, recOrder, v[4])
       rec[#rec + 1] = recordId
-      rec[#rec + 1] = v[15]
-      local kz = v[17]
-      for x = 18, 17 + kz do
+      rec[#rec + 1] = v[3]
+      local kz = v[5]
+      for x = 6, 5 + kz do
         local z = gather(zadds, zaddOrder, v[x])
         z[#z + 1] = at
         z[#z + 1] = recordId
       end
-      local m = v[18 + kz]
+      local m = v[6 + kz]
       if m > 0 then
-        local from = 19 + kz
+        local from = 7 + kz
         local bucket = bumps[v[from]]
         if not bucket then
           bucket = {}
@@ -372,11 +386,10 @@ for j = 1, #segOrder do
 end
 if partial then
   for i = 1, n do
-    local v = E[i]
-    local f = partial[v[11]]
+    local f = partial[OUTBOX[i]]
     if f and out[2 * i - 1] == OK then
-      local at = segAt[v[11]] + frameOff[i]
-      f[#f + 1] = sub(frameBytes, at, at + v[12] - 1)
+      local at = segAt[OUTBOX[i]] + frameOff[i]
+      f[#f + 1] = sub(frameBytes, at, at + LEN[i] - 1)
     end
   end
   for j = 1, #segOrder do
@@ -409,15 +422,15 @@ local opens, openOrder = {}, {}
 local closes, closeOrder = {}, {}
 for j = 1, #cardOrder do
   local card = cardOrder[j]
-  local v = E[lastOf[card]]
-  local openAt = v[7]
+  local i = lastOf[card]
+  local openAt = OPENAT[i]
   if openAt ~= '' then
-    local z = gather(opens, openOrder, v[6])
+    local z = gather(opens, openOrder, OPEN[i])
     z[#z + 1] = openAt
-    z[#z + 1] = v[8]
+    z[#z + 1] = TOKEN[i]
   elseif hadOpen[card] then
-    local z = gather(closes, closeOrder, v[6])
-    z[#z + 1] = v[8]
+    local z = gather(closes, closeOrder, OPEN[i])
+    z[#z + 1] = TOKEN[i]
   end
 end
 for _, o in ipairs(openOrder) do
