@@ -130,9 +130,8 @@ if #packed > 0 then
     end
   end
 end
--- Per outbox#, in first-use order: its segment of ARGV[3] (start, length) and how many frames
--- it holds; per effect, where its frame starts within its outbox's segment.
-local segOrder, segLen, segCount, frameOff = {}, {}, {}, {}
+-- Per outbox#, in first-use order: its segment of ARGV[3] (start, length).
+local segOrder, segLen = {}, {}
 -- Per dedupe hash# (first-use order): the effects whose dedupe keys live in it, read with one
 -- HMGET each (a call's taps mostly share one day per partition).
 local reads, readOrder = {}, {}
@@ -147,8 +146,10 @@ for i = 1, n do
       return malformed(i)
     end
   end
+  -- A key number is checked where it is first seen (one that is not a number is never a KEYS
+  -- index either); the length on every effect.
   local card, seen, outbox, len = CARD[i], SEEN[i], OUTBOX[i], LEN[i]
-  if type(card) ~= 'number' or type(seen) ~= 'number' or type(outbox) ~= 'number' or type(len) ~= 'number' or len < 0 or len % 1 ~= 0 or (card ~= 0 and not KEYS[OPEN[i]]) then
+  if type(len) ~= 'number' or len < 0 or len % 1 ~= 0 or (card ~= 0 and not KEYS[OPEN[i]]) then
     return malformed(i)
   end
   local sl = segLen[outbox]
@@ -158,14 +159,11 @@ for i = 1, n do
     end
     sl = 0
     segOrder[#segOrder + 1] = outbox
-    segCount[outbox] = 0
   end
-  frameOff[i] = sl
   segLen[outbox] = sl + len
-  segCount[outbox] = segCount[outbox] + 1
   local group = reads[seen]
   if not group then
-    if not KEYS[seen < 0 and -seen or seen] then
+    if type(seen) ~= 'number' or not KEYS[seen < 0 and -seen or seen] then
       return malformed(i)
     end
     group = {}
@@ -244,8 +242,8 @@ local cut3, cut4, hadOpen = {}, {}, {}
 local seenArgs, seenOrder = {}, {}
 local recArgs, recOrder = {}, {}
 local zadds, zaddOrder = {}, {}
--- Per outbox#: how many of its effects applied.
-local applied = {}
+-- Per outbox#: how many of its effects applied; whether any did not.
+local applied, missed = {}, {}
 -- Ride counters summed over the call and written once per field.
 local bumps = {}
 
@@ -288,8 +286,10 @@ for i = 1, n do
     end
     out[k + 1] = DUPLICATE
     out[k + 2] = original
+    missed[OUTBOX[i]] = true
   elseif expect and (broken[card] or version ~= expect) then
     broken[card] = true
+    missed[OUTBOX[i]] = true
     out[k + 1] = CONFLICT
     out[k + 2] = ''
   else
@@ -373,7 +373,7 @@ local partial
 for j = 1, #segOrder do
   local o = segOrder[j]
   local count = applied[o]
-  if count == segCount[o] then
+  if count and not missed[o] then
     local b = frameBytes
     if #segOrder > 1 then
       b = sub(frameBytes, segAt[o], segAt[o] + segLen[o] - 1)
@@ -385,11 +385,17 @@ for j = 1, #segOrder do
   end
 end
 if partial then
+  -- Each partial outbox's frames are walked from its segment's start, in effect order.
+  local at = {}
   for i = 1, n do
-    local f = partial[OUTBOX[i]]
-    if f and out[2 * i - 1] == OK then
-      local at = segAt[OUTBOX[i]] + frameOff[i]
-      f[#f + 1] = sub(frameBytes, at, at + LEN[i] - 1)
+    local o = OUTBOX[i]
+    local f = partial[o]
+    if f then
+      local from = at[o] or segAt[o]
+      at[o] = from + LEN[i]
+      if out[2 * i - 1] == OK then
+        f[#f + 1] = sub(frameBytes, from, from + LEN[i] - 1)
+      end
     end
   end
   for j = 1, #segOrder do
