@@ -217,7 +217,7 @@ local raws = {}
 for from = 1, #cardKeys, SLICE do
   local names = {}
   for j = from, math.min(from + SLICE - 1, #cardKeys) do
-    names[#names + 1] = KEYS[cardKeys[j]]
+    names[j - from + 1] = KEYS[cardKeys[j]]
   end
   local part = call('MGET', unpack(names))
   for j = 1, #part do
@@ -279,7 +279,8 @@ for i = 1, n do
       end
     end
   end
-  local k = #out
+  -- Two items per effect: the length operator searches for the border, this does not.
+  local k = 2 * i - 2
   if original then
     if expect then
       broken[card] = true
