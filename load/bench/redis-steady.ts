@@ -206,7 +206,7 @@ export async function redisSteadyBench(P: SteadyParams): Promise<Record<string, 
       });
       const aged = splitByWindow(taps, now, P.windowDays);
       const [claimed, cards] = await Promise.all([
-        claimTaps(store, { deviceId, epoch: EPOCH }, aged.inside),
+        claimTaps(store, { deviceId, epoch: EPOCH }, aged.inside, now),
         store.loadCards(uniqueTokens(aged.inside)),
       ]);
       const outcomes = await store.commit(planBatch(claimed.admitted, cards, fare, now));

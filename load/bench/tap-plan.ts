@@ -40,8 +40,8 @@ const BUCKET_TTL = 32 * 86_400;
 function memoryStore(cards: ReadonlyMap<string, CardState>): Store {
   const keys = new RedisKeys('bench', 16);
   const store = {
-    async claimTaps(deviceId: string, epoch: string, claims: readonly TapClaim[]) {
-      claimCall(keys, deviceId, epoch, claims, BUCKET_TTL);
+    async claimTaps(deviceId: string, epoch: string, claims: readonly TapClaim[], now: number) {
+      claimCall(keys, deviceId, epoch, claims, BUCKET_TTL, now);
       return decodeClaims(
         claims,
         claims.map(() => 1),

@@ -59,12 +59,14 @@ export async function claimTaps(
   store: Store,
   batch: { deviceId: string; epoch: string },
   taps: TapInput[],
+  now: number,
 ): Promise<Claimed> {
   const digests = taps.map(tapDigest);
   const held = await store.claimTaps(
     batch.deviceId,
     batch.epoch,
     taps.map((t, i) => ({ seq: t.seq, digest: digests[i]!, at: t.deviceTimeMs })),
+    now,
   );
   // The usual batch holds every key: the same array back, nothing copied.
   if (held.every(Boolean)) return { admitted: taps, conflicts: [] };

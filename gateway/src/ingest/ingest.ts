@@ -130,7 +130,7 @@ export class Ingest {
       // (0196). Asked about with the claims (no round trip of its own).
       const aged = splitByWindow(taps, started, this.deps.dedupeWindowDays ?? DEFAULT_DEDUPE_WINDOW_DAYS);
       const [claimed, cards, came] = await Promise.all([
-        claimTaps(this.deps.store, v.batch, aged.inside),
+        claimTaps(this.deps.store, v.batch, aged.inside, started),
         this.deps.store.loadCards(uniqueTokens(aged.inside)),
         aged.beyond.length === 0
           ? []

@@ -1,6 +1,6 @@
-// The commit script's argument codec (lua/commitEffects-0.lua, docs/decisions/0217): each effect
-// as one MessagePack array, all of a call's effects in one Buffer. Redis unpacks it with its
-// built-in cmsgpack, one C call per effect; a tab-joined string split with a Lua pattern cost
+// The commit script's argument codec (lua/commitEffects-0.lua, docs/decisions/0217): a call's
+// effects as MessagePack arrays in one Buffer (by column since 0218: one array per field). Redis
+// unpacks it with its built-in cmsgpack in one C call; a tab-joined string split with a Lua pattern cost
 // Redis ~0.5 µs a field. Only what the script needs: arrays, strings, and integers that fit 32
 // bits (key numbers, lengths, counts); every other number goes as a decimal string, so Redis
 // stores exactly what the gateway computed. Pure; `unpack` is its inverse, for tests and tools.
@@ -57,6 +57,12 @@ export class PackWriter {
     else if (n < 0x100) this.out += BYTE[0xd9]! + BYTE[n]! + bytes;
     else if (n < 0x10000) this.out += BYTE[0xda]! + BYTE[n >>> 8]! + BYTE[n & 0xff]! + bytes;
     else this.out += BYTE[0xdb]! + be32(n) + bytes;
+    return this;
+  }
+
+  /** Everything another writer wrote, as it is (a column written apart, then joined). */
+  append(w: PackWriter): this {
+    this.out += w.out;
     return this;
   }
 

@@ -262,9 +262,14 @@ class RedisStore implements Store {
     return seen === null ? undefined : decodeResult(seen);
   }
 
-  async claimTaps(deviceId: string, epoch: string, claims: readonly TapClaim[]): Promise<boolean[]> {
+  async claimTaps(
+    deviceId: string,
+    epoch: string,
+    claims: readonly TapClaim[],
+    now: number,
+  ): Promise<boolean[]> {
     if (claims.length === 0) return [];
-    const call = claimCall(this.keys, deviceId, epoch, claims, this.bucketTtl);
+    const call = claimCall(this.keys, deviceId, epoch, claims, this.bucketTtl, now);
     return decodeClaims(claims, await this.scripts.run('claimTaps', call.keys, call.args));
   }
 

@@ -235,7 +235,13 @@ class SqliteStore implements Store {
     return seen ? (JSON.parse(seen.result) as EffectResult) : undefined;
   }
 
-  async claimTaps(deviceId: string, epoch: string, claims: readonly TapClaim[]): Promise<boolean[]> {
+  // SQLite's floor rises with its prune (sqlite-claims.ts), which has the clock: `now` is not needed here.
+  async claimTaps(
+    deviceId: string,
+    epoch: string,
+    claims: readonly TapClaim[],
+    _now: number,
+  ): Promise<boolean[]> {
     return this.claimTx(deviceId, epoch, claims);
   }
 

@@ -7,6 +7,8 @@ import { DAY_MS, DEFAULT_DEDUPE_WINDOW_DAYS } from '../../../core/dedupe-window.
 import { issue, load, rideOf, T0, tap, token, topUpOf } from './fixtures.js';
 import type { CommitStores, StoreHarness } from './harness.js';
 
+/** The gateway's clock when it claims (0220). */
+const NOW = T0;
 const E1 = '0123456789abcdef';
 const E2 = 'fedcba9876543210';
 const A = 'aaaaaaaaaaaaaaaa';
@@ -16,13 +18,18 @@ export function windowContract(h: StoreHarness<CommitStores>): void {
   describe('the dedupe window', () => {
     it("raises the device's mark with every claim: seqs at or below it came before", async () => {
       const store = h.store();
-      await store.claimTaps('bus-1', E1, [
-        { seq: 7, digest: A, at: T0 },
-        { seq: 3, digest: A, at: T0 - 2 * DAY_MS },
-      ]);
+      await store.claimTaps(
+        'bus-1',
+        E1,
+        [
+          { seq: 7, digest: A, at: T0 },
+          { seq: 3, digest: A, at: T0 - 2 * DAY_MS },
+        ],
+        NOW,
+      );
       expect(await store.seenBeforeWindow('bus-1', E1, [1, 7, 8])).toEqual([true, true, false]);
       // A claim refused (other content) still leaves the mark where it was, never lower.
-      await store.claimTaps('bus-1', E1, [{ seq: 2, digest: B, at: T0 }]);
+      await store.claimTaps('bus-1', E1, [{ seq: 2, digest: B, at: T0 }], NOW);
       expect(await store.seenBeforeWindow('bus-1', E1, [7, 8])).toEqual([true, false]);
       // The mark is the device's and the epoch's: the legacy epoch, another epoch or device have none.
       expect(await store.seenBeforeWindow('bus-1', E2, [1])).toEqual([false]);
@@ -39,6 +46,7 @@ export function windowContract(h: StoreHarness<CommitStores>): void {
           'bus-1',
           E1,
           days.map((at, i) => ({ seq: i + 1, digest: A, at })),
+          NOW,
         ),
       ).toEqual([true, true, true]);
       expect(
@@ -46,16 +54,22 @@ export function windowContract(h: StoreHarness<CommitStores>): void {
           'bus-1',
           E1,
           days.map((at, i) => ({ seq: i + 1, digest: i === 1 ? B : A, at })),
+          NOW,
         ),
       ).toEqual([true, false, true]);
       // The attack of 0220: a seq sent again with other content dated on another day (earlier
       // or later, inside the window) is the same seq: never taken a second time.
       expect(
-        await store.claimTaps('bus-1', E1, [
-          { seq: 1, digest: B, at: T0 + DAY_MS },
-          { seq: 2, digest: B, at: T0 - DAY_MS },
-          { seq: 3, digest: B, at: T0 + 5 * DAY_MS },
-        ]),
+        await store.claimTaps(
+          'bus-1',
+          E1,
+          [
+            { seq: 1, digest: B, at: T0 + DAY_MS },
+            { seq: 2, digest: B, at: T0 - DAY_MS },
+            { seq: 3, digest: B, at: T0 + 5 * DAY_MS },
+          ],
+          NOW,
+        ),
       ).toEqual([false, false, false]);
       // Their own content still holds them.
       expect(
@@ -63,6 +77,7 @@ export function windowContract(h: StoreHarness<CommitStores>): void {
           'bus-1',
           E1,
           days.map((at, i) => ({ seq: i + 1, digest: A, at })),
+          NOW,
         ),
       ).toEqual([true, true, true]);
     });
@@ -71,16 +86,16 @@ export function windowContract(h: StoreHarness<CommitStores>): void {
       const store = h.store();
       const card = await issue(store, 1, 1_000);
       const ride = tap({ cardToken: token(1), seq: 1, epoch: E1 });
-      await store.claimTaps('bus-1', E1, [{ seq: 1, digest: A, at: ride.deviceTimeMs }]);
+      await store.claimTaps('bus-1', E1, [{ seq: 1, digest: A, at: ride.deviceTimeMs }], NOW);
       await store.commit([rideOf(card, ride)]);
       // The last instant the window still admits this tap: its day is `window` days before today.
       const lastDay = ride.deviceTimeMs + DEFAULT_DEDUPE_WINDOW_DAYS * DAY_MS;
       expect(await store.pruneDedupe(lastDay)).toBe(0);
       const [again] = await store.commit([rideOf(await load(store, token(1)), ride)]);
       expect(again!.status).toBe('duplicate');
-      expect(await store.claimTaps('bus-1', E1, [{ seq: 1, digest: B, at: ride.deviceTimeMs }])).toEqual([
-        false,
-      ]);
+      expect(await store.claimTaps('bus-1', E1, [{ seq: 1, digest: B, at: ride.deviceTimeMs }], NOW)).toEqual(
+        [false],
+      );
       expect((await load(store, token(1))).balanceFen).toBe(800);
     });
 

@@ -92,51 +92,107 @@ describe('Redis commit, one call for all partitions', () => {
     await store.close();
   });
 
-  it('refuses a call with a malformed effect whole (a field too many, not an array, a key number as text): nothing of its other effects is written', async () => {
+  it('refuses a call with malformed effects whole (a column too long or missing, not columns, a key number as text or past KEYS, a frame length off): nothing is written', async () => {
     const store = await open();
     const keys = new RedisKeys(prefix, 16);
-    const card = await issue(store, 7, 1_000);
-    const [call] = commitCalls([planTap(card, tap({ cardToken: token(7), seq: 1 }), fare, T0)], keys, 60, {
-      keepRecords: false,
-    });
-    // A second effect with a field too many, after a good one; then one that is not an array,
-    // and one whose card number is a string.
-    const good = call!.args[3] as Buffer;
-    const fields = unpack(good)[0] as Unpacked[];
-    const extra = new PackWriter().array(13);
-    for (const f of fields) typeof f === 'number' ? extra.int(f) : extra.str(String(f));
-    extra.str('extra');
-    const notArray = new PackWriter().str('tap:1');
-    const cardAsText = new PackWriter().array(12).str('tap:2').str('1');
-    for (let i = 0; i < 10; i++) cardAsText.str('');
-    for (const [bad, n] of [
-      [extra, 2],
-      [notArray, 2],
-      [cardAsText, 2],
-    ] as const) {
-      const args = [...call!.args.slice(0, 3), Buffer.concat([good, bad.finish()])];
-      await expect(defineScripts(admin).run('commitEffects', call!.keys, args)).rejects.toThrow(
-        new RegExp(`malformed effect ${n}`),
-      );
+    // Two cards in two partitions: ARGV[3] has two segments.
+    const cards = [7, 8];
+    expect(keys.partitionOf(token(7))).not.toBe(keys.partitionOf(token(8)));
+    const planned = [];
+    for (const [i, n] of cards.entries())
+      planned.push(planTap(await issue(store, n, 1_000), tap({ cardToken: token(n), seq: i + 1 }), fare, T0));
+    const [call] = commitCalls(planned, keys, 60, { keepRecords: false });
+    const columns = unpack(call!.args[3] as Buffer)[0] as Unpacked[][];
+    // Columns as the gateway writes them (0218), from rows of fields.
+    const pack = (rows: Unpacked[][], width = 12) => {
+      const w = new PackWriter().array(width);
+      for (let c = 0; c < width; c++) {
+        w.array(rows.length);
+        for (const row of rows) {
+          const v = row[c];
+          typeof v === 'number' ? w.int(v) : w.str(String(v));
+        }
+      }
+      return w.finish();
+    };
+    const rows = columns[0]!.map((_, i) => columns.map((c) => c[i]!));
+    const edit = (i: number, field: number, value: Unpacked) =>
+      rows.map((r, j) => (j === i ? r.map((v, f) => (f === field ? value : v)) : r));
+    const frames = call!.args[2] as Buffer;
+    const scripts = defineScripts(admin);
+    const run = (packed: Buffer, frameBytes: Buffer = frames) =>
+      scripts.run('commitEffects', call!.keys, [...call!.args.slice(0, 2), frameBytes, packed]);
+    // The good call is as the gateway sends it.
+    expect(pack(rows)).toEqual(call!.args[3]);
+    // A dedupe key too many: column 1 is one longer than the others.
+    const extra = new PackWriter()
+      .array(12)
+      .array(3)
+      .str('tap:x')
+      .str(String(rows[0]![0]))
+      .str(String(rows[1]![0]));
+    for (let c = 1; c < 12; c++) {
+      extra.array(2);
+      for (const row of rows)
+        typeof row[c] === 'number' ? extra.int(row[c] as number) : extra.str(String(row[c]));
     }
-    expect(await load(store, token(7))).toMatchObject({ balanceFen: 1_000, version: 1 });
-    expect(await admin.xlen(keys.outbox(keys.partitionOf(token(7))))).toBe(0);
+    for (const [packed, reason] of [
+      [extra.finish(), /malformed effects: column 2 is not 3 long/],
+      [pack(rows, 11), /malformed effects: not one array of 12 columns/],
+      [new PackWriter().str('tap:1').finish(), /malformed effects: not one array of 12 columns/],
+      [Buffer.concat([pack(rows), new PackWriter().int(1).finish()]), /malformed effects: not one array/],
+      // The second effect's card number as text, past KEYS; its dedupe hash and outbox past KEYS.
+      [pack(edit(1, 1, '1')), /malformed effect 2/],
+      [pack(edit(1, 1, 99)), /malformed effect 2/],
+      [pack(edit(1, 8, -99)), /malformed effect 2/],
+      [pack(edit(1, 10, 99)), /malformed effect 2/],
+      // A frame length negative, fractional (as text: MessagePack ints only here), past the end.
+      [pack(edit(0, 11, -1)), /malformed effect 1/],
+      [pack(edit(0, 11, '1.5')), /malformed effect 1/],
+      [pack(edit(1, 11, (rows[1]![11] as number) + 1)), /frame lengths add up to \d+ bytes, not \d+/],
+    ] as const)
+      await expect(run(packed)).rejects.toThrow(reason);
+    // ARGV[3] truncated (its last byte gone), or with a byte past the frames.
+    await expect(run(pack(rows), frames.subarray(0, frames.length - 1))).rejects.toThrow(
+      /frame lengths add up/,
+    );
+    await expect(run(pack(rows), Buffer.concat([frames, Buffer.from([0])]))).rejects.toThrow(
+      /frame lengths add up/,
+    );
+    for (const n of cards) {
+      expect(await load(store, token(n))).toMatchObject({ balanceFen: 1_000, version: 1 });
+      expect(await admin.xlen(keys.outbox(keys.partitionOf(token(n))))).toBe(0);
+    }
+    expect(await admin.keys(`${prefix}:*seen*`)).toEqual([]);
+    // The good call applies both.
+    expect(await run(pack(rows))).toEqual([1, '', 1, '']);
     await store.close();
   });
 
-  it('refuses a claims call whose run is malformed whole: no claim and no mark written (0217)', async () => {
+  it('refuses a claims call whose run or day is malformed whole: no claim and no mark written (0217, 0220)', async () => {
     const keys = new RedisKeys(prefix, 16);
-    const good = claimCall(keys, 'bus-9', '', [{ seq: 1, digest: 'd1', at: T0 }], 60);
+    const good = claimCall(keys, 'bus-9', '', [{ seq: 1, digest: 'd1', at: T0 }], 60, T0);
     const scripts = defineScripts(admin);
-    // A count larger than the pairs that follow, a count of 0, a bucket number that is not one.
+    // A count larger than the pairs that follow, a count of 0, a bucket number that is not one;
+    // (0218) a bucket number past KEYS, the marks hash as a bucket, a fractional count, a run
+    // one digest short of its count.
     for (const run of [
       ['2', '2', '5', 'd5'],
       ['2', '0'],
       ['x', '1', '5', 'd5'],
+      ['3', '1', '5', 'd5'],
+      ['1', '1', '5', 'd5'],
+      ['2', '1.5', '5', '6', 'd5'],
+      ['2', '2', '5', '6', 'd5'],
     ])
       await expect(scripts.run('claimTaps', good.keys, [...good.args, ...run])).rejects.toThrow(
         /malformed run/,
       );
+    // (0220) A day that is not a whole number.
+    for (const day of ['x', '20428.5', ''])
+      await expect(
+        scripts.run('claimTaps', good.keys, [good.args[0]!, good.args[1]!, day, ...good.args.slice(3)]),
+      ).rejects.toThrow(/malformed day/);
     expect(await admin.exists(...good.keys)).toBe(0);
     // The good call alone claims.
     expect(await scripts.run('claimTaps', good.keys, good.args)).toEqual([1]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { unknownCard } from '../../../core/card.js';
+import { dedupeDay } from '../../../core/dedupe-window.js';
 import { type Unpacked, unpack } from '../../../gateway/src/store/msgpack.js';
 import type { CommitOutcome } from '../../../gateway/src/store/port.js';
 import { ScriptResult } from '../../../gateway/src/store/redis-codes.js';
@@ -36,21 +37,28 @@ describe('card partitions', () => {
 
 /**
  * Each effect's fields as commitEffects-0.lua reads them (its header's layout): ARGV[4] holds one
- * MessagePack array per effect: twelve fields, then with records kept the record's four, and its
- * index keys and counters counted by their own k and m (0217). Fields as strings here.
+ * MessagePack array of columns, each one field of every effect (0218): twelve, then with records
+ * kept a thirteenth, the record's four and its index keys and counters counted by their own k and
+ * m (0217). Put back here as one row per effect, in the order of the fields; as strings.
  */
 function parseArgs(args: ReadonlyArray<string | Buffer>) {
   const effects: Array<{ f: string[]; indexes: string[]; stats: string[] }> = [];
   const keepRecords = args[1] === '1';
   expect(args).toHaveLength(4);
-  for (const packed of unpack(args[3] as Buffer)) {
-    expect(Array.isArray(packed)).toBe(true);
-    const x = (packed as Unpacked[]).map((v) => String(v));
+  const all = unpack(args[3] as Buffer);
+  expect(all).toHaveLength(1);
+  const columns = all[0] as Unpacked[][];
+  expect(columns).toHaveLength(keepRecords ? 13 : 12);
+  const n = columns[0]!.length;
+  for (const c of columns) expect(c).toHaveLength(n);
+  for (let i = 0; i < n; i++) {
+    const x = columns.slice(0, 12).map((c) => String(c[i]));
     if (!keepRecords) {
-      expect(x).toHaveLength(12);
       effects.push({ f: x, indexes: [], stats: [] });
       continue;
     }
+    const tail = (columns[12]![i] as Unpacked[]).map((v) => String(v));
+    x.push(...tail);
     const k = Number(x[16]);
     const m = Number(x[17 + k]);
     expect(x).toHaveLength(18 + k + m);
@@ -98,8 +106,13 @@ describe('commitEffects calls', () => {
     ]);
     const { head, effects: parsed } = parseArgs(call!.args);
     // Records, their indexes and counters kept (docs/decisions/0204).
-    // The records as the outbox carries them, one RecordBatch element each, in effect order.
-    expect(head).toEqual([String(TTL), '1', Buffer.concat(effects.map((e) => recordFrame(e.record)))]);
+    // The records as the outboxes carry them, one RecordBatch element each, grouped by outbox in
+    // first-use order and in effect order within it (0218): partition 0's two, then partition 1's.
+    expect(head).toEqual([
+      String(TTL),
+      '1',
+      Buffer.concat([effects[0]!, effects[2]!, effects[1]!].map((e) => recordFrame(e.record))),
+    ]);
     // Both taps of card 0 fall in the hour starting 1749999600000; each adds a ride and its 200 fen.
     const stats = ['12', '1749999600000|r1|none|r', '1', '1749999600000|r1|none|c', '200'];
     expect(parsed[0]).toEqual({
@@ -237,7 +250,7 @@ describe('commitEffects calls', () => {
 });
 
 describe('claimTaps calls', () => {
-  it('carry the claims in their order as runs of one bucket of seqs, whatever day each claims: key#, count, then seq and digest each (0217, 0220)', () => {
+  it('carry the claims in their order as runs of one bucket of seqs, whatever day each claims: key#, count, the seqs, then their digests (0217, 0218, 0220)', () => {
     const DAY = 86_400_000;
     const claims = [
       { seq: 1, digest: 'd1', at: T0 },
@@ -245,7 +258,7 @@ describe('claimTaps calls', () => {
       { seq: 128, digest: 'd3', at: T0 + 1000 },
       { seq: 127, digest: 'd4', at: T0 + 2000 },
     ];
-    const call = claimCall(keys, 'bus-1', 'e'.repeat(16), claims, TTL);
+    const call = claimCall(keys, 'bus-1', 'e'.repeat(16), claims, TTL, T0);
     expect(call.keys).toEqual([
       'oc:{d:bus-1}:hwm',
       `oc:{d:bus-1}:claims:${'e'.repeat(16)}:b0`,
@@ -254,11 +267,12 @@ describe('claimTaps calls', () => {
     expect(call.args).toEqual([
       String(TTL),
       'e'.repeat(16),
-      ...['2', '2', '1', 'd1', '2', 'd2'],
+      String(dedupeDay(T0)),
+      ...['2', '2', '1', '2', 'd1', 'd2'],
       ...['3', '1', '128', 'd3'],
       ...['2', '1', '127', 'd4'],
     ]);
-    expect(claimCall(keys, 'bus-1', '', [], TTL).args).toEqual([String(TTL), '-']);
+    expect(claimCall(keys, 'bus-1', '', [], TTL, T0).args).toEqual([String(TTL), '-', String(dedupeDay(T0))]);
   });
 });
 

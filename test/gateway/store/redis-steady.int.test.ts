@@ -72,7 +72,7 @@ async function tapDay(store: Store, day: number, seqs: Map<string, number>, last
       digest: `${t.seq}`.padStart(16, '0'),
       at: t.deviceTimeMs,
     }));
-    expect(await store.claimTaps(deviceId, EPOCH, claims)).not.toContain(false);
+    expect(await store.claimTaps(deviceId, EPOCH, claims, DAY0 + day * DAY_MS)).not.toContain(false);
     const cards = await store.loadCards(uniqueTokens(taps));
     const outcomes = await store.commit(planBatch(taps, cards, fare, DAY0 + day * DAY_MS));
     expect(outcomes.every((o) => o.status === 'applied')).toBe(true);

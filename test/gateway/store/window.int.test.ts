@@ -29,7 +29,7 @@ describe('SQLite store: the dedupe window', () => {
     try {
       const card = await issue(store, 1, 1_000);
       const ride = tap({ cardToken: token(1), seq: 1, epoch: E1 });
-      await store.claimTaps('bus-1', E1, [{ seq: 1, digest: A, at: ride.deviceTimeMs }]);
+      await store.claimTaps('bus-1', E1, [{ seq: 1, digest: A, at: ride.deviceTimeMs }], ride.deviceTimeMs);
       await store.commit([rideOf(card, ride)]);
       // Three days of window plus the day of margin: still kept.
       expect(await store.pruneDedupe(ride.deviceTimeMs + 4 * DAY_MS)).toBe(0);
@@ -48,30 +48,40 @@ describe('SQLite store: the dedupe window', () => {
     try {
       const at = T0;
       expect(
-        await store.claimTaps('bus-1', E1, [
-          { seq: 1, digest: A, at },
-          { seq: 3, digest: A, at },
-        ]),
+        await store.claimTaps(
+          'bus-1',
+          E1,
+          [
+            { seq: 1, digest: A, at },
+            { seq: 3, digest: A, at },
+          ],
+          at,
+        ),
       ).toEqual([true, true]);
       // A later day's claim under seq 2 is kept through the prune that lets day T0 go.
-      expect(await store.claimTaps('bus-1', E1, [{ seq: 2, digest: A, at: at + 2 * DAY_MS }])).toEqual([
-        true,
-      ]);
+      expect(
+        await store.claimTaps('bus-1', E1, [{ seq: 2, digest: A, at: at + 2 * DAY_MS }], at + 2 * DAY_MS),
+      ).toEqual([true]);
       expect(await store.pruneDedupe(at + 5 * DAY_MS)).toBe(2);
       const now = at + 5 * DAY_MS;
       // The replay: the spent seqs with a fresh time. Seq 2's claim is still there and answers.
       expect(
-        await store.claimTaps('bus-1', E1, [
-          { seq: 1, digest: B, at: now },
-          { seq: 3, digest: A, at: now },
-          { seq: 2, digest: A, at: at + 2 * DAY_MS },
-          { seq: 2, digest: B, at: now },
-          { seq: 4, digest: B, at: now },
-        ]),
+        await store.claimTaps(
+          'bus-1',
+          E1,
+          [
+            { seq: 1, digest: B, at: now },
+            { seq: 3, digest: A, at: now },
+            { seq: 2, digest: A, at: at + 2 * DAY_MS },
+            { seq: 2, digest: B, at: now },
+            { seq: 4, digest: B, at: now },
+          ],
+          now,
+        ),
       ).toEqual([false, false, true, false, true]);
       // Another epoch and another device have their own floors.
-      expect(await store.claimTaps('bus-1', E2, [{ seq: 1, digest: B, at: now }])).toEqual([true]);
-      expect(await store.claimTaps('bus-2', E1, [{ seq: 1, digest: B, at: now }])).toEqual([true]);
+      expect(await store.claimTaps('bus-1', E2, [{ seq: 1, digest: B, at: now }], now)).toEqual([true]);
+      expect(await store.claimTaps('bus-2', E1, [{ seq: 1, digest: B, at: now }], now)).toEqual([true]);
     } finally {
       await store.close();
     }
@@ -86,7 +96,7 @@ describe('Redis store: the dedupe window', () => {
     try {
       const card = await issue(store, 1, 1_000);
       const ride = tap({ cardToken: token(1), seq: 1, epoch: E1 });
-      await store.claimTaps('bus-1', E1, [{ seq: 1, digest: A, at: ride.deviceTimeMs }]);
+      await store.claimTaps('bus-1', E1, [{ seq: 1, digest: A, at: ride.deviceTimeMs }], ride.deviceTimeMs);
       await store.commit([rideOf(card, ride)]);
       const day = dedupeDay(ride.deviceTimeMs);
       const seen = `${prefix}:{p${partitionOf(token(1), 16)}}:seen:${day}`;
@@ -108,50 +118,67 @@ describe('Redis store: the dedupe window', () => {
     }
   });
 
-  it('never takes a seq again once its block of claims expired: other content under it is refused (0220)', async () => {
+  it('never takes a seq again once its block of claims expired, and takes a late batch below the mark (0220)', async () => {
     const prefix = uniqueId('oc');
     const admin = new Redis(testEnv.redisUrl());
+    // Window 3 days: a bucket lives 5 days after its last write.
     const store = await openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix, dedupeWindowDays: 3 });
     const block = (b: number) => `${prefix}:{d:bus-1}:claims:${E1}:b${b}`;
+    const claim = (now: number, claims: Array<[number, string, number]>) =>
+      store.claimTaps(
+        'bus-1',
+        E1,
+        claims.map(([seq, digest, at]) => ({ seq, digest, at })),
+        now,
+      );
     try {
-      const at = T0;
+      const day0 = T0;
       // Blocks of 128 seqs: 1 and 127 in block 0, 128 and 130 in block 1.
-      const spent = [1, 127, 128, 130];
       expect(
-        await store.claimTaps(
-          'bus-1',
-          E1,
-          spent.map((seq) => ({ seq, digest: A, at })),
+        await claim(
+          day0,
+          [1, 127, 128, 130].map((seq) => [seq, A, day0] as [number, string, number]),
         ),
-      ).toEqual(spent.map(() => true));
-      // Block 0 has expired, as Redis does a window after its last write; block 1 lives.
-      expect(await admin.del(block(0))).toBe(1);
-      const now = at + 5 * DAY_MS;
+      ).toEqual([true, true, true, true]);
+      // In flight, a later batch first: seqs of block 3 before any of block 2. Block 2 is below
+      // the mark and gone (never written): a late batch, taken, not a replay.
+      expect(await claim(day0, [[400, A, day0]])).toEqual([true]);
       expect(
-        await store.claimTaps('bus-1', E1, [
-          // The replay: spent seqs of the gone block, with a fresh time, and one never claimed below the mark.
-          { seq: 1, digest: B, at: now },
-          { seq: 127, digest: A, at: now },
-          { seq: 100, digest: B, at: now },
-          // Block 1 lives: its claims answer as ever, and a seq below the mark it never held is
-          // a late batch, taken.
-          { seq: 128, digest: A, at },
-          { seq: 130, digest: B, at: now },
-          { seq: 129, digest: B, at: now },
+        await claim(day0, [
+          [300, A, day0],
+          [260, A, day0],
+        ]),
+      ).toEqual([true, true]);
+
+      // Five days on, block 0 has expired as Redis would; block 1 is kept, as a bucket written
+      // again since would be. The floor is now day0's last mark, 400.
+      const day5 = day0 + 5 * DAY_MS;
+      expect(await admin.del(block(0))).toBe(1);
+      expect(
+        await claim(day5, [
+          // The replay: spent seqs of the gone block with a fresh time, and one never claimed.
+          [1, B, day5],
+          [127, A, day5],
+          [100, B, day5],
+          // Block 1 lives: its claims answer as ever, and a seq it never held is taken.
+          [128, A, day0],
+          [130, B, day5],
+          [129, B, day5],
           // Above the mark: new.
-          { seq: 300, digest: B, at: now },
+          [500, B, day5],
         ]),
       ).toEqual([false, false, false, true, false, true, true]);
       // Nothing was written to the gone block.
       expect(await admin.exists(block(0))).toBe(0);
-      // A fresh block in the same call as a spent seq of it: the new seq is taken, the spent one not.
-      expect(await admin.del(block(2))).toBe(1);
+      // Block 3 expires too: its seqs are spent (at or below the floor), one above it is new.
+      expect(await admin.del(block(3))).toBe(1);
       expect(
-        await store.claimTaps('bus-1', E1, [
-          { seq: 301, digest: B, at: now },
-          { seq: 290, digest: B, at: now },
+        await claim(day5, [
+          [400, B, day5],
+          [390, B, day5],
+          [401, B, day5],
         ]),
-      ).toEqual([true, false]);
+      ).toEqual([false, false, true]);
     } finally {
       await store.close();
       const keys = await admin.keys(`${prefix}:*`);

@@ -3,101 +3,152 @@
   tap holds is taken with the given digest; a seq held with the same digest stays (a resend);
   a seq held with another digest is left as it is and answered 0 (the caller quarantines that
   tap). Claims live in buckets by block of seqs (docs/decisions/0220: keyed by the seq alone, so
-  content claiming another day meets the claim all the same), each expiring bucketTtl seconds
-  after its last write (docs/decisions/0196); the device's high-water mark per epoch (the
-  highest seq ever claimed) outlives them. A seq at or below the mark whose bucket is gone was
-  claimed before the window and let go: its content cannot be compared, and its own resend would
-  be older than the window, so this is other content under a spent seq, answered 0 and not
-  taken. One read per bucket (and an EXISTS only for such a seq), one write of the new claims.
+  content dated on another day meets the claim all the same), each expiring bucketTtl seconds
+  after its last write (docs/decisions/0196). Every bucket is read before any is written.
+
+  The marks hash keeps per epoch, with no TTL: the highest seq ever claimed (Store.seenBeforeWindow
+  answers from it for taps older than the window); the mark at the end of each of the last
+  `lifetime` days (bucketTtl in days), "day:mark,..."; and the floor, the last mark of a day at
+  least `lifetime` days before today. A seq at or below the floor whose bucket is gone was passed
+  more than a lifetime ago: its claim, if it had one, has expired, and a resend of its tap would
+  be older than the window. Content sent under it now is not that tap's: answered 0, never taken.
+  (The floor, not the mark: a device has batches in flight, and a bucket below the mark may be
+  one a later batch skipped over, not yet written.) EXISTS is asked only for such a seq.
 
   Input:
-    KEYS[1]  marks hash   <prefix>:{d:<device>}:hwm                          epoch -> highest seq
+    KEYS[1]  marks hash   <prefix>:{d:<device>}:hwm   epoch -> highest seq, epoch|d -> the days'
+                          marks, epoch|f -> the floor
     KEYS[2..] buckets     <prefix>:{d:<device>}:claims:<epoch or ->:b<block>  seq -> digest
-    ARGV[1] bucketTtl (seconds), ARGV[2] the epoch's field in the marks hash,
-    then runs of claims in the same bucket, in the caller's order: key# (position of the
-    bucket in KEYS), count, then count pairs seq, digest; seqs distinct. (A batch's seqs run on,
-    mostly in one bucket: two arguments a tap, not three, docs/decisions/0217.)
+    ARGV[1] bucketTtl (seconds), ARGV[2] the epoch's field in the marks hash, ARGV[3] today (UTC
+    day number, the gateway's clock), then runs of claims in the same bucket, in the caller's
+    order: key# (position of the bucket in KEYS), count, then the run's count seqs, then their
+    count digests in the same order; seqs distinct. (A batch's seqs run on, mostly in one
+    bucket: two arguments a tap, 0217; the seqs side by side are the bucket's HMGET as they are,
+    no table built per claim, 0218.) A run whose key#, count or length is off, or a day that is
+    not a whole number, refuses the call before any write.
 
-  Output: an array, one item per claim in order: 1 this content holds the key, 0 other content does
-  (or did, before the window).
+  Output: an array, one item per claim in order: 1 this content holds the key, 0 other content
+  does (or did, more than a lifetime ago).
 ]]
 local SLICE = 1000
-local bucketTtl = tonumber(ARGV[1])
--- The claims in order: claim i is seqs[i] with digests[i] in bucket keyOf[i].
-local seqs, digests, keyOf = {}, {}, {}
-local n = 0
-local x = 3
-while x <= #ARGV do
+local call, tonumber, unpack = redis.call, tonumber, unpack
+local nargs = #ARGV
+local today = tonumber(ARGV[3])
+if not today or today % 1 ~= 0 then
+  return redis.error_reply('claimTaps: malformed day')
+end
+-- Where each run starts in ARGV, all checked before the first read or write.
+local runs = {}
+local x = 4
+while x <= nargs do
   local key, count = tonumber(ARGV[x]), tonumber(ARGV[x + 1])
-  if not key or not count or count < 1 or x + 1 + 2 * count > #ARGV then
+  if not key or not KEYS[key] or key < 2 or not count or count < 1 or count % 1 ~= 0 or x + 1 + 2 * count > nargs then
     return redis.error_reply('claimTaps: malformed run at argument ' .. x)
   end
-  for j = x + 2, x + 2 * count, 2 do
-    n = n + 1
-    seqs[n] = ARGV[j]
-    digests[n] = ARGV[j + 1]
-    keyOf[n] = key
-  end
+  runs[#runs + 1] = x
   x = x + 2 + 2 * count
 end
--- The claims grouped by bucket: a batch's taps mostly share one day.
-local groups = {}
-local order = {}
-local mark = tonumber(redis.call('HGET', KEYS[1], ARGV[2]) or '0')
-local top = mark
-for i = 1, n do
-  local seq = seqs[i]
-  local key = keyOf[i]
-  local g = groups[key]
-  if not g then
-    g = { seqs = {}, at = {}, writes = {} }
-    groups[key] = g
-    order[#order + 1] = key
-  end
-  g.seqs[#g.seqs + 1] = seq
-  g.at[#g.at + 1] = i
-  local s = tonumber(seq)
-  if s > top then
-    top = s
+local field = ARGV[2]
+local marks = call('HMGET', KEYS[1], field, field .. '|d', field .. '|f')
+local top = tonumber(marks[1] or '0')
+local floor = tonumber(marks[3] or '0')
+-- The days' marks still inside the lifetime (day, mark, ...); older ones raise the floor.
+local lifetime = math.floor(tonumber(ARGV[1]) / 86400)
+local days = {}
+if marks[2] then
+  for d, m in string.gmatch(marks[2], '(%d+):(%d+)') do
+    d, m = tonumber(d), tonumber(m)
+    if d <= today - lifetime then
+      if m > floor then
+        floor = m
+      end
+    else
+      days[#days + 1] = d
+      days[#days + 1] = m
+    end
   end
 end
--- Whether a bucket was gone before this call: asked at most once, while its new claims are
--- still only gathered (they are written after the bucket's reads).
-local function gone(g, key)
-  if g.gone == nil then
-    g.gone = redis.call('EXISTS', KEYS[key]) == 0
+-- Whether a bucket was gone before this call (asked at most once a bucket, before any write).
+local gone = {}
+local function goneBefore(key)
+  local g = gone[key]
+  if g == nil then
+    g = call('EXISTS', key) == 0
+    gone[key] = g
   end
-  return g.gone
+  return g
 end
 local out = {}
-for _, key in ipairs(order) do
-  local g = groups[key]
-  for from = 1, #g.seqs, SLICE do
-    local held = redis.call('HMGET', KEYS[key], unpack(g.seqs, from, math.min(from + SLICE - 1, #g.seqs)))
-    for j = 1, #held do
-      local i = g.at[from + j - 1]
-      local digest = digests[i]
-      if not held[j] and tonumber(seqs[i]) <= mark and gone(g, key) then
-        out[i] = 0
-      elseif not held[j] then
-        g.writes[#g.writes + 1] = seqs[i]
-        g.writes[#g.writes + 1] = digest
-        out[i] = 1
-      elseif held[j] == digest then
-        out[i] = 1
+local n = 0
+-- Per run, the claims it takes (seq, digest pairs): written once every run has been read.
+local writes = {}
+for r = 1, #runs do
+  local at = runs[r]
+  local key = KEYS[tonumber(ARGV[at])]
+  local count = tonumber(ARGV[at + 1])
+  local seq0 = at + 1
+  local digest0 = seq0 + count
+  local w = {}
+  writes[r] = w
+  for from = 1, count, SLICE do
+    local to = math.min(from + SLICE - 1, count)
+    local held = call('HMGET', key, unpack(ARGV, seq0 + from, seq0 + to))
+    for j = from, to do
+      local h = held[j - from + 1]
+      local digest = ARGV[digest0 + j]
+      local s = tonumber(ARGV[seq0 + j])
+      if not h and s <= floor and goneBefore(key) then
+        out[n + j] = 0
+      elseif not h then
+        w[#w + 1] = ARGV[seq0 + j]
+        w[#w + 1] = digest
+        out[n + j] = 1
+      elseif h == digest then
+        out[n + j] = 1
       else
-        out[i] = 0
+        out[n + j] = 0
+      end
+      if s > top then
+        top = s
       end
     end
   end
-  if #g.writes > 0 then
-    for from = 1, #g.writes, 2 * SLICE do
-      redis.call('HSET', KEYS[key], unpack(g.writes, from, math.min(from + 2 * SLICE - 1, #g.writes)))
+  n = n + count
+end
+for r = 1, #runs do
+  local w = writes[r]
+  if #w > 0 then
+    local key = KEYS[tonumber(ARGV[runs[r]])]
+    for from = 1, #w, 2 * SLICE do
+      call('HSET', key, unpack(w, from, math.min(from + 2 * SLICE - 1, #w)))
     end
-    redis.call('EXPIRE', KEYS[key], bucketTtl)
+    call('EXPIRE', key, ARGV[1])
   end
 end
 if n > 0 then
-  redis.call('HSET', KEYS[1], ARGV[2], top)
+  -- Today's mark is the mark after this call (marks only rise). Written with %d: Lua's own
+  -- number-to-string turns a seq past 10^14 into an exponent.
+  local list, found = {}, false
+  for i = 1, #days, 2 do
+    local m = days[i + 1]
+    if days[i] == today then
+      m = top
+      found = true
+    end
+    list[#list + 1] = string.format('%d:%d', days[i], m)
+  end
+  if not found then
+    list[#list + 1] = string.format('%d:%d', today, top)
+  end
+  call(
+    'HSET',
+    KEYS[1],
+    field,
+    string.format('%d', top),
+    field .. '|d',
+    table.concat(list, ','),
+    field .. '|f',
+    string.format('%d', floor)
+  )
 end
 return out

@@ -24,15 +24,20 @@
             record body, index entry or ride counter is written (the caller sends no record JSON,
             no index keys and no counters)
     ARGV[3] the effects' records as onecard.v1.RecordBatch elements (protos/record-codec.ts
-            recordFrame, docs/decisions/0209), one after another in effect order: one argument
-            of bytes per call, each effect giving its frame's length
-    ARGV[4] the effects, one MessagePack array of fields each, one after another (protos are
-            not available to Lua; cmsgpack is built into Redis): one C call per effect unpacks
-            it, where splitting a tab-joined string with a pattern cost ~0.5 µs a field
-            (docs/decisions/0217). Key numbers and lengths are integers, the rest strings
-            (numbers as decimal strings, so Redis stores exactly what the gateway computed).
-            A tap sends only what this script reads: twelve fields; with records kept, the
-            record's four and its index keys and counters. Fields by position (1-based):
+            recordFrame, docs/decisions/0209): one argument of bytes per call, grouped by
+            outbox (docs/decisions/0218): one segment per outbox# in the order the effects
+            first name it, each segment that outbox's effects' frames in effect order (so a
+            segment whose effects all applied is its outbox entry as it is); each effect gives
+            its frame's length, and the lengths must add up to ARGV[3] exactly
+    ARGV[4] the effects as MessagePack (protos are not available to Lua; cmsgpack is built
+            into Redis, docs/decisions/0217), by column (0218): one array of twelve columns
+            (thirteen with records kept), each an array of one field of every effect in effect
+            order, all of one length. One C call unpacks them into thirteen tables, where an
+            array per effect made a table per effect (~0.4 µs an effect more). Key numbers and
+            lengths are integers, the rest strings (numbers as decimal strings, so Redis stores
+            exactly what the gateway computed). A tap sends only what this script reads:
+            twelve fields; with records kept, the record's four and its index keys and
+            counters. Columns by position (1-based):
       1 dedupeKey
       2 card#           the card (a string, lib/card.lua, docs/decisions/0214); 0: the
                         card is left untouched, and 3..8 are ''
@@ -50,35 +55,43 @@
       11 outbox#        the partition's outbox stream
       12 frameBytes     the length of its record's frame in ARGV[3]
     and only when records are kept (ARGV[2] '1'):
-      13 recordId       14 at (record time, ms: the indexes' score)
-      15 record         the record JSON, the records hash's body
-      16 records#       the partition's records hash
-      17 k, then k index zset #s (score at, member recordId): the partition's time index,
+      13 the record's fields, one array per effect:
+         1 recordId     2 at (record time, ms: the indexes' score)
+         3 record       the record JSON, the records hash's body
+         4 records#     the partition's records hash
+         5 k, then k index zset #s (score at, member recordId): the partition's time index,
                           the card's, the device's, route's, station's, stop's, masked
                           number's and operator's, those the record has
-      then m, then m items: statsKey# and field, n pairs: ride counters (redis-stats.ts)
+         then m, then m items: statsKey# and field, n pairs: ride counters (redis-stats.ts)
 
   Outbox: ONE entry per partition touched per call, whatever the records kept: field b the
   concatenation of the applied records' frames in commit order (concatenated elements of a
-  repeated field are a RecordBatch, published to Kafka as it is), field n their count.
+  repeated field are a RecordBatch, published to Kafka as it is; when all of the outbox's
+  effects applied, its segment of ARGV[3] as it is), field n their count.
 
   Output: a flat array, two items per effect in order:
     RC.OK, ''                        applied now
     RC.DUPLICATE, original result    applied earlier under this dedupe key; nothing changed
     RC.CONFLICT, ''                  the card's version differs; nothing changed
 ]]
+-- Library functions and result codes as locals: a global is a table lookup at every use, and
+-- the loops below run per effect (0218).
+local find, sub, type, call = string.find, string.sub, type, redis.call
+local OK, DUPLICATE, CONFLICT = RC.OK, RC.DUPLICATE, RC.CONFLICT
 local bucketTtl = ARGV[1]
 local keepRecords = ARGV[2] == '1'
+local frameBytes = ARGV[3]
 local SLICE = 1000
 
 -- Variadic commands in slices: unpack() is bounded by Lua's C stack (8,000 values).
 local function callSliced(command, key, args)
   for from = 1, #args, SLICE do
-    redis.call(command, key, unpack(args, from, math.min(from + SLICE - 1, #args)))
+    call(command, key, unpack(args, from, math.min(from + SLICE - 1, #args)))
   end
 end
 
--- Arguments gathered per key number, in first-use order: key# -> list.
+-- Arguments gathered per key number, in first-use order: key# -> list (records kept only; the
+-- city's per-tap lists are inlined below: a Lua function call per tap is not free, 0218).
 local function gather(lists, order, key)
   local list = lists[key]
   if not list then
@@ -89,54 +102,107 @@ local function gather(lists, order, key)
   return list
 end
 
--- Each effect's fields (a table, the layout above), unpacked from ARGV[4] one MessagePack array
--- at a time, and one read per dedupe hash for every dedupe key of the call that lives in it (a
--- call's taps mostly share one day per partition). An effect whose field count is not what its
--- own counts say is refused before anything is written.
-local E = {}
--- Where each effect's frame starts in ARGV[3], and its length.
-local frameAt, frameLen = {}, {}
-local framePos = 1
+local function malformed(i)
+  return redis.error_reply('commitEffects: malformed effect ' .. i)
+end
+
+-- The effects' columns (the layout above), unpacked from ARGV[4] with one C call. Everything an
+-- effect names is checked here, before the first write: the columns' count and lengths, that its
+-- key numbers are KEYS (on each key's first use) and its frame length a whole number of bytes; a
+-- call whose frames do not add up to ARGV[3] exactly is refused too.
+local packed = ARGV[4]
+local width = keepRecords and 13 or 12
+local C, extra = {}, nil
+if #packed > 0 then
+  C, extra = cmsgpack.unpack(packed)
+end
+if type(C) ~= 'table' or extra ~= nil or (#packed > 0 and #C ~= width) then
+  return redis.error_reply('commitEffects: malformed effects: not one array of ' .. width .. ' columns')
+end
+local DEDUPE, CARD, EXPECT, HEAD, USES, OPEN, OPENAT, TOKEN, SEEN, RESULT, OUTBOX, LEN, RECORD =
+  C[1], C[2], C[3], C[4], C[5], C[6], C[7], C[8], C[9], C[10], C[11], C[12], C[13]
+local n = 0
+if #packed > 0 then
+  n = type(DEDUPE) == 'table' and #DEDUPE or -1
+  for c = 1, width do
+    if type(C[c]) ~= 'table' or #C[c] ~= n then
+      return redis.error_reply('commitEffects: malformed effects: column ' .. c .. ' is not ' .. n .. ' long')
+    end
+  end
+end
+-- Per outbox#, in first-use order: its segment of ARGV[3] (start, length).
+local segOrder, segLen = {}, {}
+-- Per dedupe hash# (first-use order): the effects whose dedupe keys live in it, read with one
+-- HMGET each (a call's taps mostly share one day per partition).
 local reads, readOrder = {}, {}
 -- The cards the effects name (card# in first-use order), read below with one MGET per call.
 local cardSeen, cardKeys = {}, {}
-local packed = ARGV[4]
-local offset = #packed > 0 and 0 or -1
-while offset ~= -1 do
-  local v
-  offset, v = cmsgpack.unpack_one(packed, offset)
-  local i = #E + 1
-  local last = type(v) == 'table' and 12
-  if last and keepRecords then
-    local k = v[17]
-    local m = type(k) == 'number' and v[18 + k]
-    last = type(m) == 'number' and 18 + k + m
+for i = 1, n do
+  if keepRecords then
+    local t = RECORD[i]
+    local k = type(t) == 'table' and t[5]
+    local m = type(k) == 'number' and t[6 + k]
+    if type(m) ~= 'number' or #t ~= 6 + k + m then
+      return malformed(i)
+    end
   end
-  if not last or #v ~= last or type(v[2]) ~= 'number' or type(v[9]) ~= 'number' or type(v[12]) ~= 'number' then
-    return redis.error_reply('commitEffects: malformed effect ' .. i)
+  -- A key number is checked where it is first seen (one that is not a number is never a KEYS
+  -- index either); the length on every effect.
+  local card, seen, outbox, len = CARD[i], SEEN[i], OUTBOX[i], LEN[i]
+  if type(len) ~= 'number' or len < 0 or len % 1 ~= 0 or (card ~= 0 and not KEYS[OPEN[i]]) then
+    return malformed(i)
   end
-  E[i] = v
-  frameAt[i] = framePos
-  frameLen[i] = v[12]
-  framePos = framePos + v[12]
-  local group = gather(reads, readOrder, v[9])
+  local sl = segLen[outbox]
+  if not sl then
+    if not KEYS[outbox] then
+      return malformed(i)
+    end
+    sl = 0
+    segOrder[#segOrder + 1] = outbox
+  end
+  segLen[outbox] = sl + len
+  local group = reads[seen]
+  if not group then
+    if type(seen) ~= 'number' or not KEYS[seen < 0 and -seen or seen] then
+      return malformed(i)
+    end
+    group = {}
+    reads[seen] = group
+    readOrder[#readOrder + 1] = seen
+  end
   group[#group + 1] = i
-  local card = v[2]
   if card ~= 0 and not cardSeen[card] then
+    if not KEYS[card] then
+      return malformed(i)
+    end
     cardSeen[card] = true
     cardKeys[#cardKeys + 1] = card
   end
 end
+-- ARGV[3] is the outboxes' segments one after another in their first-use order; each segment
+-- is its outbox's frames in effect order.
+local segAt = {}
+local total = 0
+for j = 1, #segOrder do
+  local o = segOrder[j]
+  segAt[o] = total + 1
+  total = total + segLen[o]
+end
+if total ~= #frameBytes then
+  return redis.error_reply('commitEffects: frame lengths add up to ' .. total .. ' bytes, not ' .. #frameBytes)
+end
+
 local originals = {}
-for _, seen in ipairs(readOrder) do
+for r = 1, #readOrder do
+  local seen = readOrder[r]
   local group = reads[seen]
   local names = {}
   for j = 1, #group do
-    names[j] = E[group[j]][1]
+    names[j] = DEDUPE[group[j]]
   end
-  local key = KEYS[math.abs(seen)]
+  local key = KEYS[seen < 0 and -seen or seen]
   for from = 1, #names, SLICE do
-    local part = redis.call('HMGET', key, unpack(names, from, math.min(from + SLICE - 1, #names)))
+    local part = call('HMGET', key, unpack(names, from, math.min(from + SLICE - 1, #names)))
     for j = 1, #part do
       originals[group[from + j - 1]] = part[j]
     end
@@ -151,9 +217,9 @@ local raws = {}
 for from = 1, #cardKeys, SLICE do
   local names = {}
   for j = from, math.min(from + SLICE - 1, #cardKeys) do
-    names[#names + 1] = KEYS[cardKeys[j]]
+    names[j - from + 1] = KEYS[cardKeys[j]]
   end
-  local part = redis.call('MGET', unpack(names))
+  local part = call('MGET', unpack(names))
   for j = 1, #part do
     local card = cardKeys[from + j - 1]
     raws[card] = part[j] or cardRead(KEYS[card])
@@ -164,88 +230,113 @@ local out = {}
 -- Cards whose chain was cut in this call: a later link was planned from a state after an
 -- effect that did not apply, so it must not apply either, even if the versions line up.
 local broken = {}
--- Decided in this call: dedupe key -> result; card# -> its state after this call.
+-- Decided in this call: dedupe key -> result.
 local decided = {}
-local cards, cardOrder = {}, {}
--- card# -> whether Redis held an open entry for it before this call (read with its version).
-local hadOpen = {}
+-- The cards this call writes (card# in first-write order), in parallel tables rather than a
+-- table per card (0218): the last applied effect's index and head, the last uses given (nil:
+-- the stored ones stay).
+local cardOrder, lastOf, headOf, usesOf = {}, {}, {}, {}
+-- Of each card as read, found once: where its fare state ends (its third separator) and its
+-- uses (the fourth, only when the call changes them); whether it had an open entry.
+local cut3, cut4, hadOpen = {}, {}, {}
 local seenArgs, seenOrder = {}, {}
 local recArgs, recOrder = {}, {}
 local zadds, zaddOrder = {}, {}
--- Per outbox#: the applied records' frames, in commit order.
-local frames, frameOrder = {}, {}
+-- Per outbox#: how many of its effects applied; whether any did not.
+local applied, missed = {}, {}
 -- Ride counters summed over the call and written once per field.
 local bumps = {}
 
-for i, v in ipairs(E) do
-  local dedupeKey = v[1]
-  local card = v[2]
-  local expect = card ~= 0 and v[3]
+for i = 1, n do
+  local dedupeKey = DEDUPE[i]
+  local card = CARD[i]
+  local expect = card ~= 0 and EXPECT[i]
   local original = decided[dedupeKey] or originals[i]
   local version = nil
   if expect and not original and not broken[card] then
-    local known = cards[card]
-    if known then
+    local head = headOf[card]
+    if head then
       -- The card's second effect in this call: the version the first one wrote.
-      version = cardVersion(known.h)
+      version = cardVersion(head)
     else
       local raw = raws[card]
-      version = cardVersion(raw)
-      -- Whether the card is in the open-entry index now: its stored fare state has an open
-      -- entry. A card with none before and none after needs no ZREM. (A cap id named "open" in
-      -- the accumulators would only cost a needless ZREM.)
       if raw then
-        local _, second, third = cardCuts(raw)
-        local at = string.find(raw, '"open":', second + 1, true)
-        hadOpen[card] = at ~= nil and at < third
+        local a = find(raw, '\n', 1, true)
+        version = sub(raw, 1, a - 1)
+        if version == expect then
+          -- The card will be written: find its fare state's end once, and whether Redis holds
+          -- it in the open-entry index now (its stored fare state has an open entry). A card
+          -- with none before and none after needs no ZREM. (A cap id named "open" in the
+          -- accumulators would only cost a needless ZREM.)
+          local b = find(raw, '\n', a + 1, true)
+          local c = find(raw, '\n', b + 1, true)
+          cut3[card] = c
+          local at = find(raw, '"open":', b + 1, true)
+          hadOpen[card] = at ~= nil and at < c
+        end
+      else
+        version = false
       end
     end
   end
-  local n = #out
+  -- Two items per effect: the length operator searches for the border, this does not.
+  local k = 2 * i - 2
   if original then
     if expect then
       broken[card] = true
     end
-    out[n + 1] = RC.DUPLICATE
-    out[n + 2] = original
+    out[k + 1] = DUPLICATE
+    out[k + 2] = original
+    missed[OUTBOX[i]] = true
   elseif expect and (broken[card] or version ~= expect) then
     broken[card] = true
-    out[n + 1] = RC.CONFLICT
-    out[n + 2] = ''
+    missed[OUTBOX[i]] = true
+    out[k + 1] = CONFLICT
+    out[k + 2] = ''
   else
     if expect then
-      local before = cards[card]
-      if not before then
+      if not headOf[card] then
         cardOrder[#cardOrder + 1] = card
       end
+      headOf[card] = HEAD[i]
+      lastOf[card] = i
       -- An effect without uses keeps the ones an earlier effect of this call wrote (or Redis's).
-      local u = v[5]
-      if u == '' then
-        u = before and before.u or nil
+      local u = USES[i]
+      if u ~= '' then
+        usesOf[card] = u
+        if not cut4[card] then
+          cut4[card] = find(raws[card], '\n', cut3[card] + 1, true)
+        end
       end
-      cards[card] = { h = v[4], u = u, e = v }
     end
-    local result = v[10]
+    local result = RESULT[i]
     decided[dedupeKey] = result
-    local seen = gather(seenArgs, seenOrder, v[9])
-    seen[#seen + 1] = dedupeKey
-    seen[#seen + 1] = result
-    local f = gather(frames, frameOrder, v[11])
-    f[#f + 1] = string.sub(ARGV[3], frameAt[i], frameAt[i] + frameLen[i] - 1)
+    local seen = SEEN[i]
+    local s = seenArgs[seen]
+    if not s then
+      s = {}
+      seenArgs[seen] = s
+      seenOrder[#seenOrder + 1] = seen
+    end
+    s[#s + 1] = dedupeKey
+    s[#s + 1] = result
+    local o = OUTBOX[i]
+    applied[o] = (applied[o] or 0) + 1
     if keepRecords then
-      local recordId, at = v[13], v[14]
-      local rec = gather(recArgs, recOrder, v[16])
+      local v = RECORD[i]
+      local recordId, at = v[1], v[2]
+      local rec = gather(recArgs, recOrder, v[4])
       rec[#rec + 1] = recordId
-      rec[#rec + 1] = v[15]
-      local k = v[17]
-      for x = 18, 17 + k do
+      rec[#rec + 1] = v[3]
+      local kz = v[5]
+      for x = 6, 5 + kz do
         local z = gather(zadds, zaddOrder, v[x])
         z[#z + 1] = at
         z[#z + 1] = recordId
       end
-      local m = v[18 + k]
+      local m = v[6 + kz]
       if m > 0 then
-        local from = 19 + k
+        local from = 7 + kz
         local bucket = bumps[v[from]]
         if not bucket then
           bucket = {}
@@ -256,16 +347,17 @@ for i, v in ipairs(E) do
         end
       end
     end
-    out[n + 1] = RC.OK
-    out[n + 2] = ''
+    out[k + 1] = OK
+    out[k + 2] = ''
   end
 end
 
-for _, seen in ipairs(seenOrder) do
-  callSliced('HSET', KEYS[math.abs(seen)], seenArgs[seen])
+for j = 1, #seenOrder do
+  local seen = seenOrder[j]
+  callSliced('HSET', KEYS[seen < 0 and -seen or seen], seenArgs[seen])
   -- A day bucket lives on for the window after its last write, then goes whole.
   if seen > 0 then
-    redis.call('EXPIRE', KEYS[seen], bucketTtl)
+    call('EXPIRE', KEYS[seen], bucketTtl)
   end
 end
 for _, rec in ipairs(recOrder) do
@@ -274,38 +366,78 @@ end
 for _, z in ipairs(zaddOrder) do
   callSliced('ZADD', KEYS[z], zadds[z])
 end
-for _, o in ipairs(frameOrder) do
-  local f = frames[o]
-  redis.call('XADD', KEYS[o], '*', 'b', table.concat(f), 'n', #f)
+-- The outbox: an outbox whose effects all applied (the usual case) gets its segment as it is,
+-- one string.sub (none when the call has one outbox, as on a Cluster); one where some did not
+-- gets its applied frames cut out one by one, in effect order (0218). Either way the entry is
+-- the applied records' frames in commit order.
+local partial
+for j = 1, #segOrder do
+  local o = segOrder[j]
+  local count = applied[o]
+  if count and not missed[o] then
+    local b = frameBytes
+    if #segOrder > 1 then
+      b = sub(frameBytes, segAt[o], segAt[o] + segLen[o] - 1)
+    end
+    call('XADD', KEYS[o], '*', 'b', b, 'n', count)
+  elseif count then
+    partial = partial or {}
+    partial[o] = {}
+  end
 end
--- Every card of the call in one MSET: version, balance and fare state (the effect's head) and
--- uses new, the rest as read (0214); sliced like the other variadic writes (SLICE is even: a key
--- never parts from its value).
+if partial then
+  -- Each partial outbox's frames are walked from its segment's start, in effect order.
+  local at = {}
+  for i = 1, n do
+    local o = OUTBOX[i]
+    local f = partial[o]
+    if f then
+      local from = at[o] or segAt[o]
+      at[o] = from + LEN[i]
+      if out[2 * i - 1] == OK then
+        f[#f + 1] = sub(frameBytes, from, from + LEN[i] - 1)
+      end
+    end
+  end
+  for j = 1, #segOrder do
+    local o = segOrder[j]
+    local f = partial[o]
+    if f then
+      call('XADD', KEYS[o], '*', 'b', table.concat(f), 'n', #f)
+    end
+  end
+end
+-- Every card of the call in one MSET: version, balance and fare state (the last effect's head)
+-- and uses new, the rest as read (0214); sliced like the other variadic writes (SLICE is even: a
+-- key never parts from its value).
 local cardArgs = {}
-for _, card in ipairs(cardOrder) do
-  local c = cards[card]
-  local raw = raws[card]
-  local _, _, third, fourth = cardCuts(raw)
-  local u = c.u or string.sub(raw, third + 1, fourth - 1)
-  cardArgs[#cardArgs + 1] = KEYS[card]
-  cardArgs[#cardArgs + 1] = c.h .. '\n' .. u .. string.sub(raw, fourth)
+for j = 1, #cardOrder do
+  local card = cardOrder[j]
+  local u = usesOf[card]
+  cardArgs[2 * j - 1] = KEYS[card]
+  if u then
+    cardArgs[2 * j] = headOf[card] .. '\n' .. u .. sub(raws[card], cut4[card])
+  else
+    cardArgs[2 * j] = headOf[card] .. sub(raws[card], cut3[card])
+  end
 end
 for from = 1, #cardArgs, SLICE do
-  redis.call('MSET', unpack(cardArgs, from, math.min(from + SLICE - 1, #cardArgs)))
+  call('MSET', unpack(cardArgs, from, math.min(from + SLICE - 1, #cardArgs)))
 end
 -- The open-entry index follows each card's last state: one ZADD and one ZREM per index key at most.
 local opens, openOrder = {}, {}
 local closes, closeOrder = {}, {}
-for _, card in ipairs(cardOrder) do
-  local v = cards[card].e
-  local openAt = v[7]
+for j = 1, #cardOrder do
+  local card = cardOrder[j]
+  local i = lastOf[card]
+  local openAt = OPENAT[i]
   if openAt ~= '' then
-    local z = gather(opens, openOrder, v[6])
+    local z = gather(opens, openOrder, OPEN[i])
     z[#z + 1] = openAt
-    z[#z + 1] = v[8]
+    z[#z + 1] = TOKEN[i]
   elseif hadOpen[card] then
-    local z = gather(closes, closeOrder, v[6])
-    z[#z + 1] = v[8]
+    local z = gather(closes, closeOrder, OPEN[i])
+    z[#z + 1] = TOKEN[i]
   end
 end
 for _, o in ipairs(openOrder) do
@@ -316,7 +448,7 @@ for _, o in ipairs(closeOrder) do
 end
 for key, bucket in pairs(bumps) do
   for field, n in pairs(bucket) do
-    redis.call('HINCRBY', KEYS[key], field, n)
+    call('HINCRBY', KEYS[key], field, n)
   end
 end
 return out

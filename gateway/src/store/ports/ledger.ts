@@ -81,9 +81,10 @@ export interface LedgerStore {
    * together, away from the cards' partitions: the same key with another card is caught even
    * where the two cards' dedupe keys would live apart. Claims are kept like tap dedupe keys,
    * for the dedupe window (docs/decisions/0196), and each raises the device's high-water mark
-   * for the epoch.
+   * for the epoch. A seq whose claim the window let go is never taken again (false): content
+   * under it now is not its tap's (docs/decisions/0220). `now`: the gateway's clock.
    */
-  claimTaps(deviceId: string, epoch: string, claims: readonly TapClaim[]): Promise<boolean[]>;
+  claimTaps(deviceId: string, epoch: string, claims: readonly TapClaim[], now: number): Promise<boolean[]>;
   /**
    * For taps older than the dedupe window (docs/decisions/0196), whose keys may be gone: per seq,
    * whether it is at or below the highest seq the device ever claimed under the epoch (it came
