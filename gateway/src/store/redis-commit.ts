@@ -8,7 +8,7 @@ import { dedupeDay, isTapKey } from '../../../core/dedupe-window.js';
 import type { Effect } from '../../../core/ledger.js';
 import { encodeFareState } from '../../../core/tariff/state.js';
 import { encodeUses } from '../../../core/uses.js';
-import { recordFrame } from '../../../protos/record-codec.js';
+import { RecordFrames } from '../../../protos/record-codec.js';
 import { PackWriter } from './msgpack.js';
 import type { CommitOutcome, TapClaim } from './port.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
@@ -143,6 +143,9 @@ class PartitionKeys {
   }
 }
 
+/** Room for a ride's frame (~250 bytes) when a call's frames buffer is sized for its effects. */
+const FRAME_BYTES = 320;
+
 /**
  * The calls of one commit. perPartition: one call per partition (a Cluster), else one call for
  * all. bucketTtl: seconds a tap day bucket of dedupe keys lives after its last write (0196).
@@ -161,13 +164,14 @@ export function commitCalls(
   const calls: CommitCall[] = [];
   // Per call, its effects' frames and its effects: one Buffer argument each, not one per effect
   // (ioredis writes a command with any Buffer argument by concatenating buffers, per argument).
-  const frames: Buffer[][] = [];
+  // The frames are written straight into the call's one buffer (0219).
+  const frames: RecordFrames[] = [];
   const packs: PackWriter[] = [];
   const parts = new Map<
     number,
-    { call: CommitCall; part: PartitionKeys; frames: Buffer[]; pack: PackWriter }
+    { call: CommitCall; part: PartitionKeys; frames: RecordFrames; pack: PackWriter }
   >();
-  let shared: { call: CommitCall; numbers: KeyNumbers; frames: Buffer[]; pack: PackWriter } | undefined;
+  let shared: { call: CommitCall; numbers: KeyNumbers; frames: RecordFrames; pack: PackWriter } | undefined;
   for (let position = 0; position < effects.length; position++) {
     const e = effects[position]!;
     const p = keys.partitionOf(e.cardToken);
@@ -177,14 +181,24 @@ export function commitCalls(
         const numbers = new KeyNumbers();
         const call = { positions: [], keys: numbers.keys, args: head() };
         calls.push(call);
-        slot = { call, part: new PartitionKeys(keys, p, numbers), frames: [], pack: new PackWriter() };
+        slot = {
+          call,
+          part: new PartitionKeys(keys, p, numbers),
+          frames: new RecordFrames(),
+          pack: new PackWriter(),
+        };
         frames.push(slot.frames);
         packs.push(slot.pack);
       } else {
         if (!shared) {
           const numbers = new KeyNumbers();
           const call = { positions: [], keys: numbers.keys, args: head() };
-          shared = { call, numbers, frames: [], pack: new PackWriter() };
+          shared = {
+            call,
+            numbers,
+            frames: new RecordFrames(effects.length * FRAME_BYTES),
+            pack: new PackWriter(),
+          };
           calls.push(call);
           frames.push(shared.frames);
           packs.push(shared.pack);
@@ -200,12 +214,11 @@ export function commitCalls(
     }
     slot.call.positions.push(position);
     // What the outbox carries: the record as one RecordBatch element (docs/decisions/0209).
-    const frame = recordFrame(e.record);
-    slot.frames.push(frame);
-    packEffect(slot.pack, e, slot.part, keepRecords, frame.length);
+    const frameBytes = slot.frames.append(e.record);
+    packEffect(slot.pack, e, slot.part, keepRecords, frameBytes);
   }
   calls.forEach((call, i) => {
-    call.args[2] = Buffer.concat(frames[i]!);
+    call.args[2] = frames[i]!.finish();
     call.args[3] = packs[i]!.finish();
   });
   return calls;
