@@ -52,11 +52,29 @@ export class PackWriter {
   /** A string as UTF-8 (fixstr, str 8, 16 or 32, by its byte length). */
   str(s: string): this {
     const bytes = isAscii(s) ? s : Buffer.from(s, 'utf8').toString('latin1');
-    const n = bytes.length;
-    if (n < 32) this.out += BYTE[0xa0 | n]! + bytes;
-    else if (n < 0x100) this.out += BYTE[0xd9]! + BYTE[n]! + bytes;
-    else if (n < 0x10000) this.out += BYTE[0xda]! + BYTE[n >>> 8]! + BYTE[n & 0xff]! + bytes;
-    else this.out += BYTE[0xdb]! + be32(n) + bytes;
+    this.out += strHeader(bytes.length) + bytes;
+    return this;
+  }
+
+  /**
+   * A number as the str of its decimal form (what String(n) gives): no ASCII check, a number's
+   * form is ASCII (docs/decisions/0219).
+   */
+  decimal(n: number): this {
+    const s = String(n);
+    this.out += strHeader(s.length) + s;
+    return this;
+  }
+
+  /**
+   * The str `${a}\n${b}\n${c}` (two numbers in decimal, then any string) written from its parts:
+   * no joined string is built and scanned first (a card's head, 0214; docs/decisions/0219).
+   */
+  lines(a: number, b: number, c: string): this {
+    const as = String(a);
+    const bs = String(b);
+    const cs = isAscii(c) ? c : Buffer.from(c, 'utf8').toString('latin1');
+    this.out += strHeader(as.length + bs.length + cs.length + 2) + as + '\n' + bs + '\n' + cs;
     return this;
   }
 
@@ -64,6 +82,14 @@ export class PackWriter {
   finish(): Buffer {
     return Buffer.from(this.out, 'latin1');
   }
+}
+
+/** A str's header for n bytes: fixstr, str 8, 16 or 32. */
+function strHeader(n: number): string {
+  if (n < 32) return BYTE[0xa0 | n]!;
+  if (n < 0x100) return BYTE[0xd9]! + BYTE[n]!;
+  if (n < 0x10000) return BYTE[0xda]! + BYTE[n >>> 8]! + BYTE[n & 0xff]!;
+  return BYTE[0xdb]! + be32(n);
 }
 
 /** An unsigned 32-bit integer as four big-endian byte characters. */

@@ -53,6 +53,7 @@ type IdKind = 'd' | 'r' | 's' | 'sp' | 'm' | 'o';
 class PartitionKeys {
   private readonly byId: Partial<Record<IdKind, Map<string, number>>> = {};
   private readonly statsByDay = new Map<string, number>();
+  private readonly cards = new Map<string, number>();
   private readonly seenOnDay = new Map<number, number>();
   private fixed: Record<'seen' | 'records' | 'byTime' | 'outbox' | 'open', number> = {
     seen: 0,
@@ -85,6 +86,19 @@ class PartitionKeys {
                 : keys.openEntries(p);
       n = this.numbers.of(key);
       this.fixed[which] = n;
+    }
+    return n;
+  }
+
+  /**
+   * The card's key number, looked up by its token (the Map has its hash already, from loading
+   * and planning); the key string is built only for a card not seen in the call yet (0219).
+   */
+  cardNo(token: string): number {
+    let n = this.cards.get(token);
+    if (n === undefined) {
+      n = this.numbers.of(this.keys.cardIn(this.p, token));
+      this.cards.set(token, n);
     }
     return n;
   }
@@ -240,7 +254,7 @@ function packEffect(
   const r = e.record;
   // Key numbers are given in this order: card, open-entry index, dedupe hash, records, outbox.
   const cas = e.expectVersion !== null;
-  const card = cas ? part.numbers.of(part.keys.card(e.cardToken)) : 0;
+  const card = cas ? part.cardNo(e.cardToken) : 0;
   const open = cas ? part.of('open') : 0;
   // A tap's key lives in the bucket of its day (docs/decisions/0196); any other is kept.
   const seen = isTapKey(e.dedupeKey) ? part.seenOnNo(dedupeDay(r.at)) : -part.of('seen');
@@ -265,12 +279,14 @@ function packEffect(
     // The card's stored head (0214): version, balance, fare state. Uses go with the card
     // (docs/decisions/0203); '' leaves them as they are. The sweep's open-entry index follows
     // the fare state written with the card.
-    w.str(String(e.expectVersion))
-      .str(`${e.expectVersion! + 1}\n${e.newBalanceFen}\n${encodeFareState(e.newFare)}`)
-      .str(e.newUses ? encodeUses(e.newUses) : '')
-      .int(open)
-      .str(e.newFare.open ? String(e.newFare.open.t) : '')
-      .str(e.cardToken);
+    // Numbers go in decimal and the head from its parts, with no string built first (0219).
+    w.decimal(e.expectVersion!)
+      .lines(e.expectVersion! + 1, e.newBalanceFen, encodeFareState(e.newFare))
+      .str(e.newUses ? encodeUses(e.newUses) : '');
+    w.int(open);
+    if (e.newFare.open) w.decimal(e.newFare.open.t);
+    else w.str('');
+    w.str(e.cardToken);
   } else w.str('').str('').str('').int(0).str('').str('');
   w.int(seen).str(encodeResult(e.result)).int(outbox).int(frameBytes);
   if (!keepRecords) return;

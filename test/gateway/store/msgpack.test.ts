@@ -44,6 +44,29 @@ describe('PackWriter', () => {
     expect(unpack(w.finish())).toEqual(strs);
   });
 
+  it('writes a number in decimal and a head from its parts as the same bytes as str of the joined string (0219)', () => {
+    const nums = [0, 1, -1, 9, 10, 2 ** 31, -(2 ** 53) + 1, Number.MAX_SAFE_INTEGER, 1.5, 1e21, Number.NaN];
+    // Fare-state texts around every header width once joined (fixstr < 32 bytes, str 8, str 16),
+    // and not ASCII: a fare note in Chinese is 3 bytes a character.
+    const texts = [
+      '',
+      '{}',
+      'x'.repeat(27),
+      'x'.repeat(28),
+      'x'.repeat(29),
+      'y'.repeat(250),
+      'z'.repeat(70_000),
+      '{"n":"换乘"}',
+    ];
+    for (const a of nums)
+      for (const b of [0, -5, 123_456_789_012, ...nums])
+        for (const c of texts) {
+          const parts = new PackWriter().decimal(a).lines(a, b, c).finish();
+          const joined = new PackWriter().str(String(a)).str(`${a}\n${b}\n${c}`).finish();
+          expect(parts.equals(joined)).toBe(true);
+        }
+  });
+
   it('writes arrays of any size, nested', () => {
     const big = Array.from({ length: 70_000 }, (_, i) => i % 300);
     const w = new PackWriter();
