@@ -67,6 +67,29 @@ describe('PackWriter', () => {
         }
   });
 
+  it('writes a string whose first non-ASCII character comes late, its header sized by bytes not characters (0219)', () => {
+    const w = new PackWriter(64);
+    // 30 ASCII characters then one of 3 bytes: 31 characters (a fixstr) but 33 bytes (str 8).
+    w.str(`${'a'.repeat(30)}票`);
+    // Past the native check's length: a long ASCII run, then the non-ASCII character.
+    w.str(`${'b'.repeat(60)}é`);
+    w.lines(1, 2, `${'c'.repeat(25)}换`);
+    const bytes = w.finish();
+    expect([...bytes.subarray(0, 2)]).toEqual([0xd9, 33]);
+    expect(bytes.subarray(2, 35).toString('utf8')).toBe(`${'a'.repeat(30)}票`);
+    expect(unpack(bytes)).toEqual([`${'a'.repeat(30)}票`, `${'b'.repeat(60)}é`, `1\n2\n${'c'.repeat(25)}换`]);
+  });
+
+  it('grows its buffer from a small start without losing what it wrote', () => {
+    const w = new PackWriter(64);
+    const values: Array<string | number> = [];
+    for (let i = 0; i < 2_000; i++) {
+      values.push(i, `k${i}`);
+      w.int(i).str(`k${i}`);
+    }
+    expect(unpack(w.finish())).toEqual(values);
+  });
+
   it('writes arrays of any size, nested', () => {
     const big = Array.from({ length: 70_000 }, (_, i) => i % 300);
     const w = new PackWriter();
