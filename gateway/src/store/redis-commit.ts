@@ -40,6 +40,13 @@ class KeyNumbers {
     }
     return n;
   }
+  /**
+   * A key only one caller numbers, and that caller numbers it once (a card's key: by its token,
+   * PartitionKeys.cardNo): no lookup, so the new key string is never hashed (0219).
+   */
+  once(key: string): number {
+    return this.keys.push(key);
+  }
 }
 
 /** Keys named by an id: the indexes by device, route, station, stop, masked number, operator. */
@@ -97,7 +104,7 @@ class PartitionKeys {
   cardNo(token: string): number {
     let n = this.cards.get(token);
     if (n === undefined) {
-      n = this.numbers.of(this.keys.cardIn(this.p, token));
+      n = this.numbers.once(this.keys.cardIn(this.p, token));
       this.cards.set(token, n);
     }
     return n;
