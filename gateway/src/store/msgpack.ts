@@ -102,6 +102,14 @@ export class PackWriter {
     return this;
   }
 
+  /** Everything another writer wrote, as it is (a column written apart, then joined). */
+  append(w: PackWriter): this {
+    this.room(w.pos);
+    w.buf.copy(this.buf, this.pos, 0, w.pos);
+    this.pos += w.pos;
+    return this;
+  }
+
   /** What was written, as bytes: a view of the writer's buffer; the writer is not used again. */
   finish(): Buffer {
     return this.buf.subarray(0, this.pos);

@@ -80,6 +80,15 @@ describe('PackWriter', () => {
     expect(unpack(bytes)).toEqual([`${'a'.repeat(30)}票`, `${'b'.repeat(60)}é`, `1\n2\n${'c'.repeat(25)}换`]);
   });
 
+  it('appends what another writer wrote, as it is, growing to fit', () => {
+    const col = new PackWriter(64);
+    for (let i = 0; i < 300; i++) col.str(`v${i}`).int(i);
+    const w = new PackWriter(64).int(2).int(7);
+    w.append(col).str('end');
+    const values = Array.from({ length: 300 }, (_, i) => [`v${i}`, i]).flat();
+    expect(unpack(w.finish())).toEqual([2, 7, ...values, 'end']);
+  });
+
   it('grows its buffer from a small start without losing what it wrote', () => {
     const w = new PackWriter(64);
     const values: Array<string | number> = [];
