@@ -102,6 +102,11 @@ export class PackWriter {
     return this;
   }
 
+  /** Bytes written so far (to size a writer that joins others). */
+  get length(): number {
+    return this.pos;
+  }
+
   /** Everything another writer wrote, as it is (a column written apart, then joined). */
   append(w: PackWriter): this {
     this.room(w.pos);

@@ -84,7 +84,9 @@ describe('PackWriter', () => {
     const col = new PackWriter(64);
     for (let i = 0; i < 300; i++) col.str(`v${i}`).int(i);
     const w = new PackWriter(64).int(2).int(7);
+    expect(w.length).toBe(2);
     w.append(col).str('end');
+    expect(w.length).toBe(w.finish().length);
     const values = Array.from({ length: 300 }, (_, i) => [`v${i}`, i]).flat();
     expect(unpack(w.finish())).toEqual([2, 7, ...values, 'end']);
   });
