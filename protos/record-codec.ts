@@ -26,31 +26,93 @@ const RECORDS_TAG = (1 << 3) | 2;
  * fractions, and a fen lost in transit would break the money invariant without a trace.
  */
 export function recordFrame(record: LedgerRecord): Buffer {
-  wholeNumbers(record);
-  const end = writeRecord(record);
-  if (end < 0) return generatedFrame(record);
-  // The record's length goes in front of it: the scratch keeps room for the tag and 5 bytes.
-  const len = end - BODY;
-  const head = BODY - 1 - varintSize(len);
-  scratch[head] = RECORDS_TAG;
-  let at = head + 1;
-  let v = len;
-  while (v > 127) {
-    scratch[at++] = (v & 127) | 128;
-    v >>>= 7;
+  const frames = new RecordFrames(SCRATCH_FRAME);
+  frames.append(record);
+  return frames.finish();
+}
+
+/** A small record's frame: the initial room a single-record writer takes. */
+const SCRATCH_FRAME = 512;
+
+/**
+ * A RecordBatch written record by record straight into one growing buffer (docs/decisions/0219):
+ * no Buffer per record and no Buffer.concat of them. `append` writes a record's frame and says
+ * its length (the commit script cuts the outbox entries by it); `finish` gives the batch, the
+ * same bytes as the frames of `recordFrame` one after another. The buffer is the writer's own, so
+ * several writers (one per commit call) can be filled in turn.
+ */
+export class RecordFrames {
+  private buf: Buffer;
+  private end = 0;
+
+  /** bytes: the room to start with; it doubles when a record needs more. */
+  constructor(bytes = 4096) {
+    this.buf = Buffer.allocUnsafe(Math.max(64, bytes));
   }
-  scratch[at] = v;
-  const out = Buffer.allocUnsafe(end - head);
-  scratch.copy(out, 0, head, end);
-  return out;
+
+  /** Appends the record's frame (tag, length, body); its length in bytes. */
+  append(record: LedgerRecord): number {
+    wholeNumbers(record);
+    const bound = recordBound(record);
+    if (bound < 0) return this.appendBytes(generatedFrame(record));
+    // The body goes after the tag and a guessed 2-byte length (a ride is 128 to 16,383 bytes);
+    // another length size moves the body once it is written (room for a 5-byte one).
+    const start = this.end;
+    this.room(start + 6 + bound);
+    buf = this.buf;
+    pos = start + 3;
+    writeBody(record);
+    const body = pos - (start + 3);
+    const size = varintSize(body);
+    if (size !== 2) buf.copyWithin(start + 1 + size, start + 3, pos);
+    buf[start] = RECORDS_TAG;
+    pos = start + 1;
+    varint(body);
+    // The module's cursor lets go of the writer's buffer (it may be large and handed on).
+    buf = NONE;
+    this.end = pos + body;
+    return this.end - start;
+  }
+
+  /** The batch: a view of the writer's buffer (nothing copied); the writer is not used again. */
+  finish(): Buffer {
+    return this.buf.subarray(0, this.end);
+  }
+
+  private appendBytes(frame: Buffer): number {
+    this.room(this.end + frame.length);
+    frame.copy(this.buf, this.end);
+    this.end += frame.length;
+    return frame.length;
+  }
+
+  private room(need: number): void {
+    if (need <= this.buf.length) return;
+    let n = this.buf.length * 2;
+    while (n < need) n *= 2;
+    const bigger = Buffer.allocUnsafe(n);
+    this.buf.copy(bigger, 0, 0, this.end);
+    this.buf = bigger;
+  }
 }
 
 function wholeNumbers(r: LedgerRecord): void {
-  const { seq, at, committedAt, baseFen, chargedFen, subsidyFen, amountFen, balanceAfterFen } = r;
-  for (const v of [seq, at, committedAt, baseFen, chargedFen, subsidyFen, amountFen, balanceAfterFen])
-    if (!Number.isSafeInteger(v)) throw new RangeError(`record ${r.id}: ${v} is not a whole number`);
+  // Field by field, not a loop over an array of them: the array was ~100 bytes a record of
+  // garbage (0219).
+  whole(r, r.seq);
+  whole(r, r.at);
+  whole(r, r.committedAt);
+  whole(r, r.baseFen);
+  whole(r, r.chargedFen);
+  whole(r, r.subsidyFen);
+  whole(r, r.amountFen);
+  whole(r, r.balanceAfterFen);
   for (const l of r.lines)
     if (!Number.isSafeInteger(l.fen)) throw new RangeError(`record ${r.id}: fare line ${l.fen} is not whole`);
+}
+
+function whole(r: LedgerRecord, v: number): void {
+  if (!Number.isSafeInteger(v)) throw new RangeError(`record ${r.id}: ${v} is not a whole number`);
 }
 
 function generatedFrame(record: LedgerRecord): Buffer {
@@ -60,11 +122,11 @@ function generatedFrame(record: LedgerRecord): Buffer {
   return w.finish() as Buffer;
 }
 
-/** Where a record's body starts in the scratch: room before it for the frame's tag and length. */
-const BODY = 6;
 /** A record larger than this (free text in fare notes) goes through the generated encoder. */
 const SCRATCH = 16 * 1024;
-const scratch = Buffer.allocUnsafe(SCRATCH + BODY);
+/** The buffer being written (a writer's) and the next byte's place in it. */
+const NONE = Buffer.alloc(0);
+let buf: Buffer = NONE;
 let pos = 0;
 
 function varintSize(v: number): number {
@@ -74,10 +136,10 @@ function varintSize(v: number): number {
 /** An unsigned integer up to 2^53 as a varint (division, not shifts: shifts cut to 32 bits). */
 function varint(v: number): void {
   while (v > 127) {
-    scratch[pos++] = (v % 128) | 128;
+    buf[pos++] = (v % 128) | 128;
     v = Math.floor(v / 128);
   }
-  scratch[pos++] = v;
+  buf[pos++] = v;
 }
 
 /** A field's key: one byte for fields 1-15, two for 16-2047. */
@@ -91,7 +153,7 @@ function str(field: number, s: string): void {
   bytes(s);
 }
 
-/** A string's length and UTF-8 bytes. */
+/** A string's length and UTF-8 bytes (room for 3 bytes a UTF-16 unit and its length is there). */
 function bytes(s: string): void {
   const len = s.length;
   // Ids, names and tokens are short ASCII: copied in a loop here (a native write per string
@@ -102,22 +164,22 @@ function bytes(s: string): void {
     for (; i < len; i++) {
       const c = s.charCodeAt(i);
       if (c > 127) break;
-      scratch[start + i] = c;
+      buf[start + i] = c;
     }
     if (i === len) {
-      scratch[pos] = len;
+      buf[pos] = len;
       pos = start + len;
       return;
     }
   }
   const start = pos + 1;
-  const n = scratch.write(s, start, SCRATCH - start, 'utf8');
+  const n = buf.write(s, start, buf.length - start, 'utf8');
   if (n > 127) {
-    scratch.copyWithin(pos + varintSize(n), start, start + n);
+    buf.copyWithin(pos + varintSize(n), start, start + n);
     varint(n);
     pos += n;
   } else {
-    scratch[pos] = n;
+    buf[pos] = n;
     pos = start + n;
   }
 }
@@ -144,18 +206,28 @@ function signed(v: number): boolean {
   return Number.isSafeInteger(v) && Math.abs(v) < 2 ** 52;
 }
 
-/** The record's body from BODY; its end, or -1 when it must go through the generated encoder. */
-function writeRecord(r: LedgerRecord): number {
+/**
+ * The most bytes the record's body can take when written the short way, or -1 when it must go
+ * through the generated encoder (a number the short way does not write, a record past SCRATCH).
+ */
+function recordBound(r: LedgerRecord): number {
   if (!plain(r.seq) || !plain(r.at) || !plain(r.committedAt)) return -1;
   if (!signed(r.baseFen) || !signed(r.chargedFen) || !signed(r.subsidyFen)) return -1;
   if (!signed(r.amountFen) || !signed(r.balanceAfterFen)) return -1;
-  // Worst case 3 bytes per UTF-16 unit, plus keys and lengths: within the scratch, or generated.
+  // Worst case 3 bytes per UTF-16 unit, plus keys and lengths.
   let units = r.id.length + r.cardToken.length + r.cardMasked.length + r.operatorId.length;
   units += r.deviceId.length + r.routeId.length + r.stopId.length + r.stationId.length;
   units += r.venueId.length + r.concession.length + (r.entitlementId?.length ?? 0) + 64;
-  for (const l of r.lines) units += l.kind.length + l.note.length + 24;
-  if (units * 3 + 400 > SCRATCH) return -1;
-  pos = BODY;
+  for (const l of r.lines) {
+    if (!signed(l.fen)) return -1;
+    units += l.kind.length + l.note.length + 24;
+  }
+  const bound = units * 3 + 400;
+  return bound > SCRATCH ? -1 : bound;
+}
+
+/** The record's body at pos, in field order (recordBound said it fits and may go this way). */
+function writeBody(r: LedgerRecord): void {
   str(1, r.id);
   str(2, r.kind);
   str(3, r.cardToken);
@@ -175,13 +247,12 @@ function writeRecord(r: LedgerRecord): number {
   str(17, r.edgeReason);
   if (r.offline) {
     key(18, 0);
-    scratch[pos++] = 1;
+    buf[pos++] = 1;
   }
   str(19, r.concession);
   sint(20, r.baseFen);
   sint(21, r.chargedFen);
   for (const l of r.lines) {
-    if (!signed(l.fen)) return -1;
     key(22, 2);
     const lenAt = pos++;
     const start = pos;
@@ -191,11 +262,11 @@ function writeRecord(r: LedgerRecord): number {
     const n = pos - start;
     if (n > 127) {
       const size = varintSize(n);
-      scratch.copyWithin(lenAt + size, start, pos);
+      buf.copyWithin(lenAt + size, start, pos);
       pos = lenAt;
       varint(n);
       pos += n;
-    } else scratch[lenAt] = n;
+    } else buf[lenAt] = n;
   }
   sint(23, r.subsidyFen);
   sint(24, r.amountFen);
@@ -207,12 +278,13 @@ function writeRecord(r: LedgerRecord): number {
     key(28, 2);
     bytes(r.entitlementId);
   }
-  return pos;
 }
 
 /** A RecordBatch of these records (what concatenating their frames gives). */
 export function encodeRecordBatch(records: readonly LedgerRecord[]): Buffer {
-  return Buffer.concat(records.map(recordFrame));
+  const frames = new RecordFrames(records.length * SCRATCH_FRAME);
+  for (const r of records) frames.append(r);
+  return frames.finish();
 }
 
 /** The records of a RecordBatch, each a complete LedgerRecord as the gateway committed it. */

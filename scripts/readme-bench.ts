@@ -62,6 +62,19 @@ const rows: Row[] = [
     ratio: 'ratio_tap_plan_to_decode',
   },
   {
+    what: 'the same with the commit arguments a city builds (history in PostgreSQL, no records in Redis), same batch and rounds (decision 0219)',
+    key: 'tap_plan_city_us_per_tap',
+    unit: 'µs',
+    target: '',
+    baseline: 'tap_plan_us_per_tap',
+  },
+  {
+    what: 'heap allocated per tap by that city batch (p50 of batches without a GC; decision 0219)',
+    key: 'tap_plan_city_heap_bytes_per_tap',
+    unit: 'B',
+    target: '',
+  },
+  {
     what: 'Redis CPU per tap at the max rate (INFO cpu)',
     key: 'redis_cpu_us_per_tap',
     unit: 'µs',

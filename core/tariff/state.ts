@@ -45,6 +45,8 @@ export interface FareState {
 export const emptyFareState: FareState = Object.freeze({}) as FareState;
 
 export function encodeFareState(s: FareState): string {
+  // The state a flat fare keeps (the card's own, unchanged, frozen): every tap of a bus city.
+  if (s === emptyFareState) return '{}';
   return JSON.stringify(s);
 }
 

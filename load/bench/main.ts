@@ -23,7 +23,8 @@
 //   tap plan  tap_plan_us_per_tap: the gateway's own CPU per tap, a signed 100-tap batch through
 //             the real ingest with an in-memory store, against tap_decode_us_per_tap, the
 //             gateway's decode of that batch (protos/tap-codec.ts), in the same rounds
-//             (load/bench/tap-plan.ts);
+//             (load/bench/tap-plan.ts); tap_plan_city_us_per_tap the same with the commit's
+//             arguments as a city builds them (keepRecords false), and its heap bytes per tap;
 //   signing   batch_sign_us, ack_verify_us (per batch of 100 taps, p50) and their baselines
 //             (load/bench/signing.ts); the simulated devices sign every batch with their own key.
 // `--tap-path` runs only the tap path, its baseline, costs and ceilings, the tap plan and the

@@ -8,8 +8,16 @@
 //                        (protos/tap-codec.ts, every tap read; docs/decisions/0216), the work
 //                        no gateway can skip, timed in the same rounds;
 //   ratio_tap_plan_to_decode  the first over the second;
-//   tap_plan_gc_share    the GC pauses of the ingest rounds over their time.
-import { PerformanceObserver } from 'node:perf_hooks';
+//   tap_plan_gc_share    the GC pauses of the ingest rounds over their time;
+//   tap_plan_city_us_per_tap  the same batch in the same rounds with the commit's arguments built
+//                        as a city's gateway builds them (history in PostgreSQL: keepRecords
+//                        false, records only as the outbox's frames; docs/decisions/0219);
+//   tap_plan_city_gc_share  the GC pauses over the time of as many city batches run alone after
+//                        (interleaved with the others, a scavenge falls mostly in whichever
+//                        round allocates most, so the city's own share is not seen there);
+//   tap_plan_city_heap_bytes_per_tap  heap allocated by one city batch (p50 over batches that
+//                        ran without a GC), divided by its taps: the steadiest of the three.
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import type { CardState } from '../../core/card.js';
 import { newDeviceKeyPair } from '../../core/device-keys.js';
 import { flatPricer } from '../../core/pricing.js';
@@ -36,8 +44,11 @@ const TAPS = 100;
 const NOW = Date.UTC(2026, 5, 1, 8);
 const BUCKET_TTL = 32 * 86_400;
 
-/** The store calls of a clean batch, answered from memory; the Redis adapter's arguments are built. */
-function memoryStore(cards: ReadonlyMap<string, CardState>): Store {
+/**
+ * The store calls of a clean batch, answered from memory; the Redis adapter's arguments are
+ * built, with the records kept in Redis or (keepRecords false) as a city keeps them.
+ */
+function memoryStore(cards: ReadonlyMap<string, CardState>, keepRecords: boolean): Store {
   const keys = new RedisKeys('bench', 16);
   const store = {
     async claimTaps(deviceId: string, epoch: string, claims: readonly TapClaim[], now: number) {
@@ -53,7 +64,7 @@ function memoryStore(cards: ReadonlyMap<string, CardState>): Store {
     async commit(effects: Parameters<Store['commit']>[0]) {
       checkEffects(effects);
       const out = new Array(effects.length);
-      for (const call of commitCalls(effects, keys, BUCKET_TTL))
+      for (const call of commitCalls(effects, keys, BUCKET_TTL, { keepRecords }))
         decodeCall(
           call,
           effects,
@@ -128,30 +139,54 @@ export async function benchTapPlan(quick: boolean): Promise<Record<string, numbe
   const ackSigner = new ListSigner('a7'.repeat(32), 'bench');
   let acks = 0;
   const metrics = createMetrics();
-  const ingest = new Ingest({
-    store: memoryStore(cards),
-    devices: { get: async () => device, refusal: () => 'UNKNOWN_DEVICE' } as unknown as DeviceRegistry,
-    fare: flatPricer(flatFare()),
-    limits: { maxBatchBytes: 1 << 20, maxTapsPerBatch: 1000 },
-    deadLetterBounds: { maxCount: 10, maxBytes: 1 << 20, maxPayloadBytes: 1 << 16 },
-    sendAck: () => {
-      acks++;
-    },
-    ackSigner: { keyId: ackSigner.keyId, sign: (b) => ackSigner.sign(b) },
-    metrics,
-    log: silentLogger,
-    now: () => NOW,
-  });
+  const ingestWith = (keepRecords: boolean) =>
+    new Ingest({
+      store: memoryStore(cards, keepRecords),
+      devices: { get: async () => device, refusal: () => 'UNKNOWN_DEVICE' } as unknown as DeviceRegistry,
+      fare: flatPricer(flatFare()),
+      limits: { maxBatchBytes: 1 << 20, maxTapsPerBatch: 1000 },
+      deadLetterBounds: { maxCount: 10, maxBytes: 1 << 20, maxPayloadBytes: 1 << 16 },
+      sendAck: () => {
+        acks++;
+      },
+      ackSigner: { keyId: ackSigner.keyId, sign: (b) => ackSigner.sign(b) },
+      metrics,
+      log: silentLogger,
+      now: () => NOW,
+    });
+  const ingest = ingestWith(true);
+  const city = ingestWith(false);
   const topic = topics.taps(device.operatorId, device.deviceId);
   const payloads = Array.from({ length: rounds + 200 }, (_, i) => batch(i));
   const plan: number[] = [];
+  const cityPlan: number[] = [];
   const decode: number[] = [];
+  // tap_plan_gc_share leaves out the GC pauses that began inside a city round (performance.now
+  // time; the in-memory store answers at once, so a round's GC happens inside its interval).
+  const cityRounds: number[] = [];
   let gcMs = 0;
+  let cityGcMs = 0;
+  let aloneGcMs = 0;
+  let alone = false;
   const gc = new PerformanceObserver((l) => {
-    for (const e of l.getEntries()) gcMs += e.duration;
+    for (const e of l.getEntries()) {
+      if (alone) aloneGcMs += e.duration;
+      else {
+        gcMs += e.duration;
+        if (inCityRound(e.startTime)) cityGcMs += e.duration;
+      }
+    }
   });
+  const inCityRound = (t: number): boolean => {
+    for (let i = 0; i < cityRounds.length; i += 2)
+      if (t >= cityRounds[i]! && t < cityRounds[i + 1]!) return true;
+    return false;
+  };
   // Warm-up: the JIT compiles the path before it is timed.
-  for (let i = 0; i < 200; i++) await ingest.handle(topic, payloads[i]!);
+  for (let i = 0; i < 200; i++) {
+    await ingest.handle(topic, payloads[i]!);
+    await city.handle(topic, payloads[i]!);
+  }
   gc.observe({ entryTypes: ['gc'] });
   let planMs = 0;
   for (let i = 200; i < payloads.length; i++) {
@@ -161,14 +196,39 @@ export async function benchTapPlan(quick: boolean): Promise<Record<string, numbe
     decode.push(Number(process.hrtime.bigint() - t) / 1000);
     t = process.hrtime.bigint();
     await ingest.handle(topic, p);
-    const us = Number(process.hrtime.bigint() - t) / 1000;
+    let us = Number(process.hrtime.bigint() - t) / 1000;
     plan.push(us);
     planMs += us / 1000;
+    cityRounds.push(performance.now());
+    t = process.hrtime.bigint();
+    await city.handle(topic, p);
+    us = Number(process.hrtime.bigint() - t) / 1000;
+    cityRounds.push(performance.now());
+    cityPlan.push(us);
   }
   // The observer's entries arrive on a later turn of the event loop (not before a timer).
   await new Promise((r) => setTimeout(r, 50));
+  // The city's batches alone, for its GC share.
+  alone = true;
+  let aloneMs = 0;
+  for (let i = 200; i < payloads.length; i++) {
+    const t = process.hrtime.bigint();
+    await city.handle(topic, payloads[i]!);
+    aloneMs += Number(process.hrtime.bigint() - t) / 1e6;
+  }
+  await new Promise((r) => setTimeout(r, 50));
   gc.disconnect();
-  if (acks !== payloads.length) throw new Error(`${payloads.length - acks} batches not acked`);
+  // The city's allocation: heap growth across one batch, kept only when no GC ran inside it
+  // (the heap shrank); after the timed rounds, so the reads of heapUsed do not enter them.
+  const grown: number[] = [];
+  for (let i = 0; i < 400; i++) {
+    const before = process.memoryUsage().heapUsed;
+    await city.handle(topic, payloads[200 + (i % rounds)]!);
+    const after = process.memoryUsage().heapUsed;
+    if (after >= before) grown.push(after - before);
+  }
+  const handled = 2 * payloads.length + rounds + 400;
+  if (acks !== handled) throw new Error(`${handled - acks} batches not acked`);
   const p50 = (xs: number[]) =>
     percentile(
       [...xs].sort((a, b) => a - b),
@@ -180,7 +240,11 @@ export async function benchTapPlan(quick: boolean): Promise<Record<string, numbe
     tap_plan_us_per_tap: round(planUs, 2),
     tap_decode_us_per_tap: round(decodeUs, 2),
     ratio_tap_plan_to_decode: round(planUs / decodeUs, 1),
-    tap_plan_gc_share: round(gcMs / planMs, 3),
+    // The pauses outside the city rounds, as before the city rounds were added.
+    tap_plan_gc_share: round((gcMs - cityGcMs) / planMs, 3),
+    tap_plan_city_us_per_tap: round(p50(cityPlan) / TAPS, 2),
+    tap_plan_city_gc_share: round(aloneGcMs / aloneMs, 3),
+    tap_plan_city_heap_bytes_per_tap: Math.round(p50(grown) / TAPS),
   };
 }
 

@@ -5,7 +5,12 @@ import $protobuf from 'protobufjs/minimal.js';
 import { describe, expect, it } from 'vitest';
 import type { LedgerRecord } from '../../core/ledger.js';
 import type { onecard } from '../../protos/gen/onecard.js';
-import { decodeRecordBatch, encodeRecordBatch, recordFrame } from '../../protos/record-codec.js';
+import {
+  decodeRecordBatch,
+  encodeRecordBatch,
+  RecordFrames,
+  recordFrame,
+} from '../../protos/record-codec.js';
 import { v1 } from '../../protos/wire.js';
 import { rides } from '../gateway/store/pg/records.js';
 
@@ -79,6 +84,74 @@ const cases: Array<[string, LedgerRecord]> = [
   ],
 ];
 
+/** The generated encoder's frame of a record: what the hand-written ones are held to. */
+function generatedFrame(record: LedgerRecord): Buffer {
+  const w = $protobuf.Writer.create();
+  v1.LedgerRecord.encode(record as onecard.v1.ILedgerRecord, w.uint32(10).fork()).ldelim();
+  return w.finish() as Buffer;
+}
+
+/** A seeded generator (mulberry32): the same records on every run. */
+function seeded(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Records of every size around the length prefix's steps (a body under 128 bytes, 128 to 16,383,
+ * past the hand writer's limit), ASCII and not, empty and set fields, every number width.
+ */
+function randomRecord(next: () => number, i: number): LedgerRecord {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+  const text = () => {
+    const n = pick([0, 0, 1, 5, 30, 127, 128, 300]);
+    const alphabet = pick(['abc-123', '票价元老', 'aé\u{1f68c}']);
+    const chars = [...alphabet];
+    let s = '';
+    for (let k = 0; k < n; k++) s += pick(chars);
+    return s;
+  };
+  const int = () =>
+    pick([0, 1, 127, 128, 16_383, 16_384, 2 ** 31, 2 ** 40, 2 ** 52 - 1, Number.MAX_SAFE_INTEGER]);
+  const fen = () =>
+    pick([0, 1, -1, 63, -64, 64, 8_191, -8_192, 2 ** 40, -(2 ** 40), 2 ** 51, -(2 ** 52) + 1]);
+  const small = next() < 0.3;
+  const r: LedgerRecord = {
+    ...ride,
+    id: small ? `t${i}` : `tap:${text()}:${i}`,
+    cardToken: small ? '' : ride.cardToken,
+    cardMasked: small ? '' : text(),
+    operatorId: small ? '' : text(),
+    deviceId: text(),
+    seq: int(),
+    routeId: text(),
+    stopId: small ? '' : text(),
+    stationId: text(),
+    venueId: next() < 0.2 ? text() : '',
+    at: next() < 0.05 ? -1 : int(),
+    committedAt: int(),
+    offline: next() < 0.5,
+    concession: text(),
+    baseFen: fen(),
+    chargedFen: fen(),
+    lines: Array.from({ length: pick([0, 1, 3]) }, () => ({
+      kind: pick(['base', 'reversal'] as const),
+      fen: fen(),
+      note: next() < 0.02 ? 'n'.repeat(17_000) : text(),
+    })),
+    subsidyFen: fen(),
+    amountFen: fen(),
+    balanceAfterFen: fen(),
+  };
+  if (next() < 0.3) r.entitlementId = text();
+  return r;
+}
+
 describe('records wire codec', () => {
   it.each(cases)('%s comes back field for field', (_, record) => {
     const [back] = decodeRecordBatch(recordFrame(record));
@@ -110,6 +183,52 @@ describe('records wire codec', () => {
   it('a ride decodes with its keys in the order the gateway builds them, so its JSON is the same', () => {
     const [back] = decodeRecordBatch(recordFrame(ride));
     expect(JSON.stringify(back)).toBe(JSON.stringify(ride));
+  });
+
+  describe('RecordFrames: the frames written straight into one buffer (0219)', () => {
+    it("gives the generated encoder's frames one after another, and each frame's length", () => {
+      const records = cases.map(([, r], i) => ({ ...r, id: `${r.id}-${i}` }));
+      // 64 bytes to start with: the buffer grows several times, once past a 20,000-byte record.
+      const frames = new RecordFrames(64);
+      const lengths = records.map((r) => frames.append(r));
+      const expected = records.map(generatedFrame);
+      expect(lengths).toEqual(expected.map((f) => f.length));
+      expect(frames.finish().equals(Buffer.concat(expected))).toBe(true);
+    });
+
+    it("1,000 seeded records of every size and width: the generated encoder's bytes", () => {
+      const next = seeded(219);
+      const records = Array.from({ length: 1_000 }, (_, i) => randomRecord(next, i));
+      // Bodies on both sides of the length prefix's steps are among them.
+      const sizes = records.map((r) => generatedFrame(r).length);
+      expect(sizes.some((n) => n < 128)).toBe(true);
+      expect(sizes.some((n) => n > 16_384)).toBe(true);
+      const frames = new RecordFrames();
+      const lengths = records.map((r) => frames.append(r));
+      expect(lengths).toEqual(sizes);
+      expect(frames.finish().equals(Buffer.concat(records.map(generatedFrame)))).toBe(true);
+      for (const r of records) expect(recordFrame(r).equals(generatedFrame(r))).toBe(true);
+      expect(decodeRecordBatch(encodeRecordBatch(records))).toStrictEqual(records);
+    });
+
+    it('two writers filled in turn (one per commit call) keep their own records', () => {
+      const a = new RecordFrames(64);
+      const b = new RecordFrames(64);
+      const records = cases.map(([, r], i) => ({ ...r, id: `${r.id}-${i}` }));
+      for (const [i, r] of records.entries()) (i % 2 === 0 ? a : b).append(r);
+      expect(decodeRecordBatch(a.finish())).toStrictEqual(records.filter((_, i) => i % 2 === 0));
+      expect(decodeRecordBatch(b.finish())).toStrictEqual(records.filter((_, i) => i % 2 === 1));
+    });
+
+    it('refuses a record with a fraction and writes nothing of it', () => {
+      const frames = new RecordFrames(64);
+      frames.append(ride);
+      expect(() => frames.append({ ...ride, amountFen: 0.5 })).toThrow(RangeError);
+      expect(() => frames.append({ ...ride, lines: [{ kind: 'base', fen: Number.NaN, note: '' }] })).toThrow(
+        RangeError,
+      );
+      expect(frames.finish().equals(generatedFrame(ride))).toBe(true);
+    });
   });
 
   it('an empty batch has no records', () => {

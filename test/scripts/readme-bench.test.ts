@@ -58,6 +58,17 @@ describe('README benchmark figures', () => {
     );
   });
 
+  it("puts the city's in-process cost per tap beside the records-kept one, and its heap bytes per tap (0219)", () => {
+    const table = benchTable({
+      ...figures,
+      tap_plan_us_per_tap: 17.5,
+      tap_plan_city_us_per_tap: 10.9,
+      tap_plan_city_heap_bytes_per_tap: 4949,
+    });
+    expect(table).toContain('(`tap_plan_city_us_per_tap`) | 10.9 µs |  | 17.5 (`tap_plan_us_per_tap`) |  |');
+    expect(table).toContain('(`tap_plan_city_heap_bytes_per_tap`) | 4,949 B |  |  |  |');
+  });
+
   it("puts the tap path's costs per tap with the issue's targets, the raw ceilings with taps/s against them, and the history figures (issue 10 item 5)", () => {
     const table = benchTable({
       ...figures,

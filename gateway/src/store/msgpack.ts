@@ -5,35 +5,38 @@
 // bits (key numbers, lengths, counts); every other number goes as a decimal string, so Redis
 // stores exactly what the gateway computed. Pure; `unpack` is its inverse, for tests and tools.
 
-/** One-character strings of the byte values 0-255: MessagePack bytes as a latin1 string. */
-const BYTE = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i));
-
 /**
- * Whether every character is ASCII: its UTF-8 bytes are its characters. A JIT-compiled loop for
- * short strings; for a long one (a record's JSON) Buffer.byteLength, whose native scan of a
- * one-byte string is far faster than the loop once past its call's cost.
- */
-function isAscii(s: string): boolean {
-  if (s.length > 48) return Buffer.byteLength(s, 'utf8') === s.length;
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
-  return true;
-}
-
-/**
- * MessagePack values written as one latin1 string (a character per byte), made a Buffer once in
- * `finish`: V8 joins short strings far cheaper than Buffer.write copies each into a buffer (one
- * native call per field, ~0.1 µs). A string is taken as its UTF-8 bytes: as it is when ASCII
- * (nearly every field: ids, hex, decimal numbers, JSON of those), else through Buffer.
+ * MessagePack values written straight into one growing buffer (docs/decisions/0219). A string's
+ * characters are copied by a JIT-compiled loop while they are ASCII (nearly every field: ids,
+ * hex, decimal numbers, JSON of those); a string that is not goes through Buffer.write as UTF-8.
+ * Before, the values were joined into one latin1 string (0217): a native Buffer.write per field
+ * cost more, but the joins left a string or two of garbage per field and one more copy at the
+ * end; the loop into the buffer leaves neither.
  */
 export class PackWriter {
-  private out = '';
+  private buf: Buffer;
+  private pos = 0;
+
+  /** bytes: the room to start with; it doubles when a value needs more. */
+  constructor(bytes = 1024) {
+    this.buf = Buffer.allocUnsafe(Math.max(64, bytes));
+  }
 
   /** An array header: the next n values are its items. */
   array(n: number): this {
     if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError(`not an array length: ${n}`);
-    if (n < 16) this.out += BYTE[0x90 | n]!;
-    else if (n < 0x10000) this.out += BYTE[0xdc]! + BYTE[n >>> 8]! + BYTE[n & 0xff]!;
-    else this.out += BYTE[0xdd]! + be32(n);
+    this.room(5);
+    const b = this.buf;
+    if (n < 16) b[this.pos++] = 0x90 | n;
+    else if (n < 0x10000) {
+      b[this.pos] = 0xdc;
+      b[this.pos + 1] = n >>> 8;
+      b[this.pos + 2] = n & 0xff;
+      this.pos += 3;
+    } else {
+      b[this.pos++] = 0xdd;
+      this.be32(n);
+    }
     return this;
   }
 
@@ -41,40 +44,150 @@ export class PackWriter {
   int(n: number): this {
     if (!Number.isInteger(n) || n < -0x80000000 || n > 0xffffffff)
       throw new RangeError(`not a 32-bit integer: ${n}`);
-    if (n >= 0 && n < 0x80) this.out += BYTE[n]!;
-    else if (n < 0 && n >= -32) this.out += BYTE[n & 0xff]!;
-    else if (n >= 0 && n < 0x10000) this.out += BYTE[0xcd]! + BYTE[n >>> 8]! + BYTE[n & 0xff]!;
-    else if (n >= 0) this.out += BYTE[0xce]! + be32(n);
-    else this.out += BYTE[0xd2]! + be32(n >>> 0);
+    this.room(5);
+    const b = this.buf;
+    if (n >= 0 && n < 0x80) b[this.pos++] = n;
+    else if (n < 0 && n >= -32) b[this.pos++] = n & 0xff;
+    else if (n >= 0 && n < 0x10000) {
+      b[this.pos] = 0xcd;
+      b[this.pos + 1] = n >>> 8;
+      b[this.pos + 2] = n & 0xff;
+      this.pos += 3;
+    } else if (n >= 0) {
+      b[this.pos++] = 0xce;
+      this.be32(n);
+    } else {
+      b[this.pos++] = 0xd2;
+      this.be32(n >>> 0);
+    }
     return this;
   }
 
   /** A string as UTF-8 (fixstr, str 8, 16 or 32, by its byte length). */
   str(s: string): this {
-    const bytes = isAscii(s) ? s : Buffer.from(s, 'utf8').toString('latin1');
-    const n = bytes.length;
-    if (n < 32) this.out += BYTE[0xa0 | n]! + bytes;
-    else if (n < 0x100) this.out += BYTE[0xd9]! + BYTE[n]! + bytes;
-    else if (n < 0x10000) this.out += BYTE[0xda]! + BYTE[n >>> 8]! + BYTE[n & 0xff]! + bytes;
-    else this.out += BYTE[0xdb]! + be32(n) + bytes;
+    const at = this.pos;
+    this.header(s.length);
+    if (!this.ascii(s)) {
+      this.pos = at;
+      this.utf8(s);
+    }
     return this;
+  }
+
+  /** A number as the str of its decimal form (what String(n) gives): ASCII, no check. */
+  decimal(n: number): this {
+    const s = String(n);
+    this.header(s.length);
+    this.ascii(s);
+    return this;
+  }
+
+  /**
+   * The str `${a}\n${b}\n${c}` (two numbers in decimal, then any string) written from its parts:
+   * no joined string is built first (a card's head, 0214).
+   */
+  lines(a: number, b: number, c: string): this {
+    const as = String(a);
+    const bs = String(b);
+    const at = this.pos;
+    this.header(as.length + bs.length + c.length + 2);
+    this.ascii(as);
+    this.buf[this.pos++] = 0x0a;
+    this.ascii(bs);
+    this.buf[this.pos++] = 0x0a;
+    if (!this.ascii(c)) {
+      this.pos = at;
+      this.utf8(`${as}\n${bs}\n${c}`);
+    }
+    return this;
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.pos;
   }
 
   /** Everything another writer wrote, as it is (a column written apart, then joined). */
   append(w: PackWriter): this {
-    this.out += w.out;
+    this.room(w.pos);
+    w.buf.copy(this.buf, this.pos, 0, w.pos);
+    this.pos += w.pos;
     return this;
   }
 
-  /** What was written, as bytes. */
+  /** What was written, as bytes: a view of the writer's buffer; the writer is not used again. */
   finish(): Buffer {
-    return Buffer.from(this.out, 'latin1');
+    return this.buf.subarray(0, this.pos);
   }
-}
 
-/** An unsigned 32-bit integer as four big-endian byte characters. */
-function be32(n: number): string {
-  return BYTE[n >>> 24]! + BYTE[(n >>> 16) & 0xff]! + BYTE[(n >>> 8) & 0xff]! + BYTE[n & 0xff]!;
+  /** A str header for n bytes, with room after it for n bytes. */
+  private header(n: number): void {
+    this.room(5 + n);
+    const b = this.buf;
+    if (n < 32) b[this.pos++] = 0xa0 | n;
+    else if (n < 0x100) {
+      b[this.pos] = 0xd9;
+      b[this.pos + 1] = n;
+      this.pos += 2;
+    } else if (n < 0x10000) {
+      b[this.pos] = 0xda;
+      b[this.pos + 1] = n >>> 8;
+      b[this.pos + 2] = n & 0xff;
+      this.pos += 3;
+    } else {
+      b[this.pos++] = 0xdb;
+      this.be32(n);
+    }
+  }
+
+  /**
+   * Copies s when it is all ASCII (its characters are its UTF-8 bytes); false, with the cursor
+   * wherever it stopped, at its first other character. A long string is checked natively first.
+   */
+  private ascii(s: string): boolean {
+    const len = s.length;
+    if (len > 48) {
+      if (Buffer.byteLength(s, 'utf8') !== len) return false;
+      this.pos += this.buf.write(s, this.pos, len, 'latin1');
+      return true;
+    }
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < len; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) return false;
+      b[p++] = c;
+    }
+    this.pos = p;
+    return true;
+  }
+
+  /** A str of s's UTF-8 bytes, header and all, at the cursor. */
+  private utf8(s: string): void {
+    const n = Buffer.byteLength(s, 'utf8');
+    this.header(n);
+    this.pos += this.buf.write(s, this.pos, n, 'utf8');
+  }
+
+  private be32(n: number): void {
+    const b = this.buf;
+    b[this.pos] = n >>> 24;
+    b[this.pos + 1] = (n >>> 16) & 0xff;
+    b[this.pos + 2] = (n >>> 8) & 0xff;
+    b[this.pos + 3] = n & 0xff;
+    this.pos += 4;
+  }
+
+  /** Room for n more bytes. */
+  private room(n: number): void {
+    const need = this.pos + n;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const bigger = Buffer.allocUnsafe(size);
+    this.buf.copy(bigger, 0, 0, this.pos);
+    this.buf = bigger;
+  }
 }
 
 export type Unpacked = string | number | Unpacked[];

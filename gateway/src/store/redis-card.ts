@@ -13,7 +13,7 @@
 import type { CardState, CardStatus } from '../../../core/card.js';
 import { unknownCard } from '../../../core/card.js';
 import { decodeFareState } from '../../../core/tariff/state.js';
-import { decodeUses } from '../../../core/uses.js';
+import { decodeUses, type EntitlementUse } from '../../../core/uses.js';
 
 /** The hash fields of a card from before 0214, in the string's order (lua/lib/card.lua reads the same). */
 export const HASH_CARD_FIELDS = ['v', 'b', 'fs', 'u', 's', 'f', 'm', 'r'] as const;
@@ -38,8 +38,9 @@ export function cardFromFields(token: string, f: ReadonlyArray<string | null | u
   const v = f[0];
   if (v === null || v === undefined) return unknownCard(token);
   // No uses on a card from before 0203: they are derived on first need.
-  const uses = decodeUses(f[3], `card ${token}`);
-  return {
+  const u = f[3];
+  const uses = u === '[]' ? NO_USES : decodeUses(u, `card ${token}`);
+  const card: CardState = {
     token,
     known: true,
     version: Number(v),
@@ -49,6 +50,15 @@ export function cardFromFields(token: string, f: ReadonlyArray<string | null | u
     masked: f[6] ?? '',
     region: f[7] ?? '',
     fare: decodeFareState(f[2], `card ${token}`),
-    ...(uses ? { uses } : {}),
   };
+  // Set after the literal, not spread into it: a spread made a second object and copied every
+  // field (0219).
+  if (uses) card.uses = uses;
+  return card;
 }
+
+/**
+ * The uses of a card that has none ('[]': every card issued since 0203 until its first visit),
+ * one frozen array for all of them: nothing writes into a card's uses (the next are a new array).
+ */
+const NO_USES: readonly EntitlementUse[] = Object.freeze([]);

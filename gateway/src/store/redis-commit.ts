@@ -9,7 +9,7 @@ import { dedupeDay, isTapKey } from '../../../core/dedupe-window.js';
 import type { Effect } from '../../../core/ledger.js';
 import { encodeFareState } from '../../../core/tariff/state.js';
 import { encodeUses } from '../../../core/uses.js';
-import { recordFrame } from '../../../protos/record-codec.js';
+import { RecordFrames } from '../../../protos/record-codec.js';
 import { PackWriter } from './msgpack.js';
 import type { CommitOutcome, TapClaim } from './port.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
@@ -42,6 +42,13 @@ class KeyNumbers {
     }
     return n;
   }
+  /**
+   * A key only one caller numbers, and that caller numbers it once (a card's key: by its token,
+   * PartitionKeys.cardNo): no lookup, so the new key string is never hashed (0219).
+   */
+  once(key: string): number {
+    return this.keys.push(key);
+  }
 }
 
 /** Keys named by an id: the indexes by device, route, station, stop, masked number, operator. */
@@ -55,6 +62,7 @@ type IdKind = 'd' | 'r' | 's' | 'sp' | 'm' | 'o';
 class PartitionKeys {
   private readonly byId: Partial<Record<IdKind, Map<string, number>>> = {};
   private readonly statsByDay = new Map<string, number>();
+  private readonly cards = new Map<string, number>();
   private readonly seenOnDay = new Map<number, number>();
   private fixed: Record<'seen' | 'records' | 'byTime' | 'outbox' | 'open', number> = {
     seen: 0,
@@ -87,6 +95,19 @@ class PartitionKeys {
                 : keys.openEntries(p);
       n = this.numbers.of(key);
       this.fixed[which] = n;
+    }
+    return n;
+  }
+
+  /**
+   * The card's key number, looked up by its token (the Map has its hash already, from loading
+   * and planning); the key string is built only for a card not seen in the call yet (0219).
+   */
+  cardNo(token: string): number {
+    let n = this.cards.get(token);
+    if (n === undefined) {
+      n = this.numbers.once(this.keys.cardIn(this.p, token));
+      this.cards.set(token, n);
     }
     return n;
   }
@@ -146,6 +167,14 @@ class PartitionKeys {
 }
 
 /**
+ * A call's buffers are sized up front, so they seldom grow: a partition's frames (a ride's is
+ * ~185 bytes; a 100-tap batch over 16 partitions, ~6 a partition) and its effects' columns.
+ */
+const FRAME_SEGMENT_BYTES = 4096;
+/** Per column (twelve in a city): ~10 bytes an effect on average, the card token's column 33. */
+const PACK_COLUMN_BYTES = 16;
+
+/**
  * The calls of one commit. perPartition: one call per partition (a Cluster), else one call for
  * all. bucketTtl: seconds a tap day bucket of dedupe keys lives after its last write (0196).
  * keepRecords false (the history lives in PostgreSQL, docs/decisions/0204): no record body,
@@ -163,17 +192,18 @@ export function commitCalls(
   const calls: CommitCall[] = [];
   // Per call, its effects' frames and its effects: one Buffer argument each, not one per effect
   // (ioredis writes a command with any Buffer argument by concatenating buffers, per argument).
-  // The frames are kept per partition (its outbox), partitions in first-use order, and joined
-  // at the end: the script then writes a partition's segment as its outbox entry as it is when
-  // all its effects apply, instead of cutting and joining frame by frame (docs/decisions/0218).
-  const frames: Buffer[][][] = [];
+  // The frames are written straight into one buffer per partition (its outbox segment, 0219),
+  // partitions in first-use order, and joined at the end: the script then writes a partition's
+  // segment as its outbox entry as it is when all its effects apply, instead of cutting and
+  // joining frame by frame (docs/decisions/0218).
+  const frames: RecordFrames[][] = [];
   const packs: EffectColumns[] = [];
   const parts = new Map<
     number,
-    { call: CommitCall; part: PartitionKeys; frames: Buffer[]; pack: EffectColumns }
+    { call: CommitCall; part: PartitionKeys; frames: RecordFrames; pack: EffectColumns }
   >();
   let shared:
-    | { call: CommitCall; numbers: KeyNumbers; segments: Buffer[][]; pack: EffectColumns }
+    | { call: CommitCall; numbers: KeyNumbers; segments: RecordFrames[]; pack: EffectColumns }
     | undefined;
   for (let position = 0; position < effects.length; position++) {
     const e = effects[position]!;
@@ -187,8 +217,8 @@ export function commitCalls(
         slot = {
           call,
           part: new PartitionKeys(keys, p, numbers),
-          frames: [],
-          pack: new EffectColumns(keepRecords),
+          frames: new RecordFrames(),
+          pack: new EffectColumns(keepRecords, PACK_COLUMN_BYTES),
         };
         frames.push([slot.frames]);
         packs.push(slot.pack);
@@ -196,7 +226,12 @@ export function commitCalls(
         if (!shared) {
           const numbers = new KeyNumbers();
           const call = { positions: [], keys: numbers.keys, args: head() };
-          shared = { call, numbers, segments: [], pack: new EffectColumns(keepRecords) };
+          shared = {
+            call,
+            numbers,
+            segments: [],
+            pack: new EffectColumns(keepRecords, effects.length * PACK_COLUMN_BYTES),
+          };
           calls.push(call);
           frames.push(shared.segments);
           packs.push(shared.pack);
@@ -204,7 +239,7 @@ export function commitCalls(
         slot = {
           call: shared.call,
           part: new PartitionKeys(keys, p, shared.numbers),
-          frames: [],
+          frames: new RecordFrames(FRAME_SEGMENT_BYTES),
           pack: shared.pack,
         };
         shared.segments.push(slot.frames);
@@ -213,12 +248,14 @@ export function commitCalls(
     }
     slot.call.positions.push(position);
     // What the outbox carries: the record as one RecordBatch element (docs/decisions/0209).
-    const frame = recordFrame(e.record);
-    slot.frames.push(frame);
-    packEffect(slot.pack, e, slot.part, keepRecords, frame.length);
+    const frameBytes = slot.frames.append(e.record);
+    packEffect(slot.pack, e, slot.part, keepRecords, frameBytes);
   }
   calls.forEach((call, i) => {
-    call.args[2] = Buffer.concat(frames[i]!.flat());
+    // One segment: the buffer is handed on as it is; several: one copy of each.
+    const segments = frames[i]!;
+    call.args[2] =
+      segments.length === 1 ? segments[0]!.finish() : Buffer.concat(segments.map((f) => f.finish()));
     call.args[3] = packs[i]!.finish(call.positions.length);
   });
   return calls;
@@ -233,12 +270,14 @@ export function commitCalls(
 class EffectColumns {
   readonly cols: PackWriter[];
 
-  constructor(keepRecords: boolean) {
-    this.cols = Array.from({ length: keepRecords ? 13 : 12 }, () => new PackWriter());
+  constructor(keepRecords: boolean, bytes: number) {
+    this.cols = Array.from({ length: keepRecords ? 13 : 12 }, () => new PackWriter(bytes));
   }
 
   finish(effects: number): Buffer {
-    const w = new PackWriter().array(this.cols.length);
+    let bytes = 16;
+    for (const c of this.cols) bytes += c.length + 5;
+    const w = new PackWriter(bytes).array(this.cols.length);
     for (const c of this.cols) w.array(effects).append(c);
     return w.finish();
   }
@@ -260,7 +299,7 @@ function packEffect(
   const r = e.record;
   // Key numbers are given in this order: card, open-entry index, dedupe hash, records, outbox.
   const cas = e.expectVersion !== null;
-  const card = cas ? part.numbers.of(part.keys.card(e.cardToken)) : 0;
+  const card = cas ? part.cardNo(e.cardToken) : 0;
   const open = cas ? part.of('open') : 0;
   // A tap's key lives in the bucket of its day (docs/decisions/0196); any other is kept.
   const seen = isTapKey(e.dedupeKey) ? part.seenOnNo(dedupeDay(r.at)) : -part.of('seen');
@@ -284,11 +323,13 @@ function packEffect(
     // The card's stored head (0214): version, balance, fare state. Uses go with the card
     // (docs/decisions/0203); '' leaves them as they are. The sweep's open-entry index follows
     // the fare state written with the card.
-    cols[2]!.str(String(e.expectVersion));
-    cols[3]!.str(`${e.expectVersion! + 1}\n${e.newBalanceFen}\n${encodeFareState(e.newFare)}`);
+    // Numbers go in decimal and the head from its parts, with no string built first (0219).
+    cols[2]!.decimal(e.expectVersion!);
+    cols[3]!.lines(e.expectVersion! + 1, e.newBalanceFen, encodeFareState(e.newFare));
     cols[4]!.str(e.newUses ? encodeUses(e.newUses) : '');
     cols[5]!.int(open);
-    cols[6]!.str(e.newFare.open ? String(e.newFare.open.t) : '');
+    if (e.newFare.open) cols[6]!.decimal(e.newFare.open.t);
+    else cols[6]!.str('');
     cols[7]!.str(e.cardToken);
   } else for (let c = 2; c < 8; c++) c === 5 ? cols[c]!.int(0) : cols[c]!.str('');
   cols[8]!.int(seen);

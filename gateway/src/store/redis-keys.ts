@@ -47,15 +47,32 @@ export class RedisKeys {
     return partitionOf(token, this.partitions);
   }
 
+  /** Each partition's first key, built once (every key of a commit starts with one; 0219). */
+  private readonly parts: string[] = [];
+
   /** The first key of partition p; every key of the partition starts with it. */
   private part(p: number): string {
-    return `${this.prefix}:{p${p}}`;
+    let k = this.parts[p];
+    if (k === undefined) {
+      k = `${this.prefix}:{p${p}}`;
+      // Partitions are few (a configured count); any other number is built each time.
+      if (Number.isInteger(p) && p >= 0 && p < this.partitions) this.parts[p] = k;
+    }
+    return k;
   }
 
   /** String: version, balance, fare state JSON, uses JSON, status, flags, masked number, region,
    *  "\n"-separated (redis-card.ts, 0214; a hash of those fields when written before 0214). */
   card(token: string): string {
-    return `${this.part(this.partitionOf(token))}:card:${token}`;
+    return this.cardIn(this.partitionOf(token), token);
+  }
+
+  /**
+   * The same key when the caller has just computed p = partitionOf(token), which checked the
+   * token (the commit's arguments: one check a tap, not two; docs/decisions/0219).
+   */
+  cardIn(p: number, token: string): string {
+    return `${this.part(p)}:card:${token}`;
   }
 
   /** Hash: dedupe key → result JSON, for every effect but taps (top-ups, sweeps, purchases): kept. */

@@ -44,6 +44,63 @@ describe('PackWriter', () => {
     expect(unpack(w.finish())).toEqual(strs);
   });
 
+  it('writes a number in decimal and a head from its parts as the same bytes as str of the joined string (0219)', () => {
+    const nums = [0, 1, -1, 9, 10, 2 ** 31, -(2 ** 53) + 1, Number.MAX_SAFE_INTEGER, 1.5, 1e21, Number.NaN];
+    // Fare-state texts around every header width once joined (fixstr < 32 bytes, str 8, str 16),
+    // and not ASCII: a fare note in Chinese is 3 bytes a character.
+    const texts = [
+      '',
+      '{}',
+      'x'.repeat(27),
+      'x'.repeat(28),
+      'x'.repeat(29),
+      'y'.repeat(250),
+      'z'.repeat(70_000),
+      '{"n":"换乘"}',
+    ];
+    for (const a of nums)
+      for (const b of [0, -5, 123_456_789_012, ...nums])
+        for (const c of texts) {
+          const parts = new PackWriter().decimal(a).lines(a, b, c).finish();
+          const joined = new PackWriter().str(String(a)).str(`${a}\n${b}\n${c}`).finish();
+          expect(parts.equals(joined)).toBe(true);
+        }
+  });
+
+  it('writes a string whose first non-ASCII character comes late, its header sized by bytes not characters (0219)', () => {
+    const w = new PackWriter(64);
+    // 30 ASCII characters then one of 3 bytes: 31 characters (a fixstr) but 33 bytes (str 8).
+    w.str(`${'a'.repeat(30)}票`);
+    // Past the native check's length: a long ASCII run, then the non-ASCII character.
+    w.str(`${'b'.repeat(60)}é`);
+    w.lines(1, 2, `${'c'.repeat(25)}换`);
+    const bytes = w.finish();
+    expect([...bytes.subarray(0, 2)]).toEqual([0xd9, 33]);
+    expect(bytes.subarray(2, 35).toString('utf8')).toBe(`${'a'.repeat(30)}票`);
+    expect(unpack(bytes)).toEqual([`${'a'.repeat(30)}票`, `${'b'.repeat(60)}é`, `1\n2\n${'c'.repeat(25)}换`]);
+  });
+
+  it('appends what another writer wrote, as it is, growing to fit', () => {
+    const col = new PackWriter(64);
+    for (let i = 0; i < 300; i++) col.str(`v${i}`).int(i);
+    const w = new PackWriter(64).int(2).int(7);
+    expect(w.length).toBe(2);
+    w.append(col).str('end');
+    expect(w.length).toBe(w.finish().length);
+    const values = Array.from({ length: 300 }, (_, i) => [`v${i}`, i]).flat();
+    expect(unpack(w.finish())).toEqual([2, 7, ...values, 'end']);
+  });
+
+  it('grows its buffer from a small start without losing what it wrote', () => {
+    const w = new PackWriter(64);
+    const values: Array<string | number> = [];
+    for (let i = 0; i < 2_000; i++) {
+      values.push(i, `k${i}`);
+      w.int(i).str(`k${i}`);
+    }
+    expect(unpack(w.finish())).toEqual(values);
+  });
+
   it('writes arrays of any size, nested', () => {
     const big = Array.from({ length: 70_000 }, (_, i) => i % 300);
     const w = new PackWriter();

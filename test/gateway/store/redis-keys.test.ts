@@ -30,6 +30,21 @@ describe('Redis keys', () => {
     ).toEqual({});
   });
 
+  it("of a partition are the same with its first key built once, and a card's key by its partition (0219)", () => {
+    const keys = new RedisKeys('oc', 16);
+    const token = `0000000${'1'.repeat(25)}`;
+    const p = keys.partitionOf(token);
+    expect(keys.card(token)).toBe(`oc:{p${p}}:card:${token}`);
+    expect(keys.card(token)).toBe(keys.card(token));
+    expect(keys.cardIn(p, token)).toBe(keys.card(token));
+    expect(keys.seen(3)).toBe('oc:{p3}:seen');
+    expect(keys.outbox(3).startsWith('oc:{p3}:')).toBe(true);
+    // A number outside the partitions is built as asked and not kept: the cache stays bounded.
+    expect(keys.seen(1_000_000)).toBe('oc:{p1000000}:seen');
+    expect(keys.seen(-1)).toBe('oc:{p-1}:seen');
+    expect(() => keys.card('ZZ')).toThrow(TypeError);
+  });
+
   it('are recognised by the scan where they are built (the scan can fail)', () => {
     const found = keyLiterals('redis-keys.ts');
     expect(found).toEqual(
