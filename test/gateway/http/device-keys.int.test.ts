@@ -3,6 +3,7 @@
 // only the public key, shows it in the fleet, and keeps it when a device is re-registered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devicePublicKeyHex } from '../../../core/device-keys.js';
+import { findPersonalData } from '../../../gateway/src/http/validation.js';
 import { uniqueId } from '../../support/env.js';
 import { publicKeyOf } from '../../support/signing.js';
 import { startTestHttp, type TestHttp } from './harness.js';
@@ -28,7 +29,31 @@ async function fleetEntry(deviceId: string): Promise<Record<string, unknown> | u
   return r.json().items.find((d: { deviceId: string }) => d.deviceId === deviceId);
 }
 
+/**
+ * A public key (64 hex) whose digits read as an ID number (18 digits, a valid check digit):
+ * 26 of 200,000 random keys hold one, and enrolment refused them as personal data.
+ */
+function keyWithIdDigits(): string {
+  for (let n = 0; ; n++) {
+    const key = `${'ab'.repeat(11)}11010519491231${String(n).padStart(4, '0')}${'cd'.repeat(12)}`;
+    if (findPersonalData(key, 'k')?.shape === 'id_number') return key;
+  }
+}
+
 describe('device keys at enrolment', () => {
+  it('takes a public key whose digits happen to read as an ID number (it is a key, not free text)', async () => {
+    const deviceId = uniqueId('bus');
+    const key = keyWithIdDigits();
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    const r = await register({ deviceId, publicKey: key });
+    expect(r.statusCode).toBe(201);
+    expect((await t.store.getDevice(deviceId))?.publicKey).toBe(key);
+    // Every other field is still checked: the same digits in the device id are refused.
+    const bad = await register({ deviceId: `bus-${key.slice(22, 40)}`, publicKey: key });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().code).toBe('PERSONAL_DATA_IN_FIELD');
+  });
+
   it('keeps the public key a device brings and answers no private key', async () => {
     const deviceId = uniqueId('bus');
     const r = await register({ deviceId, publicKey: publicKeyOf(deviceId) });
