@@ -14,6 +14,7 @@ import type { TapInput } from '../../../core/ledger.js';
 import { planBatch, uniqueTokens } from '../../../gateway/src/ingest/plan.js';
 import type { Store } from '../../../gateway/src/store/port.js';
 import { openRedisStore } from '../../../gateway/src/store/redis.js';
+import { RedisKeys } from '../../../gateway/src/store/redis-keys.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { fare, issue, tap, token } from './fixtures.js';
 
@@ -49,16 +50,19 @@ afterAll(async () => {
 const CLAIM_BLOCK = 16;
 
 /** One simulated day: each device's taps claimed and committed as one batch, then relayed. */
-async function tapDay(store: Store, day: number, seqs: Map<string, number>, lastWrite: Map<string, number>) {
+async function tapDay(
+  store: Store,
+  keys: RedisKeys,
+  day: number,
+  seqs: Map<string, number>,
+  lastWrite: Map<string, number>,
+) {
   for (const deviceId of DEVICES) {
     const taps: TapInput[] = Array.from({ length: TAPS_PER_DEVICE_DAY }, (_, i) => {
       const seq = (seqs.get(deviceId) ?? 0) + 1;
       seqs.set(deviceId, seq);
       // Its claims bucket was written today: it expires a lifetime after.
-      lastWrite.set(
-        `{d:${deviceId}}:claims:${EPOCH}:b${Math.floor(seq / CLAIM_BLOCK)}`,
-        dedupeDay(DAY0 + day * DAY_MS),
-      );
+      lastWrite.set(keys.tapClaimsIn(deviceId, EPOCH, keys.claimBlock(seq)), dedupeDay(DAY0 + day * DAY_MS));
       return tap({
         cardToken: token(i % CARDS),
         seq,
@@ -102,7 +106,7 @@ async function weigh(prefix: string, day: number, lastWrite: Map<string, number>
       // Only a tap day bucket (0196) or a claims bucket (0220) may expire, and never later than
       // the window and its margin after its last write.
       const seen = /:seen:(\d+)$/.exec(key);
-      const claims = lastWrite.get(key.slice(prefix.length + 1));
+      const claims = lastWrite.get(key);
       expect(seen !== null || claims !== undefined, key).toBe(true);
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(bucketTtlSeconds(WINDOW_DAYS));
@@ -129,9 +133,11 @@ async function run(keepRecords: boolean): Promise<[Weight, Weight]> {
     for (let n = 0; n < CARDS; n++) await issue(store, n, 1_000_000_000);
     const seqs = new Map<string, number>();
     const lastWrite = new Map<string, number>();
-    for (let day = 0; day < HALF_DAYS; day++) await tapDay(store, day, seqs, lastWrite);
+    // The store's own key layout, to name the claims buckets it writes.
+    const keys = new RedisKeys(prefix, 16, CLAIM_BLOCK);
+    for (let day = 0; day < HALF_DAYS; day++) await tapDay(store, keys, day, seqs, lastWrite);
     const first = await weigh(prefix, HALF_DAYS - 1, lastWrite);
-    for (let day = HALF_DAYS; day < 2 * HALF_DAYS; day++) await tapDay(store, day, seqs, lastWrite);
+    for (let day = HALF_DAYS; day < 2 * HALF_DAYS; day++) await tapDay(store, keys, day, seqs, lastWrite);
     return [first, await weigh(prefix, 2 * HALF_DAYS - 1, lastWrite)];
   } finally {
     await store.close();
