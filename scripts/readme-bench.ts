@@ -234,6 +234,18 @@ const rows: Row[] = [
     higher: true,
   },
   {
+    what: 'raw floor: a batch and its ack through Mosquitto alone, at the offered 20,000 taps/s in batches, p50 (decision 0224)',
+    key: 'mqtt_round_trip_p50_ms',
+    unit: 'ms',
+    target: '',
+  },
+  {
+    what: 'raw floor: the same, p99',
+    key: 'mqtt_round_trip_p99_ms',
+    unit: 'ms',
+    target: '',
+  },
+  {
     what: 'history ingest: records/s, Kafka → history process → PostgreSQL',
     key: 'history_ingest_records_per_s',
     unit: '/s',

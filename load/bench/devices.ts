@@ -60,6 +60,8 @@ export interface RunResult {
   duplicates: number;
   /** Bytes of one signed batch as published (the size the broker ceiling is measured with). */
   batchBytes: number;
+  /** Bytes of the last BatchAck received (the answer's size in the broker's round trip). */
+  ackBytes: number;
 }
 
 export async function runDevices(o: RunOptions): Promise<RunResult> {
@@ -82,6 +84,7 @@ export async function runDevices(o: RunOptions): Promise<RunResult> {
   let duplicates = 0;
   let tokenIndex = 0;
   let batchBytes = 0;
+  let ackBytes = 0;
   const total = perDevice * o.tapsPerBatch * o.devices.length;
   const started = performance.now();
   let wake: (() => void) | undefined;
@@ -90,6 +93,7 @@ export async function runDevices(o: RunOptions): Promise<RunResult> {
     const s = byAckTopic.get(topic);
     if (!s) return;
     const ack = v1.BatchAck.decode(payload);
+    ackBytes = payload.length;
     const sentAt = s.inflight.get(Number(ack.fromSeq));
     if (sentAt === undefined) return;
     s.inflight.delete(Number(ack.fromSeq));
@@ -160,5 +164,6 @@ export async function runDevices(o: RunOptions): Promise<RunResult> {
     ackLatenciesMs: latencies,
     duplicates,
     batchBytes,
+    ackBytes,
   };
 }

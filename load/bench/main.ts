@@ -12,7 +12,8 @@
 //             store opened as with the PostgreSQL history, ≥ 5 M taps over simulated days
 //             (load/bench/redis-steady.ts); skipped with --tap-path.
 //   ceilings  redis_evalsha_trivial_per_s (+ _pipelined), mqtt_batch_msgs_per_s, and taps_per_s
-//             against them (load/bench/ceilings.ts).
+//             against them; mqtt_round_trip_p50_ms / _p99_ms, a batch and its ack through the
+//             broker alone at the offered rate's batches a second (load/bench/ceilings.ts).
 //   history   history_ingest_records_per_s (Kafka → history process → PostgreSQL), and
 //             history_card_query_p95_ms / history_route_day_stats_ms over a generated month
 //             (load/bench/history-ingest.ts, history-month.ts).
@@ -34,7 +35,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { openRedisStore } from '../../gateway/src/store/redis.js';
-import { evalshaCeiling, mqttBatchCeiling } from './ceilings.js';
+import { evalshaCeiling, mqttBatchCeiling, mqttRoundTrip } from './ceilings.js';
 import { cityTapPathBench } from './city.js';
 import { baseline, issueCards } from './commit-baseline.js';
 import { consoleBench } from './console.js';
@@ -89,6 +90,8 @@ const P = {
   pacedSeconds: quick ? 10 : 30,
   ceilingSeconds: quick ? 3 : 10,
   mqttCeilingMessages: quick ? 20_000 : 100_000,
+  // Paced at the offered rate's batches a second (mqttRoundTrip): 10 s, 30 s in a full run.
+  mqttRoundTrips: quick ? 2_000 : 6_000,
   historyIngest: quick ? 50_000 : 1_000_000,
   // A month of a city's rides, generated once and kept (>= 10 M in a full run, issue 10 item 5).
   historyMonth: quick ? 300_000 : 10_500_000,
@@ -284,7 +287,7 @@ async function main() {
     const half = await pacedRun(halfRate, 'h');
     gw.kill('SIGTERM');
     const city = await cityBench();
-    log('raw ceilings: trivial EVALSHA, batch-sized QoS 1 messages through Mosquitto');
+    log('raw ceilings: trivial EVALSHA, batch-sized QoS 1 messages through Mosquitto, their round trip');
     const evalsha = await evalshaCeiling(redisUrl, P.ceilingSeconds);
     const mqttMsgsPerS = await mqttBatchCeiling({
       mqttUrl,
@@ -297,7 +300,24 @@ async function main() {
       },
       publisher: { username: simulatorMqtt.mqttUsername, password: simulatorMqtt.mqttPassword },
     });
-    log(`  ceilings: ${Math.round(evalsha.oneAtATimePerS)} EVALSHA/s, ${Math.round(mqttMsgsPerS)} msgs/s`);
+    // The batches of the offered 20,000 taps/s, each answered at once: the broker's floor under
+    // the ack latencies above.
+    const roundTrip = await mqttRoundTrip({
+      mqttUrl,
+      requestBytes: max.batchBytes,
+      replyBytes: max.ackBytes,
+      perSecond: P.pacedRate / P.tapsPerBatch,
+      messages: P.mqttRoundTrips,
+      maxSeconds: P.ceilingSeconds * 10,
+      responder: {
+        username: gatewayMqtt.ONECARD_MQTT_USERNAME,
+        password: gatewayMqtt.ONECARD_MQTT_PASSWORD,
+      },
+      requester: { username: simulatorMqtt.mqttUsername, password: simulatorMqtt.mqttPassword },
+    });
+    log(
+      `  ceilings: ${Math.round(evalsha.oneAtATimePerS)} EVALSHA/s, ${Math.round(mqttMsgsPerS)} msgs/s, round trip p50 ${roundTrip.p50} ms p99 ${roundTrip.p99} ms`,
+    );
     // Own key prefix in the bench's db; used_memory is read while nothing else writes to Redis.
     const steady = tapPathOnly ? {} : await redisSteadyBench({ redisUrl, ...P.steady, log });
     log(`  steady: ${JSON.stringify(steady)}`);
@@ -336,6 +356,8 @@ async function main() {
       ratio_taps_to_evalsha_trivial_pipelined: round(tapsPerS / evalsha.pipelinedPerS, 3),
       mqtt_batch_msgs_per_s: Math.round(mqttMsgsPerS),
       mqtt_batch_bytes: max.batchBytes,
+      mqtt_round_trip_p50_ms: roundTrip.p50,
+      mqtt_round_trip_p99_ms: roundTrip.p99,
       // The broker's ceiling in taps (a message carries a batch): how far the tap path is from it.
       ratio_taps_to_mqtt_batch_taps: round(tapsPerS / (mqttMsgsPerS * P.tapsPerBatch), 4),
       ...history,

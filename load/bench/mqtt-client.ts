@@ -8,12 +8,18 @@ export interface BenchMqttUser {
   password: string;
 }
 
-export function benchMqtt(url: string, user: BenchMqttUser): Promise<MqttClient> {
-  return mqtt.connectAsync(url, {
+/** Nagle off, as the devices and gateways have it (docs/decisions/0224). */
+export async function benchMqtt(url: string, user: BenchMqttUser): Promise<MqttClient> {
+  const client = await mqtt.connectAsync(url, {
     clientId: user.username,
     username: user.username,
     password: user.password,
     protocolVersion: 5,
     clean: true,
   });
+  // connectAsync resolves on the first CONNACK: that socket now, any reconnect's on its CONNACK.
+  const noDelay = () => (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+  noDelay();
+  client.on('connect', noDelay);
+  return client;
 }

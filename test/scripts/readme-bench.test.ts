@@ -86,6 +86,8 @@ describe('README benchmark figures', () => {
       ratio_taps_to_evalsha_trivial_pipelined: 0.013,
       mqtt_batch_msgs_per_s: 13_600,
       ratio_taps_to_mqtt_batch_taps: 0.0091,
+      mqtt_round_trip_p50_ms: 0.41,
+      mqtt_round_trip_p99_ms: 7.2,
       history_ingest_records_per_s: 41_000,
       history_card_query_p95_ms: 3.2,
       history_route_day_stats_ms: 1.1,
@@ -102,6 +104,8 @@ describe('README benchmark figures', () => {
     expect(table).toContain('(`redis_evalsha_trivial_per_s`) | 104,000 /s |  |  | 0.119 |');
     expect(table).toContain('(`redis_evalsha_trivial_pipelined_per_s`) | 919,000 /s |  |  | 0.013 |');
     expect(table).toContain('(`mqtt_batch_msgs_per_s`) | 13,600 /s |  |  | 0.0091 |');
+    expect(table).toContain('(`mqtt_round_trip_p50_ms`) | 0.41 ms |');
+    expect(table).toContain('(`mqtt_round_trip_p99_ms`) | 7.2 ms |');
     expect(table).toContain('(`history_ingest_records_per_s`) | 41,000 /s |');
     expect(table).toContain('(`history_card_query_p95_ms`) | 3.2 ms |');
     expect(table).toContain('(`history_route_day_stats_ms`) | 1.1 ms |');

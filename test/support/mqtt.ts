@@ -182,3 +182,15 @@ export async function connectAsService(prefix = 'svc', options: IClientOptions =
   client.once('end', () => user.remove());
   return client;
 }
+
+/**
+ * Whether Nagle is off (TCP_NODELAY) on a client's current socket. Node keeps what setNoDelay
+ * last set under an internal symbol and has no getter; a fresh socket reads false there, so
+ * this tells a set socket from one never set (docs/decisions/0224).
+ */
+export function noDelayOf(client: MqttClient): boolean {
+  const socket = client.stream as unknown as Record<symbol, unknown>;
+  const key = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'kSetNoDelay');
+  if (!key) throw new Error('this Node keeps no kSetNoDelay on its sockets: update noDelayOf');
+  return socket[key] === true;
+}
