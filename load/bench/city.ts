@@ -16,8 +16,10 @@
 //                              record before 0209, one per commit call and partition since;
 //   city_outbox_lag_max_ms     the relay's own lag gauge at its worst (age of the oldest unrelayed record);
 //   city_outbox_drain_ms       from the last ack until the outbox is empty;
-//   city_relayed_records, city_redis_records_kept  the proof: every acked tap of both runs went to
-//                              Kafka, none stayed in Redis (the run fails otherwise).
+//   city_relayed_records, city_redis_records_kept  the proof: every acked tap of every run went to
+//                              Kafka, none stayed in Redis (the run fails otherwise);
+//   city_warmup_taps           taps sent through the whole path before the measured run, not
+//                              in its figures (city_taps counts them): JIT and Kafka's JVM warm.
 // The history process (Kafka → PostgreSQL) is not started: on this 2-core box it would take CPU
 // from the gateway and Redis being measured, and it is measured on its own (history_ingest_records_per_s).
 import type { ChildProcess } from 'node:child_process';
@@ -51,6 +53,12 @@ export interface CityOptions {
    */
   pacedRate: number;
   pacedSeconds: number;
+  /**
+   * Taps sent through the whole path before anything is measured, on device ids of their own:
+   * the gateway's JIT and Kafka's JVM warm, as a city's gateway is after its first minute (a
+   * Kafka the bench has just started cost 13–14 µs a tap against 2 warm). 0: no warm-up.
+   */
+  warmupTaps: number;
   gcFile: string;
   /** Mosquitto's and Kafka's pids, for their CPU per tap (tap-costs.ts); keys left out without. */
   brokerPid?: number;
@@ -102,9 +110,15 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
   const devices: SimDevice[] = Array.from({ length: o.devices }, (_, i) =>
     simDevice(`city-${run}-${i}`, 'benchco'),
   );
-  // The paced run's devices: fresh ids (a fresh sequence space), registered before the gateway starts.
+  // The paced run's and the warm-up's devices: fresh ids (a fresh sequence space each), registered
+  // before the gateway starts.
   const pacedDevices = devices.map((d) => ({ ...d, deviceId: `${d.deviceId}-p` }));
-  for (const d of o.pacedRate > 0 ? [...devices, ...pacedDevices] : devices)
+  const warmDevices = devices.map((d) => ({ ...d, deviceId: `${d.deviceId}-w` }));
+  for (const d of [
+    ...devices,
+    ...(o.pacedRate > 0 ? pacedDevices : []),
+    ...(o.warmupTaps > 0 ? warmDevices : []),
+  ])
     await store.upsertDevice({
       deviceId: d.deviceId,
       operatorId: d.operatorId,
@@ -132,6 +146,27 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
   let sampler: Promise<void> = Promise.resolve();
   try {
     await waitReady(`http://127.0.0.1:${port}`, 'the city gateway');
+    const warm =
+      o.warmupTaps > 0
+        ? await runDevices({
+            mqttUrl: o.mqttUrl,
+            mqttUsername: o.mqttUsername,
+            mqttPassword: o.mqttPassword,
+            devices: warmDevices,
+            tokens: tokens.map((t) => Buffer.from(t, 'hex')),
+            tapsPerBatch: o.tapsPerBatch,
+            window: o.window,
+            totalTaps: o.warmupTaps,
+            ratePerSec: 0,
+            maxSeconds: o.maxSeconds,
+            onProgress: progress('city tap path, warm-up (not measured)'),
+          })
+        : undefined;
+    // The measured run starts with the warm-up relayed (bounded): its records are not in the figures.
+    for (const end = performance.now() + 60_000; performance.now() < end; ) {
+      if ((await sumOver(redis, outboxes, 'xlen')) === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
     let entriesMax = 0;
     let lagMaxS = 0;
     sampler = (async () => {
@@ -192,10 +227,10 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
           })
         : undefined;
     const pacedLat = [...(paced?.ackLatenciesMs ?? [])].sort((a, b) => a - b);
-    const total = max.tapsAcked + (paced?.tapsAcked ?? 0);
+    const total = max.tapsAcked + (paced?.tapsAcked ?? 0) + (warm?.tapsAcked ?? 0);
     // A batch resent before its ack came (the paced run's devices keep more in flight) is acked
     // again as duplicates: no new record.
-    const duplicates = max.duplicates + (paced?.duplicates ?? 0);
+    const duplicates = max.duplicates + (paced?.duplicates ?? 0) + (warm?.duplicates ?? 0);
     const records = total - duplicates;
     // Every acked tap relayed (bounded): the outbox empty and the relay's count caught up (it
     // counts a page once the outbox has been acked, a moment after the entries are gone).
@@ -245,7 +280,12 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
           }
         : {}),
       city_taps: total,
-      city_unacked_taps: max.tapsSent - max.tapsAcked + (paced ? paced.tapsSent - paced.tapsAcked : 0),
+      city_warmup_taps: warm?.tapsAcked ?? 0,
+      city_unacked_taps:
+        max.tapsSent -
+        max.tapsAcked +
+        (paced ? paced.tapsSent - paced.tapsAcked : 0) +
+        (warm ? warm.tapsSent - warm.tapsAcked : 0),
       city_duplicate_taps: duplicates,
     };
     o.log(`  city: ${JSON.stringify(result)}`);
