@@ -130,6 +130,25 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
     });
   await store.close();
   const redis = new Redis(o.redisUrl);
+  const cardTokens = tokens.map((t) => Buffer.from(t, 'hex'));
+  /** One run of simulated devices against the gateway (load/bench/devices.ts), bounded. */
+  const drive = (
+    group: SimDevice[],
+    run: { taps: number; ratePerSec: number; window: number; maxSeconds: number; label: string },
+  ) =>
+    runDevices({
+      mqttUrl: o.mqttUrl,
+      mqttUsername: o.mqttUsername,
+      mqttPassword: o.mqttPassword,
+      devices: group,
+      tokens: cardTokens,
+      tapsPerBatch: o.tapsPerBatch,
+      window: run.window,
+      totalTaps: run.taps,
+      ratePerSec: run.ratePerSec,
+      maxSeconds: run.maxSeconds,
+      onProgress: progress(run.label),
+    });
   const port = await freePort();
   const gw = o.startGateway(port, {
     ONECARD_INSTANCE_ID: `bench-city-${run}`,
@@ -148,18 +167,12 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
     await waitReady(`http://127.0.0.1:${port}`, 'the city gateway');
     const warm =
       o.warmupTaps > 0
-        ? await runDevices({
-            mqttUrl: o.mqttUrl,
-            mqttUsername: o.mqttUsername,
-            mqttPassword: o.mqttPassword,
-            devices: warmDevices,
-            tokens: tokens.map((t) => Buffer.from(t, 'hex')),
-            tapsPerBatch: o.tapsPerBatch,
-            window: o.window,
-            totalTaps: o.warmupTaps,
+        ? await drive(warmDevices, {
+            taps: o.warmupTaps,
             ratePerSec: 0,
+            window: o.window,
             maxSeconds: o.maxSeconds,
-            onProgress: progress('city tap path, warm-up (not measured)'),
+            label: 'city tap path, warm-up (not measured)',
           })
         : undefined;
     // The measured run starts with the warm-up relayed (bounded): its records are not in the figures.
@@ -184,18 +197,12 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
       brokerPid: o.brokerPid,
       kafkaPid: o.kafkaPid,
     });
-    const max = await runDevices({
-      mqttUrl: o.mqttUrl,
-      mqttUsername: o.mqttUsername,
-      mqttPassword: o.mqttPassword,
-      devices,
-      tokens: tokens.map((t) => Buffer.from(t, 'hex')),
-      tapsPerBatch: o.tapsPerBatch,
-      window: o.window,
-      totalTaps: o.taps,
+    const max = await drive(devices, {
+      taps: o.taps,
       ratePerSec: 0,
+      window: o.window,
       maxSeconds: o.maxSeconds,
-      onProgress: progress('city tap path, as fast as acks allow'),
+      label: 'city tap path, as fast as acks allow',
     });
     const costs = await meter.stop(max.tapsAcked);
     const acked = performance.now();
@@ -212,18 +219,12 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
     // The offered rate: what a device waits for its ack when the box is not saturated.
     const paced =
       o.pacedRate > 0
-        ? await runDevices({
-            mqttUrl: o.mqttUrl,
-            mqttUsername: o.mqttUsername,
-            mqttPassword: o.mqttPassword,
-            devices: pacedDevices,
-            tokens: tokens.map((t) => Buffer.from(t, 'hex')),
-            tapsPerBatch: o.tapsPerBatch,
-            window: o.window * 4,
-            totalTaps: o.pacedRate * o.pacedSeconds,
+        ? await drive(pacedDevices, {
+            taps: o.pacedRate * o.pacedSeconds,
             ratePerSec: o.pacedRate,
+            window: o.window * 4,
             maxSeconds: o.pacedSeconds * 4,
-            onProgress: progress(`city tap path at ${o.pacedRate} taps/s offered`),
+            label: `city tap path at ${o.pacedRate} taps/s offered`,
           })
         : undefined;
     const pacedLat = [...(paced?.ackLatenciesMs ?? [])].sort((a, b) => a - b);
