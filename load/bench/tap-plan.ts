@@ -2,7 +2,9 @@
 // a signed 100-tap batch through the real Ingest.handle (decode and validate, the device's
 // signature, location, claims and their script arguments, planning, the commit's script
 // arguments and reply decoding, metrics, the signed ack), with a store that answers from memory
-// in the Redis adapter's own encoding (redis-commit.ts), and time passed in.
+// in the Redis adapter's own encoding (redis-commit.ts), both script calls then encoded by
+// ioredis's own Command as the store's autopipelined client sends them (docs/decisions/0221),
+// and time passed in.
 //   tap_plan_us_per_tap  p50 of one batch through the ingest, divided by its taps;
 //   tap_decode_us_per_tap  the baseline: p50 of decoding the same batch alone as the gateway does
 //                        (protos/tap-codec.ts, every tap read; docs/decisions/0216), the work
@@ -18,6 +20,7 @@
 //   tap_plan_city_heap_bytes_per_tap  heap allocated by one city batch (p50 over batches that
 //                        ran without a GC), divided by its taps: the steadiest of the three.
 import { PerformanceObserver, performance } from 'node:perf_hooks';
+import { Command } from 'ioredis';
 import type { CardState } from '../../core/card.js';
 import { newDeviceKeyPair } from '../../core/device-keys.js';
 import { flatPricer } from '../../core/pricing.js';
@@ -43,6 +46,21 @@ const TAPS = 100;
 /** A fixed instant (2026-06-01T08:00Z): the run never depends on the hour of day. */
 const NOW = Date.UTC(2026, 5, 1, 8);
 const BUCKET_TTL = 32 * 86_400;
+/** Any 40 hex digits: the encoding does not look at the script's hash. */
+const SHA = 'f'.repeat(40);
+
+/**
+ * A script call as ioredis puts it on the socket (docs/decisions/0221): the EVALSHA Command (its
+ * arguments flattened and stringified, its promise), its RESP (a string, or with any Buffer
+ * argument a Buffer built by MixedBuffers), and a string's UTF-8 conversion, which the
+ * autopipeline does before the socket write. The per-argument cost the gateway's profile shows
+ * under ioredis, kept in the yardstick so that a change to an argument's form shows there.
+ */
+function encodeAsIoredis(keys: readonly string[], args: ReadonlyArray<string | Buffer>): void {
+  const cmd = new Command('evalsha', [SHA, keys.length, (keys as Array<string | Buffer>).concat(args)]);
+  const out = cmd.toWritable({});
+  if (typeof out === 'string') Buffer.from(out, 'utf8');
+}
 
 /**
  * The store calls of a clean batch, answered from memory; the Redis adapter's arguments are
@@ -52,7 +70,8 @@ function memoryStore(cards: ReadonlyMap<string, CardState>, keepRecords: boolean
   const keys = new RedisKeys('bench', 16);
   const store = {
     async claimTaps(deviceId: string, epoch: string, claims: readonly TapClaim[], now: number) {
-      claimCall(keys, deviceId, epoch, claims, BUCKET_TTL, now);
+      const call = claimCall(keys, deviceId, epoch, claims, BUCKET_TTL, now);
+      encodeAsIoredis(call.keys, call.args);
       return decodeClaims(
         claims,
         claims.map(() => 1),
@@ -64,13 +83,15 @@ function memoryStore(cards: ReadonlyMap<string, CardState>, keepRecords: boolean
     async commit(effects: Parameters<Store['commit']>[0]) {
       checkEffects(effects);
       const out = new Array(effects.length);
-      for (const call of commitCalls(effects, keys, BUCKET_TTL, { keepRecords }))
+      for (const call of commitCalls(effects, keys, BUCKET_TTL, { keepRecords })) {
+        encodeAsIoredis(call.keys, call.args);
         decodeCall(
           call,
           effects,
           call.positions.flatMap(() => [ScriptResult.OK, '']),
           out,
         );
+      }
       return out;
     },
   };

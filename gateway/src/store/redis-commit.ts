@@ -374,10 +374,11 @@ export function decodeCall(
 /**
  * claimTaps-1.lua's keys and arguments: the marks hash, then one claims bucket per block of
  * seqs of the claims (docs/decisions/0220); bucketTtl, the epoch's mark field, today's UTC day
- * number (the gateway's clock: the marks' daily checkpoints, 0220), then the claims in order as
- * runs of one bucket: key#, count, the run's seqs, then its digests (two arguments a claim: a
- * batch's seqs run on, mostly in one block, 0217; the seqs side by side are the bucket's HMGET
- * as they are, 0218).
+ * number (the gateway's clock: the marks' daily checkpoints, 0220), then the claims as one
+ * MessagePack Buffer (0221): four columns, the runs' key#s, the runs' counts (a run is claims of
+ * one bucket in the caller's order: a batch's seqs run on, mostly in one block), every seq as
+ * its decimal string, every digest. Two strings a claim were two arguments that ioredis turned
+ * into RESP one by one and Redis read as strings of their own; a Buffer passes ioredis untouched.
  */
 export function claimCall(
   keys: RedisKeys,
@@ -386,38 +387,46 @@ export function claimCall(
   claims: readonly TapClaim[],
   bucketTtl: number,
   now: number,
-): { keys: string[]; args: string[] } {
+): { keys: string[]; args: Array<string | Buffer> } {
   const callKeys = [keys.tapMarks(deviceId)];
-  const keyNo = new Map<number, number>();
-  const args = [String(bucketTtl), epoch || '-', String(dedupeDay(now))];
-  // The current run: its bucket and its digests (its seqs go straight into args).
+  const runKeys: number[] = [];
+  const runCounts: number[] = [];
+  // The current run's block and key#; a block met again after another gets its first key#.
+  let block = -1;
   let runKey = 0;
-  let digests: string[] = [];
-  let countAt = -1;
-  const endRun = () => {
-    if (countAt < 0) return;
-    args[countAt] = String(digests.length);
-    for (const d of digests) args.push(d);
-  };
+  let keyNo: Map<number, number> | undefined;
   for (const c of claims) {
     // The bucket of the seq, never of the tap's time (docs/decisions/0220).
-    const block = keys.claimBlock(c.seq);
-    let n = keyNo.get(block);
-    if (n === undefined) {
-      n = callKeys.push(keys.tapClaimsIn(deviceId, epoch, block));
-      keyNo.set(block, n);
+    const b = keys.claimBlock(c.seq);
+    if (b !== block) {
+      block = b;
+      keyNo ??= new Map();
+      let n = keyNo.get(b);
+      if (n === undefined) {
+        n = callKeys.push(keys.tapClaimsIn(deviceId, epoch, b));
+        keyNo.set(b, n);
+      }
+      if (n !== runKey) {
+        runKey = n;
+        runKeys.push(n);
+        runCounts.push(0);
+      }
     }
-    if (n !== runKey) {
-      endRun();
-      runKey = n;
-      digests = [];
-      countAt = args.push(String(n), '') - 1;
-    }
-    args.push(String(c.seq));
-    digests.push(c.digest);
+    runCounts[runCounts.length - 1]!++;
   }
-  endRun();
-  return { keys: callKeys, args };
+  // ~20 bytes a claim (a seq of up to 16 digits, a 16-hex digest, two headers).
+  const w = new PackWriter(64 + claims.length * 40);
+  w.array(4);
+  w.array(runKeys.length);
+  for (const n of runKeys) w.int(n);
+  w.array(runCounts.length);
+  for (const n of runCounts) w.int(n);
+  // The seq as String(seq), the field the bucket stores it under (as before 0221).
+  w.array(claims.length);
+  for (const c of claims) w.decimal(c.seq);
+  w.array(claims.length);
+  for (const c of claims) w.str(c.digest);
+  return { keys: callKeys, args: [String(bucketTtl), epoch || '-', String(dedupeDay(now)), w.finish()] };
 }
 
 /** claimTaps-1.lua's reply as Store.claimTaps answers it. */

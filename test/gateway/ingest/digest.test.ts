@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { TapInput } from '../../../core/ledger.js';
 import { tapDigest } from '../../../gateway/src/ingest/digest.js';
@@ -55,5 +56,68 @@ describe('tap content digest (docs/decisions/0175)', () => {
     expect(tapDigest({ ...base, routeId: 'r12', stopId: '' })).not.toBe(
       tapDigest({ ...base, routeId: '', stopId: 'r12' }),
     );
+  });
+
+  it('is the stored value of before: the first 16 hex of SHA-256 over the 13 fields joined by newlines (0175)', () => {
+    // A claim in Redis or SQLite holds this value; a change would make every resend a conflict.
+    expect(tapDigest(base)).toBe('edab7c9d41d06865');
+  });
+
+  it('is the join of the fields for 2,000 seeded taps, whose shared fields change now and then between one and the next (0221: the fields after the card token are joined once while they stay the same)', () => {
+    let seed = 221;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+    const joined = (t: TapInput) =>
+      createHash('sha256')
+        .update(
+          [
+            t.deviceTimeMs,
+            t.credential,
+            t.cardToken,
+            t.issuingRegion,
+            t.routeId,
+            t.stopId,
+            t.stationId,
+            t.venueId,
+            t.direction,
+            t.edgeDecision,
+            t.edgeReason,
+            t.offline ? 1 : 0,
+            t.entitlementId ?? '',
+          ].join('\n'),
+        )
+        .digest('hex')
+        .slice(0, 16);
+    let t: TapInput = base;
+    for (let i = 0; i < 2_000; i++) {
+      const change: Partial<TapInput> = {
+        seq: i,
+        deviceTimeMs: base.deviceTimeMs + i,
+        cardToken: pick(['ab', 'cd']).repeat(16),
+      };
+      if (next() < 0.1) change.issuingRegion = pick(['500228', '110000', '']);
+      if (next() < 0.1) change.routeId = pick(['r12', 'r13', '', '票价']);
+      if (next() < 0.1) change.stopId = pick(['s3', '']);
+      if (next() < 0.1) change.stationId = pick(['st1', '']);
+      if (next() < 0.1) change.venueId = pick(['v1', '']);
+      if (next() < 0.1) change.direction = pick(['board', 'entry', 'exit'] as const);
+      if (next() < 0.1) change.edgeDecision = pick(['allow', 'deny'] as const);
+      if (next() < 0.1) change.edgeReason = pick(['OK', 'CARD_LOST'] as const);
+      if (next() < 0.1) change.offline = !t.offline;
+      if (next() < 0.1) change.credential = pick(['card', 'qr'] as const);
+      t = { ...t, ...change };
+      const entitlement = next();
+      if (entitlement < 0.1) t = { ...t, entitlementId: pick(['tkt-1', '']) };
+      else if (entitlement < 0.2) {
+        const { entitlementId: _dropped, ...without } = t;
+        t = without;
+      }
+      // The same content as other string objects (a new batch decodes new strings).
+      const copy = next() < 0.1 ? { ...t, routeId: [...t.routeId].join('') } : t;
+      expect(tapDigest(copy)).toBe(joined(t));
+    }
   });
 });

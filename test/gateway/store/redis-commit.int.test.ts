@@ -169,33 +169,93 @@ describe('Redis commit, one call for all partitions', () => {
     await store.close();
   });
 
-  it('refuses a claims call whose run or day is malformed whole: no claim and no mark written (0217, 0220)', async () => {
+  it('refuses a claims call whose claims, runs or day are malformed whole: no claim and no mark written (0217, 0220, 0221)', async () => {
     const keys = new RedisKeys(prefix, 16);
-    const good = claimCall(keys, 'bus-9', '', [{ seq: 1, digest: 'd1', at: T0 }], 60, T0);
+    // Two buckets: seq 1 in b0, seq 200 in b1; a malformed claim in the second run must not let
+    // the first be written.
+    const good = claimCall(
+      keys,
+      'bus-9',
+      '',
+      [
+        { seq: 1, digest: 'd1', at: T0 },
+        { seq: 200, digest: 'd2', at: T0 },
+      ],
+      60,
+      T0,
+    );
     const scripts = defineScripts(admin);
-    // A count larger than the pairs that follow, a count of 0, a bucket number that is not one;
-    // (0218) a bucket number past KEYS, the marks hash as a bucket, a fractional count, a run
-    // one digest short of its count.
-    for (const run of [
-      ['2', '2', '5', 'd5'],
-      ['2', '0'],
-      ['x', '1', '5', 'd5'],
-      ['3', '1', '5', 'd5'],
-      ['1', '1', '5', 'd5'],
-      ['2', '1.5', '5', '6', 'd5'],
-      ['2', '2', '5', '6', 'd5'],
-    ])
-      await expect(scripts.run('claimTaps', good.keys, [...good.args, ...run])).rejects.toThrow(
-        /malformed run/,
-      );
+    const head = good.args.slice(0, 3);
+    type Cell = number | string | Cell[] | { raw: number };
+    /** A MessagePack value written by hand (an int where a string belongs, and so on). */
+    const write = (w: PackWriter, v: Cell): PackWriter => {
+      if (Array.isArray(v)) {
+        w.array(v.length);
+        for (const x of v) write(w, x);
+      } else if (typeof v === 'number') w.int(v);
+      else if (typeof v === 'string') w.str(v);
+      else w.int(v.raw);
+      return w;
+    };
+    const claims = (...values: Cell[]) => {
+      const w = new PackWriter();
+      for (const v of values) write(w, v);
+      return w.finish();
+    };
+    const cols = (runKeys: Cell[], counts: Cell[], seqs: Cell[], digests: Cell[]) =>
+      claims([runKeys, counts, seqs, digests]);
+    const refused: Array<[Array<string | Buffer>, RegExp]> = [
+      // Not the columns: a string, three columns, a column that is not an array, a second value.
+      [[...head, claims('tap:1')], /malformed claims: not one array of 4 columns/],
+      [[...head, claims([[2], [1], ['1']])], /malformed claims: not one array of 4 columns/],
+      [[...head, claims([[2], [1], '1', ['d1']])], /malformed claims: column 3 is not an array/],
+      [[...head, claims([[2], [1], ['1'], ['d1']], 1)], /malformed claims: not one array of 4 columns/],
+      // Columns of different lengths: a digest short, a count short.
+      [
+        [...head, cols([2, 3], [1, 1], ['1', '200'], ['d1'])],
+        /malformed claims: columns of different lengths/,
+      ],
+      [
+        [...head, cols([2, 3], [1], ['1', '200'], ['d1', 'd2'])],
+        /malformed claims: columns of different lengths/,
+      ],
+      // A run's key#: the marks hash, past KEYS, a string; its count: 0, a fraction, a string.
+      [[...head, cols([1, 3], [1, 1], ['1', '200'], ['d1', 'd2'])], /malformed run 1/],
+      [[...head, cols([2, 4], [1, 1], ['1', '200'], ['d1', 'd2'])], /malformed run 2/],
+      [[...head, cols(['2', 3], [1, 1], ['1', '200'], ['d1', 'd2'])], /malformed run 1/],
+      [[...head, cols([2, 3], [0, 2], ['1', '200'], ['d1', 'd2'])], /malformed run 1/],
+      [[...head, cols([2, 3], ['1', 1], ['1', '200'], ['d1', 'd2'])], /malformed run 1/],
+      // Counts that add up to more or fewer claims than sent.
+      [
+        [...head, cols([2, 3], [1, 2], ['1', '200'], ['d1', 'd2'])],
+        /malformed runs: 3 claims in runs, 2 sent/,
+      ],
+      [[...head, cols([2], [1], ['1', '200'], ['d1', 'd2'])], /malformed runs: 1 claims in runs, 2 sent/],
+      // In the second run, after the first was read: a seq that is not a number, a seq as an
+      // integer (the bucket's field is the decimal string), a digest that is not a string.
+      [[...head, cols([2, 3], [1, 1], ['1', 'x'], ['d1', 'd2'])], /malformed claim 2/],
+      [[...head, cols([2, 3], [1, 1], ['1', { raw: 200 }], ['d1', 'd2'])], /malformed claim 2/],
+      [[...head, cols([2, 3], [1, 1], ['1', '200'], ['d1', { raw: 7 }])], /malformed claim 2/],
+      // The layout before 0221 (runs as strings, two arguments a claim), and a fifth argument.
+      [[...head, '2', '1', '1', 'd1'], /malformed call: 7 arguments, not 4/],
+      [[...good.args, 'x'], /malformed call: 5 arguments, not 4/],
+    ];
+    for (const [args, reason] of refused)
+      await expect(scripts.run('claimTaps', good.keys, args)).rejects.toThrow(reason);
+    // Bytes cmsgpack cannot read (a type byte MessagePack does not define, a truncated array):
+    // the unpack raises, so the call is refused before it reads or writes anything.
+    for (const bytes of [Buffer.from([0xc1]), Buffer.from([0x94, 0x91])])
+      await expect(scripts.run('claimTaps', good.keys, [...head, bytes])).rejects.toThrow();
     // (0220) A day that is not a whole number.
     for (const day of ['x', '20428.5', ''])
       await expect(
-        scripts.run('claimTaps', good.keys, [good.args[0]!, good.args[1]!, day, ...good.args.slice(3)]),
+        scripts.run('claimTaps', good.keys, [head[0]!, head[1]!, day, good.args[3]!]),
       ).rejects.toThrow(/malformed day/);
     expect(await admin.exists(...good.keys)).toBe(0);
-    // The good call alone claims.
-    expect(await scripts.run('claimTaps', good.keys, good.args)).toEqual([1]);
+    // The good call alone claims, both seqs, under their decimal strings.
+    expect(await scripts.run('claimTaps', good.keys, good.args)).toEqual([1, 1]);
+    expect(await admin.hgetall(good.keys[1]!)).toEqual({ 1: 'd1' });
+    expect(await admin.hgetall(good.keys[2]!)).toEqual({ 200: 'd2' });
   });
 
   it('cuts only the conflicting card chain in a call over many partitions', async () => {

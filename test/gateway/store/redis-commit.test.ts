@@ -250,29 +250,46 @@ describe('commitEffects calls', () => {
 });
 
 describe('claimTaps calls', () => {
-  it('carry the claims in their order as runs of one bucket of seqs, whatever day each claims: key#, count, the seqs, then their digests (0217, 0218, 0220)', () => {
+  it('carry the claims in their order as runs of one bucket of seqs, whatever day each claims, in one MessagePack argument: key#s, counts, seqs, digests (0217, 0218, 0220, 0221)', () => {
     const DAY = 86_400_000;
     const claims = [
       { seq: 1, digest: 'd1', at: T0 },
       { seq: 2, digest: 'd2', at: T0 + DAY },
       { seq: 128, digest: 'd3', at: T0 + 1000 },
       { seq: 127, digest: 'd4', at: T0 + 2000 },
+      { seq: 2 ** 53 - 1, digest: 'd5', at: T0 },
     ];
     const call = claimCall(keys, 'bus-1', 'e'.repeat(16), claims, TTL, T0);
     expect(call.keys).toEqual([
       'oc:{d:bus-1}:hwm',
       `oc:{d:bus-1}:claims:${'e'.repeat(16)}:b0`,
       `oc:{d:bus-1}:claims:${'e'.repeat(16)}:b1`,
+      `oc:{d:bus-1}:claims:${'e'.repeat(16)}:b${Math.floor((2 ** 53 - 1) / 128)}`,
     ]);
-    expect(call.args).toEqual([
-      String(TTL),
-      'e'.repeat(16),
-      String(dedupeDay(T0)),
-      ...['2', '2', '1', '2', 'd1', 'd2'],
-      ...['3', '1', '128', 'd3'],
-      ...['2', '1', '127', 'd4'],
+    expect(call.args.slice(0, 3)).toEqual([String(TTL), 'e'.repeat(16), String(dedupeDay(T0))]);
+    expect(call.args).toHaveLength(4);
+    // The seqs as the decimal strings the buckets store them under (a number past 2^31 too).
+    expect(unpack(call.args[3] as Buffer)).toEqual([
+      [
+        [2, 3, 2, 4],
+        [2, 1, 1, 1],
+        ['1', '2', '128', '127', String(2 ** 53 - 1)],
+        ['d1', 'd2', 'd3', 'd4', 'd5'],
+      ],
     ]);
-    expect(claimCall(keys, 'bus-1', '', [], TTL, T0).args).toEqual([String(TTL), '-', String(dedupeDay(T0))]);
+    const none = claimCall(keys, 'bus-1', '', [], TTL, T0);
+    expect(none.args.slice(0, 3)).toEqual([String(TTL), '-', String(dedupeDay(T0))]);
+    expect(unpack(none.args[3] as Buffer)).toEqual([[[], [], [], []]]);
+  });
+
+  it('make a run of each block a batch of 300 seqs crosses', () => {
+    const claims = Array.from({ length: 300 }, (_, i) => ({ seq: 100 + i, digest: `d${i}`, at: T0 }));
+    const call = claimCall(keys, 'bus-1', '', claims, TTL, T0);
+    expect(call.keys).toHaveLength(5);
+    const [runKeys, runCounts, seqs] = unpack(call.args[3] as Buffer)[0] as Unpacked[][];
+    expect(runKeys).toEqual([2, 3, 4, 5]);
+    expect(runCounts).toEqual([28, 128, 128, 16]);
+    expect(seqs).toEqual(claims.map((c) => String(c.seq)));
   });
 });
 

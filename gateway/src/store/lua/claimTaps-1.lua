@@ -20,12 +20,20 @@
                           marks, epoch|f -> the floor
     KEYS[2..] buckets     <prefix>:{d:<device>}:claims:<epoch or ->:b<block>  seq -> digest
     ARGV[1] bucketTtl (seconds), ARGV[2] the epoch's field in the marks hash, ARGV[3] today (UTC
-    day number, the gateway's clock), then runs of claims in the same bucket, in the caller's
-    order: key# (position of the bucket in KEYS), count, then the run's count seqs, then their
-    count digests in the same order; seqs distinct. (A batch's seqs run on, mostly in one
-    bucket: two arguments a tap, 0217; the seqs side by side are the bucket's HMGET as they are,
-    no table built per claim, 0218.) A run whose key#, count or length is off, or a day that is
-    not a whole number, refuses the call before any write.
+    day number, the gateway's clock), ARGV[4] the claims as MessagePack (cmsgpack is built into
+    Redis; docs/decisions/0221: one argument, not two a claim, each of which the gateway's
+    ioredis converted and Redis read as its own string): one array of four columns,
+      1 the runs' key#s    a run is claims in the same bucket, in the caller's order; key# is
+                           the bucket's position in KEYS (2 or more)
+      2 the runs' counts   claims in each run (1 or more), adding up to the claims' count
+      3 seqs               every claim's seq as a decimal string (the bucket's field as it is
+                           stored), run after run; seqs distinct
+      4 digests            every claim's digest, in the seqs' order
+    (A batch's seqs run on, mostly in one bucket, 0217; a run's seqs side by side are the bucket's
+    HMGET as they are, no table built per claim, 0218.) Columns that are not four arrays, runs
+    whose key#s or counts are off or do not add up to the seqs, a seq that is not a number, a
+    digest that is not a string, bytes cmsgpack cannot read, or a day that is not a whole number
+    refuse the call before any write.
 
   Output: an array, one item per claim in order: 1 this content holds the key, 0 other content
   does (or did, more than a lifetime ago).
@@ -37,16 +45,39 @@ local today = tonumber(ARGV[3])
 if not today or today % 1 ~= 0 then
   return redis.error_reply('claimTaps: malformed day')
 end
--- Where each run starts in ARGV, all checked before the first read or write.
-local runs = {}
-local x = 4
-while x <= nargs do
-  local key, count = tonumber(ARGV[x]), tonumber(ARGV[x + 1])
-  if not key or not KEYS[key] or key < 2 or not count or count < 1 or count % 1 ~= 0 or x + 1 + 2 * count > nargs then
-    return redis.error_reply('claimTaps: malformed run at argument ' .. x)
+local function malformed(what)
+  return redis.error_reply('claimTaps: malformed ' .. what)
+end
+-- The columns, unpacked with one C call (bytes it cannot read raise: the call is refused), and
+-- the runs checked whole before the first read or write. Each seq and digest is checked as the
+-- read loop below meets it, still before any write (every write comes after every read).
+if nargs ~= 4 then
+  return malformed('call: ' .. nargs .. ' arguments, not 4')
+end
+local C, extra = cmsgpack.unpack(ARGV[4])
+if type(C) ~= 'table' or extra ~= nil or #C ~= 4 then
+  return malformed('claims: not one array of 4 columns')
+end
+local RUNKEY, RUNCOUNT, SEQS, DIGESTS = C[1], C[2], C[3], C[4]
+for c = 1, 4 do
+  if type(C[c]) ~= 'table' then
+    return malformed('claims: column ' .. c .. ' is not an array')
   end
-  runs[#runs + 1] = x
-  x = x + 2 + 2 * count
+end
+local nruns, nclaims = #RUNKEY, #SEQS
+if #RUNCOUNT ~= nruns or #DIGESTS ~= nclaims then
+  return malformed('claims: columns of different lengths')
+end
+local total = 0
+for r = 1, nruns do
+  local key, count = RUNKEY[r], RUNCOUNT[r]
+  if type(key) ~= 'number' or key < 2 or not KEYS[key] or type(count) ~= 'number' or count < 1 or count % 1 ~= 0 then
+    return malformed('run ' .. r)
+  end
+  total = total + count
+end
+if total ~= nclaims then
+  return malformed('runs: ' .. total .. ' claims in runs, ' .. nclaims .. ' sent')
 end
 local field = ARGV[2]
 local marks = call('HMGET', KEYS[1], field, field .. '|d', field .. '|f')
@@ -82,25 +113,25 @@ local out = {}
 local n = 0
 -- Per run, the claims it takes (seq, digest pairs): written once every run has been read.
 local writes = {}
-for r = 1, #runs do
-  local at = runs[r]
-  local key = KEYS[tonumber(ARGV[at])]
-  local count = tonumber(ARGV[at + 1])
-  local seq0 = at + 1
-  local digest0 = seq0 + count
+for r = 1, nruns do
+  local key = KEYS[RUNKEY[r]]
+  local count = RUNCOUNT[r]
   local w = {}
   writes[r] = w
   for from = 1, count, SLICE do
     local to = math.min(from + SLICE - 1, count)
-    local held = call('HMGET', key, unpack(ARGV, seq0 + from, seq0 + to))
+    local held = call('HMGET', key, unpack(SEQS, n + from, n + to))
     for j = from, to do
       local h = held[j - from + 1]
-      local digest = ARGV[digest0 + j]
-      local s = tonumber(ARGV[seq0 + j])
+      local seq, digest = SEQS[n + j], DIGESTS[n + j]
+      local s = type(seq) == 'string' and tonumber(seq)
+      if not s or type(digest) ~= 'string' then
+        return malformed('claim ' .. (n + j))
+      end
       if not h and s <= floor and goneBefore(key) then
         out[n + j] = 0
       elseif not h then
-        w[#w + 1] = ARGV[seq0 + j]
+        w[#w + 1] = seq
         w[#w + 1] = digest
         out[n + j] = 1
       elseif h == digest then
@@ -115,10 +146,10 @@ for r = 1, #runs do
   end
   n = n + count
 end
-for r = 1, #runs do
+for r = 1, nruns do
   local w = writes[r]
   if #w > 0 then
-    local key = KEYS[tonumber(ARGV[runs[r]])]
+    local key = KEYS[RUNKEY[r]]
     for from = 1, #w, 2 * SLICE do
       call('HSET', key, unpack(w, from, math.min(from + 2 * SLICE - 1, #w)))
     end
