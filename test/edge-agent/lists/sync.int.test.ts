@@ -12,8 +12,8 @@ import { type Agent, startAgent } from '../../../edge-agent/src/agent.js';
 import { ManualReader } from '../../../edge-agent/src/reader/simulated.js';
 import type { Gateway } from '../../../gateway/src/app.js';
 import { ListSigner } from '../../../gateway/src/lists/signer.js';
-import { testEnv, uniqueId } from '../../support/env.js';
 import { clockAtLocalMinute } from '../../support/clock.js';
+import { testEnv, uniqueId } from '../../support/env.js';
 import { startTestGateway } from '../../support/gateway.js';
 import { bearerFor } from '../../support/operators.js';
 import { publicKeyOf } from '../../support/signing.js';
@@ -242,7 +242,10 @@ describe('lists from the gateway to the device', () => {
     running.splice(running.indexOf(online.agent), 1);
     await online.agent.stop();
     // No network at all: the persisted reservation admits its holder, and nobody else.
-    const gate = await start({ ...cfg, mqttUrl: 'mqtt://127.0.0.1:1', gatewayHttpUrl: 'http://127.0.0.1:1' }, now);
+    const gate = await start(
+      { ...cfg, mqttUrl: 'mqtt://127.0.0.1:1', gatewayHttpUrl: 'http://127.0.0.1:1' },
+      now,
+    );
     expect(gate.reader.tap('L20000001', '500228')).toMatchObject({
       decision: 'allow',
       display: { en: 'Reservation confirmed, welcome' },
