@@ -176,13 +176,17 @@ describe('visits and reconciliation at the gateway', () => {
         /^onecard_taps_invalid_total (\d+)$/m.exec(await (await fetch(`${gw.url}/metrics`)).text())?.[1] ?? 0,
       );
     const before = await invalid();
+    // The taps' time and "today" from one reading: the day seq 21 is out of range of is the day of
+    // its own time, also in a run that crosses a midnight.
+    const at = Date.now();
     const entry = {
+      deviceTimeMs: at,
       location: { venueId: 'park-1' },
       direction: v1.Direction.DIRECTION_ENTRY,
       reason: v1.Reason.REASON_TICKET_ADMITTED,
       entitlementId: 'tkt-q',
     };
-    const today = localDay(Date.now());
+    const today = localDay(at);
     const ack = await sendAndAck('park-a', [
       tap(20, 'V10000003', { ...entry, entitlementToDay: 2 ** 32 - 1 }),
       tap(21, 'V10000003', { ...entry, entitlementToDay: today + MAX_ENTITLEMENT_DAYS + 1 }),

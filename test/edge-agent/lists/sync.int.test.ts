@@ -12,6 +12,7 @@ import { type Agent, startAgent } from '../../../edge-agent/src/agent.js';
 import { ManualReader } from '../../../edge-agent/src/reader/simulated.js';
 import type { Gateway } from '../../../gateway/src/app.js';
 import { ListSigner } from '../../../gateway/src/lists/signer.js';
+import { clockAtLocalMinute } from '../../support/clock.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { startTestGateway } from '../../support/gateway.js';
 import { bearerFor } from '../../support/operators.js';
@@ -80,7 +81,7 @@ const config = () =>
  * Registers the device and starts it. List resync and the broker need its secret, answered on
  * the first registration only (decision 0170): a restart passes the cfg it got then.
  */
-async function start(base = config()) {
+async function start(base = config(), now?: () => number) {
   const { credential = base.gatewayCredential } = await call<{ credential?: string }>('POST', '/v1/devices', {
     publicKey: publicKeyOf(base.deviceId),
     deviceId: base.deviceId,
@@ -92,7 +93,7 @@ async function start(base = config()) {
   });
   const cfg = { ...base, gatewayCredential: credential };
   const reader = new ManualReader();
-  const agent = await startAgent(cfg, reader);
+  const agent = await startAgent(cfg, reader, now ? { now } : {});
   running.push(agent);
   return { agent, reader, cfg };
 }
@@ -217,7 +218,10 @@ describe('lists from the gateway to the device', () => {
       cardNumber: 'L20000001',
       region: '500228',
     });
-    const today = localDay(Date.now());
+    // The gate's clock at noon (local) of the reservation's day: a run that crosses midnight
+    // (16:00 UTC) while the device syncs would otherwise tap on the day after it.
+    const now = clockAtLocalMinute(12 * 60);
+    const today = localDay(now());
     await call('PUT', `/v1/admin/lists/entitlements/${venue}`, {
       put: [
         {
@@ -238,7 +242,10 @@ describe('lists from the gateway to the device', () => {
     running.splice(running.indexOf(online.agent), 1);
     await online.agent.stop();
     // No network at all: the persisted reservation admits its holder, and nobody else.
-    const gate = await start({ ...cfg, mqttUrl: 'mqtt://127.0.0.1:1', gatewayHttpUrl: 'http://127.0.0.1:1' });
+    const gate = await start(
+      { ...cfg, mqttUrl: 'mqtt://127.0.0.1:1', gatewayHttpUrl: 'http://127.0.0.1:1' },
+      now,
+    );
     expect(gate.reader.tap('L20000001', '500228')).toMatchObject({
       decision: 'allow',
       display: { en: 'Reservation confirmed, welcome' },

@@ -8,11 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardTokenHex } from '../../../core/pii.js';
+import { localDay } from '../../../core/time.js';
 import { type Agent, startAgent } from '../../../edge-agent/src/agent.js';
 import type { EdgeConfig } from '../../../edge-agent/src/config.js';
 import { ManualReader } from '../../../edge-agent/src/reader/simulated.js';
 import type { Gateway } from '../../../gateway/src/app.js';
+import { dateOf } from '../../../gateway/src/http/routes/venue-schemas.js';
 import { ReferenceApp } from '../../support/app.js';
+import { clockAtLocalMinute } from '../../support/clock.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { type FakeIssuer, startFakeIssuer } from '../../support/fake-issuer.js';
 import { startTestGateway } from '../../support/gateway.js';
@@ -87,9 +90,9 @@ async function deviceConfig(
   });
 }
 
-async function start(config: EdgeConfig) {
+async function start(config: EdgeConfig, now?: () => number) {
   const reader = new ManualReader();
-  const agent = await startAgent(config, reader);
+  const agent = await startAgent(config, reader, now ? { now } : {});
   running.push(agent);
   return { agent, reader };
 }
@@ -147,8 +150,10 @@ describe('QR scans, agent → Mosquitto → gateway', () => {
   });
 
   it('a signed reservation at a museum gate admits on itself, and the record names it', async () => {
-    // Today in China, derived from the clock: the reservation is for the whole day.
-    const date = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    // Today in China, the reservation for the whole day; the gate's clock at noon on it, so a run
+    // that crosses midnight (16:00 UTC) between issuing and scanning still scans on its day.
+    const now = clockAtLocalMinute(12 * 60);
+    const date = dateOf(localDay(now()));
     const issued = await post('/v1/tickets', {
       kind: 'reservation',
       venueId: 'museum-9',
@@ -157,7 +162,7 @@ describe('QR scans, agent → Mosquitto → gateway', () => {
     });
     expect(issued.status).toBe(200);
     const { code, ticketId } = (await issued.json()) as { code: string; ticketId: string };
-    const { agent, reader } = await start(await deviceConfig({}, 'museum_gate'));
+    const { agent, reader } = await start(await deviceConfig({}, 'museum_gate'), now);
     await until('link up', () => agent.online());
     expect(await reader.scan(code)).toMatchObject({
       decision: 'allow',

@@ -9,12 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDay } from '../../../core/time.js';
 import type { Gateway } from '../../../gateway/src/app.js';
 import { dateOf } from '../../../gateway/src/http/routes/venue-schemas.js';
+import { clockAtLocalMinute } from '../../support/clock.js';
 import { startTestGateway } from '../../support/gateway.js';
 import { bearerFor, holderBearer } from '../../support/operators.js';
 
 const KEY = 'a3'.repeat(32);
 let gw: Gateway;
-const tomorrow = dateOf(localDay(Date.now()) + 1);
+// The gateway's clock, at noon (local) today: a run that crossed midnight (16:00 UTC) would find
+// "tomorrow" become today, whose day ticket can no longer be cancelled for a refund.
+const now = clockAtLocalMinute(12 * 60);
+const tomorrow = dateOf(localDay(now()) + 1);
 
 const bearers = new Map<string, string>();
 /** as: an operator account, or a card number (its holder token, as the e-card app gets one). */
@@ -70,7 +74,7 @@ beforeAll(async () => {
       qrSigningKeys: `1:${'11'.repeat(32)}`,
       venuesDir: join(dir, 'venues'),
     },
-    { dir, tenants: [{ username: 'park-ops', role: 'venue_operator', tenant: 'parks' }] },
+    { dir, tenants: [{ username: 'park-ops', role: 'venue_operator', tenant: 'parks' }], deps: { now } },
   ));
   for (let i = 1; i <= 5; i++)
     expect(

@@ -1,10 +1,14 @@
 // Top-up limits from the configuration (support.ts LIMITS), counter top-ups with their reason
 // and the operator account's daily sum, and refunds by card service, on each store. The
 // gateway's clock is set to a day of its own per run, so the daily sums of earlier runs on the
-// shared Redis never count here (time passed in).
+// shared Redis never count here, and to noon (local) on it, so the sums the tests add up, within
+// a test and from one test to the next, all fall on that one day whatever the hour of the run
+// (time passed in).
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planTap } from '../../../core/ledger.js';
+import { localDay } from '../../../core/time.js';
+import { clockFrom, localInstant } from '../../support/clock.js';
 import { uniqueId } from '../../support/env.js';
 import type { TestGateway } from '../../support/gateway.js';
 import { expectedBalancesFen, moneyTally } from '../../support/money.js';
@@ -25,12 +29,9 @@ import {
   type TestCard,
 } from './support.js';
 
-const DAY_MS = 24 * 3600_000;
-
 describe.each<StoreKind>(['sqlite', 'redis'])('top-up limits on %s', (kind) => {
   // Up to ~50 years ahead: times stay within the API's bounds (schemas.unixMs, before 2100).
-  const offset = randomInt(1_000, 18_000) * DAY_MS;
-  const now = () => Date.now() + offset;
+  const now = clockFrom(localInstant(localDay(Date.now()) + randomInt(1_000, 18_000), 12 * 60));
   // Top-up request ids are exactly-once keys in the store, which the Redis suites share.
   const run = uniqueId('c');
   let sim: Simulator;

@@ -13,6 +13,7 @@ import { topics } from '../../../core/topics.js';
 import type { Gateway } from '../../../gateway/src/app.js';
 import { dateOf } from '../../../gateway/src/http/routes/venue-schemas.js';
 import { type BatchAck, v1 } from '../../../protos/wire.js';
+import { clockAtLocalMinute } from '../../support/clock.js';
 import { uniqueId } from '../../support/env.js';
 import { startTestGateway } from '../../support/gateway.js';
 import { connectAsService } from '../../support/mqtt.js';
@@ -24,7 +25,10 @@ const op = uniqueId('op');
 let gw: Gateway;
 let client: MqttClient;
 const acks: BatchAck[] = [];
-const start = Date.now();
+// The gateway's clock and the taps' times, at noon (local) today: "entries today" and "the slot
+// running now" would otherwise change under a run that crosses midnight (16:00 UTC).
+const now = clockAtLocalMinute(12 * 60);
+const start = now();
 const slotStart = Math.max(0, localMinute(start) - 10);
 
 const bearers = new Map<string, string>();
@@ -45,7 +49,7 @@ const token = (n: string) => cardToken(Buffer.from(KEY, 'hex'), n);
 function visit(seq: number, cardNumber: string, venueId: string, over: Record<string, unknown> = {}) {
   return {
     seq,
-    deviceTimeMs: Date.now(),
+    deviceTimeMs: now(),
     credential: v1.CredentialKind.CREDENTIAL_KIND_CARD,
     cardToken: token(cardNumber),
     issuingRegion: '110000',
@@ -58,7 +62,7 @@ function visit(seq: number, cardNumber: string, venueId: string, over: Record<st
 }
 
 async function sendAndAck(deviceId: string, taps: object[]): Promise<BatchAck> {
-  const payload = signedBatch({ deviceId, operatorId: op, taps, sentAtMs: Date.now() });
+  const payload = signedBatch({ deviceId, operatorId: op, taps, sentAtMs: now() });
   await client.subscribeAsync(topics.ack(op, deviceId), { qos: 1 });
   await client.publishAsync(topics.taps(op, deviceId), Buffer.from(payload), { qos: 1 });
   const end = Date.now() + 10_000;
@@ -103,7 +107,7 @@ beforeAll(async () => {
       tokenKeyHex: KEY,
       venuesDir: join(dir, 'venues'),
     },
-    { dir },
+    { dir, deps: { now } },
   ));
   client = await connectAsService('dev');
   client.on('message', (_topic, payload) => acks.push(v1.BatchAck.decode(payload)));
@@ -148,13 +152,13 @@ describe('occupancy from committed visits', () => {
 
   it('exits counted by a device that reads no card bring the visitors inside down, once per id', async () => {
     const exit = (id: string) =>
-      call('POST', '/v1/venues/park/passages', { id, at: Date.now(), direction: 'exit' });
+      call('POST', '/v1/venues/park/passages', { id, at: now(), direction: 'exit' });
     expect(await exit('exit-gate-1:1')).toMatchObject({
       status: 200,
       body: { applied: true, inside: 3, entriesToday: 4 },
     });
     expect(await exit('exit-gate-1:1')).toMatchObject({ status: 200, body: { applied: false, inside: 3 } });
-    const r = await call('POST', '/v1/venues/park/passages', { id: 'x', at: Date.now(), direction: 'entry' });
+    const r = await call('POST', '/v1/venues/park/passages', { id: 'x', at: now(), direction: 'entry' });
     expect(r).toMatchObject({ status: 200, body: { applied: true, inside: 4, entriesToday: 5 } });
   });
 
