@@ -267,6 +267,30 @@ describe('operator console in Chromium', () => {
     await shot('venues');
   });
 
+  it('moves the Venues page on to the new day at a Beijing midnight, unless a person picked a day', async () => {
+    // The page's own clock at 23:59:30 in Beijing (15:59:30 UTC); its refresh runs every 10 s.
+    const open = async () => {
+      const p = await browser.newPage();
+      await p.clock.install({ time: new Date('2026-12-06T15:59:30Z') });
+      await p.goto(`${gw.url}/#venues`);
+      await p.waitForSelector('[data-testid=venue-inside]');
+      await p.selectOption('select[name=venue]', LIBRARY);
+      return p;
+    };
+    const following = await open();
+    expect(await following.inputValue('input[name=day]')).toBe('2026-12-06');
+    const picked = await open();
+    await picked.fill('input[name=day]', '2026-12-01');
+    await picked.dispatchEvent('input[name=day]', 'change');
+
+    await following.clock.runFor(40_000);
+    await picked.clock.runFor(40_000);
+    expect(await following.inputValue('input[name=day]')).toBe('2026-12-07');
+    expect(await picked.inputValue('input[name=day]')).toBe('2026-12-01');
+    await following.close();
+    await picked.close();
+  });
+
   it('reads in English and fits a tablet', async () => {
     await page.click('#lang');
     await page.goto(`${gw.url}/#stats`);

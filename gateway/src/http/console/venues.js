@@ -181,14 +181,22 @@ export function mount(root, me) {
     }
     venueSelect.replaceChildren(...venues.map((v) => h('option', { value: v.id }, `${v.name} (${v.id})`)));
     await load();
-    // Today's figures move with every entry: refresh while the page is open.
+    // Today's figures move with every entry: refresh while the page is open. A page left open
+    // over a Beijing midnight moves on to the new day, unless a person picked another day.
     timer = setInterval(() => {
-      if (dayInput.value === today()) void load();
+      const now = today();
+      if (followsToday && dayInput.value !== now) dayInput.value = now;
+      if (dayInput.value === now) void load();
     }, 10_000);
   })();
 
+  // The day field shows today until a person picks a day; picking today follows it again.
+  let followsToday = true;
   venueSelect.addEventListener('change', load);
-  dayInput.addEventListener('change', load);
+  dayInput.addEventListener('change', () => {
+    followsToday = dayInput.value === today();
+    void load();
+  });
   refresh.addEventListener('click', load);
   return () => clearInterval(timer);
 }
