@@ -13,7 +13,7 @@ import { RecordFrames } from '../../../protos/record-codec.js';
 import { PackWriter } from './msgpack.js';
 import type { CommitOutcome, TapClaim } from './port.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
-import type { RedisKeys } from './redis-keys.js';
+import { type RedisKeys, tapField } from './redis-keys.js';
 import { decodeResult, encodeResult } from './redis-results.js';
 import { statIncrements } from './redis-stats.js';
 
@@ -22,9 +22,10 @@ export interface CommitCall {
   positions: number[];
   keys: string[];
   /**
-   * Strings, then two Buffers: ARGV[3] the records' RecordBatch frames grouped by outbox (one
+   * Strings, then three Buffers: ARGV[3] the records' RecordBatch frames grouped by outbox (one
    * segment per partition in first-use order, each in effect order), ARGV[4] the effects (one
-   * MessagePack array of columns, one per field, 0218).
+   * MessagePack array of columns, one per field, 0218), ARGV[5] the old dedupe fields still to
+   * be read (0222; empty when none).
    */
   args: Array<string | Buffer>;
 }
@@ -184,11 +185,21 @@ export function commitCalls(
   effects: readonly Effect[],
   keys: RedisKeys,
   bucketTtl: number,
-  opts: { keepRecords?: boolean; perPartition?: boolean } = {},
+  opts: {
+    keepRecords?: boolean;
+    perPartition?: boolean;
+    /**
+     * The last UTC day whose tap dedupe buckets may hold entries under the tap's dedupe key
+     * itself, written before 0222 (RedisKeys.tapFieldsSince; -1, the default: none): a tap of
+     * such a day sends that key too, and the script reads it where the new field is not found.
+     */
+    oldFieldsUntil?: number;
+  } = {},
 ): CommitCall[] {
   const keepRecords = opts.keepRecords ?? true;
-  // ARGV[3] and ARGV[4] are filled once the call is built.
-  const head = (): CommitCall['args'] => [String(bucketTtl), keepRecords ? '1' : '0', '', ''];
+  const oldFieldsUntil = opts.oldFieldsUntil ?? -1;
+  // ARGV[3], ARGV[4] and ARGV[5] are filled once the call is built.
+  const head = (): CommitCall['args'] => [String(bucketTtl), keepRecords ? '1' : '0', '', '', ''];
   const calls: CommitCall[] = [];
   // Per call, its effects' frames and its effects: one Buffer argument each, not one per effect
   // (ioredis writes a command with any Buffer argument by concatenating buffers, per argument).
@@ -198,6 +209,9 @@ export function commitCalls(
   // joining frame by frame (docs/decisions/0218).
   const frames: RecordFrames[][] = [];
   const packs: EffectColumns[] = [];
+  // Per call: the old dedupe keys of its taps of days up to oldFieldsUntil, as (effect number in
+  // the call, key) pairs; none in a store created since 0222, nor a few days after the upgrade.
+  const olds = new Map<CommitCall, Array<number | string>>();
   const parts = new Map<
     number,
     { call: CommitCall; part: PartitionKeys; frames: RecordFrames; pack: EffectColumns }
@@ -246,10 +260,15 @@ export function commitCalls(
       }
       parts.set(p, slot);
     }
-    slot.call.positions.push(position);
+    const n = slot.call.positions.push(position);
     // What the outbox carries: the record as one RecordBatch element (docs/decisions/0209).
     const frameBytes = slot.frames.append(e.record);
     packEffect(slot.pack, e, slot.part, keepRecords, frameBytes);
+    if (oldFieldsUntil >= 0 && isTapKey(e.dedupeKey) && dedupeDay(e.record.at) <= oldFieldsUntil) {
+      const old = olds.get(slot.call);
+      if (old) old.push(n, e.dedupeKey);
+      else olds.set(slot.call, [n, e.dedupeKey]);
+    }
   }
   calls.forEach((call, i) => {
     // One segment: the buffer is handed on as it is; several: one copy of each.
@@ -257,6 +276,12 @@ export function commitCalls(
     call.args[2] =
       segments.length === 1 ? segments[0]!.finish() : Buffer.concat(segments.map((f) => f.finish()));
     call.args[3] = packs[i]!.finish(call.positions.length);
+    const old = olds.get(call);
+    if (old) {
+      const w = new PackWriter(old.length * 32).array(old.length);
+      for (let x = 0; x < old.length; x += 2) w.int(old[x] as number).str(old[x + 1] as string);
+      call.args[4] = w.finish();
+    }
   });
   return calls;
 }
@@ -317,7 +342,9 @@ function packEffect(
     if (r.operatorId) indexes.push(part.named('o', r.operatorId));
     stats = statIncrements(r, part.statsNo) || undefined;
   }
-  cols[0]!.str(e.dedupeKey);
+  // A tap's entry is under its 12-byte field (tapField, 0222); any other effect's under its key.
+  if (seen > 0) cols[0]!.bytes(tapField(e.cardToken, e.dedupeKey));
+  else cols[0]!.str(e.dedupeKey);
   cols[1]!.int(card);
   if (cas) {
     // The card's stored head (0214): version, balance, fare state. Uses go with the card

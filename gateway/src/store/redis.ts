@@ -52,7 +52,7 @@ import {
 import { resultCode, ScriptResult } from './redis-codes.js';
 import { claimCall, commitCalls, decodeCall, decodeClaims } from './redis-commit.js';
 import { RedisCredentialStore } from './redis-credentials.js';
-import { RedisKeys } from './redis-keys.js';
+import { RedisKeys, tapField } from './redis-keys.js';
 import { RedisLists } from './redis-lists.js';
 import { readOutbox } from './redis-outbox.js';
 import { RedisPaymentStore } from './redis-payments.js';
@@ -95,6 +95,8 @@ export interface RedisStoreOptions {
   keepRecords?: boolean;
   /** Seqs per bucket of tap claims (docs/decisions/0220); default CLAIM_BLOCK_SEQS. For tests. */
   claimBlockSeqs?: number;
+  /** The time at open (ms; default the clock): the day an upgrade from before 0222 is dated. */
+  now?: number;
 }
 
 export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
@@ -103,7 +105,9 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
   if (target === undefined) throw new TypeError('openRedisStore: give a url or a target');
   const redis = connectRedis(target);
   let generation: string;
+  let oldFieldsUntil: number;
   try {
+    oldFieldsUntil = await tapFieldsSince(redis, keys, opts.now ?? Date.now());
     await checkLayout(redis, keys);
     generation = await ensureGeneration(redis, keys);
   } catch (err) {
@@ -133,7 +137,25 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
     })),
     bucketTtlSeconds(checkWindowDays(opts.dedupeWindowDays ?? DEFAULT_DEDUPE_WINDOW_DAYS)),
     opts.keepRecords ?? true,
+    oldFieldsUntil,
   );
+}
+
+/**
+ * The last UTC day whose tap dedupe buckets may hold entries under the tap's dedupe key itself
+ * (before 0222), set by the first gateway of 0222 to open the store: -1 for a store it creates
+ * (no layout yet: nothing was written the old way); for an older store, its today + 2. Gateways
+ * of before 0222 still running write old entries for taps dated up to their today + 1 (a device
+ * clock a day ahead), so those are read while the rollout ends before the second UTC midnight
+ * after the first new gateway started (docs/decisions/0222).
+ */
+async function tapFieldsSince(redis: RedisClient, keys: RedisKeys, now: number): Promise<number> {
+  const fresh = (await redis.exists(keys.layout())) === 0;
+  await redis.set(keys.tapFieldsSince(), fresh ? '-1' : String(dedupeDay(now) + 2), 'NX');
+  const day = Number(await redis.get(keys.tapFieldsSince()));
+  if (!Number.isSafeInteger(day) || day < -1)
+    throw new Error(`'${keys.tapFieldsSince()}' holds no day number`);
+  return day;
 }
 
 /** The store generation, created with the data (the first gateway to open it sets it). */
@@ -190,6 +212,8 @@ class RedisStore implements Store {
     private readonly bucketTtl: number,
     /** Records, their indexes and ride counters written with each commit (0204). */
     private readonly keepRecords: boolean,
+    /** The last day whose tap dedupe entries may be under the old field (tapFieldsSince, 0222). */
+    private readonly oldFieldsUntil: number,
   ) {
     this.venues = new RedisVenueStore(redis, keys, scripts);
     this.payments = new RedisPaymentStore(redis, keys, scripts);
@@ -229,6 +253,7 @@ class RedisStore implements Store {
     const calls = commitCalls(effects, this.keys, this.bucketTtl, {
       keepRecords: this.keepRecords,
       perPartition: this.perPartition,
+      oldFieldsUntil: this.oldFieldsUntil,
     });
     const outcomes: CommitOutcome[] = new Array(effects.length);
     // On a Cluster, one call per partition (per-card atomicity is what the port promises), all
@@ -256,10 +281,18 @@ class RedisStore implements Store {
     at?: number,
   ): Promise<EffectResult | undefined> {
     const p = this.keys.partitionOf(cardToken);
-    const key =
-      isTapKey(dedupeKey) && at !== undefined ? this.keys.seenOn(p, dedupeDay(at)) : this.keys.seen(p);
-    const seen = await this.redis.hget(key, dedupeKey);
-    return seen === null ? undefined : decodeResult(seen);
+    if (!isTapKey(dedupeKey) || at === undefined) {
+      const seen = await this.redis.hget(this.keys.seen(p), dedupeKey);
+      return seen === null ? undefined : decodeResult(seen);
+    }
+    // A tap's entry is under its field (0222), or under its key when written before.
+    const [field, old] = await this.redis.hmget(
+      this.keys.seenOn(p, dedupeDay(at)),
+      tapField(cardToken, dedupeKey),
+      dedupeKey,
+    );
+    const seen = field ?? old;
+    return seen === null || seen === undefined ? undefined : decodeResult(seen);
   }
 
   async claimTaps(
