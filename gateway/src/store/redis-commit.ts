@@ -13,8 +13,9 @@ import { RecordFrames } from '../../../protos/record-codec.js';
 import { PackWriter } from './msgpack.js';
 import type { CommitOutcome, TapClaim } from './port.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
-import { type RedisKeys, tapField } from './redis-keys.js';
+import { CLAIM_BLOCK_SEQS, type RedisKeys, tapField } from './redis-keys.js';
 import { decodeResult, encodeResult } from './redis-results.js';
+import { subBucketOf } from './redis-seen-split.js';
 import { statIncrements } from './redis-stats.js';
 
 export interface CommitCall {
@@ -157,11 +158,14 @@ class PartitionKeys {
     return n;
   };
 
-  seenOnNo(day: number): number {
-    let n = this.seenOnDay.get(day);
+  /** The bucket of a tap's dedupe entry: its day's, or that day's sub-bucket (0222). */
+  seenOnNo(day: number, sub: number): number {
+    // Days are below 2^31 and sub-buckets below 2^21: one number names the pair.
+    const id = day * 2_097_152 + sub + 1;
+    let n = this.seenOnDay.get(id);
     if (n === undefined) {
-      n = this.numbers.of(this.keys.seenOn(this.p, day));
-      this.seenOnDay.set(day, n);
+      n = this.numbers.of(this.keys.seenOn(this.p, day, sub));
+      this.seenOnDay.set(id, n);
     }
     return n;
   }
@@ -194,10 +198,27 @@ export function commitCalls(
      * such a day sends that key too, and the script reads it where the new field is not found.
      */
     oldFieldsUntil?: number;
+    /** Sub-buckets of a day's tap dedupe bucket (redis-seen-split.ts, 0222); default 1: none. */
+    subBuckets?: (day: number) => number;
   } = {},
 ): CommitCall[] {
   const keepRecords = opts.keepRecords ?? true;
   const oldFieldsUntil = opts.oldFieldsUntil ?? -1;
+  const subBuckets = opts.subBuckets;
+  // A batch is one device's run of seqs: its taps share a few (key, block) pairs, hashed once.
+  const subs = new Map<string, number>();
+  const subOf = (dedupeKey: string, day: number): number => {
+    const count = subBuckets ? subBuckets(day) : 1;
+    if (count <= 1) return -1;
+    const colon = dedupeKey.lastIndexOf(':');
+    const id = `${day}\n${dedupeKey.slice(0, colon)}\n${Math.floor(Number(dedupeKey.slice(colon + 1)) / CLAIM_BLOCK_SEQS)}`;
+    let sub = subs.get(id);
+    if (sub === undefined) {
+      sub = subBucketOf(dedupeKey, count);
+      subs.set(id, sub);
+    }
+    return sub;
+  };
   // ARGV[3], ARGV[4] and ARGV[5] are filled once the call is built.
   const head = (): CommitCall['args'] => [String(bucketTtl), keepRecords ? '1' : '0', '', '', ''];
   const calls: CommitCall[] = [];
@@ -263,7 +284,7 @@ export function commitCalls(
     const n = slot.call.positions.push(position);
     // What the outbox carries: the record as one RecordBatch element (docs/decisions/0209).
     const frameBytes = slot.frames.append(e.record);
-    packEffect(slot.pack, e, slot.part, keepRecords, frameBytes);
+    packEffect(slot.pack, e, slot.part, keepRecords, frameBytes, subOf);
     if (oldFieldsUntil >= 0 && isTapKey(e.dedupeKey) && dedupeDay(e.record.at) <= oldFieldsUntil) {
       const old = olds.get(slot.call);
       if (old) old.push(n, e.dedupeKey);
@@ -320,6 +341,7 @@ function packEffect(
   part: PartitionKeys,
   keepRecords: boolean,
   frameBytes: number,
+  subOf: (dedupeKey: string, day: number) => number,
 ): void {
   const r = e.record;
   // Key numbers are given in this order: card, open-entry index, dedupe hash, records, outbox.
@@ -327,7 +349,11 @@ function packEffect(
   const card = cas ? part.cardNo(e.cardToken) : 0;
   const open = cas ? part.of('open') : 0;
   // A tap's key lives in the bucket of its day (docs/decisions/0196); any other is kept.
-  const seen = isTapKey(e.dedupeKey) ? part.seenOnNo(dedupeDay(r.at)) : -part.of('seen');
+  let seen: number;
+  if (isTapKey(e.dedupeKey)) {
+    const day = dedupeDay(r.at);
+    seen = part.seenOnNo(day, subOf(e.dedupeKey, day));
+  } else seen = -part.of('seen');
   const records = keepRecords ? part.of('records') : 0;
   const outbox = part.of('outbox');
   let indexes: number[] | undefined;

@@ -106,8 +106,17 @@ export class RedisKeys {
    * (core/dedupe-window.ts): expires with the dedupe window (docs/decisions/0196). Entries
    * written before 0222 are under the tap's dedupe key itself ("tap:<device>:<epoch>:<seq>").
    */
-  seenOn(p: number, day: number): string {
-    return `${this.part(p)}:seen:${day}`;
+  seenOn(p: number, day: number, sub = -1): string {
+    // A day split into sub-buckets (redis-seen-split.ts, 0222): one of them; -1: the day's one.
+    return sub < 0 ? `${this.part(p)}:seen:${day}` : `${this.part(p)}:seen:${day}:${sub}`;
+  }
+
+  /**
+   * String: how many sub-buckets the tap dedupe buckets of a UTC day are split into, fixed at the
+   * day's first commit (redis-seen-split.ts, docs/decisions/0222); expires with the day's buckets.
+   */
+  seenSplit(day: number): string {
+    return `${this.prefix}:{meta}:seen-split:${day}`;
   }
 
   /**

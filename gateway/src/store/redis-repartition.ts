@@ -89,7 +89,9 @@ async function movePartitionKey(
   // 0222 (tapField), whose first 4 are the card token's: the partition, with no record to read
   // (there is none when the history lives in PostgreSQL); an entry from before is the tap's key,
   // moved like 'seen'.
-  const dayBucket = /^seen:\d+$/.test(suffix);
+  // A day's sub-bucket (0222) keeps its number: a tap's is a hash of its device, epoch and seqs,
+  // the same under any partition count, and the days' counts are copied with the other keys.
+  const dayBucket = /^seen:\d+(:\d+)?$/.test(suffix);
   if (dayBucket) {
     const ttlMs = await redis.pttl(key);
     const targets = new Set<string>();

@@ -59,6 +59,7 @@ import { RedisPaymentStore } from './redis-payments.js';
 import { queryRecords } from './redis-query.js';
 import { decodeResult } from './redis-results.js';
 import { defineScripts, type Scripts } from './redis-scripts.js';
+import { SeenSplits, subBucketOf, subBucketsFor } from './redis-seen-split.js';
 import { queryStats } from './redis-stats.js';
 import { RedisVenueStore } from './redis-venues.js';
 import { checkPartition, deviceOf } from './values.js';
@@ -97,6 +98,12 @@ export interface RedisStoreOptions {
   claimBlockSeqs?: number;
   /** The time at open (ms; default the clock): the day an upgrade from before 0222 is dated. */
   now?: number;
+  /**
+   * Taps a partition is expected to take a day (ONECARD_DEDUPE_TAPS_PER_PARTITION_DAY): the tap
+   * dedupe day buckets are split into sub-buckets of ~64 entries each, so each stays in Redis's
+   * compact encoding (redis-seen-split.ts, docs/decisions/0222). Default 0: one bucket a day.
+   */
+  tapsPerPartitionDay?: number;
 }
 
 export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
@@ -126,6 +133,14 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
   // Cluster clients would add connections, not group commits.
   const linkCount = isCluster(redis) ? 1 : (opts.commitConnections ?? 4);
   const links = [redis, ...Array.from({ length: linkCount - 1 }, () => redis.duplicate())];
+  const bucketTtl = bucketTtlSeconds(checkWindowDays(opts.dedupeWindowDays ?? DEFAULT_DEDUPE_WINDOW_DAYS));
+  const splits = new SeenSplits(
+    redis,
+    keys,
+    subBucketsFor(opts.tapsPerPartitionDay ?? 0),
+    oldFieldsUntil,
+    bucketTtl,
+  );
   return new RedisStore(
     redis,
     keys,
@@ -135,9 +150,10 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
       link,
       scripts: link === redis ? undefined : defineScripts(link, durability),
     })),
-    bucketTtlSeconds(checkWindowDays(opts.dedupeWindowDays ?? DEFAULT_DEDUPE_WINDOW_DAYS)),
+    bucketTtl,
     opts.keepRecords ?? true,
     oldFieldsUntil,
+    splits,
   );
 }
 
@@ -214,6 +230,8 @@ class RedisStore implements Store {
     private readonly keepRecords: boolean,
     /** The last day whose tap dedupe entries may be under the old field (tapFieldsSince, 0222). */
     private readonly oldFieldsUntil: number,
+    /** Each day's count of tap dedupe sub-buckets (0222). */
+    private readonly splits: SeenSplits,
   ) {
     this.venues = new RedisVenueStore(redis, keys, scripts);
     this.payments = new RedisPaymentStore(redis, keys, scripts);
@@ -250,7 +268,13 @@ class RedisStore implements Store {
 
   async commit(effects: readonly Effect[]): Promise<CommitOutcome[]> {
     checkEffects(effects);
+    // The sub-bucket counts of the taps' days: read once a day per gateway (0222).
+    let days: Set<number> | undefined;
+    for (const e of effects) if (isTapKey(e.dedupeKey)) (days ??= new Set()).add(dedupeDay(e.record.at));
+    if (days && this.splits.lacks(days)) await this.splits.load(days);
+    const splits = this.splits;
     const calls = commitCalls(effects, this.keys, this.bucketTtl, {
+      subBuckets: (day) => splits.of(day),
       keepRecords: this.keepRecords,
       perPartition: this.perPartition,
       oldFieldsUntil: this.oldFieldsUntil,
@@ -286,8 +310,10 @@ class RedisStore implements Store {
       return seen === null ? undefined : decodeResult(seen);
     }
     // A tap's entry is under its field (0222), or under its key when written before.
+    const day = dedupeDay(at);
+    await this.splits.load([day]);
     const [field, old] = await this.redis.hmget(
-      this.keys.seenOn(p, dedupeDay(at)),
+      this.keys.seenOn(p, day, subBucketOf(dedupeKey, this.splits.of(day))),
       tapField(cardToken, dedupeKey),
       dedupeKey,
     );
