@@ -269,9 +269,9 @@ class RedisStore implements Store {
   async commit(effects: readonly Effect[]): Promise<CommitOutcome[]> {
     checkEffects(effects);
     // The sub-bucket counts of the taps' days: read once a day per gateway (0222).
-    let days: Set<number> | undefined;
-    for (const e of effects) if (isTapKey(e.dedupeKey)) (days ??= new Set()).add(dedupeDay(e.record.at));
-    if (days && this.splits.lacks(days)) await this.splits.load(days);
+    const days = new Set<number>();
+    for (const e of effects) if (isTapKey(e.dedupeKey)) days.add(dedupeDay(e.record.at));
+    if (this.splits.lacks(days)) await this.splits.load(days);
     const splits = this.splits;
     const calls = commitCalls(effects, this.keys, this.bucketTtl, {
       subBuckets: (day) => splits.of(day),
