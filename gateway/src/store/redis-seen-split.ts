@@ -38,8 +38,8 @@ export function subBucketOf(dedupeKey: string, count: number): number {
   if (count <= 1) return -1;
   const colon = dedupeKey.lastIndexOf(':');
   const block = Math.floor(Number(dedupeKey.slice(colon + 1)) / CLAIM_BLOCK_SEQS);
-  const digest = hash('sha256', `${dedupeKey.slice(0, colon)}\n${block}`, 'buffer');
-  return digest.readUInt32BE(0) % count;
+  const digest = hash('sha256', `${dedupeKey.slice(0, colon)}\n${block}`, 'hex');
+  return Number.parseInt(digest.slice(0, 8), 16) % count;
 }
 
 /** Each day's sub-bucket count, fixed in Redis at its first use and remembered here. */
