@@ -165,6 +165,12 @@ const rows: Row[] = [
     target: '',
   },
   {
+    what: "city tap path: of that, the dedupe window's own keys, MEMORY USAGE of claims, tap dedupe (sub-)buckets and marks; a city keeps taps a day × (window + 2) days of them (decision 0222)",
+    key: 'city_redis_window_bytes_per_tap',
+    unit: 'B',
+    target: '',
+  },
+  {
     what: 'city tap path: most records waiting in the outbox at once (relay behind)',
     key: 'city_outbox_entries_max',
     unit: '',

@@ -59,6 +59,7 @@ export async function openStore(config: GatewayConfig): Promise<Store> {
         waitReplicas: config.redisWaitReplicas,
         waitTimeoutMs: config.redisWaitTimeoutMs,
         dedupeWindowDays: config.dedupeWindowDays,
+        tapsPerPartitionDay: config.dedupeTapsPerPartitionDay,
         // PostgreSQL is the system of record: Redis keeps no records (docs/decisions/0204).
         keepRecords: config.history !== 'postgres',
       })

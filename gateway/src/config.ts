@@ -224,6 +224,15 @@ export const configSchema = {
     description:
       "Days a tap's exactly-once key is kept (at least the devices' longest offline period); an older tap is answered from the device's highest seq, never charged (docs/decisions/0196)",
   },
+  dedupeTapsPerPartitionDay: {
+    env: 'ONECARD_DEDUPE_TAPS_PER_PARTITION_DAY',
+    kind: 'int',
+    default: '0',
+    min: 0,
+    max: 64_000_000,
+    description:
+      "Taps one Redis partition is expected to take a day: each day's tap dedupe bucket is split into sub-buckets of ~64 entries so each stays in Redis's compact encoding (a city: its taps a day / partitions); a day's count is fixed at its first commit. 0: one bucket a day (docs/decisions/0222)",
+  },
   history: {
     env: 'ONECARD_HISTORY',
     kind: 'enum',

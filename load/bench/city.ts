@@ -12,6 +12,10 @@
 //                              outbox still holds what the relay has not yet published);
 //   city_redis_bytes_per_tap_drained  the same once the relay has emptied the outbox: what stays
 //                              is the dedupe keys of the window (they expire with it, 0206);
+//   city_redis_window_bytes_per_tap  of that, the window's own keys by MEMORY USAGE (window-bytes.ts,
+//                              0222), split into _claims_, _dedupe_, _marks_ and the _rest_ (the
+//                              server's growth no window key explains); city_redis_dedupe_field_bytes
+//                              and _value_bytes: a tap dedupe entry's mean field and value length;
 //   city_outbox_entries_max    most outbox entries waiting at once (sampled every 200 ms): one per
 //                              record before 0209, one per commit call and partition since;
 //   city_outbox_lag_max_ms     the relay's own lag gauge at its worst (age of the oldest unrelayed record);
@@ -32,6 +36,7 @@ import { redisUsage } from './process-probe.js';
 import { freePort, waitReady } from './ready.js';
 import { percentile, progress, round } from './stats.js';
 import { startCostMeter } from './tap-costs.js';
+import { windowBytes } from './window-bytes.js';
 
 export interface CityOptions {
   redisUrl: string;
@@ -159,6 +164,9 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
     ONECARD_KAFKA_BROKERS: o.brokers,
     ONECARD_KAFKA_TOPIC: `onecard.bench.city.${run}`,
     ONECARD_BENCH_GC_FILE: o.gcFile,
+    // Configured as a city would (0222): the taps a partition takes in the max-rate run, so each
+    // tap dedupe sub-bucket holds ~64 of them and stays a listpack.
+    ONECARD_DEDUPE_TAPS_PER_PARTITION_DAY: String(Math.ceil(o.taps / o.partitions)),
   });
   const exited = new Promise((r) => gw.once('exit', r));
   let sampling = true;
@@ -214,6 +222,9 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
     }
     const drainMs = performance.now() - acked;
     const drainedBytes = (await redisUsage(redis)).memoryBytes - memory0;
+    // What of it is the dedupe window, by kind (docs/decisions/0222): read before the paced run adds its own.
+    const window = await windowBytes(redis, prefix);
+    const perTap = (b: number) => round(b / max.tapsAcked);
     sampling = false;
     await sampler;
     // The offered rate: what a device waits for its ack when the box is not saturated.
@@ -268,6 +279,17 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
       ...prefixed(costs, ['devices_cpu_us_per_tap', 'broker_cpu_us_per_tap', 'kafka_cpu_us_per_tap']),
       ...prefixed(costs, ['box_cpu_us_per_tap', 'box_busy_share', 'box_taps_per_s_if_busy']),
       city_redis_bytes_per_tap_drained: round(drainedBytes / max.tapsAcked),
+      city_redis_window_bytes_per_tap: perTap(window.claims + window.dedupe + window.marks),
+      city_redis_window_claims_bytes_per_tap: perTap(window.claims),
+      city_redis_window_dedupe_bytes_per_tap: perTap(window.dedupe),
+      city_redis_window_marks_bytes_per_tap: perTap(window.marks),
+      city_redis_window_rest_bytes_per_tap: perTap(
+        drainedBytes - window.claims - window.dedupe - window.marks,
+      ),
+      city_redis_dedupe_field_bytes: round(window.fieldBytes),
+      city_redis_dedupe_value_bytes: round(window.valueBytes),
+      city_redis_dedupe_buckets: window.keys.dedupe,
+      city_redis_dedupe_buckets_listpack: window.dedupeListpacks,
       city_outbox_entries_max: entriesMax,
       city_outbox_lag_max_ms: Math.round(lagMaxS * 1000),
       city_outbox_drain_ms: Math.round(drainMs),

@@ -118,7 +118,12 @@ async function expireBuckets(
 ) {
   const claims = [...claimsLastWritten].filter(([, day]) => day === bucketDay).map(([key]) => key);
   for (const key of claims) claimsLastWritten.delete(key);
-  const names = [...Array.from({ length: keys.partitions }, (_, p) => keys.seenOn(p, bucketDay)), ...claims];
+  // The day's count of sub-buckets (0222) goes with its buckets (the run does not split them).
+  const names = [
+    ...Array.from({ length: keys.partitions }, (_, p) => keys.seenOn(p, bucketDay)),
+    keys.seenSplit(bucketDay),
+    ...claims,
+  ];
   const ttlPipe = admin.pipeline();
   for (const k of names) ttlPipe.ttl(k);
   const ttls = ((await ttlPipe.exec()) ?? []).map(([err, t]) => {

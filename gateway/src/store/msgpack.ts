@@ -74,6 +74,14 @@ export class PackWriter {
     return this;
   }
 
+  /** Raw bytes as a str (cmsgpack gives Lua the bytes as they are: a tap's field, 0222). */
+  bytes(b: Uint8Array): this {
+    this.header(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+    return this;
+  }
+
   /** A number as the str of its decimal form (what String(n) gives): ASCII, no check. */
   decimal(n: number): this {
     const s = String(n);
@@ -190,12 +198,18 @@ export class PackWriter {
   }
 }
 
-export type Unpacked = string | number | Unpacked[];
+/** A str that is not UTF-8 (a tap's field, PackWriter.bytes) comes back as its bytes. */
+export type Unpacked = string | number | Buffer | Unpacked[];
 
 /** The values of a buffer `PackWriter` wrote, in order; throws on anything else. */
 export function unpack(buf: Uint8Array): Unpacked[] {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   let pos = 0;
+  const str = (from: number, to: number): string | Buffer => {
+    const s = b.toString('utf8', from, to);
+    const bytes = b.subarray(from, to);
+    return Buffer.from(s, 'utf8').equals(bytes) ? s : Buffer.from(bytes);
+  };
   const need = (n: number) => {
     if (pos + n > b.length) throw new RangeError(`MessagePack truncated at byte ${pos}`);
   };
@@ -209,7 +223,7 @@ export function unpack(buf: Uint8Array): Unpacked[] {
       const n = t & 0x1f;
       need(n);
       pos += n;
-      return b.toString('utf8', pos - n, pos);
+      return str(pos - n, pos);
     }
     const sized = (n: number, read: (at: number) => number) => {
       need(n);
@@ -219,7 +233,7 @@ export function unpack(buf: Uint8Array): Unpacked[] {
     };
     const text = (n: number) => {
       need(n);
-      const s = b.toString('utf8', pos, pos + n);
+      const s = str(pos, pos + n);
       pos += n;
       return s;
     };

@@ -13,8 +13,9 @@ import { RecordFrames } from '../../../protos/record-codec.js';
 import { PackWriter } from './msgpack.js';
 import type { CommitOutcome, TapClaim } from './port.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
-import type { RedisKeys } from './redis-keys.js';
+import { CLAIM_BLOCK_SEQS, type RedisKeys, tapField } from './redis-keys.js';
 import { decodeResult, encodeResult } from './redis-results.js';
+import { subBucketOf } from './redis-seen-split.js';
 import { statIncrements } from './redis-stats.js';
 
 export interface CommitCall {
@@ -22,9 +23,10 @@ export interface CommitCall {
   positions: number[];
   keys: string[];
   /**
-   * Strings, then two Buffers: ARGV[3] the records' RecordBatch frames grouped by outbox (one
+   * Strings, then three Buffers: ARGV[3] the records' RecordBatch frames grouped by outbox (one
    * segment per partition in first-use order, each in effect order), ARGV[4] the effects (one
-   * MessagePack array of columns, one per field, 0218).
+   * MessagePack array of columns, one per field, 0218), ARGV[5] the old dedupe fields still to
+   * be read (0222; empty when none).
    */
   args: Array<string | Buffer>;
 }
@@ -156,11 +158,14 @@ class PartitionKeys {
     return n;
   };
 
-  seenOnNo(day: number): number {
-    let n = this.seenOnDay.get(day);
+  /** The bucket of a tap's dedupe entry: its day's, or that day's sub-bucket (0222). */
+  seenOnNo(day: number, sub: number): number {
+    // Days are below 2^31 and sub-buckets below 2^21: one number names the pair.
+    const id = day * 2_097_152 + sub + 1;
+    let n = this.seenOnDay.get(id);
     if (n === undefined) {
-      n = this.numbers.of(this.keys.seenOn(this.p, day));
-      this.seenOnDay.set(day, n);
+      n = this.numbers.of(this.keys.seenOn(this.p, day, sub));
+      this.seenOnDay.set(id, n);
     }
     return n;
   }
@@ -184,11 +189,38 @@ export function commitCalls(
   effects: readonly Effect[],
   keys: RedisKeys,
   bucketTtl: number,
-  opts: { keepRecords?: boolean; perPartition?: boolean } = {},
+  opts: {
+    keepRecords?: boolean;
+    perPartition?: boolean;
+    /**
+     * The last UTC day whose tap dedupe buckets may hold entries under the tap's dedupe key
+     * itself, written before 0222 (RedisKeys.tapFieldsSince; -1, the default: none): a tap of
+     * such a day sends that key too, and the script reads it where the new field is not found.
+     */
+    oldFieldsUntil?: number;
+    /** Sub-buckets of a day's tap dedupe bucket (redis-seen-split.ts, 0222); default 1: none. */
+    subBuckets?: (day: number) => number;
+  } = {},
 ): CommitCall[] {
   const keepRecords = opts.keepRecords ?? true;
-  // ARGV[3] and ARGV[4] are filled once the call is built.
-  const head = (): CommitCall['args'] => [String(bucketTtl), keepRecords ? '1' : '0', '', ''];
+  const oldFieldsUntil = opts.oldFieldsUntil ?? -1;
+  const subBuckets = opts.subBuckets;
+  // A batch is one device's run of seqs: its taps share a few (key, block) pairs, hashed once.
+  const subs = new Map<string, number>();
+  const subOf = (dedupeKey: string, day: number): number => {
+    const count = subBuckets ? subBuckets(day) : 1;
+    if (count <= 1) return -1;
+    const colon = dedupeKey.lastIndexOf(':');
+    const id = `${day}\n${dedupeKey.slice(0, colon)}\n${Math.floor(Number(dedupeKey.slice(colon + 1)) / CLAIM_BLOCK_SEQS)}`;
+    let sub = subs.get(id);
+    if (sub === undefined) {
+      sub = subBucketOf(dedupeKey, count);
+      subs.set(id, sub);
+    }
+    return sub;
+  };
+  // ARGV[3], ARGV[4] and ARGV[5] are filled once the call is built.
+  const head = (): CommitCall['args'] => [String(bucketTtl), keepRecords ? '1' : '0', '', '', ''];
   const calls: CommitCall[] = [];
   // Per call, its effects' frames and its effects: one Buffer argument each, not one per effect
   // (ioredis writes a command with any Buffer argument by concatenating buffers, per argument).
@@ -198,6 +230,9 @@ export function commitCalls(
   // joining frame by frame (docs/decisions/0218).
   const frames: RecordFrames[][] = [];
   const packs: EffectColumns[] = [];
+  // Per call: the old dedupe keys of its taps of days up to oldFieldsUntil, as (effect number in
+  // the call, key) pairs; none in a store created since 0222, nor a few days after the upgrade.
+  const olds = new Map<CommitCall, Array<number | string>>();
   const parts = new Map<
     number,
     { call: CommitCall; part: PartitionKeys; frames: RecordFrames; pack: EffectColumns }
@@ -246,10 +281,15 @@ export function commitCalls(
       }
       parts.set(p, slot);
     }
-    slot.call.positions.push(position);
+    const n = slot.call.positions.push(position);
     // What the outbox carries: the record as one RecordBatch element (docs/decisions/0209).
     const frameBytes = slot.frames.append(e.record);
-    packEffect(slot.pack, e, slot.part, keepRecords, frameBytes);
+    packEffect(slot.pack, e, slot.part, keepRecords, frameBytes, subOf);
+    if (oldFieldsUntil >= 0 && isTapKey(e.dedupeKey) && dedupeDay(e.record.at) <= oldFieldsUntil) {
+      const old = olds.get(slot.call);
+      if (old) old.push(n, e.dedupeKey);
+      else olds.set(slot.call, [n, e.dedupeKey]);
+    }
   }
   calls.forEach((call, i) => {
     // One segment: the buffer is handed on as it is; several: one copy of each.
@@ -257,6 +297,12 @@ export function commitCalls(
     call.args[2] =
       segments.length === 1 ? segments[0]!.finish() : Buffer.concat(segments.map((f) => f.finish()));
     call.args[3] = packs[i]!.finish(call.positions.length);
+    const old = olds.get(call);
+    if (old) {
+      const w = new PackWriter(old.length * 32).array(old.length);
+      for (let x = 0; x < old.length; x += 2) w.int(old[x] as number).str(old[x + 1] as string);
+      call.args[4] = w.finish();
+    }
   });
   return calls;
 }
@@ -295,6 +341,7 @@ function packEffect(
   part: PartitionKeys,
   keepRecords: boolean,
   frameBytes: number,
+  subOf: (dedupeKey: string, day: number) => number,
 ): void {
   const r = e.record;
   // Key numbers are given in this order: card, open-entry index, dedupe hash, records, outbox.
@@ -302,7 +349,11 @@ function packEffect(
   const card = cas ? part.cardNo(e.cardToken) : 0;
   const open = cas ? part.of('open') : 0;
   // A tap's key lives in the bucket of its day (docs/decisions/0196); any other is kept.
-  const seen = isTapKey(e.dedupeKey) ? part.seenOnNo(dedupeDay(r.at)) : -part.of('seen');
+  let seen: number;
+  if (isTapKey(e.dedupeKey)) {
+    const day = dedupeDay(r.at);
+    seen = part.seenOnNo(day, subOf(e.dedupeKey, day));
+  } else seen = -part.of('seen');
   const records = keepRecords ? part.of('records') : 0;
   const outbox = part.of('outbox');
   let indexes: number[] | undefined;
@@ -317,7 +368,9 @@ function packEffect(
     if (r.operatorId) indexes.push(part.named('o', r.operatorId));
     stats = statIncrements(r, part.statsNo) || undefined;
   }
-  cols[0]!.str(e.dedupeKey);
+  // A tap's entry is under its 12-byte field (tapField, 0222); any other effect's under its key.
+  if (seen > 0) cols[0]!.bytes(tapField(e.cardToken, e.dedupeKey));
+  else cols[0]!.str(e.dedupeKey);
   cols[1]!.int(card);
   if (cas) {
     // The card's stored head (0214): version, balance, fare state. Uses go with the card

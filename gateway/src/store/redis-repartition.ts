@@ -6,7 +6,7 @@
 // open-entry index and the card and holder keys by their token; ride counters are summed into
 // partition (old % new), as queryStats sums every partition. Keys outside partitions are copied.
 import { isCluster, type RedisClient } from './redis-client.js';
-import { RedisKeys } from './redis-keys.js';
+import { RedisKeys, TAP_FIELD_BYTES } from './redis-keys.js';
 
 export interface RepartitionReport {
   fromPartitions: number;
@@ -85,10 +85,45 @@ async function movePartitionKey(
     });
   };
   let moved = 0;
-  // A tap day bucket of dedupe keys (0196) moves like 'seen' and keeps its time to live.
-  const dayBucket = /^seen:\d+$/.test(suffix);
-  if (suffix === 'rec' || suffix === 'seen' || dayBucket) {
-    const ttlMs = dayBucket ? await redis.pttl(key) : -1;
+  // A tap day bucket of dedupe keys (0196) keeps its time to live. Its fields are 12 bytes since
+  // 0222 (tapField), whose first 4 are the card token's: the partition, with no record to read
+  // (there is none when the history lives in PostgreSQL); an entry from before is the tap's key,
+  // moved like 'seen'.
+  // A day's sub-bucket (0222) keeps its number: a tap's is a hash of its device, epoch and seqs,
+  // the same under any partition count, and the days' counts are copied with the other keys.
+  const dayBucket = /^seen:\d+(:\d+)?$/.test(suffix);
+  if (dayBucket) {
+    const ttlMs = await redis.pttl(key);
+    const targets = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, flat] = await redis.hscanBuffer(key, cursor, 'COUNT', CHUNK);
+      const olds: Array<[string, Buffer]> = [];
+      const writes: Array<Promise<unknown>> = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const field = flat[i]!;
+        if (!isOldTapField(field)) {
+          const target = dst.partitionKey(field.readUInt32BE(0) % dst.partitions, suffix);
+          targets.add(target);
+          writes.push(redis.hset(target, field, flat[i + 1]!));
+        } else olds.push([field.toString('latin1'), flat[i + 1]!]);
+      }
+      if (olds.length > 0) {
+        const to = await partitionOfRecords(olds.map(([id]) => id));
+        olds.forEach(([id, value], i) => {
+          const target = dst.partitionKey(to[i]!, suffix);
+          targets.add(target);
+          writes.push(redis.hset(target, id, value));
+        });
+      }
+      await Promise.all(writes);
+      moved += flat.length / 2;
+      cursor = String(next);
+    } while (cursor !== '0');
+    if (ttlMs > 0) await Promise.all([...targets].map((t) => redis.pexpire(t, ttlMs)));
+    return moved;
+  }
+  if (suffix === 'rec' || suffix === 'seen') {
     const targets = new Set<string>();
     let cursor = '0';
     do {
@@ -106,7 +141,6 @@ async function movePartitionKey(
       }
       cursor = next;
     } while (cursor !== '0');
-    if (ttlMs > 0) await Promise.all([...targets].map((t) => redis.pexpire(t, ttlMs)));
     return moved;
   }
   if (suffix.startsWith('ix:') || suffix === 'open') {
@@ -127,6 +161,18 @@ async function movePartitionKey(
     return moved;
   }
   throw new Error(`${key}: a partition key this re-partition does not know; nothing was decided for it`);
+}
+
+/**
+ * A tap dedupe field from before 0222: the tap's key, "tap:<device>:[<epoch>:]<seq>" (device ids
+ * are core/topics.ts ID_PATTERN). A 12-byte field of 0222 reads as one only if its token starts
+ * with the bytes of "tap:" (1 in 2^32) and its 8 digest bytes happen to spell the rest.
+ */
+function isOldTapField(field: Buffer): boolean {
+  return (
+    field.length !== TAP_FIELD_BYTES ||
+    /^tap:[A-Za-z0-9_.-]{1,64}:([0-9a-f]+:)?[0-9]+$/.test(field.toString('latin1'))
+  );
 }
 
 /** DUMP + RESTORE with the key's time to live: exact, whatever the type, across slots. */

@@ -1,28 +1,69 @@
-// The result stored under a dedupe key (and answered to a resend) on Redis: a compact positional
-// string "<outcome>,<chargedFen>,<balanceAfterFen>,<reason>" with the wire codes of protos/codec.ts
-// (docs/decisions/0210), e.g. "1,200,800,0". Values written before 0210 are the result's JSON
-// and start with '{': they stay in the dedupe window for up to its length and still decode.
+// The result stored under a dedupe key (and answered to a resend) on Redis, the one codec for it.
+// Since 0222: "<outcome><reason><charged>:<balance>", the outcome's wire code as one base-36
+// digit, the reason's as two, then the fen charged and the balance after as base-36 integers
+// ('-' before a negative one), e.g. "100" + "5k" + ":" + "3pc" for outcome 1, reason 0, 200
+// charged, 4,800 left: 9 characters where the decimal form below took 12 and a larger balance 13
+// or more. A Redis string of up to 12 bytes takes a 16-byte allocation, 13 to 28 a 32-byte one,
+// so in the tap dedupe buckets (hash tables at a city's size) this is 16 bytes a tap
+// (docs/decisions/0222).
+// Read as well, and never written again: "<outcome>,<charged>,<balance>,<reason>" in decimal
+// (0210 to 0222) and the result's JSON, starting with '{' (before 0210). Both stay in the dedupe
+// window for up to its length after an upgrade.
 import type { EffectResult } from '../../../core/ledger.js';
 import { outcomes, reasonCode, reasonName } from '../../../protos/codec.js';
+
+const INTEGER = /^-?[0-9a-z]{1,11}$/;
 
 export function encodeResult(r: EffectResult): string {
   const outcome = outcomes.code[r.outcome];
   const reason = reasonCode(r.reason);
-  // A name the wire has no code for (none today) keeps its JSON rather than decode as another.
-  if (outcome === undefined || (reason === 0 && r.reason !== 'UNSPECIFIED')) return JSON.stringify(r);
-  return `${outcome},${r.chargedFen},${r.balanceAfterFen},${reason}`;
+  // A name the wire has no code for (none today) keeps its JSON rather than decode as another;
+  // so do codes past one and two base-36 digits and amounts that are not safe integers.
+  if (
+    outcome === undefined ||
+    outcome >= 36 ||
+    reason >= 36 * 36 ||
+    (reason === 0 && r.reason !== 'UNSPECIFIED') ||
+    !Number.isSafeInteger(r.chargedFen) ||
+    !Number.isSafeInteger(r.balanceAfterFen)
+  )
+    return JSON.stringify(r);
+  return `${outcome.toString(36)}${reason.toString(36).padStart(2, '0')}${r.chargedFen.toString(36)}:${r.balanceAfterFen.toString(36)}`;
 }
 
 export function decodeResult(text: string): EffectResult {
   if (text.charCodeAt(0) === 123 /* { */) return JSON.parse(text) as EffectResult;
+  const colon = text.indexOf(':');
+  if (colon >= 0) {
+    const charged = text.slice(3, colon);
+    const balance = text.slice(colon + 1);
+    const outcome = outcomes.name[Number.parseInt(text.slice(0, 1), 36)];
+    const reason = text.slice(1, 3);
+    if (
+      outcome === undefined ||
+      !/^[0-9a-z]{2}$/.test(reason) ||
+      !INTEGER.test(charged) ||
+      !INTEGER.test(balance)
+    )
+      throw notAResult(text);
+    return {
+      outcome,
+      chargedFen: Number.parseInt(charged, 36),
+      balanceAfterFen: Number.parseInt(balance, 36),
+      reason: reasonName(Number.parseInt(reason, 36)),
+    };
+  }
   const [o, charged, balance, reason] = text.split(',');
   const outcome = outcomes.name[Number(o)];
-  if (outcome === undefined || reason === undefined || !/^\d+$/.test(reason))
-    throw new Error(`not a stored effect result: '${text.slice(0, 80)}'`);
+  if (outcome === undefined || reason === undefined || !/^\d+$/.test(reason)) throw notAResult(text);
   return {
     outcome,
     chargedFen: Number(charged),
     balanceAfterFen: Number(balance),
     reason: reasonName(Number(reason)),
   };
+}
+
+function notAResult(text: string): Error {
+  return new Error(`not a stored effect result: '${text.slice(0, 80)}'`);
 }

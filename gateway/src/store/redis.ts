@@ -52,13 +52,14 @@ import {
 import { resultCode, ScriptResult } from './redis-codes.js';
 import { claimCall, commitCalls, decodeCall, decodeClaims } from './redis-commit.js';
 import { RedisCredentialStore } from './redis-credentials.js';
-import { RedisKeys } from './redis-keys.js';
+import { RedisKeys, tapField } from './redis-keys.js';
 import { RedisLists } from './redis-lists.js';
 import { readOutbox } from './redis-outbox.js';
 import { RedisPaymentStore } from './redis-payments.js';
 import { queryRecords } from './redis-query.js';
 import { decodeResult } from './redis-results.js';
 import { defineScripts, type Scripts } from './redis-scripts.js';
+import { SeenSplits, subBucketOf, subBucketsFor } from './redis-seen-split.js';
 import { queryStats } from './redis-stats.js';
 import { RedisVenueStore } from './redis-venues.js';
 import { checkPartition, deviceOf } from './values.js';
@@ -95,6 +96,14 @@ export interface RedisStoreOptions {
   keepRecords?: boolean;
   /** Seqs per bucket of tap claims (docs/decisions/0220); default CLAIM_BLOCK_SEQS. For tests. */
   claimBlockSeqs?: number;
+  /** The time at open (ms; default the clock): the day an upgrade from before 0222 is dated. */
+  now?: number;
+  /**
+   * Taps a partition is expected to take a day (ONECARD_DEDUPE_TAPS_PER_PARTITION_DAY): the tap
+   * dedupe day buckets are split into sub-buckets of ~64 entries each, so each stays in Redis's
+   * compact encoding (redis-seen-split.ts, docs/decisions/0222). Default 0: one bucket a day.
+   */
+  tapsPerPartitionDay?: number;
 }
 
 export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
@@ -103,7 +112,9 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
   if (target === undefined) throw new TypeError('openRedisStore: give a url or a target');
   const redis = connectRedis(target);
   let generation: string;
+  let oldFieldsUntil: number;
   try {
+    oldFieldsUntil = await tapFieldsSince(redis, keys, opts.now ?? Date.now());
     await checkLayout(redis, keys);
     generation = await ensureGeneration(redis, keys);
   } catch (err) {
@@ -122,6 +133,14 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
   // Cluster clients would add connections, not group commits.
   const linkCount = isCluster(redis) ? 1 : (opts.commitConnections ?? 4);
   const links = [redis, ...Array.from({ length: linkCount - 1 }, () => redis.duplicate())];
+  const bucketTtl = bucketTtlSeconds(checkWindowDays(opts.dedupeWindowDays ?? DEFAULT_DEDUPE_WINDOW_DAYS));
+  const splits = new SeenSplits(
+    redis,
+    keys,
+    subBucketsFor(opts.tapsPerPartitionDay ?? 0),
+    oldFieldsUntil,
+    bucketTtl,
+  );
   return new RedisStore(
     redis,
     keys,
@@ -131,9 +150,28 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
       link,
       scripts: link === redis ? undefined : defineScripts(link, durability),
     })),
-    bucketTtlSeconds(checkWindowDays(opts.dedupeWindowDays ?? DEFAULT_DEDUPE_WINDOW_DAYS)),
+    bucketTtl,
     opts.keepRecords ?? true,
+    oldFieldsUntil,
+    splits,
   );
+}
+
+/**
+ * The last UTC day whose tap dedupe buckets may hold entries under the tap's dedupe key itself
+ * (before 0222), set by the first gateway of 0222 to open the store: -1 for a store it creates
+ * (no layout yet: nothing was written the old way); for an older store, its today + 2. Gateways
+ * of before 0222 still running write old entries for taps dated up to their today + 1 (a device
+ * clock a day ahead), so those are read while the rollout ends before the second UTC midnight
+ * after the first new gateway started (docs/decisions/0222).
+ */
+async function tapFieldsSince(redis: RedisClient, keys: RedisKeys, now: number): Promise<number> {
+  const fresh = (await redis.exists(keys.layout())) === 0;
+  await redis.set(keys.tapFieldsSince(), fresh ? '-1' : String(dedupeDay(now) + 2), 'NX');
+  const day = Number(await redis.get(keys.tapFieldsSince()));
+  if (!Number.isSafeInteger(day) || day < -1)
+    throw new Error(`'${keys.tapFieldsSince()}' holds no day number`);
+  return day;
 }
 
 /** The store generation, created with the data (the first gateway to open it sets it). */
@@ -190,6 +228,10 @@ class RedisStore implements Store {
     private readonly bucketTtl: number,
     /** Records, their indexes and ride counters written with each commit (0204). */
     private readonly keepRecords: boolean,
+    /** The last day whose tap dedupe entries may be under the old field (tapFieldsSince, 0222). */
+    private readonly oldFieldsUntil: number,
+    /** Each day's count of tap dedupe sub-buckets (0222). */
+    private readonly splits: SeenSplits,
   ) {
     this.venues = new RedisVenueStore(redis, keys, scripts);
     this.payments = new RedisPaymentStore(redis, keys, scripts);
@@ -226,9 +268,16 @@ class RedisStore implements Store {
 
   async commit(effects: readonly Effect[]): Promise<CommitOutcome[]> {
     checkEffects(effects);
+    // The sub-bucket counts of the taps' days: read once a day per gateway (0222).
+    const days = new Set<number>();
+    for (const e of effects) if (isTapKey(e.dedupeKey)) days.add(dedupeDay(e.record.at));
+    if (this.splits.lacks(days)) await this.splits.load(days);
+    const splits = this.splits;
     const calls = commitCalls(effects, this.keys, this.bucketTtl, {
+      subBuckets: (day) => splits.of(day),
       keepRecords: this.keepRecords,
       perPartition: this.perPartition,
+      oldFieldsUntil: this.oldFieldsUntil,
     });
     const outcomes: CommitOutcome[] = new Array(effects.length);
     // On a Cluster, one call per partition (per-card atomicity is what the port promises), all
@@ -256,10 +305,20 @@ class RedisStore implements Store {
     at?: number,
   ): Promise<EffectResult | undefined> {
     const p = this.keys.partitionOf(cardToken);
-    const key =
-      isTapKey(dedupeKey) && at !== undefined ? this.keys.seenOn(p, dedupeDay(at)) : this.keys.seen(p);
-    const seen = await this.redis.hget(key, dedupeKey);
-    return seen === null ? undefined : decodeResult(seen);
+    if (!isTapKey(dedupeKey) || at === undefined) {
+      const seen = await this.redis.hget(this.keys.seen(p), dedupeKey);
+      return seen === null ? undefined : decodeResult(seen);
+    }
+    // A tap's entry is under its field (0222), or under its key when written before.
+    const day = dedupeDay(at);
+    await this.splits.load([day]);
+    const [field, old] = await this.redis.hmget(
+      this.keys.seenOn(p, day, subBucketOf(dedupeKey, this.splits.of(day))),
+      tapField(cardToken, dedupeKey),
+      dedupeKey,
+    );
+    const seen = field ?? old;
+    return seen === null || seen === undefined ? undefined : decodeResult(seen);
   }
 
   async claimTaps(

@@ -101,6 +101,13 @@ describe('PackWriter', () => {
     expect(unpack(w.finish())).toEqual(values);
   });
 
+  it('writes bytes as a str as they are, read back as bytes when they are not UTF-8 (a tap field, 0222)', () => {
+    const field = Buffer.from([0, 0, 0, 1, 0xff, 0xfe, 0x80, 0xc3, 0x28, 0x00, 0x7f, 0xa0]);
+    const b = new PackWriter(16).bytes(field).bytes(Buffer.from('tap:1')).finish();
+    expect(b.subarray(0, 13)).toEqual(Buffer.concat([Buffer.of(0xa0 | 12), field]));
+    expect(unpack(b)).toEqual([field, 'tap:1']);
+  });
+
   it('writes arrays of any size, nested', () => {
     const big = Array.from({ length: 70_000 }, (_, i) => i % 300);
     const w = new PackWriter();

@@ -110,7 +110,7 @@ describe('Redis commit, one call for all partitions', () => {
         w.array(rows.length);
         for (const row of rows) {
           const v = row[c];
-          typeof v === 'number' ? w.int(v) : w.str(String(v));
+          typeof v === 'number' ? w.int(v) : Buffer.isBuffer(v) ? w.bytes(v) : w.str(String(v));
         }
       }
       return w.finish();
@@ -166,6 +166,40 @@ describe('Redis commit, one call for all partitions', () => {
     expect(await admin.keys(`${prefix}:*seen*`)).toEqual([]);
     // The good call applies both.
     expect(await run(pack(rows))).toEqual([1, '', 1, '']);
+    await store.close();
+  });
+
+  it('refuses a call whose old dedupe fields are malformed whole: an odd list, an effect number out of range, a field not a string, not a list (0222)', async () => {
+    const store = await open();
+    const keys = new RedisKeys(prefix, 16);
+    const planned = [planTap(await issue(store, 7, 1_000), tap({ cardToken: token(7), seq: 1 }), fare, T0)];
+    const [call] = commitCalls(planned, keys, 60, { keepRecords: false, oldFieldsUntil: dedupeDay(T0) });
+    const name = planned[0]!.dedupeKey;
+    // The gateway names the tap's key for a day up to the upgrade's.
+    expect(unpack(call!.args[4] as Buffer)).toEqual([[1, name]]);
+    const scripts = defineScripts(admin);
+    const run = (old: Buffer | string) =>
+      scripts.run('commitEffects', call!.keys, [...call!.args.slice(0, 4), old]);
+    const list = (...items: Array<number | string>) => {
+      const w = new PackWriter().array(items.length);
+      for (const v of items) typeof v === 'number' ? w.int(v) : w.str(v);
+      return w.finish();
+    };
+    for (const old of [
+      list(1),
+      list(0, name),
+      list(2, name),
+      list(1, 7),
+      new PackWriter().str(name).finish(),
+      Buffer.from([0xc1]),
+      Buffer.concat([list(1, name), list(1, name)]),
+    ])
+      await expect(run(old)).rejects.toThrow(/malformed old fields/);
+    expect(await load(store, token(7))).toMatchObject({ balanceFen: 1_000, version: 1 });
+    expect(await admin.keys(`${prefix}:*seen*`)).toEqual([]);
+    // As sent, and with no old field at all: applied once, then a duplicate.
+    expect(await run(call!.args[4]!)).toEqual([1, '']);
+    expect(await run('')).toEqual([2, expect.any(String)]);
     await store.close();
   });
 
@@ -317,9 +351,14 @@ describe('Redis commit, one call for all partitions', () => {
     await store.close();
   });
 
-  it('answers a dedupe value written before 0210 (JSON) as it was', async () => {
+  it('answers a dedupe value written before 0210 (JSON) as it was, in a store upgraded to 0222', async () => {
+    const keys0 = new RedisKeys(prefix, 16);
+    const first = await open();
+    const card = await issue(first, 7, 1_000);
+    await first.close();
+    // The store is older than 0222: its first gateway of 0222 dates the upgrade (T0's day + 2).
+    await admin.set(keys0.tapFieldsSince(), String(dedupeDay(T0) + 2));
     const store = await open();
-    const card = await issue(store, 7, 1_000);
     const t = tap({ cardToken: token(7), seq: 1 });
     const effect = planTap(card, t, fare, T0);
     const old = { outcome: 'charged', chargedFen: 150, balanceAfterFen: 850, reason: 'OK' };

@@ -5,11 +5,11 @@ import { type Unpacked, unpack } from '../../../gateway/src/store/msgpack.js';
 import type { CommitOutcome } from '../../../gateway/src/store/port.js';
 import { ScriptResult } from '../../../gateway/src/store/redis-codes.js';
 import { claimCall, commitCalls, decodeCall } from '../../../gateway/src/store/redis-commit.js';
-import { partitionOf, RedisKeys } from '../../../gateway/src/store/redis-keys.js';
+import { partitionOf, RedisKeys, tapField } from '../../../gateway/src/store/redis-keys.js';
 import { decodeResult, encodeResult } from '../../../gateway/src/store/redis-results.js';
 import { outcomes } from '../../../protos/codec.js';
 import { recordFrame } from '../../../protos/record-codec.js';
-import { planRun, rideOf, T0, tap, token } from './fixtures.js';
+import { planRun, rideOf, T0, tap, token, topUpOf } from './fixtures.js';
 
 const keys = new RedisKeys('oc', 16);
 /** Seconds a day bucket lives (any number: the encoding passes it on). */
@@ -44,7 +44,7 @@ describe('card partitions', () => {
 function parseArgs(args: ReadonlyArray<string | Buffer>) {
   const effects: Array<{ f: string[]; indexes: string[]; stats: string[] }> = [];
   const keepRecords = args[1] === '1';
-  expect(args).toHaveLength(4);
+  expect(args).toHaveLength(5);
   const all = unpack(args[3] as Buffer);
   expect(all).toHaveLength(1);
   const columns = all[0] as Unpacked[][];
@@ -52,7 +52,11 @@ function parseArgs(args: ReadonlyArray<string | Buffer>) {
   const n = columns[0]!.length;
   for (const c of columns) expect(c).toHaveLength(n);
   for (let i = 0; i < n; i++) {
-    const x = columns.slice(0, 12).map((c) => String(c[i]));
+    // A tap's field is bytes (0222): as latin1, one character a byte.
+    const x = columns.slice(0, 12).map((c) => {
+      const v = c[i];
+      return Buffer.isBuffer(v) ? v.toString('latin1') : String(v);
+    });
     if (!keepRecords) {
       effects.push({ f: x, indexes: [], stats: [] });
       continue;
@@ -115,9 +119,13 @@ describe('commitEffects calls', () => {
     ]);
     // Both taps of card 0 fall in the hour starting 1749999600000; each adds a ride and its 200 fen.
     const stats = ['12', '1749999600000|r1|none|r', '1', '1749999600000|r1|none|c', '200'];
+    expect(call!.args[4]).toBe('');
+    // A tap's dedupe entry is under its 12 bytes (0222), passed as they are.
+    const field = tapField(token(0), 'tap:bus-1:1');
+    expect((call!.args[3] as Buffer).includes(Buffer.concat([Buffer.of(0xa0 | 12), field]))).toBe(true);
     expect(parsed[0]).toEqual({
       f: [
-        'tap:bus-1:1',
+        field.toString('latin1'),
         // The card by number, the version it must have, and its stored head after the ride:
         // version, balance, fare state (docs/decisions/0214).
         '1',
@@ -130,8 +138,8 @@ describe('commitEffects calls', () => {
         '',
         token(0),
         '3',
-        // The compact result: charged, 200 fen, 800 after, reason OK (wire codes, 0210).
-        '1,200,800,1',
+        // The compact result: charged, reason OK (wire codes, 0210), 200 fen, 800 after (0222).
+        '1015k:m8',
         '5',
         // The length of its frame in ARGV[3] (docs/decisions/0209).
         String(recordFrame(effects[0]!.record).length),
@@ -215,6 +223,29 @@ describe('commitEffects calls', () => {
       ['13', '2', '14', '4', '5', ['6', '15', '8', '16', '10', '17'], '18'],
       ['1', '2', '3', '4', '5', ['6', '7', '8', '9', '10', '11'], '12'],
     ]);
+  });
+
+  it('name the old dedupe key of a tap dated up to the upgrade (0222), per call, and of no other', () => {
+    const DAY = 86_400_000;
+    const cards = new Map([0, 1].map((n) => [token(n), card(n)]));
+    const taps = [
+      tap({ cardToken: token(0), seq: 1 }),
+      tap({ cardToken: token(1), seq: 2 }),
+      tap({ cardToken: token(0), seq: 3, deviceTimeMs: T0 + DAY }),
+    ];
+    const effects = planRun(cards, taps);
+    const topUp = topUpOf(card(1), 'r1', 100);
+    const until = dedupeDay(T0);
+    const [one] = commitCalls([...effects, topUp], keys, TTL, { oldFieldsUntil: until });
+    // Effect numbers are 1-based in the call; the tap of the next day and the top-up have none.
+    expect(unpack(one!.args[4] as Buffer)).toEqual([[1, 'tap:bus-1:1', 2, 'tap:bus-1:2']]);
+    const perPartition = commitCalls(effects, keys, TTL, { oldFieldsUntil: until, perPartition: true });
+    expect(perPartition.map((c) => c.args[4]).map((a) => (a === '' ? '' : unpack(a as Buffer)))).toEqual([
+      [[1, 'tap:bus-1:1']],
+      [[1, 'tap:bus-1:2']],
+    ]);
+    expect(commitCalls(effects, keys, TTL, { oldFieldsUntil: until - 1 })[0]!.args[4]).toBe('');
+    expect(commitCalls(effects, keys, TTL)[0]!.args[4]).toBe('');
   });
 
   it('leave the card out of an effect that does not touch it', () => {
@@ -301,13 +332,28 @@ describe('stored results', () => {
         expect(decodeResult(encodeResult(r))).toEqual(r);
         expect(decodeResult(JSON.stringify(r))).toEqual(r);
       }
-    expect(
-      encodeResult({ outcome: 'recorded', chargedFen: 0, balanceAfterFen: 5, reason: 'UNKNOWN_CARD' }),
-    ).toBe('2,0,5,20');
+    const unknown = {
+      outcome: 'recorded',
+      chargedFen: 0,
+      balanceAfterFen: 5,
+      reason: 'UNKNOWN_CARD',
+    } as const;
+    expect(encodeResult(unknown)).toBe('20k0:5');
+    // The decimal form of 0210 to 0222, still in the window after an upgrade.
+    expect(decodeResult('2,0,5,20')).toEqual(unknown);
+    // A city card's result fits 12 characters (a 16-byte Redis string): 9,999 fen charged, 9,999,999 left.
+    expect(encodeResult({ ...unknown, chargedFen: 9_999, balanceAfterFen: 9_999_999 })).toHaveLength(12);
+    // Amounts that are not safe integers keep the JSON.
+    expect(encodeResult({ ...unknown, chargedFen: 0.5 })).toBe(
+      JSON.stringify({ ...unknown, chargedFen: 0.5 }),
+    );
   });
 
   it('refuse a value that is neither', () => {
     expect(() => decodeResult('9,0,0,1')).toThrow("not a stored effect result: '9,0,0,1'");
     expect(() => decodeResult('1,0,0')).toThrow("not a stored effect result: '1,0,0'");
+    expect(() => decodeResult('1015k:')).toThrow("not a stored effect result: '1015k:'");
+    expect(() => decodeResult('z015k:m8')).toThrow("not a stored effect result: 'z015k:m8'");
+    expect(() => decodeResult('10_5k:m8')).toThrow("not a stored effect result: '10_5k:m8'");
   });
 });

@@ -103,9 +103,9 @@ async function weigh(prefix: string, day: number, lastWrite: Map<string, number>
   for (const key of await admin.keys(`${prefix}:*`)) {
     const ttl = await admin.ttl(key);
     if (ttl !== -1) {
-      // Only a tap day bucket (0196) or a claims bucket (0220) may expire, and never later than
-      // the window and its margin after its last write.
-      const seen = /:seen:(\d+)$/.exec(key);
+      // Only a tap day bucket (0196), a day's sub-bucket or its count (0222) or a claims bucket
+      // (0220) may expire, and never later than the window and its margin after its last write.
+      const seen = /:seen(?:-split)?:(\d+)(?::\d+)?$/.exec(key);
       const claims = lastWrite.get(key);
       expect(seen !== null || claims !== undefined, key).toBe(true);
       expect(ttl).toBeGreaterThan(0);

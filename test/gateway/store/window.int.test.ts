@@ -7,8 +7,11 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DAY_MS, dedupeDay } from '../../../core/dedupe-window.js';
+import type { TapInput } from '../../../core/ledger.js';
+import type { CommitOutcome } from '../../../gateway/src/store/port.js';
 import { openRedisStore } from '../../../gateway/src/store/redis.js';
-import { partitionOf } from '../../../gateway/src/store/redis-keys.js';
+import { partitionOf, RedisKeys, tapField } from '../../../gateway/src/store/redis-keys.js';
+import { encodeResult } from '../../../gateway/src/store/redis-results.js';
 import { openSqliteStore } from '../../../gateway/src/store/sqlite.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { issue, load, rideOf, T0, tap, token } from './fixtures.js';
@@ -114,6 +117,103 @@ describe('Redis store: the dedupe window', () => {
       await store.close();
       const keys = await admin.keys(`${prefix}:*`);
       if (keys.length > 0) await admin.unlink(...keys);
+      await admin.quit();
+    }
+  });
+
+  it('keeps a tap entry under 12 bytes, and after an upgrade answers a resend from an entry of before 0222 (JSON or decimal) (0222)', async () => {
+    const prefix = uniqueId('oc');
+    const admin = new Redis(testEnv.redisUrl());
+    const keys = new RedisKeys(prefix, 16);
+    const open = () =>
+      openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix, dedupeWindowDays: 3, now: T0 });
+    let store = await open();
+    try {
+      // A store created by this version reads no old fields.
+      expect(await admin.get(keys.tapFieldsSince())).toBe('-1');
+      // The card as two taps of before the upgrade left it: 1,000 fen less 2 × 200.
+      await issue(store, 1, 600);
+      const [r1, r2, r3] = [1, 2, 3].map((seq) => tap({ cardToken: token(1), seq, epoch: E1 }));
+      const bucket = keys.seenOn(keys.partitionOf(token(1)), dedupeDay(r1!.deviceTimeMs));
+      // What a gateway of before 0222 left: taps 1 and 2 charged, their entries under their keys,
+      // one as JSON (before 0210), one in the decimal form (0210 to 0222).
+      const first = { outcome: 'charged', chargedFen: 200, balanceAfterFen: 800, reason: 'OK' } as const;
+      const second = { ...first, balanceAfterFen: 600 };
+      await admin.hset(
+        bucket,
+        `tap:bus-1:${E1}:1`,
+        JSON.stringify(first),
+        `tap:bus-1:${E1}:2`,
+        '1,200,600,1',
+      );
+      // The upgrade: the first gateway of 0222 to open the store (it existed) dates it.
+      await admin.del(keys.tapFieldsSince());
+      await store.close();
+      store = await open();
+      expect(await admin.get(keys.tapFieldsSince())).toBe(String(dedupeDay(T0) + 2));
+      const now = await load(store, token(1));
+      // The resends of taps 1 and 2 meet their old entries: the original results, nothing charged.
+      expect(await store.commit([rideOf(now, r1!), rideOf(now, r2!)])).toEqual([
+        { status: 'duplicate', result: first },
+        { status: 'duplicate', result: second },
+      ]);
+      expect(await store.committedResult(token(1), `tap:bus-1:${E1}:2`, r2!.deviceTimeMs)).toEqual(second);
+      // A new tap is charged and its entry is under its 12-byte field, with the compact result.
+      const [o3] = await store.commit([rideOf(now, r3!)]);
+      expect(o3!.status).toBe('applied');
+      const { result } = o3 as Extract<CommitOutcome, { status: 'applied' }>;
+      expect(await admin.hlen(bucket)).toBe(3);
+      const field = tapField(token(1), `tap:bus-1:${E1}:3`);
+      expect(await admin.hget(bucket, field)).toBe(encodeResult(result));
+      expect(await admin.hexists(bucket, `tap:bus-1:${E1}:3`)).toBe(0);
+      // Its resend is a duplicate with that result; the card was charged once for three taps.
+      const after = await load(store, token(1));
+      expect(await store.commit([rideOf(after, r3!)])).toEqual([{ status: 'duplicate', result: result }]);
+      expect(await store.committedResult(token(1), `tap:bus-1:${E1}:3`, r3!.deviceTimeMs)).toEqual(result);
+      expect((await load(store, token(1))).balanceFen).toBe(400);
+      expect(await admin.hlen(bucket)).toBe(3);
+    } finally {
+      await store.close();
+      const left = await admin.keys(`${prefix}:*`);
+      if (left.length > 0) await admin.unlink(...left);
+      await admin.quit();
+    }
+  });
+
+  it("reads no old field for a tap dated after the upgrade's days, nor in a store created since (0222)", async () => {
+    const prefix = uniqueId('oc');
+    const admin = new Redis(testEnv.redisUrl());
+    const keys = new RedisKeys(prefix, 16);
+    const open = () =>
+      openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix, dedupeWindowDays: 3, now: T0 });
+    let store = await open();
+    // An entry under the old field where no gateway of before 0222 can have written one: not read.
+    const oldEntry = (ride: TapInput) =>
+      admin.hset(
+        keys.seenOn(keys.partitionOf(ride.cardToken), dedupeDay(ride.deviceTimeMs)),
+        `tap:bus-1:${E1}:${ride.seq}`,
+        '1,200,800,1',
+      );
+    try {
+      // A store created since: the tap is new.
+      const ride = tap({ cardToken: token(1), seq: 1, epoch: E1 });
+      await oldEntry(ride);
+      const [o] = await store.commit([rideOf(await issue(store, 1, 1_000), ride)]);
+      expect(o!.status).toBe('applied');
+      expect((await load(store, token(1))).balanceFen).toBe(800);
+      // An upgraded store (dated T0): a tap dated three days on was never written the old way.
+      await admin.del(keys.tapFieldsSince());
+      await store.close();
+      store = await open();
+      const later = tap({ cardToken: token(1), seq: 2, epoch: E1, deviceTimeMs: T0 + 3 * DAY_MS });
+      await oldEntry(later);
+      const [o2] = await store.commit([rideOf(await load(store, token(1)), later)]);
+      expect(o2!.status).toBe('applied');
+      expect((await load(store, token(1))).balanceFen).toBe(600);
+    } finally {
+      await store.close();
+      const left = await admin.keys(`${prefix}:*`);
+      if (left.length > 0) await admin.unlink(...left);
       await admin.quit();
     }
   });

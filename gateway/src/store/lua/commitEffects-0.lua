@@ -38,7 +38,8 @@
             exactly what the gateway computed). A tap sends only what this script reads:
             twelve fields; with records kept, the record's four and its index keys and
             counters. Columns by position (1-based):
-      1 dedupeKey
+      1 dedupeKey       a tap's: its 12-byte field (redis-keys.ts tapField, 0222); any
+                        other effect's: its dedupe key
       2 card#           the card (a string, lib/card.lua, docs/decisions/0214); 0: the
                         card is left untouched, and 3..8 are ''
       3 expectVersion
@@ -63,6 +64,11 @@
                           the card's, the device's, route's, station's, stop's, masked
                           number's and operator's, those the record has
          then m, then m items: statsKey# and field, n pairs: ride counters (redis-stats.ts)
+    ARGV[5] '' or, as MessagePack, one flat array of (effect number, old field) pairs: taps whose
+            day bucket may hold an entry under the tap's dedupe key itself, as every entry was
+            before docs/decisions/0222 (the gateway sends them only for days up to the store's
+            upgrade); where the effect's own field (column 1) is not in its bucket, this is read
+            (and a resend answered from it); what is written is always the new field
 
   Outbox: ONE entry per partition touched per call, whatever the records kept: field b the
   concatenation of the applied records' frames in commit order (concatenated elements of a
@@ -205,6 +211,48 @@ for r = 1, #readOrder do
     local part = call('HMGET', key, unpack(names, from, math.min(from + SLICE - 1, #names)))
     for j = 1, #part do
       originals[group[from + j - 1]] = part[j]
+    end
+  end
+end
+
+-- Entries written before 0222 are under the tap's dedupe key: read, per bucket, for the taps the
+-- gateway named (ARGV[5]) whose own field is not there. Absent in a store created since.
+local oldFields = ARGV[5] or ''
+if #oldFields > 0 then
+  local ok, given, extra = pcall(cmsgpack.unpack, oldFields)
+  if not ok or type(given) ~= 'table' or extra ~= nil or #given % 2 ~= 0 then
+    return redis.error_reply('commitEffects: malformed old fields')
+  end
+  local olds, oldOrder = {}, {}
+  for x = 1, #given, 2 do
+    local i, name = given[x], given[x + 1]
+    if type(i) ~= 'number' or i < 1 or i > n or i % 1 ~= 0 or type(name) ~= 'string' or SEEN[i] < 1 then
+      return redis.error_reply('commitEffects: malformed old fields')
+    end
+    if not originals[i] then
+      local group = olds[SEEN[i]]
+      if not group then
+        group = {}
+        olds[SEEN[i]] = group
+        oldOrder[#oldOrder + 1] = SEEN[i]
+      end
+      group[#group + 1] = i
+      group[#group + 1] = name
+    end
+  end
+  for r = 1, #oldOrder do
+    local group = olds[oldOrder[r]]
+    local names = {}
+    for x = 2, #group, 2 do
+      names[#names + 1] = group[x]
+    end
+    for from = 1, #names, SLICE do
+      local part = call('HMGET', KEYS[oldOrder[r]], unpack(names, from, math.min(from + SLICE - 1, #names)))
+      for j = 1, #part do
+        if part[j] then
+          originals[group[2 * (from + j - 1) - 1]] = part[j]
+        end
+      end
     end
   end
 end
