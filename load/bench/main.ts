@@ -112,7 +112,14 @@ const gcFile = join(root, '.run/bench/gateway-gc.json');
 /** extra: variables over the bench's own (load/bench/city.ts runs it as a city does). */
 function startGateway(port: number, extra: Record<string, string> = {}): ChildProcess {
   // gc-probe.ts: the bench's own preload, totals the gateway's GC pauses (load/bench/tap-costs.ts).
-  const args = ['--import', 'tsx', '--import', join(root, 'load/bench/gc-probe.ts')];
+  // The young generation as deploy/systemd/onecard-gateway@.service gives it (docs/decisions/0225).
+  const args = [
+    '--max-semi-space-size=64',
+    '--import',
+    'tsx',
+    '--import',
+    join(root, 'load/bench/gc-probe.ts'),
+  ];
   // ONECARD_BENCH_GATEWAY_PROF_DIR: a CPU profile of the gateway (written when it stops), to see
   // where its time per tap goes (docs/decisions/0205). Not in NODE_OPTIONS: node refuses it there.
   const profDir = process.env.ONECARD_BENCH_GATEWAY_PROF_DIR;

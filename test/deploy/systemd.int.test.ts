@@ -121,6 +121,29 @@ describe('deploy/systemd', () => {
     ]);
   });
 
+  // A flag this Node does not know stops the process before main.ts runs (node: bad option): the
+  // unit would restart it every 2 s for ever. The gateway's young generation (0225) is one.
+  it.each(units)('%s: node runs with the flags the unit gives it', (unit) => {
+    for (const cmd of settings(read(join(unitDir, unit)))
+      .filter(([k]) => k === 'ExecStart')
+      .map(([, v]) => v.split(/\s+/))) {
+      const at = cmd.indexOf('node');
+      if (at < 0) continue;
+      const flags = cmd
+        .slice(at + 1)
+        .filter((w, i, all) => w.startsWith('--') && w !== '--import' && all[i - 1] !== '--import');
+      const r = spawnSync(process.execPath, [...flags, '-e', '0'], { encoding: 'utf8' });
+      expect(`${r.stderr}${r.status}`).toBe('0');
+    }
+  });
+
+  it('gives the gateway a 64 MB young generation, as the bench runs it (0225)', () => {
+    expect(read(join(unitDir, 'onecard-gateway@.service'))).toMatch(
+      /^ExecStart=\/usr\/bin\/env node --max-semi-space-size=64 --import tsx gateway\/src\/main\.ts$/m,
+    );
+    expect(read(join(root, 'load/bench/main.ts'))).toContain("'--max-semi-space-size=64'");
+  });
+
   it('the broker unit runs the supervisor the tests run, on the shipped configuration', () => {
     const unit = read(join(unitDir, 'onecard-mosquitto.service'));
     expect(unit).toMatch(
