@@ -128,6 +128,12 @@ const rows: Row[] = [
     target: '',
   },
   {
+    what: "city tap path: Redis's worst AOF fsync during that run (appendfsync always: every ack waits for the disk; a floor under the ack p99)",
+    key: 'city_redis_fsync_max_ms',
+    unit: 'ms',
+    target: '',
+  },
+  {
     what: 'city tap path: gateway CPU per tap',
     key: 'city_gateway_cpu_us_per_tap',
     unit: 'µs',

@@ -8,6 +8,10 @@
 //   city_ack_p50_ms, city_ack_p99_ms  the ack latency at the issue's offered rate (20,000 taps/s),
 //                              after the max-rate run, on fresh device ids (city_ack_rate_taps_per_s:
 //                              what was acked per second);
+//   city_redis_fsync_max_ms, city_redis_fsync_slow_seconds  Redis's worst fsync of the AOF over
+//                              that run, and the seconds with one of 10 ms or more (its latency
+//                              monitor): with appendfsync always every ack waits for the disk, so
+//                              a slow fsync is a floor under city_ack_p99_ms (docs/decisions/0224);
 //   city_redis_bytes_per_tap   used_memory growth over the run per tap, read at the last ack (the
 //                              outbox still holds what the relay has not yet published);
 //   city_redis_bytes_per_tap_drained  the same once the relay has emptied the outbox: what stays
@@ -227,6 +231,14 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
     const perTap = (b: number) => round(b / max.tapsAcked);
     sampling = false;
     await sampler;
+    // Redis's fsyncs while the paced run goes (appendfsync always: an ack waits for the disk):
+    // its latency monitor keeps the worst stall of each second (LATENCY HISTORY, ms).
+    const [, threshold] = (await redis.call('CONFIG', 'GET', 'latency-monitor-threshold')) as [
+      string,
+      string,
+    ];
+    await redis.call('CONFIG', 'SET', 'latency-monitor-threshold', '1');
+    await redis.call('LATENCY', 'RESET', 'aof-fsync-always');
     // The offered rate: what a device waits for its ack when the box is not saturated.
     const paced =
       o.pacedRate > 0
@@ -238,6 +250,10 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
             label: `city tap path at ${o.pacedRate} taps/s offered`,
           })
         : undefined;
+    const fsyncs = ((await redis.call('LATENCY', 'HISTORY', 'aof-fsync-always')) as [number, number][]).map(
+      ([, ms]) => ms,
+    );
+    await redis.call('CONFIG', 'SET', 'latency-monitor-threshold', threshold);
     const pacedLat = [...(paced?.ackLatenciesMs ?? [])].sort((a, b) => a - b);
     const total = max.tapsAcked + (paced?.tapsAcked ?? 0) + (warm?.tapsAcked ?? 0);
     // A batch resent before its ack came (the paced run's devices keep more in flight) is acked
@@ -300,6 +316,8 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
             city_ack_p50_ms: round(percentile(pacedLat, 50)),
             city_ack_p99_ms: round(percentile(pacedLat, 99)),
             city_ack_rate_taps_per_s: Math.round(paced.tapsAcked / paced.seconds),
+            city_redis_fsync_max_ms: Math.max(0, ...fsyncs),
+            city_redis_fsync_slow_seconds: fsyncs.filter((ms) => ms >= 10).length,
           }
         : {}),
       city_taps: total,

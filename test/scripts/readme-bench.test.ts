@@ -126,6 +126,7 @@ describe('README benchmark figures', () => {
       city_redis_bytes_per_tap_drained: 1.2,
       city_outbox_entries_max: 4_200,
       city_outbox_lag_max_ms: 310,
+      city_redis_fsync_max_ms: 43,
     });
     expect(table).toContain(
       `(\`city_taps_per_s\`) | 9,876 /s | ≥ 50,000 ✗ (not met) | ${figures.taps_per_s.toLocaleString('en-US')} (\`taps_per_s\`) |`,
@@ -144,6 +145,7 @@ describe('README benchmark figures', () => {
     );
     expect(table).toContain('(`city_redis_bytes_per_tap_drained`) | 1.2 B |  |');
     expect(table).toContain('(`city_outbox_entries_max`) | 4,200 |  |');
+    expect(table).toContain('(`city_redis_fsync_max_ms`) | 43 ms |  |');
     expect(table).toContain('(`city_outbox_lag_max_ms`) | 310 ms |  |');
   });
 

@@ -82,6 +82,9 @@ describe('bench: the tap path as a city runs it', () => {
     expect(r.city_ack_p99_ms).toBeGreaterThan(0);
     expect(r.city_ack_p99_ms).toBeGreaterThanOrEqual(r.city_ack_p50_ms!);
     expect(r.city_ack_rate_taps_per_s).toBeGreaterThan(0);
+    // The test Redis runs appendfsync always (deploy/redis/redis.conf): its fsyncs are watched.
+    expect(r.city_redis_fsync_max_ms).toBeGreaterThanOrEqual(0);
+    expect(r.city_redis_fsync_slow_seconds).toBeGreaterThanOrEqual(0);
     expect(r.city_unacked_taps).toBe(0);
     expect(r.city_redis_records_kept).toBe(0);
     expect(r.city_relayed_records).toBeGreaterThanOrEqual(2_200);
