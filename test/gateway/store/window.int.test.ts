@@ -14,6 +14,7 @@ import { partitionOf, RedisKeys, tapField } from '../../../gateway/src/store/red
 import { encodeResult } from '../../../gateway/src/store/redis-results.js';
 import { openSqliteStore } from '../../../gateway/src/store/sqlite.js';
 import { testEnv, uniqueId } from '../../support/env.js';
+import { unlinkPrefix } from '../../support/redis-cleanup.js';
 import { issue, load, rideOf, T0, tap, token } from './fixtures.js';
 
 const E1 = '0123456789abcdef';
@@ -115,8 +116,7 @@ describe('Redis store: the dedupe window', () => {
       expect(await admin.exists(`${prefix}:{p${partitionOf(token(1), 16)}}:seen`)).toBe(0);
     } finally {
       await store.close();
-      const keys = await admin.keys(`${prefix}:*`);
-      if (keys.length > 0) await admin.unlink(...keys);
+      await unlinkPrefix(admin, prefix);
       await admin.quit();
     }
   });
@@ -174,8 +174,7 @@ describe('Redis store: the dedupe window', () => {
       expect(await admin.hlen(bucket)).toBe(3);
     } finally {
       await store.close();
-      const left = await admin.keys(`${prefix}:*`);
-      if (left.length > 0) await admin.unlink(...left);
+      await unlinkPrefix(admin, prefix);
       await admin.quit();
     }
   });
@@ -212,8 +211,7 @@ describe('Redis store: the dedupe window', () => {
       expect((await load(store, token(1))).balanceFen).toBe(600);
     } finally {
       await store.close();
-      const left = await admin.keys(`${prefix}:*`);
-      if (left.length > 0) await admin.unlink(...left);
+      await unlinkPrefix(admin, prefix);
       await admin.quit();
     }
   });
@@ -281,8 +279,7 @@ describe('Redis store: the dedupe window', () => {
       ).toEqual([false, false, true]);
     } finally {
       await store.close();
-      const keys = await admin.keys(`${prefix}:*`);
-      if (keys.length > 0) await admin.unlink(...keys);
+      await unlinkPrefix(admin, prefix);
       await admin.quit();
     }
   });
