@@ -27,7 +27,11 @@
 //   city_relayed_records, city_redis_records_kept  the proof: every acked tap of every run went to
 //                              Kafka, none stayed in Redis (the run fails otherwise);
 //   city_warmup_taps           taps sent through the whole path before the measured run, not
-//                              in its figures (city_taps counts them): JIT and Kafka's JVM warm.
+//                              in its figures (city_taps counts them): JIT and Kafka's JVM warm;
+//   city_small_batch_taps_per_s and its _gateway_cpu_us_per_tap, _redis_cpu_us_per_tap,
+//                              _box_cpu_us_per_tap: a second max-rate run whose devices send a few
+//                              taps a batch (city_small_batch_taps_per_batch), as a city's
+//                              validators do, many more of them: what a batch costs, not a tap.
 // The history process (Kafka → PostgreSQL) is not started: on this 2-core box it would take CPU
 // from the gateway and Redis being measured, and it is measured on its own (history_ingest_records_per_s).
 import type { ChildProcess } from 'node:child_process';
@@ -68,6 +72,12 @@ export interface CityOptions {
    * Kafka the bench has just started cost 13–14 µs a tap against 2 warm). 0: no warm-up.
    */
   warmupTaps: number;
+  /**
+   * After the max-rate run, another as fast as acks allow whose devices send tapsPerBatch taps
+   * a batch (a validator publishes what it has every second or so: a few taps), on fresh device
+   * ids, many more of them. Omitted: no such run.
+   */
+  smallBatch?: { tapsPerBatch: number; devices: number; taps: number };
   gcFile: string;
   /** Mosquitto's and Kafka's pids, for their CPU per tap (tap-costs.ts); keys left out without. */
   brokerPid?: number;
@@ -123,10 +133,17 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
   // before the gateway starts.
   const pacedDevices = devices.map((d) => ({ ...d, deviceId: `${d.deviceId}-p` }));
   const warmDevices = devices.map((d) => ({ ...d, deviceId: `${d.deviceId}-w` }));
+  // The small-batch run's devices: a key pair each is costly to make, so they take turns with
+  // the max-rate run's keys under ids of their own.
+  const smallDevices = Array.from({ length: o.smallBatch?.devices ?? 0 }, (_, i) => ({
+    ...devices[i % devices.length]!,
+    deviceId: `city-${run}-${i}-s`,
+  }));
   for (const d of [
     ...devices,
     ...(o.pacedRate > 0 ? pacedDevices : []),
     ...(o.warmupTaps > 0 ? warmDevices : []),
+    ...smallDevices,
   ])
     await store.upsertDevice({
       deviceId: d.deviceId,
@@ -143,7 +160,14 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
   /** One run of simulated devices against the gateway (load/bench/devices.ts), bounded. */
   const drive = (
     group: SimDevice[],
-    run: { taps: number; ratePerSec: number; window: number; maxSeconds: number; label: string },
+    run: {
+      taps: number;
+      ratePerSec: number;
+      window: number;
+      maxSeconds: number;
+      label: string;
+      tapsPerBatch?: number;
+    },
   ) =>
     runDevices({
       mqttUrl: o.mqttUrl,
@@ -151,7 +175,7 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
       mqttPassword: o.mqttPassword,
       devices: group,
       tokens: cardTokens,
-      tapsPerBatch: o.tapsPerBatch,
+      tapsPerBatch: run.tapsPerBatch ?? o.tapsPerBatch,
       window: run.window,
       totalTaps: run.taps,
       ratePerSec: run.ratePerSec,
@@ -174,6 +198,7 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
   });
   const exited = new Promise((r) => gw.once('exit', r));
   let sampling = true;
+  let smallRun: Awaited<ReturnType<typeof runDevices>> | undefined;
   let sampler: Promise<void> = Promise.resolve();
   try {
     await waitReady(`http://127.0.0.1:${port}`, 'the city gateway');
@@ -226,8 +251,41 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
     }
     const drainMs = performance.now() - acked;
     const drainedBytes = (await redisUsage(redis)).memoryBytes - memory0;
-    // What of it is the dedupe window, by kind (docs/decisions/0222): read before the paced run adds its own.
+    // What of it is the dedupe window, by kind (docs/decisions/0222): read before the later runs add their own.
     const window = await windowBytes(redis, prefix);
+    // Few taps a batch, as fast as acks allow: the same meter, so the per-batch costs show.
+    let small: Record<string, number> = {};
+    if (o.smallBatch) {
+      const smallMeter = await startCostMeter({
+        gatewayPid: gw.pid!,
+        gcFile: o.gcFile,
+        redis,
+        brokerPid: o.brokerPid,
+        kafkaPid: o.kafkaPid,
+      });
+      const ran = await drive(smallDevices, {
+        taps: o.smallBatch.taps,
+        ratePerSec: 0,
+        window: o.window,
+        maxSeconds: o.maxSeconds,
+        tapsPerBatch: o.smallBatch.tapsPerBatch,
+        label: `city tap path, ${o.smallBatch.tapsPerBatch} taps a batch`,
+      });
+      const c = await smallMeter.stop(ran.tapsAcked);
+      small = {
+        city_small_batch_taps_per_s: Math.round(ran.tapsAcked / ran.seconds),
+        city_small_batch_taps_per_batch: o.smallBatch.tapsPerBatch,
+        city_small_batch_devices: o.smallBatch.devices,
+        city_small_batch_gateway_cpu_us_per_tap: c.gateway_cpu_us_per_tap!,
+        city_small_batch_redis_cpu_us_per_tap: c.redis_cpu_us_per_tap!,
+        ...(c.box_cpu_us_per_tap === undefined
+          ? {}
+          : { city_small_batch_box_cpu_us_per_tap: c.box_cpu_us_per_tap }),
+        city_small_batch_taps: ran.tapsAcked,
+        city_small_batch_duplicates: ran.duplicates,
+      };
+      smallRun = ran;
+    }
     const perTap = (b: number) => round(b / max.tapsAcked);
     sampling = false;
     await sampler;
@@ -255,10 +313,11 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
     );
     await redis.call('CONFIG', 'SET', 'latency-monitor-threshold', threshold);
     const pacedLat = [...(paced?.ackLatenciesMs ?? [])].sort((a, b) => a - b);
-    const total = max.tapsAcked + (paced?.tapsAcked ?? 0) + (warm?.tapsAcked ?? 0);
+    const runs = [max, paced, warm, smallRun];
+    const total = runs.reduce((n, r) => n + (r?.tapsAcked ?? 0), 0);
     // A batch resent before its ack came (the paced run's devices keep more in flight) is acked
     // again as duplicates: no new record.
-    const duplicates = max.duplicates + (paced?.duplicates ?? 0) + (warm?.duplicates ?? 0);
+    const duplicates = runs.reduce((n, r) => n + (r?.duplicates ?? 0), 0);
     const records = total - duplicates;
     // Every acked tap relayed (bounded): the outbox empty and the relay's count caught up (it
     // counts a page once the outbox has been acked, a moment after the entries are gone).
@@ -322,11 +381,8 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
         : {}),
       city_taps: total,
       city_warmup_taps: warm?.tapsAcked ?? 0,
-      city_unacked_taps:
-        max.tapsSent -
-        max.tapsAcked +
-        (paced ? paced.tapsSent - paced.tapsAcked : 0) +
-        (warm ? warm.tapsSent - warm.tapsAcked : 0),
+      ...small,
+      city_unacked_taps: runs.reduce((n, r) => n + (r ? r.tapsSent - r.tapsAcked : 0), 0),
       city_duplicate_taps: duplicates,
     };
     o.log(`  city: ${JSON.stringify(result)}`);

@@ -88,6 +88,8 @@ const P = {
   cityTaps: quick ? 50_000 : 200_000,
   // Through the whole path first, not measured (load/bench/city.ts): a warm JIT and Kafka.
   cityWarmupTaps: quick ? 20_000 : 50_000,
+  // Then a city's batch size (load/bench/city.ts): 5 taps a batch from many more devices.
+  citySmallBatch: { tapsPerBatch: 5, devices: quick ? 200 : 400, taps: quick ? 20_000 : 100_000 },
   pacedRate: 20_000,
   pacedSeconds: quick ? 10 : 30,
   ceilingSeconds: quick ? 3 : 10,
@@ -187,6 +189,7 @@ async function cityBench(): Promise<Record<string, number>> {
     pacedRate: P.pacedRate,
     pacedSeconds: P.pacedSeconds,
     warmupTaps: P.cityWarmupTaps,
+    smallBatch: P.citySmallBatch,
     gcFile: join(root, '.run/bench/city-gateway-gc.json'),
     brokerPid: pidFrom(join(root, '.run/mosquitto/pid')),
     kafkaPid: pidFrom(join(root, '.run/kafka/pid')),
