@@ -3,10 +3,10 @@
 // POST /v1/devices (printed by `main.ts --print-public-key` and logged at start).
 // Taken from the configuration when set (a key provisioned by the depot), otherwise read from
 // the key file, which is created on first start with mode 0600 (owner only).
-import { sign } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { devicePublicKeyHex, deviceSigningKey, isKeyHex, newDeviceKeyPair } from '../../core/device-keys.js';
+import { devicePublicKeyHex, isKeyHex, newDeviceKeyPair } from '../../core/device-keys.js';
+import { ed25519 } from '../../core/ed25519.js';
 import type { SignFn } from '../../protos/codec.js';
 
 export interface DeviceKey {
@@ -38,7 +38,7 @@ export function loadDeviceKey(config: { deviceKey: string; deviceKeyFile: string
   return fromHex(text, 'file');
 }
 
+/** Signs with libsodium where it loads (core/ed25519.ts, docs/decisions/0226): once a batch. */
 function fromHex(hex: string, source: DeviceKey['source']): DeviceKey {
-  const key = deviceSigningKey(hex);
-  return { publicKey: devicePublicKeyHex(hex), sign: (bytes) => sign(null, bytes, key), source };
+  return { publicKey: devicePublicKeyHex(hex), sign: ed25519.signer(Buffer.from(hex, 'hex')), source };
 }

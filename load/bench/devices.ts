@@ -2,9 +2,10 @@
 // protocol (TapBatch out, signed with each device's own key; BatchAck in) over the real broker,
 // without a journal, so the bench measures the gateway and not the simulators. Each device keeps a window of batches in
 // flight and records the time from publish to ack per batch.
-import { type KeyObject, randomBytes, sign } from 'node:crypto';
+import { type KeyObject, randomBytes } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import { deviceSigningKey, newDeviceKeyPair } from '../../core/device-keys.js';
+import { ed25519 } from '../../core/ed25519.js';
 import { topics } from '../../core/topics.js';
 import { encodeSignedBatch, type SignFn } from '../../protos/codec.js';
 import { v1 } from '../../protos/wire.js';
@@ -18,10 +19,15 @@ export interface SimDevice {
   sign: SignFn;
 }
 
-/** A signer holding its parsed key (also for load/bench/signing.ts). */
+/**
+ * A signer holding its parsed key (also for load/bench/signing.ts): the edge agent's
+ * (core/ed25519.ts), so the simulated devices cost the box what a device's signing would;
+ * `key`, node:crypto's, for the bench's baseline.
+ */
 export function deviceKeySigner(privateKeyHex: string): SignFn & { key: KeyObject } {
-  const key = deviceSigningKey(privateKeyHex);
-  return Object.assign((bytes: Uint8Array) => sign(null, bytes, key), { key });
+  return Object.assign(ed25519.signer(Buffer.from(privateKeyHex, 'hex')), {
+    key: deviceSigningKey(privateKeyHex),
+  });
 }
 
 /** A simulated device with a key pair of its own. */

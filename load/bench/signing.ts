@@ -8,10 +8,14 @@
 //             check with the trusted list key: edge-agent/src/uplink/ack.ts), beside
 //             ack_decode_us, the decode alone; ack_verify_sm2_us: the same with an SM2 list key.
 //   gateway   batch_verify_us: p50 of the gateway's check of that batch's signature with the
-//             device key held parsed (gateway/src/ingest/signatures.ts).
-import { sign } from 'node:crypto';
+//             device key held parsed (gateway/src/ingest/signatures.ts); ack_sign_us: p50 of
+//             signing its BatchAck's bytes with the list key (gateway/src/lists/signer.ts).
+//   baseline  batch_sign_node_crypto_us, batch_verify_node_crypto_us, ack_sign_node_crypto_us:
+//             the same three Ed25519 operations with node:crypto (OpenSSL), which both sides used
+//             before libsodium (core/ed25519.ts, docs/decisions/0226), and the ratios to them.
+import { sign, verify } from 'node:crypto';
 import { newDeviceKeyPair } from '../../core/device-keys.js';
-import { parsePublicKeys } from '../../core/lists/keys.js';
+import { parsePublicKeys, privateKeyFromSeed, publicKeyFromRaw } from '../../core/lists/keys.js';
 import { openAck } from '../../edge-agent/src/uplink/ack.js';
 import { BatchSignatures } from '../../gateway/src/ingest/signatures.js';
 import { ListSigner } from '../../gateway/src/lists/signer.js';
@@ -88,10 +92,23 @@ export function benchSigning(quick: boolean): Record<string, number> {
   if (typeof keys === 'string') throw new Error(keys);
   const ack = encodeSignedAck(ackOf('bench-sign'), ed.keyId, (b) => ed.sign(b));
   const ackSm2 = encodeSignedAck(ackOf('bench-sign'), sm2.keyId, (b) => sm2.sign(b));
-  const t = { encode: [], sign: [], verify: [], ackDecode: [], ack: [], ackSm2: [] } as Record<
-    string,
-    number[]
-  >;
+  // The bytes the gateway signs for an ack and checks for a batch, and node:crypto's keys for them.
+  const ackBytes = v1.BatchAck.encode(ackOf('bench-sign')).finish();
+  const nodeListKey = privateKeyFromSeed(Buffer.from('a7'.repeat(32), 'hex'));
+  const nodeDeviceKey = publicKeyFromRaw(Buffer.from(pair.publicKey, 'hex'));
+  const signedBytes = Buffer.concat([BATCH_SIGNATURE_DOMAIN, unsigned]);
+  const t = {
+    encode: [],
+    sign: [],
+    verify: [],
+    ackSign: [],
+    ackDecode: [],
+    ack: [],
+    ackSm2: [],
+    signNode: [],
+    verifyNode: [],
+    ackSignNode: [],
+  } as Record<string, number[]>;
   for (let i = 0; i < rounds; i++) {
     timed(() => v1.TapBatch.encode(batch).finish(), t.encode!);
     timed(
@@ -99,13 +116,28 @@ export function benchSigning(quick: boolean): Record<string, number> {
         Buffer.concat([
           unsigned,
           Buffer.from([0x72, 0x40]),
-          sign(null, Buffer.concat([BATCH_SIGNATURE_DOMAIN, unsigned]), signer.key),
+          signer(Buffer.concat([BATCH_SIGNATURE_DOMAIN, unsigned])),
         ]),
       t.sign!,
+    );
+    timed(
+      () =>
+        Buffer.concat([
+          unsigned,
+          Buffer.from([0x72, 0x40]),
+          sign(null, Buffer.concat([BATCH_SIGNATURE_DOMAIN, unsigned]), signer.key),
+        ]),
+      t.signNode!,
     );
     timed(() => {
       if (!signatures.check(device, signed, decodedSignature).ok) throw new Error('batch signature');
     }, t.verify!);
+    timed(() => {
+      if (!verify(null, signedBytes, nodeDeviceKey, signed.subarray(signed.length - 64)))
+        throw new Error('batch signature (node:crypto)');
+    }, t.verifyNode!);
+    timed(() => ed.sign(ackBytes), t.ackSign!);
+    timed(() => sign(null, ackBytes, nodeListKey), t.ackSignNode!);
     timed(() => v1.BatchAck.decode(ack), t.ackDecode!);
     timed(() => {
       if (!openAck(ack, keys).ok) throw new Error('ack signature');
@@ -127,6 +159,10 @@ export function benchSigning(quick: boolean): Record<string, number> {
     batch_sign_us: p50(t.sign!),
     batch_encode_us: p50(t.encode!),
     batch_verify_us: p50(t.verify!),
+    ack_sign_us: p50(t.ackSign!),
+    batch_sign_node_crypto_us: p50(t.signNode!),
+    batch_verify_node_crypto_us: p50(t.verifyNode!),
+    ack_sign_node_crypto_us: p50(t.ackSignNode!),
     ack_verify_us: p50(t.ack!),
     ack_decode_us: p50(t.ackDecode!),
     ack_verify_sm2_us: p50(t.ackSm2!),
@@ -135,5 +171,8 @@ export function benchSigning(quick: boolean): Record<string, number> {
     ...r,
     ratio_batch_sign_to_encode: round(r.batch_sign_us / r.batch_encode_us, 2),
     ratio_ack_verify_to_decode: round(r.ack_verify_us / r.ack_decode_us, 2),
+    ratio_batch_verify_to_node_crypto: round(r.batch_verify_us / r.batch_verify_node_crypto_us, 2),
+    ratio_ack_sign_to_node_crypto: round(r.ack_sign_us / r.ack_sign_node_crypto_us, 2),
+    ratio_batch_sign_to_node_crypto: round(r.batch_sign_us / r.batch_sign_node_crypto_us, 2),
   };
 }

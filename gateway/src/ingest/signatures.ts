@@ -1,10 +1,10 @@
 // Who sent a batch: its Ed25519 signature checked against the key registered for the device
-// (docs/decisions/0173). Checked once per batch, before anything is read or charged; a
-// registered key's KeyObject is built once and kept in a bounded LRU (parsing the DER costs
-// more than the verification itself, and device ids are many but bounded by the fleet).
-import { verify } from 'node:crypto';
+// (docs/decisions/0173). Checked once per batch, before anything is read or charged, with
+// libsodium where it loads (core/ed25519.ts, docs/decisions/0226): at a validator's few taps a
+// batch this check was the gateway's largest cost. A registered key is held ready once and kept
+// in a bounded LRU (device ids are many but bounded by the fleet).
 import { LRUCache } from 'lru-cache';
-import { publicKeyFromRaw } from '../../../core/lists/keys.js';
+import { type Ed25519PublicKey, ed25519 } from '../../../core/ed25519.js';
 import { batchSignature } from '../../../protos/codec.js';
 import type { Device } from '../store/port.js';
 
@@ -20,7 +20,7 @@ export function isDevicePublicKey(hex: string): boolean {
 
 export class BatchSignatures {
   /** Keyed by the public key itself: a re-registered key can never meet a stale KeyObject. */
-  private readonly keys: LRUCache<string, ReturnType<typeof publicKeyFromRaw>>;
+  private readonly keys: LRUCache<string, Ed25519PublicKey>;
 
   constructor(maxKeys: number) {
     this.keys = new LRUCache({ max: maxKeys });
@@ -40,10 +40,10 @@ export class BatchSignatures {
       return { ok: false, reason: 'DEVICE_KEY_MISSING', detail: 'the device has no registered public key' };
     let key = this.keys.get(hex);
     if (!key) {
-      key = publicKeyFromRaw(Buffer.from(hex, 'hex'));
+      key = ed25519.publicKey(Buffer.from(hex, 'hex'));
       this.keys.set(hex, key);
     }
-    return verify(null, split.signedBytes, key, split.signature)
+    return ed25519.verify(key, split.signedBytes, split.signature)
       ? { ok: true }
       : { ok: false, reason: 'SIGNATURE_INVALID', detail: 'signature does not verify with the device key' };
   }

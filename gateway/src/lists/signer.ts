@@ -2,19 +2,32 @@
 // ONECARD_LIST_KEY_ID): Ed25519, or SM2 over SM3 when the id begins "sm2-" (decision 0164).
 // Devices hold the public key by id (ONECARD_EDGE_LIST_KEYS), so a key is rotated, or moved to
 // the other algorithm, by giving devices the new public key first, then switching the gateway.
+import { ed25519 } from '../../../core/ed25519.js';
 import { type EnvelopeHeader, sha256, signEnvelope } from '../../../core/lists/envelope.js';
-import { type ListPrivateKey, listPrivateKey, rawPublicKey, signWith } from '../../../core/lists/keys.js';
+import {
+  type ListPrivateKey,
+  listAlgorithm,
+  listPrivateKey,
+  rawPublicKey,
+  signWith,
+} from '../../../core/lists/keys.js';
 import { envelopeTypes, type ListKind, listKinds } from '../../../protos/codec.js';
 import { v1 } from '../../../protos/wire.js';
 
 export class ListSigner {
   private readonly key: ListPrivateKey;
+  /** Signs what is signed once a batch (its ack): libsodium for an Ed25519 key (core/ed25519.ts, 0226). */
+  private readonly signBytes: (bytes: Uint8Array) => Buffer;
 
   constructor(
     seedHex: string,
     readonly keyId: string,
   ) {
-    this.key = listPrivateKey(keyId, Buffer.from(seedHex, 'hex'));
+    const seed = Buffer.from(seedHex, 'hex');
+    const key = listPrivateKey(keyId, seed);
+    this.key = key;
+    this.signBytes =
+      listAlgorithm(keyId) === 'ed25519' ? ed25519.signer(seed) : (bytes) => signWith(key, bytes);
   }
 
   /** The public key devices verify with: 64 hex chars (Ed25519) or 130 (SM2, 04‖x‖y). */
@@ -24,7 +37,7 @@ export class ListSigner {
 
   /** Signs other bytes devices verify with the same key: BatchAcks (docs/decisions/0174). */
   sign(bytes: Uint8Array): Buffer {
-    return signWith(this.key, bytes);
+    return this.signBytes(bytes);
   }
 
   /** A SignedList carrying its body (MQTT deltas, heads). */
