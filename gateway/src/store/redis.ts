@@ -15,6 +15,7 @@ import type { Effect, EffectResult } from '../../../core/ledger.js';
 import { isGeneration, newGeneration } from '../../../core/lists/generation.js';
 import type { StatSummary } from '../stats/rides.js';
 import { checkEffects, checkNewCard } from './amounts.js';
+import { CommitGroup } from './commit-group.js';
 import { checkBounds, keptLetter } from './dead-letters.js';
 import type {
   AuditEntry,
@@ -79,6 +80,11 @@ export interface RedisStoreOptions {
   partitions?: number;
   /** Connections the commit calls are spread over, in turn; default 4 (see commit()). */
   commitConnections?: number;
+  /**
+   * The commits asked for in one turn of the event loop go as one call of up to this many
+   * effects (commit-group.ts, docs/decisions/0227); default 1,000. 0: each commit its own call.
+   */
+  commitGroupEffects?: number;
   /**
    * Replicas every script write (every commit) must reach before it counts as done, and how
    * long to wait for them (docs/decisions/0194); default 0: no wait.
@@ -154,6 +160,7 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
     opts.keepRecords ?? true,
     oldFieldsUntil,
     splits,
+    opts.commitGroupEffects ?? 1_000,
   );
 }
 
@@ -217,6 +224,8 @@ class RedisStore implements Store {
   private readonly perPartition: boolean;
   /** The commit connection the next call goes out on, round robin. */
   private nextLink = 0;
+  /** The commits of one turn, as one call (0227); undefined: each its own. */
+  private readonly group: CommitGroup<Effect, CommitOutcome> | undefined;
 
   constructor(
     private readonly redis: RedisClient,
@@ -232,7 +241,10 @@ class RedisStore implements Store {
     private readonly oldFieldsUntil: number,
     /** Each day's count of tap dedupe sub-buckets (0222). */
     private readonly splits: SeenSplits,
+    /** Effects a grouped commit call carries at most; 0: no grouping (0227). */
+    groupEffects: number,
   ) {
+    this.group = groupEffects > 0 ? new CommitGroup((e) => this.commitNow(e), groupEffects) : undefined;
     this.venues = new RedisVenueStore(redis, keys, scripts);
     this.payments = new RedisPaymentStore(redis, keys, scripts);
     this.auth = new RedisAuthStore(redis, keys, scripts);
@@ -266,8 +278,14 @@ class RedisStore implements Store {
     return loadCards(this.redis, this.keys, tokens);
   }
 
+  /** Checked alone, then committed with the other commits of this turn (commit-group.ts, 0227). */
   async commit(effects: readonly Effect[]): Promise<CommitOutcome[]> {
     checkEffects(effects);
+    return this.group ? this.group.submit(effects) : this.commitNow(effects);
+  }
+
+  /** Effects already checked, in one call (on a Cluster, one per partition). */
+  private async commitNow(effects: readonly Effect[]): Promise<CommitOutcome[]> {
     // The sub-bucket counts of the taps' days: read once a day per gateway (0222).
     const days = new Set<number>();
     for (const e of effects) if (isTapKey(e.dedupeKey)) days.add(dedupeDay(e.record.at));

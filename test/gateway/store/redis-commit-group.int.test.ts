@@ -1,0 +1,190 @@
+// Group commit on one real Redis (gateway/src/store/commit-group.ts, docs/decisions/0227): the
+// commits asked for in one turn go as one commitEffects call, and each batch still gets what it
+// would have got alone. Attacked: two batches charging one card in the same turn, a batch resent
+// while its first delivery is in the same call, a batch whose call fails beside innocent ones.
+// Commands are watched with MONITOR, filtered to this suite's key prefix.
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CardState } from '../../../core/card.js';
+import { dedupeDay } from '../../../core/dedupe-window.js';
+import type { Effect } from '../../../core/ledger.js';
+import { CommitGroup } from '../../../gateway/src/store/commit-group.js';
+import type { CommitOutcome, Store } from '../../../gateway/src/store/port.js';
+import { openRedisStore } from '../../../gateway/src/store/redis.js';
+import { RedisKeys } from '../../../gateway/src/store/redis-keys.js';
+import { testEnv, uniqueId } from '../../support/env.js';
+import { unlinkPrefix } from '../../support/redis-cleanup.js';
+import { issue, load, planRun, rideOf, tap, token } from './fixtures.js';
+
+let admin: Redis;
+let prefix = '';
+const stores: Store[] = [];
+
+beforeAll(() => {
+  admin = new Redis(testEnv.redisUrl());
+});
+
+afterAll(async () => {
+  await admin.quit();
+});
+
+beforeEach(() => {
+  prefix = uniqueId('oc');
+});
+
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
+  await unlinkPrefix(admin, prefix);
+});
+
+async function open(commitGroupEffects?: number): Promise<Store> {
+  const store = await openRedisStore({
+    url: testEnv.redisUrl(),
+    keyPrefix: prefix,
+    partitions: 16,
+    ...(commitGroupEffects === undefined ? {} : { commitGroupEffects }),
+  });
+  stores.push(store);
+  return store;
+}
+
+/** The script calls (EVALSHA or EVAL) made on this suite's keys while `body` runs. */
+async function scriptCalls(body: () => Promise<void>): Promise<number> {
+  const monitor = await admin.monitor();
+  let calls = 0;
+  const end = `${prefix}:end`;
+  // A PING sent last is seen last (Redis runs commands in order).
+  const done = new Promise<void>((resolve) => {
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      const name = args[0]?.toUpperCase();
+      if (name === 'PING' && args[1] === end) resolve();
+      else if ((name === 'EVALSHA' || name === 'EVAL') && args.some((a) => a.startsWith(`${prefix}:`)))
+        calls++;
+    });
+  });
+  await body();
+  await admin.ping(end);
+  await done;
+  monitor.disconnect();
+  return calls;
+}
+
+/** Ten batches of three cards each, one ride a card, planned from the cards as issued. */
+async function tenBatches(store: Store, from = 0): Promise<Effect[][]> {
+  const batches: Effect[][] = [];
+  for (let b = 0; b < 10; b++) {
+    const cards = new Map<string, CardState>();
+    const taps = [];
+    for (let c = 0; c < 3; c++) {
+      const n = from + b * 3 + c;
+      cards.set(token(n), await issue(store, n, 1_000));
+      taps.push(tap({ cardToken: token(n), seq: n + 1, deviceId: `dev${b}` }));
+    }
+    batches.push(planRun(cards, taps));
+  }
+  return batches;
+}
+
+describe('Redis group commit', () => {
+  it('commits the batches of one turn in one call, each batch answered as if alone', async () => {
+    const store = await open();
+    const batches = await tenBatches(store);
+    // Warm the script cache, so each call is one command.
+    await store.commit((await tenBatches(store, 100))[0]!);
+    let outcomes: CommitOutcome[][] = [];
+    const calls = await scriptCalls(async () => {
+      outcomes = await Promise.all(batches.map((b) => store.commit(b)));
+    });
+    expect(calls).toBe(1);
+    for (const [b, batch] of batches.entries()) {
+      expect(outcomes[b]!.map((o) => o.status)).toEqual(['applied', 'applied', 'applied']);
+      for (const e of batch)
+        expect((await load(store, e.cardToken)).balanceFen).toBe(e.newBalanceFen);
+    }
+  });
+
+  it('without grouping, one call a commit (the setting that turns it off)', async () => {
+    const store = await open(0);
+    const batches = await tenBatches(store);
+    await store.commit((await tenBatches(store, 100))[0]!);
+    const calls = await scriptCalls(async () => {
+      await Promise.all(batches.map((b) => store.commit(b)));
+    });
+    expect(calls).toBe(10);
+  });
+
+  it('cuts a turn into calls of at most the configured effects, never splitting a batch', async () => {
+    const store = await open(7);
+    const batches = await tenBatches(store);
+    await store.commit((await tenBatches(store, 100))[0]!);
+    let outcomes: CommitOutcome[][] = [];
+    const calls = await scriptCalls(async () => {
+      outcomes = await Promise.all(batches.map((b) => store.commit(b)));
+    });
+    // Three effects a batch, at most seven a call: two batches a call.
+    expect(calls).toBe(5);
+    expect(outcomes.flat().every((o) => o.status === 'applied')).toBe(true);
+  });
+
+  it('two batches charging one card in one turn: the first applies, the second conflicts and changes nothing', async () => {
+    const store = await open();
+    const card = await issue(store, 1, 1_000);
+    const first = [rideOf(card, tap({ cardToken: token(1), seq: 1, deviceId: 'a' }))];
+    const second = [rideOf(card, tap({ cardToken: token(1), seq: 1, deviceId: 'b' }))];
+    const [a, b] = await Promise.all([store.commit(first), store.commit(second)]);
+    expect(a!.map((o) => o.status)).toEqual(['applied']);
+    // Planned from the version the first one changed: re-planned by the ingest, as between calls.
+    expect(b!.map((o) => o.status)).toEqual(['conflict']);
+    expect((await load(store, token(1))).balanceFen).toBe(first[0]!.newBalanceFen);
+  });
+
+  it('a batch resent while its first delivery is in the same call: charged once, the resend answered duplicate', async () => {
+    const store = await open();
+    const card = await issue(store, 2, 1_000);
+    const batch = [rideOf(card, tap({ cardToken: token(2), seq: 7, deviceId: 'dev' }))];
+    const [first, resend] = await Promise.all([store.commit(batch), store.commit(batch)]);
+    expect(first!.map((o) => o.status)).toEqual(['applied']);
+    expect(resend!.map((o) => o.status)).toEqual(['duplicate']);
+    expect(resend![0]).toMatchObject({ result: batch[0]!.result });
+    expect((await load(store, token(2))).balanceFen).toBe(batch[0]!.newBalanceFen);
+  });
+
+  it('a call that fails does not fail its neighbours: the failing batch alone is refused', async () => {
+    const store = await open();
+    const batches = await tenBatches(store);
+    // One batch's card partition has its tap dedupe bucket turned into a string: Redis refuses
+    // that batch's HMGET (WRONGTYPE) before the script writes anything.
+    const poisoned = batches[4]![0]!;
+    const keys = new RedisKeys(prefix, 16);
+    const p = keys.partitionOf(poisoned.cardToken);
+    await admin.set(keys.seenOn(p, dedupeDay(poisoned.record.at)), 'not a hash');
+    const results = await Promise.allSettled(batches.map((b) => store.commit(b)));
+    const refused = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
+    // Every batch with a tap in that partition on that day is refused; every other one applied.
+    const inPartition = batches.flatMap((b, i) =>
+      b.some((e) => keys.partitionOf(e.cardToken) === p) ? [i] : [],
+    );
+    expect(refused).toEqual(inPartition);
+    for (const [i, r] of results.entries()) {
+      if (r.status !== 'fulfilled') continue;
+      expect(r.value.every((o) => o.status === 'applied')).toBe(true);
+      for (const e of batches[i]!)
+        expect((await load(store, e.cardToken)).balanceFen).toBe(e.newBalanceFen);
+    }
+    for (const i of refused)
+      for (const e of batches[i]!) expect((await load(store, e.cardToken)).balanceFen).toBe(1_000);
+  });
+});
+
+describe('CommitGroup', () => {
+  it('answers each request its own outcomes, in order, from one run of the turn', async () => {
+    const runs: number[][] = [];
+    const group = new CommitGroup<number, number>(async (xs) => {
+      runs.push([...xs]);
+      return xs.map((x) => x * 10);
+    }, 100);
+    const answers = await Promise.all([group.submit([1, 2]), group.submit([3]), group.submit([4, 5, 6])]);
+    expect(runs).toEqual([[1, 2, 3, 4, 5, 6]]);
+    expect(answers).toEqual([[10, 20], [30], [40, 50, 60]]);
+  });
+});
