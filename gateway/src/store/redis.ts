@@ -15,7 +15,6 @@ import type { Effect, EffectResult } from '../../../core/ledger.js';
 import { isGeneration, newGeneration } from '../../../core/lists/generation.js';
 import type { StatSummary } from '../stats/rides.js';
 import { checkEffects, checkNewCard } from './amounts.js';
-import { CommitGroup } from './commit-group.js';
 import { checkBounds, keptLetter } from './dead-letters.js';
 import type {
   AuditEntry,
@@ -63,6 +62,7 @@ import { defineScripts, type Scripts } from './redis-scripts.js';
 import { SeenSplits, subBucketOf, subBucketsFor } from './redis-seen-split.js';
 import { queryStats } from './redis-stats.js';
 import { RedisVenueStore } from './redis-venues.js';
+import { TurnGroup } from './turn-group.js';
 import { checkPartition, deviceOf } from './values.js';
 
 export interface RedisStoreOptions {
@@ -82,7 +82,8 @@ export interface RedisStoreOptions {
   commitConnections?: number;
   /**
    * The commits asked for in one turn of the event loop go as one call of up to this many
-   * effects (commit-group.ts, docs/decisions/0227); default 1,000. 0: each commit its own call.
+   * effects, and the cards asked for as one MGET (turn-group.ts, docs/decisions/0227); default
+   * 1,000. 0: each commit its own call, each batch's cards their own MGET.
    */
   commitGroupEffects?: number;
   /**
@@ -225,7 +226,9 @@ class RedisStore implements Store {
   /** The commit connection the next call goes out on, round robin. */
   private nextLink = 0;
   /** The commits of one turn, as one call (0227); undefined: each its own. */
-  private readonly group: CommitGroup<Effect, CommitOutcome> | undefined;
+  private readonly group: TurnGroup<Effect, CommitOutcome> | undefined;
+  /** The card loads of one turn, as one MGET (0227); undefined: each its own. */
+  private readonly cardGroup: TurnGroup<string, CardState | undefined> | undefined;
 
   constructor(
     private readonly redis: RedisClient,
@@ -244,7 +247,14 @@ class RedisStore implements Store {
     /** Effects a grouped commit call carries at most; 0: no grouping (0227). */
     groupEffects: number,
   ) {
-    this.group = groupEffects > 0 ? new CommitGroup((e) => this.commitNow(e), groupEffects) : undefined;
+    this.group = groupEffects > 0 ? new TurnGroup((e) => this.commitNow(e), groupEffects) : undefined;
+    this.cardGroup =
+      groupEffects > 0
+        ? new TurnGroup(async (tokens: readonly string[]) => {
+            const cards = await loadCards(this.redis, this.keys, tokens);
+            return tokens.map((t) => cards.get(t));
+          }, groupEffects)
+        : undefined;
     this.venues = new RedisVenueStore(redis, keys, scripts);
     this.payments = new RedisPaymentStore(redis, keys, scripts);
     this.auth = new RedisAuthStore(redis, keys, scripts);
@@ -274,11 +284,19 @@ class RedisStore implements Store {
     resultCode('issueCard', reply);
   }
 
-  loadCards(tokens: readonly string[]): Promise<Map<string, CardState>> {
-    return loadCards(this.redis, this.keys, tokens);
+  /** With the other loads of this turn, as one MGET (turn-group.ts, 0227); each batch its own Map. */
+  async loadCards(tokens: readonly string[]): Promise<Map<string, CardState>> {
+    if (!this.cardGroup || tokens.length === 0) return loadCards(this.redis, this.keys, tokens);
+    const got = await this.cardGroup.submit(tokens);
+    const out = new Map<string, CardState>();
+    for (let i = 0; i < tokens.length; i++) {
+      const card = got[i];
+      if (card) out.set(tokens[i]!, card);
+    }
+    return out;
   }
 
-  /** Checked alone, then committed with the other commits of this turn (commit-group.ts, 0227). */
+  /** Checked alone, then committed with the other commits of this turn (turn-group.ts, 0227). */
   async commit(effects: readonly Effect[]): Promise<CommitOutcome[]> {
     checkEffects(effects);
     return this.group ? this.group.submit(effects) : this.commitNow(effects);

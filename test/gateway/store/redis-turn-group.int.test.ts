@@ -1,6 +1,7 @@
-// Group commit on one real Redis (gateway/src/store/commit-group.ts, docs/decisions/0227): the
-// commits asked for in one turn go as one commitEffects call, and each batch still gets what it
-// would have got alone. Attacked: two batches charging one card in the same turn, a batch resent
+// What one turn's batches ask Redis for, asked once, on one real Redis
+// (gateway/src/store/turn-group.ts, docs/decisions/0227): the commits asked for in one turn go as
+// one commitEffects call, the cards as one MGET, and each batch still gets what it would have got
+// alone. Attacked: two batches charging one card in the same turn, a batch resent
 // while its first delivery is in the same call, a batch whose call fails beside innocent ones.
 // Commands are watched with MONITOR, filtered to this suite's key prefix.
 import { Redis } from 'ioredis';
@@ -8,10 +9,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { CardState } from '../../../core/card.js';
 import { dedupeDay } from '../../../core/dedupe-window.js';
 import type { Effect } from '../../../core/ledger.js';
-import { CommitGroup } from '../../../gateway/src/store/commit-group.js';
 import type { CommitOutcome, Store } from '../../../gateway/src/store/port.js';
 import { openRedisStore } from '../../../gateway/src/store/redis.js';
 import { RedisKeys } from '../../../gateway/src/store/redis-keys.js';
+import { TurnGroup } from '../../../gateway/src/store/turn-group.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { unlinkPrefix } from '../../support/redis-cleanup.js';
 import { issue, load, planRun, rideOf, tap, token } from './fixtures.js';
@@ -48,8 +49,8 @@ async function open(commitGroupEffects?: number): Promise<Store> {
   return store;
 }
 
-/** The script calls (EVALSHA or EVAL) made on this suite's keys while `body` runs. */
-async function scriptCalls(body: () => Promise<void>): Promise<number> {
+/** The script calls (EVALSHA or EVAL; or the commands named) made on this suite's keys while `body` runs. */
+async function callsOf(body: () => Promise<void>, names = ['EVALSHA', 'EVAL']): Promise<number> {
   const monitor = await admin.monitor();
   let calls = 0;
   const end = `${prefix}:end`;
@@ -58,8 +59,7 @@ async function scriptCalls(body: () => Promise<void>): Promise<number> {
     monitor.on('monitor', (_time: string, args: string[]) => {
       const name = args[0]?.toUpperCase();
       if (name === 'PING' && args[1] === end) resolve();
-      else if ((name === 'EVALSHA' || name === 'EVAL') && args.some((a) => a.startsWith(`${prefix}:`)))
-        calls++;
+      else if (names.includes(name!) && args.some((a) => a.startsWith(`${prefix}:`))) calls++;
     });
   });
   await body();
@@ -92,14 +92,13 @@ describe('Redis group commit', () => {
     // Warm the script cache, so each call is one command.
     await store.commit((await tenBatches(store, 100))[0]!);
     let outcomes: CommitOutcome[][] = [];
-    const calls = await scriptCalls(async () => {
+    const calls = await callsOf(async () => {
       outcomes = await Promise.all(batches.map((b) => store.commit(b)));
     });
     expect(calls).toBe(1);
     for (const [b, batch] of batches.entries()) {
       expect(outcomes[b]!.map((o) => o.status)).toEqual(['applied', 'applied', 'applied']);
-      for (const e of batch)
-        expect((await load(store, e.cardToken)).balanceFen).toBe(e.newBalanceFen);
+      for (const e of batch) expect((await load(store, e.cardToken)).balanceFen).toBe(e.newBalanceFen);
     }
   });
 
@@ -107,7 +106,7 @@ describe('Redis group commit', () => {
     const store = await open(0);
     const batches = await tenBatches(store);
     await store.commit((await tenBatches(store, 100))[0]!);
-    const calls = await scriptCalls(async () => {
+    const calls = await callsOf(async () => {
       await Promise.all(batches.map((b) => store.commit(b)));
     });
     expect(calls).toBe(10);
@@ -118,7 +117,7 @@ describe('Redis group commit', () => {
     const batches = await tenBatches(store);
     await store.commit((await tenBatches(store, 100))[0]!);
     let outcomes: CommitOutcome[][] = [];
-    const calls = await scriptCalls(async () => {
+    const calls = await callsOf(async () => {
       outcomes = await Promise.all(batches.map((b) => store.commit(b)));
     });
     // Three effects a batch, at most seven a call: two batches a call.
@@ -168,18 +167,48 @@ describe('Redis group commit', () => {
     for (const [i, r] of results.entries()) {
       if (r.status !== 'fulfilled') continue;
       expect(r.value.every((o) => o.status === 'applied')).toBe(true);
-      for (const e of batches[i]!)
-        expect((await load(store, e.cardToken)).balanceFen).toBe(e.newBalanceFen);
+      for (const e of batches[i]!) expect((await load(store, e.cardToken)).balanceFen).toBe(e.newBalanceFen);
     }
     for (const i of refused)
       for (const e of batches[i]!) expect((await load(store, e.cardToken)).balanceFen).toBe(1_000);
   });
 });
 
-describe('CommitGroup', () => {
+describe('Redis card loads of one turn', () => {
+  it('are one MGET, each batch answered its own cards, unknown ones too', async () => {
+    const store = await open();
+    const batches = await tenBatches(store);
+    let loaded: Array<Map<string, CardState>> = [];
+    const mgets = await callsOf(async () => {
+      loaded = await Promise.all(
+        batches.map((b) => store.loadCards([...b.map((e) => e.cardToken), token(9_999)])),
+      );
+    }, ['MGET']);
+    expect(mgets).toBe(1);
+    for (const [b, batch] of batches.entries()) {
+      expect([...loaded[b]!.keys()]).toEqual([...batch.map((e) => e.cardToken), token(9_999)]);
+      for (const e of batch)
+        expect(loaded[b]!.get(e.cardToken)).toMatchObject({ known: true, balanceFen: 1_000 });
+      expect(loaded[b]!.get(token(9_999))).toMatchObject({ known: false });
+    }
+    // Each batch its own Map: what one batch does with its map is not another's.
+    expect(new Set(loaded).size).toBe(10);
+  });
+
+  it('without grouping, one MGET a batch', async () => {
+    const store = await open(0);
+    const batches = await tenBatches(store);
+    const mgets = await callsOf(async () => {
+      await Promise.all(batches.map((b) => store.loadCards(b.map((e) => e.cardToken))));
+    }, ['MGET']);
+    expect(mgets).toBe(10);
+  });
+});
+
+describe('TurnGroup', () => {
   it('answers each request its own outcomes, in order, from one run of the turn', async () => {
     const runs: number[][] = [];
-    const group = new CommitGroup<number, number>(async (xs) => {
+    const group = new TurnGroup<number, number>(async (xs) => {
       runs.push([...xs]);
       return xs.map((x) => x * 10);
     }, 100);
