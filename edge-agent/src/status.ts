@@ -34,6 +34,9 @@ export interface StatusReporterOptions {
   log: Logger;
 }
 
+/** How long an orderly stop waits for the broker to confirm the offline status. */
+export const STOP_PUBLISH_MS = 2_000;
+
 export class StatusReporter {
   private timer: NodeJS.Timeout | undefined;
   readonly topic: string;
@@ -46,15 +49,32 @@ export class StatusReporter {
     this.timer = setInterval(() => void this.publishNow(), this.opts.intervalMs);
   }
 
-  /** Stops the timer and, when the link is up, says "offline" (an orderly stop sends no will). */
+  /**
+   * Stops the timer and, when the link is up, says "offline" (an orderly stop sends no will).
+   * Waits for the broker's PUBACK at most STOP_PUBLISH_MS: a broker that does not answer (a
+   * connection dead but not yet noticed, which mqtt.js finds only by its keepalive, up to 1.5 min)
+   * must not keep the device from stopping. Unconfirmed, the link's stop then ends the
+   * connection by force (mqtt/link.ts), and the broker publishes the last will: offline all the same.
+   */
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
     if (!this.opts.isOnline()) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), STOP_PUBLISH_MS);
+    });
     try {
-      await this.opts.publish(this.topic, this.encode(false), true);
+      const sent = this.opts.publish(this.topic, this.encode(false), true).then(() => 'sent' as const);
+      if ((await Promise.race([sent, late])) === 'late')
+        this.opts.log.warn(
+          { waitedMs: STOP_PUBLISH_MS },
+          'offline status not confirmed by the broker; stopping anyway (the last will says it)',
+        );
     } catch (err) {
       this.opts.log.warn({ err: (err as Error).message }, 'offline status not published');
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { topics } from '../../core/topics.js';
 import { silentLogger } from '../../edge-agent/src/log.js';
-import { StatusReporter } from '../../edge-agent/src/status.js';
+import { STOP_PUBLISH_MS, StatusReporter } from '../../edge-agent/src/status.js';
 import { v1 } from '../../protos/wire.js';
 import type { Published } from './support.js';
 
@@ -77,6 +77,34 @@ describe('device status', () => {
     reporter.start();
     await reporter.stop();
     expect(decoded().map((s) => s.online)).toEqual([false]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('stops within STOP_PUBLISH_MS when the broker never confirms the offline status', async () => {
+    const warned: string[] = [];
+    const silent = new StatusReporter({
+      operatorId: 'busco',
+      deviceId: 'bus-1',
+      profile: 'bus_validator',
+      intervalMs: 30_000,
+      figures: () => ({ denyListVersion: 1, journalDepth: 0, lastAckedSeq: 0, clockSkewMs: 0 }),
+      // A connection dead but not yet noticed: the PUBACK never comes.
+      publish: () => new Promise<void>(() => {}),
+      isOnline: () => true,
+      now: Date.now,
+      log: { ...silentLogger, warn: (_o: unknown, msg?: string) => void warned.push(msg ?? '') },
+    });
+    silent.start();
+    let stopped = false;
+    const stopping = silent.stop().then(() => {
+      stopped = true;
+    });
+    await vi.advanceTimersByTimeAsync(STOP_PUBLISH_MS - 1);
+    expect(stopped).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await stopping;
+    expect(stopped).toBe(true);
+    expect(warned).toEqual([expect.stringMatching(/offline status not confirmed/)]);
     expect(vi.getTimerCount()).toBe(0);
   });
 
