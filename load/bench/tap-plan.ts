@@ -70,12 +70,13 @@ function memoryStore(cards: ReadonlyMap<string, CardState>, keepRecords: boolean
   const keys = new RedisKeys('bench', 16);
   const store = {
     async claimTaps(deviceId: string, epoch: string, claims: readonly TapClaim[], now: number) {
-      const call = claimCall(keys, deviceId, epoch, claims, BUCKET_TTL, now);
+      const requests = [{ deviceId, epoch, claims, now }];
+      const call = claimCall(keys, requests, BUCKET_TTL);
       encodeAsIoredis(call.keys, call.args);
       return decodeClaims(
-        claims,
+        requests,
         claims.map(() => 1),
-      );
+      )[0]!;
     },
     async loadCards(tokens: readonly string[]) {
       return new Map(tokens.map((t) => [t, cards.get(t)!]));

@@ -424,67 +424,85 @@ export function decodeCall(
   });
 }
 
+/** One device's claims in a claims call: a section of claimTaps-0.lua (docs/decisions/0228). */
+export interface ClaimRequest {
+  deviceId: string;
+  epoch: string;
+  claims: readonly TapClaim[];
+  /** The gateway's clock (ms): the day of the marks' daily checkpoint (0220). */
+  now: number;
+}
+
 /**
- * claimTaps-1.lua's keys and arguments: the marks hash, then one claims bucket per block of
- * seqs of the claims (docs/decisions/0220); bucketTtl, the epoch's mark field, today's UTC day
- * number (the gateway's clock: the marks' daily checkpoints, 0220), then the claims as one
- * MessagePack Buffer (0221): four columns, the runs' key#s, the runs' counts (a run is claims of
- * one bucket in the caller's order: a batch's seqs run on, mostly in one block), every seq as
- * its decimal string, every digest. Two strings a claim were two arguments that ioredis turned
- * into RESP one by one and Redis read as strings of their own; a Buffer passes ioredis untouched.
+ * claimTaps-0.lua's keys and arguments for one or more devices' claims, one section each in the
+ * order given (0228): per section its marks hash, then one claims bucket per block of seqs
+ * (docs/decisions/0220), each key once in KEYS; bucketTtl, then the sections as one MessagePack
+ * Buffer (0221): per section the marks key#, the epoch's mark field, the UTC day number of `now`,
+ * the runs' key#s, the runs' counts (a run is claims of one bucket in the caller's order: a
+ * batch's seqs run on, mostly in one block), every seq as its decimal string, every digest. Two
+ * strings a claim were two arguments that ioredis turned into RESP one by one and Redis read as
+ * strings of their own; a Buffer passes ioredis untouched.
  */
 export function claimCall(
   keys: RedisKeys,
-  deviceId: string,
-  epoch: string,
-  claims: readonly TapClaim[],
+  requests: readonly ClaimRequest[],
   bucketTtl: number,
-  now: number,
 ): { keys: string[]; args: Array<string | Buffer> } {
-  const callKeys = [keys.tapMarks(deviceId)];
-  const runKeys: number[] = [];
-  const runCounts: number[] = [];
-  // The current run's block and key#; a block met again after another gets its first key#.
-  let block = -1;
-  let runKey = 0;
-  let keyNo: Map<number, number> | undefined;
-  for (const c of claims) {
-    // The bucket of the seq, never of the tap's time (docs/decisions/0220).
-    const b = keys.claimBlock(c.seq);
-    if (b !== block) {
-      block = b;
-      keyNo ??= new Map();
-      let n = keyNo.get(b);
-      if (n === undefined) {
-        n = callKeys.push(keys.tapClaimsIn(deviceId, epoch, b));
-        keyNo.set(b, n);
+  const numbers = new KeyNumbers();
+  let claimCount = 0;
+  for (const r of requests) claimCount += r.claims.length;
+  // ~20 bytes a claim (a seq of up to 16 digits, a 16-hex digest, two headers), ~60 a section.
+  const w = new PackWriter(16 + requests.length * 64 + claimCount * 40);
+  w.array(requests.length);
+  for (const { deviceId, epoch, claims, now } of requests) {
+    const marks = numbers.of(keys.tapMarks(deviceId));
+    const runKeys: number[] = [];
+    const runCounts: number[] = [];
+    // The current run's block and key#; a block met again after another keeps its key#.
+    let block = -1;
+    let runKey = 0;
+    for (const c of claims) {
+      // The bucket of the seq, never of the tap's time (docs/decisions/0220).
+      const b = keys.claimBlock(c.seq);
+      if (b !== block) {
+        block = b;
+        const n = numbers.of(keys.tapClaimsIn(deviceId, epoch, b));
+        if (n !== runKey) {
+          runKey = n;
+          runKeys.push(n);
+          runCounts.push(0);
+        }
       }
-      if (n !== runKey) {
-        runKey = n;
-        runKeys.push(n);
-        runCounts.push(0);
-      }
+      runCounts[runCounts.length - 1]!++;
     }
-    runCounts[runCounts.length - 1]!++;
+    w.array(7);
+    w.int(marks);
+    w.str(epoch || '-');
+    w.int(dedupeDay(now));
+    w.array(runKeys.length);
+    for (const n of runKeys) w.int(n);
+    w.array(runCounts.length);
+    for (const n of runCounts) w.int(n);
+    // The seq as String(seq), the field the bucket stores it under (as before 0221).
+    w.array(claims.length);
+    for (const c of claims) w.decimal(c.seq);
+    w.array(claims.length);
+    for (const c of claims) w.str(c.digest);
   }
-  // ~20 bytes a claim (a seq of up to 16 digits, a 16-hex digest, two headers).
-  const w = new PackWriter(64 + claims.length * 40);
-  w.array(4);
-  w.array(runKeys.length);
-  for (const n of runKeys) w.int(n);
-  w.array(runCounts.length);
-  for (const n of runCounts) w.int(n);
-  // The seq as String(seq), the field the bucket stores it under (as before 0221).
-  w.array(claims.length);
-  for (const c of claims) w.decimal(c.seq);
-  w.array(claims.length);
-  for (const c of claims) w.str(c.digest);
-  return { keys: callKeys, args: [String(bucketTtl), epoch || '-', String(dedupeDay(now)), w.finish()] };
+  return { keys: numbers.keys, args: [String(bucketTtl), w.finish()] };
 }
 
-/** claimTaps-1.lua's reply as Store.claimTaps answers it. */
-export function decodeClaims(claims: readonly TapClaim[], reply: unknown): boolean[] {
-  if (!Array.isArray(reply) || reply.length !== claims.length)
-    throw new Error(`claimTaps answered ${JSON.stringify(reply)} for ${claims.length} claims`);
-  return reply.map((r) => r === 1);
+/** claimTaps-0.lua's reply, per request as Store.claimTaps answers it. */
+export function decodeClaims(requests: readonly ClaimRequest[], reply: unknown): boolean[][] {
+  let total = 0;
+  for (const r of requests) total += r.claims.length;
+  if (!Array.isArray(reply) || reply.length !== total)
+    throw new Error(`claimTaps answered ${JSON.stringify(reply)} for ${total} claims`);
+  let at = 0;
+  return requests.map((r) => {
+    const out = new Array<boolean>(r.claims.length);
+    for (let i = 0; i < out.length; i++) out[i] = reply[at + i] === 1;
+    at += out.length;
+    return out;
+  });
 }

@@ -50,7 +50,7 @@ import {
   type RedisTarget,
 } from './redis-client.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
-import { claimCall, commitCalls, decodeCall, decodeClaims } from './redis-commit.js';
+import { type ClaimRequest, claimCall, commitCalls, decodeCall, decodeClaims } from './redis-commit.js';
 import { RedisCredentialStore } from './redis-credentials.js';
 import { RedisKeys, tapField } from './redis-keys.js';
 import { RedisLists } from './redis-lists.js';
@@ -82,8 +82,8 @@ export interface RedisStoreOptions {
   commitConnections?: number;
   /**
    * The commits asked for in one turn of the event loop go as one call of up to this many
-   * effects, and the cards asked for as one MGET (turn-group.ts, docs/decisions/0227); default
-   * 1,000. 0: each commit its own call, each batch's cards their own MGET.
+   * effects, the cards asked for as one MGET (turn-group.ts, docs/decisions/0227) and the claims
+   * as one call (0228, not on a Cluster); default 1,000. 0: each batch its own calls.
    */
   commitGroupEffects?: number;
   /**
@@ -227,6 +227,8 @@ class RedisStore implements Store {
   private nextLink = 0;
   /** The commits of one turn, as one call (0227); undefined: each its own. */
   private readonly group: TurnGroup<Effect, CommitOutcome> | undefined;
+  /** The claims of one turn's batches, as one call (0228); undefined: each its own. */
+  private readonly claimGroup: TurnGroup<ClaimRequest, boolean[]> | undefined;
   /** The card loads of one turn, as one MGET (0227); undefined: each its own. */
   private readonly cardGroup: TurnGroup<string, CardState | undefined> | undefined;
 
@@ -248,6 +250,9 @@ class RedisStore implements Store {
     groupEffects: number,
   ) {
     this.group = groupEffects > 0 ? new TurnGroup((e) => this.commitNow(e), groupEffects) : undefined;
+    // Sections, not claims, counted: a call of 200 batches' claims (0228).
+    this.claimGroup =
+      groupEffects > 0 && !isCluster(redis) ? new TurnGroup((r) => this.claimNow(r), 200) : undefined;
     this.cardGroup =
       groupEffects > 0
         ? new TurnGroup(async (tokens: readonly string[]) => {
@@ -357,6 +362,10 @@ class RedisStore implements Store {
     return seen === null || seen === undefined ? undefined : decodeResult(seen);
   }
 
+  /**
+   * With the other claims of this turn, one section a batch, as one call (0228); on a Cluster a
+   * device's keys are a hash slot of their own, so one call each.
+   */
   async claimTaps(
     deviceId: string,
     epoch: string,
@@ -364,8 +373,16 @@ class RedisStore implements Store {
     now: number,
   ): Promise<boolean[]> {
     if (claims.length === 0) return [];
-    const call = claimCall(this.keys, deviceId, epoch, claims, this.bucketTtl, now);
-    return decodeClaims(claims, await this.scripts.run('claimTaps', call.keys, call.args));
+    const request = { deviceId, epoch, claims, now };
+    return this.claimGroup
+      ? (await this.claimGroup.submit([request]))[0]!
+      : (await this.claimNow([request]))[0]!;
+  }
+
+  /** The sections in one call, in order. */
+  private async claimNow(requests: readonly ClaimRequest[]): Promise<boolean[][]> {
+    const call = claimCall(this.keys, requests, this.bucketTtl);
+    return decodeClaims(requests, await this.scripts.run('claimTaps', call.keys, call.args));
   }
 
   async seenBeforeWindow(deviceId: string, epoch: string, seqs: readonly number[]): Promise<boolean[]> {

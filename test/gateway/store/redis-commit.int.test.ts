@@ -203,23 +203,28 @@ describe('Redis commit, one call for all partitions', () => {
     await store.close();
   });
 
-  it('refuses a claims call whose claims, runs or day are malformed whole: no claim and no mark written (0217, 0220, 0221)', async () => {
+  it('refuses a claims call whose sections, claims, runs or day are malformed whole: no claim and no mark written (0217, 0220, 0221, 0228)', async () => {
     const keys = new RedisKeys(prefix, 16);
-    // Two buckets: seq 1 in b0, seq 200 in b1; a malformed claim in the second run must not let
-    // the first be written.
+    // Two buckets: seq 1 in b0, seq 200 in b1; a malformed claim in the second run, or a
+    // malformed second section, must not let the first be written.
     const good = claimCall(
       keys,
-      'bus-9',
-      '',
       [
-        { seq: 1, digest: 'd1', at: T0 },
-        { seq: 200, digest: 'd2', at: T0 },
+        {
+          deviceId: 'bus-9',
+          epoch: '',
+          claims: [
+            { seq: 1, digest: 'd1', at: T0 },
+            { seq: 200, digest: 'd2', at: T0 },
+          ],
+          now: T0,
+        },
       ],
       60,
-      T0,
     );
     const scripts = defineScripts(admin);
-    const head = good.args.slice(0, 3);
+    const ttl = good.args[0]!;
+    const day = dedupeDay(T0);
     type Cell = number | string | Cell[] | { raw: number };
     /** A MessagePack value written by hand (an int where a string belongs, and so on). */
     const write = (w: PackWriter, v: Cell): PackWriter => {
@@ -231,65 +236,143 @@ describe('Redis commit, one call for all partitions', () => {
       else w.int(v.raw);
       return w;
     };
-    const claims = (...values: Cell[]) => {
+    const packed = (...values: Cell[]) => {
       const w = new PackWriter();
       for (const v of values) write(w, v);
       return w.finish();
     };
-    const cols = (runKeys: Cell[], counts: Cell[], seqs: Cell[], digests: Cell[]) =>
-      claims([runKeys, counts, seqs, digests]);
+    /** A section as claimCall writes it, any part replaced. */
+    const sec = (
+      runKeys: Cell[],
+      counts: Cell[],
+      seqs: Cell[],
+      digests: Cell[],
+      head: Cell[] = [1, '-', day],
+    ): Cell[] => [...head, runKeys, counts, seqs, digests];
+    const goodSec = sec([2, 3], [1, 1], ['1', '200'], ['d1', 'd2']);
+    const call = (...sections: Cell[]) => [ttl, packed(sections)];
     const refused: Array<[Array<string | Buffer>, RegExp]> = [
-      // Not the columns: a string, three columns, a column that is not an array, a second value.
-      [[...head, claims('tap:1')], /malformed claims: not one array of 4 columns/],
-      [[...head, claims([[2], [1], ['1']])], /malformed claims: not one array of 4 columns/],
-      [[...head, claims([[2], [1], '1', ['d1']])], /malformed claims: column 3 is not an array/],
-      [[...head, claims([[2], [1], ['1'], ['d1']], 1)], /malformed claims: not one array of 4 columns/],
+      // Not sections: a string, a second value after the array, a section of six, not an array.
+      [[ttl, packed('tap:1')], /malformed sections: not one array/],
+      [[ttl, packed([goodSec], 1)], /malformed sections: not one array/],
+      [call([1, '-', day, [2], [1], ['1']]), /malformed section 1: not an array of 7/],
+      [call('x'), /malformed section 1: not an array of 7/],
+      // The marks key#: past KEYS, a string; the field not a string; the day not a number.
+      [
+        call(sec([2, 3], [1, 1], ['1', '200'], ['d1', 'd2'], [9, '-', day])),
+        /malformed section 1: marks key# or field/,
+      ],
+      [
+        call(sec([2, 3], [1, 1], ['1', '200'], ['d1', 'd2'], ['1', '-', day])),
+        /malformed section 1: marks key# or field/,
+      ],
+      [
+        call(sec([2, 3], [1, 1], ['1', '200'], ['d1', 'd2'], [1, { raw: 5 }, day])),
+        /malformed section 1: marks key# or field/,
+      ],
+      [
+        call(sec([2, 3], [1, 1], ['1', '200'], ['d1', 'd2'], [1, '-', String(day)])),
+        /malformed section 1: day/,
+      ],
+      // A column that is not an array.
+      [
+        call(sec([2, 3], [1, 1], '1' as unknown as Cell[], ['d1', 'd2'])),
+        /malformed section 1: column 3 is not an array/,
+      ],
       // Columns of different lengths: a digest short, a count short.
+      [call(sec([2, 3], [1, 1], ['1', '200'], ['d1'])), /malformed section 1: columns of different lengths/],
       [
-        [...head, cols([2, 3], [1, 1], ['1', '200'], ['d1'])],
-        /malformed claims: columns of different lengths/,
+        call(sec([2, 3], [1], ['1', '200'], ['d1', 'd2'])),
+        /malformed section 1: columns of different lengths/,
       ],
-      [
-        [...head, cols([2, 3], [1], ['1', '200'], ['d1', 'd2'])],
-        /malformed claims: columns of different lengths/,
-      ],
-      // A run's key#: the marks hash, past KEYS, a string; its count: 0, a fraction, a string.
-      [[...head, cols([1, 3], [1, 1], ['1', '200'], ['d1', 'd2'])], /malformed run 1/],
-      [[...head, cols([2, 4], [1, 1], ['1', '200'], ['d1', 'd2'])], /malformed run 2/],
-      [[...head, cols(['2', 3], [1, 1], ['1', '200'], ['d1', 'd2'])], /malformed run 1/],
-      [[...head, cols([2, 3], [0, 2], ['1', '200'], ['d1', 'd2'])], /malformed run 1/],
-      [[...head, cols([2, 3], ['1', 1], ['1', '200'], ['d1', 'd2'])], /malformed run 1/],
+      // A run's key#: the section's marks hash, past KEYS, a string; its count: 0, a string.
+      [call(sec([1, 3], [1, 1], ['1', '200'], ['d1', 'd2'])), /malformed section 1: run 1/],
+      [call(sec([2, 4], [1, 1], ['1', '200'], ['d1', 'd2'])), /malformed section 1: run 2/],
+      [call(sec(['2', 3], [1, 1], ['1', '200'], ['d1', 'd2'])), /malformed section 1: run 1/],
+      [call(sec([2, 3], [0, 2], ['1', '200'], ['d1', 'd2'])), /malformed section 1: run 1/],
+      [call(sec([2, 3], ['1', 1], ['1', '200'], ['d1', 'd2'])), /malformed section 1: run 1/],
       // Counts that add up to more or fewer claims than sent.
       [
-        [...head, cols([2, 3], [1, 2], ['1', '200'], ['d1', 'd2'])],
-        /malformed runs: 3 claims in runs, 2 sent/,
+        call(sec([2, 3], [1, 2], ['1', '200'], ['d1', 'd2'])),
+        /malformed section 1: 3 claims in runs, 2 sent/,
       ],
-      [[...head, cols([2], [1], ['1', '200'], ['d1', 'd2'])], /malformed runs: 1 claims in runs, 2 sent/],
-      // In the second run, after the first was read: a seq that is not a number, a seq as an
-      // integer (the bucket's field is the decimal string), a digest that is not a string.
-      [[...head, cols([2, 3], [1, 1], ['1', 'x'], ['d1', 'd2'])], /malformed claim 2/],
-      [[...head, cols([2, 3], [1, 1], ['1', { raw: 200 }], ['d1', 'd2'])], /malformed claim 2/],
-      [[...head, cols([2, 3], [1, 1], ['1', '200'], ['d1', { raw: 7 }])], /malformed claim 2/],
-      // The layout before 0221 (runs as strings, two arguments a claim), and a fifth argument.
-      [[...head, '2', '1', '1', 'd1'], /malformed call: 7 arguments, not 4/],
-      [[...good.args, 'x'], /malformed call: 5 arguments, not 4/],
+      [call(sec([2], [1], ['1', '200'], ['d1', 'd2'])), /malformed section 1: 1 claims in runs, 2 sent/],
+      // In the second run: a seq that is not a number, a seq as an integer (the bucket's field
+      // is the decimal string), a digest that is not a string.
+      [call(sec([2, 3], [1, 1], ['1', 'x'], ['d1', 'd2'])), /malformed section 1: claim 2/],
+      [call(sec([2, 3], [1, 1], ['1', { raw: 200 }], ['d1', 'd2'])), /malformed section 1: claim 2/],
+      [call(sec([2, 3], [1, 1], ['1', '200'], ['d1', { raw: 7 }])), /malformed section 1: claim 2/],
+      // A good section, then a malformed one: the first is not written either (0228).
+      [call(goodSec, sec([2, 3], [1, 1], ['1', 'x'], ['d1', 'd2'])), /malformed section 2: claim 2/],
+      [call(goodSec, [1, '-', day]), /malformed section 2: not an array of 7/],
+      // The layout before 0228 (bucketTtl, field, day, columns), and a third argument.
+      [
+        [
+          ttl,
+          '-',
+          String(day),
+          packed([
+            [2, 3],
+            [1, 1],
+            ['1', '200'],
+            ['d1', 'd2'],
+          ]),
+        ],
+        /malformed call: 4 arguments, not 2/,
+      ],
+      [[...good.args, 'x'], /malformed call: 3 arguments, not 2/],
     ];
     for (const [args, reason] of refused)
       await expect(scripts.run('claimTaps', good.keys, args)).rejects.toThrow(reason);
     // Bytes cmsgpack cannot read (a type byte MessagePack does not define, a truncated array):
     // the unpack raises, so the call is refused before it reads or writes anything.
     for (const bytes of [Buffer.from([0xc1]), Buffer.from([0x94, 0x91])])
-      await expect(scripts.run('claimTaps', good.keys, [...head, bytes])).rejects.toThrow();
-    // (0220) A day that is not a whole number.
-    for (const day of ['x', '20428.5', ''])
-      await expect(
-        scripts.run('claimTaps', good.keys, [head[0]!, head[1]!, day, good.args[3]!]),
-      ).rejects.toThrow(/malformed day/);
+      await expect(scripts.run('claimTaps', good.keys, [ttl, bytes])).rejects.toThrow();
     expect(await admin.exists(...good.keys)).toBe(0);
     // The good call alone claims, both seqs, under their decimal strings.
     expect(await scripts.run('claimTaps', good.keys, good.args)).toEqual([1, 1]);
     expect(await admin.hgetall(good.keys[1]!)).toEqual({ 1: 'd1' });
     expect(await admin.hgetall(good.keys[2]!)).toEqual({ 200: 'd2' });
+  });
+
+  it('claims several devices in one call as separate calls in that order would (0228)', async () => {
+    const store = await open();
+    const scripts = defineScripts(admin);
+    const keys = new RedisKeys(prefix, 16);
+    const a = { deviceId: 'bus-a', epoch: '', claims: [{ seq: 1, digest: 'a1', at: T0 }], now: T0 };
+    const b = {
+      deviceId: 'bus-b',
+      epoch: 'e'.repeat(16),
+      claims: [{ seq: 1, digest: 'b1', at: T0 }],
+      now: T0,
+    };
+    // The same device and seq again in the same call: with the same content (a resend) it holds;
+    // with other content it is refused, as a second call would be.
+    const again = { ...a };
+    const other = { ...a, claims: [{ seq: 1, digest: 'zz', at: T0 }] };
+    const call = claimCall(keys, [a, b, again, other], 60);
+    expect(await scripts.run('claimTaps', call.keys, call.args)).toEqual([1, 1, 1, 0]);
+    // Each device's marks moved; its claims kept under its own keys.
+    expect(await store.seenBeforeWindow('bus-a', '', [1, 2])).toEqual([true, false]);
+    expect(await store.seenBeforeWindow('bus-b', 'e'.repeat(16), [1])).toEqual([true]);
+    expect(await admin.hgetall(keys.tapClaimsIn('bus-a', '', 0))).toEqual({ 1: 'a1' });
+    expect(await admin.hgetall(keys.tapClaimsIn('bus-b', 'e'.repeat(16), 0))).toEqual({ 1: 'b1' });
+    // Through the store: the claims of one turn's batches are one call, each answered its own.
+    const answers = await Promise.all([
+      store.claimTaps('bus-a', '', [{ seq: 2, digest: 'a2', at: T0 }], T0),
+      store.claimTaps('bus-b', 'e'.repeat(16), [{ seq: 1, digest: 'nope', at: T0 }], T0),
+      store.claimTaps(
+        'bus-c',
+        '',
+        [
+          { seq: 9, digest: 'c9', at: T0 },
+          { seq: 10, digest: 'c10', at: T0 },
+        ],
+        T0,
+      ),
+    ]);
+    expect(answers).toEqual([[true], [false], [true, true]]);
+    await store.close();
   });
 
   it('cuts only the conflicting card chain in a call over many partitions', async () => {

@@ -4,7 +4,7 @@ import { dedupeDay } from '../../../core/dedupe-window.js';
 import { type Unpacked, unpack } from '../../../gateway/src/store/msgpack.js';
 import type { CommitOutcome } from '../../../gateway/src/store/port.js';
 import { ScriptResult } from '../../../gateway/src/store/redis-codes.js';
-import { claimCall, commitCalls, decodeCall } from '../../../gateway/src/store/redis-commit.js';
+import { claimCall, commitCalls, decodeCall, decodeClaims } from '../../../gateway/src/store/redis-commit.js';
 import { partitionOf, RedisKeys, tapField } from '../../../gateway/src/store/redis-keys.js';
 import { decodeResult, encodeResult } from '../../../gateway/src/store/redis-results.js';
 import { outcomes } from '../../../protos/codec.js';
@@ -290,34 +290,84 @@ describe('claimTaps calls', () => {
       { seq: 127, digest: 'd4', at: T0 + 2000 },
       { seq: 2 ** 53 - 1, digest: 'd5', at: T0 },
     ];
-    const call = claimCall(keys, 'bus-1', 'e'.repeat(16), claims, TTL, T0);
+    const call = claimCall(keys, [{ deviceId: 'bus-1', epoch: 'e'.repeat(16), claims, now: T0 }], TTL);
     expect(call.keys).toEqual([
       'oc:{d:bus-1}:hwm',
       `oc:{d:bus-1}:claims:${'e'.repeat(16)}:b0`,
       `oc:{d:bus-1}:claims:${'e'.repeat(16)}:b1`,
       `oc:{d:bus-1}:claims:${'e'.repeat(16)}:b${Math.floor((2 ** 53 - 1) / 128)}`,
     ]);
-    expect(call.args.slice(0, 3)).toEqual([String(TTL), 'e'.repeat(16), String(dedupeDay(T0))]);
-    expect(call.args).toHaveLength(4);
-    // The seqs as the decimal strings the buckets store them under (a number past 2^31 too).
-    expect(unpack(call.args[3] as Buffer)).toEqual([
+    expect(call.args).toEqual([String(TTL), expect.any(Buffer)]);
+    // One section: the marks key#, the epoch's field, the day, then the four columns; the seqs as
+    // the decimal strings the buckets store them under (a number past 2^31 too).
+    expect(unpack(call.args[1] as Buffer)).toEqual([
       [
-        [2, 3, 2, 4],
-        [2, 1, 1, 1],
-        ['1', '2', '128', '127', String(2 ** 53 - 1)],
-        ['d1', 'd2', 'd3', 'd4', 'd5'],
+        [
+          1,
+          'e'.repeat(16),
+          dedupeDay(T0),
+          [2, 3, 2, 4],
+          [2, 1, 1, 1],
+          ['1', '2', '128', '127', String(2 ** 53 - 1)],
+          ['d1', 'd2', 'd3', 'd4', 'd5'],
+        ],
       ],
     ]);
-    const none = claimCall(keys, 'bus-1', '', [], TTL, T0);
-    expect(none.args.slice(0, 3)).toEqual([String(TTL), '-', String(dedupeDay(T0))]);
-    expect(unpack(none.args[3] as Buffer)).toEqual([[[], [], [], []]]);
+    const none = claimCall(keys, [{ deviceId: 'bus-1', epoch: '', claims: [], now: T0 }], TTL);
+    expect(unpack(none.args[1] as Buffer)).toEqual([[[1, '-', dedupeDay(T0), [], [], [], []]]]);
+  });
+
+  it('put several devices in one call, a section each in order, each key once (0228)', () => {
+    const a = [{ seq: 1, digest: 'a1', at: T0 }];
+    const b = [
+      { seq: 5, digest: 'b5', at: T0 },
+      { seq: 6, digest: 'b6', at: T0 },
+    ];
+    const DAY = 86_400_000;
+    const call = claimCall(
+      keys,
+      [
+        { deviceId: 'bus-1', epoch: '', claims: a, now: T0 },
+        { deviceId: 'bus-2', epoch: 'f'.repeat(16), claims: b, now: T0 + DAY },
+        // The same device again (a resend in the same turn): its keys are not repeated.
+        { deviceId: 'bus-1', epoch: '', claims: a, now: T0 },
+      ],
+      TTL,
+    );
+    expect(call.keys).toEqual([
+      'oc:{d:bus-1}:hwm',
+      'oc:{d:bus-1}:claims:-:b0',
+      'oc:{d:bus-2}:hwm',
+      `oc:{d:bus-2}:claims:${'f'.repeat(16)}:b0`,
+    ]);
+    expect(unpack(call.args[1] as Buffer)).toEqual([
+      [
+        [1, '-', dedupeDay(T0), [2], [1], ['1'], ['a1']],
+        [3, 'f'.repeat(16), dedupeDay(T0) + 1, [4], [2], ['5', '6'], ['b5', 'b6']],
+        [1, '-', dedupeDay(T0), [2], [1], ['1'], ['a1']],
+      ],
+    ]);
+    expect(
+      decodeClaims(
+        [
+          { deviceId: 'bus-1', epoch: '', claims: a, now: T0 },
+          { deviceId: 'bus-2', epoch: '', claims: b, now: T0 },
+        ],
+        [1, 0, 1],
+      ),
+    ).toEqual([[true], [false, true]]);
+    expect(() => decodeClaims([{ deviceId: 'bus-1', epoch: '', claims: a, now: T0 }], [1, 1])).toThrow(
+      /for 1 claims/,
+    );
   });
 
   it('make a run of each block a batch of 300 seqs crosses', () => {
     const claims = Array.from({ length: 300 }, (_, i) => ({ seq: 100 + i, digest: `d${i}`, at: T0 }));
-    const call = claimCall(keys, 'bus-1', '', claims, TTL, T0);
+    const call = claimCall(keys, [{ deviceId: 'bus-1', epoch: '', claims, now: T0 }], TTL);
     expect(call.keys).toHaveLength(5);
-    const [runKeys, runCounts, seqs] = unpack(call.args[3] as Buffer)[0] as Unpacked[][];
+    const [, , , runKeys, runCounts, seqs] = (
+      unpack(call.args[1] as Buffer)[0] as Unpacked[][]
+    )[0] as Unpacked[][];
     expect(runKeys).toEqual([2, 3, 4, 5]);
     expect(runCounts).toEqual([28, 128, 128, 16]);
     expect(seqs).toEqual(claims.map((c) => String(c.seq)));

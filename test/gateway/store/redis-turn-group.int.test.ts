@@ -15,7 +15,7 @@ import { RedisKeys } from '../../../gateway/src/store/redis-keys.js';
 import { TurnGroup } from '../../../gateway/src/store/turn-group.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { unlinkPrefix } from '../../support/redis-cleanup.js';
-import { issue, load, planRun, rideOf, tap, token } from './fixtures.js';
+import { issue, load, planRun, rideOf, T0, tap, token } from './fixtures.js';
 
 let admin: Redis;
 let prefix = '';
@@ -202,6 +202,45 @@ describe('Redis card loads of one turn', () => {
       await Promise.all(batches.map((b) => store.loadCards(b.map((e) => e.cardToken))));
     }, ['MGET']);
     expect(mgets).toBe(10);
+  });
+});
+
+describe('Redis claims of one turn', () => {
+  it('are one call, a section a batch, each batch answered its own claims (0228)', async () => {
+    const store = await open();
+    const claimsOf = (d: number) => [
+      { seq: 1, digest: `d${d}-1`, at: T0 },
+      { seq: 2, digest: `d${d}-2`, at: T0 },
+    ];
+    // Warm the script cache, so each call is one command.
+    await store.claimTaps('warm', '', claimsOf(99), T0);
+    let answers: boolean[][] = [];
+    const calls = await callsOf(async () => {
+      answers = await Promise.all(
+        Array.from({ length: 10 }, (_, d) => store.claimTaps(`dev${d}`, '', claimsOf(d), T0)),
+      );
+    });
+    expect(calls).toBe(1);
+    expect(answers).toEqual(Array.from({ length: 10 }, () => [true, true]));
+    // A resend with other content in the next turn: refused for that device alone.
+    const again = await Promise.all([
+      store.claimTaps('dev3', '', [{ seq: 1, digest: 'other', at: T0 }], T0),
+      store.claimTaps('dev4', '', claimsOf(4), T0),
+    ]);
+    expect(again).toEqual([[false], [true, true]]);
+  });
+
+  it('without grouping, one call a batch', async () => {
+    const store = await open(0);
+    await store.claimTaps('warm', '', [{ seq: 1, digest: 'w', at: T0 }], T0);
+    const calls = await callsOf(async () => {
+      await Promise.all(
+        Array.from({ length: 10 }, (_, d) =>
+          store.claimTaps(`dev${d}`, '', [{ seq: 1, digest: 'x', at: T0 }], T0),
+        ),
+      );
+    });
+    expect(calls).toBe(10);
   });
 });
 
