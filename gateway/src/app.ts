@@ -60,6 +60,7 @@ export async function openStore(config: GatewayConfig): Promise<Store> {
         waitTimeoutMs: config.redisWaitTimeoutMs,
         dedupeWindowDays: config.dedupeWindowDays,
         tapsPerPartitionDay: config.dedupeTapsPerPartitionDay,
+        commitGroupEffects: config.redisGroupEffects,
         // PostgreSQL is the system of record: Redis keeps no records (docs/decisions/0204).
         keepRecords: config.history !== 'postgres',
       })

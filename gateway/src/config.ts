@@ -233,6 +233,15 @@ export const configSchema = {
     description:
       "Taps one Redis partition is expected to take a day: each day's tap dedupe bucket is split into sub-buckets of ~64 entries so each stays in Redis's compact encoding (a city: its taps a day / partitions); a day's count is fixed at its first commit. 0: one bucket a day (docs/decisions/0222)",
   },
+  redisGroupEffects: {
+    env: 'ONECARD_REDIS_GROUP_EFFECTS',
+    kind: 'int',
+    default: '1000',
+    min: 0,
+    max: 100_000,
+    description:
+      "The batches ready in one turn of the gateway's event loop share Redis calls: their commits one call of up to this many effects, their card reads one MGET, their claims one call (not on a Cluster). 0: each batch its own calls (docs/decisions/0227, 0228)",
+  },
   history: {
     env: 'ONECARD_HISTORY',
     kind: 'enum',

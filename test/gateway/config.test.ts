@@ -88,6 +88,15 @@ describe('gateway configuration', () => {
     );
   });
 
+  it('groups the Redis calls of one turn up to 1,000 effects unless told otherwise, 0 turns it off, nothing non-finite', () => {
+    expect(loadGatewayConfig(keys).redisGroupEffects).toBe(1000);
+    expect(loadGatewayConfig({ ...keys, ONECARD_REDIS_GROUP_EFFECTS: '0' }).redisGroupEffects).toBe(0);
+    for (const bad of ['-1', 'Infinity', '1e9', '2.5', 'NaN', ''])
+      expect(() => loadGatewayConfig({ ...keys, ONECARD_REDIS_GROUP_EFFECTS: bad })).toThrow(
+        /ONECARD_REDIS_GROUP_EFFECTS/,
+      );
+  });
+
   it('explains that the embedded broker needs MQTT 3.1.1 and a plain subscription', () => {
     expect(() => loadGatewayConfig({ ...keys, ONECARD_EMBEDDED_BROKER_PORT: '1883' })).toThrow(
       /aedes broker speaks MQTT 3\.1\.1[\s\S]*no shared subscriptions/,
