@@ -17,6 +17,7 @@ import { defineScripts } from '../../../gateway/src/store/redis-scripts.js';
 import { decodeRecordBatch, recordFrame } from '../../../protos/record-codec.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { unlinkPrefix } from '../../support/redis-cleanup.js';
+import { watched as watchedOn } from '../../support/redis-monitor.js';
 import { fare, issue, load, planRun, T0, tap, token } from './fixtures.js';
 
 let admin: Redis;
@@ -38,26 +39,8 @@ afterEach(async () => {
   await unlinkPrefix(admin, prefix);
 });
 
-/** The commands (upper-case name, then arguments) run on this suite's keys while `body` runs. */
-async function watched(body: () => Promise<void>): Promise<string[][]> {
-  const monitor = await admin.monitor();
-  const seen: string[][] = [];
-  const end = `${prefix}:end`;
-  // MONITOR lines come after the replies: a PING sent last is seen last (Redis runs commands in
-  // order), so its line means every line before it has arrived.
-  const done = new Promise<void>((resolve) => {
-    monitor.on('monitor', (_time: string, args: string[]) => {
-      if (args[0]?.toUpperCase() === 'PING' && args[1] === end) resolve();
-      else if (args.some((a) => a.startsWith(`${prefix}:`)))
-        seen.push([args[0]!.toUpperCase(), ...args.slice(1)]);
-    });
-  });
-  await body();
-  await admin.ping(end);
-  await done;
-  monitor.disconnect();
-  return seen;
-}
+/** The commands run on this suite's keys while `body` runs (test/support/redis-monitor.ts). */
+const watched = (body: () => Promise<void>) => watchedOn(admin, prefix, body);
 
 function open() {
   return openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix, partitions: 16 });

@@ -3,7 +3,7 @@
 // one commitEffects call, the cards as one MGET, and each batch still gets what it would have got
 // alone. Attacked: two batches charging one card in the same turn, a batch resent
 // while its first delivery is in the same call, a batch whose call fails beside innocent ones.
-// Commands are watched with MONITOR, filtered to this suite's key prefix.
+// Commands are watched with MONITOR, filtered to this suite's key prefix (test/support/redis-monitor.ts).
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CardState } from '../../../core/card.js';
@@ -15,6 +15,7 @@ import { RedisKeys } from '../../../gateway/src/store/redis-keys.js';
 import { TurnGroup } from '../../../gateway/src/store/turn-group.js';
 import { testEnv, uniqueId } from '../../support/env.js';
 import { unlinkPrefix } from '../../support/redis-cleanup.js';
+import { watched } from '../../support/redis-monitor.js';
 import { issue, load, planRun, rideOf, T0, tap, token } from './fixtures.js';
 
 let admin: Redis;
@@ -49,24 +50,9 @@ async function open(commitGroupEffects?: number): Promise<Store> {
   return store;
 }
 
-/** The script calls (EVALSHA or EVAL; or the commands named) made on this suite's keys while `body` runs. */
+/** How many of the named commands (script calls unless told) ran on this suite's keys while `body` runs. */
 async function callsOf(body: () => Promise<void>, names = ['EVALSHA', 'EVAL']): Promise<number> {
-  const monitor = await admin.monitor();
-  let calls = 0;
-  const end = `${prefix}:end`;
-  // A PING sent last is seen last (Redis runs commands in order).
-  const done = new Promise<void>((resolve) => {
-    monitor.on('monitor', (_time: string, args: string[]) => {
-      const name = args[0]?.toUpperCase();
-      if (name === 'PING' && args[1] === end) resolve();
-      else if (names.includes(name!) && args.some((a) => a.startsWith(`${prefix}:`))) calls++;
-    });
-  });
-  await body();
-  await admin.ping(end);
-  await done;
-  monitor.disconnect();
-  return calls;
+  return (await watched(admin, prefix, body)).filter(([name]) => names.includes(name!)).length;
 }
 
 /** Ten batches of three cards each, one ride a card, planned from the cards as issued. */
