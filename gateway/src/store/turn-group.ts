@@ -1,23 +1,23 @@
-// What the batches of one turn of the event loop ask Redis for, asked once (docs/decisions/0227):
-// their commits as one call (up to `max` effects; on a Cluster, one call per partition of them
-// all), their cards as one MGET, not one call or one MGET each. A validator sends a few taps a batch, so a call
-// carried a few effects, and what a call costs (the script's start, its per-partition reads and
-// writes, an outbox entry per partition, a reply, the relay's read of that entry) was paid per
-// batch. The batches of one turn are those whose claims and cards came back in the same read
-// from Redis: they are ready together, and none waits for another.
+// What the batches of one turn of the event loop ask Redis for, asked once (docs/decisions/0227,
+// 0228): their commits as one call (up to `max` effects; on a Cluster, one call per partition of
+// them all), their cards as one MGET, their claims as one call (a section a batch; not on a
+// Cluster). A validator sends a few taps a batch, so a call carried a few effects, and what a
+// call costs (the script's start, its per-partition reads and writes, an outbox entry per
+// partition, a reply, the relay's read of that entry) was paid per batch. The batches of one
+// turn are those whose claims and cards came back in the same read from Redis: they are ready
+// together, and none waits for another.
 //
 // Each request keeps its items contiguous and in order, and gets its own answers back. For the
-// commit: each request keeps its effects contiguous and in order, so a card's chain within a batch is as
-// before. Between batches of one call, the script decides effects one after another as separate
-// calls in that order would: a later batch's effect on a card an earlier one changed is a
-// version conflict (re-planned by the ingest, as between two calls), a dedupe key an earlier
-// batch applied answers duplicate with its result.
+// commit, a card's chain within a batch is as before. Between batches of one call, the script
+// decides effects one after another as separate calls in that order would: a later batch's
+// effect on a card an earlier one changed is a version conflict (re-planned by the ingest, as
+// between two calls), a dedupe key an earlier batch applied answers duplicate with its result.
 //
 // A call that fails is not allowed to fail its neighbours: each of its requests is then sent
 // again on its own, so a batch that cannot commit (or a Redis that is gone) fails alone, and
 // the others complete or fail on their own merits. A commit call that had applied before its
 // reply was lost answers that second time from the dedupe keys, as a device's resend would be;
-// a read is read again.
+// a read is read again, a claim claimed again (the same content holds its seq).
 
 interface Request<I, O> {
   items: readonly I[];
