@@ -14,8 +14,19 @@ export async function loadCards(
   keys: RedisKeys,
   tokens: readonly string[],
 ): Promise<Map<string, CardState>> {
+  const cards = await readCards(redis, keys, tokens);
   const out = new Map<string, CardState>();
-  if (tokens.length === 0) return out;
+  for (let i = 0; i < tokens.length; i++) out.set(tokens[i]!, cards[i]!);
+  return out;
+}
+
+/** The cards of the tokens, one each in the order asked (an unknown card for a token with none). */
+export async function readCards(
+  redis: RedisClient,
+  keys: RedisKeys,
+  tokens: readonly string[],
+): Promise<CardState[]> {
+  if (tokens.length === 0) return [];
   const cardKeys = tokens.map((t) => keys.card(t));
   const values = isCluster(redis)
     ? await mgetByPartition(redis, keys, tokens, cardKeys)
@@ -23,11 +34,11 @@ export async function loadCards(
   if (values.length !== tokens.length)
     throw new Error(`MGET answered ${values.length} values for ${tokens.length} cards`);
   const hashes = await hashCards(redis, cardKeys, values);
+  const out = new Array<CardState>(tokens.length);
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
-    const s = values[i];
     const hash = hashes.get(i);
-    out.set(token, hash ? cardFromFields(token, hash) : cardFromString(token, s));
+    out[i] = hash ? cardFromFields(token, hash) : cardFromString(token, values[i]);
   }
   return out;
 }

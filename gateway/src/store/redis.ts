@@ -41,7 +41,7 @@ import type { VenueStore } from './ports/venues.js';
 import { appendAudit, queryAudit } from './redis-audit.js';
 import { RedisAuthStore } from './redis-auth.js';
 import { newCardString } from './redis-card.js';
-import { loadCards } from './redis-cards.js';
+import { loadCards, readCards } from './redis-cards.js';
 import {
   connectRedis,
   type Durability,
@@ -230,7 +230,7 @@ class RedisStore implements Store {
   /** The claims of one turn's batches, as one call (0228); undefined: each its own. */
   private readonly claimGroup: TurnGroup<ClaimRequest, boolean[]> | undefined;
   /** The card loads of one turn, as one MGET (0227); undefined: each its own. */
-  private readonly cardGroup: TurnGroup<string, CardState | undefined> | undefined;
+  private readonly cardGroup: TurnGroup<string, CardState> | undefined;
 
   constructor(
     private readonly redis: RedisClient,
@@ -255,10 +255,7 @@ class RedisStore implements Store {
       groupEffects > 0 && !isCluster(redis) ? new TurnGroup((r) => this.claimNow(r), 200) : undefined;
     this.cardGroup =
       groupEffects > 0
-        ? new TurnGroup(async (tokens: readonly string[]) => {
-            const cards = await loadCards(this.redis, this.keys, tokens);
-            return tokens.map((t) => cards.get(t));
-          }, groupEffects)
+        ? new TurnGroup((tokens: readonly string[]) => readCards(redis, keys, tokens), groupEffects)
         : undefined;
     this.venues = new RedisVenueStore(redis, keys, scripts);
     this.payments = new RedisPaymentStore(redis, keys, scripts);
@@ -294,10 +291,7 @@ class RedisStore implements Store {
     if (!this.cardGroup || tokens.length === 0) return loadCards(this.redis, this.keys, tokens);
     const got = await this.cardGroup.submit(tokens);
     const out = new Map<string, CardState>();
-    for (let i = 0; i < tokens.length; i++) {
-      const card = got[i];
-      if (card) out.set(tokens[i]!, card);
-    }
+    for (let i = 0; i < tokens.length; i++) out.set(tokens[i]!, got[i]!);
     return out;
   }
 
