@@ -158,6 +158,24 @@ const rows: Row[] = [
     limit: 10,
   },
   {
+    what: "city tap path: bytes a tap adds to Redis's append-only file",
+    key: 'city_redis_aof_bytes_per_tap',
+    unit: 'B',
+    target: '',
+  },
+  {
+    what: "city tap path: Redis's AOF rewrite per tap, one rewrite's CPU spread over the taps between two at `city_redis_aof_rewrite_percentage` % growth (a child process, not in the row above; decision 0229)",
+    key: 'city_redis_rewrite_cpu_us_per_tap',
+    unit: 'µs',
+    target: '',
+  },
+  {
+    what: 'city tap path: AOF rewrites Redis started during the runs, which start from a fresh AOF (one takes a core for seconds)',
+    key: 'city_redis_aof_rewrites',
+    unit: '',
+    target: '',
+  },
+  {
     what: 'city tap path: Redis memory per tap over the run, read at the last ack (INFO used_memory)',
     key: 'city_redis_bytes_per_tap',
     unit: 'B',

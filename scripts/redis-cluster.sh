@@ -60,7 +60,6 @@ daemonize yes
 supervised no
 pidfile $dir/$p/pid
 logfile $dir/$p/redis.log
-save ""
 cluster-node-timeout 2000
 CONF
   redis-server "$dir/$p/cluster.conf" >&2

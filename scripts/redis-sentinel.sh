@@ -79,7 +79,6 @@ daemonize yes
 supervised no
 pidfile $dir/$p/pid
 logfile $dir/$p/redis.log
-save ""
 CONF
   echo "exec redis-server $conf" >"$dir/start-$p.sh"
   bash "$dir/start-$p.sh" >&2

@@ -55,8 +55,8 @@ apt_install() { # packages...
 render() { bash "$root/scripts/deploy-render.sh" "$@"; }
 
 # The shipped Redis configuration (deploy/redis/redis.conf, docs/decisions/0200), rendered under
-# .run/redis/, then the lines only a test instance has: it daemonizes (no systemd), logs to a
-# file and takes no RDB snapshots (a fork per snapshot slows a small machine's tests).
+# .run/redis/, then the lines only a test instance has: it daemonizes (no systemd) and logs to a
+# file. Its persistence is the shipped one, rewrites and all (docs/decisions/0229).
 render_redis() {
   render "$root/deploy/redis/redis.conf" BIND=127.0.0.1 PORT="$REDIS_PORT" DATA_DIR="$run/redis" \
     MAXMEMORY=0 >"$run/redis/redis.conf"
@@ -67,7 +67,6 @@ daemonize yes
 supervised no
 pidfile $run/redis/pid
 logfile $run/redis/redis.log
-save ""
 CONF
 }
 

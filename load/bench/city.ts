@@ -28,6 +28,16 @@
 //                              Kafka, none stayed in Redis (the run fails otherwise);
 //   city_warmup_taps           taps sent through the whole path before the measured run, not
 //                              in its figures (city_taps counts them): JIT and Kafka's JVM warm;
+//   city_redis_aof_bytes_per_tap  what a tap of the max-rate run added to Redis's append-only file;
+//   city_redis_rewrite_cpu_us_per_tap  the AOF rewrite's CPU spread over the taps between two
+//                              rewrites at the configured auto-aof-rewrite-percentage
+//                              (city_redis_aof_rewrite_percentage), from one rewrite measured
+//                              after the runs (city_redis_rewrite_cpu_us_per_mb of base written):
+//                              Redis's cost a tap besides city_redis_cpu_us_per_tap, which counts
+//                              no child process (load/bench/redis-admin.ts, docs/decisions/0229);
+//   city_redis_aof_rewrites    rewrites Redis started on its own during the runs, which start
+//                              from a fresh AOF: a rewrite takes a core for seconds, and one that
+//                              lands in the paced run is in its ack latencies;
 //   city_small_batch_taps_per_s and its _gateway_cpu_us_per_tap, _redis_cpu_us_per_tap,
 //                              _box_cpu_us_per_tap: a second max-rate run whose devices send a few
 //                              taps a batch (city_small_batch_taps_per_batch), as a city's
@@ -42,6 +52,14 @@ import { issueCards } from './commit-baseline.js';
 import { runDevices, type SimDevice, simDevice } from './devices.js';
 import { redisUsage } from './process-probe.js';
 import { freePort, waitReady } from './ready.js';
+import {
+  type AofState,
+  aofState,
+  rewriteAof,
+  rewritePercentage,
+  rewriteUsPerTap,
+  unlinkPrefix,
+} from './redis-admin.js';
 import { percentile, progress, round } from './stats.js';
 import { startCostMeter } from './tap-costs.js';
 import { windowBytes } from './window-bytes.js';
@@ -85,7 +103,7 @@ export interface CityOptions {
   /** Starts the bench's gateway process with these variables over its own (main.ts). */
   startGateway: (port: number, env: Record<string, string>) => ChildProcess;
   log: (s: string) => void;
-  /** Key prefix of the run (a test removes its keys afterwards); default: a fresh one. */
+  /** Key prefix of the run, whose keys the caller removes; default: a fresh one, removed at the end. */
   prefix?: string;
 }
 
@@ -217,6 +235,10 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
       if ((await sumOver(redis, outboxes, 'xlen')) === 0) break;
       await new Promise((r) => setTimeout(r, 50));
     }
+    // From a fresh append-only file (redis-admin.ts, 0229): whether Redis's own rewrite lands in
+    // a run this short is chance; its cost is reported spread over the taps instead.
+    await rewriteAof(redis);
+    const aof0 = await aofState(redis);
     let entriesMax = 0;
     let lagMaxS = 0;
     sampler = (async () => {
@@ -242,6 +264,7 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
       label: 'city tap path, as fast as acks allow',
     });
     const costs = await meter.stop(max.tapsAcked);
+    const aof1 = await aofState(redis);
     const acked = performance.now();
     // The relay catches up after the run (bounded): every acked tap must reach Kafka.
     let waiting = await sumOver(redis, outboxes, 'xlen');
@@ -344,6 +367,7 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
       throw new Error(
         `city run: ${waiting} entries still in the outbox, ${relayed} of ${records} relayed, ${kept} kept in Redis`,
       );
+    const aof = await aofCosts(redis, aof0, aof1, max.tapsAcked);
     const result = {
       city_taps_per_s: Math.round(max.tapsAcked / max.seconds),
       city_gateway_cpu_us_per_tap: costs.gateway_cpu_us_per_tap!,
@@ -365,6 +389,7 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
       city_redis_dedupe_value_bytes: round(window.valueBytes),
       city_redis_dedupe_buckets: window.keys.dedupe,
       city_redis_dedupe_buckets_listpack: window.dedupeListpacks,
+      ...aof,
       city_outbox_entries_max: entriesMax,
       city_outbox_lag_max_ms: Math.round(lagMaxS * 1000),
       city_outbox_drain_ms: Math.round(drainMs),
@@ -392,8 +417,48 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
     await sampler.catch(() => {});
     gw.kill('SIGTERM');
     await exited;
+    // The run's cards, devices and dedupe window: a bench Redis kept between runs would otherwise
+    // grow by them run after run, and with it every later rewrite.
+    if (o.prefix === undefined) await unlinkPrefix(redis, prefix);
     await redis.quit();
   }
+}
+
+/**
+ * The append-only file's figures (the header, redis-admin.ts): its bytes a tap over the max-rate
+ * run (none when a rewrite restarted the file meanwhile), the rewrites Redis started during the
+ * runs, and one rewrite measured now (which also leaves the file compact for the next run).
+ */
+async function aofCosts(
+  redis: Redis,
+  start: AofState,
+  afterMax: AofState,
+  taps: number,
+): Promise<Record<string, number>> {
+  if (!start.enabled) return {};
+  const end = await aofState(redis);
+  const rewrite = await rewriteAof(redis);
+  const percentage = await rewritePercentage(redis);
+  const out: Record<string, number> = {
+    city_redis_aof_rewrites: end.rewrites - start.rewrites,
+    city_redis_aof_rewrite_percentage: percentage,
+  };
+  if (rewrite && rewrite.baseBytes > 0)
+    out.city_redis_rewrite_cpu_us_per_mb = round(rewrite.cpuUs / (rewrite.baseBytes / 1e6));
+  if (afterMax.rewrites === start.rewrites && taps > 0) {
+    const aofBytesPerTap = (afterMax.sizeBytes - start.sizeBytes) / taps;
+    out.city_redis_aof_bytes_per_tap = round(aofBytesPerTap);
+    if (rewrite)
+      out.city_redis_rewrite_cpu_us_per_tap = round(
+        rewriteUsPerTap({
+          rewriteCpuUs: rewrite.cpuUs,
+          baseBytes: rewrite.baseBytes,
+          aofBytesPerTap,
+          percentage,
+        }),
+      );
+  }
+  return out;
 }
 
 /** The meter's keys named for this run (city_...), those it gave. */

@@ -27,6 +27,7 @@ import type { Store } from '../../gateway/src/store/port.js';
 import { openRedisStore } from '../../gateway/src/store/redis.js';
 import { CLAIM_BLOCK_SEQS, RedisKeys } from '../../gateway/src/store/redis-keys.js';
 import { token } from './commit-baseline.js';
+import { unlinkPrefix } from './redis-admin.js';
 import { progress, round } from './stats.js';
 
 export interface SteadyParams {
@@ -77,15 +78,6 @@ async function keyBytes(admin: Redis, prefix: string): Promise<{ keys: number; b
     }
   } while (cursor !== '0');
   return out;
-}
-
-async function unlinkPrefix(admin: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await admin.unlink(...keys);
-  } while (cursor !== '0');
 }
 
 /** The relay's round without the Kafka send (gateway/src/kafka/relay.ts): read a page, ack it. */

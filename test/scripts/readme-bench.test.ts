@@ -149,6 +149,22 @@ describe('README benchmark figures', () => {
     expect(table).toContain('(`city_outbox_lag_max_ms`) | 310 ms |  |');
   });
 
+  it("puts the AOF's bytes a tap and its rewrite's CPU a tap beside Redis's own CPU a tap (decision 0229)", () => {
+    const table = benchTable({
+      ...figures,
+      city_redis_cpu_us_per_tap: 17.8,
+      city_redis_aof_bytes_per_tap: 476.1,
+      city_redis_rewrite_cpu_us_per_tap: 0.93,
+      city_redis_aof_rewrites: 0,
+    });
+    expect(table).toContain('(`city_redis_aof_bytes_per_tap`) | 476.1 B |  |');
+    expect(table).toContain('(`city_redis_rewrite_cpu_us_per_tap`) | 0.93 µs |  |');
+    expect(table).toContain('(`city_redis_aof_rewrites`) | 0 |  |');
+    const rows = table.split('\n');
+    const at = (key: string) => rows.findIndex((r) => r.includes(`(\`${key}\`)`));
+    expect(at('city_redis_rewrite_cpu_us_per_tap')).toBe(at('city_redis_cpu_us_per_tap') + 2);
+  });
+
   it('leaves out figures the run did not measure', () => {
     expect(benchTable(figures)).not.toContain('qr_verify_p99_us');
   });

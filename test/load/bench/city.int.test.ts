@@ -92,6 +92,13 @@ describe('bench: the tap path as a city runs it', () => {
     // The test Redis runs appendfsync always (deploy/redis/redis.conf): its fsyncs are watched.
     expect(r.city_redis_fsync_max_ms).toBeGreaterThanOrEqual(0);
     expect(r.city_redis_fsync_slow_seconds).toBeGreaterThanOrEqual(0);
+    // And its persistence is the shipped one (0229): the AOF's bytes a tap over the max-rate run,
+    // the rewrite's CPU spread over the taps at the shipped threshold.
+    expect(r.city_redis_aof_rewrite_percentage).toBe(400);
+    expect(r.city_redis_aof_bytes_per_tap).toBeGreaterThan(0);
+    expect(r.city_redis_rewrite_cpu_us_per_tap).toBeGreaterThanOrEqual(0);
+    expect(r.city_redis_rewrite_cpu_us_per_mb).toBeGreaterThanOrEqual(0);
+    expect(r.city_redis_aof_rewrites).toBeGreaterThanOrEqual(0);
     expect(r.city_unacked_taps).toBe(0);
     expect(r.city_redis_records_kept).toBe(0);
     expect(r.city_relayed_records).toBeGreaterThanOrEqual(2_500);
