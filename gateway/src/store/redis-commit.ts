@@ -403,7 +403,11 @@ function packEffect(
   }
 }
 
-/** Puts one call's flat reply (code, payload, code, payload, ...) back in the commit's order. */
+/**
+ * Puts one call's reply back in the commit's order. The script names only the effects that did
+ * not apply, three items each (effect number, code, original result), in effect order; every
+ * other effect of the call applied (commitEffects-0.lua).
+ */
 export function decodeCall(
   call: CommitCall,
   effects: readonly Effect[],
@@ -411,17 +415,26 @@ export function decodeCall(
   into: CommitOutcome[],
 ): void {
   const flat = reply as unknown[];
-  if (!Array.isArray(flat) || flat.length !== call.positions.length * 2)
-    throw new Error(`commitEffects answered ${JSON.stringify(reply)} for ${call.positions.length} effects`);
-  call.positions.forEach((position, i) => {
-    const code = resultCode('commitEffects', flat[2 * i]);
-    const effect = effects[position]!;
-    if (code === ScriptResult.OK) into[position] = { status: 'applied', result: effect.result };
-    else if (code === ScriptResult.DUPLICATE)
-      into[position] = { status: 'duplicate', result: decodeResult(String(flat[2 * i + 1])) };
+  const positions = call.positions;
+  if (!Array.isArray(flat) || flat.length % 3 !== 0 || flat.length > positions.length * 3)
+    throw new Error(`commitEffects answered ${JSON.stringify(reply)} for ${positions.length} effects`);
+  for (let i = 0; i < positions.length; i++) {
+    const position = positions[i]!;
+    into[position] = { status: 'applied', result: effects[position]!.result };
+  }
+  let last = 0;
+  for (let x = 0; x < flat.length; x += 3) {
+    const i = flat[x];
+    if (typeof i !== 'number' || !Number.isInteger(i) || i <= last || i > positions.length)
+      throw new Error(`commitEffects answered effect ${String(i)} after ${last} of ${positions.length}`);
+    last = i;
+    const code = resultCode('commitEffects', flat[x + 1]);
+    const position = positions[i - 1]!;
+    if (code === ScriptResult.DUPLICATE)
+      into[position] = { status: 'duplicate', result: decodeResult(String(flat[x + 2])) };
     else if (code === ScriptResult.CONFLICT) into[position] = { status: 'conflict' };
     else throw new Error(`commitEffects answered code ${code}`);
-  });
+  }
 }
 
 /** One device's claims in a claims call: a section of claimTaps-0.lua (docs/decisions/0228). */

@@ -147,8 +147,8 @@ describe('Redis commit, one call for all partitions', () => {
       expect(await admin.xlen(keys.outbox(keys.partitionOf(token(n))))).toBe(0);
     }
     expect(await admin.keys(`${prefix}:*seen*`)).toEqual([]);
-    // The good call applies both.
-    expect(await run(pack(rows))).toEqual([1, '', 1, '']);
+    // The good call applies both: the reply names no effect (only those that did not apply).
+    expect(await run(pack(rows))).toEqual([]);
     await store.close();
   });
 
@@ -180,9 +180,10 @@ describe('Redis commit, one call for all partitions', () => {
       await expect(run(old)).rejects.toThrow(/malformed old fields/);
     expect(await load(store, token(7))).toMatchObject({ balanceFen: 1_000, version: 1 });
     expect(await admin.keys(`${prefix}:*seen*`)).toEqual([]);
-    // As sent, and with no old field at all: applied once, then a duplicate.
-    expect(await run(call!.args[4]!)).toEqual([1, '']);
-    expect(await run('')).toEqual([2, expect.any(String)]);
+    // As sent, and with no old field at all: applied once (no effect named), then effect 1 a
+    // duplicate with its original result.
+    expect(await run(call!.args[4]!)).toEqual([]);
+    expect(await run('')).toEqual([1, 2, expect.any(String)]);
     await store.close();
   });
 

@@ -270,13 +270,62 @@ describe('commitEffects calls', () => {
     const [call] = commitCalls(effects, keys, TTL);
     const outcomes: CommitOutcome[] = [];
     const result = { ...effects[0]!.result, chargedFen: 7 };
-    decodeCall(call!, effects, [ScriptResult.DUPLICATE, JSON.stringify(result)], outcomes);
+    decodeCall(call!, effects, [1, ScriptResult.DUPLICATE, JSON.stringify(result)], outcomes);
     expect(outcomes).toEqual([{ status: 'duplicate', result }]);
-    decodeCall(call!, effects, [ScriptResult.DUPLICATE, encodeResult(result)], outcomes);
+    decodeCall(call!, effects, [1, ScriptResult.DUPLICATE, encodeResult(result)], outcomes);
     expect(outcomes).toEqual([{ status: 'duplicate', result }]);
-    expect(() => decodeCall(call!, effects, [99, ''], outcomes)).toThrow(
+    expect(() => decodeCall(call!, effects, [1, 99, ''], outcomes)).toThrow(
       'Lua script commitEffects returned an unknown code: 99',
     );
+  });
+
+  it('read a reply that names only the effects that did not apply: every other one applied (commitEffects-0.lua)', () => {
+    const effects = planRun(
+      new Map([
+        [token(1), card(1)],
+        [token(2), card(2)],
+        [token(3), card(3)],
+      ]),
+      [1, 2, 3].map((n) => tap({ cardToken: token(n), seq: n })),
+    );
+    const [call] = commitCalls(effects, keys, TTL);
+    const outcomes: CommitOutcome[] = [];
+    decodeCall(call!, effects, [], outcomes);
+    expect(outcomes).toEqual(effects.map((e) => ({ status: 'applied', result: e.result })));
+    decodeCall(call!, effects, [2, ScriptResult.CONFLICT, ''], outcomes);
+    expect(outcomes.map((o) => o.status)).toEqual(['applied', 'conflict', 'applied']);
+    decodeCall(
+      call!,
+      effects,
+      [1, ScriptResult.CONFLICT, '', 3, ScriptResult.DUPLICATE, encodeResult(effects[2]!.result)],
+      outcomes,
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(['conflict', 'applied', 'duplicate']);
+  });
+
+  it('refuse a reply that is not whole triples, names an effect twice, out of order or past the call, or says OK', () => {
+    const effects = planRun(
+      new Map([
+        [token(1), card(1)],
+        [token(2), card(2)],
+      ]),
+      [1, 2].map((n) => tap({ cardToken: token(n), seq: n })),
+    );
+    const [call] = commitCalls(effects, keys, TTL);
+    const C = ScriptResult.CONFLICT;
+    for (const [reply, reason] of [
+      [[1, C], /answered \[1,3\] for 2 effects/],
+      ['OK', /answered "OK" for 2 effects/],
+      [[1, C, '', 2, C, '', 1, C, ''], /for 2 effects/],
+      [[2, C, '', 1, C, ''], /effect 1 after 2 of 2/],
+      [[1, C, '', 1, C, ''], /effect 1 after 1 of 2/],
+      [[3, C, ''], /effect 3 after 0 of 2/],
+      [[0, C, ''], /effect 0 after 0 of 2/],
+      [['1', C, ''], /effect 1 after 0 of 2/],
+      [[1.5, C, ''], /effect 1.5 after 0 of 2/],
+      [[1, ScriptResult.OK, ''], /answered code 1/],
+    ] as const)
+      expect(() => decodeCall(call!, effects, reply, [])).toThrow(reason);
   });
 });
 

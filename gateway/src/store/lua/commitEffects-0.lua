@@ -75,15 +75,16 @@
   repeated field are a RecordBatch, published to Kafka as it is; when all of the outbox's
   effects applied, its segment of ARGV[3] as it is), field n their count.
 
-  Output: a flat array, two items per effect in order:
-    RC.OK, ''                        applied now
-    RC.DUPLICATE, original result    applied earlier under this dedupe key; nothing changed
-    RC.CONFLICT, ''                  the card's version differs; nothing changed
+  Output: a flat array, three items for each effect that did not apply now, in effect order
+  (none: every effect of the call applied, the usual answer, so a call's reply is not two items
+  an effect that Redis builds and the gateway parses for nothing):
+    effect number, RC.DUPLICATE, original result   applied earlier under this dedupe key; nothing changed
+    effect number, RC.CONFLICT, ''                 the card's version differs; nothing changed
 ]]
 -- Library functions and result codes as locals: a global is a table lookup at every use, and
 -- the loops below run per effect (0218).
 local find, sub, type, call = string.find, string.sub, type, redis.call
-local OK, DUPLICATE, CONFLICT = RC.OK, RC.DUPLICATE, RC.CONFLICT
+local DUPLICATE, CONFLICT = RC.DUPLICATE, RC.CONFLICT
 local bucketTtl = ARGV[1]
 local keepRecords = ARGV[2] == '1'
 local frameBytes = ARGV[3]
@@ -274,7 +275,9 @@ for from = 1, #cardKeys, SLICE do
   end
 end
 
-local out = {}
+-- The effects that did not apply, three items each (the output above); skipped[i]: effect i is
+-- one of them.
+local out, skipped = {}, {}
 -- Cards whose chain was cut in this call: a later link was planned from a state after an
 -- effect that did not apply, so it must not apply either, even if the versions line up.
 local broken = {}
@@ -327,20 +330,24 @@ for i = 1, n do
       end
     end
   end
-  -- Two items per effect: the length operator searches for the border, this does not.
-  local k = 2 * i - 2
   if original then
     if expect then
       broken[card] = true
     end
-    out[k + 1] = DUPLICATE
-    out[k + 2] = original
+    local k = #out
+    out[k + 1] = i
+    out[k + 2] = DUPLICATE
+    out[k + 3] = original
+    skipped[i] = true
     missed[OUTBOX[i]] = true
   elseif expect and (broken[card] or version ~= expect) then
     broken[card] = true
     missed[OUTBOX[i]] = true
-    out[k + 1] = CONFLICT
-    out[k + 2] = ''
+    local k = #out
+    out[k + 1] = i
+    out[k + 2] = CONFLICT
+    out[k + 3] = ''
+    skipped[i] = true
   else
     if expect then
       if not headOf[card] then
@@ -395,8 +402,6 @@ for i = 1, n do
         end
       end
     end
-    out[k + 1] = OK
-    out[k + 2] = ''
   end
 end
 
@@ -442,7 +447,7 @@ if partial then
     if f then
       local from = at[o] or segAt[o]
       at[o] = from + LEN[i]
-      if out[2 * i - 1] == OK then
+      if not skipped[i] then
         f[#f + 1] = sub(frameBytes, from, from + LEN[i] - 1)
       end
     end
