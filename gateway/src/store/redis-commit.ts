@@ -509,13 +509,19 @@ export function claimCall(
 export function decodeClaims(requests: readonly ClaimRequest[], reply: unknown): boolean[][] {
   let total = 0;
   for (const r of requests) total += r.claims.length;
-  if (!Array.isArray(reply) || reply.length !== total)
+  // The claims other content holds, numbered from 1 over every section; the rest are held.
+  if (!Array.isArray(reply) || reply.length > total)
     throw new Error(`claimTaps answered ${JSON.stringify(reply)} for ${total} claims`);
-  let at = 0;
-  return requests.map((r) => {
-    const out = new Array<boolean>(r.claims.length);
-    for (let i = 0; i < out.length; i++) out[i] = reply[at + i] === 1;
-    at += out.length;
-    return out;
-  });
+  const out = requests.map((r) => new Array<boolean>(r.claims.length).fill(true));
+  let last = 0;
+  let section = 0;
+  let from = 0;
+  for (const n of reply) {
+    if (typeof n !== 'number' || !Number.isInteger(n) || n <= last || n > total)
+      throw new Error(`claimTaps answered claim ${String(n)} after ${last} of ${total}`);
+    last = n;
+    while (n > from + requests[section]!.claims.length) from += requests[section++]!.claims.length;
+    out[section]![n - from - 1] = false;
+  }
+  return out;
 }

@@ -313,8 +313,8 @@ describe('Redis commit, one call for all partitions', () => {
     for (const bytes of [Buffer.from([0xc1]), Buffer.from([0x94, 0x91])])
       await expect(scripts.run('claimTaps', good.keys, [ttl, bytes])).rejects.toThrow();
     expect(await admin.exists(...good.keys)).toBe(0);
-    // The good call alone claims, both seqs, under their decimal strings.
-    expect(await scripts.run('claimTaps', good.keys, good.args)).toEqual([1, 1]);
+    // The good call alone claims, both seqs, under their decimal strings (no claim refused).
+    expect(await scripts.run('claimTaps', good.keys, good.args)).toEqual([]);
     expect(await admin.hgetall(good.keys[1]!)).toEqual({ 1: 'd1' });
     expect(await admin.hgetall(good.keys[2]!)).toEqual({ 200: 'd2' });
   });
@@ -335,7 +335,8 @@ describe('Redis commit, one call for all partitions', () => {
     const again = { ...a };
     const other = { ...a, claims: [{ seq: 1, digest: 'zz', at: T0 }] };
     const call = claimCall(keys, [a, b, again, other], 60);
-    expect(await scripts.run('claimTaps', call.keys, call.args)).toEqual([1, 1, 1, 0]);
+    // The answer names the refused claims only, numbered over the call: the fourth.
+    expect(await scripts.run('claimTaps', call.keys, call.args)).toEqual([4]);
     // Each device's marks moved; its claims kept under its own keys.
     expect(await store.seenBeforeWindow('bus-a', '', [1, 2])).toEqual([true, false]);
     expect(await store.seenBeforeWindow('bus-b', 'e'.repeat(16), [1])).toEqual([true]);

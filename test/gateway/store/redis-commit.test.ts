@@ -402,12 +402,36 @@ describe('claimTaps calls', () => {
           { deviceId: 'bus-1', epoch: '', claims: a, now: T0 },
           { deviceId: 'bus-2', epoch: '', claims: b, now: T0 },
         ],
-        [1, 0, 1],
+        [2],
       ),
     ).toEqual([[true], [false, true]]);
     expect(() => decodeClaims([{ deviceId: 'bus-1', epoch: '', claims: a, now: T0 }], [1, 1])).toThrow(
       /for 1 claims/,
     );
+  });
+
+  it('read a claims reply that names only the refused claims, numbered over every section (0230)', () => {
+    const req = (n: number) => ({
+      deviceId: `bus-${n}`,
+      epoch: '',
+      claims: Array.from({ length: n }, (_, i) => ({ seq: i + 1, digest: `d${i}`, at: T0 })),
+      now: T0,
+    });
+    const three = [req(2), req(1), req(3)];
+    expect(decodeClaims(three, [])).toEqual([[true, true], [true], [true, true, true]]);
+    expect(decodeClaims(three, [1, 3, 6])).toEqual([[false, true], [false], [true, true, false]]);
+    expect(decodeClaims(three, [2, 4])).toEqual([[true, false], [true], [false, true, true]]);
+    for (const [reply, reason] of [
+      [[7], /claim 7 after 0 of 6/],
+      [[0], /claim 0 after 0 of 6/],
+      [[3, 2], /claim 2 after 3 of 6/],
+      [[2, 2], /claim 2 after 2 of 6/],
+      [['1'], /claim 1 after 0 of 6/],
+      [[1.5], /claim 1.5 after 0 of 6/],
+      [[1, 2, 3, 4, 5, 6, 6], /for 6 claims/],
+      ['OK', /answered "OK" for 6 claims/],
+    ] as const)
+      expect(() => decodeClaims(three, reply)).toThrow(reason);
   });
 
   it('make a run of each block a batch of 300 seqs crosses', () => {

@@ -44,8 +44,10 @@
     add up to the seqs, a seq that is not a decimal string, a digest that is not a string, bytes
     cmsgpack cannot read, or a day that is not a whole number refuse the call before any write.
 
-  Output: an array, one item per claim, section after section, in order: 1 this content holds
-  the key, 0 other content does (or did, more than a lifetime ago).
+  Output: the numbers of the claims whose key other content holds (or did, more than a lifetime
+  ago), counting every claim from 1 section after section, in order; every claim not named is held
+  by its own content (now or before). Almost always none: an empty array, not an item a claim
+  (docs/decisions/0230).
 ]]
 local SLICE = 1000
 local call, tonumber, unpack, type = redis.call, tonumber, unpack, type
@@ -104,7 +106,7 @@ for x = 1, #S do
   end
 end
 
-local out = {}
+local refused = {}
 local n = 0
 for x = 1, #S do
   local sec = S[x]
@@ -153,19 +155,14 @@ for x = 1, #S do
         local h = held[j - from + 1]
         local seq, digest = SEQS[at + j], DIGESTS[at + j]
         local s = tonumber(seq)
-        local o
         if not h and s <= floor and goneBefore(key) then
-          o = 0
+          refused[#refused + 1] = n + at + j
         elseif not h then
           w[#w + 1] = seq
           w[#w + 1] = digest
-          o = 1
-        elseif h == digest then
-          o = 1
-        else
-          o = 0
+        elseif h ~= digest then
+          refused[#refused + 1] = n + at + j
         end
-        out[n + at + j] = o
         if s > top then
           top = s
         end
@@ -211,4 +208,4 @@ for x = 1, #S do
   end
   n = n + at
 end
-return out
+return refused
