@@ -33,7 +33,6 @@ import { silentLogger } from '../../gateway/src/log.js';
 import { createMetrics } from '../../gateway/src/metrics.js';
 import { checkEffects } from '../../gateway/src/store/amounts.js';
 import type { Device, Store, TapClaim } from '../../gateway/src/store/port.js';
-import { ScriptResult } from '../../gateway/src/store/redis-codes.js';
 import { claimCall, commitCalls, decodeCall, decodeClaims } from '../../gateway/src/store/redis-commit.js';
 import { RedisKeys } from '../../gateway/src/store/redis-keys.js';
 import { encodeSignedBatch } from '../../protos/codec.js';
@@ -73,10 +72,8 @@ function memoryStore(cards: ReadonlyMap<string, CardState>, keepRecords: boolean
       const requests = [{ deviceId, epoch, claims, now }];
       const call = claimCall(keys, requests, BUCKET_TTL);
       encodeAsIoredis(call.keys, call.args);
-      return decodeClaims(
-        requests,
-        claims.map(() => 1),
-      )[0]!;
+      // Every claim held: the script names none (docs/decisions/0230).
+      return decodeClaims(requests, [])[0]!;
     },
     async loadCards(tokens: readonly string[]) {
       return new Map(tokens.map((t) => [t, cards.get(t)!]));
@@ -86,12 +83,8 @@ function memoryStore(cards: ReadonlyMap<string, CardState>, keepRecords: boolean
       const out = new Array(effects.length);
       for (const call of commitCalls(effects, keys, BUCKET_TTL, { keepRecords })) {
         encodeAsIoredis(call.keys, call.args);
-        decodeCall(
-          call,
-          effects,
-          call.positions.flatMap(() => [ScriptResult.OK, '']),
-          out,
-        );
+        // Every effect applied: the script names none (docs/decisions/0230).
+        decodeCall(call, effects, [], out);
       }
       return out;
     },
