@@ -95,7 +95,11 @@ describe('bench: the tap path as a city runs it', () => {
     // And its persistence is the shipped one (0229): the AOF's bytes a tap over the max-rate run,
     // the rewrite's CPU spread over the taps at the shipped threshold.
     expect(r.city_redis_aof_rewrite_percentage).toBe(400);
-    expect(r.city_redis_aof_bytes_per_tap).toBeGreaterThan(0);
+    // The test Redis is shared: another suite's rewrite during the max-rate run restarts the file,
+    // and the run then leaves its bytes a tap out rather than give a wrong figure (it counts the
+    // rewrite).
+    if (r.city_redis_aof_bytes_per_tap === undefined) expect(r.city_redis_aof_rewrites).toBeGreaterThan(0);
+    else expect(r.city_redis_aof_bytes_per_tap).toBeGreaterThan(0);
     expect(r.city_redis_rewrite_cpu_us_per_tap).toBeGreaterThanOrEqual(0);
     expect(r.city_redis_rewrite_cpu_us_per_mb).toBeGreaterThanOrEqual(0);
     expect(r.city_redis_aof_rewrites).toBeGreaterThanOrEqual(0);

@@ -18,16 +18,23 @@ describe('the AOF as the bench reads it', () => {
     await admin.set(`${prefix}:a`, 'x'.repeat(1000));
     const before = await aofState(admin);
     expect(before.enabled).toBe(true);
-    const rewrite = await rewriteAof(admin);
+    // Two at once, as two suites sharing the Redis may ask: Redis refuses the second while the
+    // first runs, and rewriteAof waits for it and asks again. Both rewrite.
+    const [one, two] = await Promise.all([rewriteAof(admin), rewriteAof(admin)]);
     const after = await aofState(admin);
-    expect(after.rewrites).toBeGreaterThan(before.rewrites);
-    // The base holds at least the key just written.
-    expect(rewrite!.baseBytes).toBeGreaterThan(1000);
-    expect(rewrite!.baseBytes).toBe(after.baseBytes);
-    expect(rewrite!.cpuUs).toBeGreaterThanOrEqual(0);
-    // What is written after the rewrite grows the file past its base.
+    expect(after.rewrites).toBeGreaterThanOrEqual(before.rewrites + 2);
+    // Each base holds at least the key just written.
+    for (const r of [one!, two!]) {
+      expect(r.baseBytes).toBeGreaterThan(1000);
+      expect(r.cpuUs).toBeGreaterThanOrEqual(0);
+    }
+    // What is written after a rewrite grows the file (unless yet another rewrite, of another
+    // suite, restarted it in between: then it counts one more).
+    const s0 = await aofState(admin);
     await admin.set(`${prefix}:b`, 'y'.repeat(1000));
-    expect((await aofState(admin)).sizeBytes).toBeGreaterThan(after.baseBytes + 1000);
+    const s1 = await aofState(admin);
+    if (s1.rewrites === s0.rewrites) expect(s1.sizeBytes - s0.sizeBytes).toBeGreaterThanOrEqual(1000);
+    else expect(s1.rewrites).toBeGreaterThan(s0.rewrites);
   });
 
   it('reads the shipped rewrite threshold (deploy/redis/redis.conf: 400 %)', async () => {
