@@ -272,11 +272,7 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
     const aof1 = await aofState(redis);
     const acked = performance.now();
     // The relay catches up after the run (bounded): every acked tap must reach Kafka.
-    let waiting = await sumOver(redis, outboxes, 'xlen');
-    while (waiting > 0 && performance.now() - acked < 60_000) {
-      await new Promise((r) => setTimeout(r, 50));
-      waiting = await sumOver(redis, outboxes, 'xlen');
-    }
+    await outboxEmptied(redis, outboxes);
     const drainMs = performance.now() - acked;
     const drainedBytes = (await redisUsage(redis)).memoryBytes - memory0;
     // What of it is the dedupe window, by kind (docs/decisions/0222): read before the later runs add their own.
@@ -354,6 +350,7 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
     // counts a page once the outbox has been acked, a moment after the entries are gone).
     const relayedBy = performance.now();
     let relayed = 0;
+    let waiting = 0;
     for (;;) {
       waiting = await sumOver(redis, outboxes, 'xlen');
       relayed = await gauge(port, 'onecard_kafka_published_records');

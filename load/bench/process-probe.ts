@@ -45,10 +45,16 @@ export async function gatewayGcMs(pid: number, file: string, lastReply: { n: num
   throw new Error('the gateway did not report its GC total (gc-probe not loaded?)');
 }
 
-function infoField(info: string, name: string): number {
+/** A number field of a Redis INFO section, or undefined when the section does not show it. */
+export function infoNumber(info: string, name: string): number | undefined {
   const m = new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info);
-  if (!m) throw new Error(`Redis INFO has no ${name}`);
-  return Number(m[1]);
+  return m ? Number(m[1]) : undefined;
+}
+
+function infoField(info: string, name: string): number {
+  const n = infoNumber(info, name);
+  if (n === undefined) throw new Error(`Redis INFO has no ${name}`);
+  return n;
 }
 
 /** Redis server CPU (used_cpu_sys + used_cpu_user), µs, and used_memory, bytes. */

@@ -10,6 +10,7 @@
 // them and costs its child's CPU per base byte; per tap that is
 //   rewriteUsPerByte × aofBytesPerTap × 100 / percentage, whatever the dataset's size.
 import type { Redis } from 'ioredis';
+import { infoNumber } from './process-probe.js';
 
 /** UNLINKs every key under `prefix:` (SCAN, never FLUSHDB: other runs' keys may share the db). */
 export async function unlinkPrefix(admin: Redis, prefix: string): Promise<void> {
@@ -34,22 +35,17 @@ export interface AofState {
   childrenCpuUs: number;
 }
 
-function field(info: string, name: string): number | undefined {
-  const m = new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info);
-  return m ? Number(m[1]) : undefined;
-}
-
 export async function aofState(redis: Redis): Promise<AofState> {
   const persistence = await redis.info('persistence');
   const cpu = await redis.info('cpu');
-  const enabled = field(persistence, 'aof_enabled') === 1;
+  // With appendonly off, INFO shows no sizes: 0.
+  const of = (info: string, name: string) => infoNumber(info, name) ?? 0;
   return {
-    enabled,
-    sizeBytes: field(persistence, 'aof_current_size') ?? 0,
-    baseBytes: field(persistence, 'aof_base_size') ?? 0,
-    rewrites: field(persistence, 'aof_rewrites') ?? 0,
-    childrenCpuUs:
-      ((field(cpu, 'used_cpu_user_children') ?? 0) + (field(cpu, 'used_cpu_sys_children') ?? 0)) * 1e6,
+    enabled: of(persistence, 'aof_enabled') === 1,
+    sizeBytes: of(persistence, 'aof_current_size'),
+    baseBytes: of(persistence, 'aof_base_size'),
+    rewrites: of(persistence, 'aof_rewrites'),
+    childrenCpuUs: (of(cpu, 'used_cpu_user_children') + of(cpu, 'used_cpu_sys_children')) * 1e6,
   };
 }
 
@@ -57,7 +53,7 @@ export async function aofState(redis: Redis): Promise<AofState> {
 async function rewriteDone(redis: Redis, maxMs: number): Promise<void> {
   for (const end = performance.now() + maxMs; ; ) {
     const p = await redis.info('persistence');
-    if (field(p, 'aof_rewrite_in_progress') === 0 && field(p, 'aof_rewrite_scheduled') === 0) {
+    if (infoNumber(p, 'aof_rewrite_in_progress') === 0 && infoNumber(p, 'aof_rewrite_scheduled') === 0) {
       if (!/^aof_last_bgrewrite_status:ok/m.test(p)) throw new Error('the AOF rewrite failed (redis.log)');
       return;
     }
