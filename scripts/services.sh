@@ -279,6 +279,9 @@ case "$cmd" in
     # So do their sessions: devices' sessions never expire (docs/decisions/0170), and the
     # persisted ones of users that are gone would only pile up from run to run.
     rm -rf "$run/mosquitto/passwd.d" "$run/mosquitto/acl.d" "$run/mosquitto/mosquitto.db"
+    # Kafka's topics too: every one is a test's or a bench run's own, and each keeps its logs and
+    # preallocated index files until deleted. The next up formats an empty broker (seconds).
+    rm -rf "$run/kafka/data"
     rm -f "$run/services.env"
     ;;
   stop)

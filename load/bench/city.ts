@@ -50,6 +50,7 @@ import { openRedisStore } from '../../gateway/src/store/redis.js';
 import { RedisKeys } from '../../gateway/src/store/redis-keys.js';
 import { issueCards } from './commit-baseline.js';
 import { runDevices, type SimDevice, simDevice } from './devices.js';
+import { dropTopics } from './kafka-admin.js';
 import { redisUsage } from './process-probe.js';
 import { freePort, waitReady } from './ready.js';
 import {
@@ -209,6 +210,8 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
       onProgress: progress(run.label),
     });
   const port = await freePort();
+  // The run's own topic, dropped when it is done (kafka-admin.ts): every record on it was counted.
+  const topic = `onecard.bench.city.${run}`;
   const gw = o.startGateway(port, {
     ONECARD_INSTANCE_ID: `bench-city-${run}`,
     ONECARD_REDIS_KEY_PREFIX: prefix,
@@ -216,7 +219,7 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
     ONECARD_PG_URL: o.pgUrl,
     ONECARD_PG_SCHEMA: 'bench_city',
     ONECARD_KAFKA_BROKERS: o.brokers,
-    ONECARD_KAFKA_TOPIC: `onecard.bench.city.${run}`,
+    ONECARD_KAFKA_TOPIC: topic,
     ONECARD_BENCH_GC_FILE: o.gcFile,
     // Configured as a city would (0222): the taps a partition takes in the max-rate run, so each
     // tap dedupe sub-bucket holds ~64 of them and stays a listpack.
@@ -426,6 +429,7 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
     // grow by them run after run, and with it every later rewrite.
     if (o.prefix === undefined) await unlinkPrefix(redis, prefix);
     await redis.quit();
+    await dropTopics(o.brokers, [topic]);
   }
 }
 

@@ -14,6 +14,7 @@ import { batchMessage } from '../../gateway/src/kafka/records-message.js';
 import type { Logger } from '../../gateway/src/log.js';
 import { openPgPool } from '../../gateway/src/store/pg/connect.js';
 import { encodeRecordBatch } from '../../protos/record-codec.js';
+import { dropTopics } from './kafka-admin.js';
 import { freePort } from './ready.js';
 import { progress } from './stats.js';
 
@@ -139,5 +140,7 @@ export async function historyIngestBench(o: {
     return { history_ingest_records_per_s: Math.round(rate), history_ingest_records: o.records };
   } finally {
     child.kill('SIGTERM');
+    // Its records are counted: the topic goes (kafka-admin.ts), not left on the broker run after run.
+    await dropTopics(o.brokers, [topic]);
   }
 }

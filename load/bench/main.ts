@@ -46,6 +46,7 @@ import { denyFanoutBench } from './fanout.js';
 import { fareBench } from './fare.js';
 import { historyIngestBench } from './history-ingest.js';
 import { historyMonthBench } from './history-month.js';
+import { dropLeftoverTopics } from './kafka-admin.js';
 import { pidFrom } from './process-probe.js';
 import { benchQr } from './qr.js';
 import { freePort, waitReady } from './ready.js';
@@ -200,6 +201,12 @@ async function cityBench(): Promise<Record<string, number>> {
 
 async function main() {
   log(`bench ${quick ? '(quick)' : ''}: ${JSON.stringify(P)}`);
+  // Topics a stopped run could not drop (each run drops its own when done, kafka-admin.ts).
+  const brokers = process.env.ONECARD_TEST_KAFKA_BROKERS;
+  if (brokers) {
+    const left = await dropLeftoverTopics(brokers);
+    if (left.length > 0) log(`dropped ${left.length} Kafka topics earlier bench runs left`);
+  }
   if (cityOnly) {
     console.log(
       JSON.stringify({ ...(await cityBench()), quick, devices: P.devices, taps_per_batch: P.tapsPerBatch }),
