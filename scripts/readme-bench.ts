@@ -264,6 +264,12 @@ const rows: Row[] = [
     target: '',
   },
   {
+    what: "the box's speed around the city's max-rate run: fixed single-threaded work (SHA-256 and a small object), thousands of operations/s (the VM's speed moves by up to 2× between minutes; every µs-a-tap figure with it)",
+    key: 'city_box_speed_kops_per_s',
+    unit: 'k/s',
+    target: '',
+  },
+  {
     what: 'raw ceiling: trivial EVALSHA/s, one call at a time (ratio: taps_per_s over it)',
     key: 'redis_evalsha_trivial_per_s',
     unit: '/s',

@@ -86,7 +86,8 @@ const P = {
   baselineSeconds: quick ? 5 : 15,
   maxTaps: quick ? 100_000 : 600_000,
   // The second, shorter max-rate run with the gateway as a city runs it (load/bench/city.ts).
-  cityTaps: quick ? 50_000 : 200_000,
+  // Quick: long enough (~5 s) that a minute's swing of the VM's speed or one GC does not make the figure.
+  cityTaps: quick ? 150_000 : 200_000,
   // Through the whole path first, not measured (load/bench/city.ts): a warm JIT and Kafka.
   cityWarmupTaps: quick ? 20_000 : 50_000,
   // Then a city's batch size (load/bench/city.ts): 5 taps a batch from many more devices.
