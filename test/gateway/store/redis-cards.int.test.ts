@@ -2,40 +2,23 @@
 // on a standalone Redis, in the order asked; a card a gateway from before 0214 left as a hash
 // reads the same, and the first script that writes it (commit, status change) turns it into a
 // string without changing what it holds; issuing never overwrites one.
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 import { planTap } from '../../../core/ledger.js';
 import { openRedisStore } from '../../../gateway/src/store/redis.js';
 import { newCardString } from '../../../gateway/src/store/redis-card.js';
 import { loadCards } from '../../../gateway/src/store/redis-cards.js';
 import { RedisKeys } from '../../../gateway/src/store/redis-keys.js';
-import { testEnv, uniqueId } from '../../support/env.js';
-import { unlinkPrefix } from '../../support/redis-cleanup.js';
+import { testEnv } from '../../support/env.js';
 import { asHashCard } from '../../support/redis-old-card.js';
+import { redisSuite } from '../../support/redis-suite.js';
 import { fare, issue, tap, token } from './fixtures.js';
 
-let admin: Redis;
-let prefix = '';
-
-beforeAll(() => {
-  admin = new Redis(testEnv.redisUrl());
-});
-
-afterAll(async () => {
-  await admin.quit();
-});
-
-beforeEach(() => {
-  prefix = uniqueId('oc');
-});
-
-afterEach(async () => {
-  await unlinkPrefix(admin, prefix);
-});
+const suite = redisSuite();
 
 /** `admin`, counting the card commands it is asked for. */
 function counting(calls: string[]): Redis {
-  return new Proxy(admin, {
+  return new Proxy(suite.admin, {
     get(target, name, receiver) {
       const v = Reflect.get(target, name, receiver);
       if (name !== 'mget' && name !== 'hmget') return v;
@@ -47,11 +30,11 @@ function counting(calls: string[]): Redis {
   });
 }
 
-const open = () => openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix, partitions: 16 });
+const open = () => openRedisStore({ url: testEnv.redisUrl(), keyPrefix: suite.prefix, partitions: 16 });
 
 describe('Redis cards as strings', () => {
   it('reads a batch of cards over every partition with one MGET, in the order asked', async () => {
-    const keys = new RedisKeys(prefix, 16);
+    const keys = new RedisKeys(suite.prefix, 16);
     const store = await open();
     // 40 cards over 16 partitions, every fifth never issued; one ridden, so its version,
     // balance and fare state differ from a new card's.
@@ -78,32 +61,32 @@ describe('Redis cards as strings', () => {
   });
 
   it('reads a card left as a hash by an older gateway exactly as the same card as a string', async () => {
-    const keys = new RedisKeys(prefix, 16);
+    const keys = new RedisKeys(suite.prefix, 16);
     const store = await open();
     const card = await issue(store, 0x10, 700);
     await store.commit([planTap(card, tap({ cardToken: token(0x10), seq: 1 }), fare, 1)]);
-    const asString = (await loadCards(admin, keys, [token(0x10)])).get(token(0x10));
-    await asHashCard(admin, keys.card(token(0x10)));
-    expect(await admin.type(keys.card(token(0x10)))).toBe('hash');
-    expect((await loadCards(admin, keys, [token(0x10)])).get(token(0x10))).toEqual(asString);
+    const asString = (await loadCards(suite.admin, keys, [token(0x10)])).get(token(0x10));
+    await asHashCard(suite.admin, keys.card(token(0x10)));
+    expect(await suite.admin.type(keys.card(token(0x10)))).toBe('hash');
+    expect((await loadCards(suite.admin, keys, [token(0x10)])).get(token(0x10))).toEqual(asString);
     // Without a uses field (before 0203): known, uses left to be derived.
     const other = await issue(store, 0x14, 700);
     await store.commit([planTap(other, tap({ cardToken: token(0x14), seq: 1 }), fare, 1)]);
-    await asHashCard(admin, keys.card(token(0x14)), ['u']);
-    const old = (await loadCards(admin, keys, [token(0x14)])).get(token(0x14))!;
+    await asHashCard(suite.admin, keys.card(token(0x14)), ['u']);
+    const old = (await loadCards(suite.admin, keys, [token(0x14)])).get(token(0x14))!;
     expect(old).toMatchObject({ known: true, version: 2, balanceFen: 500 });
     expect(old.uses).toBeUndefined();
     await store.close();
   });
 
   it('a commit on a hash card turns it into a string and charges it once', async () => {
-    const keys = new RedisKeys(prefix, 16);
+    const keys = new RedisKeys(suite.prefix, 16);
     const store = await open();
     const card = await issue(store, 0x11, 700);
-    await asHashCard(admin, keys.card(token(0x11)));
+    await asHashCard(suite.admin, keys.card(token(0x11)));
     const effect = planTap(card, tap({ cardToken: token(0x11), seq: 1 }), fare, 1);
     expect((await store.commit([effect]))[0]!.status).toBe('applied');
-    expect(await admin.type(keys.card(token(0x11)))).toBe('string');
+    expect(await suite.admin.type(keys.card(token(0x11)))).toBe('string');
     expect((await store.loadCards([token(0x11)])).get(token(0x11))).toMatchObject({
       version: 2,
       balanceFen: 500,
@@ -119,13 +102,13 @@ describe('Redis cards as strings', () => {
   });
 
   it('a status change on a hash card turns it into a string and bumps the version once', async () => {
-    const keys = new RedisKeys(prefix, 16);
+    const keys = new RedisKeys(suite.prefix, 16);
     const store = await open();
     await issue(store, 0x12, 700);
-    await asHashCard(admin, keys.card(token(0x12)));
+    await asHashCard(suite.admin, keys.card(token(0x12)));
     expect(await store.setCardStatus(token(0x12), 'lost')).toBe(true);
     expect(await store.setCardStatus(token(0x12), 'lost')).toBe(true);
-    expect(await admin.type(keys.card(token(0x12)))).toBe('string');
+    expect(await suite.admin.type(keys.card(token(0x12)))).toBe('string');
     expect((await store.loadCards([token(0x12)])).get(token(0x12))).toMatchObject({
       version: 2,
       balanceFen: 700,
@@ -136,15 +119,15 @@ describe('Redis cards as strings', () => {
   });
 
   it('issuing never resets a card, whichever layout it has', async () => {
-    const keys = new RedisKeys(prefix, 16);
+    const keys = new RedisKeys(suite.prefix, 16);
     const store = await open();
     const card = await issue(store, 0x13, 700);
     await store.commit([planTap(card, tap({ cardToken: token(0x13), seq: 1 }), fare, 1)]);
     await issue(store, 0x13, 9_999);
     expect((await store.loadCards([token(0x13)])).get(token(0x13))!.balanceFen).toBe(500);
-    await asHashCard(admin, keys.card(token(0x13)));
+    await asHashCard(suite.admin, keys.card(token(0x13)));
     await issue(store, 0x13, 9_999);
-    expect(await admin.type(keys.card(token(0x13)))).toBe('hash');
+    expect(await suite.admin.type(keys.card(token(0x13)))).toBe('hash');
     expect((await store.loadCards([token(0x13)])).get(token(0x13))!.balanceFen).toBe(500);
     await store.close();
   });
@@ -156,7 +139,7 @@ describe('Redis cards as strings', () => {
 
   it('reads nothing for no tokens', async () => {
     const calls: string[] = [];
-    expect((await loadCards(counting(calls), new RedisKeys(prefix, 16), [])).size).toBe(0);
+    expect((await loadCards(counting(calls), new RedisKeys(suite.prefix, 16), [])).size).toBe(0);
     expect(calls).toEqual([]);
   });
 });

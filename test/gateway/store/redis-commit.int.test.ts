@@ -4,8 +4,7 @@
 // before 0210 (JSON) still answers; a card with no open entry before or after costs no ZREM; the
 // outbox gets one entry per partition and call, the applied records' frames (0209).
 // Commands are watched with MONITOR, filtered to this suite's key prefix.
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CardState } from '../../../core/card.js';
 import { dedupeDay } from '../../../core/dedupe-window.js';
 import { planTap } from '../../../core/ledger.js';
@@ -15,35 +14,18 @@ import { claimCall, commitCalls } from '../../../gateway/src/store/redis-commit.
 import { RedisKeys } from '../../../gateway/src/store/redis-keys.js';
 import { defineScripts } from '../../../gateway/src/store/redis-scripts.js';
 import { decodeRecordBatch, recordFrame } from '../../../protos/record-codec.js';
-import { testEnv, uniqueId } from '../../support/env.js';
-import { unlinkPrefix } from '../../support/redis-cleanup.js';
+import { testEnv } from '../../support/env.js';
 import { watched as watchedOn } from '../../support/redis-monitor.js';
+import { redisSuite } from '../../support/redis-suite.js';
 import { fare, issue, load, planRun, T0, tap, token } from './fixtures.js';
 
-let admin: Redis;
-let prefix = '';
-
-beforeAll(() => {
-  admin = new Redis(testEnv.redisUrl());
-});
-
-afterAll(async () => {
-  await admin.quit();
-});
-
-beforeEach(() => {
-  prefix = uniqueId('oc');
-});
-
-afterEach(async () => {
-  await unlinkPrefix(admin, prefix);
-});
+const suite = redisSuite();
 
 /** The commands run on this suite's keys while `body` runs (test/support/redis-monitor.ts). */
-const watched = (body: () => Promise<void>) => watchedOn(admin, prefix, body);
+const watched = (body: () => Promise<void>) => watchedOn(suite.admin, suite.prefix, body);
 
 function open() {
-  return openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix, partitions: 16 });
+  return openRedisStore({ url: testEnv.redisUrl(), keyPrefix: suite.prefix, partitions: 16 });
 }
 
 describe('Redis commit, one call for all partitions', () => {
@@ -77,7 +59,7 @@ describe('Redis commit, one call for all partitions', () => {
 
   it('refuses a call with malformed effects whole (a column too long or missing, not columns, a key number as text or past KEYS, a frame length off): nothing is written', async () => {
     const store = await open();
-    const keys = new RedisKeys(prefix, 16);
+    const keys = new RedisKeys(suite.prefix, 16);
     // Two cards in two partitions: ARGV[3] has two segments.
     const cards = [7, 8];
     expect(keys.partitionOf(token(7))).not.toBe(keys.partitionOf(token(8)));
@@ -102,7 +84,7 @@ describe('Redis commit, one call for all partitions', () => {
     const edit = (i: number, field: number, value: Unpacked) =>
       rows.map((r, j) => (j === i ? r.map((v, f) => (f === field ? value : v)) : r));
     const frames = call!.args[2] as Buffer;
-    const scripts = defineScripts(admin);
+    const scripts = defineScripts(suite.admin);
     const run = (packed: Buffer, frameBytes: Buffer = frames) =>
       scripts.run('commitEffects', call!.keys, [...call!.args.slice(0, 2), frameBytes, packed]);
     // The good call is as the gateway sends it.
@@ -144,9 +126,9 @@ describe('Redis commit, one call for all partitions', () => {
     );
     for (const n of cards) {
       expect(await load(store, token(n))).toMatchObject({ balanceFen: 1_000, version: 1 });
-      expect(await admin.xlen(keys.outbox(keys.partitionOf(token(n))))).toBe(0);
+      expect(await suite.admin.xlen(keys.outbox(keys.partitionOf(token(n))))).toBe(0);
     }
-    expect(await admin.keys(`${prefix}:*seen*`)).toEqual([]);
+    expect(await suite.admin.keys(`${suite.prefix}:*seen*`)).toEqual([]);
     // The good call applies both: the reply names no effect (only those that did not apply).
     expect(await run(pack(rows))).toEqual([]);
     await store.close();
@@ -154,13 +136,13 @@ describe('Redis commit, one call for all partitions', () => {
 
   it('refuses a call whose old dedupe fields are malformed whole: an odd list, an effect number out of range, a field not a string, not a list (0222)', async () => {
     const store = await open();
-    const keys = new RedisKeys(prefix, 16);
+    const keys = new RedisKeys(suite.prefix, 16);
     const planned = [planTap(await issue(store, 7, 1_000), tap({ cardToken: token(7), seq: 1 }), fare, T0)];
     const [call] = commitCalls(planned, keys, 60, { keepRecords: false, oldFieldsUntil: dedupeDay(T0) });
     const name = planned[0]!.dedupeKey;
     // The gateway names the tap's key for a day up to the upgrade's.
     expect(unpack(call!.args[4] as Buffer)).toEqual([[1, name]]);
-    const scripts = defineScripts(admin);
+    const scripts = defineScripts(suite.admin);
     const run = (old: Buffer | string) =>
       scripts.run('commitEffects', call!.keys, [...call!.args.slice(0, 4), old]);
     const list = (...items: Array<number | string>) => {
@@ -179,7 +161,7 @@ describe('Redis commit, one call for all partitions', () => {
     ])
       await expect(run(old)).rejects.toThrow(/malformed old fields/);
     expect(await load(store, token(7))).toMatchObject({ balanceFen: 1_000, version: 1 });
-    expect(await admin.keys(`${prefix}:*seen*`)).toEqual([]);
+    expect(await suite.admin.keys(`${suite.prefix}:*seen*`)).toEqual([]);
     // As sent, and with no old field at all: applied once (no effect named), then effect 1 a
     // duplicate with its original result.
     expect(await run(call!.args[4]!)).toEqual([]);
@@ -188,7 +170,7 @@ describe('Redis commit, one call for all partitions', () => {
   });
 
   it('refuses a claims call whose sections, claims, runs or day are malformed whole: no claim and no mark written (0217, 0220, 0221, 0228)', async () => {
-    const keys = new RedisKeys(prefix, 16);
+    const keys = new RedisKeys(suite.prefix, 16);
     // Two buckets: seq 1 in b0, seq 200 in b1; a malformed claim in the second run, or a
     // malformed second section, must not let the first be written.
     const good = claimCall(
@@ -206,7 +188,7 @@ describe('Redis commit, one call for all partitions', () => {
       ],
       60,
     );
-    const scripts = defineScripts(admin);
+    const scripts = defineScripts(suite.admin);
     const ttl = good.args[0]!;
     const day = dedupeDay(T0);
     type Cell = number | string | Cell[] | { raw: number };
@@ -312,17 +294,17 @@ describe('Redis commit, one call for all partitions', () => {
     // the unpack raises, so the call is refused before it reads or writes anything.
     for (const bytes of [Buffer.from([0xc1]), Buffer.from([0x94, 0x91])])
       await expect(scripts.run('claimTaps', good.keys, [ttl, bytes])).rejects.toThrow();
-    expect(await admin.exists(...good.keys)).toBe(0);
+    expect(await suite.admin.exists(...good.keys)).toBe(0);
     // The good call alone claims, both seqs, under their decimal strings (no claim refused).
     expect(await scripts.run('claimTaps', good.keys, good.args)).toEqual([]);
-    expect(await admin.hgetall(good.keys[1]!)).toEqual({ 1: 'd1' });
-    expect(await admin.hgetall(good.keys[2]!)).toEqual({ 200: 'd2' });
+    expect(await suite.admin.hgetall(good.keys[1]!)).toEqual({ 1: 'd1' });
+    expect(await suite.admin.hgetall(good.keys[2]!)).toEqual({ 200: 'd2' });
   });
 
   it('claims several devices in one call as separate calls in that order would (0228)', async () => {
     const store = await open();
-    const scripts = defineScripts(admin);
-    const keys = new RedisKeys(prefix, 16);
+    const scripts = defineScripts(suite.admin);
+    const keys = new RedisKeys(suite.prefix, 16);
     const a = { deviceId: 'bus-a', epoch: '', claims: [{ seq: 1, digest: 'a1', at: T0 }], now: T0 };
     const b = {
       deviceId: 'bus-b',
@@ -340,8 +322,8 @@ describe('Redis commit, one call for all partitions', () => {
     // Each device's marks moved; its claims kept under its own keys.
     expect(await store.seenBeforeWindow('bus-a', '', [1, 2])).toEqual([true, false]);
     expect(await store.seenBeforeWindow('bus-b', 'e'.repeat(16), [1])).toEqual([true]);
-    expect(await admin.hgetall(keys.tapClaimsIn('bus-a', '', 0))).toEqual({ 1: 'a1' });
-    expect(await admin.hgetall(keys.tapClaimsIn('bus-b', 'e'.repeat(16), 0))).toEqual({ 1: 'b1' });
+    expect(await suite.admin.hgetall(keys.tapClaimsIn('bus-a', '', 0))).toEqual({ 1: 'a1' });
+    expect(await suite.admin.hgetall(keys.tapClaimsIn('bus-b', 'e'.repeat(16), 0))).toEqual({ 1: 'b1' });
     // Through the store: the claims of one turn's batches are one call, each answered its own.
     const answers = await Promise.all([
       store.claimTaps('bus-a', '', [{ seq: 2, digest: 'a2', at: T0 }], T0),
@@ -388,13 +370,13 @@ describe('Redis commit, one call for all partitions', () => {
 
   it('writes one outbox entry per partition and call: the applied records as one RecordBatch', async () => {
     const store = await open();
-    const keys = new RedisKeys(prefix, 16);
+    const keys = new RedisKeys(suite.prefix, 16);
     const cards = new Map<string, CardState>();
     // Cards 1 and 17 share partition 1, card 2 is alone in partition 2.
     for (const n of [1, 17, 2]) cards.set(token(n), await issue(store, n, 1_000));
     const early = planRun(cards, [tap({ cardToken: token(17), seq: 1 })]);
     await store.commit(early);
-    await admin.del(keys.outbox(1));
+    await suite.admin.del(keys.outbox(1));
     // A resend of card 17's tap (a duplicate) between card 1's two taps and card 2's.
     const taps = [1, 2, 1].map((n, i) => tap({ cardToken: token(n), seq: i + 2 }));
     const effects = [...planRun(cards, taps.slice(0, 1)), early[0]!, ...planRun(cards, taps).slice(1)];
@@ -405,7 +387,7 @@ describe('Redis commit, one call for all partitions', () => {
       'applied',
     ]);
     const entry = async (p: number) => {
-      const all = await admin.xrangeBuffer(keys.outbox(p), '-', '+');
+      const all = await suite.admin.xrangeBuffer(keys.outbox(p), '-', '+');
       expect(all).toHaveLength(1);
       const f = all[0]![1].map((x) => x.toString('latin1'));
       return { b: all[0]![1][f.indexOf('b') + 1]!, n: f[f.indexOf('n') + 1] };
@@ -420,19 +402,19 @@ describe('Redis commit, one call for all partitions', () => {
   });
 
   it('answers a dedupe value written before 0210 (JSON) as it was, in a store upgraded to 0222', async () => {
-    const keys0 = new RedisKeys(prefix, 16);
+    const keys0 = new RedisKeys(suite.prefix, 16);
     const first = await open();
     const card = await issue(first, 7, 1_000);
     await first.close();
     // The store is older than 0222: its first gateway of 0222 dates the upgrade (T0's day + 2).
-    await admin.set(keys0.tapFieldsSince(), String(dedupeDay(T0) + 2));
+    await suite.admin.set(keys0.tapFieldsSince(), String(dedupeDay(T0) + 2));
     const store = await open();
     const t = tap({ cardToken: token(7), seq: 1 });
     const effect = planTap(card, t, fare, T0);
     const old = { outcome: 'charged', chargedFen: 150, balanceAfterFen: 850, reason: 'OK' };
-    const keys = new RedisKeys(prefix, 16);
+    const keys = new RedisKeys(suite.prefix, 16);
     const bucket = keys.seenOn(keys.partitionOf(token(7)), dedupeDay(t.deviceTimeMs));
-    await admin.hset(bucket, effect.dedupeKey, JSON.stringify(old));
+    await suite.admin.hset(bucket, effect.dedupeKey, JSON.stringify(old));
     expect(await store.commit([effect])).toEqual([{ status: 'duplicate', result: old }]);
     expect(await store.committedResult(token(7), effect.dedupeKey, t.deviceTimeMs)).toEqual(old);
     expect(await load(store, token(7))).toMatchObject({ balanceFen: 1_000, version: 1 });

@@ -2,8 +2,7 @@
 // a listpack, a resend meets its entry, a day's count is fixed at its first commit whatever a
 // later gateway is configured with, and the days an upgrade may have old entries in keep one
 // bucket. Time is passed in.
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DAY_MS, dedupeDay } from '../../../core/dedupe-window.js';
 import { openRedisStore } from '../../../gateway/src/store/redis.js';
 import { RedisKeys } from '../../../gateway/src/store/redis-keys.js';
@@ -13,29 +12,15 @@ import {
   subBucketOf,
   subBucketsFor,
 } from '../../../gateway/src/store/redis-seen-split.js';
-import { testEnv, uniqueId } from '../../support/env.js';
-import { unlinkPrefix } from '../../support/redis-cleanup.js';
+import { testEnv } from '../../support/env.js';
+import { redisSuite } from '../../support/redis-suite.js';
 import { issue, load, planRun, T0, tap, token } from './fixtures.js';
 
 const E1 = '0123456789abcdef';
-let admin: Redis;
-let prefix = '';
-
-beforeAll(() => {
-  admin = new Redis(testEnv.redisUrl());
-});
-afterAll(async () => {
-  await admin.quit();
-});
-beforeEach(() => {
-  prefix = uniqueId('oc');
-});
-afterEach(async () => {
-  await unlinkPrefix(admin, prefix);
-});
+const suite = redisSuite();
 
 const open = (tapsPerPartitionDay: number) =>
-  openRedisStore({ url: testEnv.redisUrl(), keyPrefix: prefix, tapsPerPartitionDay, now: T0 });
+  openRedisStore({ url: testEnv.redisUrl(), keyPrefix: suite.prefix, tapsPerPartitionDay, now: T0 });
 
 describe('sub-buckets of a day (pure)', () => {
   it('are sized for ~64 entries each, one when unset, bounded, and refuse a count that is not whole', () => {
@@ -63,7 +48,7 @@ describe('sub-buckets of a day (pure)', () => {
 describe('Redis store: tap dedupe sub-buckets', () => {
   it("keeps a day's taps in listpack sub-buckets and answers each resend from its own", async () => {
     const store = await open(640);
-    const keys = new RedisKeys(prefix, 16);
+    const keys = new RedisKeys(suite.prefix, 16);
     try {
       // 16 cards, one a partition; 2,000 taps of 4 devices in batches of 100 seqs.
       const cards = new Map<string, Awaited<ReturnType<typeof issue>>>();
@@ -86,18 +71,18 @@ describe('Redis store: tap dedupe sub-buckets', () => {
       }
       const day = dedupeDay(T0);
       // 640 taps a partition a day: 10 sub-buckets, fixed for the day.
-      expect(await admin.get(keys.seenSplit(day))).toBe('10');
-      expect(await admin.ttl(keys.seenSplit(day))).toBeGreaterThan(30 * 86_400);
-      const buckets = await admin.keys(`${prefix}:{p*}:seen:${day}:*`);
+      expect(await suite.admin.get(keys.seenSplit(day))).toBe('10');
+      expect(await suite.admin.ttl(keys.seenSplit(day))).toBeGreaterThan(30 * 86_400);
+      const buckets = await suite.admin.keys(`${suite.prefix}:{p*}:seen:${day}:*`);
       expect(buckets.length).toBeGreaterThan(16);
       let entries = 0;
       for (const b of buckets) {
-        expect(await admin.object('ENCODING', b)).toBe('listpack');
-        expect(await admin.ttl(b)).toBeGreaterThan(30 * 86_400);
-        entries += await admin.hlen(b);
+        expect(await suite.admin.object('ENCODING', b)).toBe('listpack');
+        expect(await suite.admin.ttl(b)).toBeGreaterThan(30 * 86_400);
+        entries += await suite.admin.hlen(b);
       }
       expect(entries).toBe(2_000);
-      expect(await admin.exists(keys.seenOn(0, day))).toBe(0);
+      expect(await suite.admin.exists(keys.seenOn(0, day))).toBe(0);
       // Every tap resent: a duplicate, nothing charged twice.
       const before = await Promise.all([...cards.keys()].map((t) => load(store, t)));
       const now = new Map(before.map((c) => [c.token, c]));
@@ -114,13 +99,13 @@ describe('Redis store: tap dedupe sub-buckets', () => {
   });
 
   it("keeps a day's count once fixed, whatever a later gateway is configured with; its own counts from a new day", async () => {
-    const keys = new RedisKeys(prefix, 16);
+    const keys = new RedisKeys(suite.prefix, 16);
     const first = await open(640);
     const card = await issue(first, 1, 1_000);
     const day1 = tap({ cardToken: token(1), seq: 1, epoch: E1 });
     expect((await first.commit(planRun(new Map([[token(1), card]]), [day1])))[0]!.status).toBe('applied');
     await first.close();
-    expect(await admin.get(keys.seenSplit(dedupeDay(T0)))).toBe('10');
+    expect(await suite.admin.get(keys.seenSplit(dedupeDay(T0)))).toBe('10');
     // A gateway configured for ten times the taps: T0's day keeps 10, so the resend is found.
     const second = await open(6_400);
     try {
@@ -128,7 +113,7 @@ describe('Redis store: tap dedupe sub-buckets', () => {
       expect((await second.commit(planRun(new Map([[token(1), now]]), [day1])))[0]!.status).toBe('duplicate');
       const day2 = tap({ cardToken: token(1), seq: 2, epoch: E1, deviceTimeMs: T0 + DAY_MS });
       expect((await second.commit(planRun(new Map([[token(1), now]]), [day2])))[0]!.status).toBe('applied');
-      expect(await admin.get(keys.seenSplit(dedupeDay(T0) + 1))).toBe('100');
+      expect(await suite.admin.get(keys.seenSplit(dedupeDay(T0) + 1))).toBe('100');
       expect((await load(second, token(1))).balanceFen).toBe(600);
     } finally {
       await second.close();
@@ -136,37 +121,37 @@ describe('Redis store: tap dedupe sub-buckets', () => {
   });
 
   it('keeps one bucket for the days an upgraded store may hold entries of before 0222 in', async () => {
-    const keys = new RedisKeys(prefix, 16);
+    const keys = new RedisKeys(suite.prefix, 16);
     const created = await open(640);
     const card = await issue(created, 1, 1_000);
     await created.close();
     // The store is older than 0222: the upgrade is dated T0's day + 2.
-    await admin.set(keys.tapFieldsSince(), String(dedupeDay(T0) + 2));
+    await suite.admin.set(keys.tapFieldsSince(), String(dedupeDay(T0) + 2));
     const store = await open(640);
     try {
       const t = tap({ cardToken: token(1), seq: 1, epoch: E1 });
       expect((await store.commit(planRun(new Map([[token(1), card]]), [t])))[0]!.status).toBe('applied');
-      expect(await admin.hlen(keys.seenOn(keys.partitionOf(token(1)), dedupeDay(T0)))).toBe(1);
-      expect(await admin.exists(keys.seenSplit(dedupeDay(T0)))).toBe(0);
+      expect(await suite.admin.hlen(keys.seenOn(keys.partitionOf(token(1)), dedupeDay(T0)))).toBe(1);
+      expect(await suite.admin.exists(keys.seenSplit(dedupeDay(T0)))).toBe(0);
     } finally {
       await store.close();
     }
   });
 
   it('refuses to commit a tap of a day whose count in Redis is not one: nothing written', async () => {
-    const keys = new RedisKeys(prefix, 16);
+    const keys = new RedisKeys(suite.prefix, 16);
     const store = await open(640);
     try {
       const card = await issue(store, 1, 1_000);
       for (const bad of ['0', 'x', '1.5', String(MAX_SUB_BUCKETS + 1)]) {
-        await admin.set(keys.seenSplit(dedupeDay(T0)), bad);
+        await suite.admin.set(keys.seenSplit(dedupeDay(T0)), bad);
         await expect(
           store.commit(
             planRun(new Map([[token(1), card]]), [tap({ cardToken: token(1), seq: 1, epoch: E1 })]),
           ),
         ).rejects.toThrow(/holds no sub-bucket count/);
       }
-      expect(await admin.keys(`${prefix}:*seen:*`)).toEqual([]);
+      expect(await suite.admin.keys(`${suite.prefix}:*seen:*`)).toEqual([]);
       expect((await load(store, token(1))).balanceFen).toBe(1_000);
     } finally {
       await store.close();

@@ -4,8 +4,7 @@
 // alone. Attacked: two batches charging one card in the same turn, a batch resent
 // while its first delivery is in the same call, a batch whose call fails beside innocent ones.
 // Commands are watched with MONITOR, filtered to this suite's key prefix (test/support/redis-monitor.ts).
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { CardState } from '../../../core/card.js';
 import { dedupeDay } from '../../../core/dedupe-window.js';
 import type { Effect } from '../../../core/ledger.js';
@@ -13,36 +12,23 @@ import type { CommitOutcome, Store } from '../../../gateway/src/store/port.js';
 import { openRedisStore } from '../../../gateway/src/store/redis.js';
 import { RedisKeys } from '../../../gateway/src/store/redis-keys.js';
 import { TurnGroup } from '../../../gateway/src/store/turn-group.js';
-import { testEnv, uniqueId } from '../../support/env.js';
-import { unlinkPrefix } from '../../support/redis-cleanup.js';
+import { testEnv } from '../../support/env.js';
 import { watched } from '../../support/redis-monitor.js';
+import { redisSuite } from '../../support/redis-suite.js';
 import { issue, load, planRun, rideOf, T0, tap, token } from './fixtures.js';
 
-let admin: Redis;
-let prefix = '';
+const suite = redisSuite();
 const stores: Store[] = [];
 
-beforeAll(() => {
-  admin = new Redis(testEnv.redisUrl());
-});
-
-afterAll(async () => {
-  await admin.quit();
-});
-
-beforeEach(() => {
-  prefix = uniqueId('oc');
-});
-
+// Registered after the suite's hooks, so it runs before they remove the keys (after-hooks stack).
 afterEach(async () => {
   for (const s of stores.splice(0)) await s.close();
-  await unlinkPrefix(admin, prefix);
 });
 
 async function open(commitGroupEffects?: number): Promise<Store> {
   const store = await openRedisStore({
     url: testEnv.redisUrl(),
-    keyPrefix: prefix,
+    keyPrefix: suite.prefix,
     partitions: 16,
     ...(commitGroupEffects === undefined ? {} : { commitGroupEffects }),
   });
@@ -52,7 +38,7 @@ async function open(commitGroupEffects?: number): Promise<Store> {
 
 /** How many of the named commands (script calls unless told) ran on this suite's keys while `body` runs. */
 async function callsOf(body: () => Promise<void>, names = ['EVALSHA', 'EVAL']): Promise<number> {
-  return (await watched(admin, prefix, body)).filter(([name]) => names.includes(name!)).length;
+  return (await watched(suite.admin, suite.prefix, body)).filter(([name]) => names.includes(name!)).length;
 }
 
 /** Ten batches of three cards each, one ride a card, planned from the cards as issued. */
@@ -140,9 +126,9 @@ describe('Redis group commit', () => {
     // One batch's card partition has its tap dedupe bucket turned into a string: Redis refuses
     // that batch's HMGET (WRONGTYPE) before the script writes anything.
     const poisoned = batches[4]![0]!;
-    const keys = new RedisKeys(prefix, 16);
+    const keys = new RedisKeys(suite.prefix, 16);
     const p = keys.partitionOf(poisoned.cardToken);
-    await admin.set(keys.seenOn(p, dedupeDay(poisoned.record.at)), 'not a hash');
+    await suite.admin.set(keys.seenOn(p, dedupeDay(poisoned.record.at)), 'not a hash');
     const results = await Promise.allSettled(batches.map((b) => store.commit(b)));
     const refused = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
     // Every batch with a tap in that partition on that day is refused; every other one applied.
