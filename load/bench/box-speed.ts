@@ -1,9 +1,12 @@
-// How fast this box runs a fixed piece of the gateway's kind of work right now: SHA-256 of a short
-// string and a small object per operation, on one thread, in thousands of operations a second.
-// The bench machine is a 2-core VM whose speed moves by up to 2× from one minute to the next with
-// nothing else on it (the same loop took 505–1,029 ms within one minute, 2026-12-06), so every
-// µs-a-tap figure moves with it; this figure, taken around the city's max-rate run, says how fast
-// the box was while that run's figures were taken (a reader compares runs by it).
+// How fast this box is right now, two ways, taken around the city's max-rate run. The bench machine
+// is a 2-core VM whose speed moves with its host, with nothing else of ours on it:
+// - one thread's compute: SHA-256 of a short string and a small object per operation, thousands
+//   of operations a second (the same loop took 505–1,029 ms within one minute, 2026-12-06);
+// - round trips between two processes: Redis PINGs one at a time, a second. A tap crosses
+//   processes several times (device, broker, gateway, Redis, Kafka), and each crossing wakes one
+//   up: in the full run of 2026-12-06 compute was at its usual speed while one-at-a-time EVALSHA
+//   fell from 13,522/s to 8,182/s, and every µs-a-tap figure of the city run doubled with it.
+// A reader sets two runs side by side by these; only runs alike in both compare a few percent.
 import { hash } from 'node:crypto';
 
 /** Thousands of operations a second over `ms` milliseconds of the fixed work (measured now). */
@@ -24,4 +27,17 @@ export function boxSpeedKops(ms = 250): number {
   if (sink < 0 || keep.length !== 1024)
     throw new Error('unreachable: keeps the work from being optimised away');
   return ops / elapsed;
+}
+
+/** Round trips a second to Redis over `ms` milliseconds, one PING at a time (measured now). */
+export async function roundTripsPerS(redis: { ping(): Promise<string> }, ms = 250): Promise<number> {
+  let n = 0;
+  const started = performance.now();
+  let elapsed = 0;
+  while (elapsed < ms) {
+    await redis.ping();
+    n++;
+    elapsed = performance.now() - started;
+  }
+  return (n * 1000) / elapsed;
 }

@@ -42,16 +42,17 @@
 //                              _box_cpu_us_per_tap: a second max-rate run whose devices send a few
 //                              taps a batch (city_small_batch_taps_per_batch), as a city's
 //                              validators do, many more of them: what a batch costs, not a tap.
-//   city_box_speed_kops_per_s  the box's speed at fixed work (box-speed.ts), taken just before and
-//                              just after the max-rate run, their mean: the VM's speed moves by up
-//                              to 2× between minutes, and every µs-a-tap figure with it.
+//   city_box_speed_kops_per_s, city_round_trips_per_s  how fast the box was (box-speed.ts): one
+//                              thread's compute, and Redis PINGs one at a time, each taken just
+//                              before and just after the max-rate run, their means: the VM's speed
+//                              moves by up to 2× with its host, and every µs-a-tap figure with it.
 // The history process (Kafka → PostgreSQL) is not started: on this 2-core box it would take CPU
 // from the gateway and Redis being measured, and it is measured on its own (history_ingest_records_per_s).
 import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { openRedisStore } from '../../gateway/src/store/redis.js';
 import { RedisKeys } from '../../gateway/src/store/redis-keys.js';
-import { boxSpeedKops } from './box-speed.js';
+import { boxSpeedKops, roundTripsPerS } from './box-speed.js';
 import { issueCards } from './commit-baseline.js';
 import { runDevices, type SimDevice, simDevice } from './devices.js';
 import { dropTopics } from './kafka-admin.js';
@@ -269,6 +270,7 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
       kafkaPid: o.kafkaPid,
     });
     const speedBefore = boxSpeedKops();
+    const tripsBefore = await roundTripsPerS(redis);
     const max = await drive(devices, {
       taps: o.taps,
       ratePerSec: 0,
@@ -278,6 +280,7 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
     });
     const costs = await meter.stop(max.tapsAcked);
     const speedAfter = boxSpeedKops();
+    const tripsAfter = await roundTripsPerS(redis);
     const aof1 = await aofState(redis);
     const acked = performance.now();
     // The relay catches up after the run (bounded): every acked tap must reach Kafka.
@@ -419,6 +422,7 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
           }
         : {}),
       city_box_speed_kops_per_s: round((speedBefore + speedAfter) / 2),
+      city_round_trips_per_s: Math.round((tripsBefore + tripsAfter) / 2),
       city_taps: total,
       city_warmup_taps: warm?.tapsAcked ?? 0,
       ...small,
