@@ -55,7 +55,7 @@ import { RedisKeys } from '../../gateway/src/store/redis-keys.js';
 import { boxSpeedKops, roundTripsPerS } from './box-speed.js';
 import { issueCards } from './commit-baseline.js';
 import { runDevices, type SimDevice, simDevice } from './devices.js';
-import { dropTopics } from './kafka-admin.js';
+import { BENCH_TOPIC_PREFIX, dropTopics } from './kafka-admin.js';
 import { redisUsage } from './process-probe.js';
 import { freePort, waitReady } from './ready.js';
 import {
@@ -139,6 +139,9 @@ async function outboxEmptied(redis: Redis, outboxes: string[]): Promise<void> {
   }
 }
 
+/** Each city run's Kafka topic is this and the run's id. */
+export const CITY_TOPIC_PREFIX = `${BENCH_TOPIC_PREFIX}city.`;
+
 export async function cityTapPathBench(o: CityOptions): Promise<Record<string, number>> {
   const run = Date.now().toString(36);
   const prefix = o.prefix ?? `city${run}`;
@@ -216,7 +219,7 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
     });
   const port = await freePort();
   // The run's own topic, dropped when it is done (kafka-admin.ts): every record on it was counted.
-  const topic = `onecard.bench.city.${run}`;
+  const topic = `${CITY_TOPIC_PREFIX}${run}`;
   const gw = o.startGateway(port, {
     ONECARD_INSTANCE_ID: `bench-city-${run}`,
     ONECARD_REDIS_KEY_PREFIX: prefix,

@@ -14,7 +14,7 @@ import { batchMessage } from '../../gateway/src/kafka/records-message.js';
 import type { Logger } from '../../gateway/src/log.js';
 import { openPgPool } from '../../gateway/src/store/pg/connect.js';
 import { encodeRecordBatch } from '../../protos/record-codec.js';
-import { dropTopics } from './kafka-admin.js';
+import { BENCH_TOPIC_PREFIX, dropTopics } from './kafka-admin.js';
 import { freePort } from './ready.js';
 import { progress } from './stats.js';
 
@@ -77,7 +77,7 @@ export async function historyIngestBench(o: {
   log: (s: string) => void;
 }): Promise<{ history_ingest_records_per_s: number; history_ingest_records: number }> {
   const run = `r${Date.now().toString(36)}`;
-  const topic = `onecard.bench.records.${run}`;
+  const topic = `${BENCH_TOPIC_PREFIX}records.${run}`;
   // A fresh schema: every record is new to the tables, as in steady operation.
   const pool = await openPgPool({ url: o.pgUrl, schema: SCHEMA, max: 1 });
   await pool.query(`DROP SCHEMA ${SCHEMA} CASCADE`);

@@ -8,14 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cityTapPathBench } from '../../../load/bench/city.js';
+import { CITY_TOPIC_PREFIX, cityTapPathBench } from '../../../load/bench/city.js';
 import { topicsNamed } from '../../../load/bench/kafka-admin.js';
 import { testEnv, uniqueId } from '../../support/env.js';
+import { until } from '../../support/gateway.js';
 import { unlinkPrefix } from '../../support/redis-cleanup.js';
 
 const prefix = uniqueId('city');
-/** The city runs' topics (load/bench/city.ts). */
-const CITY_TOPICS = 'onecard.bench.city.';
 const admin = new Redis(testEnv.redisUrl());
 const env = (name: string) => process.env[name] ?? '';
 
@@ -78,7 +77,7 @@ function tinyCityRun(over: Record<string, string> = {}) {
 
 describe('bench: the tap path as a city runs it', () => {
   it('relays every acked tap to Kafka and keeps no record in Redis, with its costs', async () => {
-    const topicsBefore = new Set(await topicsNamed(testEnv.kafkaBrokers(), CITY_TOPICS));
+    const topicsBefore = new Set(await topicsNamed(testEnv.kafkaBrokers(), CITY_TOPIC_PREFIX));
     const r = await tinyCityRun();
     // The warm-up's 200, the max-rate run's 1,000, the small batches' 300 (5 devices, 20 batches
     // of 3 each) and the paced run's 500 taps/s for 2 s; the warm-up relayed like the rest, but
@@ -119,12 +118,11 @@ describe('bench: the tap path as a city runs it', () => {
     for (const k of outbox) expect(await admin.xlen(k)).toBe(0);
     // And its Kafka topic is gone with it (load/bench/kafka-admin.ts): no run leaves one behind.
     // The broker's metadata follows the deletion shortly after it was taken: asked until then.
-    let left: string[] = [];
-    for (let i = 0; i < 50; i++) {
-      left = (await topicsNamed(testEnv.kafkaBrokers(), CITY_TOPICS)).filter((t) => !topicsBefore.has(t));
-      if (left.length === 0) break;
-      await new Promise((res) => setTimeout(res, 200));
-    }
+    const left = await until("the city run's topic gone from the broker's metadata", async () => {
+      const named = await topicsNamed(testEnv.kafkaBrokers(), CITY_TOPIC_PREFIX);
+      const added = named.filter((t) => !topicsBefore.has(t));
+      return added.length === 0 ? added : undefined;
+    });
     expect(left).toEqual([]);
   }, 120_000);
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { BENCH_TOPIC_PREFIX, dropTopics, topicsNamed } from '../../../load/bench/kafka-admin.js';
 import { createTopic } from '../../gateway/kafka/kafka.js';
 import { testEnv, uniqueId } from '../../support/env.js';
+import { until } from '../../support/gateway.js';
 
 const brokers = testEnv.kafkaBrokers();
 
@@ -27,13 +28,10 @@ async function createBenchTopic(): Promise<string> {
 }
 
 /** The broker's metadata follows a deletion shortly after the controller took it: asked until then. */
-async function listedAfterDrop(topic: string): Promise<boolean> {
-  for (let i = 0; i < 50; i++) {
-    if (!(await topicsNamed(brokers, topic)).includes(topic)) return false;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return true;
-}
+const listedAfterDrop = (topic: string): Promise<boolean> =>
+  until(`${topic} gone from the broker's metadata`, async () =>
+    (await topicsNamed(brokers, topic)).includes(topic) ? undefined : false,
+  );
 
 describe('bench Kafka topics', () => {
   it('lists a bench topic by its prefix and drops it', async () => {
