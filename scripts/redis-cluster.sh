@@ -50,7 +50,7 @@ for p in $ports; do
   # The shipped node configuration (deploy/redis/redis.conf + cluster.conf, decision 0200), then
   # what only a test node differs in, as services.sh's single Redis.
   bash "$root/scripts/deploy-render.sh" "$root/deploy/redis/redis.conf" BIND=127.0.0.1 PORT="$p" \
-    DATA_DIR="$dir/$p" MAXMEMORY=0 >"$dir/$p/redis.conf"
+    DATA_DIR="$dir/$p" MAXMEMORY=0 REDIS_MODULE="$(bash "$root/scripts/redis-module.sh")" >"$dir/$p/redis.conf"
   bash "$root/scripts/deploy-render.sh" "$root/deploy/redis/cluster.conf" REDIS_CONF="$dir/$p/redis.conf" \
     DATA_DIR="$dir/$p" >"$dir/$p/cluster.conf"
   cat >>"$dir/$p/cluster.conf" <<CONF

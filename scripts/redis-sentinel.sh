@@ -64,7 +64,7 @@ render() { bash "$root/scripts/deploy-render.sh" "$@"; }
 # be started again exactly as it was.
 for p in $rports; do
   mkdir -p "$dir/$p"
-  render "$root/deploy/redis/redis.conf" BIND=127.0.0.1 PORT="$p" DATA_DIR="$dir/$p" MAXMEMORY=0 \
+  render "$root/deploy/redis/redis.conf" BIND=127.0.0.1 PORT="$p" DATA_DIR="$dir/$p" MAXMEMORY=0 REDIS_MODULE="$(bash "$root/scripts/redis-module.sh")" \
     >"$dir/$p/redis.conf"
   conf="$dir/$p/redis.conf"
   if [ "$p" != "$rport" ]; then

@@ -59,7 +59,7 @@ render() { bash "$root/scripts/deploy-render.sh" "$@"; }
 # file. Its persistence is the shipped one, rewrites and all (docs/decisions/0229).
 render_redis() {
   render "$root/deploy/redis/redis.conf" BIND=127.0.0.1 PORT="$REDIS_PORT" DATA_DIR="$run/redis" \
-    MAXMEMORY=0 >"$run/redis/redis.conf"
+    MAXMEMORY=0 REDIS_MODULE="$(bash "$root/scripts/redis-module.sh")" >"$run/redis/redis.conf"
   cat >>"$run/redis/redis.conf" <<CONF
 
 # Test instance only (scripts/services.sh):

@@ -96,6 +96,14 @@ export const configSchema = {
     max: 60000,
     description: 'How long a commit waits for its replicas; then the batch fails and the device resends it',
   },
+  redisModule: {
+    env: 'ONECARD_REDIS_MODULE',
+    kind: 'enum',
+    values: ['auto', 'off'],
+    default: 'auto',
+    description:
+      "auto: commits run as onecard's Redis module's command where Redis has it loaded (history in PostgreSQL, not on a Cluster); off: always the Lua script",
+  },
   mqttUrl: {
     env: 'ONECARD_MQTT_URL',
     kind: 'string',

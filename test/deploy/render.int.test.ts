@@ -35,6 +35,13 @@ function directives(text: string): [string, string][] {
     });
 }
 
+/** The node loaded onecard's module from the file its config names (docs/decisions/0232). */
+async function expectModule(redis: Redis, file: string): Promise<void> {
+  const modules = (await redis.call('MODULE', 'LIST')) as string[][];
+  const fields = modules.map((m) => Object.fromEntries(m.flatMap((v, i) => (i % 2 ? [] : [[v, m[i + 1]]]))));
+  expect(fields).toEqual([expect.objectContaining({ name: 'onecard', path: file })]);
+}
+
 /**
  * Every shipped directive (of `rendered`, or of `shipped` when the node started from a file that
  * includes it) the test-only lines leave alone has the shipped value in Redis.
@@ -43,7 +50,10 @@ async function expectShippedValues(redis: Redis, rendered: string, included?: st
   const { testOnly } = splitTestOnly(rendered);
   const shipped = splitTestOnly(included ?? rendered).shipped;
   const overridden = new Set(directives(testOnly).map(([n]) => n));
-  const checked = directives(shipped).filter(([n]) => !overridden.has(n) && n !== 'include');
+  // include and loadmodule are no settings CONFIG GET shows: the module is checked by MODULE LIST.
+  const checked = directives(shipped).filter(
+    ([n]) => !overridden.has(n) && n !== 'include' && n !== 'loadmodule',
+  );
   expect(checked.length).toBeGreaterThan(20);
   for (const [name, value] of checked) {
     const got = (await redis.config('GET', name)) as string[];
@@ -66,8 +76,10 @@ describe('services.sh: Redis from deploy/redis/redis.conf', () => {
       PORT: port(testEnv.redisUrl()),
       DATA_DIR: dirname(file),
       MAXMEMORY: '0',
+      REDIS_MODULE: join(testEnv.root, '.run/redis-module/onecard-redis.so'),
     });
     await expectShippedValues(redis, rendered);
+    await expectModule(redis, values.get('REDIS_MODULE')!);
     // What an ack promises (docs/operations.md) stays true of the test instance.
     expect(await redis.config('GET', 'appendfsync')).toEqual(['appendfsync', 'always']);
     expect(await redis.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
@@ -157,6 +169,8 @@ describe('redis-sentinel.sh: nodes and Sentinels from deploy/redis/', () => {
       try {
         if (p === primary) await expectShippedValues(node, rendered);
         else await expectShippedValues(node, replicaConf, rendered);
+        // Every node loads the module: a replica may be promoted.
+        await expectModule(node, valuesIn('redis/redis.conf', rendered).get('REDIS_MODULE')!);
       } finally {
         node.disconnect();
       }

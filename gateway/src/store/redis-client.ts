@@ -107,6 +107,45 @@ export class ReplicaWaitError extends Error {
   }
 }
 
+/**
+ * A command of onecard's Redis module (docs/decisions/0232) that stands for a script: the same
+ * keys and arguments after the key count, as EVALSHA's are; durability as runScript's.
+ */
+export async function runNative(
+  client: RedisClient,
+  command: string,
+  keys: readonly string[],
+  args: readonly (string | number | Buffer)[],
+  durability?: Durability,
+): Promise<unknown> {
+  // The key count, keys and arguments as one array (ioredis's call(command, args)): as many as
+  // a commit has would not fit a spread.
+  const flat: Array<string | number | Buffer> = [keys.length as string | number | Buffer].concat(keys, args);
+  if (!durability || durability.replicas === 0 || keys.length === 0) return client.call(command, flat);
+  const replies = await client
+    .pipeline()
+    .call(command, flat)
+    .set(durability.markKey(keys[0]!), '1')
+    .wait(durability.replicas, durability.timeoutMs)
+    .exec();
+  if (!replies) throw new Error(`the ${command} pipeline was discarded`);
+  return waited(replies, durability);
+}
+
+/** The write's reply from [write, SET mark, WAIT] replies; throws what failed or too few replicas. */
+function waited(replies: [Error | null, unknown][], { replicas, timeoutMs }: Durability): unknown {
+  const [[writeErr, reply], [markErr], [waitErr, reached]] = replies as [
+    [Error | null, unknown],
+    [Error | null, unknown],
+    [Error | null, unknown],
+  ];
+  if (writeErr) throw writeErr;
+  if (markErr) throw markErr;
+  if (waitErr) throw waitErr;
+  if (Number(reached) < replicas) throw new ReplicaWaitError(replicas, Number(reached), timeoutMs);
+  return reply;
+}
+
 const isNoScript = (err: unknown) => err instanceof Error && err.message.startsWith('NOSCRIPT');
 
 /**
@@ -147,14 +186,5 @@ export async function runScript(
   };
   let replies = await send(false);
   if (isNoScript(replies[0]![0])) replies = await send(true);
-  const [[scriptErr, reply], [markErr], [waitErr, reached]] = replies as [
-    [Error | null, unknown],
-    [Error | null, unknown],
-    [Error | null, unknown],
-  ];
-  if (scriptErr) throw scriptErr;
-  if (markErr) throw markErr;
-  if (waitErr) throw waitErr;
-  if (Number(reached) < replicas) throw new ReplicaWaitError(replicas, Number(reached), timeoutMs);
-  return reply;
+  return waited(replies, durability);
 }

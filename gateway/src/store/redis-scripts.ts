@@ -3,7 +3,15 @@
 // known by the SHA-1 of its source, so two deployed gateway versions never run each other's
 // script under one name.
 import { readdirSync, readFileSync } from 'node:fs';
-import { type Durability, type LuaScript, luaScript, type RedisClient, runScript } from './redis-client.js';
+import {
+  type Durability,
+  isCluster,
+  type LuaScript,
+  luaScript,
+  type RedisClient,
+  runNative,
+  runScript,
+} from './redis-client.js';
 import { luaResultTable } from './redis-codes.js';
 
 export type ScriptName =
@@ -64,16 +72,60 @@ function loadScripts(): Map<string, { script: LuaScript; keys: number }> {
   return loaded;
 }
 
-/** The scripts, run on this client; with durability, each waits for its replicas (decision 0194). */
-export function defineScripts(client: RedisClient, durability?: Durability): Scripts {
+/**
+ * Scripts that onecard's Redis module (native/, docs/decisions/0232) also has as a command, with
+ * the same keys, arguments and reply: the command's name.
+ */
+export const NATIVE_COMMANDS: Partial<Record<ScriptName, string>> = { commitEffects: 'onecard.commit' };
+
+/**
+ * The scripts, run on this client; with durability, each waits for its replicas (decision 0194).
+ * `natives`: the scripts to run as the module's commands instead (the caller found them in
+ * Redis). A command Redis no longer knows (a failover to a node without the module) is answered
+ * "unknown command" before anything ran: the script runs instead, from then on.
+ */
+export function defineScripts(
+  client: RedisClient,
+  durability?: Durability,
+  natives: ReadonlySet<ScriptName> = new Set(),
+): Scripts {
   const scripts = loadScripts();
+  const useNative = new Set(natives);
   return {
-    run(name, keys, args) {
+    async run(name, keys, args) {
       const s = scripts.get(name);
       if (s === undefined) throw new Error(`no Lua script ${name} in ${LUA_DIR.pathname}`);
       if (VARIADIC.has(name) ? keys.length < s.keys : keys.length !== s.keys)
         throw new Error(`Lua script ${name} takes ${s.keys} keys, got ${keys.length}`);
+      const command = useNative.has(name) ? NATIVE_COMMANDS[name] : undefined;
+      if (command !== undefined) {
+        try {
+          return await runNative(client, command, keys, args, durability);
+        } catch (err) {
+          if (!(err instanceof Error && err.message.startsWith('ERR unknown command'))) throw err;
+          useNative.delete(name);
+        }
+      }
       return runScript(client, s.script, keys, args, durability);
     },
   };
+}
+
+/**
+ * The scripts of `wanted` whose commands this Redis has (COMMAND INFO; a Cluster is not asked: its
+ * client would route a module command by no key, so the scripts run there).
+ */
+export async function nativesOf(
+  client: RedisClient,
+  wanted: readonly ScriptName[],
+): Promise<Set<ScriptName>> {
+  const found = new Set<ScriptName>();
+  if (isCluster(client)) return found;
+  const names = wanted.filter((n) => NATIVE_COMMANDS[n] !== undefined);
+  if (names.length === 0) return found;
+  const info = (await client.call('COMMAND', 'INFO', ...names.map((n) => NATIVE_COMMANDS[n]!))) as unknown[];
+  names.forEach((n, i) => {
+    if (Array.isArray(info[i])) found.add(n);
+  });
+  return found;
 }

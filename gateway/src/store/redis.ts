@@ -58,7 +58,7 @@ import { readOutbox } from './redis-outbox.js';
 import { RedisPaymentStore } from './redis-payments.js';
 import { queryRecords } from './redis-query.js';
 import { decodeResult } from './redis-results.js';
-import { defineScripts, type Scripts } from './redis-scripts.js';
+import { defineScripts, nativesOf, type ScriptName, type Scripts } from './redis-scripts.js';
 import { SeenSplits, subBucketOf, subBucketsFor } from './redis-seen-split.js';
 import { queryStats } from './redis-stats.js';
 import { RedisVenueStore } from './redis-venues.js';
@@ -111,6 +111,12 @@ export interface RedisStoreOptions {
    * compact encoding (redis-seen-split.ts, docs/decisions/0222). Default 0: one bucket a day.
    */
   tapsPerPartitionDay?: number;
+  /**
+   * Commits as onecard's Redis module's command (ONECARD.COMMIT, docs/decisions/0232) where the
+   * Redis has it and records are not kept; the Lua script otherwise. Default true; false: always
+   * the script (ONECARD_REDIS_MODULE=off).
+   */
+  nativeCommit?: boolean;
 }
 
 export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
@@ -120,10 +126,14 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
   const redis = connectRedis(target);
   let generation: string;
   let oldFieldsUntil: number;
+  const keepRecords = opts.keepRecords ?? true;
+  let natives = new Set<ScriptName>();
   try {
     oldFieldsUntil = await tapFieldsSince(redis, keys, opts.now ?? Date.now());
     await checkLayout(redis, keys);
     generation = await ensureGeneration(redis, keys);
+    // The module writes no records: with records kept, the script commits.
+    if ((opts.nativeCommit ?? true) && !keepRecords) natives = await nativesOf(redis, ['commitEffects']);
   } catch (err) {
     redis.disconnect();
     throw err;
@@ -155,10 +165,10 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
     defineScripts(redis, durability),
     links.map((link) => ({
       link,
-      scripts: link === redis ? undefined : defineScripts(link, durability),
+      scripts: defineScripts(link, durability, natives),
     })),
     bucketTtl,
-    opts.keepRecords ?? true,
+    keepRecords,
     oldFieldsUntil,
     splits,
     opts.commitGroupEffects ?? 1_000,
@@ -237,7 +247,7 @@ class RedisStore implements Store {
     private readonly keys: RedisKeys,
     private readonly generation: string,
     private readonly scripts: Scripts,
-    private readonly commitLinks: ReadonlyArray<{ link: RedisClient; scripts: Scripts | undefined }>,
+    private readonly commitLinks: ReadonlyArray<{ link: RedisClient; scripts: Scripts }>,
     /** Seconds a day bucket of tap dedupe keys or claims lives after its last write (0196). */
     private readonly bucketTtl: number,
     /** Records, their indexes and ride counters written with each commit (0204). */
@@ -325,7 +335,7 @@ class RedisStore implements Store {
     const replies = await Promise.all(
       calls.map((c) => {
         const { scripts } = this.commitLinks[this.nextLink++ % this.commitLinks.length]!;
-        return (scripts ?? this.scripts).run('commitEffects', c.keys, c.args);
+        return scripts.run('commitEffects', c.keys, c.args);
       }),
     );
     calls.forEach((call, i) => {

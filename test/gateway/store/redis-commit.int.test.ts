@@ -12,7 +12,7 @@ import { PackWriter, type Unpacked, unpack } from '../../../gateway/src/store/ms
 import { openRedisStore } from '../../../gateway/src/store/redis.js';
 import { claimCall, commitCalls } from '../../../gateway/src/store/redis-commit.js';
 import { RedisKeys } from '../../../gateway/src/store/redis-keys.js';
-import { defineScripts } from '../../../gateway/src/store/redis-scripts.js';
+import { defineScripts, nativesOf, type ScriptName } from '../../../gateway/src/store/redis-scripts.js';
 import { decodeRecordBatch, recordFrame } from '../../../protos/record-codec.js';
 import { testEnv } from '../../support/env.js';
 import { watched as watchedOn } from '../../support/redis-monitor.js';
@@ -54,118 +54,6 @@ describe('Redis commit, one call for all partitions', () => {
       const at = taps.find((t) => t.cardToken === token(n))!.deviceTimeMs;
       expect(await store.committedResult(token(n), `tap:bus-1:${n + 1}`, at)).toEqual(effects[n]!.result);
     }
-    await store.close();
-  });
-
-  it('refuses a call with malformed effects whole (a column too long or missing, not columns, a key number as text or past KEYS, a frame length off): nothing is written', async () => {
-    const store = await open();
-    const keys = new RedisKeys(suite.prefix, 16);
-    // Two cards in two partitions: ARGV[3] has two segments.
-    const cards = [7, 8];
-    expect(keys.partitionOf(token(7))).not.toBe(keys.partitionOf(token(8)));
-    const planned = [];
-    for (const [i, n] of cards.entries())
-      planned.push(planTap(await issue(store, n, 1_000), tap({ cardToken: token(n), seq: i + 1 }), fare, T0));
-    const [call] = commitCalls(planned, keys, 60, { keepRecords: false });
-    const columns = unpack(call!.args[3] as Buffer)[0] as Unpacked[][];
-    // Columns as the gateway writes them (0218), from rows of fields.
-    const pack = (rows: Unpacked[][], width = 12) => {
-      const w = new PackWriter().array(width);
-      for (let c = 0; c < width; c++) {
-        w.array(rows.length);
-        for (const row of rows) {
-          const v = row[c];
-          typeof v === 'number' ? w.int(v) : Buffer.isBuffer(v) ? w.bytes(v) : w.str(String(v));
-        }
-      }
-      return w.finish();
-    };
-    const rows = columns[0]!.map((_, i) => columns.map((c) => c[i]!));
-    const edit = (i: number, field: number, value: Unpacked) =>
-      rows.map((r, j) => (j === i ? r.map((v, f) => (f === field ? value : v)) : r));
-    const frames = call!.args[2] as Buffer;
-    const scripts = defineScripts(suite.admin);
-    const run = (packed: Buffer, frameBytes: Buffer = frames) =>
-      scripts.run('commitEffects', call!.keys, [...call!.args.slice(0, 2), frameBytes, packed]);
-    // The good call is as the gateway sends it.
-    expect(pack(rows)).toEqual(call!.args[3]);
-    // A dedupe key too many: column 1 is one longer than the others.
-    const extra = new PackWriter()
-      .array(12)
-      .array(3)
-      .str('tap:x')
-      .str(String(rows[0]![0]))
-      .str(String(rows[1]![0]));
-    for (let c = 1; c < 12; c++) {
-      extra.array(2);
-      for (const row of rows)
-        typeof row[c] === 'number' ? extra.int(row[c] as number) : extra.str(String(row[c]));
-    }
-    for (const [packed, reason] of [
-      [extra.finish(), /malformed effects: column 2 is not 3 long/],
-      [pack(rows, 11), /malformed effects: not one array of 12 columns/],
-      [new PackWriter().str('tap:1').finish(), /malformed effects: not one array of 12 columns/],
-      [Buffer.concat([pack(rows), new PackWriter().int(1).finish()]), /malformed effects: not one array/],
-      // The second effect's card number as text, past KEYS; its dedupe hash and outbox past KEYS.
-      [pack(edit(1, 1, '1')), /malformed effect 2/],
-      [pack(edit(1, 1, 99)), /malformed effect 2/],
-      [pack(edit(1, 8, -99)), /malformed effect 2/],
-      [pack(edit(1, 10, 99)), /malformed effect 2/],
-      // A frame length negative, fractional (as text: MessagePack ints only here), past the end.
-      [pack(edit(0, 11, -1)), /malformed effect 1/],
-      [pack(edit(0, 11, '1.5')), /malformed effect 1/],
-      [pack(edit(1, 11, (rows[1]![11] as number) + 1)), /frame lengths add up to \d+ bytes, not \d+/],
-    ] as const)
-      await expect(run(packed)).rejects.toThrow(reason);
-    // ARGV[3] truncated (its last byte gone), or with a byte past the frames.
-    await expect(run(pack(rows), frames.subarray(0, frames.length - 1))).rejects.toThrow(
-      /frame lengths add up/,
-    );
-    await expect(run(pack(rows), Buffer.concat([frames, Buffer.from([0])]))).rejects.toThrow(
-      /frame lengths add up/,
-    );
-    for (const n of cards) {
-      expect(await load(store, token(n))).toMatchObject({ balanceFen: 1_000, version: 1 });
-      expect(await suite.admin.xlen(keys.outbox(keys.partitionOf(token(n))))).toBe(0);
-    }
-    expect(await suite.admin.keys(`${suite.prefix}:*seen*`)).toEqual([]);
-    // The good call applies both: the reply names no effect (only those that did not apply).
-    expect(await run(pack(rows))).toEqual([]);
-    await store.close();
-  });
-
-  it('refuses a call whose old dedupe fields are malformed whole: an odd list, an effect number out of range, a field not a string, not a list (0222)', async () => {
-    const store = await open();
-    const keys = new RedisKeys(suite.prefix, 16);
-    const planned = [planTap(await issue(store, 7, 1_000), tap({ cardToken: token(7), seq: 1 }), fare, T0)];
-    const [call] = commitCalls(planned, keys, 60, { keepRecords: false, oldFieldsUntil: dedupeDay(T0) });
-    const name = planned[0]!.dedupeKey;
-    // The gateway names the tap's key for a day up to the upgrade's.
-    expect(unpack(call!.args[4] as Buffer)).toEqual([[1, name]]);
-    const scripts = defineScripts(suite.admin);
-    const run = (old: Buffer | string) =>
-      scripts.run('commitEffects', call!.keys, [...call!.args.slice(0, 4), old]);
-    const list = (...items: Array<number | string>) => {
-      const w = new PackWriter().array(items.length);
-      for (const v of items) typeof v === 'number' ? w.int(v) : w.str(v);
-      return w.finish();
-    };
-    for (const old of [
-      list(1),
-      list(0, name),
-      list(2, name),
-      list(1, 7),
-      new PackWriter().str(name).finish(),
-      Buffer.from([0xc1]),
-      Buffer.concat([list(1, name), list(1, name)]),
-    ])
-      await expect(run(old)).rejects.toThrow(/malformed old fields/);
-    expect(await load(store, token(7))).toMatchObject({ balanceFen: 1_000, version: 1 });
-    expect(await suite.admin.keys(`${suite.prefix}:*seen*`)).toEqual([]);
-    // As sent, and with no old field at all: applied once (no effect named), then effect 1 a
-    // duplicate with its original result.
-    expect(await run(call!.args[4]!)).toEqual([]);
-    expect(await run('')).toEqual([1, 2, expect.any(String)]);
     await store.close();
   });
 
@@ -445,6 +333,129 @@ describe('Redis commit, one call for all partitions', () => {
     const zadds = commands.filter((c) => c[0] === 'ZADD').map((c) => c[1]);
     expect(zadds).toHaveLength(14);
     expect(new Set(zadds).size).toBe(14);
+    await store.close();
+  });
+});
+
+// The malformed calls go to the Lua script and to the module's command alike (docs/decisions/0232):
+// one contract, refused whole by both, with the same reasons.
+describe.each([
+  ['the Lua script', new Set<ScriptName>()],
+  ['the module (ONECARD.COMMIT)', new Set<ScriptName>(['commitEffects'])],
+] as const)('Redis commit call refused whole, %s', (_, natives) => {
+  it('runs on the implementation named (the test Redis loads the module)', async () => {
+    expect(await nativesOf(suite.admin, ['commitEffects'])).toEqual(new Set(['commitEffects']));
+  });
+
+  it('refuses a call with malformed effects whole (a column too long or missing, not columns, a key number as text or past KEYS, a frame length off): nothing is written', async () => {
+    const store = await open();
+    const keys = new RedisKeys(suite.prefix, 16);
+    // Two cards in two partitions: ARGV[3] has two segments.
+    const cards = [7, 8];
+    expect(keys.partitionOf(token(7))).not.toBe(keys.partitionOf(token(8)));
+    const planned = [];
+    for (const [i, n] of cards.entries())
+      planned.push(planTap(await issue(store, n, 1_000), tap({ cardToken: token(n), seq: i + 1 }), fare, T0));
+    const [call] = commitCalls(planned, keys, 60, { keepRecords: false });
+    const columns = unpack(call!.args[3] as Buffer)[0] as Unpacked[][];
+    // Columns as the gateway writes them (0218), from rows of fields.
+    const pack = (rows: Unpacked[][], width = 12) => {
+      const w = new PackWriter().array(width);
+      for (let c = 0; c < width; c++) {
+        w.array(rows.length);
+        for (const row of rows) {
+          const v = row[c];
+          typeof v === 'number' ? w.int(v) : Buffer.isBuffer(v) ? w.bytes(v) : w.str(String(v));
+        }
+      }
+      return w.finish();
+    };
+    const rows = columns[0]!.map((_, i) => columns.map((c) => c[i]!));
+    const edit = (i: number, field: number, value: Unpacked) =>
+      rows.map((r, j) => (j === i ? r.map((v, f) => (f === field ? value : v)) : r));
+    const frames = call!.args[2] as Buffer;
+    const scripts = defineScripts(suite.admin, undefined, natives);
+    const run = (packed: Buffer, frameBytes: Buffer = frames) =>
+      scripts.run('commitEffects', call!.keys, [...call!.args.slice(0, 2), frameBytes, packed]);
+    // The good call is as the gateway sends it.
+    expect(pack(rows)).toEqual(call!.args[3]);
+    // A dedupe key too many: column 1 is one longer than the others.
+    const extra = new PackWriter()
+      .array(12)
+      .array(3)
+      .str('tap:x')
+      .str(String(rows[0]![0]))
+      .str(String(rows[1]![0]));
+    for (let c = 1; c < 12; c++) {
+      extra.array(2);
+      for (const row of rows)
+        typeof row[c] === 'number' ? extra.int(row[c] as number) : extra.str(String(row[c]));
+    }
+    for (const [packed, reason] of [
+      [extra.finish(), /malformed effects: column 2 is not 3 long/],
+      [pack(rows, 11), /malformed effects: not one array of 12 columns/],
+      [new PackWriter().str('tap:1').finish(), /malformed effects: not one array of 12 columns/],
+      [Buffer.concat([pack(rows), new PackWriter().int(1).finish()]), /malformed effects: not one array/],
+      // The second effect's card number as text, past KEYS; its dedupe hash and outbox past KEYS.
+      [pack(edit(1, 1, '1')), /malformed effect 2/],
+      [pack(edit(1, 1, 99)), /malformed effect 2/],
+      [pack(edit(1, 8, -99)), /malformed effect 2/],
+      [pack(edit(1, 10, 99)), /malformed effect 2/],
+      // A frame length negative, fractional (as text: MessagePack ints only here), past the end.
+      [pack(edit(0, 11, -1)), /malformed effect 1/],
+      [pack(edit(0, 11, '1.5')), /malformed effect 1/],
+      [pack(edit(1, 11, (rows[1]![11] as number) + 1)), /frame lengths add up to \d+ bytes, not \d+/],
+    ] as const)
+      await expect(run(packed)).rejects.toThrow(reason);
+    // ARGV[3] truncated (its last byte gone), or with a byte past the frames.
+    await expect(run(pack(rows), frames.subarray(0, frames.length - 1))).rejects.toThrow(
+      /frame lengths add up/,
+    );
+    await expect(run(pack(rows), Buffer.concat([frames, Buffer.from([0])]))).rejects.toThrow(
+      /frame lengths add up/,
+    );
+    for (const n of cards) {
+      expect(await load(store, token(n))).toMatchObject({ balanceFen: 1_000, version: 1 });
+      expect(await suite.admin.xlen(keys.outbox(keys.partitionOf(token(n))))).toBe(0);
+    }
+    expect(await suite.admin.keys(`${suite.prefix}:*seen*`)).toEqual([]);
+    // The good call applies both: the reply names no effect (only those that did not apply).
+    expect(await run(pack(rows))).toEqual([]);
+    await store.close();
+  });
+
+  it('refuses a call whose old dedupe fields are malformed whole: an odd list, an effect number out of range, a field not a string, not a list (0222)', async () => {
+    const store = await open();
+    const keys = new RedisKeys(suite.prefix, 16);
+    const planned = [planTap(await issue(store, 7, 1_000), tap({ cardToken: token(7), seq: 1 }), fare, T0)];
+    const [call] = commitCalls(planned, keys, 60, { keepRecords: false, oldFieldsUntil: dedupeDay(T0) });
+    const name = planned[0]!.dedupeKey;
+    // The gateway names the tap's key for a day up to the upgrade's.
+    expect(unpack(call!.args[4] as Buffer)).toEqual([[1, name]]);
+    const scripts = defineScripts(suite.admin, undefined, natives);
+    const run = (old: Buffer | string) =>
+      scripts.run('commitEffects', call!.keys, [...call!.args.slice(0, 4), old]);
+    const list = (...items: Array<number | string>) => {
+      const w = new PackWriter().array(items.length);
+      for (const v of items) typeof v === 'number' ? w.int(v) : w.str(v);
+      return w.finish();
+    };
+    for (const old of [
+      list(1),
+      list(0, name),
+      list(2, name),
+      list(1, 7),
+      new PackWriter().str(name).finish(),
+      Buffer.from([0xc1]),
+      Buffer.concat([list(1, name), list(1, name)]),
+    ])
+      await expect(run(old)).rejects.toThrow(/malformed old fields/);
+    expect(await load(store, token(7))).toMatchObject({ balanceFen: 1_000, version: 1 });
+    expect(await suite.admin.keys(`${suite.prefix}:*seen*`)).toEqual([]);
+    // As sent, and with no old field at all: applied once (no effect named), then effect 1 a
+    // duplicate with its original result.
+    expect(await run(call!.args[4]!)).toEqual([]);
+    expect(await run('')).toEqual([1, 2, expect.any(String)]);
     await store.close();
   });
 });
