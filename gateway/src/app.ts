@@ -63,7 +63,7 @@ export async function openStore(config: GatewayConfig): Promise<Store> {
         commitGroupEffects: config.redisGroupEffects,
         // PostgreSQL is the system of record: Redis keeps no records (docs/decisions/0204).
         keepRecords: config.history !== 'postgres',
-        nativeCommit: config.redisModule === 'auto',
+        useModule: config.redisModule === 'auto',
       })
     : openSqliteStore({ file: config.sqliteFile, dedupeWindowDays: config.dedupeWindowDays });
 }

@@ -102,7 +102,7 @@ export const configSchema = {
     values: ['auto', 'off'],
     default: 'auto',
     description:
-      "auto: commits run as onecard's Redis module's command where Redis has it loaded (history in PostgreSQL, not on a Cluster); off: always the Lua script",
+      "auto: claims and commits run as onecard's Redis module's commands where Redis has it loaded (commits with the history in PostgreSQL; not on a Cluster); off: always the Lua scripts",
   },
   mqttUrl: {
     env: 'ONECARD_MQTT_URL',

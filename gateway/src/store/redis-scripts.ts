@@ -76,7 +76,10 @@ function loadScripts(): Map<string, { script: LuaScript; keys: number }> {
  * Scripts that onecard's Redis module (native/, docs/decisions/0232) also has as a command, with
  * the same keys, arguments and reply: the command's name.
  */
-export const NATIVE_COMMANDS: Partial<Record<ScriptName, string>> = { commitEffects: 'onecard.commit' };
+export const NATIVE_COMMANDS: Partial<Record<ScriptName, string>> = {
+  commitEffects: 'onecard.commit',
+  claimTaps: 'onecard.claim',
+};
 
 /**
  * The scripts, run on this client; with durability, each waits for its replicas (decision 0194).

@@ -112,11 +112,11 @@ export interface RedisStoreOptions {
    */
   tapsPerPartitionDay?: number;
   /**
-   * Commits as onecard's Redis module's command (ONECARD.COMMIT, docs/decisions/0232) where the
-   * Redis has it and records are not kept; the Lua script otherwise. Default true; false: always
-   * the script (ONECARD_REDIS_MODULE=off).
+   * Claims and commits as onecard's Redis module's commands (ONECARD.CLAIM, ONECARD.COMMIT,
+   * docs/decisions/0232) where the Redis has them (commits only when records are not kept); the
+   * Lua scripts otherwise. Default true; false: always the scripts (ONECARD_REDIS_MODULE=off).
    */
-  nativeCommit?: boolean;
+  useModule?: boolean;
 }
 
 export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
@@ -133,7 +133,8 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
     await checkLayout(redis, keys);
     generation = await ensureGeneration(redis, keys);
     // The module writes no records: with records kept, the script commits.
-    if ((opts.nativeCommit ?? true) && !keepRecords) natives = await nativesOf(redis, ['commitEffects']);
+    if (opts.useModule ?? true)
+      natives = await nativesOf(redis, keepRecords ? ['claimTaps'] : ['claimTaps', 'commitEffects']);
   } catch (err) {
     redis.disconnect();
     throw err;
@@ -162,7 +163,7 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<Store> {
     redis,
     keys,
     generation,
-    defineScripts(redis, durability),
+    defineScripts(redis, durability, natives),
     links.map((link) => ({
       link,
       scripts: defineScripts(link, durability, natives),

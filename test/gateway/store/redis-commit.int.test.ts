@@ -57,138 +57,6 @@ describe('Redis commit, one call for all partitions', () => {
     await store.close();
   });
 
-  it('refuses a claims call whose sections, claims, runs or day are malformed whole: no claim and no mark written (0217, 0220, 0221, 0228)', async () => {
-    const keys = new RedisKeys(suite.prefix, 16);
-    // Two buckets: seq 1 in b0, seq 200 in b1; a malformed claim in the second run, or a
-    // malformed second section, must not let the first be written.
-    const good = claimCall(
-      keys,
-      [
-        {
-          deviceId: 'bus-9',
-          epoch: '',
-          claims: [
-            { seq: 1, digest: 'd1', at: T0 },
-            { seq: 200, digest: 'd2', at: T0 },
-          ],
-          now: T0,
-        },
-      ],
-      60,
-    );
-    const scripts = defineScripts(suite.admin);
-    const ttl = good.args[0]!;
-    const day = dedupeDay(T0);
-    type Cell = number | string | Cell[] | { raw: number };
-    /** A MessagePack value written by hand (an int where a string belongs, and so on). */
-    const write = (w: PackWriter, v: Cell): PackWriter => {
-      if (Array.isArray(v)) {
-        w.array(v.length);
-        for (const x of v) write(w, x);
-      } else if (typeof v === 'number') w.int(v);
-      else if (typeof v === 'string') w.str(v);
-      else w.int(v.raw);
-      return w;
-    };
-    const packed = (...values: Cell[]) => {
-      const w = new PackWriter();
-      for (const v of values) write(w, v);
-      return w.finish();
-    };
-    /** A section as claimCall writes it, any part replaced. */
-    const sec = (
-      runKeys: Cell[],
-      counts: Cell[],
-      seqs: Cell[],
-      digests: Cell[],
-      head: Cell[] = [1, '-', day],
-    ): Cell[] => [...head, runKeys, counts, seqs, digests];
-    const goodSec = sec([2, 3], [1, 1], ['1', '200'], ['d1', 'd2']);
-    const call = (...sections: Cell[]) => [ttl, packed(sections)];
-    const refused: Array<[Array<string | Buffer>, RegExp]> = [
-      // Not sections: a string, a second value after the array, a section of six, not an array.
-      [[ttl, packed('tap:1')], /malformed sections: not one array/],
-      [[ttl, packed([goodSec], 1)], /malformed sections: not one array/],
-      [call([1, '-', day, [2], [1], ['1']]), /malformed section 1: not an array of 7/],
-      [call('x'), /malformed section 1: not an array of 7/],
-      // The marks key#: past KEYS, a string; the field not a string; the day not a number.
-      [
-        call(sec([2, 3], [1, 1], ['1', '200'], ['d1', 'd2'], [9, '-', day])),
-        /malformed section 1: marks key# or field/,
-      ],
-      [
-        call(sec([2, 3], [1, 1], ['1', '200'], ['d1', 'd2'], ['1', '-', day])),
-        /malformed section 1: marks key# or field/,
-      ],
-      [
-        call(sec([2, 3], [1, 1], ['1', '200'], ['d1', 'd2'], [1, { raw: 5 }, day])),
-        /malformed section 1: marks key# or field/,
-      ],
-      [
-        call(sec([2, 3], [1, 1], ['1', '200'], ['d1', 'd2'], [1, '-', String(day)])),
-        /malformed section 1: day/,
-      ],
-      // A column that is not an array.
-      [
-        call(sec([2, 3], [1, 1], '1' as unknown as Cell[], ['d1', 'd2'])),
-        /malformed section 1: column 3 is not an array/,
-      ],
-      // Columns of different lengths: a digest short, a count short.
-      [call(sec([2, 3], [1, 1], ['1', '200'], ['d1'])), /malformed section 1: columns of different lengths/],
-      [
-        call(sec([2, 3], [1], ['1', '200'], ['d1', 'd2'])),
-        /malformed section 1: columns of different lengths/,
-      ],
-      // A run's key#: the section's marks hash, past KEYS, a string; its count: 0, a string.
-      [call(sec([1, 3], [1, 1], ['1', '200'], ['d1', 'd2'])), /malformed section 1: run 1/],
-      [call(sec([2, 4], [1, 1], ['1', '200'], ['d1', 'd2'])), /malformed section 1: run 2/],
-      [call(sec(['2', 3], [1, 1], ['1', '200'], ['d1', 'd2'])), /malformed section 1: run 1/],
-      [call(sec([2, 3], [0, 2], ['1', '200'], ['d1', 'd2'])), /malformed section 1: run 1/],
-      [call(sec([2, 3], ['1', 1], ['1', '200'], ['d1', 'd2'])), /malformed section 1: run 1/],
-      // Counts that add up to more or fewer claims than sent.
-      [
-        call(sec([2, 3], [1, 2], ['1', '200'], ['d1', 'd2'])),
-        /malformed section 1: 3 claims in runs, 2 sent/,
-      ],
-      [call(sec([2], [1], ['1', '200'], ['d1', 'd2'])), /malformed section 1: 1 claims in runs, 2 sent/],
-      // In the second run: a seq that is not a number, a seq as an integer (the bucket's field
-      // is the decimal string), a digest that is not a string.
-      [call(sec([2, 3], [1, 1], ['1', 'x'], ['d1', 'd2'])), /malformed section 1: claim 2/],
-      [call(sec([2, 3], [1, 1], ['1', { raw: 200 }], ['d1', 'd2'])), /malformed section 1: claim 2/],
-      [call(sec([2, 3], [1, 1], ['1', '200'], ['d1', { raw: 7 }])), /malformed section 1: claim 2/],
-      // A good section, then a malformed one: the first is not written either (0228).
-      [call(goodSec, sec([2, 3], [1, 1], ['1', 'x'], ['d1', 'd2'])), /malformed section 2: claim 2/],
-      [call(goodSec, [1, '-', day]), /malformed section 2: not an array of 7/],
-      // The layout before 0228 (bucketTtl, field, day, columns), and a third argument.
-      [
-        [
-          ttl,
-          '-',
-          String(day),
-          packed([
-            [2, 3],
-            [1, 1],
-            ['1', '200'],
-            ['d1', 'd2'],
-          ]),
-        ],
-        /malformed call: 4 arguments, not 2/,
-      ],
-      [[...good.args, 'x'], /malformed call: 3 arguments, not 2/],
-    ];
-    for (const [args, reason] of refused)
-      await expect(scripts.run('claimTaps', good.keys, args)).rejects.toThrow(reason);
-    // Bytes cmsgpack cannot read (a type byte MessagePack does not define, a truncated array):
-    // the unpack raises, so the call is refused before it reads or writes anything.
-    for (const bytes of [Buffer.from([0xc1]), Buffer.from([0x94, 0x91])])
-      await expect(scripts.run('claimTaps', good.keys, [ttl, bytes])).rejects.toThrow();
-    expect(await suite.admin.exists(...good.keys)).toBe(0);
-    // The good call alone claims, both seqs, under their decimal strings (no claim refused).
-    expect(await scripts.run('claimTaps', good.keys, good.args)).toEqual([]);
-    expect(await suite.admin.hgetall(good.keys[1]!)).toEqual({ 1: 'd1' });
-    expect(await suite.admin.hgetall(good.keys[2]!)).toEqual({ 200: 'd2' });
-  });
-
   it('claims several devices in one call as separate calls in that order would (0228)', async () => {
     const store = await open();
     const scripts = defineScripts(suite.admin);
@@ -337,14 +205,16 @@ describe('Redis commit, one call for all partitions', () => {
   });
 });
 
-// The malformed calls go to the Lua script and to the module's command alike (docs/decisions/0232):
+// The malformed calls go to the Lua scripts and to the module's commands alike (docs/decisions/0232):
 // one contract, refused whole by both, with the same reasons.
 describe.each([
   ['the Lua script', new Set<ScriptName>()],
-  ['the module (ONECARD.COMMIT)', new Set<ScriptName>(['commitEffects'])],
-] as const)('Redis commit call refused whole, %s', (_, natives) => {
+  ['the module (ONECARD.COMMIT, ONECARD.CLAIM)', new Set<ScriptName>(['commitEffects', 'claimTaps'])],
+] as const)('Redis commit and claims calls refused whole, %s', (_, natives) => {
   it('runs on the implementation named (the test Redis loads the module)', async () => {
-    expect(await nativesOf(suite.admin, ['commitEffects'])).toEqual(new Set(['commitEffects']));
+    expect(await nativesOf(suite.admin, ['commitEffects', 'claimTaps'])).toEqual(
+      new Set(['commitEffects', 'claimTaps']),
+    );
   });
 
   it('refuses a call with malformed effects whole (a column too long or missing, not columns, a key number as text or past KEYS, a frame length off): nothing is written', async () => {
@@ -457,5 +327,137 @@ describe.each([
     expect(await run(call!.args[4]!)).toEqual([]);
     expect(await run('')).toEqual([1, 2, expect.any(String)]);
     await store.close();
+  });
+
+  it('refuses a claims call whose sections, claims, runs or day are malformed whole: no claim and no mark written (0217, 0220, 0221, 0228)', async () => {
+    const keys = new RedisKeys(suite.prefix, 16);
+    // Two buckets: seq 1 in b0, seq 200 in b1; a malformed claim in the second run, or a
+    // malformed second section, must not let the first be written.
+    const good = claimCall(
+      keys,
+      [
+        {
+          deviceId: 'bus-9',
+          epoch: '',
+          claims: [
+            { seq: 1, digest: 'd1', at: T0 },
+            { seq: 200, digest: 'd2', at: T0 },
+          ],
+          now: T0,
+        },
+      ],
+      60,
+    );
+    const scripts = defineScripts(suite.admin, undefined, natives);
+    const ttl = good.args[0]!;
+    const day = dedupeDay(T0);
+    type Cell = number | string | Cell[] | { raw: number };
+    /** A MessagePack value written by hand (an int where a string belongs, and so on). */
+    const write = (w: PackWriter, v: Cell): PackWriter => {
+      if (Array.isArray(v)) {
+        w.array(v.length);
+        for (const x of v) write(w, x);
+      } else if (typeof v === 'number') w.int(v);
+      else if (typeof v === 'string') w.str(v);
+      else w.int(v.raw);
+      return w;
+    };
+    const packed = (...values: Cell[]) => {
+      const w = new PackWriter();
+      for (const v of values) write(w, v);
+      return w.finish();
+    };
+    /** A section as claimCall writes it, any part replaced. */
+    const sec = (
+      runKeys: Cell[],
+      counts: Cell[],
+      seqs: Cell[],
+      digests: Cell[],
+      head: Cell[] = [1, '-', day],
+    ): Cell[] => [...head, runKeys, counts, seqs, digests];
+    const goodSec = sec([2, 3], [1, 1], ['1', '200'], ['d1', 'd2']);
+    const call = (...sections: Cell[]) => [ttl, packed(sections)];
+    const refused: Array<[Array<string | Buffer>, RegExp]> = [
+      // Not sections: a string, a second value after the array, a section of six, not an array.
+      [[ttl, packed('tap:1')], /malformed sections: not one array/],
+      [[ttl, packed([goodSec], 1)], /malformed sections: not one array/],
+      [call([1, '-', day, [2], [1], ['1']]), /malformed section 1: not an array of 7/],
+      [call('x'), /malformed section 1: not an array of 7/],
+      // The marks key#: past KEYS, a string; the field not a string; the day not a number.
+      [
+        call(sec([2, 3], [1, 1], ['1', '200'], ['d1', 'd2'], [9, '-', day])),
+        /malformed section 1: marks key# or field/,
+      ],
+      [
+        call(sec([2, 3], [1, 1], ['1', '200'], ['d1', 'd2'], ['1', '-', day])),
+        /malformed section 1: marks key# or field/,
+      ],
+      [
+        call(sec([2, 3], [1, 1], ['1', '200'], ['d1', 'd2'], [1, { raw: 5 }, day])),
+        /malformed section 1: marks key# or field/,
+      ],
+      [
+        call(sec([2, 3], [1, 1], ['1', '200'], ['d1', 'd2'], [1, '-', String(day)])),
+        /malformed section 1: day/,
+      ],
+      // A column that is not an array.
+      [
+        call(sec([2, 3], [1, 1], '1' as unknown as Cell[], ['d1', 'd2'])),
+        /malformed section 1: column 3 is not an array/,
+      ],
+      // Columns of different lengths: a digest short, a count short.
+      [call(sec([2, 3], [1, 1], ['1', '200'], ['d1'])), /malformed section 1: columns of different lengths/],
+      [
+        call(sec([2, 3], [1], ['1', '200'], ['d1', 'd2'])),
+        /malformed section 1: columns of different lengths/,
+      ],
+      // A run's key#: the section's marks hash, past KEYS, a string; its count: 0, a string.
+      [call(sec([1, 3], [1, 1], ['1', '200'], ['d1', 'd2'])), /malformed section 1: run 1/],
+      [call(sec([2, 4], [1, 1], ['1', '200'], ['d1', 'd2'])), /malformed section 1: run 2/],
+      [call(sec(['2', 3], [1, 1], ['1', '200'], ['d1', 'd2'])), /malformed section 1: run 1/],
+      [call(sec([2, 3], [0, 2], ['1', '200'], ['d1', 'd2'])), /malformed section 1: run 1/],
+      [call(sec([2, 3], ['1', 1], ['1', '200'], ['d1', 'd2'])), /malformed section 1: run 1/],
+      // Counts that add up to more or fewer claims than sent.
+      [
+        call(sec([2, 3], [1, 2], ['1', '200'], ['d1', 'd2'])),
+        /malformed section 1: 3 claims in runs, 2 sent/,
+      ],
+      [call(sec([2], [1], ['1', '200'], ['d1', 'd2'])), /malformed section 1: 1 claims in runs, 2 sent/],
+      // In the second run: a seq that is not a number, a seq as an integer (the bucket's field
+      // is the decimal string), a digest that is not a string.
+      [call(sec([2, 3], [1, 1], ['1', 'x'], ['d1', 'd2'])), /malformed section 1: claim 2/],
+      [call(sec([2, 3], [1, 1], ['1', { raw: 200 }], ['d1', 'd2'])), /malformed section 1: claim 2/],
+      [call(sec([2, 3], [1, 1], ['1', '200'], ['d1', { raw: 7 }])), /malformed section 1: claim 2/],
+      // A good section, then a malformed one: the first is not written either (0228).
+      [call(goodSec, sec([2, 3], [1, 1], ['1', 'x'], ['d1', 'd2'])), /malformed section 2: claim 2/],
+      [call(goodSec, [1, '-', day]), /malformed section 2: not an array of 7/],
+      // The layout before 0228 (bucketTtl, field, day, columns), and a third argument.
+      [
+        [
+          ttl,
+          '-',
+          String(day),
+          packed([
+            [2, 3],
+            [1, 1],
+            ['1', '200'],
+            ['d1', 'd2'],
+          ]),
+        ],
+        /malformed call: 4 arguments, not 2/,
+      ],
+      [[...good.args, 'x'], /malformed call: 3 arguments, not 2/],
+    ];
+    for (const [args, reason] of refused)
+      await expect(scripts.run('claimTaps', good.keys, args)).rejects.toThrow(reason);
+    // Bytes cmsgpack cannot read (a type byte MessagePack does not define, a truncated array):
+    // the unpack raises, so the call is refused before it reads or writes anything.
+    for (const bytes of [Buffer.from([0xc1]), Buffer.from([0x94, 0x91])])
+      await expect(scripts.run('claimTaps', good.keys, [ttl, bytes])).rejects.toThrow();
+    expect(await suite.admin.exists(...good.keys)).toBe(0);
+    // The good call alone claims, both seqs, under their decimal strings (no claim refused).
+    expect(await scripts.run('claimTaps', good.keys, good.args)).toEqual([]);
+    expect(await suite.admin.hgetall(good.keys[1]!)).toEqual({ 1: 'd1' });
+    expect(await suite.admin.hgetall(good.keys[2]!)).toEqual({ 200: 'd2' });
   });
 });

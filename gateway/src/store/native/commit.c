@@ -16,12 +16,13 @@
  * Everything the call names is checked before the first write, as in the script; the errors
  * have the script's words, so a caller sees one contract whichever ran.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "keys.h"
 #include "msgpack.h"
+#include "replies.h"
 #include "redismodule-api.h"
 
 enum { DUPLICATE = 2, CONFLICT = 3 }; /* gateway/src/store/redis-codes.ts */
@@ -53,17 +54,6 @@ static void args_free(Args *a, int owned_from) {
   a->n = a->cap = 0;
 }
 
-/* Skips a value whose head was read (an array's items, nested or not). */
-static int mp_skip(MpReader *r, const MpVal *v) {
-  if (v->type != V_ARR) return v->type == V_INT || v->type == V_STR;
-  for (size_t k = 0; k < v->len; k++) {
-    MpVal x;
-    mp_next(r, &x);
-    if (!mp_skip(r, &x)) return 0;
-  }
-  return 1;
-}
-
 /* Dedupe keys decided in this call: open addressing over (bytes) -> result. */
 typedef struct {
   Str key, result;
@@ -86,32 +76,6 @@ static Slot *decided_find(Slot *t, size_t mask, Str key) {
 static const char *find_nl(const char *s, size_t len, size_t from) {
   if (from >= len) return NULL;
   return memchr(s + from, '\n', len - from);
-}
-
-static void reply_error(RedisModuleCtx *ctx, const char *fmt, ...) {
-  char msg[160];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  RedisModule_ReplyWithError(ctx, msg);
-}
-
-/* A call's reply when it is an error: passed to our caller as it is (the script's redis.call
- * would have raised it). */
-static int failed(RedisModuleCtx *ctx, RedisModuleCallReply *r, const char *command) {
-  if (r == NULL) {
-    char msg[120];
-    snprintf(msg, sizeof msg, "commitEffects: %s could not be called", command);
-    RedisModule_ReplyWithError(ctx, msg);
-    return 1;
-  }
-  if (RedisModule_CallReplyType(r) == REDISMODULE_REPLY_ERROR) {
-    RedisModule_ReplyWithCallReply(ctx, r);
-    RedisModule_FreeCallReply(r);
-    return 1;
-  }
-  return 0;
 }
 
 static RedisModuleString *str_of(Str s) {
@@ -177,7 +141,7 @@ static int card_from_hash(Commit *c, int k) {
   if (type != REDISMODULE_KEYTYPE_HASH) return 1;
   RedisModuleCallReply *h =
       RedisModule_Call(c->ctx, "HMGET", "scccccccc", c->keys[k], "v", "b", "fs", "u", "s", "f", "m", "r");
-  if (failed(c->ctx, h, "HMGET")) return 0;
+  if (call_failed(c->ctx, h, "commitEffects", "HMGET")) return 0;
   if (RedisModule_CallReplyType(RedisModule_CallReplyArrayElement(h, 0)) != REDISMODULE_REPLY_STRING) {
     RedisModule_FreeCallReply(h);
     return 1;
@@ -199,13 +163,13 @@ static int card_from_hash(Commit *c, int k) {
   }
   RedisModule_FreeCallReply(h);
   RedisModuleCallReply *r = RedisModule_Call(c->ctx, "DEL", "!s", c->keys[k]);
-  if (failed(c->ctx, r, "DEL")) {
+  if (call_failed(c->ctx, r, "commitEffects", "DEL")) {
     RedisModule_Free(s);
     return 0;
   }
   RedisModule_FreeCallReply(r);
   r = RedisModule_Call(c->ctx, "SET", "!sb", c->keys[k], s, at);
-  if (failed(c->ctx, r, "SET")) {
+  if (call_failed(c->ctx, r, "commitEffects", "SET")) {
     RedisModule_Free(s);
     return 0;
   }
@@ -224,7 +188,7 @@ static int read_fields(Commit *c, int k, const long *effects, const Str *names, 
   for (size_t j = 0; j < count; j++) args_push(&a, str_of(names[j]));
   RedisModuleCallReply *r = RedisModule_Call(c->ctx, "HMGET", "v", a.v, a.n);
   args_free(&a, 1);
-  if (failed(c->ctx, r, "HMGET")) return 0;
+  if (call_failed(c->ctx, r, "commitEffects", "HMGET")) return 0;
   hold(c, r);
   for (size_t j = 0; j < count; j++) {
     RedisModuleCallReply *e = RedisModule_CallReplyArrayElement(r, j);
@@ -238,26 +202,9 @@ static int read_fields(Commit *c, int k, const long *effects, const Str *names, 
 static int run(Commit *c, RedisModuleString **argv, int argc);
 
 int OnecardCommit_Command(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
-  long long numkeys;
-  if (RedisModule_IsKeysPositionRequest(ctx)) {
-    const char *p;
-    size_t len;
-    if (argc >= 2 && (p = RedisModule_StringPtrLen(argv[1], &len)) && sscanf(p, "%lld", &numkeys) == 1)
-      for (long long k = 0; k < numkeys && 2 + k < argc; k++) RedisModule_KeyAtPos(ctx, (int)(2 + k));
-    return REDISMODULE_OK;
-  }
-  if (argc < 2) return RedisModule_WrongArity(ctx);
-  {
-    size_t len;
-    const char *p = RedisModule_StringPtrLen(argv[1], &len);
-    char buf[24];
-    if (len == 0 || len >= sizeof buf) return RedisModule_ReplyWithError(ctx, "ERR numkeys is not a number");
-    memcpy(buf, p, len);
-    buf[len] = 0;
-    char *end;
-    numkeys = strtoll(buf, &end, 10);
-    if (*end || numkeys < 0 || numkeys > argc - 2) return RedisModule_ReplyWithError(ctx, "ERR bad numkeys");
-  }
+  if (keys_request(ctx, argv, argc)) return REDISMODULE_OK;
+  long long numkeys = numkeys_of(argv, argc);
+  if (numkeys < 0) return RedisModule_ReplyWithError(ctx, "ERR numkeys is not a key count");
   int nargs = argc - 2 - (int)numkeys;
   if (nargs != 4 && nargs != 5) return RedisModule_WrongArity(ctx);
   Commit c = {0};
@@ -314,9 +261,7 @@ static int run(Commit *c, RedisModuleString **argv, int nargs) {
       }
       c->col[col] = RedisModule_Alloc(sizeof(MpVal) * (size_t)(n > 0 ? n : 1));
       for (long i = 0; i < n; i++) {
-        MpVal *v = &c->col[col][i];
-        mp_next(&r, v);
-        if (v->type == V_ARR ? !mp_skip(&r, v) : v->type == V_BAD || v->type == V_OTHER)
+        if (!mp_value(&r, &c->col[col][i]))
           return RedisModule_ReplyWithError(ctx, "commitEffects: malformed effects: not one array of 12 columns");
       }
     }
@@ -345,7 +290,7 @@ static int run(Commit *c, RedisModuleString **argv, int nargs) {
   int ok = 1;
 #define FAIL(...)                     \
   do {                                \
-    reply_error(ctx, __VA_ARGS__);    \
+    reply_errorf(ctx, __VA_ARGS__);   \
     ok = 0;                           \
     goto done;                        \
   } while (0)
@@ -431,8 +376,8 @@ static int run(Commit *c, RedisModuleString **argv, int nargs) {
     int bad = 0;
     for (size_t x = 0; x < pairs; x++) {
       MpVal i, name;
-      mp_next(&r, &i);
-      mp_next(&r, &name);
+      mp_value(&r, &i);
+      mp_value(&r, &name);
       if (i.type != V_INT || i.i < 1 || i.i > n || name.type != V_STR || C[SEEN][i.i - 1].i < 1) {
         bad = 1;
         break;
@@ -482,7 +427,7 @@ static int run(Commit *c, RedisModuleString **argv, int nargs) {
     for (int j = 0; j < ncards; j++) args_push(&a, c->keys[cardKeys[j]]);
     RedisModuleCallReply *r = RedisModule_Call(ctx, "MGET", "v", a.v, a.n);
     args_free(&a, ncards);
-    if (failed(ctx, r, "MGET")) {
+    if (call_failed(ctx, r, "commitEffects", "MGET")) {
       ok = 0;
       goto done;
     }
@@ -619,11 +564,11 @@ static int run(Commit *c, RedisModuleString **argv, int nargs) {
     for (size_t x = 0; x < s->seenArgs.n; x++) args_push(&a, s->seenArgs.v[x]);
     RedisModuleCallReply *r = RedisModule_Call(ctx, "HSET", "!v", a.v, a.n);
     RedisModule_Free(a.v);
-    if (failed(ctx, r, "HSET")) ok = 0;
+    if (call_failed(ctx, r, "commitEffects", "HSET")) ok = 0;
     else RedisModule_FreeCallReply(r);
     if (ok && s->seenListed == 2) {
       r = RedisModule_Call(ctx, "EXPIRE", "!sb", c->keys[key], ttl, ttlLen);
-      if (failed(ctx, r, "EXPIRE")) ok = 0;
+      if (call_failed(ctx, r, "commitEffects", "EXPIRE")) ok = 0;
       else RedisModule_FreeCallReply(r);
     }
   }
@@ -633,7 +578,7 @@ static int run(Commit *c, RedisModuleString **argv, int nargs) {
     if (o->applied && !o->missed) {
       RedisModuleCallReply *r = RedisModule_Call(ctx, "XADD", "!sccbcl", c->keys[segOrder[j]], "*", "b",
                                                  frames + o->segAt, o->segLen, "n", o->applied);
-      if (failed(ctx, r, "XADD")) ok = 0;
+      if (call_failed(ctx, r, "commitEffects", "XADD")) ok = 0;
       else RedisModule_FreeCallReply(r);
     } else if (o->applied)
       partial = partial ? partial : RedisModule_Calloc(1, 1);
@@ -662,7 +607,7 @@ static int run(Commit *c, RedisModuleString **argv, int nargs) {
       RedisModuleCallReply *r =
           RedisModule_Call(ctx, "XADD", "!sccbcl", c->keys[key], "*", "b", buf, used, "n", (long long)count);
       RedisModule_Free(buf);
-      if (failed(ctx, r, "XADD")) ok = 0;
+      if (call_failed(ctx, r, "commitEffects", "XADD")) ok = 0;
       else RedisModule_FreeCallReply(r);
     }
   } else if (partial)
@@ -692,7 +637,7 @@ static int run(Commit *c, RedisModuleString **argv, int nargs) {
     RedisModuleCallReply *r = RedisModule_Call(ctx, "MSET", "!v", a.v, a.n);
     for (size_t x = 1; x < a.n; x += 2) RedisModule_FreeString(NULL, a.v[x]);
     RedisModule_Free(a.v);
-    if (failed(ctx, r, "MSET")) ok = 0;
+    if (call_failed(ctx, r, "commitEffects", "MSET")) ok = 0;
     else RedisModule_FreeCallReply(r);
   }
   /* The open-entry index follows each card's last state. */
@@ -724,7 +669,7 @@ static int run(Commit *c, RedisModuleString **argv, int nargs) {
       for (size_t x = 0; x < list->n; x++) args_push(&a, list->v[x]);
       RedisModuleCallReply *r = RedisModule_Call(ctx, pass == 0 ? "ZADD" : "ZREM", "!v", a.v, a.n);
       RedisModule_Free(a.v);
-      if (failed(ctx, r, pass == 0 ? "ZADD" : "ZREM")) ok = 0;
+      if (call_failed(ctx, r, "commitEffects", pass == 0 ? "ZADD" : "ZREM")) ok = 0;
       else RedisModule_FreeCallReply(r);
     }
   if (ok) {

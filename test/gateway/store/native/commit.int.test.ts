@@ -10,26 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { PackWriter } from '../../../../gateway/src/store/msgpack.js';
 import { defineScripts, nativesOf } from '../../../../gateway/src/store/redis-scripts.js';
 import { redisSuite } from '../../../support/redis-suite.js';
+import { type Rng, rng, snapshot } from './worlds.js';
 
 const suite = redisSuite('nc');
-
-/** A small deterministic PRNG (mulberry32): a failing seed is a failing test to rerun. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    below: (n: number) => Math.floor(next() * n),
-    chance: (p: number) => next() < p,
-    pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!,
-  };
-}
-type Rng = ReturnType<typeof rng>;
 
 const CARDS = 8;
 const BUCKETS = 3;
@@ -178,34 +161,6 @@ function randomCall(r: Rng, versions: number[]): Call {
   return { keys: (prefix) => keyList.map((f) => f(names(prefix))), args };
 }
 
-/** Every key under a prefix, as comparable values (the prefix taken out of names). */
-async function snapshot(prefix: string): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
-  const keys = (await suite.admin.keys(`${prefix}:*`)).sort();
-  for (const key of keys) {
-    const name = key.slice(prefix.length);
-    const type = await suite.admin.type(key);
-    const ttl = (await suite.admin.ttl(key)) > 0 ? 'ttl' : 'none';
-    if (type === 'string') out[name] = [ttl, (await suite.admin.getBuffer(key))!.toString('hex')];
-    else if (type === 'hash') {
-      const h = (await suite.admin.callBuffer('HGETALL', key)) as Buffer[];
-      const pairs: string[] = [];
-      for (let x = 0; x < h.length; x += 2)
-        pairs.push(`${h[x]!.toString('hex')}=${h[x + 1]!.toString('hex')}`);
-      out[name] = [ttl, pairs.sort()];
-    } else if (type === 'zset') out[name] = [ttl, await suite.admin.zrange(key, 0, -1, 'WITHSCORES')];
-    else if (type === 'stream')
-      out[name] = [
-        ttl,
-        (await suite.admin.xrangeBuffer(key, '-', '+')).map(([, fields]) =>
-          fields.map((f) => f.toString('hex')),
-        ),
-      ];
-    else out[name] = [ttl, type];
-  }
-  return out;
-}
-
 describe('ONECARD.COMMIT against the commitEffects script', () => {
   it('runs on a Redis that has the module (scripts/services.sh loads it)', async () => {
     expect(await nativesOf(suite.admin, ['commitEffects'])).toEqual(new Set(['commitEffects']));
@@ -234,7 +189,11 @@ describe('ONECARD.COMMIT against the commitEffects script', () => {
         );
         const byScript = await settle(lua.run('commitEffects', call.keys(script), call.args));
         expect({ seed, c, ...byModule }).toEqual({ seed, c, ...byScript });
-        expect({ seed, c, keys: await snapshot(native) }).toEqual({ seed, c, keys: await snapshot(script) });
+        expect({ seed, c, keys: await snapshot(suite.admin, native) }).toEqual({
+          seed,
+          c,
+          keys: await snapshot(suite.admin, script),
+        });
         calls++;
         if ('error' in byScript) refused++;
         else skippedEffects += (byScript.reply as unknown[]).length / 3;

@@ -52,7 +52,7 @@ const evalshaCalls = async () =>
 
 describe('a Redis without the module', () => {
   it('is found out at open: the store commits with the script', async () => {
-    expect(await nativesOf(admin, ['commitEffects'])).toEqual(new Set());
+    expect(await nativesOf(admin, ['commitEffects', 'claimTaps'])).toEqual(new Set());
     const store = await openRedisStore({ url, keyPrefix: 'bare1', keepRecords: false, now: T0 });
     try {
       const card = await issue(store, 1, 1_000);

@@ -1,6 +1,7 @@
 // ONECARD.COMMIT on a primary with a replica (scripts/redis-sentinel.sh, the shipped config, free
-// ports): the replica receives the commit's plain commands, not the module's (docs/decisions/0232),
-// so after commits that applied, resent and conflicted, waited for with WAIT 1, the replica holds
+// ports): the replica receives the commit's and the claims' plain commands, not the module's
+// (docs/decisions/0232), so after commits that applied, resent and conflicted, and claims taken,
+// resent and refused, each waited for with WAIT 1, the replica holds
 // every key exactly as the primary does, stream entry ids included. A node promoted at a failover
 // therefore has what was acked.
 import { Redis } from 'ioredis';
@@ -66,8 +67,14 @@ describe('the module on a replicated Redis', () => {
       expect((await store.commit(effects)).every((o) => o.status === 'duplicate')).toBe(true);
       const stale = planRun(cards, [tap({ cardToken: token(0), seq: 99 })]);
       expect(await store.commit(stale)).toMatchObject([{ status: 'conflict' }]);
-      // It ran as the module's command, and each commit waited for the replica.
+      // A device's claims, taken, resent, and one under other content.
+      const claims = taps.slice(0, 4).map((t) => ({ seq: t.seq, digest: `d${t.seq}`, at: t.deviceTimeMs }));
+      expect(await store.claimTaps('bus-1', 'e1', claims, claims[0]!.at)).toEqual([true, true, true, true]);
+      const other = [{ ...claims[0]!, digest: 'other' }, claims[1]!];
+      expect(await store.claimTaps('bus-1', 'e1', other, claims[0]!.at)).toEqual([false, true]);
+      // They ran as the module's commands, and each waited for the replica.
       expect(await primary.info('commandstats')).toMatch(/cmdstat_onecard\.commit:calls=3,/);
+      expect(await primary.info('commandstats')).toMatch(/cmdstat_onecard\.claim:calls=2,/);
       expect(await replica.info('commandstats')).not.toMatch(/cmdstat_onecard/);
       const onPrimary = await dump(primary);
       expect(Object.keys(onPrimary).filter((k) => k.includes(':outbox')).length).toBeGreaterThan(5);
