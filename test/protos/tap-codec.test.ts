@@ -22,6 +22,7 @@ import { type DecodedTap, encodeSignedBatch, epochFromWire, tapInputFromWire } f
 import type { onecard } from '../../protos/gen/onecard.js';
 import { emptyTap, TapBatchReader } from '../../protos/tap-codec.js';
 import { v1 } from '../../protos/wire.js';
+import { type SeededRandom, seededRandom } from '../support/random.js';
 
 const NOW = Date.UTC(2026, 10, 23, 9, 0, 0);
 const TOPIC = 'onecard/v1/busco/v-1/taps';
@@ -54,21 +55,7 @@ const lenField = (field: number, body: Bytes): Bytes => [
 ];
 const utf8 = (s: string): Bytes => [...Buffer.from(s, 'utf8')];
 
-/** A seeded generator (a test that fails names its case and seed). */
-function random(seed: number) {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
-  return { next, int, pick, chance: (p: number) => next() < p };
-}
-type Rand = ReturnType<typeof random>;
+type Rand = SeededRandom;
 
 /** How often a batch strays from the usual value of a field: some batches rarely, some often. */
 let odd = 0.15;
@@ -473,7 +460,7 @@ function same(payload: Buffer): Read {
 
 describe('the hand-written TapBatch decoder', () => {
   it('reads 1,000 generated batches as the generated decoder does, and validates them alike', () => {
-    const r = random(216);
+    const r = seededRandom(216);
     const seen = { ok: 0, refused: 0, accepted: 0, quarantined: 0 };
     for (let i = 0; i < 1000; i++) {
       const payload = batchBytes(r);
@@ -493,7 +480,7 @@ describe('the hand-written TapBatch decoder', () => {
   }, 60_000);
 
   it('refuses the same truncated and corrupted batches, 3,000 of them, and never throws', () => {
-    const r = random(2160);
+    const r = seededRandom(2160);
     let refused = 0;
     for (let i = 0; i < 3000; i++) {
       const payload = corrupt(batchBytes(r), r);

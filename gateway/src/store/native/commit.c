@@ -286,6 +286,16 @@ static int run(Commit *c, RedisModuleString **argv, int nargs) {
   long *firstRead = RedisModule_Calloc((size_t)c->numkeys + 1, sizeof(long));
   long *lastRead = RedisModule_Calloc((size_t)c->numkeys + 1, sizeof(long));
   char *skipped = RedisModule_Calloc((size_t)(n > 0 ? n : 1), 1);
+  /* Decided in this call: dedupe key -> result (open addressing, at most half full); the
+   * effects that did not apply, for the reply. */
+  size_t mask = 16;
+  while (mask < (size_t)n * 2) mask <<= 1;
+  Slot *decided = RedisModule_Calloc(mask, sizeof(Slot));
+  mask -= 1;
+  long nout = 0;
+  long *outAt = RedisModule_Alloc(sizeof(long) * (size_t)(n > 0 ? n : 1));
+  Str *outOriginal = RedisModule_Alloc(sizeof(Str) * (size_t)(n > 0 ? n : 1));
+  int *outCode = RedisModule_Alloc(sizeof(int) * (size_t)(n > 0 ? n : 1));
   int nseg = 0, nread = 0, ncards = 0, ncardOrder = 0, nseen = 0, nopen = 0;
   int ok = 1;
 #define FAIL(...)                     \
@@ -445,14 +455,6 @@ static int run(Commit *c, RedisModuleString **argv, int nargs) {
   }
 
   /* The effects in order (the script's main loop); nothing is written until it is done. */
-  size_t mask = 16;
-  while (mask < (size_t)n * 2) mask <<= 1;
-  Slot *decided = RedisModule_Calloc(mask, sizeof(Slot));
-  mask -= 1;
-  long nout = 0;
-  long *outAt = RedisModule_Alloc(sizeof(long) * (size_t)(n > 0 ? n : 1));
-  Str *outOriginal = RedisModule_Alloc(sizeof(Str) * (size_t)(n > 0 ? n : 1));
-  int *outCode = RedisModule_Alloc(sizeof(int) * (size_t)(n > 0 ? n : 1));
   for (long i = 0; i < n; i++) {
     Str dedupeKey = str(&C[DEDUPE][i]);
     int card = (int)C[CARD][i].i;
@@ -479,10 +481,6 @@ static int run(Commit *c, RedisModuleString **argv, int nargs) {
             const char *b = find_nl(raw, k->raw.len, (size_t)(a - raw) + 1);
             const char *c3 = b ? find_nl(raw, k->raw.len, (size_t)(b - raw) + 1) : NULL;
             if (!c3) {
-              RedisModule_Free(decided);
-              RedisModule_Free(outAt);
-              RedisModule_Free(outOriginal);
-              RedisModule_Free(outCode);
               FAIL("commitEffects: card of effect %lld is not a card string", (long long)(i + 1));
             }
             k->cut3 = (size_t)(c3 - raw);
@@ -526,10 +524,6 @@ static int run(Commit *c, RedisModuleString **argv, int nargs) {
           if (!k->cut4) {
             const char *d = find_nl(k->raw.s, k->raw.len, k->cut3 + 1);
             if (!d) {
-              RedisModule_Free(decided);
-              RedisModule_Free(outAt);
-              RedisModule_Free(outOriginal);
-              RedisModule_Free(outCode);
               FAIL("commitEffects: card of effect %lld is not a card string", (long long)(i + 1));
             }
             k->cut4 = (size_t)(d - k->raw.s);
@@ -572,7 +566,7 @@ static int run(Commit *c, RedisModuleString **argv, int nargs) {
       else RedisModule_FreeCallReply(r);
     }
   }
-  char *partial = NULL;
+  int partial = 0; /* an outbox some of whose effects did not apply */
   for (int j = 0; j < nseg && ok; j++) {
     KeyState *o = &c->ks[segOrder[j]];
     if (o->applied && !o->missed) {
@@ -581,12 +575,11 @@ static int run(Commit *c, RedisModuleString **argv, int nargs) {
       if (call_failed(ctx, r, "commitEffects", "XADD")) ok = 0;
       else RedisModule_FreeCallReply(r);
     } else if (o->applied)
-      partial = partial ? partial : RedisModule_Calloc(1, 1);
+      partial = 1;
   }
   if (partial && ok) {
     /* An outbox some of whose effects did not apply: its applied frames, cut out in effect
      * order. */
-    RedisModule_Free(partial);
     for (int j = 0; j < nseg && ok; j++) {
       int key = segOrder[j];
       KeyState *o = &c->ks[key];
@@ -610,8 +603,7 @@ static int run(Commit *c, RedisModuleString **argv, int nargs) {
       if (call_failed(ctx, r, "commitEffects", "XADD")) ok = 0;
       else RedisModule_FreeCallReply(r);
     }
-  } else if (partial)
-    RedisModule_Free(partial);
+  }
   if (ncardOrder > 0 && ok) {
     Args a = {0};
     for (int j = 0; j < ncardOrder; j++) {
@@ -680,11 +672,11 @@ static int run(Commit *c, RedisModuleString **argv, int nargs) {
       RedisModule_ReplyWithStringBuffer(ctx, outOriginal[x].s, outOriginal[x].len);
     }
   }
+done:
   RedisModule_Free(decided);
   RedisModule_Free(outAt);
   RedisModule_Free(outOriginal);
   RedisModule_Free(outCode);
-done:
   RedisModule_Free(segOrder);
   RedisModule_Free(readOrder);
   RedisModule_Free(cardKeys);

@@ -26,127 +26,91 @@ typedef struct {
   const unsigned char *p, *end;
 } MpReader;
 
-static inline uint32_t mp_be(const unsigned char *p, int n) {
-  uint32_t v = 0;
-  for (int k = 0; k < n; k++) v = (v << 8) | p[k];
-  return v;
+/* n (1, 2, 4 or 8) big-endian bytes as an unsigned number, the reader moved past them; 0 when
+ * fewer are left. */
+static inline int mp_take(MpReader *r, int n, uint64_t *u) {
+  if (r->end - r->p < n) return 0;
+  uint64_t v = 0;
+  for (int k = 0; k < n; k++) v = (v << 8) | r->p[k];
+  r->p += n;
+  *u = v;
+  return 1;
+}
+
+/* Bytes a length of 1, 2 or 4 bytes says (str, bin, array, map, ext), or skipped; 0 when short. */
+static inline int mp_skip_bytes(MpReader *r, size_t n) {
+  if ((size_t)(r->end - r->p) < n) return 0;
+  r->p += n;
+  return 1;
 }
 
 /* The next value's head (an array's items are read next); V_BAD when the bytes end early. */
 static inline int mp_next(MpReader *r, MpVal *v) {
   if (r->p >= r->end) return v->type = V_BAD;
   unsigned char c = *r->p++;
-  size_t need = 0;
-  int lenBytes = 0;
-  if (c <= 0x7f) {
-    v->i = c;
+  uint64_t u;
+  if (c <= 0x7f || c >= 0xe0) { /* fixint, negative fixint */
+    v->i = c <= 0x7f ? (long long)c : (long long)(signed char)c;
     return v->type = V_INT;
   }
-  if (c >= 0xe0) {
-    v->i = (signed char)c;
-    return v->type = V_INT;
-  }
-  if ((c & 0xe0) == 0xa0) {
-    need = c & 0x1f;
+  if ((c & 0xe0) == 0xa0) { /* fixstr */
+    u = c & 0x1f;
     goto str;
   }
-  if ((c & 0xf0) == 0x90) {
+  if ((c & 0xe0) == 0x80) { /* fixmap 0x80-0x8f, fixarray 0x90-0x9f */
     v->len = c & 0x0f;
-    return v->type = V_ARR;
-  }
-  if ((c & 0xf0) == 0x80) {
-    v->len = c & 0x0f;
-    return v->type = V_MAP;
+    return v->type = (c & 0xf0) == 0x90 ? V_ARR : V_MAP;
   }
   switch (c) {
-    case 0xc0: case 0xc2: case 0xc3:
+    case 0xc0: case 0xc2: case 0xc3: /* nil, false, true */
       return v->type = V_OTHER;
-    case 0xca: case 0xcb: {
-      int n = c == 0xca ? 4 : 8;
-      if (r->end - r->p < n) return v->type = V_BAD;
-      uint64_t u = 0;
-      for (int k = 0; k < n; k++) u = (u << 8) | r->p[k];
-      r->p += n;
-      if (n == 4) {
-        uint32_t u32 = (uint32_t)u;
-        float f;
-        memcpy(&f, &u32, 4);
-        v->d = f;
-      } else
-        memcpy(&v->d, &u, 8);
+    case 0xca: { /* float 32 */
+      if (!mp_take(r, 4, &u)) return v->type = V_BAD;
+      uint32_t u32 = (uint32_t)u;
+      float f;
+      memcpy(&f, &u32, 4);
+      v->d = f;
       return v->type = V_FLOAT;
     }
-    case 0xcf: case 0xd3: {
-      /* 64-bit integers: exact when they fit a long long */
-      if (r->end - r->p < 8) return v->type = V_BAD;
-      uint64_t u = 0;
-      for (int k = 0; k < 8; k++) u = (u << 8) | r->p[k];
-      r->p += 8;
-      if (c == 0xcf && u > (uint64_t)INT64_MAX) {
+    case 0xcb: /* float 64 */
+      if (!mp_take(r, 8, &u)) return v->type = V_BAD;
+      memcpy(&v->d, &u, 8);
+      return v->type = V_FLOAT;
+    case 0xcc: case 0xcd: case 0xce: case 0xcf: /* uint 8, 16, 32, 64 */
+      if (!mp_take(r, 1 << (c - 0xcc), &u)) return v->type = V_BAD;
+      if (u > (uint64_t)INT64_MAX) {
         v->d = (double)u;
         return v->type = V_FLOAT;
       }
       v->i = (long long)u;
       return v->type = V_INT;
-    }
-    case 0xde: case 0xdf: {
-      int n = c == 0xde ? 2 : 4;
-      if (r->end - r->p < n) return v->type = V_BAD;
-      v->len = mp_be(r->p, n);
-      r->p += n;
-      return v->type = V_MAP;
-    }
-    case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8: {
-      size_t n = (size_t)1 + ((size_t)1 << (c - 0xd4));
-      if ((size_t)(r->end - r->p) < n) return v->type = V_BAD;
-      r->p += n;
-      return v->type = V_OTHER;
-    }
-    case 0xc7: case 0xc8: case 0xc9: {
-      int n = c == 0xc7 ? 1 : c == 0xc8 ? 2 : 4;
-      if (r->end - r->p < n) return v->type = V_BAD;
-      size_t len = mp_be(r->p, n) + (size_t)1;
-      r->p += n;
-      if ((size_t)(r->end - r->p) < len) return v->type = V_BAD;
-      r->p += len;
-      return v->type = V_OTHER;
-    }
-    case 0xcc: case 0xcd: case 0xce: {
-      int n = c == 0xcc ? 1 : c == 0xcd ? 2 : 4;
-      if (r->end - r->p < n) return v->type = V_BAD;
-      v->i = mp_be(r->p, n);
-      r->p += n;
+    case 0xd0: case 0xd1: case 0xd2: case 0xd3: { /* int 8, 16, 32, 64 */
+      int n = 1 << (c - 0xd0);
+      if (!mp_take(r, n, &u)) return v->type = V_BAD;
+      v->i = n == 1 ? (int8_t)u : n == 2 ? (int16_t)u : n == 4 ? (int32_t)u : (int64_t)u;
       return v->type = V_INT;
     }
-    case 0xd0: case 0xd1: case 0xd2: {
-      int n = c == 0xd0 ? 1 : c == 0xd1 ? 2 : 4;
-      if (r->end - r->p < n) return v->type = V_BAD;
-      uint32_t u = mp_be(r->p, n);
-      r->p += n;
-      v->i = n == 1 ? (long long)(int8_t)u : n == 2 ? (long long)(int16_t)u : (long long)(int32_t)u;
-      return v->type = V_INT;
-    }
-    case 0xd9: case 0xc4: lenBytes = 1; break;
-    case 0xda: case 0xc5: lenBytes = 2; break;
-    case 0xdb: case 0xc6: lenBytes = 4; break;
-    case 0xdc: case 0xdd: {
-      int n = c == 0xdc ? 2 : 4;
-      if (r->end - r->p < n) return v->type = V_BAD;
-      v->len = mp_be(r->p, n);
-      r->p += n;
-      return v->type = V_ARR;
-    }
+    case 0xd9: case 0xda: case 0xdb: /* str 8, 16, 32 */
+    case 0xc4: case 0xc5: case 0xc6: /* bin 8, 16, 32 */
+      if (!mp_take(r, 1 << (c >= 0xd9 ? c - 0xd9 : c - 0xc4), &u)) return v->type = V_BAD;
+      goto str;
+    case 0xdc: case 0xdd: case 0xde: case 0xdf: /* array 16, 32, map 16, 32 */
+      if (!mp_take(r, c == 0xdc || c == 0xde ? 2 : 4, &u)) return v->type = V_BAD;
+      v->len = (size_t)u;
+      return v->type = c <= 0xdd ? V_ARR : V_MAP;
+    case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8: /* fixext: a type byte and 2^k bytes */
+      return v->type = mp_skip_bytes(r, (size_t)1 + ((size_t)1 << (c - 0xd4))) ? V_OTHER : V_BAD;
+    case 0xc7: case 0xc8: case 0xc9: /* ext 8, 16, 32: a length, a type byte, the bytes */
+      if (!mp_take(r, 1 << (c - 0xc7), &u)) return v->type = V_BAD;
+      return v->type = mp_skip_bytes(r, (size_t)u + 1) ? V_OTHER : V_BAD;
     default: /* 0xc1: never used */
       return v->type = V_BAD;
   }
-  if (r->end - r->p < lenBytes) return v->type = V_BAD;
-  need = mp_be(r->p, lenBytes);
-  r->p += lenBytes;
 str:
-  if ((size_t)(r->end - r->p) < need) return v->type = V_BAD;
+  if ((size_t)(r->end - r->p) < u) return v->type = V_BAD;
   v->s = (const char *)r->p;
-  v->len = need;
-  r->p += need;
+  v->len = (size_t)u;
+  r->p += u;
   return v->type = V_STR;
 }
 

@@ -8,8 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import { PackWriter } from '../../../../gateway/src/store/msgpack.js';
 import { defineScripts, nativesOf } from '../../../../gateway/src/store/redis-scripts.js';
+import { type SeededRandom, seededRandom } from '../../../support/random.js';
 import { redisSuite } from '../../../support/redis-suite.js';
-import { type Rng, rng, snapshot } from './worlds.js';
+import { snapshot } from './snapshot.js';
 
 const suite = redisSuite('ncl');
 
@@ -19,21 +20,21 @@ const BLOCK = 16;
 const TODAY = 20_430;
 /** Three days: the script's lifetime is bucketTtl / 86,400, floored. */
 const TTL = String(3 * 86_400 + 100);
-const digest = (r: Rng) => r.pick(['a1', 'b2', 'c3']);
+const digest = (r: SeededRandom) => r.pick(['a1', 'b2', 'c3']);
 
 const marksKey = (prefix: string, d: number) => `${prefix}:{d:${d}}:hwm`;
 const bucketKey = (prefix: string, d: number, b: number) => `${prefix}:{d:${d}}:claims:e:b${b}`;
 
-async function world(r: Rng, prefixes: readonly string[]): Promise<void> {
+async function world(r: SeededRandom, prefixes: readonly string[]): Promise<void> {
   const steps: Array<(prefix: string) => Promise<unknown>> = [];
   for (let d = 0; d < DEVICES; d++) {
     if (r.chance(0.8)) {
-      const top = r.below(BLOCKS * BLOCK);
+      const top = r.int(BLOCKS * BLOCK);
       const days = Array.from(
-        { length: r.below(5) },
-        (_, k) => `${TODAY - 5 + k + r.below(2)}:${r.below(top + 1)}`,
+        { length: r.int(5) },
+        (_, k) => `${TODAY - 5 + k + r.int(2)}:${r.int(top + 1)}`,
       );
-      const floor = r.below(BLOCK * 2);
+      const floor = r.int(BLOCK * 2);
       const fields: Record<string, string> = { e: String(top), 'e|f': String(floor) };
       if (days.length) fields['e|d'] = days.join(',');
       steps.push((p) => suite.admin.hset(marksKey(p, d), fields));
@@ -41,7 +42,7 @@ async function world(r: Rng, prefixes: readonly string[]): Promise<void> {
     for (let b = 0; b < BLOCKS; b++) {
       if (r.chance(0.4)) continue; // gone
       const held: Record<string, string> = {};
-      for (let k = r.below(6); k > 0; k--) held[String(b * BLOCK + r.below(BLOCK))] = digest(r);
+      for (let k = r.int(6); k > 0; k--) held[String(b * BLOCK + r.int(BLOCK))] = digest(r);
       if (Object.keys(held).length) steps.push((p) => suite.admin.hset(bucketKey(p, d, b), held));
     }
   }
@@ -53,7 +54,7 @@ interface Call {
   args: Array<string | Buffer>;
 }
 
-function randomCall(r: Rng): Call {
+function randomCall(r: SeededRandom): Call {
   const keyOf: Array<(prefix: string) => string> = [];
   const numbers = new Map<string, number>();
   const num = (id: string, f: (prefix: string) => string) => {
@@ -64,22 +65,22 @@ function randomCall(r: Rng): Call {
     }
     return n;
   };
-  const sections = 1 + r.below(3);
+  const sections = 1 + r.int(3);
   const w = new PackWriter().array(sections);
   for (let x = 0; x < sections; x++) {
-    const d = r.below(DEVICES);
+    const d = r.int(DEVICES);
     const marks = num(`m${d}`, (p) => marksKey(p, d));
     // Distinct seqs in runs of one block each, blocks in any order (a block may come back).
     const seqs: number[] = [];
     const runKeys: number[] = [];
     const runCounts: number[] = [];
     const taken = new Set<number>();
-    for (let runs = 1 + r.below(3); runs > 0; runs--) {
-      const b = r.below(BLOCKS);
+    for (let runs = 1 + r.int(3); runs > 0; runs--) {
+      const b = r.int(BLOCKS);
       const key = num(`d${d}b${b}`, (p) => bucketKey(p, d, b));
       let count = 0;
-      for (let k = 1 + r.below(5); k > 0; k--) {
-        const seq = b * BLOCK + r.below(BLOCK);
+      for (let k = 1 + r.int(5); k > 0; k--) {
+        const seq = b * BLOCK + r.int(BLOCK);
         if (taken.has(seq)) continue;
         taken.add(seq);
         seqs.push(seq);
@@ -95,7 +96,7 @@ function randomCall(r: Rng): Call {
     w.array(7);
     w.int(r.chance(0.03) ? 99 : marks);
     w.str('e');
-    w.int(TODAY + r.below(3) - 1);
+    w.int(TODAY + r.int(3) - 1);
     w.array(runKeys.length);
     for (const k of runKeys) w.int(r.chance(0.02) ? marks : k);
     w.array(runCounts.length);
@@ -123,7 +124,7 @@ describe('ONECARD.CLAIM against the claimTaps script', () => {
     let refusedCalls = 0;
     let refusedClaims = 0;
     for (let seed = 1; seed <= 80; seed++) {
-      const r = rng(seed);
+      const r = seededRandom(seed);
       const native = `${suite.prefix}n${seed}`;
       const script = `${suite.prefix}s${seed}`;
       await world(r, [native, script]);

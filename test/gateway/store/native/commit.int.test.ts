@@ -9,25 +9,26 @@
 import { describe, expect, it } from 'vitest';
 import { PackWriter } from '../../../../gateway/src/store/msgpack.js';
 import { defineScripts, nativesOf } from '../../../../gateway/src/store/redis-scripts.js';
+import { type SeededRandom, seededRandom } from '../../../support/random.js';
 import { redisSuite } from '../../../support/redis-suite.js';
-import { type Rng, rng, snapshot } from './worlds.js';
+import { snapshot } from './snapshot.js';
 
 const suite = redisSuite('nc');
 
 const CARDS = 8;
 const BUCKETS = 3;
-const fareState = (r: Rng) =>
-  r.chance(0.4) ? `{"open":{"at":${r.below(1e6)}},"n":${r.below(9)}}` : `{"n":${r.below(9)}}`;
-const uses = (r: Rng) => (r.chance(0.5) ? `{"u${r.below(3)}":${r.below(5)}}` : '{}');
-const cardString = (r: Rng, version: number) =>
+const fareState = (r: SeededRandom) =>
+  r.chance(0.4) ? `{"open":{"at":${r.int(1e6)}},"n":${r.int(9)}}` : `{"n":${r.int(9)}}`;
+const uses = (r: SeededRandom) => (r.chance(0.5) ? `{"u${r.int(3)}":${r.int(5)}}` : '{}');
+const cardString = (r: SeededRandom, version: number) =>
   [
     version,
-    r.below(10_000),
+    r.int(10_000),
     fareState(r),
     uses(r),
     'active',
-    String(r.below(4)),
-    `6217****${r.below(10)}`,
+    String(r.int(4)),
+    `6217****${r.int(10)}`,
     '110000',
   ].join('\n');
 
@@ -41,16 +42,16 @@ function names(prefix: string) {
     open: (o: number) => `${prefix}:open:${o}`,
   };
 }
-const dedupeName = (r: Rng) =>
-  r.chance(0.5) ? Buffer.from([0, 1, 2, r.below(40), 0xff, 10]) : `tap:d1:${r.below(40)}`;
+const dedupeName = (r: SeededRandom) =>
+  r.chance(0.5) ? Buffer.from([0, 1, 2, r.int(40), 0xff, 10]) : `tap:d1:${r.int(40)}`;
 
 /** The same random world under both prefixes. */
-async function world(r: Rng, prefixes: readonly string[]): Promise<number[]> {
+async function world(r: SeededRandom, prefixes: readonly string[]): Promise<number[]> {
   const versions: number[] = [];
   const plan: Array<(k: ReturnType<typeof names>) => Promise<unknown>> = [];
   for (let i = 0; i < CARDS; i++) {
-    const kind = r.below(10);
-    const v = 1 + r.below(5);
+    const kind = r.int(10);
+    const v = 1 + r.int(5);
     versions.push(kind === 0 ? 0 : v);
     if (kind === 0) continue; // no card
     const s = cardString(r, v);
@@ -59,20 +60,20 @@ async function world(r: Rng, prefixes: readonly string[]): Promise<number[]> {
       plan.push((k) => suite.admin.hset(k.card(i), { v: ver, b, fs, u, s: st, f, m, r: rg }));
     } else plan.push((k) => suite.admin.set(k.card(i), s));
     if (r.chance(0.5)) {
-      const o = r.below(2);
-      const at = r.below(1e6);
+      const o = r.int(2);
+      const at = r.int(1e6);
       plan.push((k) => suite.admin.zadd(k.open(o), at, `t${i}`));
     }
   }
   for (let b = 0; b < BUCKETS; b++)
-    for (let e = r.below(4); e > 0; e--) {
+    for (let e = r.int(4); e > 0; e--) {
       const field = dedupeName(r);
-      const value = `r${r.below(100)}`;
+      const value = `r${r.int(100)}`;
       plan.push((k) => suite.admin.hset(k.bucket(b), field, value));
     }
-  for (let e = r.below(3); e > 0; e--) {
+  for (let e = r.int(3); e > 0; e--) {
     const field = dedupeName(r);
-    const value = `k${r.below(9)}`;
+    const value = `k${r.int(9)}`;
     plan.push((k) => suite.admin.hset(k.kept, field, value));
   }
   for (const p of prefixes) for (const step of plan) await step(names(p));
@@ -85,7 +86,7 @@ interface Call {
 }
 
 /** A random call on the world: its effects' columns as the gateway writes them (redis-commit.ts). */
-function randomCall(r: Rng, versions: number[]): Call {
+function randomCall(r: SeededRandom, versions: number[]): Call {
   const keyList: Array<(k: ReturnType<typeof names>) => string> = [];
   const numberOf = new Map<string, number>();
   const num = (id: string, key: (k: ReturnType<typeof names>) => string) => {
@@ -96,29 +97,29 @@ function randomCall(r: Rng, versions: number[]): Call {
     }
     return n;
   };
-  const n = 1 + r.below(24);
+  const n = 1 + r.int(24);
   const rows: Array<Array<string | number | Buffer>> = [];
   const frames: Buffer[] = [];
   const planned = [...versions];
   for (let i = 0; i < n; i++) {
-    const card = r.chance(0.15) ? -1 : r.below(CARDS);
+    const card = r.chance(0.15) ? -1 : r.int(CARDS);
     const seenKept = r.chance(0.2);
-    const b = r.below(BUCKETS);
+    const b = r.int(BUCKETS);
     const seen = seenKept ? -num('kept', (k) => k.kept) : num(`b${b}`, (k) => k.bucket(b));
-    const o = r.below(2);
+    const o = r.int(2);
     const outbox = num(`o${o}`, (k) => k.outbox(o));
-    const len = r.below(12);
-    frames.push(Buffer.from(Array.from({ length: len }, () => r.below(256))));
+    const len = r.int(12);
+    frames.push(Buffer.from(Array.from({ length: len }, () => r.int(256))));
     const dedupe = dedupeName(r);
-    const result = `r${r.below(100)}`;
+    const result = `r${r.int(100)}`;
     if (card < 0) {
       rows.push([dedupe, 0, '', '', '', 0, '', '', seen, result, outbox, len]);
       continue;
     }
-    const expect = r.chance(0.15) ? planned[card]! + 1 + r.below(2) : planned[card]!;
+    const expect = r.chance(0.15) ? planned[card]! + 1 + r.int(2) : planned[card]!;
     if (expect === planned[card]) planned[card] = expect + 1;
-    const head = `${expect + 1}\n${r.below(10_000)}\n${fareState(r)}`;
-    const openNo = r.below(2);
+    const head = `${expect + 1}\n${r.int(10_000)}\n${fareState(r)}`;
+    const openNo = r.int(2);
     rows.push([
       dedupe,
       num(`c${card}`, (k) => k.card(card)),
@@ -126,7 +127,7 @@ function randomCall(r: Rng, versions: number[]): Call {
       head,
       r.chance(0.3) ? uses(r) : '',
       num(`z${openNo}`, (k) => k.open(openNo)),
-      r.chance(0.5) ? String(r.below(1e6)) : '',
+      r.chance(0.5) ? String(r.int(1e6)) : '',
       `t${card}`,
       seen,
       result,
@@ -135,8 +136,8 @@ function randomCall(r: Rng, versions: number[]): Call {
     ]);
   }
   // Malformed now and then: a key number past KEYS, or a frame length off.
-  if (r.chance(0.05)) rows[r.below(rows.length)]![10] = keyList.length + 5;
-  if (r.chance(0.05)) rows[r.below(rows.length)]![11] = 9_999;
+  if (r.chance(0.05)) rows[r.int(rows.length)]![10] = keyList.length + 5;
+  if (r.chance(0.05)) rows[r.int(rows.length)]![11] = 9_999;
   // The frames grouped by outbox in first-use order, each segment in effect order.
   const order: number[] = [];
   for (const row of rows) if (!order.includes(row[10] as number)) order.push(row[10] as number);
@@ -172,7 +173,7 @@ describe('ONECARD.COMMIT against the commitEffects script', () => {
     let refused = 0;
     let skippedEffects = 0;
     for (let seed = 1; seed <= 60; seed++) {
-      const r = rng(seed);
+      const r = seededRandom(seed);
       const native = `${suite.prefix}n${seed}`;
       const script = `${suite.prefix}s${seed}`;
       const versions = await world(r, [native, script]);

@@ -1,24 +1,6 @@
-// What the module's tests against the Lua scripts share (docs/decisions/0232): a seeded random
-// source, so a failing seed is a test to rerun, and every key under a prefix as comparable values.
+// The module's tests against the Lua scripts (docs/decisions/0232) compare every key two
+// implementations left, each under its own prefix.
 import type { Redis } from 'ioredis';
-
-/** A small deterministic PRNG (mulberry32): a failing seed is a failing test to rerun. */
-export function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    below: (n: number) => Math.floor(next() * n),
-    chance: (p: number) => next() < p,
-    pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!,
-  };
-}
-export type Rng = ReturnType<typeof rng>;
 
 /** Every key under a prefix, as comparable values (the prefix taken out of names). */
 export async function snapshot(admin: Redis, prefix: string): Promise<Record<string, unknown>> {
