@@ -6,7 +6,8 @@
 // its first key. A command defined with defineCommand would be routed by its first argument, the
 // key count, and sent to the wrong node.
 import { createHash } from 'node:crypto';
-import { Cluster, Redis } from 'ioredis';
+import { Cluster, Command, type Pipeline, Redis } from 'ioredis';
+import { encodeCommand } from './resp.js';
 
 export type RedisClient = Redis | Cluster;
 
@@ -108,6 +109,24 @@ export class ReplicaWaitError extends Error {
 }
 
 /**
+ * A command whose bytes are already written (encodeCommand, resp.ts): ioredis sends them as they
+ * are and reads the reply as for any command.
+ */
+export class WrittenCommand extends Command {
+  constructor(
+    name: string,
+    private readonly bytes: Buffer,
+  ) {
+    // Replies as strings, as ioredis's call() reads them (its commands without "Buffer").
+    super(name, [], { replyEncoding: 'utf8' });
+  }
+
+  override toWritable(): Buffer {
+    return this.bytes;
+  }
+}
+
+/**
  * A command of onecard's Redis module (docs/decisions/0232) that stands for a script: the same
  * keys and arguments after the key count, as EVALSHA's are; durability as runScript's.
  */
@@ -118,13 +137,14 @@ export async function runNative(
   args: readonly (string | number | Buffer)[],
   durability?: Durability,
 ): Promise<unknown> {
-  // The key count, keys and arguments as one array (ioredis's call(command, args)): as many as
-  // a commit has would not fit a spread.
-  const flat: Array<string | number | Buffer> = [keys.length as string | number | Buffer].concat(keys, args);
-  if (!durability || durability.replicas === 0 || keys.length === 0) return client.call(command, flat);
-  const replies = await client
-    .pipeline()
-    .call(command, flat)
+  // Written as RESP by the store (resp.ts, docs/decisions/0233) and sent at once, not through
+  // auto-pipelining: a commit is one large command, nothing to gain from sharing a write.
+  const written = new WrittenCommand(command, encodeCommand(command, [String(keys.length)], keys, args));
+  if (!durability || durability.replicas === 0 || keys.length === 0) return client.sendCommand(written);
+  // A pipeline takes a written command as one of its own (sendCommand is not in its typings).
+  const pipeline = client.pipeline();
+  (pipeline as unknown as Pipeline).sendCommand(written);
+  const replies = await pipeline
     .set(durability.markKey(keys[0]!), '1')
     .wait(durability.replicas, durability.timeoutMs)
     .exec();

@@ -1,0 +1,66 @@
+// encodeCommand (gateway/src/store/resp.ts, docs/decisions/0233) writes what ioredis itself writes
+// for the same command, byte for byte: ASCII and non-ASCII strings, empty ones, Buffers (empty
+// too), numbers, over seeded random commands; and a written command hands ioredis those bytes.
+import { Command } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { WrittenCommand } from '../../../gateway/src/store/redis-client.js';
+import { encodeCommand, type Part } from '../../../gateway/src/store/resp.js';
+import { type SeededRandom, seededRandom } from '../../support/random.js';
+
+/** ioredis's own bytes for the command (a Buffer argument makes it write a Buffer). */
+function ioredisBytes(name: string, parts: readonly Part[]): Buffer {
+  const command = new Command(name, [...parts]);
+  // ioredis decides between its string and Buffer paths as it sends (Redis.sendCommand).
+  (command as unknown as { stringifyArguments(): void }).stringifyArguments();
+  const w = command.toWritable(undefined as never);
+  return typeof w === 'string' ? Buffer.from(w) : w;
+}
+
+const STRINGS = ['', 'a', 'oc:{p7}:card:0123456789abcdef', '社保卡', 'naïve', '🚇 line 1', '\r\n$3\r\n'];
+
+function randomPart(r: SeededRandom): Part {
+  switch (r.int(4)) {
+    case 0:
+      return r.pick(STRINGS) + 'x'.repeat(r.int(40));
+    case 1:
+      return Buffer.from(Array.from({ length: r.int(300) }, () => r.int(256)));
+    case 2:
+      return r.int(2_000_000_000);
+    default:
+      return Array.from({ length: r.int(20) }, () => String.fromCharCode(32 + r.int(95))).join('');
+  }
+}
+
+describe('encodeCommand', () => {
+  it.each([
+    ['no arguments', [], [], []],
+    ['a key count, keys and arguments', ['2'], ['k1', 'k2'], ['600', Buffer.from([0, 1, 2])]],
+    ['empty strings and an empty Buffer', [''], [], [Buffer.alloc(0), '']],
+    ['non-ASCII strings, counted in UTF-8 bytes', ['社保卡'], ['naïve'], ['🚇']],
+    ['numbers as decimal strings', [0], [7], [1_234_567]],
+  ] as const)('writes %s as ioredis does', (_, head, middle, tail) => {
+    const parts = [...head, ...middle, ...tail] as Part[];
+    expect(
+      encodeCommand('ONECARD.COMMIT', head, middle, tail).equals(ioredisBytes('ONECARD.COMMIT', parts)),
+    ).toBe(true);
+  });
+
+  it('writes random commands as ioredis does, including ones longer than its kept lengths', () => {
+    const r = seededRandom(233);
+    for (let n = 0; n < 400; n++) {
+      const lists = [0, 1, 2].map(() =>
+        Array.from({ length: r.int(n === 399 ? 3000 : 30) }, () => randomPart(r)),
+      );
+      const [head, middle, tail] = lists as [Part[], Part[], Part[]];
+      const mine = encodeCommand('mget', head, middle, tail);
+      expect(mine.equals(ioredisBytes('mget', [...head, ...middle, ...tail]))).toBe(true);
+    }
+  });
+});
+
+describe('WrittenCommand', () => {
+  it('hands ioredis the bytes it was given, as they are', () => {
+    const bytes = encodeCommand('PING', [], [], []);
+    expect(new WrittenCommand('ping', bytes).toWritable()).toBe(bytes);
+  });
+});
