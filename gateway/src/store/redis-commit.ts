@@ -207,16 +207,30 @@ export function commitCalls(
   const subBuckets = opts.subBuckets;
   // A batch is one device's run of seqs: its taps share a few (key, block) pairs, hashed once.
   const subs = new Map<string, number>();
+  // The pair the tap before met, and its sub-bucket: most taps meet the same one, and are
+  // answered without a string built (a tap's id string was 3 % of the gateway's CPU, 0233).
+  let lastHead = '';
+  let lastDay = -1;
+  let lastBlock = -1;
+  let lastSub = -1;
   const subOf = (dedupeKey: string, day: number): number => {
     const count = subBuckets ? subBuckets(day) : 1;
     if (count <= 1) return -1;
     const colon = dedupeKey.lastIndexOf(':');
-    const id = `${day}\n${dedupeKey.slice(0, colon)}\n${Math.floor(Number(dedupeKey.slice(colon + 1)) / CLAIM_BLOCK_SEQS)}`;
+    const block = Math.floor(seqAfter(dedupeKey, colon) / CLAIM_BLOCK_SEQS);
+    if (day === lastDay && block === lastBlock && colon === lastHead.length && dedupeKey.startsWith(lastHead))
+      return lastSub;
+    const head = dedupeKey.slice(0, colon);
+    const id = `${day}\n${head}\n${block}`;
     let sub = subs.get(id);
     if (sub === undefined) {
       sub = subBucketOf(dedupeKey, count);
       subs.set(id, sub);
     }
+    lastHead = head;
+    lastDay = day;
+    lastBlock = block;
+    lastSub = sub;
     return sub;
   };
   // ARGV[3], ARGV[4] and ARGV[5] are filled once the call is built.
@@ -305,6 +319,22 @@ export function commitCalls(
     }
   });
   return calls;
+}
+
+/**
+ * The seq after a tap key's last colon, as Number() reads it, without cutting a string for it:
+ * digits only, up to 15 of them (an exact number); anything else, as Number() of the cut.
+ */
+function seqAfter(key: string, colon: number): number {
+  const end = key.length;
+  if (end - colon - 1 < 1 || end - colon - 1 > 15) return Number(key.slice(colon + 1));
+  let n = 0;
+  for (let i = colon + 1; i < end; i++) {
+    const d = key.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number(key.slice(colon + 1));
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 /**

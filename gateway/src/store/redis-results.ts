@@ -28,8 +28,19 @@ export function encodeResult(r: EffectResult): string {
     !Number.isSafeInteger(r.balanceAfterFen)
   )
     return JSON.stringify(r);
-  return `${outcome.toString(36)}${reason.toString(36).padStart(2, '0')}${r.chargedFen.toString(36)}:${r.balanceAfterFen.toString(36)}`;
+  // The text up to the balance is the one before it for most taps (a route's fare, applied):
+  // kept, so a tap builds one number's digits, not four fields (0233).
+  if (outcome !== last.outcome || reason !== last.reason || r.chargedFen !== last.charged) {
+    last.outcome = outcome;
+    last.reason = reason;
+    last.charged = r.chargedFen;
+    last.head = `${outcome.toString(36)}${reason.toString(36).padStart(2, '0')}${r.chargedFen.toString(36)}:`;
+  }
+  return last.head + r.balanceAfterFen.toString(36);
 }
+
+/** encodeResult's last head: one entry, so bounded whatever amounts come. */
+const last = { outcome: -1, reason: -1, charged: Number.NaN, head: '' };
 
 export function decodeResult(text: string): EffectResult {
   if (text.charCodeAt(0) === 123 /* { */) return JSON.parse(text) as EffectResult;

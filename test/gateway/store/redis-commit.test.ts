@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { unknownCard } from '../../../core/card.js';
 import { dedupeDay } from '../../../core/dedupe-window.js';
+import type { EffectResult } from '../../../core/ledger.js';
 import { type Unpacked, unpack } from '../../../gateway/src/store/msgpack.js';
 import type { CommitOutcome } from '../../../gateway/src/store/port.js';
 import { ScriptResult } from '../../../gateway/src/store/redis-codes.js';
 import { claimCall, commitCalls, decodeCall, decodeClaims } from '../../../gateway/src/store/redis-commit.js';
 import { partitionOf, RedisKeys, tapField } from '../../../gateway/src/store/redis-keys.js';
 import { decodeResult, encodeResult } from '../../../gateway/src/store/redis-results.js';
+import { subBucketOf } from '../../../gateway/src/store/redis-seen-split.js';
 import { outcomes } from '../../../protos/codec.js';
 import { recordFrame } from '../../../protos/record-codec.js';
 import { planRun, rideOf, T0, tap, token, topUpOf } from './fixtures.js';
@@ -248,6 +250,29 @@ describe('commitEffects calls', () => {
     expect(commitCalls(effects, keys, TTL)[0]!.args[4]).toBe('');
   });
 
+  it('put each tap in the sub-bucket of its device key and block of seqs, taps of devices and blocks interleaved (0222, 0233)', () => {
+    // Two devices' runs crossing a block boundary, interleaved, over two days, and a seq that is
+    // not 15 digits: each tap's bucket key is the one subBucketOf names for it alone.
+    const seqs = [126, 127, 128, 129, 1_000_000_000_000_000, 5, 6];
+    const effects = seqs.flatMap((seq, i) =>
+      ['bus-a', 'bus-b'].map((deviceId, d) => {
+        const [e] = planRun(new Map([[token(1 + d), card(1 + d)]]), [
+          tap({ cardToken: token(1 + d), deviceId, seq, deviceTimeMs: T0 + (i >= 5 ? 86_400_000 : 0) }),
+        ]);
+        return e!;
+      }),
+    );
+    const count = 7;
+    const [call] = commitCalls(effects, keys, TTL, { keepRecords: false, subBuckets: () => count });
+    const { effects: rows } = parseArgs(call!.args);
+    rows.forEach((row, i) => {
+      const e = effects[i]!;
+      const p = keys.partitionOf(e.cardToken);
+      const want = keys.seenOn(p, dedupeDay(e.record.at), subBucketOf(e.dedupeKey, count));
+      expect(call!.keys[Number(row.f[8]) - 1]).toBe(want);
+    });
+  });
+
   it('leave the card out of an effect that does not touch it', () => {
     const effect = rideOf(unknownCard(token(2)), tap({ cardToken: token(2), seq: 1 }));
     const [call] = commitCalls([effect], keys, TTL);
@@ -470,6 +495,24 @@ describe('stored results', () => {
     expect(encodeResult({ ...unknown, chargedFen: 0.5 })).toBe(
       JSON.stringify({ ...unknown, chargedFen: 0.5 }),
     );
+  });
+
+  it('write each result whole, whatever the one before it shared with it (the kept head, 0233)', () => {
+    // Runs that share outcome, reason and amount, then change one of them at a time, and back.
+    const base: EffectResult = { outcome: 'charged', chargedFen: 200, balanceAfterFen: 4_800, reason: 'OK' };
+    const run: EffectResult[] = [
+      base,
+      { ...base, balanceAfterFen: 4_600 },
+      { ...base, chargedFen: 300, balanceAfterFen: 4_300 },
+      { ...base, reason: 'CHARGED_INTO_NEGATIVE', balanceAfterFen: -100 },
+      { ...base, outcome: 'recorded', chargedFen: 0 },
+      { ...base, chargedFen: 0.5 },
+      base,
+      { ...base, balanceAfterFen: 4_600 },
+    ];
+    for (const r of run) expect(decodeResult(encodeResult(r))).toEqual(r);
+    expect(encodeResult(run[0]!)).toBe(encodeResult(run[6]!));
+    expect(encodeResult(run[7]!)).not.toBe(encodeResult(run[0]!));
   });
 
   it('refuse a value that is neither', () => {
