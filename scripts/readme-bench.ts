@@ -264,6 +264,12 @@ const rows: Row[] = [
     target: '',
   },
   {
+    what: "city tap path: the commit and the claims ran as onecard's Redis module's commands (1) or as Lua scripts (0) (decisions 0232, 0233)",
+    key: 'city_redis_module_in_use',
+    unit: '',
+    target: '',
+  },
+  {
     what: "the box's speed around the city's max-rate run: one thread's fixed work (SHA-256 and a small object), thousands of operations/s",
     key: 'city_box_speed_kops_per_s',
     unit: 'k/s',

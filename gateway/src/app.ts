@@ -19,7 +19,7 @@ import { ListPublisher } from './lists/publisher.js';
 import { ListService } from './lists/service.js';
 import { ListSigner } from './lists/signer.js';
 import { LiveFeed } from './live/feed.js';
-import { createMetrics, registerRelayMetrics } from './metrics.js';
+import { createMetrics, registerRelayMetrics, registerStoreMetrics } from './metrics.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from './mqtt/broker.js';
 import { MqttLink, maxPacketBytesFor, mqttCredentialsOf, redactUrl } from './mqtt/link.js';
 import { paymentsFrom } from './payments/wiring.js';
@@ -93,6 +93,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       'embedded demo broker: ANONYMOUS, no ACL; anyone who reaches this port can read and publish every topic (production: deploy/mosquitto)',
     );
   const store = await openStore(config);
+  registerStoreMetrics(metrics, () => store.moduleCommands());
   // The history process writes PostgreSQL from Kafka; the gateway only reads it (0190).
   const historyPool =
     config.history === 'postgres'

@@ -114,6 +114,26 @@ export function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
+/**
+ * Which of onecard's Redis module commands the store runs (1) or runs the Lua script for instead
+ * (0), read when Prometheus scrapes: a gateway whose Redis lacks the module works, slower, and
+ * this is where that shows (docs/decisions/0232, 0233). No series for a store with none.
+ */
+export function registerStoreMetrics(
+  metrics: Metrics,
+  moduleCommands: () => ReadonlyMap<string, boolean>,
+): void {
+  new Gauge({
+    name: 'onecard_redis_module_in_use',
+    help: "1 while the store runs this command of onecard's Redis module, 0 while it runs the Lua script instead",
+    labelNames: ['command'] as const,
+    registers: [metrics.registry],
+    collect() {
+      for (const [command, used] of moduleCommands()) this.set({ command }, used ? 1 : 0);
+    },
+  });
+}
+
 /** Kafka relay figures, read when Prometheus scrapes. */
 export function registerRelayMetrics(metrics: Metrics, stats: () => RelayStats): void {
   const registers = [metrics.registry];

@@ -42,6 +42,9 @@
 //                              _box_cpu_us_per_tap: a second max-rate run whose devices send a few
 //                              taps a batch (city_small_batch_taps_per_batch), as a city's
 //                              validators do, many more of them: what a batch costs, not a tap.
+//   city_redis_module_in_use   1 when the gateway ran the commit and the claims as onecard's Redis
+//                              module's commands, 0 when as Lua scripts (its /metrics,
+//                              onecard_redis_module_in_use; ONECARD_REDIS_MODULE=off: 0);
 //   city_box_speed_kops_per_s, city_round_trips_per_s  how fast the box was (box-speed.ts): one
 //                              thread's compute, and Redis PINGs one at a time, each taken just
 //                              before and just after the max-rate run, their means: the VM's speed
@@ -113,11 +116,11 @@ export interface CityOptions {
   prefix?: string;
 }
 
-/** A gauge from the gateway's /metrics, 0 when absent or unreachable. */
+/** A gauge from the gateway's /metrics, 0 when absent or unreachable; `name` may carry labels. */
 async function gauge(port: number, name: string): Promise<number> {
   try {
     const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const m = new RegExp(`^${name} ([0-9.e+-]+)`, 'm').exec(body);
+    const m = new RegExp(`^${name.replace(/[{}.*+?^$()|[\]\\]/g, '\\$&')} ([0-9.e+-]+)`, 'm').exec(body);
     return m ? Number(m[1]) : 0;
   } catch {
     return 0;
@@ -355,6 +358,11 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
     );
     await redis.call('CONFIG', 'SET', 'latency-monitor-threshold', threshold);
     const pacedLat = [...(paced?.ackLatenciesMs ?? [])].sort((a, b) => a - b);
+    // Whether the gateway ran the commit and the claims as the module's commands (0232, 0233).
+    const moduleInUse = Math.min(
+      await gauge(port, 'onecard_redis_module_in_use{command="ONECARD.COMMIT"}'),
+      await gauge(port, 'onecard_redis_module_in_use{command="ONECARD.CLAIM"}'),
+    );
     const runs = [max, paced, warm, smallRun];
     const total = runs.reduce((n, r) => n + (r?.tapsAcked ?? 0), 0);
     // A batch resent before its ack came (the paced run's devices keep more in flight) is acked
@@ -424,6 +432,7 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
             city_redis_fsync_slow_seconds: fsyncs.filter((ms) => ms >= 10).length,
           }
         : {}),
+      city_redis_module_in_use: moduleInUse,
       city_box_speed_kops_per_s: round((speedBefore + speedAfter) / 2),
       city_round_trips_per_s: Math.round((tripsBefore + tripsAfter) / 2),
       city_taps: total,

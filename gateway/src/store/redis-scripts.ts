@@ -44,6 +44,8 @@ export interface Scripts {
     keys: readonly string[],
     args: readonly (string | number | Buffer)[],
   ): Promise<unknown>;
+  /** The scripts that run as the module's commands now (fewer after a fall-back). */
+  natives(): ReadonlySet<ScriptName>;
 }
 
 const LUA_DIR = new URL('./lua/', import.meta.url);
@@ -95,6 +97,7 @@ export function defineScripts(
   const scripts = loadScripts();
   const useNative = new Set(natives);
   return {
+    natives: () => useNative,
     async run(name, keys, args) {
       const s = scripts.get(name);
       if (s === undefined) throw new Error(`no Lua script ${name} in ${LUA_DIR.pathname}`);

@@ -58,7 +58,7 @@ import { readOutbox } from './redis-outbox.js';
 import { RedisPaymentStore } from './redis-payments.js';
 import { queryRecords } from './redis-query.js';
 import { decodeResult } from './redis-results.js';
-import { defineScripts, nativesOf, type ScriptName, type Scripts } from './redis-scripts.js';
+import { defineScripts, NATIVE_COMMANDS, nativesOf, type ScriptName, type Scripts } from './redis-scripts.js';
 import { SeenSplits, subBucketOf, subBucketsFor } from './redis-seen-split.js';
 import { queryStats } from './redis-stats.js';
 import { RedisVenueStore } from './redis-venues.js';
@@ -560,6 +560,20 @@ class RedisStore implements Store {
 
   async ping(): Promise<void> {
     await this.redis.ping();
+  }
+
+  moduleCommands(): ReadonlyMap<string, boolean> {
+    // In use while every connection still sends it: one that met a Redis without the module
+    // (a failover to a node without it) has gone back to the script, and the others follow on
+    // their next call.
+    const out = new Map<string, boolean>();
+    for (const [name, command] of Object.entries(NATIVE_COMMANDS) as [ScriptName, string][])
+      out.set(
+        command.toUpperCase(),
+        this.scripts.natives().has(name) &&
+          this.commitLinks.every(({ scripts }) => scripts.natives().has(name)),
+      );
+    return out;
   }
 
   async close(): Promise<void> {

@@ -380,6 +380,10 @@ class SqliteStore implements Store {
     this.sql('SELECT 1').get();
   }
 
+  moduleCommands(): ReadonlyMap<string, boolean> {
+    return new Map();
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }

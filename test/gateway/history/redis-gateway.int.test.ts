@@ -67,6 +67,11 @@ it('commits rides into Redis without their records and finds them in PostgreSQL'
   } finally {
     await admin.quit();
   }
+  // The test Redis loads onecard's module: the claims and the commits run as its commands, and
+  // /metrics says so (docs/decisions/0233).
+  const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+  expect(metrics).toMatch(/^onecard_redis_module_in_use\{command="ONECARD.COMMIT"\} 1$/m);
+  expect(metrics).toMatch(/^onecard_redis_module_in_use\{command="ONECARD.CLAIM"\} 1$/m);
   const headers = { authorization: await bearerFor(gw.url, 'admin') };
   const found = await until('the rides in PostgreSQL', async () => {
     const page = (await (

@@ -112,6 +112,9 @@ describe('bench: the tap path as a city runs it', () => {
     expect(r.city_taps_per_s).toBeGreaterThan(0);
     expect(r.city_box_speed_kops_per_s).toBeGreaterThan(0);
     expect(r.city_round_trips_per_s).toBeGreaterThan(0);
+    // The test Redis loads onecard's module: the gateway says it ran the commit and the claims
+    // as its commands (/metrics, 0233).
+    expect(r.city_redis_module_in_use).toBe(1);
     expect(r.city_gateway_cpu_us_per_tap).toBeGreaterThan(0);
     // The outbox was emptied by the relay: nothing of the run is left under it.
     const outbox = await admin.keys(`${prefix}:*outbox`);

@@ -55,6 +55,13 @@ describe('a Redis without the module', () => {
     expect(await nativesOf(admin, ['commitEffects', 'claimTaps'])).toEqual(new Set());
     const store = await openRedisStore({ url, keyPrefix: 'bare1', keepRecords: false, now: T0 });
     try {
+      // What /metrics shows as onecard_redis_module_in_use: neither command.
+      expect(store.moduleCommands()).toEqual(
+        new Map([
+          ['ONECARD.COMMIT', false],
+          ['ONECARD.CLAIM', false],
+        ]),
+      );
       const card = await issue(store, 1, 1_000);
       const before = await evalshaCalls();
       const effects = planRun(new Map([[token(1), card]]), [tap({ cardToken: token(1), seq: 1 })]);
