@@ -70,7 +70,7 @@ import {
   unlinkPrefix,
 } from './redis-admin.js';
 import { percentile, progress, round } from './stats.js';
-import { startCostMeter } from './tap-costs.js';
+import { type CostMeter, startCostMeter } from './tap-costs.js';
 import { windowBytes } from './window-bytes.js';
 
 export interface CityOptions {
@@ -205,6 +205,8 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
       maxSeconds: number;
       label: string;
       tapsPerBatch?: number;
+      /** Just before the first batch goes, every batch built (devices.ts). */
+      onReady?: () => Promise<void>;
     },
   ) =>
     runDevices({
@@ -219,6 +221,7 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
       ratePerSec: run.ratePerSec,
       maxSeconds: run.maxSeconds,
       onProgress: progress(run.label),
+      onReady: run.onReady,
     });
   const port = await freePort();
   // The run's own topic, dropped when it is done (kafka-admin.ts): every record on it was counted.
@@ -268,23 +271,30 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
       }
     })();
     const memory0 = (await redisUsage(redis)).memoryBytes;
-    const meter = await startCostMeter({
-      gatewayPid: gw.pid!,
-      gcFile: o.gcFile,
-      redis,
-      brokerPid: o.brokerPid,
-      kafkaPid: o.kafkaPid,
-    });
     const speedBefore = boxSpeedKops();
     const tripsBefore = await roundTripsPerS(redis);
+    // The meter counts from the first batch sent to the last ack: not the box's speed taken
+    // around the run, nor the devices building their batches before it (0233).
+    const meterOf = () =>
+      startCostMeter({
+        gatewayPid: gw.pid!,
+        gcFile: o.gcFile,
+        redis,
+        brokerPid: o.brokerPid,
+        kafkaPid: o.kafkaPid,
+      });
+    let meter: CostMeter | undefined;
     const max = await drive(devices, {
       taps: o.taps,
       ratePerSec: 0,
       window: o.window,
       maxSeconds: o.maxSeconds,
       label: 'city tap path, as fast as acks allow',
+      onReady: async () => {
+        meter = await meterOf();
+      },
     });
-    const costs = await meter.stop(max.tapsAcked);
+    const costs = await meter!.stop(max.tapsAcked);
     const speedAfter = boxSpeedKops();
     const tripsAfter = await roundTripsPerS(redis);
     const aof1 = await aofState(redis);
@@ -298,13 +308,7 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
     // Few taps a batch, as fast as acks allow: the same meter, so the per-batch costs show.
     let small: Record<string, number> = {};
     if (o.smallBatch) {
-      const smallMeter = await startCostMeter({
-        gatewayPid: gw.pid!,
-        gcFile: o.gcFile,
-        redis,
-        brokerPid: o.brokerPid,
-        kafkaPid: o.kafkaPid,
-      });
+      let smallMeter: CostMeter | undefined;
       const ran = await drive(smallDevices, {
         taps: o.smallBatch.taps,
         ratePerSec: 0,
@@ -312,8 +316,11 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
         maxSeconds: o.maxSeconds,
         tapsPerBatch: o.smallBatch.tapsPerBatch,
         label: `city tap path, ${o.smallBatch.tapsPerBatch} taps a batch`,
+        onReady: async () => {
+          smallMeter = await meterOf();
+        },
       });
-      const c = await smallMeter.stop(ran.tapsAcked);
+      const c = await smallMeter!.stop(ran.tapsAcked);
       small = {
         city_small_batch_taps_per_s: Math.round(ran.tapsAcked / ran.seconds),
         city_small_batch_taps_per_batch: o.smallBatch.tapsPerBatch,

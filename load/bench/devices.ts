@@ -1,7 +1,9 @@
 // Simulated devices for the benchmark: lightweight publishers that speak the real wire
 // protocol (TapBatch out, signed with each device's own key; BatchAck in) over the real broker,
 // without a journal, so the bench measures the gateway and not the simulators. Each device keeps a window of batches in
-// flight and records the time from publish to ack per batch.
+// flight and records the time from publish to ack per batch. Every batch of a run is built and
+// signed before the run starts, as a load generator prepares its requests (docs/decisions/0233):
+// a city's validators build and sign on hardware of their own, not on the box being measured.
 import { type KeyObject, randomBytes } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import { deviceSigningKey, newDeviceKeyPair } from '../../core/device-keys.js';
@@ -56,6 +58,11 @@ export interface RunOptions {
   /** Give up after this long even if acks are missing (bounded). */
   maxSeconds: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Called once every batch is built and the acks are subscribed, just before the first batch
+   * goes: a cost meter started here counts the run, not its preparation.
+   */
+  onReady?: () => Promise<void> | void;
 }
 
 export interface RunResult {
@@ -69,6 +76,9 @@ export interface RunResult {
   /** Bytes of the last BatchAck received (the answer's size in the broker's round trip). */
   ackBytes: number;
 }
+
+/** What a sent batch's place holds: its bytes are the broker's to keep until acked, not ours. */
+const EMPTY = Buffer.alloc(0);
 
 export async function runDevices(o: RunOptions): Promise<RunResult> {
   const client: MqttClient = await benchMqtt(o.mqttUrl, {
@@ -92,7 +102,13 @@ export async function runDevices(o: RunOptions): Promise<RunResult> {
   let batchBytes = 0;
   let ackBytes = 0;
   const total = perDevice * o.tapsPerBatch * o.devices.length;
-  const started = performance.now();
+  // Batch k of every device, then batch k + 1: the order a run sends them in, so the cards of the
+  // batches in flight together are as they were when each batch was built as it went out. The
+  // taps' device time is the build's, seconds before they go (a device sends what it journaled).
+  const payloads = state.map(() => new Array<Buffer>(perDevice));
+  for (let k = 0; k < perDevice; k++)
+    for (let d = 0; d < state.length; d++) payloads[d]![k] = build(state[d]!);
+  let started = performance.now();
   let wake: (() => void) | undefined;
 
   client.on('message', (topic, payload) => {
@@ -111,8 +127,7 @@ export async function runDevices(o: RunOptions): Promise<RunResult> {
   });
   await client.subscribeAsync([...byAckTopic.keys()], { qos: 1 });
 
-  const send = (s: (typeof state)[number]) => {
-    const from = s.nextSeq;
+  function build(s: (typeof state)[number]): Buffer {
     const now = Date.now();
     const taps = [];
     for (let i = 0; i < o.tapsPerBatch; i++) {
@@ -133,21 +148,33 @@ export async function runDevices(o: RunOptions): Promise<RunResult> {
       s.sign,
     );
     batchBytes = payload.length;
-    s.inflight.set(from, performance.now());
+    return Buffer.from(payload);
+  }
+
+  const topicOf = state.map((s) => topics.taps(s.operatorId, s.deviceId));
+  const send = (d: number) => {
+    const s = state[d]!;
+    const k = perDevice - s.batchesLeft;
+    // The batch's first seq: batches are built in order from seq 1.
+    s.inflight.set(1 + k * o.tapsPerBatch, performance.now());
     s.batchesLeft--;
-    client.publish(topics.taps(s.operatorId, s.deviceId), Buffer.from(payload), { qos: 1 });
+    client.publish(topicOf[d]!, payloads[d]![k]!, { qos: 1 });
+    payloads[d]![k] = EMPTY;
   };
 
+  await o.onReady?.();
+  started = performance.now();
   const deadline = started + o.maxSeconds * 1000;
   const batchInterval = o.ratePerSec > 0 ? (1000 * o.tapsPerBatch) / o.ratePerSec : 0;
   let sentBatches = 0;
   while (acked < total && performance.now() < deadline) {
     let progressed = false;
-    for (const s of state) {
+    for (let d = 0; d < state.length; d++) {
+      const s = state[d]!;
       if (s.batchesLeft === 0 || s.inflight.size >= o.window) continue;
       // Paced mode: the next batch is due at started + n × interval (open loop, no coordinated omission).
       if (batchInterval > 0 && performance.now() < started + sentBatches * batchInterval) break;
-      send(s);
+      send(d);
       sentBatches++;
       progressed = true;
     }

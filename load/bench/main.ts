@@ -53,7 +53,7 @@ import { freePort, waitReady } from './ready.js';
 import { redisSteadyBench } from './redis-steady.js';
 import { benchSigning } from './signing.js';
 import { percentile, progress, round } from './stats.js';
-import { startCostMeter } from './tap-costs.js';
+import { type CostMeter, startCostMeter } from './tap-costs.js';
 import { benchTapPlan } from './tap-plan.js';
 import { benchVenues } from './venues.js';
 
@@ -257,12 +257,7 @@ async function main() {
   try {
     await waitReady(`http://127.0.0.1:${port}`);
     const tokenBufs = tokens.map((t) => Buffer.from(t, 'hex'));
-    const meter = await startCostMeter({
-      gatewayPid: gw.pid!,
-      gcFile,
-      redis,
-      brokerPid: pidFrom(join(root, '.run/mosquitto/pid')),
-    });
+    let meter: CostMeter | undefined;
     const max = await runDevices({
       mqttUrl,
       ...simulatorMqtt,
@@ -274,8 +269,17 @@ async function main() {
       ratePerSec: 0,
       maxSeconds: 120,
       onProgress: progress('tap path, as fast as acks allow'),
+      // From the first batch sent: not the devices building their batches before it (0233).
+      onReady: async () => {
+        meter = await startCostMeter({
+          gatewayPid: gw.pid!,
+          gcFile,
+          redis,
+          brokerPid: pidFrom(join(root, '.run/mosquitto/pid')),
+        });
+      },
     });
-    const costs = await meter.stop(max.tapsAcked);
+    const costs = await meter!.stop(max.tapsAcked);
     log(`  costs: ${JSON.stringify(costs)}`);
     const maxLat = [...max.ackLatenciesMs].sort((a, b) => a - b);
     log(`  max: ${Math.round(max.tapsAcked / max.seconds)} taps/s`);
