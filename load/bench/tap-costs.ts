@@ -11,8 +11,9 @@
 //                               bench (its db 15) while it runs.
 // And where the rest of the box goes (docs/decisions/0213), so a reader sees what the tap rate is
 // bound by on a box where every process shares two cores:
-//   devices_cpu_us_per_tap      the bench process itself: the simulated devices (they build,
-//                               encode and sign every batch and verify every ack);
+//   devices_cpu_us_per_tap      the bench process itself: the simulated devices publishing their
+//                               batches (built and signed before the run, 0233) and decoding
+//                               every ack;
 //   broker_cpu_us_per_tap       Mosquitto; kafka_cpu_us_per_tap the Kafka broker (city run);
 //   box_cpu_us_per_tap          every core's busy time (/proc/stat), all processes;
 //   box_busy_share              that busy time over cores × the run's wall time: near 1 the run
