@@ -207,7 +207,7 @@ const rows: Row[] = [
     target: '',
   },
   {
-    what: 'where the box goes at the max rate: the simulated devices (the bench process: build, sign, verify acks) per tap (decision 0213)',
+    what: 'where the box goes at the max rate: the simulated devices (the bench process: publish batches built and signed before the run, decode acks) per tap (decisions 0213, 0233)',
     key: 'devices_cpu_us_per_tap',
     unit: 'µs',
     target: '',
