@@ -10,7 +10,7 @@ import { PackWriter } from '../../../../gateway/src/store/msgpack.js';
 import { defineScripts, nativesOf } from '../../../../gateway/src/store/redis-scripts.js';
 import { type SeededRandom, seededRandom } from '../../../support/random.js';
 import { redisSuite } from '../../../support/redis-suite.js';
-import { snapshot } from './snapshot.js';
+import { keyNumbers, snapshot } from './snapshot.js';
 
 const suite = redisSuite('ncl');
 
@@ -55,16 +55,7 @@ interface Call {
 }
 
 function randomCall(r: SeededRandom): Call {
-  const keyOf: Array<(prefix: string) => string> = [];
-  const numbers = new Map<string, number>();
-  const num = (id: string, f: (prefix: string) => string) => {
-    let n = numbers.get(id);
-    if (n === undefined) {
-      n = keyOf.push(f);
-      numbers.set(id, n);
-    }
-    return n;
-  };
+  const { keys: keyOf, num } = keyNumbers<(prefix: string) => string>();
   const sections = 1 + r.int(3);
   const w = new PackWriter().array(sections);
   for (let x = 0; x < sections; x++) {

@@ -11,7 +11,7 @@ import { PackWriter } from '../../../../gateway/src/store/msgpack.js';
 import { defineScripts, nativesOf } from '../../../../gateway/src/store/redis-scripts.js';
 import { type SeededRandom, seededRandom } from '../../../support/random.js';
 import { redisSuite } from '../../../support/redis-suite.js';
-import { snapshot } from './snapshot.js';
+import { keyNumbers, snapshot } from './snapshot.js';
 
 const suite = redisSuite('nc');
 
@@ -87,16 +87,7 @@ interface Call {
 
 /** A random call on the world: its effects' columns as the gateway writes them (redis-commit.ts). */
 function randomCall(r: SeededRandom, versions: number[]): Call {
-  const keyList: Array<(k: ReturnType<typeof names>) => string> = [];
-  const numberOf = new Map<string, number>();
-  const num = (id: string, key: (k: ReturnType<typeof names>) => string) => {
-    let n = numberOf.get(id);
-    if (n === undefined) {
-      n = keyList.push(key);
-      numberOf.set(id, n);
-    }
-    return n;
-  };
+  const { keys: keyList, num } = keyNumbers<(k: ReturnType<typeof names>) => string>();
   const n = 1 + r.int(24);
   const rows: Array<Array<string | number | Buffer>> = [];
   const frames: Buffer[] = [];

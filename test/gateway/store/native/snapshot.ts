@@ -1,6 +1,25 @@
 // The module's tests against the Lua scripts (docs/decisions/0232) compare every key two
-// implementations left, each under its own prefix.
+// implementations left, each under its own prefix; their random calls number keys as the
+// gateway does (KEYS from 1, each key once).
 import type { Redis } from 'ioredis';
+
+/**
+ * KEYS as a call numbers them: `num(id, key)` gives the key named `id` its number, from 1 in
+ * first-use order, the same number each time; `keys` holds how to name each under a prefix.
+ */
+export function keyNumbers<K>() {
+  const keys: K[] = [];
+  const byId = new Map<string, number>();
+  const num = (id: string, key: K): number => {
+    let n = byId.get(id);
+    if (n === undefined) {
+      n = keys.push(key);
+      byId.set(id, n);
+    }
+    return n;
+  };
+  return { keys, num };
+}
 
 /** Every key under a prefix, as comparable values (the prefix taken out of names). */
 export async function snapshot(admin: Redis, prefix: string): Promise<Record<string, unknown>> {
