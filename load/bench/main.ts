@@ -28,6 +28,9 @@
 //             arguments as a city builds them (keepRecords false), and its heap bytes per tap;
 //   signing   batch_sign_us, ack_verify_us (per batch of 100 taps, p50) and their baselines
 //             (load/bench/signing.ts); the simulated devices sign every batch with their own key.
+//   commit    commit_build_us_per_tap: building and writing a turn's commit by partition count,
+//             on one Redis and on a Cluster (a call per partition), against the records' frames
+//             alone (load/bench/commit-build.ts).
 // `--tap-path` runs only the tap path, its baseline, costs and ceilings, the tap plan and the
 // signing figures (before/after); `--city` only the city tap path (its city_* keys).
 // Prints progress on stderr and one JSON object as the last line of stdout.
@@ -38,6 +41,7 @@ import { openRedisStore } from '../../gateway/src/store/redis.js';
 import { evalshaCeiling, mqttBatchCeiling, mqttRoundTrip } from './ceilings.js';
 import { cityTapPathBench } from './city.js';
 import { baseline, issueCards } from './commit-baseline.js';
+import { benchCommitBuild } from './commit-build.js';
 import { consoleBench } from './console.js';
 import { runDevices, type SimDevice, simDevice } from './devices.js';
 import { edgeListBench } from './edge.js';
@@ -223,6 +227,8 @@ async function main() {
   log(`  signing: ${JSON.stringify(signing)}`);
   const tapPlan = await benchTapPlan(quick);
   log(`  tap plan: ${JSON.stringify(tapPlan)}`);
+  const commitBuild = benchCommitBuild(quick);
+  log(`  commit build: ${JSON.stringify(commitBuild)}`);
   log('entry rules on the device');
   const entry = tapPathOnly ? {} : benchEntry(quick);
   // Pure CPU, before the gateway and devices load the machine.
@@ -399,6 +405,7 @@ async function main() {
       ...qr,
       ...signing,
       ...tapPlan,
+      ...commitBuild,
       ...entry,
       ...fares,
       ...edge,

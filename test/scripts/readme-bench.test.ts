@@ -76,6 +76,35 @@ describe('README benchmark figures', () => {
     expect(table).toContain('(`tap_plan_city_heap_bytes_per_tap`) | 4,949 B |  |  |  |');
   });
 
+  it('puts the cost of building a commit by partition count, on one Redis and on a Cluster, each beside the one before (0234)', () => {
+    const table = benchTable({
+      ...figures,
+      commit_frames_us_per_tap: 1.07,
+      commit_build_us_per_tap: 4.6,
+      ratio_commit_build_to_frames: 4.3,
+      commit_build_1024_us_per_tap: 7.3,
+      commit_build_cluster_us_per_tap: 4.9,
+      commit_build_cluster_256_us_per_tap: 8.8,
+      commit_build_cluster_1024_us_per_tap: 12.8,
+      ratio_commit_build_cluster_1024_to_256: 1.45,
+    });
+    expect(table).toContain(
+      '(`commit_build_us_per_tap`) | 4.6 µs |  | 1.07 (`commit_frames_us_per_tap`) | 4.3 |',
+    );
+    expect(table).toContain(
+      '(`commit_build_1024_us_per_tap`) | 7.3 µs |  | 4.6 (`commit_build_us_per_tap`) |  |',
+    );
+    expect(table).toContain(
+      '(`commit_build_cluster_us_per_tap`) | 4.9 µs |  | 4.6 (`commit_build_us_per_tap`) |  |',
+    );
+    expect(table).toContain(
+      '(`commit_build_cluster_256_us_per_tap`) | 8.8 µs |  | 4.9 (`commit_build_cluster_us_per_tap`) |  |',
+    );
+    expect(table).toContain(
+      '(`commit_build_cluster_1024_us_per_tap`) | 12.8 µs |  | 8.8 (`commit_build_cluster_256_us_per_tap`) | 1.45 |',
+    );
+  });
+
   it("puts the tap path's costs per tap with the issue's targets, the raw ceilings with taps/s against them, and the history figures (issue 10 item 5)", () => {
     const table = benchTable({
       ...figures,
