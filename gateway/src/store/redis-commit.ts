@@ -62,8 +62,9 @@ type IdKind = 'd' | 'r' | 's' | 'sp' | 'm' | 'o';
  * strings are built once per call, not per effect (docs/decisions/0205).
  */
 class PartitionKeys {
-  private readonly byId: Partial<Record<IdKind, Map<string, number>>> = {};
-  private readonly statsByDay = new Map<string, number>();
+  // Made when first needed: the index keys and counters only with records kept (0234).
+  private byId: Partial<Record<IdKind, Map<string, number>>> | undefined;
+  private statsByDay: Map<string, number> | undefined;
   private readonly cards = new Map<string, number>();
   private readonly seenOnDay = new Map<number, number>();
   private fixed: Record<'seen' | 'records' | 'byTime' | 'outbox' | 'open', number> = {
@@ -115,6 +116,7 @@ class PartitionKeys {
   }
 
   named(kind: IdKind, id: string): number {
+    this.byId ??= {};
     let ids = this.byId[kind];
     if (!ids) {
       ids = new Map();
@@ -150,6 +152,7 @@ class PartitionKeys {
   readonly statsNo = (operatorId: string, day: string): number => {
     // Looked up by operator and day (the day is the last 8 characters, so no two pairs meet).
     const id = `${operatorId}\n${day}`;
+    this.statsByDay ??= new Map();
     let n = this.statsByDay.get(id);
     if (n === undefined) {
       n = this.numbers.of(this.keys.stats(this.p, operatorId, day));
@@ -172,10 +175,10 @@ class PartitionKeys {
 }
 
 /**
- * A call's buffers are sized up front, so they seldom grow: a partition's frames (a ride's is
- * ~185 bytes; a 100-tap batch over 16 partitions, ~6 a partition) and its effects' columns.
+ * A commit's buffers are sized up front, so they seldom grow: its frames (a ride's is ~185
+ * bytes), per effect, and its effects' columns.
  */
-const FRAME_SEGMENT_BYTES = 4096;
+const FRAME_BYTES = 320;
 /** Per column (twelve in a city): ~10 bytes an effect on average, the card token's column 33. */
 const PACK_COLUMN_BYTES = 16;
 
@@ -243,17 +246,17 @@ export function commitCalls(
   // segment as its outbox entry as it is when all its effects apply, instead of cutting and
   // joining frame by frame (docs/decisions/0218).
   const frames: RecordFrames[][] = [];
-  const packs: EffectColumns[] = [];
+  const pack = new EffectColumns(keepRecords, effects.length);
   // Per call: the old dedupe keys of its taps of days up to oldFieldsUntil, as (effect number in
   // the call, key) pairs; none in a store created since 0222, nor a few days after the upgrade.
   const olds = new Map<CommitCall, Array<number | string>>();
-  const parts = new Map<
-    number,
-    { call: CommitCall; part: PartitionKeys; frames: RecordFrames; pack: EffectColumns }
-  >();
-  let shared:
-    | { call: CommitCall; numbers: KeyNumbers; segments: RecordFrames[]; pack: EffectColumns }
-    | undefined;
+  const parts = new Map<number, { call: CommitCall; part: PartitionKeys; frames: RecordFrames }>();
+  let shared: { call: CommitCall; numbers: KeyNumbers; segments: RecordFrames[] } | undefined;
+  // A partition's frames' buffer, sized for its share of the effects if they spread evenly: it
+  // grows seldom, and where partitions are many (a Cluster's 1,024, nearly a call a tap) each does
+  // not take 4 KB for a frame or two (0234).
+  const segmentBytes =
+    FRAME_BYTES * Math.ceil(effects.length / Math.max(1, Math.min(keys.partitions, effects.length)));
   for (let position = 0; position < effects.length; position++) {
     const e = effects[position]!;
     const p = keys.partitionOf(e.cardToken);
@@ -263,33 +266,20 @@ export function commitCalls(
         const numbers = new KeyNumbers();
         const call = { positions: [], keys: numbers.keys, args: head() };
         calls.push(call);
-        slot = {
-          call,
-          part: new PartitionKeys(keys, p, numbers),
-          frames: new RecordFrames(),
-          pack: new EffectColumns(keepRecords, PACK_COLUMN_BYTES),
-        };
+        slot = { call, part: new PartitionKeys(keys, p, numbers), frames: new RecordFrames(segmentBytes) };
         frames.push([slot.frames]);
-        packs.push(slot.pack);
       } else {
         if (!shared) {
           const numbers = new KeyNumbers();
           const call = { positions: [], keys: numbers.keys, args: head() };
-          shared = {
-            call,
-            numbers,
-            segments: [],
-            pack: new EffectColumns(keepRecords, effects.length * PACK_COLUMN_BYTES),
-          };
+          shared = { call, numbers, segments: [] };
           calls.push(call);
           frames.push(shared.segments);
-          packs.push(shared.pack);
         }
         slot = {
           call: shared.call,
           part: new PartitionKeys(keys, p, shared.numbers),
-          frames: new RecordFrames(FRAME_SEGMENT_BYTES),
-          pack: shared.pack,
+          frames: new RecordFrames(segmentBytes),
         };
         shared.segments.push(slot.frames);
       }
@@ -298,7 +288,8 @@ export function commitCalls(
     const n = slot.call.positions.push(position);
     // What the outbox carries: the record as one RecordBatch element (docs/decisions/0209).
     const frameBytes = slot.frames.append(e.record);
-    packEffect(slot.pack, e, slot.part, keepRecords, frameBytes, subOf);
+    packEffect(pack, e, slot.part, keepRecords, frameBytes, subOf);
+    if (opts.perPartition) pack.close();
     if (oldFieldsUntil >= 0 && isTapKey(e.dedupeKey) && dedupeDay(e.record.at) <= oldFieldsUntil) {
       const old = olds.get(slot.call);
       if (old) old.push(n, e.dedupeKey);
@@ -310,7 +301,8 @@ export function commitCalls(
     const segments = frames[i]!;
     call.args[2] =
       segments.length === 1 ? segments[0]!.finish() : Buffer.concat(segments.map((f) => f.finish()));
-    call.args[3] = packs[i]!.finish(call.positions.length);
+    // The effects are packed in the commit's order, so a call's positions are its effects' numbers.
+    call.args[3] = opts.perPartition ? pack.finishOf(call.positions) : pack.finishAll(call.positions.length);
     const old = olds.get(call);
     if (old) {
       const w = new PackWriter(old.length * 32).array(old.length);
@@ -338,23 +330,52 @@ function seqAfter(key: string, colon: number): number {
 }
 
 /**
- * A call's effects by column (docs/decisions/0218): one writer per field, joined at the end as
- * one MessagePack array of columns, each an array of that field of every effect in order. Redis
- * unpacks it into one table per column with one C call; an array per effect (0217) made a table
- * per effect, and each table grows its array part field by field (~0.4 µs an effect in Redis).
+ * A commit's effects by column (docs/decisions/0218): one writer per field, joined at the end as
+ * one MessagePack array of columns per call, each an array of that field of every effect of the
+ * call in order. Redis unpacks it into one table per column with one C call; an array per effect
+ * (0217) made a table per effect, and each table grows its array part field by field (~0.4 µs an
+ * effect in Redis). The writers are the commit's, not a call's (0234): on a Cluster nearly every
+ * partition of a turn is a call of its own, and twelve writers a call were most of its cost; a
+ * call's columns are then cut from them by the effects' ends.
  */
 class EffectColumns {
   readonly cols: PackWriter[];
+  /** Per effect packed, per column: where its field ends (effect e, column k at e * columns + k). */
+  private readonly ends: number[] = [];
 
-  constructor(keepRecords: boolean, bytes: number) {
+  constructor(keepRecords: boolean, effects: number) {
+    const bytes = Math.max(64, effects * PACK_COLUMN_BYTES);
     this.cols = Array.from({ length: keepRecords ? 13 : 12 }, () => new PackWriter(bytes));
   }
 
-  finish(effects: number): Buffer {
+  /** The effect just packed ends here (needed by finishOf only). */
+  close(): void {
+    for (const c of this.cols) this.ends.push(c.length);
+  }
+
+  /** Every effect's columns: the call of one Redis. */
+  finishAll(effects: number): Buffer {
     let bytes = 16;
     for (const c of this.cols) bytes += c.length + 5;
     const w = new PackWriter(bytes).array(this.cols.length);
     for (const c of this.cols) w.array(effects).append(c);
+    return w.finish();
+  }
+
+  /** The columns of these effects (their numbers in packing order, rising): a Cluster's call. */
+  finishOf(effects: readonly number[]): Buffer {
+    const { cols, ends } = this;
+    const width = cols.length;
+    const from = (e: number, k: number) => (e === 0 ? 0 : ends[(e - 1) * width + k]!);
+    let bytes = 16 + width * 5;
+    for (const e of effects) bytes += ends[e * width + width - 1]! - from(e, width - 1);
+    for (const e of effects) for (let k = 0; k < width - 1; k++) bytes += ends[e * width + k]! - from(e, k);
+    const w = new PackWriter(bytes).array(width);
+    for (let k = 0; k < width; k++) {
+      w.array(effects.length);
+      const c = cols[k]!;
+      for (const e of effects) w.appendRange(c, from(e, k), ends[e * width + k]!);
+    }
     return w.finish();
   }
 }

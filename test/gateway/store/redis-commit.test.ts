@@ -185,6 +185,46 @@ describe('commitEffects calls', () => {
     ]);
   });
 
+  it("on a Cluster, give each partition the call one Redis would get for that partition's effects alone (0234)", () => {
+    // 300 seeded effects of 60 cards over 16 and 1,024 partitions: rides, a card's later taps,
+    // top-ups, taps of two days (two dedupe buckets), records kept or not, old fields to read.
+    let seed = 234;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x80000000;
+    };
+    const cards = new Map(Array.from({ length: 60 }, (_, n) => [token(n * 37 + 1), card(n * 37 + 1)]));
+    const tokens = [...cards.keys()];
+    const taps = Array.from({ length: 280 }, (_, i) =>
+      tap({
+        cardToken: tokens[Math.floor(next() * tokens.length)]!,
+        seq: i + 1,
+        deviceId: `bus-${i % 3}`,
+        deviceTimeMs: T0 + (i < 140 ? 0 : 86_400_000) + i * 1000,
+      }),
+    );
+    const effects = planRun(cards, taps);
+    for (let i = 0; i < 20; i++) effects.splice(i * 15, 0, topUpOf(card(i * 37 + 1), `top-${i}`, 500 + i));
+    for (const partitions of [16, 1024])
+      for (const keepRecords of [true, false])
+        for (const oldFieldsUntil of [-1, dedupeDay(T0)]) {
+          const k = new RedisKeys('oc', partitions);
+          const opts = { keepRecords, oldFieldsUntil, subBuckets: () => 4 };
+          const calls = commitCalls(effects, k, TTL, { ...opts, perPartition: true });
+          expect(calls.flatMap((c) => c.positions).sort((a, b) => a - b)).toEqual(effects.map((_, i) => i));
+          for (const call of calls) {
+            const [alone] = commitCalls(
+              call.positions.map((i) => effects[i]!),
+              k,
+              TTL,
+              opts,
+            );
+            expect(call.keys).toEqual(alone!.keys);
+            expect(call.args).toEqual(alone!.args);
+          }
+        }
+  });
+
   it('pass no record JSON, index key or counter when the history lives elsewhere, and still the frame (0204)', () => {
     const effects = planRun(new Map([[token(0), card(0)]]), [tap({ cardToken: token(0), seq: 1 })]);
     const [call] = commitCalls(effects, keys, TTL, { keepRecords: false });
