@@ -91,6 +91,21 @@ describe('PackWriter', () => {
     expect(unpack(w.finish())).toEqual([2, 7, ...values, 'end']);
   });
 
+  it("appends a range of another writer's bytes, short (copied in a loop) or long, growing to fit (0234)", () => {
+    const column = new PackWriter(64).str('a').str('x'.repeat(40)).int(300).str('é');
+    const all = column.finish();
+    // Each value's bytes: 2, 42, 3 and 3.
+    const cuts = [0, 2, 44, 47, 50];
+    const w = new PackWriter(64).array(3);
+    w.appendRange(column, cuts[3]!, cuts[4]!)
+      .appendRange(column, cuts[1]!, cuts[2]!)
+      .appendRange(column, 0, 2);
+    expect(unpack(w.finish())).toEqual([['é', 'x'.repeat(40), 'a']]);
+    expect(all.length).toBe(50);
+    const empty = new PackWriter(64).appendRange(column, 5, 5);
+    expect(empty.length).toBe(0);
+  });
+
   it('grows its buffer from a small start without losing what it wrote', () => {
     const w = new PackWriter(64);
     const values: Array<string | number> = [];
