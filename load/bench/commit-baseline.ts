@@ -1,11 +1,13 @@
 // The tap path's own baseline (load/bench/main.ts): the cards the bench issues, and the commit
 // script in a tight loop with no MQTT and no gateway process, redis_lua_commits_per_s.
+
 import { unknownCard } from '../../core/card.js';
 import type { TapInput } from '../../core/ledger.js';
 import { flatPricer } from '../../core/pricing.js';
 import { flatFare } from '../../core/tariff/flat.js';
 import { planBatch } from '../../gateway/src/ingest/plan.js';
 import type { Store } from '../../gateway/src/store/port.js';
+import { busTap } from './bus-tap.js';
 import { progress } from './stats.js';
 
 export interface BaselineParams {
@@ -58,23 +60,7 @@ export async function baseline(
         const batch: TapInput[] = [];
         for (let i = 0; i < P.tapsPerBatch; i++) {
           const t = mine[next++ % mine.length]!;
-          batch.push({
-            operatorId: 'bench',
-            deviceId: `baseline-${k}`,
-            seq: ++seq,
-            deviceTimeMs: Date.now(),
-            credential: 'card',
-            cardToken: t,
-            issuingRegion: '500228',
-            routeId: 'r1',
-            stopId: 's1',
-            stationId: '',
-            venueId: '',
-            direction: 'board',
-            edgeDecision: 'allow',
-            edgeReason: 'OK',
-            offline: false,
-          });
+          batch.push(busTap('bench', `baseline-${k}`, ++seq, Date.now(), t));
         }
         const effects = planBatch(batch, cards, fare, Date.now());
         for (const e of effects) {

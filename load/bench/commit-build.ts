@@ -14,13 +14,14 @@
 //   ratio_commit_build_cluster_1024_to_256  what 1,024 partitions cost a Cluster's gateway
 //                        against 256, which spread as evenly over three masters (docs/operations.md).
 import { type CardState, unknownCard } from '../../core/card.js';
-import { type Effect, planTap, type TapInput } from '../../core/ledger.js';
+import { type Effect, planTap } from '../../core/ledger.js';
 import { flatPricer } from '../../core/pricing.js';
 import { flatFare } from '../../core/tariff/flat.js';
 import { commitCalls } from '../../gateway/src/store/redis-commit.js';
 import { RedisKeys } from '../../gateway/src/store/redis-keys.js';
 import { encodeCommand } from '../../gateway/src/store/resp.js';
 import { encodeRecordBatch } from '../../protos/record-codec.js';
+import { busTap } from './bus-tap.js';
 import { percentile, round } from './stats.js';
 
 const TAPS = 500;
@@ -42,24 +43,14 @@ export function commitBenchEffects(): Effect[] {
   return Array.from({ length: TAPS }, (_, i) => {
     const cardToken = token(i + 1);
     const card: CardState = { ...unknownCard(cardToken), known: true, version: 3, balanceFen: 100_000 };
-    const tap: TapInput = {
-      operatorId: 'benchco',
-      deviceId: `bus-${i % 5}`,
-      epoch: '9f3a1c0de4b27a51',
-      seq: 1_000 + Math.floor(i / 5),
-      deviceTimeMs: NOW - 1_000,
-      credential: 'card',
+    const tap = busTap(
+      'benchco',
+      `bus-${i % 5}`,
+      1_000 + Math.floor(i / 5),
+      NOW - 1_000,
       cardToken,
-      issuingRegion: '500100',
-      routeId: 'r1',
-      stopId: 's1',
-      stationId: '',
-      venueId: '',
-      direction: 'board',
-      edgeDecision: 'allow',
-      edgeReason: 'OK',
-      offline: false,
-    };
+      '9f3a1c0de4b27a51',
+    );
     return planTap(card, tap, fare, NOW);
   });
 }

@@ -15,6 +15,7 @@
 // bench's Redis serves only the bench, nothing else writes while this runs);
 // redis_key_bytes_per_tap_steady weighs the run's own keys instead (MEMORY USAGE), which nothing
 // else can disturb.
+
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { bucketTtlSeconds, DAY_MS, dedupeDay } from '../../core/dedupe-window.js';
@@ -26,6 +27,7 @@ import { planBatch, uniqueTokens } from '../../gateway/src/ingest/plan.js';
 import type { Store } from '../../gateway/src/store/port.js';
 import { openRedisStore } from '../../gateway/src/store/redis.js';
 import { CLAIM_BLOCK_SEQS, RedisKeys } from '../../gateway/src/store/redis-keys.js';
+import { busTap } from './bus-tap.js';
 import { token } from './commit-baseline.js';
 import { unlinkPrefix } from './redis-admin.js';
 import { progress, round } from './stats.js';
@@ -183,23 +185,13 @@ export async function redisSteadyBench(P: SteadyParams): Promise<Record<string, 
           keys.tapClaimsIn(deviceId, EPOCH, keys.claimBlock(seq)),
           dedupeDay(DAY0 + day * DAY_MS),
         );
-        return {
-          operatorId: 'steadyco',
+        return busTap(
+          'steadyco',
           deviceId,
           seq,
-          deviceTimeMs: DAY0 + day * DAY_MS + 6 * 3600_000 + (b * perBatch + i) * 1000,
-          credential: 'card',
-          cardToken: cardOf(k),
-          issuingRegion: '500228',
-          routeId: 'r1',
-          stopId: 's1',
-          stationId: '',
-          venueId: '',
-          direction: 'board',
-          edgeDecision: 'allow',
-          edgeReason: 'OK',
-          offline: false,
-        };
+          DAY0 + day * DAY_MS + 6 * 3600_000 + (b * perBatch + i) * 1000,
+          cardOf(k),
+        );
       });
       const aged = splitByWindow(taps, now, P.windowDays);
       const [claimed, cards] = await Promise.all([
