@@ -55,8 +55,11 @@ export function commitBenchEffects(): Effect[] {
   });
 }
 
-export function benchCommitBuild(quick: boolean): Record<string, number> {
-  const rounds = quick ? 100 : 400;
+/** rounds: measured rounds of each build (default 100 quick, 400 full); warmup: rounds first, not counted. */
+export function benchCommitBuild(
+  quick: boolean,
+  { rounds = quick ? 100 : 400, warmup = 20 }: { rounds?: number; warmup?: number } = {},
+): Record<string, number> {
   const planned = commitBenchEffects();
   const records = planned.map((e) => e.record);
   // A city's tap days split into 8 sub-buckets (redis-seen-split.ts), as the bench's city does.
@@ -84,12 +87,12 @@ export function benchCommitBuild(quick: boolean): Record<string, number> {
   };
   const times: Record<string, number[]> = {};
   for (const name of Object.keys(runs)) times[name] = [];
-  for (let r = 0; r < rounds + 20; r++)
+  for (let r = 0; r < rounds + warmup; r++)
     for (const [name, run] of Object.entries(runs)) {
       const t = process.hrtime.bigint();
       run();
       // The first rounds warm the JIT and are not counted.
-      if (r >= 20) times[name]!.push(Number(process.hrtime.bigint() - t) / 1000 / TAPS);
+      if (r >= warmup) times[name]!.push(Number(process.hrtime.bigint() - t) / 1000 / TAPS);
     }
   const p50 = (xs: number[]) =>
     percentile(
