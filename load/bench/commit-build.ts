@@ -31,10 +31,7 @@ const BUCKET_TTL = 32 * 86_400;
 
 /** Card n's token: its first 4 bytes n * a large odd number, so cards spread over every partition. */
 function token(n: number): string {
-  return (((n * 2654435761) >>> 0).toString(16).padStart(8, '0') + n.toString(16).padStart(24, '0')).slice(
-    0,
-    32,
-  );
+  return ((n * 2654435761) >>> 0).toString(16).padStart(8, '0') + n.toString(16).padStart(24, '0');
 }
 
 /** The turn's 500 taps, planned: five devices' runs of seqs, each tap a card of its own. */

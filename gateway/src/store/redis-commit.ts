@@ -367,9 +367,9 @@ class EffectColumns {
     const { cols, ends } = this;
     const width = cols.length;
     const from = (e: number, k: number) => (e === 0 ? 0 : ends[(e - 1) * width + k]!);
+    // Each column's header, then the effects' fields: exactly the bytes written.
     let bytes = 16 + width * 5;
-    for (const e of effects) bytes += ends[e * width + width - 1]! - from(e, width - 1);
-    for (const e of effects) for (let k = 0; k < width - 1; k++) bytes += ends[e * width + k]! - from(e, k);
+    for (const e of effects) for (let k = 0; k < width; k++) bytes += ends[e * width + k]! - from(e, k);
     const w = new PackWriter(bytes).array(width);
     for (let k = 0; k < width; k++) {
       w.array(effects.length);
