@@ -74,9 +74,20 @@ export class RecordFrames {
     return this.end - start;
   }
 
-  /** The batch: a view of the writer's buffer (nothing copied); the writer is not used again. */
+  /** The batch: a view of the writer's buffer (nothing copied), valid until the writer is reset. */
   finish(): Buffer {
     return this.buf.subarray(0, this.end);
+  }
+
+  /** Empty again, its buffer kept: a writer used over and over allocates once (0235). */
+  reset(): this {
+    this.end = 0;
+    return this;
+  }
+
+  /** Bytes its buffer holds, written or not. */
+  get capacity(): number {
+    return this.buf.length;
   }
 
   private appendBytes(frame: Buffer): number {

@@ -132,6 +132,11 @@ function startGateway(port: number, extra: Record<string, string> = {}): ChildPr
   // where its time per tap goes (docs/decisions/0205). Not in NODE_OPTIONS: node refuses it there.
   const profDir = process.env.ONECARD_BENCH_GATEWAY_PROF_DIR;
   if (profDir) args.unshift('--cpu-prof', `--cpu-prof-dir=${profDir}`);
+  // ONECARD_BENCH_GATEWAY_NODE_ARGS: node and V8 flags after the bench's own, so they win (a
+  // young generation's size, --single-threaded-gc, --cpu-prof-interval=100): an A/B of a flag
+  // without editing the bench (docs/decisions/0235).
+  const nodeArgs = process.env.ONECARD_BENCH_GATEWAY_NODE_ARGS?.split(' ').filter((a) => a !== '');
+  if (nodeArgs) args.push(...nodeArgs);
   return spawn(process.execPath, [...args, join(root, 'gateway/src/main.ts')], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],

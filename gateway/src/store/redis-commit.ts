@@ -13,7 +13,7 @@ import { RecordFrames } from '../../../protos/record-codec.js';
 import { PackWriter } from './msgpack.js';
 import type { CommitOutcome, TapClaim } from './port.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
-import { CLAIM_BLOCK_SEQS, type RedisKeys, tapField } from './redis-keys.js';
+import { CLAIM_BLOCK_SEQS, packTapField, type RedisKeys } from './redis-keys.js';
 import { decodeResult, encodeResult } from './redis-results.js';
 import { subBucketOf } from './redis-seen-split.js';
 import { statIncrements } from './redis-stats.js';
@@ -183,6 +183,70 @@ const FRAME_BYTES = 320;
 const PACK_COLUMN_BYTES = 16;
 
 /**
+ * The buffers a commit writes its frames and columns into, kept from one commit to the next
+ * (docs/decisions/0235). Every argument commitCalls returns is a copy made before it returns (a
+ * call's frames joined, its columns packed), and it runs to its end without yielding, so one set
+ * serves every commit of the process. Made per commit (and doubled as they filled), they were
+ * ~0.7 KB of Buffer a tap: external memory, which made V8 scavenge every ~130 ms at the max rate
+ * whatever the young generation's size. A buffer that grew past MAX_KEPT_BYTES (a rare huge
+ * commit) is let go after it, so what stays is bounded: a writer per partition a commit touched,
+ * each at most that size.
+ */
+class CommitScratch {
+  private readonly frames: RecordFrames[] = [];
+  private readonly columns: PackWriter[] = [];
+  private framesUsed = 0;
+
+  /** An empty frames writer; bytes: its room if it must be made. */
+  frame(bytes: number): RecordFrames {
+    const i = this.framesUsed++;
+    const kept = this.frames[i];
+    if (kept) return kept.reset();
+    const made = new RecordFrames(bytes);
+    this.frames.push(made);
+    return made;
+  }
+
+  /** n empty column writers; bytes: the room of each that must be made. */
+  cols(n: number, bytes: number): PackWriter[] {
+    while (this.columns.length < n) this.columns.push(new PackWriter(bytes));
+    const out = this.columns.slice(0, n);
+    for (const w of out) w.reset();
+    return out;
+  }
+
+  /** Bytes kept between commits: every writer's, and the largest one's (tests; 0235). */
+  kept(): { total: number; largest: number } {
+    let total = 0;
+    let largest = 0;
+    for (const w of [...this.frames, ...this.columns]) {
+      total += w.capacity;
+      largest = Math.max(largest, w.capacity);
+    }
+    return { total, largest };
+  }
+
+  /** The commit is built: the writers are free again, and any grown past the bound dropped. */
+  release(): void {
+    for (let i = 0; i < this.frames.length; i++)
+      if (this.frames[i]!.capacity > MAX_KEPT_BYTES) this.frames[i] = new RecordFrames(FRAME_BYTES * 16);
+    for (let i = 0; i < this.columns.length; i++)
+      if (this.columns[i]!.capacity > MAX_KEPT_BYTES)
+        this.columns[i] = new PackWriter(PACK_COLUMN_BYTES * 64);
+    this.framesUsed = 0;
+  }
+}
+
+/** The most bytes a scratch writer keeps between commits (a 1,000-effect call's frames: ~0.2 MB). */
+export const MAX_KEPT_BYTES = 1 << 20;
+const scratch = new CommitScratch();
+
+/** What the commits' scratch keeps between them (CommitScratch). */
+export function commitScratchKept(): { total: number; largest: number } {
+  return scratch.kept();
+}
+
+/**
  * The calls of one commit. perPartition: one call per partition (a Cluster), else one call for
  * all. bucketTtl: seconds a tap day bucket of dedupe keys lives after its last write (0196).
  * keepRecords false (the history lives in PostgreSQL, docs/decisions/0204): no record body,
@@ -246,71 +310,76 @@ export function commitCalls(
   // segment as its outbox entry as it is when all its effects apply, instead of cutting and
   // joining frame by frame (docs/decisions/0218).
   const frames: RecordFrames[][] = [];
-  const pack = new EffectColumns(keepRecords, effects.length);
-  // Per call: the old dedupe keys of its taps of days up to oldFieldsUntil, as (effect number in
-  // the call, key) pairs; none in a store created since 0222, nor a few days after the upgrade.
-  const olds = new Map<CommitCall, Array<number | string>>();
-  const parts = new Map<number, { call: CommitCall; part: PartitionKeys; frames: RecordFrames }>();
-  let shared: { call: CommitCall; numbers: KeyNumbers; segments: RecordFrames[] } | undefined;
-  // A partition's frames' buffer, sized for its share of the effects if they spread evenly: it
-  // grows seldom, and where partitions are many (a Cluster's 1,024, nearly a call a tap) each does
-  // not take 4 KB for a frame or two (0234).
-  const segmentBytes =
-    FRAME_BYTES * Math.ceil(effects.length / Math.max(1, Math.min(keys.partitions, effects.length)));
-  for (let position = 0; position < effects.length; position++) {
-    const e = effects[position]!;
-    const p = keys.partitionOf(e.cardToken);
-    let slot = parts.get(p);
-    if (!slot) {
-      if (opts.perPartition) {
-        const numbers = new KeyNumbers();
-        const call = { positions: [], keys: numbers.keys, args: head() };
-        calls.push(call);
-        slot = { call, part: new PartitionKeys(keys, p, numbers), frames: new RecordFrames(segmentBytes) };
-        frames.push([slot.frames]);
-      } else {
-        if (!shared) {
+  // The writers are the scratch's (CommitScratch): free again however this ends.
+  try {
+    const pack = new EffectColumns(keepRecords, effects.length);
+    // Per call: the old dedupe keys of its taps of days up to oldFieldsUntil, as (effect number in
+    // the call, key) pairs; none in a store created since 0222, nor a few days after the upgrade.
+    const olds = new Map<CommitCall, Array<number | string>>();
+    const parts = new Map<number, { call: CommitCall; part: PartitionKeys; frames: RecordFrames }>();
+    let shared: { call: CommitCall; numbers: KeyNumbers; segments: RecordFrames[] } | undefined;
+    // A partition's frames' buffer, sized for its share of the effects if they spread evenly: it
+    // grows seldom, and where partitions are many (a Cluster's 1,024, nearly a call a tap) each does
+    // not take 4 KB for a frame or two (0234).
+    const segmentBytes =
+      FRAME_BYTES * Math.ceil(effects.length / Math.max(1, Math.min(keys.partitions, effects.length)));
+    for (let position = 0; position < effects.length; position++) {
+      const e = effects[position]!;
+      const p = keys.partitionOf(e.cardToken);
+      let slot = parts.get(p);
+      if (!slot) {
+        if (opts.perPartition) {
           const numbers = new KeyNumbers();
           const call = { positions: [], keys: numbers.keys, args: head() };
-          shared = { call, numbers, segments: [] };
           calls.push(call);
-          frames.push(shared.segments);
+          slot = { call, part: new PartitionKeys(keys, p, numbers), frames: scratch.frame(segmentBytes) };
+          frames.push([slot.frames]);
+        } else {
+          if (!shared) {
+            const numbers = new KeyNumbers();
+            const call = { positions: [], keys: numbers.keys, args: head() };
+            shared = { call, numbers, segments: [] };
+            calls.push(call);
+            frames.push(shared.segments);
+          }
+          slot = {
+            call: shared.call,
+            part: new PartitionKeys(keys, p, shared.numbers),
+            frames: scratch.frame(segmentBytes),
+          };
+          shared.segments.push(slot.frames);
         }
-        slot = {
-          call: shared.call,
-          part: new PartitionKeys(keys, p, shared.numbers),
-          frames: new RecordFrames(segmentBytes),
-        };
-        shared.segments.push(slot.frames);
+        parts.set(p, slot);
       }
-      parts.set(p, slot);
+      const n = slot.call.positions.push(position);
+      // What the outbox carries: the record as one RecordBatch element (docs/decisions/0209).
+      const frameBytes = slot.frames.append(e.record);
+      packEffect(pack, e, slot.part, keepRecords, frameBytes, subOf);
+      if (opts.perPartition) pack.close();
+      if (oldFieldsUntil >= 0 && isTapKey(e.dedupeKey) && dedupeDay(e.record.at) <= oldFieldsUntil) {
+        const old = olds.get(slot.call);
+        if (old) old.push(n, e.dedupeKey);
+        else olds.set(slot.call, [n, e.dedupeKey]);
+      }
     }
-    const n = slot.call.positions.push(position);
-    // What the outbox carries: the record as one RecordBatch element (docs/decisions/0209).
-    const frameBytes = slot.frames.append(e.record);
-    packEffect(pack, e, slot.part, keepRecords, frameBytes, subOf);
-    if (opts.perPartition) pack.close();
-    if (oldFieldsUntil >= 0 && isTapKey(e.dedupeKey) && dedupeDay(e.record.at) <= oldFieldsUntil) {
-      const old = olds.get(slot.call);
-      if (old) old.push(n, e.dedupeKey);
-      else olds.set(slot.call, [n, e.dedupeKey]);
-    }
+    calls.forEach((call, i) => {
+      // A copy of its segments, however many: the writers are the scratch's, used again next commit.
+      call.args[2] = Buffer.concat(frames[i]!.map((f) => f.finish()));
+      // The effects are packed in the commit's order, so a call's positions are its effects' numbers.
+      call.args[3] = opts.perPartition
+        ? pack.finishOf(call.positions)
+        : pack.finishAll(call.positions.length);
+      const old = olds.get(call);
+      if (old) {
+        const w = new PackWriter(old.length * 32).array(old.length);
+        for (let x = 0; x < old.length; x += 2) w.int(old[x] as number).str(old[x + 1] as string);
+        call.args[4] = w.finish();
+      }
+    });
+    return calls;
+  } finally {
+    scratch.release();
   }
-  calls.forEach((call, i) => {
-    // One segment: the buffer is handed on as it is; several: one copy of each.
-    const segments = frames[i]!;
-    call.args[2] =
-      segments.length === 1 ? segments[0]!.finish() : Buffer.concat(segments.map((f) => f.finish()));
-    // The effects are packed in the commit's order, so a call's positions are its effects' numbers.
-    call.args[3] = opts.perPartition ? pack.finishOf(call.positions) : pack.finishAll(call.positions.length);
-    const old = olds.get(call);
-    if (old) {
-      const w = new PackWriter(old.length * 32).array(old.length);
-      for (let x = 0; x < old.length; x += 2) w.int(old[x] as number).str(old[x + 1] as string);
-      call.args[4] = w.finish();
-    }
-  });
-  return calls;
 }
 
 /**
@@ -344,8 +413,8 @@ class EffectColumns {
   private readonly ends: number[] = [];
 
   constructor(keepRecords: boolean, effects: number) {
-    const bytes = Math.max(64, effects * PACK_COLUMN_BYTES);
-    this.cols = Array.from({ length: keepRecords ? 13 : 12 }, () => new PackWriter(bytes));
+    // The scratch's writers (CommitScratch): finishAll and finishOf copy what a call takes.
+    this.cols = scratch.cols(keepRecords ? 13 : 12, Math.max(64, effects * PACK_COLUMN_BYTES));
   }
 
   /** The effect just packed ends here (needed by finishOf only). */
@@ -420,7 +489,7 @@ function packEffect(
     stats = statIncrements(r, part.statsNo) || undefined;
   }
   // A tap's entry is under its 12-byte field (tapField, 0222); any other effect's under its key.
-  if (seen > 0) cols[0]!.bytes(tapField(e.cardToken, e.dedupeKey));
+  if (seen > 0) packTapField(cols[0]!, e.cardToken, e.dedupeKey);
   else cols[0]!.str(e.dedupeKey);
   cols[1]!.int(card);
   if (cas) {

@@ -123,6 +123,20 @@ describe('PackWriter', () => {
     expect(unpack(b)).toEqual([field, 'tap:1']);
   });
 
+  it('writes the bytes two runs of hex digits spell as one str, and refuses what is not lowercase hex (0235)', () => {
+    const b = new PackWriter(8).hexStr('00ff7a10cafe', 8, '80c3289d00ffee', 14).str('x').finish();
+    expect(b).toEqual(Buffer.from('ab00ff7a1080c3289d00ffeea178', 'hex'));
+    expect(unpack(b)).toEqual([Buffer.from('00ff7a1080c3289d00ffee', 'hex'), 'x']);
+    for (const [a, digits] of [
+      ['00FF7A10', 8],
+      ['00ff7a1g', 8],
+      ['00ff7a1', 8],
+      ['00ff7a10', 7],
+      ['00ff\u00e97a1', 8],
+    ] as const)
+      expect(() => new PackWriter().hexStr(a, digits, 'ab', 2), `${a} ${digits}`).toThrow(RangeError);
+  });
+
   it('writes arrays of any size, nested', () => {
     const big = Array.from({ length: 70_000 }, (_, i) => i % 300);
     const w = new PackWriter();

@@ -5,7 +5,14 @@ import type { EffectResult } from '../../../core/ledger.js';
 import { type Unpacked, unpack } from '../../../gateway/src/store/msgpack.js';
 import type { CommitOutcome } from '../../../gateway/src/store/port.js';
 import { ScriptResult } from '../../../gateway/src/store/redis-codes.js';
-import { claimCall, commitCalls, decodeCall, decodeClaims } from '../../../gateway/src/store/redis-commit.js';
+import {
+  claimCall,
+  commitCalls,
+  commitScratchKept,
+  decodeCall,
+  decodeClaims,
+  MAX_KEPT_BYTES,
+} from '../../../gateway/src/store/redis-commit.js';
 import { partitionOf, RedisKeys, tapField } from '../../../gateway/src/store/redis-keys.js';
 import { decodeResult, encodeResult } from '../../../gateway/src/store/redis-results.js';
 import { subBucketOf } from '../../../gateway/src/store/redis-seen-split.js';
@@ -233,6 +240,45 @@ describe('commitEffects calls', () => {
               expect({ partitions, keepRecords, oldFieldsUntil, call }).toEqual({ alone });
           }
         }
+  });
+
+  it("hand out arguments of their own: the next commit, on one Redis or a Cluster, leaves a commit's bytes as they were (0235)", () => {
+    const cards = new Map([0, 1, 2].map((n) => [token(n), card(n)]));
+    const first = planRun(
+      cards,
+      [0, 1, 2, 0].map((n, i) => tap({ cardToken: token(n), seq: i + 1 })),
+    );
+    const other = planRun(
+      cards,
+      [2, 1, 0, 2].map((n, i) => tap({ cardToken: token(n), seq: i + 50, routeId: 'r9' })),
+    );
+    for (const perPartition of [false, true]) {
+      const calls = commitCalls(first, keys, TTL, { perPartition, keepRecords: false });
+      const bytes = calls.map((c) => encodeCommand('ONECARD.COMMIT', [], c.keys, c.args));
+      // The scratch the first commit wrote into is written over by these.
+      commitCalls(other, keys, TTL, { perPartition, keepRecords: false });
+      commitCalls(other, keys, TTL, { perPartition, keepRecords: true });
+      expect(calls.map((c) => encodeCommand('ONECARD.COMMIT', [], c.keys, c.args))).toEqual(bytes);
+    }
+  });
+
+  it('keep no scratch buffer past its bound once a commit larger than it is built (0235)', () => {
+    // One partition, 300 rides of ~4 KB (long location ids): ~1.2 MB of frames in one writer,
+    // past the 1 MB it may keep.
+    const one = new RedisKeys('oc', 1);
+    const cards = new Map([[token(0), { ...card(0), balanceFen: 1e9 }]]);
+    const long = { routeId: 'r'.repeat(2_000), stopId: 's'.repeat(2_000) };
+    const effects = planRun(
+      cards,
+      Array.from({ length: 300 }, (_, i) => tap({ cardToken: token(0), seq: i + 1, ...long })),
+    );
+    const [call] = commitCalls(effects, one, TTL, { keepRecords: false });
+    expect((call!.args[2] as Buffer).length).toBeGreaterThan(MAX_KEPT_BYTES);
+    expect(commitScratchKept().largest).toBeLessThanOrEqual(MAX_KEPT_BYTES);
+    // And what it built is whole: every frame, in order.
+    expect((call!.args[2] as Buffer).equals(Buffer.concat(effects.map((e) => recordFrame(e.record))))).toBe(
+      true,
+    );
   });
 
   it('pass no record JSON, index key or counter when the history lives elsewhere, and still the frame (0204)', () => {

@@ -4,7 +4,8 @@
 // separator, or a hash tag opening after one.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { RedisKeys } from '../../../gateway/src/store/redis-keys.js';
+import { PackWriter } from '../../../gateway/src/store/msgpack.js';
+import { packTapField, RedisKeys, tapField } from '../../../gateway/src/store/redis-keys.js';
 
 const STORE = new URL('../../../gateway/src/store/', import.meta.url);
 
@@ -43,6 +44,16 @@ describe('Redis keys', () => {
     expect(keys.seen(1_000_000)).toBe('oc:{p1000000}:seen');
     expect(keys.seen(-1)).toBe('oc:{p-1}:seen');
     expect(() => keys.card('ZZ')).toThrow(TypeError);
+  });
+
+  it("give a tap's field the same 12 bytes whether made as a Buffer or packed into a commit's column (0235)", () => {
+    for (let i = 0; i < 50; i++) {
+      const token = `${i.toString(16).padStart(8, '0')}${'c3'.repeat(12)}`;
+      const key = `tap:bus-${i}:0a1b2c3d4e5f6071:${1000 + i}`;
+      const w = new PackWriter(4);
+      packTapField(w, token, key);
+      expect(w.finish()).toEqual(new PackWriter().bytes(tapField(token, key)).finish());
+    }
   });
 
   it('are recognised by the scan where they are built (the scan can fail)', () => {
