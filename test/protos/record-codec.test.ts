@@ -294,6 +294,12 @@ describe('records wire codec', () => {
     ['a fare line of Infinity fen', { ...ride, lines: [{ kind: 'base' as const, fen: Infinity, note: '' }] }],
     ['a NaN time', { ...ride, at: Number.NaN }],
     ['a seq past 2^53', { ...ride, seq: 2 ** 60 }],
+    // Every number field (0235: recordBound alone decides which records are checked there).
+    ['a commit time of Infinity', { ...ride, committedAt: Infinity }],
+    ['a base fare of -Infinity', { ...ride, baseFen: -Infinity }],
+    ['a subsidy of half a fen', { ...ride, subsidyFen: 0.5 }],
+    ['an amount of -0.25 fen', { ...ride, amountFen: -0.25 }],
+    ['a NaN balance', { ...ride, balanceAfterFen: Number.NaN }],
   ])('refuses a record with %s rather than round it', (_, record) => {
     expect(() => recordFrame(record)).toThrow(RangeError);
   });
