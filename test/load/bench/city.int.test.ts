@@ -109,6 +109,9 @@ describe('bench: the tap path as a city runs it', () => {
     expect(r.city_unacked_taps).toBe(0);
     expect(r.city_redis_records_kept).toBe(0);
     expect(r.city_relayed_records).toBeGreaterThanOrEqual(2_500);
+    // Read from the outboxes' oldest entries (0235): an age, never negative, within the run.
+    expect(r.city_outbox_lag_max_ms).toBeGreaterThanOrEqual(0);
+    expect(r.city_outbox_lag_max_ms).toBeLessThan(120_000);
     expect(r.city_taps_per_s).toBeGreaterThan(0);
     expect(r.city_box_speed_kops_per_s).toBeGreaterThan(0);
     expect(r.city_round_trips_per_s).toBeGreaterThan(0);
