@@ -12,7 +12,7 @@
 // turns it into a string.
 import type { CardState, CardStatus } from '../../../core/card.js';
 import { unknownCard } from '../../../core/card.js';
-import { decodeFareState } from '../../../core/tariff/state.js';
+import { decodeFareState, emptyFareState } from '../../../core/tariff/state.js';
 import { decodeUses, type EntitlementUse } from '../../../core/uses.js';
 
 /** The hash fields of a card from before 0214, in the string's order (lua/lib/card.lua reads the same). */
@@ -25,12 +25,78 @@ export function newCardString(balanceFen: number, flags: number, masked: string,
   return `1\n${balanceFen}\n\n[]\nactive\n${flags}\n${masked}\n${region}`;
 }
 
-/** The card a string holds (null: no card under this token). */
+/** Where a card string's seven separators are (one card is read at a time). */
+const SEPARATORS = new Int32Array(7);
+
+/**
+ * The card a string holds (null: no card under this token): what cardFromFields makes of its
+ * fields, read in place (docs/decisions/0235). No array of eight strings: the numbers are read
+ * from their digits, the empty fare state and uses are recognised where they stand, and only
+ * the status, masked number and region (and a fare state or uses to decode) are cut out.
+ */
 export function cardFromString(token: string, s: string | null | undefined): CardState {
   if (s === null || s === undefined) return unknownCard(token);
-  const f = s.split('\n');
-  if (f.length !== 8) throw new Error(`card ${token}: ${f.length} fields, expected 8`);
-  return cardFromFields(token, f);
+  const at = SEPARATORS;
+  let from = 0;
+  for (let k = 0; k < 7; k++) {
+    const i = s.indexOf('\n', from);
+    if (i < 0) throw fieldCount(token, s);
+    at[k] = i;
+    from = i + 1;
+  }
+  if (s.indexOf('\n', from) >= 0) throw fieldCount(token, s);
+  const [c1, c2, c3, c4, c5, c6, c7] = at as unknown as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  // Uses before the fare state: a card corrupt in both reports its uses, as cardFromFields does.
+  const uses = isPair(s, c3 + 1, c4, 91, 93) ? NO_USES : decodeUses(s.slice(c3 + 1, c4), `card ${token}`);
+  const card: CardState = {
+    token,
+    known: true,
+    version: decimalIn(s, 0, c1),
+    balanceFen: decimalIn(s, c1 + 1, c2),
+    status: s.slice(c4 + 1, c5) as CardStatus,
+    flags: decimalIn(s, c5 + 1, c6),
+    masked: s.slice(c6 + 1, c7),
+    region: s.slice(c7 + 1),
+    fare: isPair(s, c2 + 1, c3, 123, 125)
+      ? emptyFareState
+      : decodeFareState(s.slice(c2 + 1, c3), `card ${token}`),
+  };
+  if (uses) card.uses = uses;
+  return card;
+}
+
+function fieldCount(token: string, s: string): Error {
+  return new Error(`card ${token}: ${s.split('\n').length} fields, expected 8`);
+}
+
+/** Whether s[from, to) is the two characters a and b ('{}', '[]'). */
+function isPair(s: string, from: number, to: number, a: number, b: number): boolean {
+  return to - from === 2 && s.charCodeAt(from) === a && s.charCodeAt(from + 1) === b;
+}
+
+/**
+ * Number(s.slice(from, to)) without the slice for what the store writes (String of a safe
+ * integer: an optional '-' and up to 15 digits); anything else goes through Number() as before.
+ */
+function decimalIn(s: string, from: number, to: number): number {
+  const negative = to > from && s.charCodeAt(from) === 45;
+  const start = negative ? from + 1 : from;
+  if (to - start < 1 || to - start > 15) return Number(s.slice(from, to));
+  let n = 0;
+  for (let i = start; i < to; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number(s.slice(from, to));
+    n = n * 10 + d;
+  }
+  return negative ? -n : n;
 }
 
 /** The card from its fields in the string's order (a hash card's HMGET of HASH_CARD_FIELDS too). */

@@ -5,7 +5,7 @@
 // HMGET, only for the cards MGET found nothing under; the first commit turns it into a string.
 import type { CardState } from '../../../core/card.js';
 import { cardFromFields, cardFromString, HASH_CARD_FIELDS } from './redis-card.js';
-import { isCluster, type RedisClient } from './redis-client.js';
+import { isCluster, mgetWritten, type RedisClient } from './redis-client.js';
 import type { RedisKeys } from './redis-keys.js';
 
 /** The cards by token, in the order asked; a token with no card is an unknown card. */
@@ -30,7 +30,7 @@ export async function readCards(
   const cardKeys = tokens.map((t) => keys.card(t));
   const values = isCluster(redis)
     ? await mgetByPartition(redis, keys, tokens, cardKeys)
-    : await redis.mget(cardKeys);
+    : await mgetWritten(redis, cardKeys);
   if (values.length !== tokens.length)
     throw new Error(`MGET answered ${values.length} values for ${tokens.length} cards`);
   const hashes = await hashCards(redis, cardKeys, values);

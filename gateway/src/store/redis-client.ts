@@ -127,6 +127,18 @@ export class WrittenCommand extends Command {
 }
 
 /**
+ * MGET of these keys on one Redis (a Cluster routes a command by its first key: one slot only),
+ * written once as RESP (resp.ts) and sent as it is. ioredis builds a command of a turn's hundreds
+ * of card keys as one string, argument by argument, and converts it to bytes at the write
+ * (docs/decisions/0235). Strings back, nil as null, as its mget answers.
+ */
+export async function mgetWritten(client: Redis, keys: readonly string[]): Promise<Array<string | null>> {
+  return (await client.sendCommand(new WrittenCommand('mget', encodeCommand('MGET', [], keys, [])))) as Array<
+    string | null
+  >;
+}
+
+/**
  * A command of onecard's Redis module (docs/decisions/0232) that stands for a script: the same
  * keys and arguments after the key count, as EVALSHA's are; durability as runScript's.
  */
