@@ -45,7 +45,27 @@ describe('PackWriter', () => {
   });
 
   it('writes a number in decimal and a head from its parts as the same bytes as str of the joined string (0219)', () => {
-    const nums = [0, 1, -1, 9, 10, 2 ** 31, -(2 ** 53) + 1, Number.MAX_SAFE_INTEGER, 1.5, 1e21, Number.NaN];
+    // -0 is "0", as String gives.
+    const nums = [
+      0,
+      -0,
+      1,
+      -1,
+      9,
+      10,
+      -10,
+      99,
+      100,
+      2 ** 31,
+      1e15,
+      -(2 ** 53) + 1,
+      Number.MAX_SAFE_INTEGER,
+      2 ** 53,
+      1.5,
+      1e21,
+      Number.NaN,
+      -Infinity,
+    ];
     // Fare-state texts around every header width once joined (fixstr < 32 bytes, str 8, str 16),
     // and not ASCII: a fare note in Chinese is 3 bytes a character.
     const texts = [
