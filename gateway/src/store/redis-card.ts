@@ -12,7 +12,7 @@
 // turns it into a string.
 import type { CardState, CardStatus } from '../../../core/card.js';
 import { unknownCard } from '../../../core/card.js';
-import { decodeFareState, emptyFareState } from '../../../core/tariff/state.js';
+import { decodeFareState } from '../../../core/tariff/state.js';
 import { decodeUses, type EntitlementUse } from '../../../core/uses.js';
 
 /** The hash fields of a card from before 0214, in the string's order (lua/lib/card.lua reads the same). */
@@ -31,43 +31,31 @@ const SEPARATORS = new Int32Array(7);
 /**
  * The card a string holds (null: no card under this token): what cardFromFields makes of its
  * fields, read in place (docs/decisions/0235). No array of eight strings: the numbers are read
- * from their digits, the empty fare state and uses are recognised where they stand, and only
- * the status, masked number and region (and a fare state or uses to decode) are cut out.
+ * from their digits, and only the other fields are cut out.
  */
 export function cardFromString(token: string, s: string | null | undefined): CardState {
   if (s === null || s === undefined) return unknownCard(token);
-  const at = SEPARATORS;
+  const c = SEPARATORS;
   let from = 0;
   for (let k = 0; k < 7; k++) {
     const i = s.indexOf('\n', from);
     if (i < 0) throw fieldCount(token, s);
-    at[k] = i;
+    c[k] = i;
     from = i + 1;
   }
   if (s.indexOf('\n', from) >= 0) throw fieldCount(token, s);
-  const [c1, c2, c3, c4, c5, c6, c7] = at as unknown as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
   // Uses before the fare state: a card corrupt in both reports its uses, as cardFromFields does.
-  const uses = isPair(s, c3 + 1, c4, 91, 93) ? NO_USES : decodeUses(s.slice(c3 + 1, c4), `card ${token}`);
+  const uses = usesOf(s.slice(c[2]! + 1, c[3]), token);
   const card: CardState = {
     token,
     known: true,
-    version: decimalIn(s, 0, c1),
-    balanceFen: decimalIn(s, c1 + 1, c2),
-    status: s.slice(c4 + 1, c5) as CardStatus,
-    flags: decimalIn(s, c5 + 1, c6),
-    masked: s.slice(c6 + 1, c7),
-    region: s.slice(c7 + 1),
-    fare: isPair(s, c2 + 1, c3, 123, 125)
-      ? emptyFareState
-      : decodeFareState(s.slice(c2 + 1, c3), `card ${token}`),
+    version: decimalIn(s, 0, c[0]!),
+    balanceFen: decimalIn(s, c[0]! + 1, c[1]!),
+    status: s.slice(c[3]! + 1, c[4]) as CardStatus,
+    flags: decimalIn(s, c[4]! + 1, c[5]!),
+    masked: s.slice(c[5]! + 1, c[6]),
+    region: s.slice(c[6]! + 1),
+    fare: decodeFareState(s.slice(c[1]! + 1, c[2]), `card ${token}`),
   };
   if (uses) card.uses = uses;
   return card;
@@ -75,11 +63,6 @@ export function cardFromString(token: string, s: string | null | undefined): Car
 
 function fieldCount(token: string, s: string): Error {
   return new Error(`card ${token}: ${s.split('\n').length} fields, expected 8`);
-}
-
-/** Whether s[from, to) is the two characters a and b ('{}', '[]'). */
-function isPair(s: string, from: number, to: number, a: number, b: number): boolean {
-  return to - from === 2 && s.charCodeAt(from) === a && s.charCodeAt(from + 1) === b;
 }
 
 /**
@@ -103,9 +86,7 @@ function decimalIn(s: string, from: number, to: number): number {
 export function cardFromFields(token: string, f: ReadonlyArray<string | null | undefined>): CardState {
   const v = f[0];
   if (v === null || v === undefined) return unknownCard(token);
-  // No uses on a card from before 0203: they are derived on first need.
-  const u = f[3];
-  const uses = u === '[]' ? NO_USES : decodeUses(u, `card ${token}`);
+  const uses = usesOf(f[3], token);
   const card: CardState = {
     token,
     known: true,
@@ -121,6 +102,12 @@ export function cardFromFields(token: string, f: ReadonlyArray<string | null | u
   // field (0219).
   if (uses) card.uses = uses;
   return card;
+}
+
+/** A card's uses from their field: none yet ('[]') is NO_USES; none stored (before 0203) undefined. */
+function usesOf(u: string | null | undefined, token: string): readonly EntitlementUse[] | undefined {
+  // No uses on a card from before 0203: they are derived on first need.
+  return u === '[]' ? NO_USES : decodeUses(u, `card ${token}`);
 }
 
 /**

@@ -193,8 +193,8 @@ const PACK_COLUMN_BYTES = 16;
  * each at most that size.
  */
 class CommitScratch {
-  private readonly frames: RecordFrames[] = [];
-  private readonly columns: PackWriter[] = [];
+  private frames: RecordFrames[] = [];
+  private columns: PackWriter[] = [];
   private framesUsed = 0;
 
   /** An empty frames writer; bytes: its room if it must be made. */
@@ -228,13 +228,15 @@ class CommitScratch {
 
   /** The commit is built: the writers are free again, and any grown past the bound dropped. */
   release(): void {
-    for (let i = 0; i < this.frames.length; i++)
-      if (this.frames[i]!.capacity > MAX_KEPT_BYTES) this.frames[i] = new RecordFrames(FRAME_BYTES * 16);
-    for (let i = 0; i < this.columns.length; i++)
-      if (this.columns[i]!.capacity > MAX_KEPT_BYTES)
-        this.columns[i] = new PackWriter(PACK_COLUMN_BYTES * 64);
+    // Dropped, not replaced: the next commit makes what it lacks at the size it needs.
+    if (this.frames.some(tooBig)) this.frames = this.frames.filter((w) => !tooBig(w));
+    if (this.columns.some(tooBig)) this.columns = this.columns.filter((w) => !tooBig(w));
     this.framesUsed = 0;
   }
+}
+
+function tooBig(w: { capacity: number }): boolean {
+  return w.capacity > MAX_KEPT_BYTES;
 }
 
 /** The most bytes a scratch writer keeps between commits (a 1,000-effect call's frames: ~0.2 MB). */

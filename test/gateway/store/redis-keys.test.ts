@@ -2,6 +2,7 @@
 // elsewhere could miss its hash tag and land in another Cluster slot than the script that
 // needs it. The scan looks for what a key builder writes: the prefix followed by a key
 // separator, or a hash tag opening after one.
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PackWriter } from '../../../gateway/src/store/msgpack.js';
@@ -53,6 +54,12 @@ describe('Redis keys', () => {
       const w = new PackWriter(4);
       packTapField(w, token, key);
       expect(w.finish()).toEqual(new PackWriter().bytes(tapField(token, key)).finish());
+      // And both are the field 0222 defines: the token's first 4 bytes, the key's SHA-256's first 8.
+      const defined = Buffer.concat([
+        Buffer.from(token.slice(0, 8), 'hex'),
+        createHash('sha256').update(key).digest().subarray(0, 8),
+      ]);
+      expect(tapField(token, key)).toEqual(defined);
     }
   });
 
