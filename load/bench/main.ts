@@ -35,6 +35,7 @@
 // signing figures (before/after); `--city` only the city tap path (its city_* keys).
 // Prints progress on stderr and one JSON object as the last line of stdout.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { openRedisStore } from '../../gateway/src/store/redis.js';
@@ -137,9 +138,13 @@ function startGateway(port: number, extra: Record<string, string> = {}): ChildPr
   // without editing the bench (docs/decisions/0235).
   const nodeArgs = process.env.ONECARD_BENCH_GATEWAY_NODE_ARGS?.split(' ').filter((a) => a !== '');
   if (nodeArgs) args.push(...nodeArgs);
+  // ONECARD_BENCH_GATEWAY_STDOUT: a file for the gateway's stdout, which the bench otherwise
+  // discards: where --trace-gc and its kind print (docs/decisions/0236).
+  const stdoutFile = process.env.ONECARD_BENCH_GATEWAY_STDOUT;
+  const stdout = stdoutFile ? openSync(stdoutFile, 'a') : 'ignore';
   return spawn(process.execPath, [...args, join(root, 'gateway/src/main.ts')], {
     cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', stdout, 'inherit'],
     env: {
       ...process.env,
       ONECARD_INSTANCE_ID: 'bench-gw',
