@@ -304,7 +304,18 @@ export type Signed =
  * The bytes a trailing signature covers, from a payload whose decoded signature field is
  * `decoded`: the last 66 bytes must be that field (tag, length 64, the same signature).
  */
-function splitSignature(payload: Uint8Array, decoded: Uint8Array, tag: number, domain: Buffer): Signed {
+/** The signed bytes: the domain, then the body. A caller that checks them at once may reuse a buffer. */
+export type JoinSigned = (domain: Buffer, body: Buffer) => Buffer;
+
+const concatSigned: JoinSigned = (domain, body) => Buffer.concat([domain, body]);
+
+function splitSignature(
+  payload: Uint8Array,
+  decoded: Uint8Array,
+  tag: number,
+  domain: Buffer,
+  join: JoinSigned = concatSigned,
+): Signed {
   if (decoded.length === 0) return { ok: false, missing: true, why: 'no signature' };
   const end = payload.length - SIGNATURE_BYTES;
   const p = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
@@ -318,7 +329,7 @@ function splitSignature(payload: Uint8Array, decoded: Uint8Array, tag: number, d
     return { ok: false, missing: false, why: 'the signature is not the last field, or not 64 bytes' };
   return {
     ok: true,
-    signedBytes: Buffer.concat([domain, p.subarray(0, end - 2)]),
+    signedBytes: join(domain, p.subarray(0, end - 2)),
     signature: p.subarray(end),
   };
 }
@@ -330,8 +341,8 @@ export function encodeSignedBatch(batch: WireBatch, sign: SignFn): Buffer {
 }
 
 /** What a received batch's signature must verify over; `decoded` is its decoded `signature`. */
-export function batchSignature(payload: Uint8Array, decoded: Uint8Array): Signed {
-  return splitSignature(payload, decoded, BATCH_SIGNATURE_TAG, BATCH_SIGNATURE_DOMAIN);
+export function batchSignature(payload: Uint8Array, decoded: Uint8Array, join?: JoinSigned): Signed {
+  return splitSignature(payload, decoded, BATCH_SIGNATURE_TAG, BATCH_SIGNATURE_DOMAIN, join);
 }
 
 /** A BatchAck signed with the list-signing key keyId names. */

@@ -18,9 +18,30 @@ export function isDevicePublicKey(hex: string): boolean {
   return PUBLIC_KEY.test(hex);
 }
 
+/** The most signed bytes kept in the reused buffer; a larger batch's are joined apart. */
+const MAX_KEPT_SIGNED = 1 << 20;
+
 export class BatchSignatures {
   /** Keyed by the public key itself: a re-registered key can never meet a stale KeyObject. */
   private readonly keys: LRUCache<string, Ed25519PublicKey>;
+  /**
+   * The signed bytes (domain, then the batch up to its signature) of the batch being checked:
+   * written here and verified at once, so one buffer serves every batch. A new one per batch
+   * was an ArrayBuffer of its own at 100 taps, and those set V8's full collections off
+   * (docs/decisions/0236).
+   */
+  private signed = Buffer.alloc(0);
+  private readonly joinSigned = (domain: Buffer, body: Buffer): Buffer => {
+    const n = domain.length + body.length;
+    let buf = this.signed;
+    if (buf.length < n) {
+      buf = Buffer.allocUnsafe(Math.max(8 * 1024, n + (n >> 1)));
+      if (buf.length <= MAX_KEPT_SIGNED) this.signed = buf;
+    }
+    domain.copy(buf, 0);
+    body.copy(buf, domain.length);
+    return buf.subarray(0, n);
+  };
 
   constructor(maxKeys: number) {
     this.keys = new LRUCache({ max: maxKeys });
@@ -28,7 +49,8 @@ export class BatchSignatures {
 
   /** payload: the bytes as received; decodedSignature: the decoded batch's `signature` field. */
   check(device: Device, payload: Uint8Array, decodedSignature: Uint8Array): SignatureCheck {
-    const split = batchSignature(payload, decodedSignature);
+    // Its signed bytes are the reused buffer's: verified below, before anything else can join.
+    const split = batchSignature(payload, decodedSignature, this.joinSigned);
     if (!split.ok)
       return {
         ok: false,

@@ -16,6 +16,12 @@ export interface OutgoingMessage {
   /** Kafka partitions by key, so messages with one key stay in order. */
   key: string;
   value: Buffer;
+  /**
+   * The value as parts to join, when it is several (the relay's page of outbox entries): the
+   * producer joins them into a buffer of its own that it reuses, right before librdkafka copies
+   * it (docs/decisions/0236). `value` then joins them into a Buffer of its own when read.
+   */
+  parts?: readonly Uint8Array[];
   headers?: MessageHeader[];
   /** Names the message in errors (the relay passes the outbox partition and entry id). */
   opaque?: string;
@@ -41,6 +47,40 @@ export interface KafkaProducerOptions {
 }
 
 const QUEUE_FULL = Kafka.CODES.ERRORS.ERR__QUEUE_FULL;
+
+/**
+ * A message's parts joined into one buffer, reused message after message (0236). librdkafka
+ * copies a value before produce returns (node-rdkafka sends RK_MSG_COPY), so nothing reads the
+ * buffer after that. A new Buffer per message was ~0.2 KB a tap of ArrayBuffers, which is what
+ * sets V8's full collections off (store/redis-client.ts, SendBuffers). Bounded: a value larger
+ * than MAX_KEPT is joined into a Buffer of its own.
+ */
+export class JoinBuffer {
+  static readonly MAX_KEPT = 1 << 20;
+  private buf = Buffer.alloc(0);
+
+  /** The parts as one view of the kept buffer; valid until the next join. */
+  join(parts: readonly Uint8Array[]): Buffer {
+    let n = 0;
+    for (const p of parts) n += p.length;
+    let buf = this.buf;
+    if (buf.length < n) {
+      buf = Buffer.allocUnsafe(Math.max(64 * 1024, n + (n >> 1)));
+      if (buf.length <= JoinBuffer.MAX_KEPT) this.buf = buf;
+    }
+    let at = 0;
+    for (const p of parts) {
+      buf.set(p, at);
+      at += p.length;
+    }
+    return buf.subarray(0, n);
+  }
+
+  /** Bytes kept (tests). */
+  get capacity(): number {
+    return this.buf.length;
+  }
+}
 const POLL_INTERVAL_MS = 10;
 const QUEUE_FULL_WAIT_MS = 20;
 const DISCONNECT_TIMEOUT_MS = 5_000;
@@ -75,6 +115,7 @@ export class KafkaProducer {
   private producer: RdProducer | undefined;
   private readonly pending = new Set<Tracker>();
   private fatalError: Error | undefined;
+  private readonly joined = new JoinBuffer();
 
   constructor(private readonly options: KafkaProducerOptions) {}
 
@@ -185,7 +226,10 @@ export class KafkaProducer {
     const deadline = Date.now() + (this.options.queueFullTimeoutMs ?? 10_000);
     for (;;) {
       try {
-        producer.produce(this.options.topic, null, m.value, m.key, Date.now(), opaque, m.headers);
+        // Joined at each try, right before the produce: while this waits for room, another
+        // partition's send may join into the same buffer.
+        const value = m.parts ? this.joined.join(m.parts) : m.value;
+        producer.produce(this.options.topic, null, value, m.key, Date.now(), opaque, m.headers);
         return;
       } catch (err) {
         if ((err as LibrdKafkaError).code !== QUEUE_FULL || Date.now() >= deadline) throw err;

@@ -61,19 +61,42 @@ export function pageMessages(
       const joined = entries.slice(from, to);
       const first = joined[0]!;
       const last = joined.at(-1)!;
-      out.push({
-        key: String(partition),
-        value: Buffer.concat(
+      out.push(
+        joinedMessage(
+          String(partition),
           joined.map((e) => e.batch),
           bytes,
+          `outbox ${partition}/${first.id}..${last.id}`,
         ),
-        headers: [{ [SCHEMA_HEADER]: RECORD_BATCH_SCHEMA }],
-        opaque: `outbox ${partition}/${first.id}..${last.id}`,
-      });
+      );
     }
     from = to;
   }
   return out;
+}
+
+/**
+ * A message of several entries' bytes: the producer joins its parts into a buffer it reuses
+ * (producer.ts, JoinBuffer; docs/decisions/0236); `value` joins them into a Buffer of its own,
+ * once, only if something reads it (a stand-in sink, a test).
+ */
+function joinedMessage(
+  key: string,
+  parts: readonly Uint8Array[],
+  bytes: number,
+  opaque: string,
+): OutgoingMessage {
+  let value: Buffer | undefined;
+  return {
+    key,
+    parts,
+    get value(): Buffer {
+      value ??= Buffer.concat(parts, bytes);
+      return value;
+    },
+    headers: [{ [SCHEMA_HEADER]: RECORD_BATCH_SCHEMA }],
+    opaque,
+  };
 }
 
 /** Why a message was refused: a stable code for logs and counters. */

@@ -7,7 +7,7 @@
 // key count, and sent to the wrong node.
 import { createHash } from 'node:crypto';
 import { Cluster, Command, type Pipeline, Redis } from 'ioredis';
-import { encodeCommand } from './resp.js';
+import { encodeCommand, type Joined, ownedParts } from './resp.js';
 
 export type RedisClient = Redis | Cluster;
 
@@ -115,7 +115,9 @@ export class ReplicaWaitError extends Error {
 export class WrittenCommand extends Command {
   constructor(
     name: string,
-    private readonly bytes: Buffer,
+    readonly bytes: Buffer,
+    /** The SendBuffers buffer `bytes` is written in, given back once the command settles. */
+    readonly lent?: Buffer,
   ) {
     // Replies as strings, as ioredis's call() reads them (its commands without "Buffer").
     super(name, [], { replyEncoding: 'utf8' });
@@ -133,35 +135,146 @@ export class WrittenCommand extends Command {
  * (docs/decisions/0235). Strings back, nil as null, as its mget answers.
  */
 export async function mgetWritten(client: Redis, keys: readonly string[]): Promise<Array<string | null>> {
-  return (await client.sendCommand(new WrittenCommand('mget', encodeCommand('MGET', [], keys, [])))) as Array<
-    string | null
-  >;
+  let lent: Buffer | undefined;
+  const bytes = encodeCommand('MGET', [], keys, [], (n) => {
+    lent = sendBuffers.take(n);
+    return lent;
+  });
+  const written = new WrittenCommand('mget', bytes, lent);
+  try {
+    return (await client.sendCommand(written)) as Array<string | null>;
+  } finally {
+    release(written);
+  }
+}
+
+/** A script's or module command's argument: a Joined one is copied where the call is written. */
+export type Arg = string | number | Buffer | Joined;
+
+/**
+ * The buffers module commands are written into, each reused once its command has settled
+ * (docs/decisions/0236). A commit's command was a new Buffer of ~0.4 KB a tap; every Buffer of
+ * 4 KB or more is an ArrayBuffer of its own, and V8 starts a full mark-compact for each ~64 MB
+ * of them allocated, however short their lives ("external memory pressure"). A command's bytes
+ * are the socket's until Redis has read them all, and ioredis sends a command again after a
+ * reconnect until it settles: a reply or a rejection, after which nothing reads them. So a
+ * buffer comes back only then. Bounded: at most MAX_FREE kept, none over MAX_KEPT.
+ */
+export class SendBuffers {
+  static readonly MAX_FREE = 16;
+  static readonly MAX_KEPT = 1 << 20;
+  private readonly free: Buffer[] = [];
+
+  /** A buffer of at least n bytes, not in use by any command. */
+  take(n: number): Buffer {
+    const free = this.free;
+    for (let i = free.length - 1; i >= 0; i--) {
+      const b = free[i]!;
+      if (b.length < n) continue;
+      free[i] = free[free.length - 1]!;
+      free.pop();
+      return b;
+    }
+    // Room to spare, so that a commit a little larger than the last still fits.
+    return Buffer.allocUnsafe(Math.max(16 * 1024, n + (n >> 1)));
+  }
+
+  /** Back from a command that settled; kept unless too large or enough are. */
+  give(b: Buffer): void {
+    if (b.length > SendBuffers.MAX_KEPT) return;
+    if (this.free.length < SendBuffers.MAX_FREE) this.free.push(b);
+    else {
+      // The smallest makes room: a full set of too-small buffers would allocate every time.
+      let smallest = 0;
+      for (let i = 1; i < this.free.length; i++)
+        if (this.free[i]!.length < this.free[smallest]!.length) smallest = i;
+      if (this.free[smallest]!.length < b.length) this.free[smallest] = b;
+    }
+  }
+
+  /** Buffers kept, and their bytes (tests). */
+  kept(): { count: number; bytes: number } {
+    let bytes = 0;
+    for (const b of this.free) bytes += b.length;
+    return { count: this.free.length, bytes };
+  }
+}
+
+/** The process's send buffers: commands are written one at a time, so one set serves them all. */
+export const sendBuffers = new SendBuffers();
+
+/**
+ * A command of onecard's Redis module (docs/decisions/0232) that stands for a script, written:
+ * the same keys and arguments after the key count, as EVALSHA's are. Its bytes are every
+ * argument's one copy (resp.ts, docs/decisions/0233, 0236), made now, before the caller goes on,
+ * into a buffer of sendBuffers: sendNative gives it back once the command has settled.
+ */
+export function nativeCommand(
+  command: string,
+  keys: readonly string[],
+  args: readonly Arg[],
+): WrittenCommand {
+  let lent: Buffer | undefined;
+  const bytes = encodeCommand(command, [String(keys.length)], keys, args, (n) => {
+    lent = sendBuffers.take(n);
+    return lent;
+  });
+  return new WrittenCommand(command, bytes, lent);
 }
 
 /**
- * A command of onecard's Redis module (docs/decisions/0232) that stands for a script: the same
- * keys and arguments after the key count, as EVALSHA's are; durability as runScript's.
+ * Sends a written module command; durability as runScript's. firstKey: the command's first key
+ * (the wait mark goes in its slot), undefined when it has none.
  */
-export async function runNative(
+export async function sendNative(
   client: RedisClient,
-  command: string,
-  keys: readonly string[],
-  args: readonly (string | number | Buffer)[],
+  written: WrittenCommand,
+  firstKey: string | undefined,
   durability?: Durability,
 ): Promise<unknown> {
-  // Written as RESP by the store (resp.ts, docs/decisions/0233) and sent at once, not through
-  // auto-pipelining: a commit is one large command, nothing to gain from sharing a write.
-  const written = new WrittenCommand(command, encodeCommand(command, [String(keys.length)], keys, args));
-  if (!durability || durability.replicas === 0 || keys.length === 0) return client.sendCommand(written);
+  try {
+    return await sendWritten(client, written, firstKey, durability);
+  } finally {
+    release(written);
+  }
+}
+
+/** A written command's buffer back to sendBuffers: only once it has settled, and not read after. */
+export function release(written: WrittenCommand): void {
+  // Settled: Redis has read it all, or ioredis will never send it again.
+  if (written.lent) sendBuffers.give(written.lent);
+}
+
+/** sendNative without giving the buffer back: the caller releases it once done with its bytes. */
+export async function sendWritten(
+  client: RedisClient,
+  written: WrittenCommand,
+  firstKey: string | undefined,
+  durability?: Durability,
+): Promise<unknown> {
+  // Sent at once, not through auto-pipelining: a commit is one large command, nothing to gain
+  // from sharing a write.
+  if (!durability || durability.replicas === 0 || firstKey === undefined) return client.sendCommand(written);
   // A pipeline takes a written command as one of its own (sendCommand is not in its typings).
   const pipeline = client.pipeline();
   (pipeline as unknown as Pipeline).sendCommand(written);
   const replies = await pipeline
-    .set(durability.markKey(keys[0]!), '1')
+    .set(durability.markKey(firstKey), '1')
     .wait(durability.replicas, durability.timeoutMs)
     .exec();
-  if (!replies) throw new Error(`the ${command} pipeline was discarded`);
+  if (!replies) throw new Error(`the ${written.name} pipeline was discarded`);
   return waited(replies, durability);
+}
+
+/** A module command written and sent (nativeCommand, sendNative). */
+export function runNative(
+  client: RedisClient,
+  command: string,
+  keys: readonly string[],
+  args: readonly Arg[],
+  durability?: Durability,
+): Promise<unknown> {
+  return sendNative(client, nativeCommand(command, keys, args), keys[0], durability);
 }
 
 /** The write's reply from [write, SET mark, WAIT] replies; throws what failed or too few replicas. */
@@ -191,13 +304,17 @@ const isNoScript = (err: unknown) => err instanceof Error && err.message.startsW
 export async function runScript(
   client: RedisClient,
   script: LuaScript,
-  keys: readonly string[],
-  args: readonly (string | number | Buffer)[],
+  keys: readonly (string | Buffer)[],
+  args: readonly Arg[],
   durability?: Durability,
 ): Promise<unknown> {
   // Keys and arguments as one array, which ioredis flattens: a commit of many effects has more
   // arguments than a spread into a call may carry (the engine's stack, ~120,000 on node 20).
-  const flat: Array<string | number | Buffer> = (keys as Array<string | number | Buffer>).concat(args);
+  // A Joined argument is copied now: ioredis keeps a command's arguments until it is written,
+  // and a NOSCRIPT retry sends them again later (0236).
+  const flat: Array<string | number | Buffer> = (keys as Array<string | number | Buffer>).concat(
+    ownedParts<string | number | Buffer>(args),
+  );
   if (!durability || durability.replicas === 0 || keys.length === 0) {
     try {
       return await client.evalsha(script.sha, keys.length, flat as string[]);
@@ -207,7 +324,8 @@ export async function runScript(
     }
   }
   const { replicas, timeoutMs } = durability;
-  const mark = durability.markKey(keys[0]!);
+  const first = keys[0]!;
+  const mark = durability.markKey(typeof first === 'string' ? first : first.toString('latin1'));
   const send = async (withSource: boolean) => {
     const p = client.pipeline();
     if (withSource) p.eval(script.lua, keys.length, flat as string[]);

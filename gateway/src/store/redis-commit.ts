@@ -17,6 +17,7 @@ import { CLAIM_BLOCK_SEQS, packTapField, type RedisKeys } from './redis-keys.js'
 import { decodeResult, encodeResult } from './redis-results.js';
 import { subBucketOf } from './redis-seen-split.js';
 import { statIncrements } from './redis-stats.js';
+import { Joined, type Reused } from './resp.js';
 
 export interface CommitCall {
   /** Positions of this call's effects in the commit's effect list, in order. */
@@ -29,6 +30,16 @@ export interface CommitCall {
    * be read (0222; empty when none).
    */
   args: Array<string | Buffer>;
+}
+
+/**
+ * A call of commitCallsViewed: ARGV[3] and ARGV[4] Joined views of the commit's scratch when it
+ * is one Redis's call (0236), valid until the next commit is built.
+ */
+export interface ViewedCall {
+  positions: number[];
+  keys: string[];
+  args: Array<string | Buffer | Joined>;
 }
 
 /** Lua indexes KEYS from 1; each distinct key is passed once however many effects use it. */
@@ -192,10 +203,23 @@ const PACK_COLUMN_BYTES = 16;
  * commit) is let go after it, so what stays is bounded: a writer per partition a commit touched,
  * each at most that size.
  */
-class CommitScratch {
+class CommitScratch implements Reused {
   private frames: RecordFrames[] = [];
   private columns: PackWriter[] = [];
+  private readonly headers = new PackWriter(64);
   private framesUsed = 0;
+  /** Commits begun: a Joined argument of an earlier one is stale (resp.ts, 0236). */
+  generation = 0;
+
+  /** A commit starts: what an earlier one's Joined arguments view is reused from now on. */
+  begin(): void {
+    this.generation++;
+  }
+
+  /** The writer of a commit's few MessagePack headers, empty. */
+  heads(): PackWriter {
+    return this.headers.reset();
+  }
 
   /** An empty frames writer; bytes: its room if it must be made. */
   frame(bytes: number): RecordFrames {
@@ -235,6 +259,13 @@ class CommitScratch {
   }
 }
 
+/** Parts of the scratch's writers as one argument (resp.ts). */
+function joined(parts: readonly Uint8Array[]): Joined {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  return new Joined(parts, length, scratch);
+}
+
 function tooBig(w: { capacity: number }): boolean {
   return w.capacity > MAX_KEPT_BYTES;
 }
@@ -258,19 +289,47 @@ export function commitCalls(
   effects: readonly Effect[],
   keys: RedisKeys,
   bucketTtl: number,
-  opts: {
-    keepRecords?: boolean;
-    perPartition?: boolean;
-    /**
-     * The last UTC day whose tap dedupe buckets may hold entries under the tap's dedupe key
-     * itself, written before 0222 (RedisKeys.tapFieldsSince; -1, the default: none): a tap of
-     * such a day sends that key too, and the script reads it where the new field is not found.
-     */
-    oldFieldsUntil?: number;
-    /** Sub-buckets of a day's tap dedupe bucket (redis-seen-split.ts, 0222); default 1: none. */
-    subBuckets?: (day: number) => number;
-  } = {},
+  opts: CommitOptions = {},
 ): CommitCall[] {
+  return buildCalls(effects, keys, bucketTtl, opts, false) as CommitCall[];
+}
+
+/**
+ * commitCalls for a caller that writes every call at once (the store, through Scripts.run): one
+ * Redis's call takes its frames and columns as views of the scratch, copied once into the
+ * command instead of joined into Buffers first (docs/decisions/0236). A Cluster's calls are as
+ * commitCalls makes them.
+ */
+export function commitCallsViewed(
+  effects: readonly Effect[],
+  keys: RedisKeys,
+  bucketTtl: number,
+  opts: CommitOptions = {},
+): ViewedCall[] {
+  return buildCalls(effects, keys, bucketTtl, opts, !opts.perPartition);
+}
+
+export interface CommitOptions {
+  keepRecords?: boolean;
+  perPartition?: boolean;
+  /**
+   * The last UTC day whose tap dedupe buckets may hold entries under the tap's dedupe key
+   * itself, written before 0222 (RedisKeys.tapFieldsSince; -1, the default: none): a tap of
+   * such a day sends that key too, and the script reads it where the new field is not found.
+   */
+  oldFieldsUntil?: number;
+  /** Sub-buckets of a day's tap dedupe bucket (redis-seen-split.ts, 0222); default 1: none. */
+  subBuckets?: (day: number) => number;
+}
+
+function buildCalls(
+  effects: readonly Effect[],
+  keys: RedisKeys,
+  bucketTtl: number,
+  opts: CommitOptions,
+  views: boolean,
+): ViewedCall[] {
+  scratch.begin();
   const keepRecords = opts.keepRecords ?? true;
   const oldFieldsUntil = opts.oldFieldsUntil ?? -1;
   const subBuckets = opts.subBuckets;
@@ -303,8 +362,8 @@ export function commitCalls(
     return sub;
   };
   // ARGV[3], ARGV[4] and ARGV[5] are filled once the call is built.
-  const head = (): CommitCall['args'] => [String(bucketTtl), keepRecords ? '1' : '0', '', '', ''];
-  const calls: CommitCall[] = [];
+  const head = (): ViewedCall['args'] => [String(bucketTtl), keepRecords ? '1' : '0', '', '', ''];
+  const calls: ViewedCall[] = [];
   // Per call, its effects' frames and its effects: one Buffer argument each, not one per effect
   // (ioredis writes a command with any Buffer argument by concatenating buffers, per argument).
   // The frames are written straight into one buffer per partition (its outbox segment, 0219),
@@ -317,9 +376,9 @@ export function commitCalls(
     const pack = new EffectColumns(keepRecords, effects.length);
     // Per call: the old dedupe keys of its taps of days up to oldFieldsUntil, as (effect number in
     // the call, key) pairs; none in a store created since 0222, nor a few days after the upgrade.
-    const olds = new Map<CommitCall, Array<number | string>>();
-    const parts = new Map<number, { call: CommitCall; part: PartitionKeys; frames: RecordFrames }>();
-    let shared: { call: CommitCall; numbers: KeyNumbers; segments: RecordFrames[] } | undefined;
+    const olds = new Map<ViewedCall, Array<number | string>>();
+    const parts = new Map<number, { call: ViewedCall; part: PartitionKeys; frames: RecordFrames }>();
+    let shared: { call: ViewedCall; numbers: KeyNumbers; segments: RecordFrames[] } | undefined;
     // A partition's frames' buffer, sized for its share of the effects if they spread evenly: it
     // grows seldom, and where partitions are many (a Cluster's 1,024, nearly a call a tap) each does
     // not take 4 KB for a frame or two (0234).
@@ -365,12 +424,16 @@ export function commitCalls(
       }
     }
     calls.forEach((call, i) => {
-      // A copy of its segments, however many: the writers are the scratch's, used again next commit.
-      call.args[2] = Buffer.concat(frames[i]!.map((f) => f.finish()));
+      // Its segments, however many: copied, or viewed until the next commit (the writers are the
+      // scratch's, used again then).
+      const segments = frames[i]!.map((f) => f.finish());
+      call.args[2] = views ? joined(segments) : Buffer.concat(segments);
       // The effects are packed in the commit's order, so a call's positions are its effects' numbers.
       call.args[3] = opts.perPartition
         ? pack.finishOf(call.positions)
-        : pack.finishAll(call.positions.length);
+        : views
+          ? pack.joinedAll(call.positions.length)
+          : pack.finishAll(call.positions.length);
       const old = olds.get(call);
       if (old) {
         const w = new PackWriter(old.length * 32).array(old.length);
@@ -431,6 +494,18 @@ class EffectColumns {
     const w = new PackWriter(bytes).array(this.cols.length);
     for (const c of this.cols) w.array(effects).append(c);
     return w.finish();
+  }
+
+  /** finishAll's bytes as views of the scratch's writers (0236): nothing joined or copied here. */
+  joinedAll(effects: number): Joined {
+    // The outer array's header, then one column's: every column has the same one.
+    const h = scratch.heads().array(this.cols.length);
+    const outer = h.length;
+    const head = h.array(effects).finish();
+    const colHead = head.subarray(outer);
+    const parts: Uint8Array[] = [head.subarray(0, outer)];
+    for (const c of this.cols) parts.push(colHead, c.finish());
+    return joined(parts);
   }
 
   /** The columns of these effects (their numbers in packing order, rising): a Cluster's call. */
@@ -531,7 +606,7 @@ function packEffect(
  * other effect of the call applied (commitEffects-0.lua).
  */
 export function decodeCall(
-  call: CommitCall,
+  call: Pick<CommitCall, 'positions'>,
   effects: readonly Effect[],
   reply: unknown,
   into: CommitOutcome[],

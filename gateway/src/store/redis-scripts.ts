@@ -4,15 +4,19 @@
 // script under one name.
 import { readdirSync, readFileSync } from 'node:fs';
 import {
+  type Arg,
   type Durability,
   isCluster,
   type LuaScript,
   luaScript,
+  nativeCommand,
   type RedisClient,
-  runNative,
+  release,
   runScript,
+  sendWritten,
 } from './redis-client.js';
 import { luaResultTable } from './redis-codes.js';
+import { commandArguments } from './resp.js';
 
 export type ScriptName =
   | 'commitEffects'
@@ -39,11 +43,11 @@ type PaymentScriptName = 'createOrder' | 'transitionOrder' | 'addDailyUse';
 const VARIADIC: ReadonlySet<ScriptName> = new Set(['commitEffects', 'claimTaps', 'placeBooking']);
 
 export interface Scripts {
-  run(
-    name: ScriptName,
-    keys: readonly string[],
-    args: readonly (string | number | Buffer)[],
-  ): Promise<unknown>;
+  /**
+   * Runs the script (or its module command). A Joined argument (resp.ts) is copied before this
+   * returns its promise: the caller may reuse what it views as soon as run has been called.
+   */
+  run(name: ScriptName, keys: readonly string[], args: readonly Arg[]): Promise<unknown>;
   /** The scripts that run as the module's commands now (fewer after a fall-back). */
   natives(): ReadonlySet<ScriptName>;
 }
@@ -104,15 +108,24 @@ export function defineScripts(
       if (VARIADIC.has(name) ? keys.length < s.keys : keys.length !== s.keys)
         throw new Error(`Lua script ${name} takes ${s.keys} keys, got ${keys.length}`);
       const command = useNative.has(name) ? NATIVE_COMMANDS[name] : undefined;
-      if (command !== undefined) {
-        try {
-          return await runNative(client, command, keys, args, durability);
-        } catch (err) {
-          if (!(err instanceof Error && err.message.startsWith('ERR unknown command'))) throw err;
-          useNative.delete(name);
-        }
+      if (command === undefined) return runScript(client, s.script, keys, args, durability);
+      // Written now, every argument copied once into it: the caller's Joined ones may be reused
+      // once this call yields (0236).
+      const written = nativeCommand(command, keys, args);
+      let sent: Buffer[];
+      try {
+        return await sendWritten(client, written, keys[0], durability);
+      } catch (err) {
+        if (!(err instanceof Error && err.message.startsWith('ERR unknown command'))) throw err;
+        useNative.delete(name);
+        // Refused before it ran: the same keys and arguments for the script, copied from the
+        // bytes that were sent (the caller's may be gone, and these go back to be reused).
+        sent = commandArguments(written.bytes).map((b) => Buffer.from(b));
+      } finally {
+        release(written);
       }
-      return runScript(client, s.script, keys, args, durability);
+      const keyCount = keys.length;
+      return runScript(client, s.script, sent.slice(1, 1 + keyCount), sent.slice(1 + keyCount), durability);
     },
   };
 }

@@ -50,7 +50,7 @@ import {
   type RedisTarget,
 } from './redis-client.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
-import { type ClaimRequest, claimCall, commitCalls, decodeCall, decodeClaims } from './redis-commit.js';
+import { type ClaimRequest, claimCall, commitCallsViewed, decodeCall, decodeClaims } from './redis-commit.js';
 import { RedisCredentialStore } from './redis-credentials.js';
 import { RedisKeys, tapField } from './redis-keys.js';
 import { RedisLists } from './redis-lists.js';
@@ -319,7 +319,8 @@ class RedisStore implements Store {
     for (const e of effects) if (isTapKey(e.dedupeKey)) days.add(dedupeDay(e.record.at));
     if (this.splits.lacks(days)) await this.splits.load(days);
     const splits = this.splits;
-    const calls = commitCalls(effects, this.keys, this.bucketTtl, {
+    // One Redis's call views the scratch (0236): scripts.run writes it before the next commit is built.
+    const calls = commitCallsViewed(effects, this.keys, this.bucketTtl, {
       subBuckets: (day) => splits.of(day),
       keepRecords: this.keepRecords,
       perPartition: this.perPartition,

@@ -7,7 +7,59 @@
 // measured once and every byte copied once. Pure: no client here.
 
 /** A command's part: a number goes as its decimal string, as ioredis sends it. */
-export type Part = string | number | Buffer;
+export type Part = string | number | Buffer | Joined;
+
+/** What made a Joined's parts, and how many times it has started again (CommitScratch). */
+export interface Reused {
+  readonly generation: number;
+}
+
+/**
+ * One argument's bytes as parts not yet joined: views of buffers that are reused (the commit's
+ * scratch, redis-commit.ts), copied once, by encodeCommand into the command, instead of joined
+ * into a Buffer and copied again (docs/decisions/0236). Valid only while its owner has not
+ * started again: any read after that throws rather than send another commit's bytes.
+ */
+export class Joined {
+  private readonly generation: number;
+
+  constructor(
+    readonly parts: readonly Uint8Array[],
+    readonly length: number,
+    private readonly owner: Reused,
+  ) {
+    this.generation = owner.generation;
+  }
+
+  /** Throws when the bytes it views were reused. */
+  check(): void {
+    if (this.owner.generation !== this.generation)
+      throw new Error('an argument read after its buffers were reused (a commit built since it)');
+  }
+
+  /** Copies the bytes to buf at `at`; the end. */
+  copyTo(buf: Buffer, at: number): number {
+    this.check();
+    for (const p of this.parts) {
+      buf.set(p, at);
+      at += p.length;
+    }
+    return at;
+  }
+
+  /** The bytes as one Buffer of their own (a copy): for a path that keeps them past this turn. */
+  toBuffer(): Buffer {
+    const out = Buffer.allocUnsafe(this.length);
+    this.copyTo(out, 0);
+    return out;
+  }
+}
+
+/** Every Joined argument as a Buffer of its own; the list itself when there is none. */
+export function ownedParts<T>(parts: readonly (T | Joined)[]): T[] {
+  if (!parts.some((p) => p instanceof Joined)) return parts as T[];
+  return parts.map((p) => (p instanceof Joined ? (p.toBuffer() as T) : p));
+}
 
 /** The lengths of a command's string parts, kept between calls (one command is built at a time). */
 let lengths = new Int32Array(1024);
@@ -51,6 +103,8 @@ export function encodeCommand(
   head: readonly Part[],
   middle: readonly Part[],
   tail: readonly Part[],
+  /** The buffer to write into, at least `bytes` long (a reused one, SendBuffers); default a new one. */
+  into: (bytes: number) => Buffer = Buffer.allocUnsafe,
 ): Buffer {
   const count = 1 + head.length + middle.length + tail.length;
   if (lengths.length < count) lengths = new Int32Array(count * 2);
@@ -61,10 +115,11 @@ export function encodeCommand(
     for (const p of list) {
       const part = typeof p === 'number' ? String(p) : p;
       const len = typeof part === 'string' ? Buffer.byteLength(part) : part.length;
+      if (part instanceof Joined) part.check();
       lengths[i++] = len;
       bytes += 15 + len;
     }
-  const buf = Buffer.allocUnsafe(bytes);
+  const buf = into(bytes);
   let at = writeHeader(buf, 0, 42, count);
   i = 0;
   for (const list of [[name], head, middle, tail] as const)
@@ -72,7 +127,8 @@ export function encodeCommand(
       const part = typeof p === 'number' ? String(p) : p;
       const len = lengths[i++]!;
       at = writeHeader(buf, at, 36, len);
-      if (typeof part !== 'string') at += part.copy(buf, at);
+      if (part instanceof Joined) at = part.copyTo(buf, at);
+      else if (typeof part !== 'string') at += part.copy(buf, at);
       // A string of as many bytes as characters is ASCII: latin1 writes it without decoding.
       else at += buf.write(part, at, len, len === part.length ? 'latin1' : 'utf8');
       buf[at] = 13;
@@ -80,4 +136,36 @@ export function encodeCommand(
       at += 2;
     }
   return buf.subarray(0, at);
+}
+
+/**
+ * The arguments of a command encodeCommand wrote, after its name: views of `bytes` (nothing
+ * copied). For a command sent and refused before it ran, to send its arguments another way when
+ * their Joined parts may have been reused since (redis-scripts.ts). Throws on bytes that are not
+ * one RESP array of bulk strings.
+ */
+export function commandArguments(bytes: Buffer): Buffer[] {
+  let at = 0;
+  const number = (mark: number): number => {
+    if (bytes[at] !== mark) throw new Error(`not a written command: byte ${at}`);
+    let n = 0;
+    at++;
+    while (bytes[at] !== 13) {
+      const d = bytes[at]! - 48;
+      if (d < 0 || d > 9 || at >= bytes.length) throw new Error(`not a written command: byte ${at}`);
+      n = n * 10 + d;
+      at++;
+    }
+    at += 2;
+    return n;
+  };
+  const count = number(42);
+  const out: Buffer[] = [];
+  for (let i = 0; i < count; i++) {
+    const len = number(36);
+    if (at + len + 2 > bytes.length) throw new Error('not a written command: cut short');
+    if (i > 0) out.push(bytes.subarray(at, at + len));
+    at += len + 2;
+  }
+  return out;
 }

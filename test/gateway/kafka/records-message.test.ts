@@ -81,6 +81,16 @@ describe('pageMessages', () => {
   it('makes no message of an empty page', () => {
     expect(pageMessages(0, [])).toEqual([]);
   });
+
+  it("carries a joined message's entries as parts, the very bytes, joined only when its value is read (0236)", () => {
+    const [m] = pageMessages(3, entries);
+    expect(m!.parts).toHaveLength(6);
+    m!.parts!.forEach((p, i) => {
+      expect(p.buffer).toBe(entries[i]!.batch.buffer);
+    });
+    expect(m!.value).toEqual(Buffer.concat(entries.map((e) => e.batch)));
+    expect(m!.value).toBe(m!.value);
+  });
 });
 
 describe('decodeRecordsMessage', () => {

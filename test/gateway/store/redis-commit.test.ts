@@ -8,6 +8,7 @@ import { ScriptResult } from '../../../gateway/src/store/redis-codes.js';
 import {
   claimCall,
   commitCalls,
+  commitCallsViewed,
   commitScratchKept,
   decodeCall,
   decodeClaims,
@@ -16,7 +17,7 @@ import {
 import { partitionOf, RedisKeys, tapField } from '../../../gateway/src/store/redis-keys.js';
 import { decodeResult, encodeResult } from '../../../gateway/src/store/redis-results.js';
 import { subBucketOf } from '../../../gateway/src/store/redis-seen-split.js';
-import { encodeCommand } from '../../../gateway/src/store/resp.js';
+import { encodeCommand, Joined } from '../../../gateway/src/store/resp.js';
 import { outcomes } from '../../../protos/codec.js';
 import { recordFrame } from '../../../protos/record-codec.js';
 import { planRun, rideOf, T0, tap, token, topUpOf } from './fixtures.js';
@@ -259,6 +260,50 @@ describe('commitEffects calls', () => {
       commitCalls(other, keys, TTL, { perPartition, keepRecords: false });
       commitCalls(other, keys, TTL, { perPartition, keepRecords: true });
       expect(calls.map((c) => encodeCommand('ONECARD.COMMIT', [], c.keys, c.args))).toEqual(bytes);
+    }
+  });
+
+  it('viewed, write the same command as copied ones, with no Buffer joined for the frames or the columns (0236)', () => {
+    const cards = new Map([0, 1, 2, 3].map((n) => [token(n), card(n)]));
+    const effects = planRun(
+      cards,
+      [0, 1, 2, 3, 0, 2].map((n, i) => tap({ cardToken: token(n), seq: i + 1 })),
+    );
+    for (const keepRecords of [false, true]) {
+      const copied = commitCalls(effects, keys, TTL, { keepRecords }).map((c) =>
+        encodeCommand('ONECARD.COMMIT', [String(c.keys.length)], c.keys, c.args),
+      );
+      const viewed = commitCallsViewed(effects, keys, TTL, { keepRecords });
+      expect(viewed).toHaveLength(1);
+      expect(viewed[0]!.args[2]).toBeInstanceOf(Joined);
+      expect(viewed[0]!.args[3]).toBeInstanceOf(Joined);
+      const written = viewed.map((c) =>
+        encodeCommand('ONECARD.COMMIT', [String(c.keys.length)], c.keys, c.args),
+      );
+      expect(written).toEqual(copied);
+    }
+  });
+
+  it("viewed, refuse to be written once the next commit is built: a reused buffer never sends another commit's bytes (0236)", () => {
+    const cards = new Map([0, 1].map((n) => [token(n), card(n)]));
+    const [call] = commitCallsViewed(planRun(cards, [tap({ cardToken: token(0), seq: 1 })]), keys, TTL);
+    commitCalls(planRun(cards, [tap({ cardToken: token(1), seq: 9 })]), keys, TTL);
+    expect(() => encodeCommand('ONECARD.COMMIT', [], call!.keys, call!.args)).toThrow(
+      'an argument read after its buffers were reused',
+    );
+    expect(() => (call!.args[2] as Joined).toBuffer()).toThrow('reused');
+  });
+
+  it('viewed on a Cluster, are Buffers of their own as commitCalls makes them (its calls go as scripts)', () => {
+    const cards = new Map([0, 1, 2].map((n) => [token(n), card(n)]));
+    const effects = planRun(
+      cards,
+      [0, 1, 2].map((n, i) => tap({ cardToken: token(n), seq: i + 1 })),
+    );
+    const viewed = commitCallsViewed(effects, keys, TTL, { perPartition: true });
+    for (const c of viewed) {
+      expect(Buffer.isBuffer(c.args[2])).toBe(true);
+      expect(Buffer.isBuffer(c.args[3])).toBe(true);
     }
   });
 

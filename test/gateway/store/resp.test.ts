@@ -4,8 +4,11 @@
 import { Command } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { WrittenCommand } from '../../../gateway/src/store/redis-client.js';
-import { encodeCommand, type Part } from '../../../gateway/src/store/resp.js';
+import { commandArguments, encodeCommand, Joined } from '../../../gateway/src/store/resp.js';
 import { type SeededRandom, seededRandom } from '../../support/random.js';
+
+/** What ioredis itself takes as an argument. */
+type Part = string | number | Buffer;
 
 /** ioredis's own bytes for the command (a Buffer argument makes it write a Buffer). */
 function ioredisBytes(name: string, parts: readonly Part[]): Buffer {
@@ -55,6 +58,47 @@ describe('encodeCommand', () => {
       const mine = encodeCommand('mget', head, middle, tail);
       expect(mine.equals(ioredisBytes('mget', [...head, ...middle, ...tail]))).toBe(true);
     }
+  });
+});
+
+describe('a Joined argument (0236)', () => {
+  const owner = { generation: 0 };
+  const parts = [Buffer.from('ab'), Buffer.alloc(0), Buffer.from([0, 13, 10, 255]), Buffer.from('社保')];
+  const whole = Buffer.concat(parts);
+
+  it('is written as the Buffer of its parts joined, byte for byte', () => {
+    const joined = new Joined(parts, whole.length, owner);
+    expect(encodeCommand('SET', ['k'], [joined], [7])).toEqual(encodeCommand('SET', ['k'], [whole], [7]));
+    expect(joined.toBuffer()).toEqual(whole);
+  });
+
+  it('is refused, not written, once its owner has started again (its buffers are reused)', () => {
+    const mine = { generation: 4 };
+    const joined = new Joined(parts, whole.length, mine);
+    mine.generation++;
+    expect(() => encodeCommand('SET', ['k'], [joined], [])).toThrow('reused');
+    expect(() => joined.toBuffer()).toThrow('reused');
+  });
+});
+
+describe('commandArguments', () => {
+  it('reads back every argument after the name, as the bytes written, over random commands', () => {
+    const r = seededRandom(236);
+    for (let n = 0; n < 200; n++) {
+      const lists = [0, 1, 2].map(() => Array.from({ length: r.int(20) }, () => randomPart(r)));
+      const [head, middle, tail] = lists as [Part[], Part[], Part[]];
+      const args = commandArguments(encodeCommand('onecard.commit', head, middle, tail));
+      const want = [...head, ...middle, ...tail].map((p) =>
+        Buffer.isBuffer(p) ? p : Buffer.from(String(p)),
+      );
+      expect(args).toEqual(want);
+    }
+  });
+
+  it('refuses bytes that are not one written command', () => {
+    expect(() => commandArguments(Buffer.from('+OK\r\n'))).toThrow('not a written command');
+    expect(() => commandArguments(Buffer.from('*2\r\n$3\r\nGET\r\n$9\r\nk\r\n'))).toThrow('cut short');
+    expect(() => commandArguments(Buffer.from('*1\r\n$x\r\n'))).toThrow('not a written command');
   });
 });
 

@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planTap } from '../../../../core/ledger.js';
 import { openRedisStore } from '../../../../gateway/src/store/redis.js';
-import { commitCalls } from '../../../../gateway/src/store/redis-commit.js';
+import { commitCalls, commitCallsViewed } from '../../../../gateway/src/store/redis-commit.js';
 import { RedisKeys } from '../../../../gateway/src/store/redis-keys.js';
 import { defineScripts, nativesOf } from '../../../../gateway/src/store/redis-scripts.js';
 import { freePortRun } from '../../../support/redis-topology.js';
@@ -94,6 +94,26 @@ describe('a Redis without the module', () => {
           balanceFen: effect.result.balanceAfterFen,
         });
       }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("falls back with the arguments it sent, though the caller's views of them were reused since (0236)", async () => {
+    const store = await openRedisStore({ url, keyPrefix: 'bare3', keepRecords: false, now: T0 });
+    try {
+      const keys = new RedisKeys('bare3', 16);
+      const scripts = defineScripts(admin, undefined, new Set(['commitEffects']));
+      const a = planTap(await issue(store, 4, 1_000), tap({ cardToken: token(4), seq: 4 }), fare, T0);
+      const b = planTap(await issue(store, 5, 700), tap({ cardToken: token(5), seq: 5 }), fare, T0);
+      // The first commit's frames and columns are views of the scratch the second is built in.
+      const [first] = commitCallsViewed([a], keys, 60, { keepRecords: false });
+      const refused = scripts.run('commitEffects', first!.keys, first!.args);
+      const [second] = commitCallsViewed([b], keys, 60, { keepRecords: false });
+      const next = scripts.run('commitEffects', second!.keys, second!.args);
+      expect(await Promise.all([refused, next])).toEqual([[], []]);
+      expect(await load(store, token(4))).toMatchObject({ version: 2, balanceFen: a.result.balanceAfterFen });
+      expect(await load(store, token(5))).toMatchObject({ version: 2, balanceFen: b.result.balanceAfterFen });
     } finally {
       await store.close();
     }
