@@ -50,6 +50,9 @@ describe('personal data in free text (decision 0156)', () => {
     ['11010519491231002x', 'id_number'],
     ['req-500228198001011230', 'id_number'],
     ['topup:11010519491231002X:1', 'id_number'],
+    // Hex letters beside it do not hide one: only a run of 32 hex (a token, a hash) does (0237).
+    ['abc500228198001011230', 'id_number'],
+    ['ab500228198001011230cdef', 'id_number'],
     // Social security card numbers: one letter and eight digits, as a whole word.
     ['A12345678', 'card_number'],
     ['a12345678', 'card_number'],
@@ -58,6 +61,7 @@ describe('personal data in free text (decision 0156)', () => {
     // UnionPay debit card numbers (the card is one): 62…, 16 to 19 digits, Luhn-valid.
     ['6222021001123459', 'bank_card_number'],
     ['pay-6217001234567890122', 'bank_card_number'],
+    ['cafe6222021001123459', 'bank_card_number'],
   ])('%s is refused as %s', (text, shape) => expect(personalDataShape(text)).toBe(shape));
 
   it.each([
@@ -72,6 +76,10 @@ describe('personal data in free text (decision 0156)', () => {
     ['A123456789', 'nine digits'],
     ['6222021001123458', 'a 62 number with a wrong Luhn digit'],
     ['', 'nothing'],
+    // A card token is 32 hex; one in ~25,000 holds an ID-number shape (0237: this one did).
+    ['559880c71782aa171344069360575509', 'a card token whose digits pass as an ID number'],
+    [`${'ea'.repeat(7)}500228198001011230${'fa'.repeat(8)}`, 'a SHA-256 hex with an ID number inside'],
+    ['ab6222021001123459cdef0123456789', 'a card token whose digits pass as a bank card number'],
   ])('%s passes (%s)', (text) => expect(personalDataShape(text)).toBeUndefined());
 
   it('checks the GB 11643 check character', () => {

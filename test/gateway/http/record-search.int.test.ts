@@ -114,6 +114,17 @@ describe('records by masked card number', () => {
     }
   });
 
+  it('takes a card token whose hex digits happen to pass as an ID number, and refuses the number alone (0237)', async () => {
+    // 32 hex: 18 digits in a row after the letters, with a valid GB 11643 check character.
+    const t = '559880c71782aa171344069360575509';
+    const r = await get('root', `/v1/records?card=${t}`);
+    expect(r.status).toBe(200);
+    expect(ids(r.body)).toEqual([]);
+    const alone = await get('root', '/v1/records?card=171344069360575509');
+    expect(alone.status).toBe(400);
+    expect(JSON.parse(alone.body)).toMatchObject({ code: 'ID_NUMBER_IN_URL' });
+  });
+
   it('is for accounts that read records only', async () => {
     expect((await get('counter1', '/v1/records?card=A12****02')).status).toBe(403);
   });
