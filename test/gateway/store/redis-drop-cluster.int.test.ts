@@ -93,7 +93,13 @@ describe('redis:drop-records on a Cluster', () => {
       expect(last).toMatchObject({ ok: true, summary: { recordsDeleted: records.length - fed.length } });
       if (!last.ok) return;
       expect(last.summary.counterHashesDeleted).toBeGreaterThan(0);
-      expect(last.summary.memory.usedBefore).toBeGreaterThan(last.summary.memory.usedAfter);
+      // The memory is read from every master before and after. Its drop is Redis's, and a few dozen
+      // records' worth can be less than what client buffers move meanwhile (a run once read
+      // 11 KB more after): that the keys are gone is the proof below.
+      const { usedBefore, usedAfter, freed } = last.summary.memory;
+      expect(usedBefore).toBeGreaterThan(0);
+      expect(usedAfter).toBeGreaterThan(0);
+      expect(freed).toBe(usedBefore - usedAfter);
       expect(Object.keys(await snapshot(admin, prefix)).filter((k) => /:(rec|ix:|st:)/.test(k))).toEqual([]);
     } finally {
       await store.close();
