@@ -158,7 +158,9 @@ export type Arg = string | number | Buffer | Joined;
  * of them allocated, however short their lives ("external memory pressure"). A command's bytes
  * are the socket's until Redis has read them all, and ioredis sends a command again after a
  * reconnect until it settles: a reply or a rejection, after which nothing reads them. So a
- * buffer comes back only then. Bounded: at most MAX_FREE kept, none over MAX_KEPT.
+ * buffer comes back only then. That needs a client without ioredis's `commandTimeout` (none of
+ * connectRedis's has one): a command it times out is rejected while its bytes may still wait in
+ * the socket's queue. Bounded: at most MAX_FREE kept, none over MAX_KEPT.
  */
 export class SendBuffers {
   static readonly MAX_FREE = 16;
