@@ -6,6 +6,7 @@
 import { LRUCache } from 'lru-cache';
 import { type Ed25519PublicKey, ed25519 } from '../../../core/ed25519.js';
 import { batchSignature } from '../../../protos/codec.js';
+import { JoinBuffer } from '../join-buffer.js';
 import type { Device } from '../store/port.js';
 
 export type SignatureRejection = 'SIGNATURE_MISSING' | 'SIGNATURE_INVALID' | 'DEVICE_KEY_MISSING';
@@ -18,9 +19,6 @@ export function isDevicePublicKey(hex: string): boolean {
   return PUBLIC_KEY.test(hex);
 }
 
-/** The most signed bytes kept in the reused buffer; a larger batch's are joined apart. */
-const MAX_KEPT_SIGNED = 1 << 20;
-
 export class BatchSignatures {
   /** Keyed by the public key itself: a re-registered key can never meet a stale KeyObject. */
   private readonly keys: LRUCache<string, Ed25519PublicKey>;
@@ -30,18 +28,8 @@ export class BatchSignatures {
    * was an ArrayBuffer of its own at 100 taps, and those set V8's full collections off
    * (docs/decisions/0236).
    */
-  private signed = Buffer.alloc(0);
-  private readonly joinSigned = (domain: Buffer, body: Buffer): Buffer => {
-    const n = domain.length + body.length;
-    let buf = this.signed;
-    if (buf.length < n) {
-      buf = Buffer.allocUnsafe(Math.max(8 * 1024, n + (n >> 1)));
-      if (buf.length <= MAX_KEPT_SIGNED) this.signed = buf;
-    }
-    domain.copy(buf, 0);
-    body.copy(buf, domain.length);
-    return buf.subarray(0, n);
-  };
+  private readonly signed = new JoinBuffer();
+  private readonly joinSigned = (domain: Buffer, body: Buffer): Buffer => this.signed.join([domain, body]);
 
   constructor(maxKeys: number) {
     this.keys = new LRUCache({ max: maxKeys });

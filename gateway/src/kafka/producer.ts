@@ -10,6 +10,7 @@ import type {
   Producer as RdProducer,
 } from 'node-rdkafka';
 import Kafka from 'node-rdkafka';
+import { JoinBuffer } from '../join-buffer.js';
 import type { Logger } from '../log.js';
 
 export interface OutgoingMessage {
@@ -48,39 +49,6 @@ export interface KafkaProducerOptions {
 
 const QUEUE_FULL = Kafka.CODES.ERRORS.ERR__QUEUE_FULL;
 
-/**
- * A message's parts joined into one buffer, reused message after message (0236). librdkafka
- * copies a value before produce returns (node-rdkafka sends RK_MSG_COPY), so nothing reads the
- * buffer after that. A new Buffer per message was ~0.2 KB a tap of ArrayBuffers, which is what
- * sets V8's full collections off (store/redis-client.ts, SendBuffers). Bounded: a value larger
- * than MAX_KEPT is joined into a Buffer of its own.
- */
-export class JoinBuffer {
-  static readonly MAX_KEPT = 1 << 20;
-  private buf = Buffer.alloc(0);
-
-  /** The parts as one view of the kept buffer; valid until the next join. */
-  join(parts: readonly Uint8Array[]): Buffer {
-    let n = 0;
-    for (const p of parts) n += p.length;
-    let buf = this.buf;
-    if (buf.length < n) {
-      buf = Buffer.allocUnsafe(Math.max(64 * 1024, n + (n >> 1)));
-      if (buf.length <= JoinBuffer.MAX_KEPT) this.buf = buf;
-    }
-    let at = 0;
-    for (const p of parts) {
-      buf.set(p, at);
-      at += p.length;
-    }
-    return buf.subarray(0, n);
-  }
-
-  /** Bytes kept (tests). */
-  get capacity(): number {
-    return this.buf.length;
-  }
-}
 const POLL_INTERVAL_MS = 10;
 const QUEUE_FULL_WAIT_MS = 20;
 const DISCONNECT_TIMEOUT_MS = 5_000;
@@ -115,7 +83,11 @@ export class KafkaProducer {
   private producer: RdProducer | undefined;
   private readonly pending = new Set<Tracker>();
   private fatalError: Error | undefined;
-  private readonly joined = new JoinBuffer();
+  /**
+   * A message's parts joined, message after message (0236). librdkafka copies a value before
+   * produce returns (node-rdkafka sends RK_MSG_COPY), so nothing reads the buffer after that.
+   */
+  private readonly joined = new JoinBuffer(64 * 1024);
 
   constructor(private readonly options: KafkaProducerOptions) {}
 

@@ -77,7 +77,7 @@ export function pageMessages(
 
 /**
  * A message of several entries' bytes: the producer joins its parts into a buffer it reuses
- * (producer.ts, JoinBuffer; docs/decisions/0236); `value` joins them into a Buffer of its own,
+ * (producer.ts, join-buffer.ts; docs/decisions/0236); `value` joins them into a Buffer of its own,
  * once, only if something reads it (a stand-in sink, a test).
  */
 function joinedMessage(

@@ -135,12 +135,7 @@ export class WrittenCommand extends Command {
  * (docs/decisions/0235). Strings back, nil as null, as its mget answers.
  */
 export async function mgetWritten(client: Redis, keys: readonly string[]): Promise<Array<string | null>> {
-  let lent: Buffer | undefined;
-  const bytes = encodeCommand('MGET', [], keys, [], (n) => {
-    lent = sendBuffers.take(n);
-    return lent;
-  });
-  const written = new WrittenCommand('mget', bytes, lent);
+  const written = writtenCommand('MGET', [], keys, []);
   try {
     return (await client.sendCommand(written)) as Array<string | null>;
   } finally {
@@ -209,36 +204,32 @@ export const sendBuffers = new SendBuffers();
  * A command of onecard's Redis module (docs/decisions/0232) that stands for a script, written:
  * the same keys and arguments after the key count, as EVALSHA's are. Its bytes are every
  * argument's one copy (resp.ts, docs/decisions/0233, 0236), made now, before the caller goes on,
- * into a buffer of sendBuffers: sendNative gives it back once the command has settled.
+ * into a buffer of sendBuffers: release gives it back once the command has settled.
  */
 export function nativeCommand(
   command: string,
   keys: readonly string[],
   args: readonly Arg[],
 ): WrittenCommand {
-  let lent: Buffer | undefined;
-  const bytes = encodeCommand(command, [String(keys.length)], keys, args, (n) => {
-    lent = sendBuffers.take(n);
-    return lent;
-  });
-  return new WrittenCommand(command, bytes, lent);
+  return writtenCommand(command, [String(keys.length)], keys, args);
 }
 
 /**
- * Sends a written module command; durability as runScript's. firstKey: the command's first key
- * (the wait mark goes in its slot), undefined when it has none.
+ * A command written into a buffer of sendBuffers, under its name as written; ioredis knows it by
+ * the name in lower case. release gives the buffer back once the command has settled.
  */
-export async function sendNative(
-  client: RedisClient,
-  written: WrittenCommand,
-  firstKey: string | undefined,
-  durability?: Durability,
-): Promise<unknown> {
-  try {
-    return await sendWritten(client, written, firstKey, durability);
-  } finally {
-    release(written);
-  }
+function writtenCommand(
+  name: string,
+  head: readonly Arg[],
+  middle: readonly Arg[],
+  tail: readonly Arg[],
+): WrittenCommand {
+  let lent: Buffer | undefined;
+  const bytes = encodeCommand(name, head, middle, tail, (n) => {
+    lent = sendBuffers.take(n);
+    return lent;
+  });
+  return new WrittenCommand(name.toLowerCase(), bytes, lent);
 }
 
 /** A written command's buffer back to sendBuffers: only once it has settled, and not read after. */
@@ -247,7 +238,11 @@ export function release(written: WrittenCommand): void {
   if (written.lent) sendBuffers.give(written.lent);
 }
 
-/** sendNative without giving the buffer back: the caller releases it once done with its bytes. */
+/**
+ * Sends a written module command; durability as runScript's. firstKey: the command's first key
+ * (the wait mark goes in its slot), undefined when it has none. The buffer is not given back
+ * here: the caller releases it once done with its bytes.
+ */
 export async function sendWritten(
   client: RedisClient,
   written: WrittenCommand,
@@ -266,17 +261,6 @@ export async function sendWritten(
     .exec();
   if (!replies) throw new Error(`the ${written.name} pipeline was discarded`);
   return waited(replies, durability);
-}
-
-/** A module command written and sent (nativeCommand, sendNative). */
-export function runNative(
-  client: RedisClient,
-  command: string,
-  keys: readonly string[],
-  args: readonly Arg[],
-  durability?: Durability,
-): Promise<unknown> {
-  return sendNative(client, nativeCommand(command, keys, args), keys[0], durability);
 }
 
 /** The write's reply from [write, SET mark, WAIT] replies; throws what failed or too few replicas. */
