@@ -253,9 +253,10 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
     ONECARD_KAFKA_BROKERS: o.brokers,
     ONECARD_KAFKA_TOPIC: topic,
     ONECARD_BENCH_GC_FILE: o.gcFile,
-    // Configured as a city would (0222): the taps a partition takes in the max-rate run, so each
-    // tap dedupe sub-bucket holds ~64 of them and stays a listpack.
-    ONECARD_DEDUPE_TAPS_PER_PARTITION_DAY: String(Math.ceil(o.taps / o.partitions)),
+    // Configured as a city would (0222): the taps a partition takes by the end of the max-rate
+    // run (its warm-up's too: the same day), so each tap dedupe sub-bucket holds ~64 of them and
+    // stays a listpack.
+    ONECARD_DEDUPE_TAPS_PER_PARTITION_DAY: String(Math.ceil((o.warmupTaps + o.taps) / o.partitions)),
   });
   const exited = new Promise((r) => gw.once('exit', r));
   let sampling = true;
