@@ -124,8 +124,20 @@ export interface Effect {
  * two forms never meet.
  */
 export function tapRecordId(tap: Pick<TapInput, 'deviceId' | 'epoch' | 'seq'>): string {
-  return tap.epoch ? `tap:${tap.deviceId}:${tap.epoch}:${tap.seq}` : `tap:${tap.deviceId}:${tap.seq}`;
+  if (tap.deviceId !== idDevice || tap.epoch !== idEpoch) {
+    idDevice = tap.deviceId;
+    idEpoch = tap.epoch;
+    idPrefix = tap.epoch ? `tap:${tap.deviceId}:${tap.epoch}:` : `tap:${tap.deviceId}:`;
+  }
+  return idPrefix + tap.seq;
 }
+
+// The last id's device, epoch and the prefix they make (docs/decisions/0240): a batch's taps
+// share their device and epoch, so the prefix is joined once a batch and a tap's id is one
+// concatenation, not five (each a string of its own until the id is flattened). The same ids.
+let idDevice: string | undefined;
+let idEpoch: string | undefined = '';
+let idPrefix = '';
 
 export function topUpRecordId(requestId: string): string {
   return `topup:${requestId}`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConcessionFlag, unknownCard } from '../../core/card.js';
-import { chain, planTap, planTopUp, recordWithoutTap } from '../../core/ledger.js';
+import { chain, planTap, planTopUp, recordWithoutTap, tapRecordId } from '../../core/ledger.js';
 import { flatPricer, tariffPricer } from '../../core/pricing.js';
 import { flatFare } from '../../core/tariff/flat.js';
 import { cardState, tapInput } from '../support/taps.js';
@@ -190,6 +190,23 @@ describe('planning a tap', () => {
     const r = planTap(cardState(), tapInput(), fare, NOW).record;
     expect(r.cardToken).toBe('aa'.repeat(16));
     expect(r.cardMasked).toBe('A12****78');
+  });
+});
+
+describe("a tap's record id", () => {
+  // In this order on purpose: the id of a tap on another device, epoch or none follows one on
+  // the same device (the prefix is kept from one id to the next, 0240).
+  it.each([
+    [{ deviceId: 'bus-7', epoch: '9f3a1c0de4b27a51', seq: 12 }, 'tap:bus-7:9f3a1c0de4b27a51:12'],
+    [{ deviceId: 'bus-7', epoch: '9f3a1c0de4b27a51', seq: 13 }, 'tap:bus-7:9f3a1c0de4b27a51:13'],
+    [{ deviceId: 'bus-7', epoch: '0000000000000001', seq: 13 }, 'tap:bus-7:0000000000000001:13'],
+    [{ deviceId: 'bus-8', epoch: '0000000000000001', seq: 13 }, 'tap:bus-8:0000000000000001:13'],
+    [{ deviceId: 'bus-8', epoch: '', seq: 13 }, 'tap:bus-8:13'],
+    [{ deviceId: 'bus-8', epoch: '', seq: 0 }, 'tap:bus-8:0'],
+    [{ deviceId: 'bus-7', epoch: '', seq: 14 }, 'tap:bus-7:14'],
+    [{ deviceId: 'bus-7', epoch: '9f3a1c0de4b27a51', seq: 14 }, 'tap:bus-7:9f3a1c0de4b27a51:14'],
+  ])('%j is %s', (tap, id) => {
+    expect(tapRecordId(tap)).toBe(id);
   });
 });
 

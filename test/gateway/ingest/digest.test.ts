@@ -93,13 +93,18 @@ describe('tap content digest (docs/decisions/0175)', () => {
         .slice(0, 16);
     let t: TapInput = base;
     for (let i = 0; i < 2_000; i++) {
+      // Now and then what validation would refuse, or what the in-place writing (0240) does not
+      // take and hands to the string way: a time that is not a whole number ≥ 0, a card token
+      // or credential that is not ASCII, a tail past the scratch buffer's room.
       const change: Partial<TapInput> = {
         seq: i,
-        deviceTimeMs: base.deviceTimeMs + i,
-        cardToken: pick(['ab', 'cd']).repeat(16),
+        deviceTimeMs:
+          next() < 0.05 ? pick([-1, 0, 1.5, 2 ** 60, 9, 10, Number.MAX_SAFE_INTEGER]) : base.deviceTimeMs + i,
+        cardToken: next() < 0.03 ? pick(['票'.repeat(32), 'x'.repeat(200)]) : pick(['ab', 'cd']).repeat(16),
       };
+      if (next() < 0.02) change.credential = '卡' as TapInput['credential'];
       if (next() < 0.1) change.issuingRegion = pick(['500228', '110000', '']);
-      if (next() < 0.1) change.routeId = pick(['r12', 'r13', '', '票价']);
+      if (next() < 0.1) change.routeId = pick(['r12', 'r13', '', '票价', 'r'.repeat(600), '路'.repeat(700)]);
       if (next() < 0.1) change.stopId = pick(['s3', '']);
       if (next() < 0.1) change.stationId = pick(['st1', '']);
       if (next() < 0.1) change.venueId = pick(['v1', '']);
