@@ -116,6 +116,11 @@ export class MqttLink {
       // secret must not leave a device silent for good.
       reconnectOnConnackError: true,
       connectTimeout: 10_000,
+      // mqtt-packet's table of every 16-bit number as a 2-byte Buffer, made at the first write
+      // and kept for good: 65,536 Buffer objects, a quarter of the gateway's heap objects, which
+      // every full collection marks again (docs/decisions/0240). Without it a packet id or a
+      // length is a small Buffer made as it is written: a few a packet, a few thousand a second.
+      writeCache: false,
       ...(opts.protocolVersion === 5
         ? {
             properties: {

@@ -2,6 +2,8 @@
 // (docs/decisions/0239). mqtt.js writes each packet on its own and flushes it on the next tick,
 // and it takes the next incoming packet on a later tick, so each PUBACK used to be a write of
 // its own: ~1,000 4-byte writes a second at the max rate. Real Mosquitto, a real socket.
+// Nor does it make mqtt-packet's table of 65,536 number Buffers (decision 0240).
+import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -43,13 +45,21 @@ function countWrites(stream: Socket): { readonly n: number } {
   return counter;
 }
 
+/** mqtt-packet, and its number table (numbers.js), the ones the link's client writes with. */
+const require = createRequire(import.meta.url);
+const mqttPacket = require('mqtt-packet') as { writeToStream: { cacheNumbers: boolean } };
+const numberCache = require('mqtt-packet/numbers.js').cache as Record<number, Buffer>;
+
 const tick = () => new Promise<void>((r) => process.nextTick(r));
 const turn = () => new Promise<void>((r) => setImmediate(r));
 
 describe('gateway MQTT link: one write a turn', () => {
   it('sends the packets of one turn in one write, however many ticks apart, in order', async () => {
     user = serviceUser('gwcork');
-    await (await connectWhenAccepted(user)).endAsync();
+    // This file's other clients keep no table either: the table is the module's, made by
+    // whichever client writes first with it on.
+    const noTable = { writeCache: false };
+    await (await connectWhenAccepted(user, noTable)).endAsync();
     link = new MqttLink({
       url: testEnv.mqttUrl(),
       clientId: user.username,
@@ -63,10 +73,12 @@ describe('gateway MQTT link: one write a turn', () => {
       onTaps: async () => {},
       onStatus: () => {},
     });
+    // The table is on again, as in a process whose first client is the link's.
+    mqttPacket.writeToStream.cacheNumbers = true;
     await link.start();
     const deviceId = uniqueId('cork');
     const acks = topics.ack(uniqueId('op'), deviceId);
-    watcher = await connectAsService('gwcorkw');
+    watcher = await connectAsService('gwcorkw', noTable);
     await watcher.subscribeAsync(acks, { qos: 1 });
     const got: string[] = [];
     const all = new Promise<void>((resolve) =>
@@ -96,5 +108,8 @@ describe('gateway MQTT link: one write a turn', () => {
 
     await all;
     expect(got).toEqual(Array.from({ length: 21 }, (_, i) => `ack ${i}`));
+    // Nor does it keep mqtt-packet's table of every 16-bit number as a Buffer (0240): 65,536
+    // objects that each full collection would mark again.
+    expect(Object.keys(numberCache)).toHaveLength(0);
   });
 });

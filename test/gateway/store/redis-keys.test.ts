@@ -5,8 +5,9 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { isTokenHex } from '../../../core/pii.js';
 import { PackWriter } from '../../../gateway/src/store/msgpack.js';
-import { packTapField, RedisKeys, tapField } from '../../../gateway/src/store/redis-keys.js';
+import { packTapField, partitionOf, RedisKeys, tapField } from '../../../gateway/src/store/redis-keys.js';
 
 const STORE = new URL('../../../gateway/src/store/', import.meta.url);
 
@@ -30,6 +31,33 @@ describe('Redis keys', () => {
     expect(
       Object.fromEntries(files.map((f) => [f, keyLiterals(f)] as const).filter(([, l]) => l.length > 0)),
     ).toEqual({});
+  });
+
+  it("put a card in the partition of its token's first 4 bytes, and refuse what is not a token", () => {
+    // Its first 8 hex digits as a number, modulo the count: what every stored key was placed by.
+    for (let i = 0; i < 2_000; i++) {
+      const token = createHash('sha256').update(`card ${i}`).digest('hex').slice(0, 32);
+      for (const n of [1, 16, 1_024, 7])
+        expect(partitionOf(token, n)).toBe(Number.parseInt(token.slice(0, 8), 16) % n);
+    }
+    expect(partitionOf('f'.repeat(32), 1_024)).toBe(0xffffffff % 1_024);
+    expect(partitionOf('0'.repeat(32), 16)).toBe(0);
+    for (const bad of [
+      '',
+      'a'.repeat(31),
+      'a'.repeat(33),
+      `${'a'.repeat(31)}A`,
+      `A${'a'.repeat(31)}`,
+      `${'a'.repeat(31)}g`,
+      `${'a'.repeat(15)}/${'a'.repeat(16)}`,
+      `${'a'.repeat(15)}:${'a'.repeat(16)}`,
+      `${'a'.repeat(31)}\n`,
+      `${'a'.repeat(31)}٣`,
+      `{p1}${'a'.repeat(28)}`,
+    ]) {
+      expect(isTokenHex(bad)).toBe(false);
+      expect(() => partitionOf(bad, 16), JSON.stringify(bad)).toThrow(TypeError);
+    }
   });
 
   it("of a partition are the same with its first key built once, and a card's key by its partition (0219)", () => {
