@@ -12,6 +12,8 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { type BrokerFiles, removePart, syncBroker, writePart } from '../../gateway/src/broker/files.js';
 import { hashSecret, passwdLine } from '../../gateway/src/broker/passwd.js';
 import type { GatewayConfig } from '../../gateway/src/config.js';
+import { silentLogger } from '../../gateway/src/log.js';
+import type { MqttLinkOptions } from '../../gateway/src/mqtt/link.js';
 import { testEnv, uniqueId } from './env.js';
 
 export interface MqttCredentials {
@@ -193,4 +195,24 @@ export function noDelayOf(client: MqttClient): boolean {
   const key = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'kSetNoDelay');
   if (!key) throw new Error('this Node keeps no kSetNoDelay on its sockets: update noDelayOf');
   return socket[key] === true;
+}
+
+/**
+ * A gateway MQTT link's options for a suite's own user, on a share group of its own, that takes
+ * whatever it is dealt and does nothing with it: for a suite that tests the link itself.
+ */
+export function quietLinkOptions(user: MqttCredentials): MqttLinkOptions {
+  return {
+    url: testEnv.mqttUrl(),
+    clientId: user.username,
+    username: user.username,
+    password: user.password,
+    protocolVersion: 5,
+    shareGroup: uniqueId('g'),
+    concurrency: 4,
+    maxPacketBytes: 64 * 1024,
+    log: silentLogger,
+    onTaps: async () => {},
+    onStatus: () => {},
+  };
 }

@@ -8,10 +8,15 @@ import type { Socket } from 'node:net';
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { topics } from '../../../core/topics.js';
-import { silentLogger } from '../../../gateway/src/log.js';
 import { MqttLink } from '../../../gateway/src/mqtt/link.js';
-import { testEnv, uniqueId } from '../../support/env.js';
-import { connectAsService, connectWhenAccepted, type ServiceUser, serviceUser } from '../../support/mqtt.js';
+import { uniqueId } from '../../support/env.js';
+import {
+  connectAsService,
+  connectWhenAccepted,
+  quietLinkOptions,
+  type ServiceUser,
+  serviceUser,
+} from '../../support/mqtt.js';
 
 let link: MqttLink | undefined;
 let user: ServiceUser | undefined;
@@ -60,19 +65,7 @@ describe('gateway MQTT link: one write a turn', () => {
     // whichever client writes first with it on.
     const noTable = { writeCache: false };
     await (await connectWhenAccepted(user, noTable)).endAsync();
-    link = new MqttLink({
-      url: testEnv.mqttUrl(),
-      clientId: user.username,
-      username: user.username,
-      password: user.password,
-      protocolVersion: 5,
-      shareGroup: uniqueId('g'),
-      concurrency: 4,
-      maxPacketBytes: 64 * 1024,
-      log: silentLogger,
-      onTaps: async () => {},
-      onStatus: () => {},
-    });
+    link = new MqttLink(quietLinkOptions(user));
     // The table is on again, as in a process whose first client is the link's.
     mqttPacket.writeToStream.cacheNumbers = true;
     await link.start();

@@ -3,10 +3,14 @@
 // unacknowledged waits for the broker's delayed ACK, up to 40 ms on Linux. Real Mosquitto.
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../gateway/src/log.js';
 import { MqttLink } from '../../../gateway/src/mqtt/link.js';
-import { testEnv, uniqueId } from '../../support/env.js';
-import { connectWhenAccepted, noDelayOf, type ServiceUser, serviceUser } from '../../support/mqtt.js';
+import {
+  connectWhenAccepted,
+  noDelayOf,
+  quietLinkOptions,
+  type ServiceUser,
+  serviceUser,
+} from '../../support/mqtt.js';
 
 let link: MqttLink | undefined;
 let user: ServiceUser | undefined;
@@ -22,19 +26,7 @@ describe('gateway MQTT link: Nagle off', () => {
   it('sets TCP_NODELAY on its socket, and on the new socket after the connection is lost', async () => {
     user = serviceUser('gwnagle');
     await (await connectWhenAccepted(user)).endAsync();
-    link = new MqttLink({
-      url: testEnv.mqttUrl(),
-      clientId: user.username,
-      username: user.username,
-      password: user.password,
-      protocolVersion: 5,
-      shareGroup: uniqueId('g'),
-      concurrency: 4,
-      maxPacketBytes: 64 * 1024,
-      log: silentLogger,
-      onTaps: async () => {},
-      onStatus: () => {},
-    });
+    link = new MqttLink(quietLinkOptions(user));
     await link.start();
     // The link's own client (private: no getter exists only for a test).
     const client = (link as unknown as { client: MqttClient }).client;
