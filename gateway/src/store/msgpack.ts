@@ -95,6 +95,13 @@ export class PackWriter {
 
   /** A number as the str of its decimal form (what String(n) gives): ASCII, no check. */
   decimal(n: number): this {
+    // A safe integer's digits are written as they are worked out, with no string made for them
+    // (docs/decisions/0240); anything else as String gives it.
+    if (Number.isSafeInteger(n)) {
+      this.header(intLength(n, 10));
+      this.digits(n, 10);
+      return this;
+    }
     const s = String(n);
     this.header(s.length);
     this.ascii(s);
@@ -103,22 +110,47 @@ export class PackWriter {
 
   /**
    * The str `${a}\n${b}\n${c}` (two numbers in decimal, then any string) written from its parts:
-   * no joined string is built first (a card's head, 0214).
+   * no joined string is built first (a card's head, 0214), nor one for either number (0240).
    */
   lines(a: number, b: number, c: string): this {
-    const as = String(a);
-    const bs = String(b);
     const at = this.pos;
-    this.header(as.length + bs.length + c.length + 2);
-    this.ascii(as);
-    this.buf[this.pos++] = 0x0a;
-    this.ascii(bs);
-    this.buf[this.pos++] = 0x0a;
-    if (!this.ascii(c)) {
-      this.pos = at;
-      this.utf8(`${as}\n${bs}\n${c}`);
+    if (Number.isSafeInteger(a) && Number.isSafeInteger(b)) {
+      this.header(intLength(a, 10) + intLength(b, 10) + c.length + 2);
+      this.digits(a, 10);
+      this.buf[this.pos++] = 0x0a;
+      this.digits(b, 10);
+      this.buf[this.pos++] = 0x0a;
+      if (this.ascii(c)) return this;
+    } else {
+      const as = String(a);
+      const bs = String(b);
+      this.header(as.length + bs.length + c.length + 2);
+      this.ascii(as);
+      this.buf[this.pos++] = 0x0a;
+      this.ascii(bs);
+      this.buf[this.pos++] = 0x0a;
+      if (this.ascii(c)) return this;
     }
+    this.pos = at;
+    this.utf8(`${a}\n${b}\n${c}`);
     return this;
+  }
+
+  /**
+   * The str `${head}${n.toString(radix)}` (radix 2 to 36: digits, then lowercase letters) written
+   * from its parts, with no string made for the number (a stored result, redis-results.ts, 0240).
+   */
+  strInt(head: string, n: number, radix: number): this {
+    if (Number.isSafeInteger(n)) {
+      const at = this.pos;
+      this.header(head.length + intLength(n, radix));
+      if (this.ascii(head)) {
+        this.digits(n, radix);
+        return this;
+      }
+      this.pos = at;
+    }
+    return this.str(head + n.toString(radix));
   }
 
   /** Bytes written so far. */
@@ -225,6 +257,23 @@ export class PackWriter {
     this.pos += this.buf.write(s, this.pos, n, 'utf8');
   }
 
+  /** A safe integer's digits in the radix, a '-' first when negative (the room is there). */
+  private digits(n: number, radix: number): void {
+    const b = this.buf;
+    if (n < 0) {
+      b[this.pos++] = 0x2d;
+      n = -n;
+    }
+    const end = this.pos + intLength(n, radix);
+    let p = end;
+    do {
+      const d = n % radix;
+      b[--p] = d < 10 ? 48 + d : 87 + d;
+      n = Math.floor(n / radix);
+    } while (n > 0);
+    this.pos = end;
+  }
+
   private be32(n: number): void {
     const b = this.buf;
     b[this.pos] = n >>> 24;
@@ -244,6 +293,20 @@ export class PackWriter {
     this.buf.copy(bigger, 0, 0, this.pos);
     this.buf = bigger;
   }
+}
+
+/** Characters of a safe integer in the radix, as toString(radix) writes it ('-' included; -0 is "0"). */
+function intLength(n: number, radix: number): number {
+  let len = 1;
+  if (n < 0) {
+    len++;
+    n = -n;
+  }
+  while (n >= radix) {
+    n = Math.floor(n / radix);
+    len++;
+  }
+  return len;
 }
 
 /** A lowercase hex digit's value by character code; -1 for any other ASCII character. */

@@ -14,7 +14,7 @@ import { PackWriter } from './msgpack.js';
 import type { CommitOutcome, TapClaim } from './port.js';
 import { resultCode, ScriptResult } from './redis-codes.js';
 import { CLAIM_BLOCK_SEQS, packTapField, type RedisKeys } from './redis-keys.js';
-import { decodeResult, encodeResult } from './redis-results.js';
+import { decodeResult, packResult } from './redis-results.js';
 import { subBucketOf } from './redis-seen-split.js';
 import { statIncrements } from './redis-stats.js';
 import { Joined, type Reused } from './resp.js';
@@ -583,7 +583,7 @@ function packEffect(
     cols[7]!.str(e.cardToken);
   } else for (let c = 2; c < 8; c++) c === 5 ? cols[c]!.int(0) : cols[c]!.str('');
   cols[8]!.int(seen);
-  cols[9]!.str(encodeResult(e.result));
+  packResult(cols[9]!, e.result);
   cols[10]!.int(outbox);
   cols[11]!.int(frameBytes);
   if (!keepRecords) return;

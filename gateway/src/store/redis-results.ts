@@ -11,10 +11,28 @@
 // window for up to its length after an upgrade.
 import type { EffectResult } from '../../../core/ledger.js';
 import { outcomes, reasonCode, reasonName } from '../../../protos/codec.js';
+import type { PackWriter } from './msgpack.js';
 
 const INTEGER = /^-?[0-9a-z]{1,11}$/;
 
 export function encodeResult(r: EffectResult): string {
+  const head = compactHead(r);
+  return head === undefined ? JSON.stringify(r) : head + r.balanceAfterFen.toString(36);
+}
+
+/**
+ * encodeResult's text as a MessagePack str (the commit's result column), written from its head
+ * and the balance's digits: the same bytes as `w.str(encodeResult(r))`, with no string made for
+ * either the balance or the whole (docs/decisions/0240).
+ */
+export function packResult(w: PackWriter, r: EffectResult): void {
+  const head = compactHead(r);
+  if (head === undefined) w.str(JSON.stringify(r));
+  else w.strInt(head, r.balanceAfterFen, 36);
+}
+
+/** The compact form up to the balance, or undefined for a result that keeps its JSON. */
+function compactHead(r: EffectResult): string | undefined {
   const outcome = outcomes.code[r.outcome];
   const reason = reasonCode(r.reason);
   // A name the wire has no code for (none today) keeps its JSON rather than decode as another;
@@ -27,7 +45,7 @@ export function encodeResult(r: EffectResult): string {
     !Number.isSafeInteger(r.chargedFen) ||
     !Number.isSafeInteger(r.balanceAfterFen)
   )
-    return JSON.stringify(r);
+    return undefined;
   // The text up to the balance is the one before it for most taps (a route's fare, applied):
   // kept, so a tap builds one number's digits, not four fields (0233).
   if (outcome !== last.outcome || reason !== last.reason || r.chargedFen !== last.charged) {
@@ -36,7 +54,7 @@ export function encodeResult(r: EffectResult): string {
     last.charged = r.chargedFen;
     last.head = `${outcome.toString(36)}${reason.toString(36).padStart(2, '0')}${r.chargedFen.toString(36)}:`;
   }
-  return last.head + r.balanceAfterFen.toString(36);
+  return last.head;
 }
 
 /** encodeResult's last head: one entry, so bounded whatever amounts come. */

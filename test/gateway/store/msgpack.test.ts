@@ -87,6 +87,19 @@ describe('PackWriter', () => {
         }
   });
 
+  it('writes a head and a number in any radix as the same bytes as str of the joined string (0240)', () => {
+    const nums = [0, -0, 1, -1, 35, 36, -36, 1295, 1296, 2 ** 31, -(2 ** 53) + 1, Number.MAX_SAFE_INTEGER];
+    const odd = [2 ** 53, 1.5, -0.25, 1e21, Number.NaN, Number.POSITIVE_INFINITY];
+    const heads = ['', '100', '20k0:', 'x'.repeat(30), 'y'.repeat(300), '换乘:'];
+    for (const head of heads)
+      for (const n of [...nums, ...odd])
+        for (const radix of [10, 16, 36]) {
+          const parts = new PackWriter(64).strInt(head, n, radix).finish();
+          const joined = new PackWriter().str(head + n.toString(radix)).finish();
+          expect(parts.equals(joined), `${head} ${n} ${radix}`).toBe(true);
+        }
+  });
+
   it('writes a string whose first non-ASCII character comes late, its header sized by bytes not characters (0219)', () => {
     const w = new PackWriter(64);
     // 30 ASCII characters then one of 3 bytes: 31 characters (a fixstr) but 33 bytes (str 8).

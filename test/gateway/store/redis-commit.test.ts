@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { unknownCard } from '../../../core/card.js';
 import { dedupeDay } from '../../../core/dedupe-window.js';
 import type { EffectResult } from '../../../core/ledger.js';
-import { type Unpacked, unpack } from '../../../gateway/src/store/msgpack.js';
+import { PackWriter, type Unpacked, unpack } from '../../../gateway/src/store/msgpack.js';
 import type { CommitOutcome } from '../../../gateway/src/store/port.js';
 import { ScriptResult } from '../../../gateway/src/store/redis-codes.js';
 import {
@@ -15,7 +15,7 @@ import {
   MAX_KEPT_BYTES,
 } from '../../../gateway/src/store/redis-commit.js';
 import { partitionOf, RedisKeys, tapField } from '../../../gateway/src/store/redis-keys.js';
-import { decodeResult, encodeResult } from '../../../gateway/src/store/redis-results.js';
+import { decodeResult, encodeResult, packResult } from '../../../gateway/src/store/redis-results.js';
 import { subBucketOf } from '../../../gateway/src/store/redis-seen-split.js';
 import { encodeCommand, Joined } from '../../../gateway/src/store/resp.js';
 import { outcomes } from '../../../protos/codec.js';
@@ -636,6 +636,20 @@ describe('stored results', () => {
     expect(encodeResult({ ...unknown, chargedFen: 0.5 })).toBe(
       JSON.stringify({ ...unknown, chargedFen: 0.5 }),
     );
+  });
+
+  it('are packed as the same bytes as the str of their text, compact or JSON, one after another (0240)', () => {
+    const w = new PackWriter(16);
+    const joined = new PackWriter(16);
+    for (const outcome of outcomes.names)
+      for (const reason of ['OK', 'UNSPECIFIED', 'CARD_LOST', 'CHARGED_INTO_NEGATIVE'] as const)
+        for (const chargedFen of [0, 200, -150, 0.5])
+          for (const balanceAfterFen of [0, 5, -1, 9_999_999, -(2 ** 40), 2 ** 53, Number.NaN]) {
+            const r = { outcome, chargedFen, balanceAfterFen, reason };
+            packResult(w, r);
+            joined.str(encodeResult(r));
+          }
+    expect(w.finish().equals(joined.finish())).toBe(true);
   });
 
   it('write each result whole, whatever the one before it shared with it (the kept head, 0233)', () => {
