@@ -112,8 +112,18 @@ export class RedisKeys {
    * token (the commit's arguments: one check a tap, not two; docs/decisions/0219).
    */
   cardIn(p: number, token: string): string {
-    return `${this.part(p)}:card:${token}`;
+    // The partition's card key head is built once: a key is then one concatenation, not two,
+    // twice a tap (the card read and the commit; docs/decisions/0240).
+    let head = this.cardHeads[p];
+    if (head === undefined) {
+      head = `${this.part(p)}:card:`;
+      if (Number.isInteger(p) && p >= 0 && p < this.partitions) this.cardHeads[p] = head;
+    }
+    return head + token;
   }
+
+  /** Each partition's card key head (cardIn), built once. */
+  private readonly cardHeads: string[] = [];
 
   /** Hash: dedupe key → result JSON, for every effect but taps (top-ups, sweeps, purchases): kept. */
   seen(p: number): string {

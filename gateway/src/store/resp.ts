@@ -61,7 +61,10 @@ export function ownedParts<T>(parts: readonly (T | Joined)[]): T[] {
   return parts.map((p) => (p instanceof Joined ? (p.toBuffer() as T) : p));
 }
 
-/** The lengths of a command's string parts, kept between calls (one command is built at a time). */
+/**
+ * The lengths of a command's parts, kept between calls (one command is built at a time); -1 for
+ * a short string, measured as it is written.
+ */
 let lengths = new Int32Array(1024);
 
 /** Decimal digits of a non-negative integer below 2^31. */
@@ -108,14 +111,22 @@ export function encodeCommand(
 ): Buffer {
   const count = 1 + head.length + middle.length + tail.length;
   if (lengths.length < count) lengths = new Int32Array(count * 2);
-  // Room for each part's "$<len>\r\n" (at most 13 bytes) and "\r\n", and its bytes.
+  // Room for each part's "$<len>\r\n" (at most 13 bytes) and "\r\n", and its bytes: a short
+  // string's at most 3 a UTF-16 unit, not measured here (SHORT), a long one's measured.
   let bytes = 16;
   let i = 0;
   for (const list of [[name], head, middle, tail] as const)
     for (const p of list) {
       const part = typeof p === 'number' ? String(p) : p;
-      const len = typeof part === 'string' ? Buffer.byteLength(part) : part.length;
-      if (part instanceof Joined) part.check();
+      let len: number;
+      if (typeof part !== 'string') {
+        if (part instanceof Joined) part.check();
+        len = part.length;
+      } else if (part.length <= SHORT) {
+        lengths[i++] = -1;
+        bytes += 15 + part.length * 3;
+        continue;
+      } else len = Buffer.byteLength(part);
       lengths[i++] = len;
       bytes += 15 + len;
     }
@@ -126,16 +137,44 @@ export function encodeCommand(
     for (const p of list) {
       const part = typeof p === 'number' ? String(p) : p;
       const len = lengths[i++]!;
-      at = writeHeader(buf, at, 36, len);
-      if (part instanceof Joined) at = part.copyTo(buf, at);
-      else if (typeof part !== 'string') at += part.copy(buf, at);
-      // A string of as many bytes as characters is ASCII: latin1 writes it without decoding.
-      else at += buf.write(part, at, len, len === part.length ? 'latin1' : 'utf8');
+      if (len < 0) at = writeShort(buf, at, part as string);
+      else {
+        at = writeHeader(buf, at, 36, len);
+        if (part instanceof Joined) at = part.copyTo(buf, at);
+        else if (typeof part !== 'string') at += part.copy(buf, at);
+        // A string of as many bytes as characters is ASCII: latin1 writes it without decoding.
+        else at += buf.write(part, at, len, len === part.length ? 'latin1' : 'utf8');
+      }
       buf[at] = 13;
       buf[at + 1] = 10;
       at += 2;
     }
   return buf.subarray(0, at);
+}
+
+/**
+ * Strings up to this many characters (keys, counts, times) are copied by a loop while they are
+ * ASCII (docs/decisions/0240): for a key of ~60 characters, measuring it and writing it natively
+ * were two calls into C++ that cost more than the loop, twice a tap (its card's key in the card
+ * read and in the commit).
+ */
+const SHORT = 128;
+
+/** A short string's "$<len>\r\n" and bytes at `at` (room for 3 bytes a unit is there); the end. */
+function writeShort(buf: Buffer, at: number, s: string): number {
+  const len = s.length;
+  const start = writeHeader(buf, at, 36, len);
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127) {
+      // Not ASCII: its header says its UTF-8 bytes, written natively.
+      const n = Buffer.byteLength(s);
+      const from = writeHeader(buf, at, 36, n);
+      return from + buf.write(s, from, n, 'utf8');
+    }
+    buf[start + i] = c;
+  }
+  return start + len;
 }
 
 /**

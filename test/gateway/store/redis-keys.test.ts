@@ -73,6 +73,10 @@ describe('Redis keys', () => {
     expect(keys.seen(1_000_000)).toBe('oc:{p1000000}:seen');
     expect(keys.seen(-1)).toBe('oc:{p-1}:seen');
     expect(() => keys.card('ZZ')).toThrow(TypeError);
+    // A card key's head too (0240): every partition's its own, kept only for the partitions.
+    for (let q = 0; q < 16; q++) expect(keys.cardIn(q, token)).toBe(`oc:{p${q}}:card:${token}`);
+    expect(keys.cardIn(16, token)).toBe(`oc:{p16}:card:${token}`);
+    expect((keys as unknown as { cardHeads: string[] }).cardHeads).toHaveLength(16);
   });
 
   it("give a tap's field the same 12 bytes whether made as a Buffer or packed into a commit's column (0235)", () => {

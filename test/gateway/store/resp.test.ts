@@ -24,7 +24,8 @@ const STRINGS = ['', 'a', 'oc:{p7}:card:0123456789abcdef', '社保卡', 'naïve'
 function randomPart(r: SeededRandom): Part {
   switch (r.int(4)) {
     case 0:
-      return r.pick(STRINGS) + 'x'.repeat(r.int(40));
+      // Short strings (copied by a loop) and long ones (measured and written natively), 0240.
+      return r.pick(STRINGS) + 'x'.repeat(r.int(r.int(4) === 0 ? 300 : 40));
     case 1:
       return Buffer.from(Array.from({ length: r.int(300) }, () => r.int(256)));
     case 2:
@@ -40,6 +41,13 @@ describe('encodeCommand', () => {
     ['a key count, keys and arguments', ['2'], ['k1', 'k2'], ['600', Buffer.from([0, 1, 2])]],
     ['empty strings and an empty Buffer', [''], [], [Buffer.alloc(0), '']],
     ['non-ASCII strings, counted in UTF-8 bytes', ['社保卡'], ['naïve'], ['🚇']],
+    [
+      'strings each side of the short ones (0240)',
+      ['k'.repeat(128)],
+      ['k'.repeat(129), '社'.repeat(128)],
+      ['社'.repeat(129), `${'k'.repeat(127)}é`],
+    ],
+    ['a lone surrogate, as UTF-8 writes it', ['\ud800'], [`${'k'.repeat(200)}\udfff`], []],
     ['numbers as decimal strings', [0], [7], [1_234_567]],
   ] as const)('writes %s as ioredis does', (_, head, middle, tail) => {
     const parts = [...head, ...middle, ...tail] as Part[];
