@@ -5,6 +5,7 @@
 // packs fields differently does not make a resend look like a conflict.
 import { hash } from 'node:crypto';
 import type { TapInput } from '../../../core/ledger.js';
+import { intLength, writeAscii, writeInt } from '../text-bytes.js';
 
 /** Hex characters kept: 64 bits, enough to tell two taps of one key apart. */
 const DIGEST_HEX = 16;
@@ -85,26 +86,6 @@ class Tail {
 
 const tail = new Tail();
 
-/** Decimal digits of a whole number 0 ≤ n ≤ 2^53. */
-function digitCount(n: number): number {
-  let d = 1;
-  while (n >= 10) {
-    n = Math.floor(n / 10);
-    d++;
-  }
-  return d;
-}
-
-/** ASCII characters of s at b[at...], or false (nothing to rely on written) if one is not. */
-function ascii(b: Buffer, at: number, s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 127) return false;
-    b[at + i] = c;
-  }
-  return true;
-}
-
 export function tapDigest(t: TapInput): string {
   // Every field of the device's own tap but one (below), its decision and reason included, in
   // this order: deviceTimeMs, credential, cardToken, issuingRegion, routeId, stopId, stationId,
@@ -118,22 +99,17 @@ export function tapDigest(t: TapInput): string {
   // The bytes the content string's UTF-8 would be, written in place: the time as String() writes
   // a whole number, the credential and the token when ASCII (they are: a name and hex).
   if (tail.end >= 0 && Number.isSafeInteger(time) && time >= 0) {
-    const digits = digitCount(time);
-    const headBytes = digits + 1 + credential.length + 1 + cardToken.length;
+    const headBytes = intLength(time, 10) + 1 + credential.length + 1 + cardToken.length;
     if (headBytes <= HEAD_ROOM) {
       const b = tail.bytes;
       const start = HEAD_ROOM - headBytes;
-      let n = time;
-      for (let i = start + digits - 1; i >= start; i--) {
-        b[i] = 48 + (n % 10);
-        n = Math.floor(n / 10);
-      }
-      let at = start + digits;
+      let at = writeInt(b, start, time, 10);
       b[at++] = 10;
-      if (ascii(b, at, credential)) {
-        at += credential.length;
+      at = writeAscii(b, at, credential);
+      if (at >= 0) {
         b[at++] = 10;
-        if (ascii(b, at, cardToken))
+        // Ends where the tail starts when it is ASCII: headBytes counted its characters.
+        if (writeAscii(b, at, cardToken) >= 0)
           return hash('sha256', b.subarray(start, tail.end), 'hex').slice(0, DIGEST_HEX);
       }
     }

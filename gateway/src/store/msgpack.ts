@@ -5,6 +5,8 @@
 // bits (key numbers, lengths, counts); every other number goes as a decimal string, so Redis
 // stores exactly what the gateway computed. Pure; `unpack` is its inverse, for tests and tools.
 
+import { intLength, writeAscii, writeInt } from '../text-bytes.js';
+
 /**
  * MessagePack values written straight into one growing buffer (docs/decisions/0219). A string's
  * characters are copied by a JIT-compiled loop while they are ASCII (nearly every field: ids,
@@ -99,7 +101,7 @@ export class PackWriter {
     // (docs/decisions/0240); anything else as String gives it.
     if (Number.isSafeInteger(n)) {
       this.header(intLength(n, 10));
-      this.digits(n, 10);
+      this.pos = writeInt(this.buf, this.pos, n, 10);
       return this;
     }
     const s = String(n);
@@ -116,22 +118,16 @@ export class PackWriter {
     const at = this.pos;
     if (Number.isSafeInteger(a) && Number.isSafeInteger(b)) {
       this.header(intLength(a, 10) + intLength(b, 10) + c.length + 2);
-      this.digits(a, 10);
-      this.buf[this.pos++] = 0x0a;
-      this.digits(b, 10);
-      this.buf[this.pos++] = 0x0a;
+      const buf = this.buf;
+      let p = writeInt(buf, this.pos, a, 10);
+      buf[p++] = 0x0a;
+      p = writeInt(buf, p, b, 10);
+      buf[p++] = 0x0a;
+      this.pos = p;
       if (this.ascii(c)) return this;
-    } else {
-      const as = String(a);
-      const bs = String(b);
-      this.header(as.length + bs.length + c.length + 2);
-      this.ascii(as);
-      this.buf[this.pos++] = 0x0a;
-      this.ascii(bs);
-      this.buf[this.pos++] = 0x0a;
-      if (this.ascii(c)) return this;
+      this.pos = at;
     }
-    this.pos = at;
+    // Not safe integers (never a card's version or balance) or not ASCII: as the joined string.
     this.utf8(`${a}\n${b}\n${c}`);
     return this;
   }
@@ -145,7 +141,7 @@ export class PackWriter {
       const at = this.pos;
       this.header(head.length + intLength(n, radix));
       if (this.ascii(head)) {
-        this.digits(n, radix);
+        this.pos = writeInt(this.buf, this.pos, n, radix);
         return this;
       }
       this.pos = at;
@@ -226,14 +222,9 @@ export class PackWriter {
       this.pos += this.buf.write(s, this.pos, len, 'latin1');
       return true;
     }
-    const b = this.buf;
-    let p = this.pos;
-    for (let i = 0; i < len; i++) {
-      const c = s.charCodeAt(i);
-      if (c > 0x7f) return false;
-      b[p++] = c;
-    }
-    this.pos = p;
+    const end = writeAscii(this.buf, this.pos, s);
+    if (end < 0) return false;
+    this.pos = end;
     return true;
   }
 
@@ -257,23 +248,6 @@ export class PackWriter {
     this.pos += this.buf.write(s, this.pos, n, 'utf8');
   }
 
-  /** A safe integer's digits in the radix, a '-' first when negative (the room is there). */
-  private digits(n: number, radix: number): void {
-    const b = this.buf;
-    if (n < 0) {
-      b[this.pos++] = 0x2d;
-      n = -n;
-    }
-    const end = this.pos + intLength(n, radix);
-    let p = end;
-    do {
-      const d = n % radix;
-      b[--p] = d < 10 ? 48 + d : 87 + d;
-      n = Math.floor(n / radix);
-    } while (n > 0);
-    this.pos = end;
-  }
-
   private be32(n: number): void {
     const b = this.buf;
     b[this.pos] = n >>> 24;
@@ -293,20 +267,6 @@ export class PackWriter {
     this.buf.copy(bigger, 0, 0, this.pos);
     this.buf = bigger;
   }
-}
-
-/** Characters of a safe integer in the radix, as toString(radix) writes it ('-' included; -0 is "0"). */
-function intLength(n: number, radix: number): number {
-  let len = 1;
-  if (n < 0) {
-    len++;
-    n = -n;
-  }
-  while (n >= radix) {
-    n = Math.floor(n / radix);
-    len++;
-  }
-  return len;
 }
 
 /** A lowercase hex digit's value by character code; -1 for any other ASCII character. */

@@ -13,17 +13,19 @@ import { PackWriter } from './msgpack.js';
 export function partitionOf(token: string, partitions: number): number {
   // One pass that checks the token (as core/pii.ts isTokenHex) and reads its first 8 digits: no regular
   // expression, no cut string and no parseInt, for a call made twice a tap (0240).
+  if (token.length !== 32) throw notAToken(token);
   let head = 0;
-  if (token.length === 32) {
-    for (let i = 0; i < 32; i++) {
-      const c = token.charCodeAt(i);
-      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
-      if (d < 0) break;
-      if (i < 8) head = head * 16 + d;
-      else if (i === 31) return head % partitions;
-    }
+  for (let i = 0; i < 32; i++) {
+    const c = token.charCodeAt(i);
+    const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+    if (d < 0) throw notAToken(token);
+    if (i < 8) head = head * 16 + d;
   }
-  throw new TypeError(`not a card token (32 lowercase hex): '${token}'`);
+  return head % partitions;
+}
+
+function notAToken(token: string): TypeError {
+  return new TypeError(`not a card token (32 lowercase hex): '${token}'`);
 }
 
 /**
@@ -95,8 +97,7 @@ export class RedisKeys {
     let k = this.parts[p];
     if (k === undefined) {
       k = `${this.prefix}:{p${p}}`;
-      // Partitions are few (a configured count); any other number is built each time.
-      if (Number.isInteger(p) && p >= 0 && p < this.partitions) this.parts[p] = k;
+      if (this.isPartition(p)) this.parts[p] = k;
     }
     return k;
   }
@@ -117,13 +118,18 @@ export class RedisKeys {
     let head = this.cardHeads[p];
     if (head === undefined) {
       head = `${this.part(p)}:card:`;
-      if (Number.isInteger(p) && p >= 0 && p < this.partitions) this.cardHeads[p] = head;
+      if (this.isPartition(p)) this.cardHeads[p] = head;
     }
     return head + token;
   }
 
   /** Each partition's card key head (cardIn), built once. */
   private readonly cardHeads: string[] = [];
+
+  /** Partitions are few (a configured count) and their keys kept; any other number is built each time. */
+  private isPartition(p: number): boolean {
+    return Number.isInteger(p) && p >= 0 && p < this.partitions;
+  }
 
   /** Hash: dedupe key → result JSON, for every effect but taps (top-ups, sweeps, purchases): kept. */
   seen(p: number): string {

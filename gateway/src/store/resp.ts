@@ -5,6 +5,7 @@
 // pipeline's commands into one more. For the module's commit (a key per card and partition, the
 // frames and the effects), that was a tenth of the gateway's CPU a tap. Here each string is
 // measured once and every byte copied once. Pure: no client here.
+import { writeAscii, writeInt } from '../text-bytes.js';
 
 /** A command's part: a number goes as its decimal string, as ioredis sends it. */
 export type Part = string | number | Buffer | Joined;
@@ -67,30 +68,10 @@ export function ownedParts<T>(parts: readonly (T | Joined)[]): T[] {
  */
 let lengths = new Int32Array(1024);
 
-/** Decimal digits of a non-negative integer below 2^31. */
-function digits(n: number): number {
-  let d = 1;
-  while (n >= 10) {
-    n = (n / 10) | 0;
-    d++;
-  }
-  return d;
-}
-
-function writeDecimal(buf: Buffer, at: number, n: number): number {
-  const end = at + digits(n);
-  let i = end;
-  do {
-    buf[--i] = 48 + (n % 10);
-    n = (n / 10) | 0;
-  } while (n > 0);
-  return end;
-}
-
 /** "$<len>\r\n" */
 function writeHeader(buf: Buffer, at: number, mark: number, len: number): number {
   buf[at] = mark;
-  at = writeDecimal(buf, at + 1, len);
+  at = writeInt(buf, at + 1, len, 10);
   buf[at] = 13;
   buf[at + 1] = 10;
   return at + 2;
@@ -162,19 +143,12 @@ const SHORT = 128;
 
 /** A short string's "$<len>\r\n" and bytes at `at` (room for 3 bytes a unit is there); the end. */
 function writeShort(buf: Buffer, at: number, s: string): number {
-  const len = s.length;
-  const start = writeHeader(buf, at, 36, len);
-  for (let i = 0; i < len; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 127) {
-      // Not ASCII: its header says its UTF-8 bytes, written natively.
-      const n = Buffer.byteLength(s);
-      const from = writeHeader(buf, at, 36, n);
-      return from + buf.write(s, from, n, 'utf8');
-    }
-    buf[start + i] = c;
-  }
-  return start + len;
+  const end = writeAscii(buf, writeHeader(buf, at, 36, s.length), s);
+  if (end >= 0) return end;
+  // Not ASCII: its header says its UTF-8 bytes, written natively.
+  const n = Buffer.byteLength(s);
+  const from = writeHeader(buf, at, 36, n);
+  return from + buf.write(s, from, n, 'utf8');
 }
 
 /**
