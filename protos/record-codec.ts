@@ -148,13 +148,28 @@ function varintSize(v: number): number {
   return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
 }
 
-/** An unsigned integer up to 2^53 as a varint (division, not shifts: shifts cut to 32 bits). */
+/**
+ * An unsigned integer up to 2^53 as a varint. Shifts cut to 32 bits, so a larger one (a time in
+ * ms) gives its low 28 bits as four bytes first, cut off by one division; the rest is below 2^25.
+ * Not % and division by 128 all the way: on a double, % is a call to fmod, and with times among
+ * its callers every varint was written in floating point (~30 ns a time, 0241).
+ */
 function varint(v: number): void {
-  while (v > 127) {
-    buf[pos++] = (v % 128) | 128;
-    v = Math.floor(v / 128);
+  if (v >= 0x10000000) {
+    const high = Math.floor(v / 0x10000000);
+    const low = v - high * 0x10000000;
+    buf[pos++] = (low & 127) | 128;
+    buf[pos++] = ((low >>> 7) & 127) | 128;
+    buf[pos++] = ((low >>> 14) & 127) | 128;
+    buf[pos++] = ((low >>> 21) & 127) | 128;
+    v = high;
   }
-  buf[pos++] = v;
+  let x = v | 0;
+  while (x > 127) {
+    buf[pos++] = (x & 127) | 128;
+    x >>>= 7;
+  }
+  buf[pos++] = x;
 }
 
 /** A field's key: one byte for fields 1-15, two for 16-2047. */

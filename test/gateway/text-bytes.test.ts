@@ -14,8 +14,15 @@ describe('a whole number written into bytes', () => {
     36,
     1295,
     1296,
+    99_999_999,
+    100_000_000,
+    2 ** 31 - 1,
     2 ** 31,
+    2 ** 31 + 1,
     -(2 ** 31),
+    999_999_999_999,
+    1_000_000_000_000,
+    1_765_000_000_123,
     1e15,
     Number.MAX_SAFE_INTEGER,
     -Number.MAX_SAFE_INTEGER,
@@ -31,6 +38,21 @@ describe('a whole number written into bytes', () => {
       // Nothing written past its end.
       expect(b[end]).toBe(0xff);
     }
+  });
+});
+
+describe('a whole number written into bytes, at every size', () => {
+  // Each power of the radix and its neighbours, up to the largest safe integer, both signs: the
+  // digit count changes there, and the writer changes arithmetic at 2^31.
+  it.each([2, 10, 16, 36])('is what toString(%i) writes', (radix) => {
+    const b = Buffer.alloc(80);
+    for (let p = 1; p <= Number.MAX_SAFE_INTEGER; p *= radix)
+      for (const n of [p - 1, p, p + 1, -(p - 1), -p, -(p + 1)]) {
+        if (!Number.isSafeInteger(n)) continue;
+        const end = writeInt(b, 0, n, radix);
+        expect(b.toString('latin1', 0, end), `${n}`).toBe(n.toString(radix));
+        expect(intLength(n, radix), `${n}`).toBe(end);
+      }
   });
 });
 

@@ -117,7 +117,10 @@ function randomRecord(next: () => number, i: number): LedgerRecord {
     return s;
   };
   const int = () =>
-    pick([0, 1, 127, 128, 16_383, 16_384, 2 ** 31, 2 ** 40, 2 ** 52 - 1, Number.MAX_SAFE_INTEGER]);
+    pick([
+      ...[0, 1, 127, 128, 16_383, 16_384, 2 ** 28 - 1, 2 ** 28, 2 ** 28 + 1, 2 ** 31, 2 ** 35 - 1],
+      ...[2 ** 35, 2 ** 40, 1_765_000_000_123, 2 ** 52 - 1, Number.MAX_SAFE_INTEGER],
+    ]);
   const fen = () =>
     pick([0, 1, -1, 63, -64, 64, 8_191, -8_192, 2 ** 40, -(2 ** 40), 2 ** 51, -(2 ** 52) + 1]);
   const small = next() < 0.3;

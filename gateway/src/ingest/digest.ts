@@ -37,6 +37,24 @@ class Tail {
   /** HEAD_ROOM bytes for a tap's head, then the tail's bytes up to `end` (-1: too long for it). */
   readonly bytes = Buffer.allocUnsafe(HEAD_ROOM + TAIL_ROOM);
   end = -1;
+  /**
+   * The view of the last head and tail hashed: a batch's heads nearly all start at the same byte
+   * (the same time, credential and token widths), so a tap reuses it; a view made per tap was
+   * ~0.1 µs of Buffer construction (0241).
+   */
+  private view = this.bytes.subarray(0, 0);
+  private viewStart = 0;
+  private viewEnd = 0;
+
+  /** The bytes from start to the tail's end. */
+  content(start: number): Buffer {
+    if (start !== this.viewStart || this.end !== this.viewEnd) {
+      this.view = this.bytes.subarray(start, this.end);
+      this.viewStart = start;
+      this.viewEnd = this.end;
+    }
+    return this.view;
+  }
 
   of(t: TapInput): string {
     if (
@@ -110,7 +128,7 @@ export function tapDigest(t: TapInput): string {
         b[at++] = 10;
         // Ends where the tail starts when it is ASCII: headBytes counted its characters.
         if (writeAscii(b, at, cardToken) >= 0)
-          return hash('sha256', b.subarray(start, tail.end), 'hex').slice(0, DIGEST_HEX);
+          return hash('sha256', tail.content(start), 'hex').slice(0, DIGEST_HEX);
       }
     }
   }
