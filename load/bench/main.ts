@@ -123,9 +123,11 @@ const gcFile = join(root, '.run/bench/gateway-gc.json');
 /** extra: variables over the bench's own (load/bench/city.ts runs it as a city does). */
 function startGateway(port: number, extra: Record<string, string> = {}): ChildProcess {
   // gc-probe.ts: the bench's own preload, totals the gateway's GC pauses (load/bench/tap-costs.ts).
-  // The young generation as deploy/systemd/onecard-gateway@.service gives it (docs/decisions/0225).
+  // The young generation and the old one's room as deploy/systemd/onecard-gateway@.service gives
+  // them (docs/decisions/0225, 0242).
   const args = [
     '--max-semi-space-size=64',
+    '--heap-growing-percent=400',
     '--import',
     'tsx',
     '--import',

@@ -137,11 +137,12 @@ describe('deploy/systemd', () => {
     }
   });
 
-  it('gives the gateway a 64 MB young generation, as the bench runs it (0225)', () => {
+  it('gives the gateway a 64 MB young generation and 4x old-generation room, as the bench runs it (0225, 0242)', () => {
     expect(read(join(unitDir, 'onecard-gateway@.service'))).toMatch(
-      /^ExecStart=\/usr\/bin\/env node --max-semi-space-size=64 --import tsx gateway\/src\/main\.ts$/m,
+      /^ExecStart=\/usr\/bin\/env node --max-semi-space-size=64 --heap-growing-percent=400 --import tsx gateway\/src\/main\.ts$/m,
     );
-    expect(read(join(root, 'load/bench/main.ts'))).toContain("'--max-semi-space-size=64'");
+    const bench = read(join(root, 'load/bench/main.ts'));
+    expect(bench).toContain("'--max-semi-space-size=64',\n    '--heap-growing-percent=400',");
   });
 
   it('the broker unit runs the supervisor the tests run, on the shipped configuration', () => {
