@@ -129,9 +129,10 @@ export class Ingest {
       // A tap older than the dedupe window is never claimed nor committed: its key may be gone
       // (0196). Asked about with the claims (no round trip of its own).
       const aged = splitByWindow(taps, started, this.deps.dedupeWindowDays ?? DEFAULT_DEDUPE_WINDOW_DAYS);
+      const tokens = uniqueTokens(aged.inside);
       const [claimed, cards, came] = await Promise.all([
         claimTaps(this.deps.store, v.batch, aged.inside, started),
-        this.deps.store.loadCards(uniqueTokens(aged.inside)),
+        this.deps.store.loadCards(tokens),
         aged.beyond.length === 0
           ? []
           : this.deps.store.seenBeforeWindow(
@@ -140,7 +141,8 @@ export class Ingest {
               aged.beyond.map((t) => t.seq),
             ),
       ]);
-      const outcomes = await this.commitTaps(claimed.admitted, cards);
+      // The admitted taps are some of those: a card they repeat is repeated among these.
+      const outcomes = await this.commitTaps(claimed.admitted, cards, tokens.length < aged.inside.length);
       if (aged.beyond.length > 0) this.answerBeyond(v.batch.deviceId, aged.beyond, came, outcomes);
       if (claimed.conflicts.length > 0) await this.quarantine(claimed, cards, outcomes);
       await this.deps.reconciler?.reconcile(claimed.admitted, outcomes);
@@ -218,10 +220,14 @@ export class Ingest {
     );
   }
 
-  /** Commits the taps; `loaded` holds the cards for the first round (later rounds reload theirs). */
+  /**
+   * Commits the taps; `loaded` holds the cards for the first round (later rounds reload theirs),
+   * and `repeats` says whether a card may come more than once among the taps (planBatch).
+   */
   private async commitTaps(
     taps: TapInput[],
     loaded: Map<string, CardState>,
+    repeats: boolean,
   ): Promise<Map<number, TapOutcome>> {
     const { store, fare, metrics } = this.deps;
     const results = new Map<number, TapOutcome>();
@@ -229,10 +235,15 @@ export class Ingest {
     for (let round = 0; pending.length > 0; round++) {
       if (round === MAX_CONFLICT_ROUNDS) throw new Error(`still conflicting after ${round} rounds`);
       const now = this.deps.now();
-      const fresh = round === 0 ? loaded : await store.loadCards(uniqueTokens(pending));
+      let fresh = loaded;
+      if (round > 0) {
+        const tokens = uniqueTokens(pending);
+        fresh = await store.loadCards(tokens);
+        repeats = tokens.length < pending.length;
+      }
       // Entitlement uses are in the cards' state (0203); only a card from before it reads records.
       const cards = await withDerivedUses(store, pending, fresh, now);
-      const effects = planBatch(pending, cards, fare, now);
+      const effects = planBatch(pending, cards, fare, now, repeats);
       const outcomes = await store.commit(effects);
       const retry: TapInput[] = [];
       const applied: LedgerRecord[] = [];

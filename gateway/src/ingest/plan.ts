@@ -7,16 +7,24 @@ import { type LocationRegistration, locationCheck, planRefusal } from '../../../
 import type { Pricer } from '../../../core/pricing.js';
 import { planVisitCounting } from '../../../core/visit.js';
 
+/**
+ * repeats: whether a card may come more than once among the taps. The ingest knows it from
+ * loading their cards (fewer tokens than taps, uniqueTokens) and says so, so the taps are not
+ * gone through a second time (0243); left out, it is found here. A wrong false is still safe:
+ * two effects of one card then expect the same version, and the second conflicts and is planned
+ * again.
+ */
 export function planBatch(
   taps: readonly TapInput[],
   cards: ReadonlyMap<string, CardState>,
   fare: Pricer,
   now: number,
+  repeats: boolean = repeatsACard(taps),
 ): Effect[] {
   // States this batch moved, over the loaded ones (which may be a large shared map: not copied).
   // Only a card tapped more than once needs its next state; the usual batch has every card
   // once, and then none is built (docs/decisions/0211).
-  const moved = repeatsACard(taps) ? new Map<string, CardState>() : undefined;
+  const moved = repeats ? new Map<string, CardState>() : undefined;
   const effects: Effect[] = [];
   for (const tap of taps) {
     const card = moved?.get(tap.cardToken) ?? cards.get(tap.cardToken) ?? unknownCard(tap.cardToken);

@@ -64,6 +64,22 @@ describe('planning a batch', () => {
       [2, 600, 'OK'],
     ]);
   });
+  it('chains the same way when told a card repeats (the ingest counts the tokens it loaded, 0243)', () => {
+    const cards = new Map([
+      [A, cardState({ token: A, version: 1, balanceFen: 1000 })],
+      [B, cardState({ token: B, version: 7, balanceFen: 500 })],
+    ]);
+    const taps = [A, B, A].map((cardToken, i) => tapInput({ seq: i + 1, cardToken }));
+    expect(planBatch(taps, cards, fare, 0, true)).toEqual(planBatch(taps, cards, fare, 0));
+    // Distinct cards told so, or told they might repeat: the same effects either way.
+    const distinct = [A, B].map((cardToken, i) => tapInput({ seq: i + 1, cardToken }));
+    expect(planBatch(distinct, cards, fare, 0, false)).toEqual(planBatch(distinct, cards, fare, 0, true));
+  });
+  it("told wrongly that no card repeats, plans both taps of a card from one version (the commit's compare-and-set refuses the second)", () => {
+    const cards = new Map([[A, cardState({ token: A, version: 4, balanceFen: 1000 })]]);
+    const taps = [A, A].map((cardToken, i) => tapInput({ seq: i + 1, cardToken }));
+    expect(planBatch(taps, cards, fare, 0, false).map((e) => e.expectVersion)).toEqual([4, 4]);
+  });
   it('loads each card once', () => {
     expect(uniqueTokens([{ cardToken: A }, { cardToken: B }, { cardToken: A }])).toEqual([A, B]);
   });
