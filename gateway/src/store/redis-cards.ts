@@ -7,6 +7,7 @@ import type { CardState } from '../../../core/card.js';
 import { cardFromFields, cardFromString, HASH_CARD_FIELDS } from './redis-card.js';
 import { isCluster, mgetWritten, type RedisClient } from './redis-client.js';
 import type { RedisKeys } from './redis-keys.js';
+import { SplitKeys } from './resp.js';
 
 /** The cards by token, in the order asked; a token with no card is an unknown card. */
 export async function loadCards(
@@ -27,10 +28,18 @@ export async function readCards(
   tokens: readonly string[],
 ): Promise<CardState[]> {
   if (tokens.length === 0) return [];
-  const cardKeys = tokens.map((t) => keys.card(t));
-  const values = isCluster(redis)
-    ? await mgetByPartition(redis, keys, tokens, cardKeys)
-    : await mgetWritten(redis, cardKeys);
+  // On one Redis the keys go as their partition's head and the token, never joined (0244).
+  let cardKeys: SplitKeys | readonly string[];
+  let values: Array<string | null>;
+  if (isCluster(redis)) {
+    cardKeys = tokens.map((t) => keys.card(t));
+    values = await mgetByPartition(redis, keys, tokens, cardKeys);
+  } else {
+    const heads = new Array<string>(tokens.length);
+    for (let i = 0; i < tokens.length; i++) heads[i] = keys.cardHead(keys.partitionOf(tokens[i]!));
+    cardKeys = new SplitKeys(heads, tokens);
+    values = await mgetWritten(redis, cardKeys);
+  }
   if (values.length !== tokens.length)
     throw new Error(`MGET answered ${values.length} values for ${tokens.length} cards`);
   const hashes = await hashCards(redis, cardKeys, values);
@@ -73,7 +82,7 @@ async function mgetByPartition(
 /** The hash fields of the cards MGET found no string for that are hashes (before 0214), by position. */
 async function hashCards(
   redis: RedisClient,
-  cardKeys: readonly string[],
+  cardKeys: SplitKeys | readonly string[],
   values: ReadonlyArray<string | null>,
 ): Promise<Map<number, Array<string | null>>> {
   const found = new Map<number, Array<string | null>>();
@@ -82,7 +91,8 @@ async function hashCards(
   if (missing.length === 0) return found;
   // Unknown cards are the usual reason (a tap of a card never issued); one HMGET each, in one
   // round trip (auto-pipelined).
-  const rows = await Promise.all(missing.map((i) => redis.hmget(cardKeys[i]!, ...HASH_CARD_FIELDS)));
+  const keyOf = (i: number) => (cardKeys instanceof SplitKeys ? cardKeys.at(i) : cardKeys[i]!);
+  const rows = await Promise.all(missing.map((i) => redis.hmget(keyOf(i), ...HASH_CARD_FIELDS)));
   rows.forEach((row, j) => {
     if (row[0] !== null && row[0] !== undefined) found.set(missing[j]!, row);
   });

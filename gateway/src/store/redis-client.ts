@@ -7,7 +7,7 @@
 // key count, and sent to the wrong node.
 import { createHash } from 'node:crypto';
 import { Cluster, Command, type Pipeline, Redis } from 'ioredis';
-import { encodeCommand, type Joined, ownedParts } from './resp.js';
+import { encodeCommand, type Joined, ownedParts, type SplitKeys } from './resp.js';
 
 export type RedisClient = Redis | Cluster;
 
@@ -134,7 +134,10 @@ export class WrittenCommand extends Command {
  * of card keys as one string, argument by argument, and converts it to bytes at the write
  * (docs/decisions/0235). Strings back, nil as null, as its mget answers.
  */
-export async function mgetWritten(client: Redis, keys: readonly string[]): Promise<Array<string | null>> {
+export async function mgetWritten(
+  client: Redis,
+  keys: readonly string[] | SplitKeys,
+): Promise<Array<string | null>> {
   const written = writtenCommand('MGET', [], keys, []);
   try {
     return (await client.sendCommand(written)) as Array<string | null>;
@@ -208,7 +211,7 @@ export const sendBuffers = new SendBuffers();
  */
 export function nativeCommand(
   command: string,
-  keys: readonly string[],
+  keys: readonly string[] | SplitKeys,
   args: readonly Arg[],
 ): WrittenCommand {
   return writtenCommand(command, [String(keys.length)], keys, args);
@@ -221,7 +224,7 @@ export function nativeCommand(
 function writtenCommand(
   name: string,
   head: readonly Arg[],
-  middle: readonly Arg[],
+  middle: readonly Arg[] | SplitKeys,
   tail: readonly Arg[],
 ): WrittenCommand {
   let lent: Buffer | undefined;

@@ -17,7 +17,7 @@ import { CLAIM_BLOCK_SEQS, packTapField, type RedisKeys } from './redis-keys.js'
 import { decodeResult, packResult } from './redis-results.js';
 import { subBucketOf } from './redis-seen-split.js';
 import { statIncrements } from './redis-stats.js';
-import { Joined, type Reused } from './resp.js';
+import { Joined, type Reused, SplitKeys } from './resp.js';
 
 export interface CommitCall {
   /** Positions of this call's effects in the commit's effect list, in order. */
@@ -38,29 +38,48 @@ export interface CommitCall {
  */
 export interface ViewedCall {
   positions: number[];
-  keys: string[];
+  /** One Redis's call: its keys split (a card's as its partition's head and its token, 0244). */
+  keys: string[] | SplitKeys;
   args: Array<string | Buffer | Joined>;
 }
 
-/** Lua indexes KEYS from 1; each distinct key is passed once however many effects use it. */
+/** A call's keys until it is built. */
+const NO_KEYS: string[] = [];
+
+/**
+ * Lua indexes KEYS from 1; each distinct key is passed once however many effects use it. A key
+ * is kept as a head and a tail (SplitKeys, 0244): a card's is its partition's head and its token,
+ * never joined when one Redis's call is written; any other key is its head, with no tail.
+ */
 class KeyNumbers {
-  readonly keys: string[] = [];
+  readonly heads: string[] = [];
+  readonly tails: string[] = [];
   private readonly byKey = new Map<string, number>();
 
   of(key: string): number {
     let n = this.byKey.get(key);
     if (n === undefined) {
-      n = this.keys.push(key);
+      this.heads.push(key);
+      n = this.tails.push('');
       this.byKey.set(key, n);
     }
     return n;
   }
   /**
    * A key only one caller numbers, and that caller numbers it once (a card's key: by its token,
-   * PartitionKeys.cardNo): no lookup, so the new key string is never hashed (0219).
+   * PartitionKeys.cardNo): no lookup, so no key string is made or hashed (0219, 0244).
    */
-  once(key: string): number {
-    return this.keys.push(key);
+  once(head: string, tail: string): number {
+    this.heads.push(head);
+    return this.tails.push(tail);
+  }
+
+  /** Every key as one string. */
+  joined(): string[] {
+    const { heads, tails } = this;
+    const out = new Array<string>(heads.length);
+    for (let i = 0; i < heads.length; i++) out[i] = heads[i]! + tails[i]!;
+    return out;
   }
 }
 
@@ -120,7 +139,7 @@ class PartitionKeys {
   cardNo(token: string): number {
     let n = this.cards.get(token);
     if (n === undefined) {
-      n = this.numbers.once(this.keys.cardIn(this.p, token));
+      n = this.numbers.once(this.keys.cardHead(this.p), token);
       this.cards.set(token, n);
     }
     return n;
@@ -364,6 +383,8 @@ function buildCalls(
   // ARGV[3], ARGV[4] and ARGV[5] are filled once the call is built.
   const head = (): ViewedCall['args'] => [String(bucketTtl), keepRecords ? '1' : '0', '', '', ''];
   const calls: ViewedCall[] = [];
+  // Each call's keys, numbered as its effects are packed.
+  const callKeys: KeyNumbers[] = [];
   // Per call, its effects' frames and its effects: one Buffer argument each, not one per effect
   // (ioredis writes a command with any Buffer argument by concatenating buffers, per argument).
   // The frames are written straight into one buffer per partition (its outbox segment, 0219),
@@ -391,16 +412,18 @@ function buildCalls(
       if (!slot) {
         if (opts.perPartition) {
           const numbers = new KeyNumbers();
-          const call = { positions: [], keys: numbers.keys, args: head() };
+          const call: ViewedCall = { positions: [], keys: NO_KEYS, args: head() };
           calls.push(call);
+          callKeys.push(numbers);
           slot = { call, part: new PartitionKeys(keys, p, numbers), frames: scratch.frame(segmentBytes) };
           frames.push([slot.frames]);
         } else {
           if (!shared) {
             const numbers = new KeyNumbers();
-            const call = { positions: [], keys: numbers.keys, args: head() };
+            const call: ViewedCall = { positions: [], keys: NO_KEYS, args: head() };
             shared = { call, numbers, segments: [] };
             calls.push(call);
+            callKeys.push(numbers);
             frames.push(shared.segments);
           }
           slot = {
@@ -424,6 +447,9 @@ function buildCalls(
       }
     }
     calls.forEach((call, i) => {
+      // Its keys: split for the call written at once, as strings for any other (0244).
+      const numbers = callKeys[i]!;
+      call.keys = views ? new SplitKeys(numbers.heads, numbers.tails) : numbers.joined();
       // Its segments, however many: copied, or viewed until the next commit (the writers are the
       // scratch's, used again then).
       const segments = frames[i]!.map((f) => f.finish());
@@ -699,7 +725,7 @@ export function claimCall(
     w.array(claims.length);
     for (const c of claims) w.str(c.digest);
   }
-  return { keys: numbers.keys, args: [String(bucketTtl), w.finish()] };
+  return { keys: numbers.joined(), args: [String(bucketTtl), w.finish()] };
 }
 
 /** claimTaps-0.lua's reply, per request as Store.claimTaps answers it. */

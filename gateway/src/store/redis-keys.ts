@@ -113,14 +113,19 @@ export class RedisKeys {
    * token (the commit's arguments: one check a tap, not two; docs/decisions/0219).
    */
   cardIn(p: number, token: string): string {
-    // The partition's card key head is built once: a key is then one concatenation, not two,
-    // twice a tap (the card read and the commit; docs/decisions/0240).
+    // The partition's card key head is built once: a key is then one concatenation, not two
+    // (docs/decisions/0240); the card read writes the two parts with none (0244).
+    return this.cardHead(p) + token;
+  }
+
+  /** What every card key of partition p starts with: its key is this and its token. */
+  cardHead(p: number): string {
     let head = this.cardHeads[p];
     if (head === undefined) {
       head = `${this.part(p)}:card:`;
       if (this.isPartition(p)) this.cardHeads[p] = head;
     }
-    return head + token;
+    return head;
   }
 
   /** Each partition's card key head (cardIn), built once. */

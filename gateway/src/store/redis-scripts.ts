@@ -16,7 +16,7 @@ import {
   sendWritten,
 } from './redis-client.js';
 import { luaResultTable } from './redis-codes.js';
-import { commandArguments } from './resp.js';
+import { commandArguments, SplitKeys } from './resp.js';
 
 export type ScriptName =
   | 'commitEffects'
@@ -47,7 +47,7 @@ export interface Scripts {
    * Runs the script (or its module command). A Joined argument (resp.ts) is copied before this
    * returns its promise: the caller may reuse what it views as soon as run has been called.
    */
-  run(name: ScriptName, keys: readonly string[], args: readonly Arg[]): Promise<unknown>;
+  run(name: ScriptName, keys: readonly string[] | SplitKeys, args: readonly Arg[]): Promise<unknown>;
   /** The scripts that run as the module's commands now (fewer after a fall-back). */
   natives(): ReadonlySet<ScriptName>;
 }
@@ -108,13 +108,15 @@ export function defineScripts(
       if (VARIADIC.has(name) ? keys.length < s.keys : keys.length !== s.keys)
         throw new Error(`Lua script ${name} takes ${s.keys} keys, got ${keys.length}`);
       const command = useNative.has(name) ? NATIVE_COMMANDS[name] : undefined;
-      if (command === undefined) return runScript(client, s.script, keys, args, durability);
+      // A script takes its keys as strings; the module's command is written from split ones (0244).
+      if (command === undefined) return runScript(client, s.script, joinedKeys(keys), args, durability);
       // Written now, every argument copied once into it: the caller's Joined ones may be reused
       // once this call yields (0236).
       const written = nativeCommand(command, keys, args);
       let sent: Buffer[];
       try {
-        return await sendWritten(client, written, keys[0], durability);
+        const first = keys.length === 0 ? undefined : keys instanceof SplitKeys ? keys.at(0) : keys[0];
+        return await sendWritten(client, written, first, durability);
       } catch (err) {
         if (!(err instanceof Error && err.message.startsWith('ERR unknown command'))) throw err;
         useNative.delete(name);
@@ -128,6 +130,14 @@ export function defineScripts(
       return runScript(client, s.script, sent.slice(1, 1 + keyCount), sent.slice(1 + keyCount), durability);
     },
   };
+}
+
+/** Keys as strings, joined where they are split. */
+function joinedKeys(keys: readonly string[] | SplitKeys): readonly string[] {
+  if (!(keys instanceof SplitKeys)) return keys;
+  const out = new Array<string>(keys.length);
+  for (let i = 0; i < keys.length; i++) out[i] = keys.at(i);
+  return out;
 }
 
 /**

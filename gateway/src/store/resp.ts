@@ -63,6 +63,30 @@ export function ownedParts<T>(parts: readonly (T | Joined)[]): T[] {
 }
 
 /**
+ * Keys written each as a head and a tail, with no string made of the key: a card's key is its
+ * partition's head and its token (RedisKeys.cardHead). Built as one concatenation a card, such a
+ * key was then flattened by its first read, ~60 ns and ~100 bytes of heap a card of a turn's
+ * card read (docs/decisions/0244). heads[i] + tails[i] is key i.
+ */
+export class SplitKeys {
+  constructor(
+    readonly heads: readonly string[],
+    readonly tails: readonly string[],
+  ) {
+    if (heads.length !== tails.length) throw new RangeError('a split key needs one head and one tail');
+  }
+
+  get length(): number {
+    return this.tails.length;
+  }
+
+  /** Key i as one string (for a path that sends strings). */
+  at(i: number): string {
+    return this.heads[i]! + this.tails[i]!;
+  }
+}
+
+/**
  * The lengths of a command's parts, kept between calls (one command is built at a time); -1 for
  * a short string, measured as it is written.
  */
@@ -85,18 +109,24 @@ function writeHeader(buf: Buffer, at: number, mark: number, len: number): number
 export function encodeCommand(
   name: string,
   head: readonly Part[],
-  middle: readonly Part[],
+  middle: readonly Part[] | SplitKeys,
   tail: readonly Part[],
   /** The buffer to write into, at least `bytes` long (a reused one, SendBuffers); default a new one. */
   into: (bytes: number) => Buffer = Buffer.allocUnsafe,
 ): Buffer {
+  const split = middle instanceof SplitKeys ? middle : undefined;
+  const parts = split ? NONE : (middle as readonly Part[]);
   const count = 1 + head.length + middle.length + tail.length;
   if (lengths.length < count) lengths = new Int32Array(count * 2);
   // Room for each part's "$<len>\r\n" (at most 13 bytes) and "\r\n", and its bytes: a short
-  // string's at most 3 a UTF-16 unit, not measured here (SHORT), a long one's measured.
+  // string's at most 3 a UTF-16 unit, not measured here (SHORT), a long one's measured. A split
+  // key is written as a short string is, whatever its length.
   let bytes = 16;
+  if (split)
+    for (let k = 0; k < split.tails.length; k++)
+      bytes += 15 + (split.heads[k]!.length + split.tails[k]!.length) * 3;
   let i = 0;
-  for (const list of [[name], head, middle, tail] as const)
+  for (const list of [[name], head, parts, tail] as const)
     for (const p of list) {
       const part = typeof p === 'number' ? String(p) : p;
       let len: number;
@@ -114,8 +144,12 @@ export function encodeCommand(
   const buf = into(bytes);
   let at = writeHeader(buf, 0, 42, count);
   i = 0;
-  for (const list of [[name], head, middle, tail] as const)
-    for (const p of list) {
+  const lists = [[name], head, parts, tail] as const;
+  for (let l = 0; l < lists.length; l++) {
+    // The split keys go where the middle list would (it is empty then).
+    if (l === 2 && split)
+      for (let k = 0; k < split.tails.length; k++) at = writeSplit(buf, at, split.heads[k]!, split.tails[k]!);
+    for (const p of lists[l]!) {
       const part = typeof p === 'number' ? String(p) : p;
       const len = lengths[i++]!;
       if (len < 0) at = writeShort(buf, at, part as string);
@@ -130,8 +164,11 @@ export function encodeCommand(
       buf[at + 1] = 10;
       at += 2;
     }
+  }
   return buf.subarray(0, at);
 }
+
+const NONE: readonly Part[] = [];
 
 /**
  * Strings up to this many characters (keys, counts, times) are copied by a loop while they are
@@ -149,6 +186,18 @@ function writeShort(buf: Buffer, at: number, s: string): number {
   const n = Buffer.byteLength(s);
   const from = writeHeader(buf, at, 36, n);
   return from + buf.write(s, from, n, 'utf8');
+}
+
+/** A split key's "$<len>\r\n", bytes and "\r\n" at `at` (room for 3 bytes a unit is there); the end. */
+function writeSplit(buf: Buffer, at: number, head: string, tail: string): number {
+  const from = writeHeader(buf, at, 36, head.length + tail.length);
+  const mid = writeAscii(buf, from, head);
+  let end = mid < 0 ? -1 : writeAscii(buf, mid, tail);
+  // Not ASCII: the key as one string, its header its UTF-8 bytes.
+  if (end < 0) end = writeShort(buf, at, head + tail);
+  buf[end] = 13;
+  buf[end + 1] = 10;
+  return end + 2;
 }
 
 /**

@@ -17,7 +17,7 @@ import {
 import { partitionOf, RedisKeys, tapField } from '../../../gateway/src/store/redis-keys.js';
 import { decodeResult, encodeResult, packResult } from '../../../gateway/src/store/redis-results.js';
 import { subBucketOf } from '../../../gateway/src/store/redis-seen-split.js';
-import { encodeCommand, Joined } from '../../../gateway/src/store/resp.js';
+import { encodeCommand, Joined, SplitKeys } from '../../../gateway/src/store/resp.js';
 import { outcomes } from '../../../protos/codec.js';
 import { recordFrame } from '../../../protos/record-codec.js';
 import { planRun, rideOf, T0, tap, token, topUpOf } from './fixtures.js';
@@ -277,6 +277,10 @@ describe('commitEffects calls', () => {
       expect(viewed).toHaveLength(1);
       expect(viewed[0]!.args[2]).toBeInstanceOf(Joined);
       expect(viewed[0]!.args[3]).toBeInstanceOf(Joined);
+      // Its keys split, each card's as its partition's head and its token (0244).
+      const split = viewed[0]!.keys as SplitKeys;
+      expect(split).toBeInstanceOf(SplitKeys);
+      expect(split.tails.filter((t) => t !== '').sort()).toEqual([0, 1, 2, 3].map(token).sort());
       const written = viewed.map((c) =>
         encodeCommand('ONECARD.COMMIT', [String(c.keys.length)], c.keys, c.args),
       );
@@ -302,6 +306,7 @@ describe('commitEffects calls', () => {
     );
     const viewed = commitCallsViewed(effects, keys, TTL, { perPartition: true });
     for (const c of viewed) {
+      expect(Array.isArray(c.keys)).toBe(true);
       expect(Buffer.isBuffer(c.args[2])).toBe(true);
       expect(Buffer.isBuffer(c.args[3])).toBe(true);
     }

@@ -4,7 +4,7 @@
 import { Command } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { WrittenCommand } from '../../../gateway/src/store/redis-client.js';
-import { commandArguments, encodeCommand, Joined } from '../../../gateway/src/store/resp.js';
+import { commandArguments, encodeCommand, Joined, SplitKeys } from '../../../gateway/src/store/resp.js';
 import { type SeededRandom, seededRandom } from '../../support/random.js';
 
 /** What ioredis itself takes as an argument. */
@@ -86,6 +86,39 @@ describe('a Joined argument (0236)', () => {
     mine.generation++;
     expect(() => encodeCommand('SET', ['k'], [joined], [])).toThrow('reused');
     expect(() => joined.toBuffer()).toThrow('reused');
+  });
+});
+
+describe('split keys (0244)', () => {
+  it('are written as their heads and tails joined, byte for byte, between the other lists', () => {
+    const r = seededRandom(244);
+    for (let n = 0; n < 300; n++) {
+      // Heads and tails of every kind: ASCII as a card's, non-ASCII (written as the joined
+      // string), empty, and past the short strings' length.
+      const text = () => r.pick(STRINGS) + 'k'.repeat(r.int(r.int(5) === 0 ? 200 : 20));
+      const count = r.int(n === 299 ? 2000 : 40);
+      const heads = Array.from({ length: count }, text);
+      const tails = Array.from({ length: count }, text);
+      const head = Array.from({ length: r.int(3) }, () => randomPart(r));
+      const tail = Array.from({ length: r.int(3) }, () => randomPart(r));
+      const joined = heads.map((h, i) => h + tails[i]);
+      const mine = encodeCommand('MGET', head, new SplitKeys(heads, tails), tail);
+      expect(mine.equals(ioredisBytes('MGET', [...head, ...joined, ...tail]))).toBe(true);
+      expect(
+        commandArguments(mine)
+          .slice(head.length, head.length + count)
+          .map(String),
+      ).toEqual(joined);
+    }
+  });
+
+  it('give each key as one string for a path that sends strings', () => {
+    const keys = new SplitKeys(['oc:{p3}:card:', '社:'], ['00ff', '卡']);
+    expect([keys.length, keys.at(0), keys.at(1)]).toEqual([2, 'oc:{p3}:card:00ff', '社:卡']);
+  });
+
+  it('are refused when heads and tails do not pair up', () => {
+    expect(() => new SplitKeys(['a', 'b'], ['c'])).toThrow('one head and one tail');
   });
 });
 
