@@ -129,7 +129,10 @@ export class Ingest {
       // A tap older than the dedupe window is never claimed nor committed: its key may be gone
       // (0196). Asked about with the claims (no round trip of its own).
       const aged = splitByWindow(taps, started, this.deps.dedupeWindowDays ?? DEFAULT_DEDUPE_WINDOW_DAYS);
-      const tokens = uniqueTokens(aged.inside);
+      // Every tap's token, a repeated card's more than once: the load gives one entry a card, so
+      // no Set is made here to find the repeats (0245).
+      const tokens = new Array<string>(aged.inside.length);
+      for (let i = 0; i < tokens.length; i++) tokens[i] = aged.inside[i]!.cardToken;
       const [claimed, cards, came] = await Promise.all([
         claimTaps(this.deps.store, v.batch, aged.inside, started),
         this.deps.store.loadCards(tokens),
@@ -141,8 +144,9 @@ export class Ingest {
               aged.beyond.map((t) => t.seq),
             ),
       ]);
-      // The admitted taps are some of those: a card they repeat is repeated among these.
-      const outcomes = await this.commitTaps(claimed.admitted, cards, tokens.length < aged.inside.length);
+      // The admitted taps are some of those: a card they repeat is repeated among these, and
+      // fewer cards than taps came back.
+      const outcomes = await this.commitTaps(claimed.admitted, cards, cards.size < tokens.length);
       if (aged.beyond.length > 0) this.answerBeyond(v.batch.deviceId, aged.beyond, came, outcomes);
       if (claimed.conflicts.length > 0) await this.quarantine(claimed, cards, outcomes);
       await this.deps.reconciler?.reconcile(claimed.admitted, outcomes);

@@ -54,20 +54,23 @@ export class TurnGroup<I, O> {
     let size = 0;
     for (const r of queue) {
       if (group.length > 0 && size + r.items.length > this.max) {
-        void this.send(group);
+        void this.send(group, size);
         group = [];
         size = 0;
       }
       group.push(r);
       size += r.items.length;
     }
-    if (group.length > 0) void this.send(group);
+    if (group.length > 0) void this.send(group, size);
   }
 
-  private async send(group: Array<Request<I, O>>): Promise<void> {
+  /** size: the group's items, all told. */
+  private async send(group: Array<Request<I, O>>, size: number): Promise<void> {
     if (group.length === 1) return this.alone(group[0]!);
-    const items: I[] = [];
-    for (const r of group) for (const e of r.items) items.push(e);
+    // Made at its size, not grown item by item: a turn's commit gathers hundreds of effects.
+    const items = new Array<I>(size);
+    let n = 0;
+    for (const r of group) for (const e of r.items) items[n++] = e;
     let answers: O[];
     try {
       answers = await this.run(items);

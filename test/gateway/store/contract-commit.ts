@@ -46,6 +46,14 @@ export function commitContract(h: StoreHarness<CommitStores>): void {
       expect(cards.get(token(2))).toEqual(unknownCard(token(2)));
     });
 
+    it('loads a token asked for more than once as one entry, the same card as asked once (0245)', async () => {
+      await issue(h.store(), 1, 100);
+      const once = await h.store().loadCards([token(1), token(2)]);
+      const repeated = await h.store().loadCards([token(1), token(2), token(1), token(2), token(1)]);
+      expect(repeated.size).toBe(2);
+      expect(repeated).toEqual(once);
+    });
+
     it('sets a status, bumping the version only when the status changes', async () => {
       await issue(h.store(), 1);
       expect(await h.store().setCardStatus(token(1), 'lost')).toBe(true);

@@ -53,7 +53,10 @@ export interface TapClaim {
 export interface LedgerStore {
   /** Registers a card (idempotent by token: an existing card is left as it is). */
   issueCard(card: NewCard): Promise<void>;
-  /** Current states; a token never issued comes back as core/card.ts unknownCard(token). */
+  /**
+   * Current states, one entry a token; a token never issued comes back as core/card.ts
+   * unknownCard(token). A token may come more than once (a batch's taps of one card, 0245).
+   */
   loadCards(tokens: readonly string[]): Promise<Map<string, CardState>>;
   /**
    * Commits effects atomically per card: for each effect, in order, either the dedupe key was
