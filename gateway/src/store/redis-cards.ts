@@ -7,7 +7,7 @@ import type { CardState } from '../../../core/card.js';
 import { cardFromFields, cardFromString, HASH_CARD_FIELDS } from './redis-card.js';
 import { isCluster, mgetWritten, type RedisClient } from './redis-client.js';
 import type { RedisKeys } from './redis-keys.js';
-import { SplitKeys } from './resp.js';
+import { keyAt, SplitKeys } from './resp.js';
 
 /** The cards by token, in the order asked; a token with no card is an unknown card. */
 export async function loadCards(
@@ -91,8 +91,7 @@ async function hashCards(
   if (missing.length === 0) return found;
   // Unknown cards are the usual reason (a tap of a card never issued); one HMGET each, in one
   // round trip (auto-pipelined).
-  const keyOf = (i: number) => (cardKeys instanceof SplitKeys ? cardKeys.at(i) : cardKeys[i]!);
-  const rows = await Promise.all(missing.map((i) => redis.hmget(keyOf(i), ...HASH_CARD_FIELDS)));
+  const rows = await Promise.all(missing.map((i) => redis.hmget(keyAt(cardKeys, i), ...HASH_CARD_FIELDS)));
   rows.forEach((row, j) => {
     if (row[0] !== null && row[0] !== undefined) found.set(missing[j]!, row);
   });

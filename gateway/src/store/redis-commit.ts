@@ -74,12 +74,9 @@ class KeyNumbers {
     return this.tails.push(tail);
   }
 
-  /** Every key as one string. */
-  joined(): string[] {
-    const { heads, tails } = this;
-    const out = new Array<string>(heads.length);
-    for (let i = 0; i < heads.length; i++) out[i] = heads[i]! + tails[i]!;
-    return out;
+  /** The keys as numbered, split. */
+  split(): SplitKeys {
+    return new SplitKeys(this.heads, this.tails);
   }
 }
 
@@ -449,7 +446,7 @@ function buildCalls(
     calls.forEach((call, i) => {
       // Its keys: split for the call written at once, as strings for any other (0244).
       const numbers = callKeys[i]!;
-      call.keys = views ? new SplitKeys(numbers.heads, numbers.tails) : numbers.joined();
+      call.keys = views ? numbers.split() : numbers.split().joined();
       // Its segments, however many: copied, or viewed until the next commit (the writers are the
       // scratch's, used again then).
       const segments = frames[i]!.map((f) => f.finish());
@@ -725,7 +722,7 @@ export function claimCall(
     w.array(claims.length);
     for (const c of claims) w.str(c.digest);
   }
-  return { keys: numbers.joined(), args: [String(bucketTtl), w.finish()] };
+  return { keys: numbers.split().joined(), args: [String(bucketTtl), w.finish()] };
 }
 
 /** claimTaps-0.lua's reply, per request as Store.claimTaps answers it. */

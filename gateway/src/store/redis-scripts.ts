@@ -16,7 +16,7 @@ import {
   sendWritten,
 } from './redis-client.js';
 import { luaResultTable } from './redis-codes.js';
-import { commandArguments, SplitKeys } from './resp.js';
+import { commandArguments, keyAt, SplitKeys } from './resp.js';
 
 export type ScriptName =
   | 'commitEffects'
@@ -109,14 +109,20 @@ export function defineScripts(
         throw new Error(`Lua script ${name} takes ${s.keys} keys, got ${keys.length}`);
       const command = useNative.has(name) ? NATIVE_COMMANDS[name] : undefined;
       // A script takes its keys as strings; the module's command is written from split ones (0244).
-      if (command === undefined) return runScript(client, s.script, joinedKeys(keys), args, durability);
+      if (command === undefined)
+        return runScript(
+          client,
+          s.script,
+          keys instanceof SplitKeys ? keys.joined() : keys,
+          args,
+          durability,
+        );
       // Written now, every argument copied once into it: the caller's Joined ones may be reused
       // once this call yields (0236).
       const written = nativeCommand(command, keys, args);
       let sent: Buffer[];
       try {
-        const first = keys.length === 0 ? undefined : keys instanceof SplitKeys ? keys.at(0) : keys[0];
-        return await sendWritten(client, written, first, durability);
+        return await sendWritten(client, written, keys.length === 0 ? undefined : keyAt(keys, 0), durability);
       } catch (err) {
         if (!(err instanceof Error && err.message.startsWith('ERR unknown command'))) throw err;
         useNative.delete(name);
@@ -130,14 +136,6 @@ export function defineScripts(
       return runScript(client, s.script, sent.slice(1, 1 + keyCount), sent.slice(1 + keyCount), durability);
     },
   };
-}
-
-/** Keys as strings, joined where they are split. */
-function joinedKeys(keys: readonly string[] | SplitKeys): readonly string[] {
-  if (!(keys instanceof SplitKeys)) return keys;
-  const out = new Array<string>(keys.length);
-  for (let i = 0; i < keys.length; i++) out[i] = keys.at(i);
-  return out;
 }
 
 /**

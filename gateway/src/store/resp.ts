@@ -84,6 +84,18 @@ export class SplitKeys {
   at(i: number): string {
     return this.heads[i]! + this.tails[i]!;
   }
+
+  /** Every key as one string. */
+  joined(): string[] {
+    const out = new Array<string>(this.tails.length);
+    for (let i = 0; i < out.length; i++) out[i] = this.at(i);
+    return out;
+  }
+}
+
+/** Key i of a list of keys, split or not, as one string. */
+export function keyAt(keys: readonly string[] | SplitKeys, i: number): string {
+  return keys instanceof SplitKeys ? keys.at(i) : keys[i]!;
 }
 
 /**
