@@ -263,16 +263,13 @@ export class Ingest {
           retry.push(tap);
           continue;
         }
-        const { outcome, chargedFen, balanceAfterFen, reason } = o.result;
-        results.set(tap.seq, {
-          outcome,
-          chargedFen,
-          balanceAfterFen,
-          reason,
-          duplicate: o.status === 'duplicate',
-        });
-        if (o.status === 'duplicate') duplicates++;
-        else {
+        const { outcome, reason } = o.result;
+        if (o.status === 'duplicate') {
+          results.set(tap.seq, { ...o.result, duplicate: true });
+          duplicates++;
+        } else {
+          // The effect's own result (0246): never changed after planning, so it answers as is.
+          results.set(tap.seq, o.result);
           applied.push(effects[i]!.record);
           if (last?.outcome === outcome && last.reason === reason) last.n++;
           else last = countIn(counted, outcome, reason);

@@ -42,7 +42,15 @@ describe("a batch ack's results", () => {
         reason: v1.Reason.REASON_OK,
         duplicate: false,
       },
-      { seq: 2, outcome: v1.Outcome.OUTCOME_RECORDED, reason: v1.Reason.REASON_INVALID_TAP },
+      // No charge, balance or redelivery: zeros and false, which the ack leaves out (as absent).
+      {
+        seq: 2,
+        outcome: v1.Outcome.OUTCOME_RECORDED,
+        chargedFen: 0,
+        balanceAfterFen: 0,
+        reason: v1.Reason.REASON_INVALID_TAP,
+        duplicate: false,
+      },
       {
         seq: 3,
         outcome: v1.Outcome.OUTCOME_RECORDED,
@@ -52,5 +60,39 @@ describe("a batch ack's results", () => {
         duplicate: true,
       },
     ]);
+  });
+
+  it('answer a tap applied now from its own result object, not flagged a redelivery', () => {
+    // The ingest hands the effect's result over as is (0246): no `duplicate` field on it.
+    const applied = { outcome: 'charged', chargedFen: 300, balanceAfterFen: 700, reason: 'OK' } as const;
+    const [r] = ackResults({ taps: [tap(4)], invalid: [] }, new Map([[4, applied]]));
+    expect(r).toEqual({
+      seq: 4,
+      outcome: v1.Outcome.OUTCOME_CHARGED,
+      chargedFen: 300,
+      balanceAfterFen: 700,
+      reason: v1.Reason.REASON_OK,
+      duplicate: false,
+    });
+  });
+
+  it('are made again by the next call in the same objects, so a batch leaves no garbage of them', () => {
+    const first = ackResults(
+      { taps: [tap(1), tap(2)], invalid: [] },
+      new Map([
+        [1, charged(10)],
+        [2, charged(20)],
+      ]),
+    );
+    const firstObjects = [...first];
+    expect(first.map((r) => r.chargedFen)).toEqual([10, 20]);
+    const second = ackResults(
+      { taps: [tap(5)], invalid: [{ seq: 3, problem: 'bad' }] },
+      new Map([[5, charged(50)]]),
+    );
+    // Read before the next call, as the ingest does: the second call rewrote them.
+    expect(second.map((r) => r.seq)).toEqual([3, 5]);
+    expect(second.map((r) => r.chargedFen)).toEqual([0, 50]);
+    expect(new Set([...second, ...firstObjects]).size).toBe(2);
   });
 });
