@@ -307,9 +307,21 @@ const rows: Row[] = [
     target: '',
   },
   {
+    what: 'city tap path: the gateway hashed with its Node addon (1) or with node:crypto (0) (decision 0247)',
+    key: 'city_gateway_addon_in_use',
+    unit: '',
+    target: '',
+  },
+  {
     what: "the box's speed around the city's max-rate run: one thread's fixed work (SHA-256 and a small object), thousands of operations/s",
     key: 'city_box_speed_kops_per_s',
     unit: 'k/s',
+    target: '',
+  },
+  {
+    what: 'city tap path: the gateway hashed with its Node addon (1) or with node:crypto (0) (decision 0247)',
+    key: 'city_gateway_addon_in_use',
+    unit: '',
     target: '',
   },
   {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes a fresh clone ready: npm dependencies (better-sqlite3 and node-rdkafka compile from
 # source, ~3 minutes the first time) and the generated protobuf code. Idempotent and quick
-# when nothing changed.
+# when nothing changed. Builds the gateway's Node addon too (scripts/node-addon.sh).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -23,3 +23,5 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
 fi
 step "generating protobuf code"
 node scripts/gen-proto.mjs
+step "the gateway's Node addon (gcc; SHA-256 for the tap path, docs/decisions/0247)"
+bash scripts/node-addon.sh

@@ -49,6 +49,8 @@
 //   city_redis_module_in_use   1 when the gateway ran the commit and the claims as onecard's Redis
 //                              module's commands, 0 when as Lua scripts (its /metrics,
 //                              onecard_redis_module_in_use; ONECARD_REDIS_MODULE=off: 0);
+//   city_gateway_addon_in_use  1 when the gateway hashed with its Node addon, 0 when with
+//                              node:crypto (its /metrics, onecard_gateway_addon_in_use; 0247);
 //   city_box_speed_kops_per_s, city_round_trips_per_s  how fast the box was (box-speed.ts): one
 //                              thread's compute, and Redis PINGs one at a time, each taken just
 //                              before and just after the max-rate run, their means: the VM's speed
@@ -389,6 +391,7 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
       await gauge(port, 'onecard_redis_module_in_use{command="ONECARD.COMMIT"}'),
       await gauge(port, 'onecard_redis_module_in_use{command="ONECARD.CLAIM"}'),
     );
+    const addonInUse = await gauge(port, 'onecard_gateway_addon_in_use');
     const runs = [max, paced, warm, smallRun];
     const total = runs.reduce((n, r) => n + (r?.tapsAcked ?? 0), 0);
     // A batch resent before its ack came (the paced run's devices keep more in flight) is acked
@@ -459,6 +462,7 @@ export async function cityTapPathBench(o: CityOptions): Promise<Record<string, n
           }
         : {}),
       city_redis_module_in_use: moduleInUse,
+      city_gateway_addon_in_use: addonInUse,
       city_box_speed_kops_per_s: round((speedBefore + speedAfter) / 2),
       city_round_trips_per_s: Math.round((tripsBefore + tripsAfter) / 2),
       city_taps: total,

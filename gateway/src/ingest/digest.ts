@@ -5,6 +5,7 @@
 // packs fields differently does not make a resend look like a conflict.
 import { hash } from 'node:crypto';
 import type { TapInput } from '../../../core/ledger.js';
+import { sha256 } from '../addon/sha256.js';
 import { intLength, writeAscii, writeInt } from '../text-bytes.js';
 
 /** Hex characters kept: 64 bits, enough to tell two taps of one key apart. */
@@ -20,7 +21,8 @@ const HEAD_ROOM = 128;
  * batch's taps nearly all share them (the device's region, location, direction and decision), so
  * a tap writes three fields before them instead of thirteen. The tail is kept as its UTF-8 bytes
  * at the end of a scratch buffer, and a tap's head is written just before it (0240): the hash
- * reads the content from there, with no string of it built, flattened and dropped.
+ * reads the content from there (the gateway's addon, by offsets: 0247), with no string of it
+ * built, flattened and dropped, nor a view of the buffer made.
  */
 class Tail {
   private issuingRegion = '';
@@ -37,25 +39,6 @@ class Tail {
   /** HEAD_ROOM bytes for a tap's head, then the tail's bytes up to `end` (-1: too long for it). */
   readonly bytes = Buffer.allocUnsafe(HEAD_ROOM + TAIL_ROOM);
   end = -1;
-  /**
-   * The view of the last head and tail hashed: a batch's heads nearly all start at the same byte
-   * (the same time, credential and token widths), so a tap reuses it; a view made per tap was
-   * ~0.1 µs of Buffer construction (0241).
-   */
-  private view = this.bytes.subarray(0, 0);
-  private viewStart = 0;
-  private viewEnd = 0;
-
-  /** The bytes from start to the tail's end. */
-  content(start: number): Buffer {
-    if (start !== this.viewStart || this.end !== this.viewEnd) {
-      this.view = this.bytes.subarray(start, this.end);
-      this.viewStart = start;
-      this.viewEnd = this.end;
-    }
-    return this.view;
-  }
-
   of(t: TapInput): string {
     if (
       this.text === undefined ||
@@ -127,8 +110,7 @@ export function tapDigest(t: TapInput): string {
       if (at >= 0) {
         b[at++] = 10;
         // Ends where the tail starts when it is ASCII: headBytes counted its characters.
-        if (writeAscii(b, at, cardToken) >= 0)
-          return hash('sha256', tail.content(start), 'hex').slice(0, DIGEST_HEX);
+        if (writeAscii(b, at, cardToken) >= 0) return sha256.hex(b, start, tail.end, DIGEST_HEX);
       }
     }
   }

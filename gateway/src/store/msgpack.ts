@@ -5,6 +5,7 @@
 // bits (key numbers, lengths, counts); every other number goes as a decimal string, so Redis
 // stores exactly what the gateway computed. Pure; `unpack` is its inverse, for tests and tools.
 
+import { sha256 } from '../addon/sha256.js';
 import { intLength, writeAscii, writeInt } from '../text-bytes.js';
 
 /**
@@ -85,13 +86,16 @@ export class PackWriter {
   }
 
   /**
-   * A str of the bytes that hex digits spell: `a`'s first `aDigits`, then `b`'s first `bDigits`
-   * (even counts, lowercase). A tap's field (redis-keys.ts packTapField): decoded here straight
-   * into the buffer, where a Buffer of its own and two native hex writes cost twice as much (0235).
+   * A str of the bytes `a`'s first `aDigits` hex digits spell (an even count, lowercase), then
+   * the first `n` bytes of SHA-256 of `text`'s UTF-8. A tap's field (redis-keys.ts packTapField):
+   * the digits decoded and the digest written straight into the buffer, with no Buffer of the
+   * field (0235) and no hex string of the digest made and read back (0247).
    */
-  hexStr(a: string, aDigits: number, b: string, bDigits: number): this {
-    this.header((aDigits + bDigits) >>> 1);
-    this.pos = this.hex(b, bDigits, this.hex(a, aDigits, this.pos));
+  hexThenSha256(a: string, aDigits: number, text: string, n: number): this {
+    this.header((aDigits >>> 1) + n);
+    const at = this.hex(a, aDigits, this.pos);
+    sha256.into(text, this.buf, at, n);
+    this.pos = at + n;
     return this;
   }
 

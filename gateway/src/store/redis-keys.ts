@@ -2,7 +2,6 @@
 // together share a hash tag ({pN}, {lists}, ...), so the same code runs on Redis Cluster: a
 // card, its records, their indexes, the dedupe keys and the outbox of partition N all live in
 // the slot of {pN}.
-import { hash } from 'node:crypto';
 import { ALL_SCOPE } from '../../../core/lists/envelope.js';
 import { PackWriter } from './msgpack.js';
 
@@ -50,11 +49,12 @@ export const TAP_FIELD_BYTES = 12;
  * life of a city. A device cannot aim one at another tap: that is a second preimage of SHA-256.
  *
  * Written into a commit's column (redis-commit.ts) as a MessagePack str: the token's first 8 hex
- * digits and the digest's first 16 decoded there, with no Buffer made for it (~0.3 µs a tap,
- * docs/decisions/0235). The token is one partitionOf has checked.
+ * digits decoded there and the digest's 8 bytes written there by the gateway's addon, with no
+ * Buffer or hex string made for it (docs/decisions/0235, 0247). The token is one partitionOf has
+ * checked.
  */
 export function packTapField(w: PackWriter, cardToken: string, dedupeKey: string): void {
-  w.hexStr(cardToken, 8, hash('sha256', dedupeKey, 'hex'), (TAP_FIELD_BYTES - 4) * 2);
+  w.hexThenSha256(cardToken, 8, dedupeKey, TAP_FIELD_BYTES - 4);
 }
 
 /** The same field as bytes (a lookup's HMGET of one entry): packTapField's, after its str header. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PackWriter, unpack } from '../../../gateway/src/store/msgpack.js';
 
@@ -156,10 +157,11 @@ describe('PackWriter', () => {
     expect(unpack(b)).toEqual([field, 'tap:1']);
   });
 
-  it('writes the bytes two runs of hex digits spell as one str, and refuses what is not lowercase hex (0235)', () => {
-    const b = new PackWriter(8).hexStr('00ff7a10cafe', 8, '80c3289d00ffee', 14).str('x').finish();
-    expect(b).toEqual(Buffer.from('ab00ff7a1080c3289d00ffeea178', 'hex'));
-    expect(unpack(b)).toEqual([Buffer.from('00ff7a1080c3289d00ffee', 'hex'), 'x']);
+  it("writes hex digits' bytes, then the first bytes of a text's SHA-256, as one str; refuses what is not lowercase hex (0235, 0247)", () => {
+    const b = new PackWriter(8).hexThenSha256('00ff7a10cafe', 8, 'tap:bus-7:9f3a:12', 8).str('x').finish();
+    const digest = createHash('sha256').update('tap:bus-7:9f3a:12').digest().subarray(0, 8);
+    expect(b).toEqual(Buffer.concat([Buffer.from('ac00ff7a10', 'hex'), digest, Buffer.from('a178', 'hex')]));
+    expect(unpack(b)).toEqual([Buffer.concat([Buffer.from('00ff7a10', 'hex'), digest]), 'x']);
     for (const [a, digits] of [
       ['00FF7A10', 8],
       ['00ff7a1g', 8],
@@ -167,7 +169,9 @@ describe('PackWriter', () => {
       ['00ff7a10', 7],
       ['00ff\u00e97a1', 8],
     ] as const)
-      expect(() => new PackWriter().hexStr(a, digits, 'ab', 2), `${a} ${digits}`).toThrow(RangeError);
+      expect(() => new PackWriter().hexThenSha256(a, digits, 'tap:1', 8), `${a} ${digits}`).toThrow(
+        RangeError,
+      );
   });
 
   it('writes arrays of any size, nested', () => {

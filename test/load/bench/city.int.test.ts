@@ -118,6 +118,8 @@ describe('bench: the tap path as a city runs it', () => {
     // The test Redis loads onecard's module: the gateway says it ran the commit and the claims
     // as its commands (/metrics, 0233).
     expect(r.city_redis_module_in_use).toBe(1);
+    // And that it hashed with its addon, which scripts/setup.sh builds (0247).
+    expect(r.city_gateway_addon_in_use).toBe(1);
     expect(r.city_gateway_cpu_us_per_tap).toBeGreaterThan(0);
     // The outbox was emptied by the relay: nothing of the run is left under it.
     const outbox = await admin.keys(`${prefix}:*outbox`);
