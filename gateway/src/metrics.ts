@@ -110,8 +110,9 @@ export function createMetrics() {
       registers: [registry],
     }),
   };
-  // Which SHA-256 the tap path uses (docs/decisions/0247): a gateway without its addon (not built:
-  // no gcc or Node headers where it was set up) works, at ~0.4 µs more a tap, and this says so.
+  // Which SHA-256 the tap path uses (docs/decisions/0247): a gateway without its addon (not built
+  // where it was set up: no Node headers, or gcc failed) works, at ~0.4 µs more a tap, and this
+  // says so.
   new Gauge({
     name: 'onecard_gateway_addon_in_use',
     help: "1 while the tap path hashes with the gateway's Node addon, 0 while with node:crypto",
